@@ -1,0 +1,212 @@
+// The one schema of cvc's YAML config, with every default in one place.
+import { z } from 'zod';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+/** Names that become SQL identifiers (tables, columns): letters, digits, underscores; dots for schema.table. */
+export const sqlName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/, 'a SQL name (letters, digits, _; optional schema.)');
+
+const columnsSchema = z
+  .object({
+    storeId: sqlName.default('store_id'),
+    date: sqlName.default('sale_date'),
+    sales: sqlName.default('gross_sales'),
+    nSales: sqlName.nullable().default('n_sales'),
+    isOpen: sqlName.nullable().default('is_open'),
+    updatedAt: sqlName.nullable().default('updated_at'),
+    /** Extra source columns carried into the feature table as past covariates. */
+    extra: z.array(sqlName).default([]),
+  })
+  .strict();
+
+const storeColumnsSchema = z
+  .object({
+    storeId: sqlName.default('store_id'),
+    name: sqlName.default('store_name'),
+    state: sqlName.default('state'),
+    city: sqlName.default('city'),
+    format: sqlName.default('format'),
+    openedOn: sqlName.default('opened_on'),
+    closedOn: sqlName.nullable().default('closed_on'),
+  })
+  .strict();
+
+const sourceSchema = z
+  .object({
+    kind: z.enum(['duckdb', 'mssql', 'files']).default('duckdb'),
+    duckdb: z.object({ path: z.string().default('../data/demo/source.duckdb') }).strict().default({ path: '../data/demo/source.duckdb' }),
+    mssql: z
+      .object({
+        server: z.string(),
+        database: z.string(),
+        port: z.number().int().positive().default(1433),
+        authentication: z.enum(['sql', 'azure-ad-token']).default('sql'),
+        user: z.string().optional(),
+        password: z.string().optional(),
+        token: z.string().optional(),
+        encrypt: z.boolean().default(true),
+        batchSize: z.number().int().positive().default(20_000),
+        requestTimeoutMs: z.number().int().positive().default(300_000),
+        maxRetries: z.number().int().min(0).default(5),
+      })
+      .strict()
+      .optional(),
+    files: z
+      .object({
+        sales: z.string().describe('glob of CSV or Parquet files with daily sales'),
+        stores: z.string().describe('glob of CSV or Parquet files with the store master'),
+        promotions: z.string().optional(),
+        holidays: z.string().optional(),
+      })
+      .strict()
+      .optional(),
+    tables: z
+      .object({
+        sales: sqlName.default('daily_sales'),
+        stores: sqlName.default('stores'),
+        promotions: sqlName.nullable().default('promotions'),
+        holidays: sqlName.nullable().default('state_holidays'),
+      })
+      .strict()
+      .prefault({}),
+    columns: columnsSchema.prefault({}),
+    storeColumns: storeColumnsSchema.prefault({}),
+  })
+  .strict()
+  .superRefine((s, ctx) => {
+    if (s.kind === 'mssql' && !s.mssql) ctx.addIssue({ code: 'custom', path: ['mssql'], message: 'required when kind is mssql' });
+    if (s.kind === 'files' && !s.files) ctx.addIssue({ code: 'custom', path: ['files'], message: 'required when kind is files' });
+  });
+
+const lakeSchema = z
+  .object({
+    root: z.string().default('../data/lake'),
+    checkpointInterval: z.number().int().positive().default(10),
+    tables: z
+      .object({
+        features: sqlName.default('features'),
+        quarantine: sqlName.default('quarantine'),
+        promotions: sqlName.default('promotions'),
+        holidays: sqlName.default('state_holidays'),
+        stores: sqlName.default('stores'),
+        backtestForecasts: sqlName.default('backtest_forecasts'),
+        backtestMetrics: sqlName.default('backtest_metrics'),
+        modelChoice: sqlName.default('model_choice'),
+        forecasts: sqlName.default('bip_vprevisao_lojas_futuro'),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .prefault({});
+
+const ingestSchema = z
+  .object({
+    lookbackDays: z.number().int().min(0).default(7),
+    maxDailySales: z.number().positive().default(2_000_000),
+    maxNSales: z.number().positive().default(20_000),
+    pandemic: z.object({ from: isoDate, to: isoDate }).strict().default({ from: '2020-03-15', to: '2021-12-31' }),
+    strict: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
+const forecastSchema = z
+  .object({
+    horizon: z.number().int().positive().max(365).default(35),
+    context: z.number().int().positive().default(90),
+    seed: z.number().int().default(42),
+  })
+  .strict()
+  .prefault({});
+
+export const MODEL_KINDS = ['seasonal_naive', 'weekday_mean', 'ets', 'lgbm', 'nbeats', 'tft'] as const;
+export const BASELINE_KINDS = ['seasonal_naive', 'weekday_mean', 'ets'] as const;
+export type ModelKind = (typeof MODEL_KINDS)[number];
+
+const backtestSchema = z
+  .object({
+    models: z.array(z.enum(MODEL_KINDS)).default(['lgbm', 'nbeats', 'tft']),
+    folds: z.number().int().positive().default(4),
+    stride: z.number().int().positive().default(28),
+    gap: z.number().int().min(0).default(0),
+    window: z.enum(['expanding', 'fixed']).default('expanding'),
+    windowDays: z.number().int().positive().default(730),
+    minHistory: z.number().int().positive().default(180),
+    /** Within this relative WAPE of the best, the cheaper model wins. */
+    tieTolerance: z.number().min(0).default(0.01),
+    workers: z.number().int().positive().default(2),
+  })
+  .strict()
+  .prefault({});
+
+const modelsSchema = z
+  .object({
+    seasonal_naive: z.record(z.string(), z.unknown()).default({}),
+    weekday_mean: z.record(z.string(), z.unknown()).default({ weeks: 4 }),
+    ets: z.record(z.string(), z.unknown()).default({}),
+    lgbm: z.record(z.string(), z.unknown()).default({}),
+    nbeats: z.record(z.string(), z.unknown()).default({}),
+    tft: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict()
+  .prefault({});
+
+const trackingSchema = z
+  .object({
+    /** MLflow tracking URI; empty means local tracking in Delta tables. MLFLOW_TRACKING_URI also counts. */
+    uri: z.string().nullable().default(null),
+    experiment: z.string().default('cvc-forecast'),
+    token: z.string().optional(),
+    root: z.string().default('../data/tracking'),
+  })
+  .strict()
+  .prefault({});
+
+const registrySchema = z
+  .object({
+    name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('cvc-forecaster'),
+    root: z.string().default('../data/registry'),
+    /** manual: only `cvc models promote`; better-wape: a new version becomes champion when its backtest WAPE beats it. */
+    promote: z.enum(['manual', 'better-wape', 'always']).default('better-wape'),
+  })
+  .strict()
+  .prefault({});
+
+const inferSchema = z
+  .object({
+    alias: z.string().default('champion'),
+    staleDays: z.number().int().positive().default(7),
+    lockTimeoutSec: z.number().positive().default(120),
+  })
+  .strict()
+  .prefault({});
+
+const demoSchema = z
+  .object({
+    stores: z.number().int().positive().default(150),
+    from: isoDate.default('2019-01-01'),
+    asOf: isoDate.default('2025-12-31'),
+    seed: z.number().int().default(42),
+    trainFrom: z.string().default('2021'),
+  })
+  .strict()
+  .prefault({});
+
+export const configSchema = z
+  .object({
+    source: sourceSchema.prefault({}),
+    lake: lakeSchema,
+    ingest: ingestSchema,
+    forecast: forecastSchema,
+    backtest: backtestSchema,
+    models: modelsSchema,
+    tracking: trackingSchema,
+    registry: registrySchema,
+    infer: inferSchema,
+    demo: demoSchema,
+  })
+  .strict();
+
+export type CvcConfig = z.infer<typeof configSchema>;

@@ -1,0 +1,29 @@
+// Errors the CLI maps to exit codes: bad usage, config or input exits 2; a failed job exits 1.
+// Each carries what the user needs to fix it (file, row, field, flag) in its message.
+
+export class InputError extends Error {
+  override readonly name: string = 'InputError';
+  readonly exitCode = 2 as const;
+}
+
+/** A config file that cannot be read, parsed or validated. */
+export class ConfigError extends InputError {
+  override readonly name = 'ConfigError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
+/** The job ran but could not finish (a model failed everywhere, a lock was held too long...). */
+export class JobError extends Error {
+  override readonly name = 'JobError';
+  readonly exitCode = 1 as const;
+}
+
+export function exitCodeOf(err: unknown): 1 | 2 {
+  if (err instanceof Error && 'exitCode' in err && (err as { exitCode: unknown }).exitCode === 2) return 2;
+  return 1;
+}

@@ -1,0 +1,66 @@
+// N-BEATS hyperparameters with defaults. Darts' NBEATSModel is the reference; sizes are smaller
+// because training runs on a 2-core CPU (see the README section of the report for the reasons).
+import type { TrainConfig } from '../tf/train.js';
+
+export interface NBeatsParams extends TrainConfig {
+  /** "generic" (learned bases) or "interpretable" (one trend stack + one seasonality stack). */
+  architecture: 'generic' | 'interpretable';
+  /** Generic stacks (Darts: 30). Interpretable always has 2 stacks. */
+  numStacks: number;
+  /** Blocks per stack (Darts: 1 generic; interpretable uses this for both stacks). */
+  numBlocks: number;
+  /** Fully connected layers per block (Darts: 4). */
+  numLayers: number;
+  /** Width of those layers (Darts: 256). */
+  layerWidth: number;
+  /** Size of the learned expansion coefficients in generic blocks (Darts: 5). */
+  expansionCoefficientDim: number;
+  /** Degree of the trend polynomial (Darts: 2). */
+  trendPolynomialDegree: number;
+  /** Days of history for the per-window level used to scale inputs and targets. */
+  scaleLookback: number;
+  /** Shortest history (days) a training window may have; shorter contexts are padded. */
+  minContext: number;
+  /** Fine-tuning when warm-started: epochs and learning rate. */
+  fineTuneEpochs: number;
+  fineTuneLearningRate: number;
+  /** Neighbouring horizon days pooled when estimating the conformal residual quantiles. */
+  conformalPoolDays: number;
+}
+
+export const NBEATS_DEFAULTS: NBeatsParams = {
+  architecture: 'generic',
+  numStacks: 6,
+  numBlocks: 1,
+  numLayers: 4,
+  layerWidth: 128,
+  expansionCoefficientDim: 5,
+  trendPolynomialDegree: 2,
+  scaleLookback: 28,
+  minContext: 35,
+  epochs: 40,
+  windowsPerEpoch: 4096,
+  batchSize: 128,
+  learningRate: 1e-3,
+  minLrFraction: 0.05,
+  warmupSteps: 20,
+  patience: 6,
+  fineTuneEpochs: 10,
+  fineTuneLearningRate: 3e-4,
+  conformalPoolDays: 3,
+};
+
+export function resolveNBeatsParams(params: Record<string, unknown>): NBeatsParams {
+  const out: Record<string, unknown> = { ...NBEATS_DEFAULTS };
+  for (const [k, v] of Object.entries(params)) {
+    if (!(k in NBEATS_DEFAULTS)) throw new Error(`nbeats: unknown parameter "${k}"`);
+    const def = (NBEATS_DEFAULTS as unknown as Record<string, unknown>)[k];
+    if (typeof v !== typeof def) throw new Error(`nbeats: parameter "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  const p = out as unknown as NBeatsParams;
+  if (p.architecture !== 'generic' && p.architecture !== 'interpretable') {
+    throw new Error(`nbeats: architecture must be "generic" or "interpretable", got "${p.architecture}"`);
+  }
+  return p;
+}

@@ -1,0 +1,80 @@
+// Loads TensorFlow.js once per thread and picks the fastest backend that works here:
+// tfjs-node (native) if its binary is present, else wasm, else the pure-JS cpu backend.
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs';
+import '@tensorflow/tfjs-backend-wasm';
+
+export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type Tf = typeof tf;
+
+const BACKEND_ORDER: TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface LoadTfOptions {
+  /** Force one backend ("tensorflow", "node", "wasm", "cpu"); default: env CVC_TF_BACKEND, else auto. */
+  backend?: string;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+let loaded: Promise<{ tf: Tf; backend: TfBackendName }> | undefined;
+let loadedFor: string | undefined;
+
+function normalise(name: string): TfBackendName {
+  const n = name.trim().toLowerCase();
+  if (n === 'node' || n === 'tensorflow' || n === 'tfjs-node') return 'tensorflow';
+  if (n === 'wasm' || n === 'cpu') return n;
+  throw new Error(`CVC_TF_BACKEND / backend must be one of node, wasm, cpu; got "${name}"`);
+}
+
+/** pnpm links tfjs-node even when its native binary was never downloaded, so requiring it can throw. */
+function tryRegisterNode(): boolean {
+  try {
+    const require = createRequire(import.meta.url);
+    require('@tensorflow/tfjs-node');
+    return tf.findBackendFactory('tensorflow') != null;
+  } catch {
+    return false;
+  }
+}
+
+async function select(forced: TfBackendName | undefined, log?: LoadTfOptions['log']) {
+  const candidates = forced ? [forced] : BACKEND_ORDER;
+  const tried: string[] = [];
+  for (const name of candidates) {
+    if (name === 'tensorflow' && !tryRegisterNode()) {
+      tried.push('tensorflow (tfjs-node binary not available)');
+      continue;
+    }
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+      if (ok) await tf.ready();
+    } catch (e) {
+      tried.push(`${name} (${(e as Error).message})`);
+      continue;
+    }
+    if (ok && tf.getBackend() === name) {
+      log?.('tf backend', { backend: name, forced: forced != null });
+      return name;
+    }
+    tried.push(`${name} (setBackend returned false)`);
+  }
+  throw new Error(`no usable TensorFlow.js backend: ${tried.join('; ')}`);
+}
+
+/**
+ * Returns the tf namespace with a backend set. Memoised per thread; asking for a different forced
+ * backend than the one already loaded switches to it.
+ */
+export function loadTf(opts: LoadTfOptions = {}): Promise<{ tf: Tf; backend: TfBackendName }> {
+  const wanted = opts.backend ?? process.env['CVC_TF_BACKEND'];
+  const forced = wanted && wanted !== 'auto' ? normalise(wanted) : undefined;
+  const key = forced ?? 'auto';
+  if (!loaded || loadedFor !== key) {
+    loadedFor = key;
+    loaded = select(forced, opts.log).then((backend) => ({ tf, backend }));
+    loaded.catch(() => {
+      loaded = undefined;
+    });
+  }
+  return loaded;
+}

@@ -1,0 +1,147 @@
+// The training loop both tf models share: epochs of windows sampled across all stores, Adam with a
+// warm-up + cosine learning-rate schedule, validation on held-out windows, early stopping that
+// restores the best weights, a wall-clock budget and abort.
+import type * as tfTypes from '@tensorflow/tfjs';
+import type { Tf } from './backend.js';
+import type { ParamStore } from './layers.js';
+import { makeRng, sampleOrigins, type Origin } from './windows.js';
+
+export interface TrainConfig {
+  epochs: number;
+  /** Windows drawn per epoch (with replacement, across all stores). */
+  windowsPerEpoch: number;
+  batchSize: number;
+  learningRate: number;
+  /** Final learning rate as a fraction of the initial one (cosine decay over the epochs). */
+  minLrFraction: number;
+  /** Linear warm-up steps at the start. */
+  warmupSteps: number;
+  /** Epochs without validation improvement before stopping. */
+  patience: number;
+}
+
+export interface TrainHooks {
+  seed: number;
+  timeBudgetSec?: number;
+  signal?: AbortSignal;
+  log?: (msg: string, fields?: Record<string, unknown>) => void;
+}
+
+export interface TrainResult {
+  epochs: number;
+  steps: number;
+  samples: number;
+  seconds: number;
+  samplesPerSec: number;
+  bestValLoss: number;
+  lastTrainLoss: number;
+  stoppedBy: 'epochs' | 'early_stopping' | 'time_budget' | 'abort';
+}
+
+/** What the loop needs from a model: its weights and a loss over a batch of windows. */
+export interface Trainable {
+  params: ParamStore;
+  loss(batch: readonly Origin[], training: boolean): tfTypes.Scalar;
+}
+
+function lrAt(cfg: TrainConfig, step: number, epochFloat: number): number {
+  const warm = cfg.warmupSteps > 0 ? Math.min(1, (step + 1) / cfg.warmupSteps) : 1;
+  const progress = Math.min(1, epochFloat / Math.max(1, cfg.epochs));
+  const cos = cfg.minLrFraction + (1 - cfg.minLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress));
+  return cfg.learningRate * warm * cos;
+}
+
+export function evalLoss(tf: Tf, model: Trainable, origins: readonly Origin[], batchSize: number): number {
+  if (origins.length === 0) return NaN;
+  let sum = 0;
+  for (let i = 0; i < origins.length; i += batchSize) {
+    const batch = origins.slice(i, i + batchSize);
+    const v = tf.tidy(() => model.loss(batch, false).dataSync()[0]!);
+    sum += v * batch.length;
+  }
+  return sum / origins.length;
+}
+
+export async function trainLoop(
+  tf: Tf,
+  model: Trainable,
+  pool: { train: readonly Origin[]; val: readonly Origin[] },
+  cfg: TrainConfig,
+  hooks: TrainHooks,
+): Promise<TrainResult> {
+  if (pool.train.length === 0) throw new Error('no training windows: series are shorter than context + horizon');
+  const started = performance.now();
+  const deadline = hooks.timeBudgetSec != null ? started + hooks.timeBudgetSec * 1000 : Infinity;
+  const rng = makeRng(hooks.seed * 2654435761 + 17);
+  const optimizer = tf.train.adam(cfg.learningRate);
+  const mutableLr = optimizer as unknown as { learningRate: number };
+  const vars = model.params.list();
+  const stepsPerEpoch = Math.max(1, Math.ceil(cfg.windowsPerEpoch / cfg.batchSize));
+
+  let best = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
+  let bestWeights = pool.val.length ? model.params.snapshot() : undefined;
+  if (!Number.isFinite(best)) best = Infinity;
+  let sinceBest = 0;
+  let steps = 0;
+  let samples = 0;
+  let epochs = 0;
+  let lastTrainLoss = NaN;
+  let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
+
+  outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+    const windows = sampleOrigins(pool.train, stepsPerEpoch * cfg.batchSize, rng);
+    let epochLoss = 0;
+    let epochSteps = 0;
+    for (let s = 0; s < stepsPerEpoch; s++) {
+      if (hooks.signal?.aborted) {
+        stoppedBy = 'abort';
+        break outer;
+      }
+      if (performance.now() > deadline) {
+        stoppedBy = 'time_budget';
+        break outer;
+      }
+      mutableLr.learningRate = lrAt(cfg, steps, epoch + s / stepsPerEpoch);
+      const batch = windows.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize);
+      const lossValue = tf.tidy(() => {
+        const { value, grads } = tf.variableGrads(() => model.loss(batch, true), vars);
+        optimizer.applyGradients(grads as tfTypes.NamedTensorMap as Record<string, tfTypes.Variable>);
+        return value.dataSync()[0]!;
+      });
+      if (!Number.isFinite(lossValue)) throw new Error(`training diverged at step ${steps} (loss ${lossValue})`);
+      epochLoss += lossValue;
+      epochSteps++;
+      steps++;
+      samples += batch.length;
+    }
+    epochs = epoch + 1;
+    lastTrainLoss = epochLoss / Math.max(1, epochSteps);
+    const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
+    hooks.log?.('epoch', { epoch: epochs, trainLoss: lastTrainLoss, valLoss: val, lr: mutableLr.learningRate });
+    if (Number.isFinite(val)) {
+      if (val < best - 1e-6 * Math.abs(best)) {
+        best = val;
+        bestWeights = model.params.snapshot();
+        sinceBest = 0;
+      } else if (++sinceBest >= cfg.patience) {
+        stoppedBy = 'early_stopping';
+        break;
+      }
+    }
+    // Let abort signals and worker messages through between epochs.
+    await new Promise((r) => setImmediate(r));
+  }
+  optimizer.dispose();
+  if (bestWeights) model.params.restore(bestWeights);
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    epochs,
+    steps,
+    samples,
+    seconds,
+    samplesPerSec: samples / Math.max(seconds, 1e-9),
+    bestValLoss: best,
+    lastTrainLoss,
+    stoppedBy,
+  };
+}

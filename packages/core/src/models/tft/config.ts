@@ -1,0 +1,48 @@
+// TFT hyperparameters with defaults. Darts' TFTModel is the reference (hidden 16, 4 heads, 1 LSTM
+// layer, dropout 0.1); differences are noted next to each field.
+import type { TrainConfig } from '../tf/train.js';
+
+export interface TftParams extends TrainConfig {
+  /** Width of every hidden state (Darts hidden_size: 16). Also the per-variable embedding width. */
+  hiddenSize: number;
+  /** Attention heads (Darts: 4); hiddenSize must divide by it. */
+  numHeads: number;
+  dropout: number;
+  /** Days of history for the per-window level used to scale sales (and n_sales). */
+  scaleLookback: number;
+  /** Shortest history a training window may have; shorter encoder inputs are padded and flagged. */
+  minContext: number;
+  fineTuneEpochs: number;
+  fineTuneLearningRate: number;
+}
+
+export const TFT_DEFAULTS: TftParams = {
+  hiddenSize: 16,
+  numHeads: 4,
+  dropout: 0.1,
+  scaleLookback: 28,
+  minContext: 35,
+  epochs: 30,
+  windowsPerEpoch: 2048,
+  batchSize: 64,
+  learningRate: 3e-3,
+  minLrFraction: 0.05,
+  warmupSteps: 20,
+  patience: 5,
+  fineTuneEpochs: 8,
+  fineTuneLearningRate: 1e-3,
+};
+
+export const TFT_QUANTILES = [0.1, 0.5, 0.9] as const;
+
+export function resolveTftParams(params: Record<string, unknown>): TftParams {
+  const out: Record<string, unknown> = { ...TFT_DEFAULTS };
+  for (const [k, v] of Object.entries(params)) {
+    if (!(k in TFT_DEFAULTS)) throw new Error(`tft: unknown parameter "${k}"`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tft: parameter "${k}" must be a number, got ${JSON.stringify(v)}`);
+    out[k] = v;
+  }
+  const p = out as unknown as TftParams;
+  if (p.hiddenSize % p.numHeads !== 0) throw new Error(`tft: hiddenSize ${p.hiddenSize} must be divisible by numHeads ${p.numHeads}`);
+  return p;
+}

@@ -1,0 +1,135 @@
+// The Temporal Fusion Transformer forward pass (Lim et al. 2021) over pre-built batches: variable
+// selection networks for static, past and known-future inputs; static covariate encoders for the
+// selection context, enrichment and the LSTM's initial state; an LSTM encoder-decoder; static
+// enrichment; interpretable multi-head attention (shared values, averaged heads) with a causal mask;
+// and a position-wise GRN before the p10/p50/p90 head.
+import type * as tfTypes from '@tensorflow/tfjs';
+import { dense, dropout, gateAddNorm, grn, layerNorm, lstm, type Dropout, type ParamStore } from '../tf/layers.js';
+import type { TftParams } from './config.js';
+import { futureWidth, PAST_INPUTS, type FeatureSpec, type TftBatch } from './features.js';
+
+type Tensor = tfTypes.Tensor;
+
+export interface TftShape {
+  context: number;
+  horizon: number;
+}
+
+/**
+ * One GRN per variable, all variables at once: weights are stacked [J, in, out] and applied with a
+ * batched matmul on x laid out [J, N, d].
+ */
+function variableGrns(ps: ParamStore, name: string, x: Tensor, d: number, drop?: Dropout): Tensor {
+  const tf = ps.tf;
+  const [J] = x.shape as [number, number, number];
+  const bm = (n: string, t: Tensor, out: number) =>
+    tf.add(tf.matMul(t as tfTypes.Tensor3D, ps.matrices(`${name}/${n}/w`, J, t.shape[2]!, out)), ps.constant(`${name}/${n}/b`, [J, 1, out], 0));
+  let h = tf.elu(bm('fc2', x, d));
+  h = bm('fc1', h, d);
+  h = dropout(ps, h, drop);
+  const gated = tf.mul(tf.sigmoid(bm('gate', h, d)), bm('value', h, d));
+  return layerNorm(ps, `${name}/ln`, tf.add(x, gated));
+}
+
+/**
+ * Variable selection: embeddings [B, T, J, d] -> weighted sum [B, T, d] with softmax weights from a
+ * GRN over the flattened embeddings and the static context ([B, 1, d], broadcast over time: no tile,
+ * whose gradient is slow on wasm).
+ */
+function variableSelection(ps: ParamStore, name: string, emb: Tensor, d: number, context?: Tensor, drop?: Dropout): Tensor {
+  const tf = ps.tf;
+  const [B, T, J] = emb.shape as [number, number, number, number];
+  const weights = tf.softmax(grn(ps, `${name}/weights`, emb.reshape([B, T, J * d]), d, J, context, drop)); // [B, T, J]
+  const perVar = tf.transpose(emb.reshape([B * T, J, d]), [1, 0, 2]);
+  const processed = tf.transpose(variableGrns(ps, `${name}/vars`, perVar, d, drop), [1, 0, 2]).reshape([B, T, J, d]);
+  return tf.sum(tf.mul(processed, tf.expandDims(weights, -1)), 2);
+}
+
+/** Embeds each real column (x * w + b) and each categorical (one-hot @ W) of a [N, width] input. */
+function embedColumns(ps: ParamStore, name: string, x: Tensor, vars: { name: string; width: number; categorical: boolean }[], d: number): Tensor {
+  const tf = ps.tf;
+  let off = 0;
+  const out: Tensor[] = [];
+  for (const v of vars) {
+    const cols = tf.slice(x, [0, off], [-1, v.width]);
+    const key = `${name}/${v.name}`;
+    out.push(
+      v.categorical
+        ? tf.matMul(cols as tfTypes.Tensor2D, ps.matrix(`${key}/w`, v.width, d))
+        : tf.add(tf.mul(cols, ps.matrix(`${key}/w`, 1, d)), ps.constant(`${key}/b`, [d], 0)),
+    );
+    off += v.width;
+  }
+  return tf.stack(out, 1); // [N, J, d]
+}
+
+export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: TftShape) {
+  const tf = ps.tf;
+  const { context: L, horizon: H } = shape;
+  const d = p.hiddenSize;
+  const heads = p.numHeads;
+  const dk = d / heads;
+  const W = futureWidth(spec);
+  const pastVars = [...PAST_INPUTS, ...spec.pastColumns].map((name) => ({ name, width: 1, categorical: false }));
+  // Decoder day i may attend to every encoder day and decoder days up to itself.
+  const maskValues = new Float32Array(H * (L + H));
+  for (let i = 0; i < H; i++) for (let j = 0; j < L + H; j++) maskValues[i * (L + H) + j] = j <= L + i ? 0 : -1e9;
+  const causalMask = tf.tensor2d(maskValues, [H, L + H]);
+
+  /** Returns [B, H, 3] scaled quantiles. */
+  function forward(batch: TftBatch, drop?: Dropout): Tensor {
+    const B = batch.B;
+
+    // Static covariates: categorical embeddings + the store's standardised log level.
+    const staticEmb: Tensor[] = spec.statics.map((st, j) =>
+      tf.matMul(tf.oneHot(tf.tensor1d(batch.staticIdx[j]!, 'int32'), st.vocab.length).toFloat() as tfTypes.Tensor2D, ps.matrix(`static/${st.name}/w`, st.vocab.length, d)),
+    );
+    const lvl = tf.tensor2d(batch.logLevel, [B, 1]);
+    staticEmb.push(tf.add(tf.mul(lvl, ps.matrix('static/log_level/w', 1, d)), ps.constant('static/log_level/b', [d], 0)));
+    const staticVec = variableSelection(ps, 'static_vsn', tf.stack(staticEmb, 1).reshape([B, 1, staticEmb.length, d]), d, undefined, drop).reshape([B, d]);
+    const cSelect = grn(ps, 'static_enc/select', staticVec, d, d, undefined, drop);
+    const cEnrich = grn(ps, 'static_enc/enrich', staticVec, d, d, undefined, drop);
+    const cH = grn(ps, 'static_enc/state_h', staticVec, d, d, undefined, drop);
+    const cC = grn(ps, 'static_enc/state_c', staticVec, d, d, undefined, drop);
+
+    // Encoder inputs: past observed + known future on encoder days; decoder: known future only.
+    const fut = tf.tensor3d(batch.future, [B, L + H, W]);
+    const futEnc = tf.slice(fut, [0, 0, 0], [B, L, W]).reshape([B * L, W]);
+    const futDec = tf.slice(fut, [0, L, 0], [B, H, W]).reshape([B * H, W]);
+    const pastIn = tf.tensor2d(batch.past, [B * L, pastVars.length]);
+    const encEmb = tf.concat(
+      [embedColumns(ps, 'enc_past', pastIn, pastVars, d), embedColumns(ps, 'enc_future', futEnc, spec.future, d)],
+      1,
+    );
+    const decEmb = embedColumns(ps, 'dec_future', futDec, spec.future, d);
+    const ctx = tf.expandDims(cSelect, 1);
+    const encX = variableSelection(ps, 'enc_vsn', encEmb.reshape([B, L, -1, d]), d, ctx, drop);
+    const decX = variableSelection(ps, 'dec_vsn', decEmb.reshape([B, H, -1, d]), d, ctx, drop);
+
+    // Sequence-to-sequence layer, started from the static state.
+    const enc = lstm(ps, 'lstm_enc', encX, cH, cC, d);
+    const dec = lstm(ps, 'lstm_dec', decX, enc.h, enc.c, d);
+    const lstmOut = tf.concat([enc.out, dec.out], 1);
+    const temporal = gateAddNorm(ps, 'post_lstm', lstmOut, tf.concat([encX, decX], 1), drop); // [B, L+H, d]
+
+    // Static enrichment, then interpretable attention from decoder days over all days.
+    const enriched = grn(ps, 'enrich', temporal, d, d, tf.expandDims(cEnrich, 1), drop);
+    const query = tf.slice(enriched, [0, L, 0], [B, H, d]);
+    const value = dense(ps, 'attn/v', enriched, dk);
+    let headsSum: Tensor | undefined;
+    for (let h = 0; h < heads; h++) {
+      const q = dense(ps, `attn/q${h}`, query, dk);
+      const k = dense(ps, `attn/k${h}`, enriched, dk);
+      const scores = tf.add(tf.div(tf.matMul(q as tfTypes.Tensor3D, k as tfTypes.Tensor3D, false, true), Math.sqrt(dk)), causalMask);
+      const attended = tf.matMul(dropout(ps, tf.softmax(scores), drop) as tfTypes.Tensor3D, value as tfTypes.Tensor3D);
+      headsSum = headsSum ? tf.add(headsSum, attended) : attended;
+    }
+    const attn = dense(ps, 'attn/out', tf.div(headsSum!, heads), d);
+    const afterAttn = gateAddNorm(ps, 'post_attn', attn, query, drop);
+    const ff = grn(ps, 'positionwise', afterAttn, d, d, undefined, drop);
+    const out = gateAddNorm(ps, 'pre_output', ff, tf.slice(temporal, [0, L, 0], [B, H, d]));
+    return dense(ps, 'quantiles', out, 3);
+  }
+
+  return { forward, dispose: () => causalMask.dispose() };
+}

@@ -1,0 +1,73 @@
+// Writes staged rows to Parquet data files with DuckDB and describes each as an `add` action.
+
+import { randomUUID } from 'node:crypto';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { DeltaError } from '../errors.js';
+import type { AddFile, FileStats } from '../log/actions.js';
+import type { SchemaField } from '../schema.js';
+import { literal } from '../sql.js';
+import type { Storage } from '../storage/storage.js';
+import type { Staged } from './stage.js';
+import { computeStats, trimStats } from './stats.js';
+
+export const DEFAULT_MAX_ROWS_PER_FILE = 1_000_000;
+
+export interface WriteFilesOptions {
+  maxRowsPerFile?: number | undefined;
+  dataChange: boolean;
+  indexedColumns: number;
+  clusteringProvider?: string | undefined;
+}
+
+export function dataFileName(): string {
+  return `part-00000-${randomUUID()}-c000.snappy.parquet`;
+}
+
+/**
+ * Writes the staged rows in order, at most maxRowsPerFile per file. Rows are split by rowid, which
+ * follows insertion order in a fresh temp table, so a sorted stage gives files with narrow ranges.
+ */
+export async function writeStaged(conn: DuckDBConnection, storage: Storage, table: string, version: number,
+  schema: readonly SchemaField[], staged: Staged, opts: WriteFilesOptions): Promise<AddFile[]> {
+  const perFile = Math.max(1, opts.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE);
+  const adds: AddFile[] = [];
+  const written: string[] = [];
+  try {
+    for (let start = 0; start < staged.rowCount; start += perFile) {
+      const slice = staged.rowCount <= perFile
+        ? staged.name
+        : `(SELECT * FROM ${staged.name} WHERE rowid >= ${start} AND rowid < ${start + perFile})`;
+      const all = await computeStats(conn, schema, slice);
+      checkNullability(table, version, schema, all);
+      const stats = trimStats(all, schema, opts.indexedColumns);
+      const name = dataFileName();
+      written.push(name);
+      await conn.run(`COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.locate(name))} (FORMAT parquet, COMPRESSION snappy)`);
+      const info = await storage.stat(name);
+      if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);
+      const add: AddFile = {
+        path: name,
+        partitionValues: {},
+        size: info.size,
+        modificationTime: info.modifiedMs,
+        dataChange: opts.dataChange,
+        stats: JSON.stringify(stats),
+      };
+      if (opts.clusteringProvider) add.clusteringProvider = opts.clusteringProvider;
+      adds.push(add);
+    }
+  } catch (e) {
+    // Nothing references these files yet: removing them now spares vacuum the work.
+    await Promise.all(written.map((n) => storage.delete(n).catch(() => undefined)));
+    throw e;
+  }
+  return adds;
+}
+
+function checkNullability(table: string, version: number, schema: readonly SchemaField[], stats: FileStats): void {
+  for (const f of schema) {
+    if (!f.nullable && (stats.nullCount[f.name] ?? 0) > 0) {
+      throw new DeltaError('NULL_IN_NON_NULLABLE', table, version, `column ${f.name} is not nullable but ${stats.nullCount[f.name]} row(s) are NULL`);
+    }
+  }
+}

@@ -1,0 +1,145 @@
+// Log replay: a checkpoint (if any) plus the JSON commits after it, reconciled as PROTOCOL.md
+// "Action Reconciliation" says: the last protocol and metaData win, an add is cancelled by a later
+// remove of the same path, the last txn per appId and domainMetadata per domain win.
+
+import { DeltaError } from '../errors.js';
+import type { Storage } from '../storage/storage.js';
+import { parseStats, type Action, type AddFile, type CommitInfo, type DomainMetadata, type FileStats, type Metadata, type Protocol, type RemoveFile } from './actions.js';
+import { readCheckpointFiles } from './checkpoint.js';
+import { parseCommit } from './commit-file.js';
+import { chooseCheckpoint, listLog, readLastCheckpoint, type LogListing } from './listing.js';
+import { commitPath } from './paths.js';
+
+export interface ActiveFile {
+  path: string;
+  size: number;
+  add: AddFile;
+  stats: FileStats | undefined;
+  /** The version whose commit added the file (for a file from a checkpoint: at most that version). */
+  addedIn: number;
+}
+
+export interface LogState {
+  version: number;
+  protocol: Protocol;
+  metadata: Metadata;
+  files: Map<string, ActiveFile>;
+  tombstones: Map<string, RemoveFile>;
+  txns: Map<string, number>;
+  domains: Map<string, DomainMetadata>;
+  /** commitInfo of the replayed version, when it has one. */
+  commitInfo: CommitInfo | undefined;
+  /** Milliseconds since epoch of the replayed version (commitInfo.timestamp or file time). */
+  timestamp: number;
+}
+
+export async function readCommit(storage: Storage, table: string, version: number): Promise<Action[]> {
+  const buf = await storage.readIfExists(commitPath(version));
+  if (!buf) throw new DeltaError('VERSION_NOT_FOUND', table, version, `commit file ${commitPath(version)} does not exist`);
+  return parseCommit(table, version, buf.toString('utf8'));
+}
+
+export function commitInfoOf(actions: readonly Action[]): CommitInfo | undefined {
+  for (const a of actions) if ('commitInfo' in a) return a.commitInfo;
+  return undefined;
+}
+
+/** Commit time: the writer's commitInfo timestamp (survives copies), else the file's time. */
+export function commitTimestamp(actions: readonly Action[], fileModifiedMs: number): number {
+  const ts = commitInfoOf(actions)?.timestamp;
+  return typeof ts === 'number' && Number.isFinite(ts) ? ts : fileModifiedMs;
+}
+
+export function applyActions(state: Omit<LogState, 'version' | 'protocol' | 'metadata' | 'commitInfo' | 'timestamp'> & {
+  protocol?: Protocol; metadata?: Metadata;
+}, actions: readonly Action[], version: number): void {
+  for (const a of actions) {
+    if ('add' in a) {
+      const add = a.add;
+      const path = decodePath(add.path);
+      state.tombstones.delete(path);
+      state.files.set(path, { path, size: Number(add.size), add, stats: parseStats(add.stats), addedIn: version });
+    } else if ('remove' in a) {
+      const path = decodePath(a.remove.path);
+      state.files.delete(path);
+      state.tombstones.set(path, a.remove);
+    } else if ('metaData' in a) state.metadata = a.metaData;
+    else if ('protocol' in a) state.protocol = a.protocol;
+    else if ('txn' in a) state.txns.set(a.txn.appId, Number(a.txn.version));
+    else if ('domainMetadata' in a) {
+      if (a.domainMetadata.removed) state.domains.delete(a.domainMetadata.domain);
+      else state.domains.set(a.domainMetadata.domain, a.domainMetadata);
+    }
+  }
+}
+
+/** Add/remove paths are URIs relative to the table root; we key files by their decoded path. */
+export function decodePath(p: string): string {
+  try {
+    return decodeURIComponent(p);
+  } catch {
+    return p;
+  }
+}
+
+export async function resolveVersion(storage: Storage, table: string, listing: LogListing, at: { version?: number; timestamp?: Date | string }): Promise<number> {
+  const latest = listing.latestVersion;
+  if (latest === undefined) throw new DeltaError('TABLE_NOT_FOUND', table, undefined, 'no Delta log found (missing _delta_log/)');
+  if (at.version !== undefined) {
+    if (!Number.isInteger(at.version) || at.version < 0 || at.version > latest) {
+      throw new DeltaError('VERSION_NOT_FOUND', table, at.version, `version does not exist (latest is ${latest})`);
+    }
+    return at.version;
+  }
+  if (at.timestamp !== undefined) {
+    const target = new Date(at.timestamp).getTime();
+    if (!Number.isFinite(target)) throw new DeltaError('INVALID_ARGUMENT', table, undefined, `invalid timestamp ${String(at.timestamp)}`);
+    const versions = [...listing.commits.keys()].sort((a, b) => b - a);
+    for (const v of versions) {
+      const info = listing.commits.get(v)!;
+      const ts = commitTimestamp(await readCommit(storage, table, v), info.modifiedMs);
+      if (ts <= target) return v;
+    }
+    throw new DeltaError('VERSION_NOT_FOUND', table, undefined, `no version was committed at or before ${new Date(target).toISOString()}`);
+  }
+  return latest;
+}
+
+export async function replay(storage: Storage, table: string, at: { version?: number; timestamp?: Date | string } = {}): Promise<LogState> {
+  const listing = await listLog(storage);
+  const version = await resolveVersion(storage, table, listing, at);
+  const hint = await readLastCheckpoint(storage);
+  const checkpoint = chooseCheckpoint(listing, version, hint);
+  if (listing.v2Checkpoints.some((v) => v <= version) && !checkpoint && !listing.commits.has(0)) {
+    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, 'the log starts at a V2 (UUID-named) checkpoint, which is not supported');
+  }
+  const state = {
+    files: new Map<string, ActiveFile>(),
+    tombstones: new Map<string, RemoveFile>(),
+    txns: new Map<string, number>(),
+    domains: new Map<string, DomainMetadata>(),
+  } as Parameters<typeof applyActions>[0];
+  let start = 0;
+  if (checkpoint) {
+    applyActions(state, await readCheckpointFiles(storage, table, checkpoint.version, checkpoint.files), checkpoint.version);
+    start = checkpoint.version + 1;
+  }
+  let commitInfo: CommitInfo | undefined;
+  let timestamp = 0;
+  for (let v = start; v <= version; v++) {
+    const entry = listing.commits.get(v);
+    if (!entry) {
+      throw new DeltaError('CORRUPT_LOG', table, v, `commit file ${commitPath(v)} is missing from the log (needed to reach version ${version})`);
+    }
+    const actions = await readCommit(storage, table, v);
+    applyActions(state, actions, v);
+    if (v === version) {
+      commitInfo = commitInfoOf(actions);
+      timestamp = commitTimestamp(actions, entry.modifiedMs);
+    }
+  }
+  if (start > version) timestamp = listing.commits.get(version)?.modifiedMs ?? 0;
+  if (!state.protocol) throw new DeltaError('CORRUPT_LOG', table, version, 'no protocol action found in the log');
+  if (!state.metadata) throw new DeltaError('CORRUPT_LOG', table, version, 'no metaData action found in the log');
+  return { ...state, protocol: state.protocol, metadata: state.metadata, version, commitInfo, timestamp };
+}

@@ -1,0 +1,60 @@
+// What every operation starts from: the latest snapshot, checked writable, and the options all
+// commits share (caller lineage, table properties, retries).
+
+import type { Action, Metadata } from '../log/actions.js';
+import { loadSnapshotFrom, type Snapshot } from '../snapshot.js';
+import { storageFor } from '../storage/local.js';
+import type { Storage } from '../storage/storage.js';
+import { checkpointInterval } from '../transaction/checkpoint-policy.js';
+import type { CommitMetadata } from '../transaction/commit.js';
+import { assertWritable } from '../transaction/protocol.js';
+import { indexedColumnCount } from '../files/stats.js';
+
+export interface CommitOptions {
+  /** Caller lineage stored as commitInfo.userMetadata (JSON), returned by history(). */
+  metadata?: CommitMetadata;
+  /** Table properties merged into the configuration in the same commit. */
+  properties?: Record<string, string>;
+  /** Retries after non-conflicting concurrent commits (default 20). */
+  maxRetries?: number;
+}
+
+export interface WriteOptions extends CommitOptions {
+  /** Split large writes into files of at most this many rows (default 1,000,000). */
+  maxRowsPerFile?: number;
+}
+
+export interface WriteContext {
+  table: string;
+  storage: Storage;
+  snapshot: Snapshot;
+  indexedColumns: number;
+  checkpointInterval: number;
+}
+
+export async function openForWrite(table: string): Promise<WriteContext> {
+  const storage = storageFor(table);
+  const snapshot = await loadSnapshotFrom(storage, table);
+  assertWritable(table, snapshot.version, snapshot.protocol, snapshot.metadata);
+  return {
+    table,
+    storage,
+    snapshot,
+    indexedColumns: indexedColumnCount(snapshot.properties),
+    checkpointInterval: checkpointInterval(snapshot.properties),
+  };
+}
+
+/** A metaData action carrying the new properties, or nothing when they change nothing. */
+export function propertyActions(snapshot: Snapshot, properties: Record<string, string> | undefined): Action[] {
+  if (!properties) return [];
+  const current = snapshot.metadata.configuration ?? {};
+  const changed = Object.entries(properties).some(([k, v]) => current[k] !== v);
+  if (!changed) return [];
+  const metaData: Metadata = { ...snapshot.metadata, configuration: { ...current, ...properties } };
+  return [{ metaData }];
+}
+
+export function now(): number {
+  return Date.now();
+}

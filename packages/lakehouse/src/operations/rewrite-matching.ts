@@ -1,0 +1,79 @@
+// Copy-on-write removal of the rows matching a predicate: files with no match are untouched, files
+// where every row matches are removed, the rest are removed and their surviving rows rewritten.
+// Shared by deleteWhere and replaceWhere.
+
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { queryRows } from '../duckdb.js';
+import { DeltaError } from '../errors.js';
+import type { Action, RemoveFile } from '../log/actions.js';
+import type { ActiveFile } from '../log/replay.js';
+import { writeStaged } from '../files/parquet.js';
+import { stage } from '../files/stage.js';
+import { assertFilesExist, filesSelect } from '../read/scan.js';
+import type { WriteContext } from './context.js';
+
+export interface MatchRewrite {
+  actions: Action[];
+  /** Files scanned to evaluate the predicate. */
+  scanned: string[];
+  removed: string[];
+  rowsDeleted: number;
+  rowsCopied: number;
+  filesAdded: number;
+}
+
+export function removeAction(file: ActiveFile, dataChange: boolean, nowMs: number): RemoveFile {
+  return {
+    path: file.add.path,
+    deletionTimestamp: nowMs,
+    dataChange,
+    extendedFileMetadata: true,
+    partitionValues: file.add.partitionValues ?? {},
+    size: file.size,
+  };
+}
+
+export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext, predicate: string, maxRowsPerFile?: number): Promise<MatchRewrite> {
+  const { snapshot, storage, table } = ctx;
+  const files = snapshot.files;
+  const result: MatchRewrite = { actions: [], scanned: files.map((f) => f.path), removed: [], rowsDeleted: 0, rowsCopied: 0, filesAdded: 0 };
+  if (files.length === 0) return result;
+  await assertFilesExist(storage, snapshot, files);
+  const byLocation = new Map(files.map((f) => [storage.locate(f.path), f]));
+  const scan = filesSelect(storage, snapshot.schema, files, { withFilename: true });
+  let rows: Record<string, unknown>[];
+  try {
+    rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS total,
+      count(*) FILTER (WHERE coalesce((${predicate}), FALSE))::BIGINT AS hits
+      FROM ${scan} AS t GROUP BY filename`);
+  } catch (e) {
+    throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `the predicate ${predicate} failed: ${(e as Error).message}`, { cause: e });
+  }
+  const partial: ActiveFile[] = [];
+  const nowMs = Date.now();
+  for (const row of rows) {
+    const hits = Number(row['hits']);
+    if (hits === 0) continue;
+    const file = byLocation.get(String(row['filename']));
+    if (!file) throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(row['filename'])}`);
+    result.rowsDeleted += hits;
+    result.removed.push(file.path);
+    result.actions.push({ remove: removeAction(file, true, nowMs) });
+    if (hits < Number(row['total'])) partial.push(file);
+  }
+  if (partial.length > 0) {
+    const keep = await stage(conn, table, snapshot.version, snapshot.schema,
+      `SELECT * FROM ${filesSelect(storage, snapshot.schema, partial)}`, { where: `NOT coalesce((${predicate}), FALSE)` });
+    try {
+      const adds = await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, keep, {
+        maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+      });
+      result.rowsCopied = keep.rowCount;
+      result.filesAdded = adds.length;
+      result.actions.push(...adds.map((add) => ({ add })));
+    } finally {
+      await keep.drop();
+    }
+  }
+  return result;
+}

@@ -1,0 +1,42 @@
+// Does a commit that won the race really conflict with ours? Mirrors delta-rs' conflict checker
+// in spirit: blind appends never conflict; an operation that read or removed files conflicts when
+// the winner removed those files, added data it would have read, or changed metadata/protocol.
+
+import type { Action } from '../log/actions.js';
+import { decodePath } from '../log/replay.js';
+
+export interface ConflictScope {
+  /** Files our operation read to decide what to write (their removal by another writer invalidates us). */
+  readPaths: readonly string[];
+  /** Files our operation removes. */
+  removedPaths: readonly string[];
+  /** True when new data added by another writer would have changed our result (overwrite, delete, merge ...). */
+  readsAllData: boolean;
+  /** App transaction ids we set. */
+  appIds: readonly string[];
+  /** Metadata domains we set. */
+  domains: readonly string[];
+}
+
+/** A reason string when the winner conflicts with us, undefined when we can commit after it. */
+export function findConflict(ours: ConflictScope, winner: readonly Action[]): string | undefined {
+  const read = new Set(ours.readPaths.map(decodePath));
+  const removed = new Set(ours.removedPaths.map(decodePath));
+  for (const a of winner) {
+    if ('protocol' in a) return 'a concurrent commit changed the protocol';
+    if ('metaData' in a) return 'a concurrent commit changed the table metadata (schema or properties)';
+    if ('remove' in a) {
+      const p = decodePath(a.remove.path);
+      if (removed.has(p)) return `a concurrent commit already removed file ${p}`;
+      if (read.has(p)) return `a concurrent commit removed file ${p} that this operation read`;
+    }
+    if ('add' in a && a.add.dataChange && ours.readsAllData) {
+      return `a concurrent commit added data (${decodePath(a.add.path)}) that this operation would have read`;
+    }
+    if ('txn' in a && ours.appIds.includes(a.txn.appId)) return `a concurrent commit used application transaction ${a.txn.appId}`;
+    if ('domainMetadata' in a && ours.domains.includes(a.domainMetadata.domain)) {
+      return `a concurrent commit changed metadata domain ${a.domainMetadata.domain}`;
+    }
+  }
+  return undefined;
+}

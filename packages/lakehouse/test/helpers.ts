@@ -1,0 +1,38 @@
+// Test scaffolding: temp tables, a DuckDB connection, and the delta-rs oracle via python3.
+
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+
+export async function connect(): Promise<DuckDBConnection> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  return conn;
+}
+
+export function tempDir(prefix = 'cvc-delta-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<string, unknown>[]> {
+  return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
+}
+
+/** Runs an inline Python script; `args` arrive as sys.argv[1:]; stdout is parsed as JSON. */
+export function python<T = unknown>(script: string, ...args: string[]): T {
+  const out = execFileSync('python3', ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return JSON.parse(out) as T;
+}
+
+export function hasDeltaRs(): boolean {
+  try {
+    execFileSync('python3', ['-c', 'import deltalake, pyarrow'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}

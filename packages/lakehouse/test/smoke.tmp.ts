@@ -1,0 +1,16 @@
+import { append, createTable, merge, optimize, replaceWhere, deleteWhere, vacuum, history, checkpoint, loadSnapshot, scanSql } from '@cvc/lakehouse';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { rmSync } from 'node:fs';
+const t = '/tmp/dtest/tbl'; rmSync(t, { recursive: true, force: true });
+const c = await (await DuckDBInstance.create(':memory:')).connect();
+await createTable(c, t, { columns: [{ name: 'store_id', type: 'VARCHAR' }, { name: 'date', type: 'DATE' }, { name: 'sales', type: 'DOUBLE' }, { name: 'ts', type: 'TIMESTAMPTZ' }], clusterBy: ['store_id', 'date'], properties: { 'delta.checkpointInterval': '3' } });
+for (let i = 0; i < 4; i++) await append(c, t, `SELECT (range % 5)::VARCHAR AS store_id, DATE '2025-01-01' + ${i}::INTEGER AS date, range * 1.0 AS sales, TIMESTAMPTZ '2025-01-01 00:00:00+00' AS ts FROM range(10)`, { metadata: { source: 'x', watermark: i } });
+await merge(c, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 999.0 AS sales, now() AS ts UNION ALL SELECT '9', DATE '2025-01-01', 1, now()`, { on: ['store_id', 'date'] });
+await replaceWhere(c, t, `date = DATE '2025-01-02'`, `SELECT '7' AS store_id, DATE '2025-01-02' AS date, 7.0 AS sales, now() AS ts`);
+await deleteWhere(c, t, `store_id = '0'`);
+console.log(await optimize(c, t, { targetRowsPerFile: 10 }));
+await checkpoint(c, t);
+console.log((await c.runAndReadAll(`SELECT store_id, count(*) n, sum(sales) s FROM ${await scanSql(c, t)} GROUP BY ALL ORDER BY 1`)).getRowObjectsJS());
+console.log((await history(t)).map(h => [h.version, h.operation, JSON.stringify(h.metadata ?? null), JSON.stringify(h.operationMetrics)]));
+console.log(await vacuum(t, { retentionHours: 0, enforceRetention: false }));
+console.log((await loadSnapshot(t)).files.length);

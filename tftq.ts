@@ -1,0 +1,13 @@
+import { tftFactory } from './packages/core/src/models/tft/index.js';
+import { loadTf } from './packages/core/src/models/tf/backend.js';
+import { fitView, splitLast, syntheticStores, wape, naiveForecast, seasonalNaiveForecast } from './packages/core/test/tf-synthetic.js';
+await loadTf({ backend: 'wasm' });
+const H = 14, L = 28;
+const all = syntheticStores({ stores: 8, minDays: 220, maxDays: 320, extraDays: 0, seed: 3 });
+const { history, actual } = splitLast(all, H);
+const m = tftFactory.create({ epochs: Number(process.argv[2] ?? 8), windowsPerEpoch: 1024, batchSize: 64 });
+const t0 = performance.now();
+const r = await m.fit(fitView(history), { horizon: H, contextLength: L, seed: 1, log: (msg, f) => console.log(msg, JSON.stringify(f)) });
+console.log(r, (performance.now() - t0) / 1000);
+const fc = await m.predict(history, H);
+console.log('tft', wape(actual, fc.map((f) => f.p50)), 'naive', wape(actual, naiveForecast(history, H)), 'snaive', wape(actual, seasonalNaiveForecast(history, H)));
