@@ -7,7 +7,8 @@
  * - `sales`: the target, length T; NaN where the value is unknown (missing day).
  * - `past`: covariates observed only up to the last day (e.g. number of sales), length T.
  * - `future`: covariates known in advance (calendar, holidays, promotions, is_open), length T when
- *   fitting and at least T + horizon when predicting: the extra days are the forecast window.
+ *   fitting (at least: a fold may pass its forecast window too, which a model must not treat as
+ *   history) and at least T + horizon when predicting: the extra days are the forecast window.
  * - `statics`: categorical facts about the store (format, state).
  */
 export interface StoreSeries {

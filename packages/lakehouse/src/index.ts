@@ -18,3 +18,4 @@ export { history, type HistoryEntry } from './operations/history.js';
 export { setProperties, checkpoint } from './operations/properties.js';
 export { LocalStorage } from './storage/local.js';
 export type { Storage, FileInfo } from './storage/storage.js';
+export { stageColumns, type StagedColumn } from './stage.js';

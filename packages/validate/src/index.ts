@@ -1,1 +1,3 @@
-export {};
+export { runBacktest, resolveModels, type BacktestOptions, type BacktestResult, type ModelTiming } from './backtest.js';
+export { chooseModels, leaderboard, type StoreChoice, type LeaderRow, type StoreFoldScore } from './choice.js';
+export { runChain, type ChainJob, type FoldOutcome } from './chain.js';

@@ -50,10 +50,12 @@ function describeFound(root: unknown, path: readonly PropertyKey[]): string {
 
 export function formatSchemaError(file: string, raw: unknown, error: z.ZodError): ConfigError {
   const issue = error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const path = [...issue.path, issue.keys[0]!];
+    return new ConfigError(file, `${path.map(String).join('.')}: expected no such key (a typo?), found ${describeFound(raw, path)}`);
+  }
   const key = issue.path.map(String).join('.') || '(root)';
-  let message = issue.message;
-  if (issue.code === 'unrecognized_keys') message = `unknown key(s) ${issue.keys.join(', ')}`;
-  return new ConfigError(file, `${key}: expected ${message.replace(/^Invalid input: expected /, '')}, found ${describeFound(raw, issue.path)}`);
+  return new ConfigError(file, `${key}: expected ${issue.message.replace(/^Invalid input: expected /, '')}, found ${describeFound(raw, issue.path)}`);
 }
 
 /** Validates an already-parsed config object (used by tests and by loadConfig). */

@@ -81,7 +81,8 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     const parts: string[] = [];
     if (rewrite && touchedRows) {
       parts.push(`SELECT t.* FROM ${touchedRows} AS t WHERE NOT EXISTS (SELECT 1 FROM ${src.name} AS s WHERE ${on})`);
-      parts.push(`SELECT s.* FROM ${src.name} AS s WHERE EXISTS (SELECT 1 FROM ${touchedRows} AS t WHERE ${on})`);
+      // One output row per matched target row, as Delta's MERGE updates each of them.
+      parts.push(`SELECT s.* FROM ${touchedRows} AS t JOIN ${src.name} AS s ON ${on}`);
     }
     if (whenNotMatched === 'insert') {
       parts.push(touchedRows
@@ -116,7 +117,7 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
         numSourceRows: src.rowCount,
         numTargetRowsUpdated: rewrite ? targetMatched : 0,
         numTargetRowsInserted: inserted,
-        numTargetRowsCopied: rewrite ? rowsWritten - inserted - sourceMatched : 0,
+        numTargetRowsCopied: rewrite ? rowsWritten - inserted - targetMatched : 0,
         numTargetFilesRemoved: removed.length,
         numTargetFilesAdded: filesAdded,
         numTargetFilesScanned: candidates.length,

@@ -147,10 +147,10 @@ export class TftForecaster implements Forecaster {
     for (let i0 = 0; i0 < series.length; i0 += chunk) {
       const part = series.slice(i0, i0 + chunk);
       const origins = part.map((s, i) => ({ s: i, t: s.sales.length }));
-      const held = { scale: new Float64Array(0) };
+      const held: { scale: Float64Array } = { scale: new Float64Array(0) };
       const pred = f.tf.tidy(() => {
         const r = this.forward(part, origins, undefined);
-        held.scale = r.batch.scale;
+        held.scale = r.batch.scale as Float64Array<ArrayBuffer>;
         return Float32Array.from(r.pred.dataSync() as Float32Array);
       });
       const scale = held.scale;

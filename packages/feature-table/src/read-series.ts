@@ -1,0 +1,111 @@
+// Reads the feature table into StoreSeries, the input of every model. One snapshot, two queries
+// (a per-store summary, then every row ordered by store and date) and a column-wise copy into typed
+// arrays: no per-row objects, so millions of rows stay cheap.
+import { FUTURE_COVARIATES, PAST_COVARIATES, STATIC_COVARIATES, TARGET_COLUMN, type StoreSeries } from '@cvc/core';
+import { createView, loadSnapshot, scanSql, tableExists, type Filters } from '@cvc/lakehouse';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { FeatureTableError } from './errors.js';
+import { FEATURE_META_COLUMNS } from './schema.js';
+import type { LakeTables } from './tables.js';
+
+export interface ReadSeriesOptions {
+  /** First day (ISO, inclusive). */
+  from?: string;
+  /** Last day (ISO, inclusive). */
+  to?: string;
+  storeIds?: readonly string[];
+  /** Time travel: read the feature table as of this Delta version. */
+  version?: number;
+}
+
+const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+let viewSeq = 0;
+
+/** Past covariates: n_sales plus the configured extra columns, found in the table's schema. */
+async function pastColumns(table: string, version?: number): Promise<string[]> {
+  const snap = await loadSnapshot(table, version === undefined ? {} : { version });
+  const known = new Set<string>([...FEATURE_META_COLUMNS, TARGET_COLUMN, ...FUTURE_COVARIATES]);
+  return snap.schema.map((c) => c.name).filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
+}
+
+/**
+ * One StoreSeries per store, ordered by store id, each covering its rows in [from, to]: sales NaN on
+ * missing days, booleans as 0/1, statics = format and state (plus city).
+ */
+export async function readStoreSeries(conn: DuckDBConnection, tables: Pick<LakeTables, 'features'>, opts: ReadSeriesOptions = {}): Promise<StoreSeries[]> {
+  const table = tables.features;
+  if (!(await tableExists(table))) throw new FeatureTableError(table, 'the feature table does not exist; run `cvc ingest` first');
+  const past = (await pastColumns(table, opts.version)).filter((c) => !(PAST_COVARIATES as readonly string[]).includes(c));
+  const pastAll = [...PAST_COVARIATES, ...past];
+  const filters: Filters = {};
+  if (opts.from !== undefined || opts.to !== undefined) {
+    filters['date'] = { ...(opts.from ? { gte: opts.from } : {}), ...(opts.to ? { lte: opts.to } : {}) };
+  }
+  if (opts.storeIds) filters['store_id'] = { in: [...opts.storeIds] };
+  if (opts.storeIds && opts.storeIds.length === 0) return [];
+  const view = `cvc_features_${process.pid}_${++viewSeq}`;
+  await createView(conn, view, table, { filters, ...(opts.version === undefined ? {} : { version: opts.version }) });
+  try {
+    const summary = (await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start, (max(date) - min(date))::BIGINT + 1 AS span,
+        count(*)::BIGINT AS n, any_value(format) AS format, any_value(state) AS state, any_value(city) AS city
+      FROM ${view} GROUP BY store_id ORDER BY store_id`)).getRowObjectsJS();
+    const series: StoreSeries[] = summary.map((r) => {
+      const n = Number(r['n']);
+      if (Number(r['span']) !== n) {
+        throw new FeatureTableError(table, `store ${String(r['store_id'])} has gaps between ${String(r['start'])} and its last day; ingest writes every day, rerun \`cvc ingest --full\``);
+      }
+      const statics: Record<string, string> = {};
+      for (const s of [...STATIC_COVARIATES, 'city']) statics[s] = r[s] == null ? '' : String(r[s]);
+      return {
+        storeId: String(r['store_id']),
+        start: String(r['start']),
+        sales: new Float64Array(n),
+        past: Object.fromEntries(pastAll.map((c) => [c, new Float64Array(n)])),
+        future: Object.fromEntries(FUTURE_COVARIATES.map((c) => [c, new Float64Array(n)])),
+        statics,
+      };
+    });
+    const cols = [TARGET_COLUMN, ...pastAll, ...FUTURE_COVARIATES];
+    const result = await conn.stream(`SELECT ${cols.map((c) => `CAST(${q(c)} AS DOUBLE) AS ${q(c)}`).join(', ')}
+      FROM ${view} ORDER BY store_id, date`);
+    // Rows arrive store after store in the summary's order, so a running offset places each one.
+    let s = 0;
+    let i = 0;
+    const targets = (x: StoreSeries): Float64Array[] => [x.sales, ...pastAll.map((c) => x.past[c]!), ...FUTURE_COVARIATES.map((c) => x.future[c]!)];
+    let current = series[0] ? targets(series[0]) : [];
+    for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
+      const vectors = cols.map((_, k) => chunk.getColumnVector(k));
+      for (let row = 0; row < chunk.rowCount; row++) {
+        while (series[s] && i >= series[s]!.sales.length) {
+          s++;
+          i = 0;
+          current = series[s] ? targets(series[s]!) : [];
+        }
+        for (let k = 0; k < vectors.length; k++) {
+          const v = vectors[k]!.getItem(row) as number | null;
+          current[k]![i] = v === null ? Number.NaN : v;
+        }
+        i++;
+      }
+    }
+    return series;
+  } finally {
+    await conn.run(`DROP VIEW IF EXISTS ${view}`);
+  }
+}
+
+/** The last day in the feature table (ISO), or null when it is empty. */
+export async function lastFeatureDay(conn: DuckDBConnection, tables: Pick<LakeTables, 'features'>): Promise<string | null> {
+  if (!(await tableExists(tables.features))) return null;
+  const snap = await loadSnapshot(tables.features);
+  let max: string | null = null;
+  for (const f of snap.files) {
+    const v = f.stats?.maxValues?.['date'];
+    const d = v == null ? null : String(v).slice(0, 10);
+    if (d !== null && (max === null || d > max)) max = d;
+  }
+  if (max !== null || snap.files.length === 0) return max;
+  const rows = (await conn.runAndReadAll(`SELECT max(date)::VARCHAR AS d FROM ${await scanSql(conn, tables.features)} t`)).getRowObjectsJS();
+  return rows[0]?.['d'] == null ? null : String(rows[0]['d']);
+}
+

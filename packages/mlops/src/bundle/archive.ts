@@ -1,0 +1,95 @@
+// A bundle as one .tar.gz file, for copying between machines. Import checks every entry before it
+// extracts anything: only plain files and directories, only relative paths that stay inside the
+// target. Then the extracted bundle is verified against its manifest.
+import { mkdir, readdir, rm } from 'node:fs/promises';
+import { isAbsolute, resolve, sep } from 'node:path';
+import { create, extract, list, type ReadEntry } from 'tar';
+import { MlopsInputError, UnsafeArchiveError } from '../errors.js';
+import type { BundleManifest } from './manifest.js';
+import { verifyBundle } from './read.js';
+
+/** Writes `dir` (a verified bundle) as a gzip tarball at `file`. Returns the manifest. */
+export async function exportBundle(dir: string, file: string): Promise<BundleManifest> {
+  const root = resolve(dir);
+  const manifest = await verifyBundle(root);
+  const entries = (await readdir(root)).sort();
+  await create({ gzip: true, file: resolve(file), cwd: root, portable: true, noMtime: true }, entries);
+  return manifest;
+}
+
+const SAFE_TYPES = new Set(['File', 'OldFile', 'ContiguousFile', 'Directory']);
+
+/** Why an entry path is unsafe, or undefined when it stays inside `target`. */
+export function unsafeEntryReason(target: string, entryPath: string): string | undefined {
+  if (entryPath.includes('\0')) return 'NUL in path';
+  if (isAbsolute(entryPath) || entryPath.startsWith('/') || /^[A-Za-z]:/.test(entryPath)) return 'absolute path';
+  if (entryPath.includes('\\')) return 'backslash in path';
+  const segments = entryPath.split('/');
+  if (segments.includes('..')) return '".." in path';
+  const abs = resolve(target, entryPath);
+  if (abs !== target && !abs.startsWith(target + sep)) return 'resolves outside the target directory';
+  return undefined;
+}
+
+export interface ImportOptions {
+  /** Refuse archives whose files add up to more than this (default 20 GiB): a guard against gzip bombs. */
+  maxBytes?: number;
+}
+
+async function assertEmptyTarget(target: string): Promise<void> {
+  try {
+    if ((await readdir(target)).length > 0) throw new MlopsInputError(`${target}: import target exists and is not empty`);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
+ * Extracts the bundle archive `file` into `targetDir` (absent or empty) and verifies it. Nothing is
+ * written unless every entry is safe; nothing is ever written outside `targetDir`.
+ */
+export async function importBundle(file: string, targetDir: string, opts: ImportOptions = {}): Promise<BundleManifest> {
+  const archive = resolve(file);
+  const target = resolve(targetDir);
+  const maxBytes = opts.maxBytes ?? 20 * 1024 ** 3;
+  await assertEmptyTarget(target);
+
+  let refused: UnsafeArchiveError | undefined;
+  let total = 0;
+  try {
+    await list({
+      file: archive,
+      strict: true,
+      onReadEntry: (entry: ReadEntry) => {
+        if (refused) return;
+        if (!SAFE_TYPES.has(entry.type)) refused = new UnsafeArchiveError(archive, entry.path, `${entry.type} entries are not allowed`);
+        else {
+          const why = unsafeEntryReason(target, entry.path);
+          if (why) refused = new UnsafeArchiveError(archive, entry.path, why);
+        }
+        total += entry.size ?? 0;
+        if (!refused && total > maxBytes) refused = new UnsafeArchiveError(archive, entry.path, `archive holds more than ${maxBytes} bytes`);
+      },
+    });
+  } catch (err) {
+    throw new MlopsInputError(`${archive}: not a readable .tar.gz bundle (${(err as Error).message})`);
+  }
+  if (refused) throw refused;
+
+  await mkdir(target, { recursive: true });
+  try {
+    await extract({
+      file: archive,
+      cwd: target,
+      strict: true,
+      preservePaths: false,
+      preserveOwner: false,
+      // Second line of defence in case the archive changed since it was listed.
+      filter: (path, entry) => 'type' in entry && SAFE_TYPES.has(entry.type) && unsafeEntryReason(target, path) === undefined,
+    });
+    return await verifyBundle(target);
+  } catch (err) {
+    await rm(target, { recursive: true, force: true });
+    throw err;
+  }
+}

@@ -1,0 +1,89 @@
+// The bundle manifest: what a trained UnifiedForecaster is made of, where its data came from and a
+// sha256 for every file, so infer can refuse a bundle that was tampered with or copied half-way.
+import { z } from 'zod';
+
+/** Bumped when a reader of the previous version could not read the new layout correctly. */
+export const BUNDLE_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'manifest.json';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** A path inside the bundle: relative, forward slashes, no `.`/`..` segments, no empty segments. */
+export const bundlePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith('/') && !p.includes('\\') && !/^[A-Za-z]:/.test(p), 'a relative path with / separators')
+  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'a path without ., .. or empty segments');
+
+const kindName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'a model kind (letters, digits, _ and -)');
+
+export const bundleFileSchema = z
+  .object({ path: bundlePath, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'), bytes: z.number().int().min(0) })
+  .strict();
+
+export const routingSchema = z
+  .object({
+    /** store id -> model kind chosen for it by the backtest. */
+    stores: z.record(z.string(), kindName),
+    /** Kind used for stores the bundle has not seen, or with less history than `context` days. */
+    fallback: kindName,
+  })
+  .strict();
+
+export const backtestSummarySchema = z
+  .object({
+    /** WAPE of the routed choice over all backtest folds and stores (lower is better); promotion compares it. */
+    wape: z.number().nullable(),
+    folds: z.number().int().min(0).optional(),
+    /** Overall metrics per model kind, e.g. { lgbm: { wape: 0.12, coverage80: 0.79 } }. */
+    byModel: z.record(z.string(), z.record(z.string(), z.number())).default({}),
+    /** Optional per-store WAPE of the chosen kind, kept small enough to read in the manifest. */
+    byStore: z.record(z.string(), z.number()).optional(),
+  })
+  .strict();
+
+export const manifestSchema = z
+  .object({
+    formatVersion: z.number().int().positive(),
+    bundleId: z.string().min(1),
+    createdAt: z.iso.datetime({ offset: true }),
+    cvcVersion: z.string().min(1),
+    configHash: z.string().min(1),
+    horizon: z.number().int().positive(),
+    context: z.number().int().positive(),
+    quantiles: z.array(z.enum(['p10', 'p50', 'p90'])).default(['p10', 'p50', 'p90']),
+    trainingWindow: z.object({ from: isoDate, to: isoDate }).strict(),
+    lineage: z
+      .object({
+        featureTable: z.string().min(1),
+        /** Delta version of the feature table the models were trained on. */
+        deltaVersion: z.number().int().min(0),
+        trackingRunId: z.string().optional(),
+      })
+      .strict(),
+    routing: routingSchema,
+    models: z
+      .array(z.object({ kind: kindName, dir: bundlePath, params: z.record(z.string(), z.unknown()).default({}) }).strict())
+      .min(1),
+    backtest: backtestSummarySchema,
+    files: z.array(bundleFileSchema),
+  })
+  .strict()
+  .superRefine((m, ctx) => {
+    const kinds = new Set(m.models.map((x) => x.kind));
+    if (kinds.size !== m.models.length) ctx.addIssue({ code: 'custom', path: ['models'], message: 'a model kind appears twice' });
+    if (!kinds.has(m.routing.fallback)) {
+      ctx.addIssue({ code: 'custom', path: ['routing', 'fallback'], message: `fallback kind "${m.routing.fallback}" has no model` });
+    }
+    for (const [store, kind] of Object.entries(m.routing.stores)) {
+      if (!kinds.has(kind)) ctx.addIssue({ code: 'custom', path: ['routing', 'stores', store], message: `kind "${kind}" has no model` });
+    }
+  });
+
+export type BundleManifest = z.infer<typeof manifestSchema>;
+export type BundleFile = z.infer<typeof bundleFileSchema>;
+export type Routing = z.infer<typeof routingSchema>;
+export type BacktestSummary = z.input<typeof backtestSummarySchema>;
+
+/** Only the version field, read first so a newer bundle gets a version error, not a schema error. */
+export const manifestHeadSchema = z.object({ formatVersion: z.number().int().positive() }).loose();

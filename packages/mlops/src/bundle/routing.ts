@@ -1,0 +1,24 @@
+// Which model forecasts which store: the backtest's choice for stores it has seen with enough
+// history, the fallback kind for the rest (new stores, stores reopened with a short record).
+import type { StoreSeries } from '@cvc/core';
+import type { Routing } from './manifest.js';
+
+export type RouteReason = 'routed' | 'unknown-store' | 'short-history';
+
+export interface Route {
+  kind: string;
+  reason: RouteReason;
+}
+
+/** Days from the first observed (non-NaN) sale to the end of the series. */
+export function historyDays(sales: Float64Array): number {
+  for (let i = 0; i < sales.length; i++) if (!Number.isNaN(sales[i]!)) return sales.length - i;
+  return 0;
+}
+
+export function routeStore(routing: Routing, context: number, series: Pick<StoreSeries, 'storeId' | 'sales'>): Route {
+  const kind = routing.stores[series.storeId];
+  if (kind === undefined) return { kind: routing.fallback, reason: 'unknown-store' };
+  if (historyDays(series.sales) < context) return { kind: routing.fallback, reason: 'short-history' };
+  return { kind, reason: 'routed' };
+}

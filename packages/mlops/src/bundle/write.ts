@@ -1,0 +1,84 @@
+// Writes a bundle directory: each model saved by its own Forecaster.save() under models/<kind>/,
+// then a manifest with a sha256 per file. Built in a sibling temp directory and renamed into place,
+// so a crash never leaves a half-written bundle that looks complete.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Forecaster } from '@cvc/core';
+import { MlopsInputError } from '../errors.js';
+import { describeFiles, listFiles } from './files.js';
+import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, type BacktestSummary, type BundleManifest, type Routing } from './manifest.js';
+import { cvcVersion } from './version.js';
+
+export interface WriteBundleInput {
+  /** One fitted model per kind; every kind in `routing` must be here. */
+  models: ReadonlyMap<string, Forecaster>;
+  routing: Routing;
+  horizon: number;
+  context: number;
+  trainingWindow: { from: string; to: string };
+  lineage: { featureTable: string; deltaVersion: number; trackingRunId?: string };
+  /** From configHash(config). */
+  configHash: string;
+  backtest: BacktestSummary;
+  bundleId?: string;
+  createdAt?: Date;
+  cvcVersion?: string;
+}
+
+async function isEmptyOrMissing(dir: string): Promise<boolean> {
+  try {
+    return (await readdir(dir)).length === 0;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return true;
+    throw err;
+  }
+}
+
+export async function writeBundle(dir: string, input: WriteBundleInput): Promise<BundleManifest> {
+  const target = resolve(dir);
+  if (!(await isEmptyOrMissing(target))) throw new MlopsInputError(`${target}: bundle directory exists and is not empty`);
+  for (const [kind, model] of input.models) {
+    if (model.kind !== kind) throw new MlopsInputError(`bundle models: key "${kind}" holds a model of kind "${model.kind}"`);
+  }
+  const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`);
+  await mkdir(tmp, { recursive: true });
+  try {
+    const models: BundleManifest['models'] = [];
+    for (const [kind, model] of [...input.models].sort(([a], [b]) => a.localeCompare(b))) {
+      const rel = `models/${kind}`;
+      await model.save(join(tmp, 'models', kind));
+      models.push({ kind, dir: rel, params: model.params });
+    }
+    const paths = await listFiles(tmp, new Set([MANIFEST_FILE]));
+    const draft = {
+      formatVersion: BUNDLE_FORMAT_VERSION,
+      bundleId: input.bundleId ?? randomUUID(),
+      createdAt: (input.createdAt ?? new Date()).toISOString(),
+      cvcVersion: input.cvcVersion ?? cvcVersion(),
+      configHash: input.configHash,
+      horizon: input.horizon,
+      context: input.context,
+      quantiles: ['p10', 'p50', 'p90'],
+      trainingWindow: input.trainingWindow,
+      lineage: input.lineage,
+      routing: input.routing,
+      models,
+      backtest: input.backtest,
+      files: await describeFiles(tmp, paths),
+    };
+    // The schema check here catches a routing that names a kind without a model before anything is published.
+    const parsed = manifestSchema.safeParse(draft);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0]!;
+      throw new MlopsInputError(`bundle manifest ${issue.path.map(String).join('.')}: ${issue.message}`);
+    }
+    await writeFile(join(tmp, MANIFEST_FILE), `${JSON.stringify(parsed.data, null, 2)}\n`);
+    await rm(target, { recursive: true, force: true });
+    await rename(tmp, target);
+    return parsed.data;
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+}

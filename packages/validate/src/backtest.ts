@@ -1,0 +1,273 @@
+// `cvc backtest`: walk-forward validation of every model asked for plus the baselines, over all
+// stores, then the per-store choice, the Delta tables, tracking and the HTML report.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  BASELINE_KINDS,
+  InputError,
+  JobError,
+  actualWindow,
+  addDays,
+  formatIsoDay,
+  knownDays,
+  noProgress,
+  parseIsoDay,
+  planFolds,
+  scoreWindow,
+  seriesAsOf,
+  silentLogger,
+  weeklyNaiveScale,
+  isModelKind,
+  type Fold,
+  type LoadedConfig,
+  type Logger,
+  type ProgressFn,
+  type StoreSeries,
+} from '@cvc/core';
+import { lakeTables, readStoreSeries } from '@cvc/feature-table';
+import { loadSnapshot } from '@cvc/lakehouse';
+import type { ChainJob, FoldOutcome } from './chain.js';
+import { chooseModels, leaderboard, type LeaderRow, type StoreChoice, type StoreFoldScore } from './choice.js';
+import { runChains } from './pool.js';
+import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
+
+export interface BacktestOptions {
+  loaded: LoadedConfig;
+  /** Models asked for; the baselines always run beside them. */
+  models?: readonly string[];
+  folds?: number;
+  stride?: number;
+  gap?: number;
+  horizon?: number;
+  workers?: number;
+  /** Continue an interrupted run with the same data and settings, reusing finished (fold, model) pairs. */
+  resume?: boolean;
+  runId?: string;
+  log?: Logger;
+  onProgress?: ProgressFn;
+}
+
+export interface ModelTiming {
+  model: string;
+  fitSeconds: number;
+  predictSeconds: number;
+  foldsOk: number;
+  foldsFailed: number;
+  foldsResumed: number;
+}
+
+export interface BacktestResult {
+  runId: string;
+  folds: Fold[];
+  models: string[];
+  stores: number;
+  leaderboard: LeaderRow[];
+  leaderboardByFormat: Record<string, LeaderRow[]>;
+  /** Pooled WAPE by horizon day (1-based index) per model. */
+  wapeByHorizonDay: Record<string, number[]>;
+  choices: StoreChoice[];
+  globalBest: string;
+  choiceCounts: Record<string, number>;
+  failures: { model: string; fold: number; error: string }[];
+  timings: ModelTiming[];
+  scores: ScoredRow[];
+  /** Forecast against actual per (model, fold, store), for the report's charts. */
+  outcomes: FoldOutcome[];
+  series: StoreSeries[];
+  featureVersion: number;
+  tables: { forecasts: string; metrics: string; choice: string };
+  seconds: number;
+}
+
+/** Validates the model names given on the command line or in config. */
+export function resolveModels(names: readonly string[]): string[] {
+  const unknown = names.filter((n) => !isModelKind(n));
+  if (unknown.length > 0) throw new InputError(`--models: unknown model ${unknown.map((u) => `"${u}"`).join(', ')}; known: lgbm, nbeats, tft, seasonal_naive, weekday_mean, ets`);
+  return [...new Set([...BASELINE_KINDS, ...names])];
+}
+
+const MIN_CONTEXT_DAYS = 28; // below this a store is not forecast in a fold
+
+export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
+  const t0 = performance.now();
+  const { loaded } = opts;
+  const cfg = loaded.config;
+  const log = opts.log ?? silentLogger;
+  const progress = opts.onProgress ?? noProgress;
+  const horizon = opts.horizon ?? cfg.forecast.horizon;
+  const gap = opts.gap ?? cfg.backtest.gap;
+  const models = resolveModels(opts.models ?? cfg.backtest.models);
+  const runId = opts.runId ?? randomUUID();
+  const tables = lakeTables(loaded);
+  const lake = (name: string) => join(loaded.paths.lake, name);
+  const out = { forecasts: lake(cfg.lake.tables.backtestForecasts), metrics: lake(cfg.lake.tables.backtestMetrics), choice: lake(cfg.lake.tables.modelChoice) };
+
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const series = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
+    if (series.length === 0) throw new InputError(`backtest: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    const featureVersion = (await loadSnapshot(tables.features)).version;
+    const firstDay = formatIsoDay(Math.min(...series.map((s) => parseIsoDay(s.start))));
+    const lastDay = formatIsoDay(Math.max(...series.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
+    if (horizon > cfg.forecast.horizon * 4 || horizon < 1) throw new InputError(`--horizon ${horizon}: must be between 1 and ${cfg.forecast.horizon * 4}`);
+    const folds = planFolds({ lastDay, firstDay, folds: opts.folds ?? cfg.backtest.folds, stride: opts.stride ?? cfg.backtest.stride, horizon, gap, minHistory: cfg.backtest.minHistory });
+    const byId = new Map(series.map((s) => [s.storeId, s]));
+    log.info({ runId, stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
+
+    // Stores scored in each fold: enough history before the cutoff and something to score after it.
+    const foldInputs = folds.map((f) => {
+      const predictStores: string[] = [];
+      for (const s of series) {
+        const cut = seriesAsOf(s, f.cutoff, 0);
+        if (!cut || knownDays(cut) < MIN_CONTEXT_DAYS) continue;
+        const a = actualWindow(s, f.testStart, horizon);
+        let open = 0;
+        for (let i = 0; i < horizon; i++) if (Number.isFinite(a.sales[i]!) && a.isOpen[i]! > 0) open++;
+        if (open > 0) predictStores.push(s.storeId);
+      }
+      return { fold: f.fold, cutoff: f.cutoff, predictStores };
+    });
+    const lastCut = folds[folds.length - 1]!.cutoff;
+    const shortHistory = new Set(series.filter((s) => {
+      const cut = seriesAsOf(s, lastCut, 0);
+      return !cut || knownDays(cut) < cfg.backtest.minHistory;
+    }).map((s) => s.storeId));
+
+    // Resume key: the same data version, folds, models and settings give the same checkpoint folder.
+    const key = createHash('sha256')
+      .update(JSON.stringify({ featureVersion, folds, horizon, gap, models: cfg.models, window: cfg.backtest.window, seed: cfg.forecast.seed }))
+      .digest('hex')
+      .slice(0, 16);
+    const checkpointRoot = join(loaded.paths.data, 'backtest-checkpoints', key);
+    if (!opts.resume && existsSync(checkpointRoot)) await rm(checkpointRoot, { recursive: true, force: true });
+    await mkdir(checkpointRoot, { recursive: true });
+
+    const jobs: ChainJob[] = models.map((model) => {
+      const params = { ...(cfg.models[model as keyof typeof cfg.models] ?? {}) };
+      const warmStart = params['warmStart'] === true;
+      delete params['warmStart'];
+      const timeBudgetSec = typeof params['timeBudgetSec'] === 'number' ? params['timeBudgetSec'] : undefined;
+      return {
+        model,
+        params,
+        series,
+        folds: foldInputs,
+        ...(cfg.backtest.window === 'fixed' ? { windowDays: cfg.backtest.windowDays } : {}),
+        horizon: horizon + gap,
+        contextLength: cfg.forecast.context,
+        seed: cfg.forecast.seed,
+        warmStart,
+        checkpointDir: join(checkpointRoot, model),
+        ...(timeBudgetSec ? { timeBudgetSec } : {}),
+      };
+    });
+    // Cheap baselines in-process first; the heavy models share the worker pool.
+    const outcomes: FoldOutcome[] = [];
+    const total = jobs.length * folds.length;
+    const onFold = (o: FoldOutcome) => {
+      outcomes.push(o);
+      progress({ phase: 'backtest', done: outcomes.length, total, detail: `${o.model} fold ${o.fold + 1}/${folds.length}${o.error ? ' FAILED' : ''}` });
+      if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
+      else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
+    };
+    const baselineJobs = jobs.filter((j) => (BASELINE_KINDS as readonly string[]).includes(j.model));
+    const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
+    await runChains(baselineJobs, 1, onFold);
+    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
+
+    // Score every (model, fold, store) on the scored window (after the gap).
+    const cutoffs = new Map(folds.map((f) => [f.fold, f.cutoff]));
+    const scores: StoreFoldScore[] = [];
+    const scored: ScoredRow[] = [];
+    const horizonErr = new Map<string, { err: Float64Array; act: Float64Array }>();
+    const trimmed: FoldOutcome[] = [];
+    for (const o of outcomes) {
+      if (o.error) continue;
+      const fold = folds[o.fold]!;
+      const t: FoldOutcome = { ...o, forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: formatIsoDay(addDays(parseIsoDay(f.start), gap)), p10: f.p10.slice(gap), p50: f.p50.slice(gap), p90: f.p90.slice(gap) })) };
+      trimmed.push(t);
+      for (const f of t.forecasts) {
+        const s = byId.get(f.storeId)!;
+        const a = actualWindow(s, fold.testStart, horizon);
+        const cut = seriesAsOf(s, fold.cutoff, 0)!;
+        const m = scoreWindow({ actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen }, weeklyNaiveScale(cut.sales, cut.future['is_open']));
+        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m });
+        let absErr = 0;
+        let act = 0;
+        const he = horizonErr.get(o.model) ?? { err: new Float64Array(horizon), act: new Float64Array(horizon) };
+        for (let h = 0; h < horizon; h++) {
+          const y = a.sales[h]!;
+          if (!Number.isFinite(y) || a.isOpen[h]! <= 0 || !Number.isFinite(f.p50[h]!)) continue;
+          absErr += Math.abs(f.p50[h]! - y);
+          act += Math.abs(y);
+          he.err[h] += Math.abs(f.p50[h]! - y);
+          he.act[h] += Math.abs(y);
+        }
+        horizonErr.set(o.model, he);
+        scores.push({ storeId: f.storeId, model: o.model, fold: o.fold, wape: m.wape, absErr, actual: act });
+      }
+    }
+    const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));
+    if (scores.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
+
+    const { choices, globalBest } = chooseModels(scores, {
+      tieTolerance: cfg.backtest.tieTolerance,
+      minFolds: Math.max(1, Math.ceil(folds.length / 2)),
+      shortHistoryStores: shortHistory,
+      allStores: series.map((s) => s.storeId),
+    });
+    const board = leaderboard(scores);
+    const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
+    const byFormat: Record<string, LeaderRow[]> = {};
+    for (const fmt of new Set(formatOf.values())) byFormat[fmt] = leaderboard(scores.filter((s) => formatOf.get(s.storeId) === fmt));
+    const wapeByHorizonDay: Record<string, number[]> = {};
+    for (const [m, he] of horizonErr) wapeByHorizonDay[m] = Array.from(he.err, (e, h) => (he.act[h]! > 0 ? e / he.act[h]! : Number.NaN));
+
+    progress({ phase: 'backtest: writing tables', done: 0, total: 3 });
+    await writeForecasts(conn, out.forecasts, runId, trimmed, cutoffs, (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n).sales);
+    await writeMetrics(conn, out.metrics, runId, scored);
+    await writeChoice(conn, out.choice, runId, choices, globalBest);
+    progress({ phase: 'backtest: writing tables', done: 3, total: 3 });
+
+    const choiceCounts: Record<string, number> = {};
+    for (const c of choices) choiceCounts[c.model] = (choiceCounts[c.model] ?? 0) + 1;
+    const timings: ModelTiming[] = models.map((model) => {
+      const os = outcomes.filter((o) => o.model === model);
+      return {
+        model,
+        fitSeconds: os.reduce((a, o) => a + o.fitSeconds, 0),
+        predictSeconds: os.reduce((a, o) => a + o.predictSeconds, 0),
+        foldsOk: os.filter((o) => !o.error).length,
+        foldsFailed: os.filter((o) => o.error).length,
+        foldsResumed: os.filter((o) => o.resumed).length,
+      };
+    });
+    return {
+      runId,
+      folds,
+      models,
+      stores: series.length,
+      leaderboard: board,
+      leaderboardByFormat: byFormat,
+      wapeByHorizonDay,
+      choices,
+      globalBest,
+      choiceCounts,
+      failures,
+      timings,
+      scores: scored,
+      outcomes: trimmed,
+      series,
+      featureVersion,
+      tables: out,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}

@@ -1,0 +1,8 @@
+// Worker-thread entry: runs one model chain and posts each finished fold back to the parent.
+import { parentPort, workerData } from 'node:worker_threads';
+import { runChain, type ChainJob } from './chain.js';
+
+const job = workerData as ChainJob;
+runChain(job, (o) => parentPort!.postMessage({ type: 'fold', outcome: o }))
+  .then(() => parentPort!.postMessage({ type: 'done' }))
+  .catch((err: unknown) => parentPort!.postMessage({ type: 'fatal', error: err instanceof Error ? err.message : String(err) }));

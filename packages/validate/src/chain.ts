@@ -1,0 +1,126 @@
+// One model walked through every fold, in order, so that neural models can fine-tune fold to fold
+// (warm start) instead of training from zero. Runs the same way in a worker thread or in-process.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { forecasterFactory, seriesAsOf, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
+
+export interface FoldInput {
+  fold: number;
+  cutoff: string;
+  /** Store ids to forecast in this fold (scorable stores). */
+  predictStores: string[];
+}
+
+export interface ChainJob {
+  model: string;
+  params: Record<string, unknown>;
+  /** Full series, sent once per chain; each fold cuts its own view with seriesAsOf. */
+  series: StoreSeries[];
+  folds: FoldInput[];
+  /** Fixed training window in days; absent = expanding. */
+  windowDays?: number;
+  horizon: number; // days forecast after the cutoff (gap + scored horizon)
+  contextLength: number;
+  seed: number;
+  warmStart: boolean;
+  /** Where each finished fold is checkpointed: <dir>/fold-<k>/forecasts.json (+ model/ for warm start). */
+  checkpointDir: string;
+  timeBudgetSec?: number;
+}
+
+export interface FoldOutcome {
+  model: string;
+  fold: number;
+  forecasts: QuantileForecast[];
+  fitSeconds: number;
+  predictSeconds: number;
+  metrics: Record<string, number>;
+  resumed: boolean;
+  error?: string;
+}
+
+interface SavedFold {
+  forecasts: { storeId: string; start: string; p10: number[]; p50: number[]; p90: number[] }[];
+  fitSeconds: number;
+  predictSeconds: number;
+  metrics: Record<string, number>;
+}
+
+const foldDir = (job: ChainJob, fold: number) => join(job.checkpointDir, `fold-${fold}`);
+
+async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome | null> {
+  const file = join(foldDir(job, fold), 'forecasts.json');
+  if (!existsSync(file)) return null;
+  const saved = JSON.parse(await readFile(file, 'utf8')) as SavedFold;
+  return {
+    model: job.model,
+    fold,
+    forecasts: saved.forecasts.map((f) => ({ storeId: f.storeId, start: f.start, p10: Float64Array.from(f.p10), p50: Float64Array.from(f.p50), p90: Float64Array.from(f.p90) })),
+    fitSeconds: saved.fitSeconds,
+    predictSeconds: saved.predictSeconds,
+    metrics: saved.metrics,
+    resumed: true,
+  };
+}
+
+async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
+  const dir = foldDir(job, o.fold);
+  await mkdir(dir, { recursive: true });
+  const saved: SavedFold = {
+    forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: f.start, p10: Array.from(f.p10), p50: Array.from(f.p50), p90: Array.from(f.p90) })),
+    fitSeconds: o.fitSeconds,
+    predictSeconds: o.predictSeconds,
+    metrics: o.metrics,
+  };
+  // Written last and renamed into place: its presence is what marks the fold done.
+  const tmp = join(dir, `forecasts.json.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(saved));
+  await rename(tmp, join(dir, 'forecasts.json'));
+}
+
+/** Runs the folds of one model; a failing fold is reported and the chain goes on (without warm start). */
+export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
+  const factory = await forecasterFactory(job.model);
+  let previous: Forecaster | undefined;
+  for (const f of job.folds) {
+    const done = await readCheckpoint(job, f.fold);
+    if (done) {
+      previous = job.warmStart && existsSync(join(foldDir(job, f.fold), 'model')) ? await factory.load(join(foldDir(job, f.fold), 'model')) : undefined;
+      onFold(done);
+      continue;
+    }
+    try {
+      // The model sees sales up to the cutoff and known-future covariates through the forecast window.
+      const fitSeries: StoreSeries[] = [];
+      for (const s of job.series) {
+        const cut = seriesAsOf(s, f.cutoff, job.horizon, job.windowDays);
+        if (cut) fitSeries.push(cut);
+      }
+      const model = factory.create(job.params);
+      const t0 = performance.now();
+      const report = await model.fit(fitSeries, {
+        horizon: job.horizon,
+        contextLength: job.contextLength,
+        seed: job.seed + f.fold,
+        ...(previous ? { warmStart: previous } : {}),
+        ...(job.timeBudgetSec ? { timeBudgetSec: job.timeBudgetSec } : {}),
+      });
+      const t1 = performance.now();
+      const wanted = new Set(f.predictStores);
+      const forecasts = await model.predict(fitSeries.filter((s) => wanted.has(s.storeId)), job.horizon);
+      const t2 = performance.now();
+      const outcome: FoldOutcome = { model: job.model, fold: f.fold, forecasts, fitSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, metrics: report.metrics, resumed: false };
+      if (job.warmStart) {
+        await rm(join(foldDir(job, f.fold), 'model'), { recursive: true, force: true });
+        await model.save(join(foldDir(job, f.fold), 'model'));
+        previous = model;
+      }
+      await writeCheckpoint(job, outcome);
+      onFold(outcome);
+    } catch (err) {
+      previous = undefined;
+      onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

@@ -1,0 +1,57 @@
+// Runs model chains on a small pool of worker threads: TensorFlow.js on wasm is single-threaded in
+// Node, so two chains at once use both cores. From TypeScript sources (tests), workers load tsx.
+import { Worker } from 'node:worker_threads';
+import type { ChainJob, FoldOutcome } from './chain.js';
+import { runChain } from './chain.js';
+
+const fromSource = import.meta.url.endsWith('.ts');
+const workerUrl = new URL(fromSource ? './chain-worker.ts' : './chain-worker.js', import.meta.url);
+const workerExecArgv = fromSource ? ['--import', 'tsx', '--conditions=source'] : [];
+
+function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
+    let finished = false;
+    w.on('message', (m: { type: 'fold'; outcome: FoldOutcome } | { type: 'done' } | { type: 'fatal'; error: string }) => {
+      if (m.type === 'fold') onFold(m.outcome);
+      else if (m.type === 'done') {
+        finished = true;
+        void w.terminate().then(() => resolve());
+      } else {
+        finished = true;
+        void w.terminate().then(() => reject(new Error(`${job.model}: ${m.error}`)));
+      }
+    });
+    w.on('error', (err) => {
+      finished = true;
+      reject(new Error(`${job.model}: worker failed: ${err.message}`));
+    });
+    w.on('exit', (code) => {
+      if (!finished) reject(new Error(`${job.model}: worker exited with code ${code}`));
+    });
+  });
+}
+
+/**
+ * Runs every chain, at most `workers` at once (1 = in-process, no threads). A chain that dies reports
+ * its folds as failed instead of stopping the others.
+ */
+export async function runChains(jobs: readonly ChainJob[], workers: number, onFold: (o: FoldOutcome) => void): Promise<void> {
+  const queue = [...jobs];
+  const run = async (): Promise<void> => {
+    for (let job = queue.shift(); job; job = queue.shift()) {
+      const seen = new Set<number>();
+      const record = (o: FoldOutcome) => {
+        seen.add(o.fold);
+        onFold(o);
+      };
+      try {
+        await (workers <= 1 ? runChain(job, record) : runInWorker(job, record));
+      } catch (err) {
+        const msg = err instanceof Error ? err.message : String(err);
+        for (const f of job.folds) if (!seen.has(f.fold)) onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: msg });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, run));
+}
