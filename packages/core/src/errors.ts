@@ -1,4 +1,5 @@
-// Errors the CLI maps to exit codes: bad usage, config or input exits 2; a failed job exits 1.
+// Errors the CLI maps to exit codes: bad usage, config or input exits 2; a failed job exits 1;
+// a lock held by another run exits 3.
 // Each carries what the user needs to fix it (file, row, field, flag) in its message.
 
 export class InputError extends Error {
@@ -23,7 +24,13 @@ export class JobError extends Error {
   readonly exitCode = 1 as const;
 }
 
-export function exitCodeOf(err: unknown): 1 | 2 {
-  if (err instanceof Error && 'exitCode' in err && (err as { exitCode: unknown }).exitCode === 2) return 2;
-  return 1;
+/** Another run holds a lock and did not release it in time: exit 3, so cron can tell "busy" from "broken". */
+export class BusyError extends Error {
+  override readonly name = 'BusyError';
+  readonly exitCode = 3 as const;
+}
+
+export function exitCodeOf(err: unknown): 1 | 2 | 3 {
+  const code = err instanceof Error && 'exitCode' in err ? (err as { exitCode: unknown }).exitCode : undefined;
+  return code === 2 || code === 3 ? code : 1;
 }

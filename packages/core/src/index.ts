@@ -10,3 +10,7 @@ export * from './models/baselines/index.js';
 export * from './features/known-future.js';
 export * from './progress.js';
 export * from './models/registry.js';
+export { runTfJobsInWorkers, type RunJobsOptions } from './models/tf/parallel.js';
+export type { TfJob, TfJobResult } from './models/tf/jobs.js';
+export { NBEATS_DEFAULTS, type NBeatsParams } from './models/nbeats/config.js';
+export { TFT_DEFAULTS, type TftParams } from './models/tft/config.js';

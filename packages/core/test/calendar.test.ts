@@ -157,3 +157,19 @@ describe('calendar features', () => {
     expect(performance.now() - t).toBeLessThan(5_000);
   });
 });
+
+describe('calendar features against the per-day helpers', () => {
+  it('agrees day by day over 30 years', () => {
+    const from = parseIsoDay('1999-12-20');
+    const n = 11_000;
+    const c = calendarFeatures(from, n);
+    const ymd = new Int32Array(3);
+    for (let i = 0; i < n; i++) {
+      const day = from + i;
+      ymdOf(day, ymd);
+      const want = [dayOfWeek(day), ymd[2], ymd[1], isoWeek(day).week, daysToMonthEnd(day)];
+      const got = [c.dow[i], c.dom[i], c.month[i], c.woy[i], c.days_to_month_end[i]];
+      if (want.join() !== got.join()) throw new Error(`${formatIsoDay(day)}: want ${want} got ${got}`);
+    }
+  });
+});

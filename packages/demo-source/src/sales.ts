@@ -142,13 +142,13 @@ export function generateDailySales({ stores, promotions, regional, effects: fx, 
   const extractAt = (asOfDay + 2) * DAY_S - 1;
 
   let activeDays = 0;
-  for (const s of stores) activeDays += Math.max(0, Math.min(asOfDay + 1, s.closedOn ?? Infinity) - Math.max(fromDay, s.openedOn));
+  for (const s of stores) activeDays += Math.max(0, Math.min(asOfDay, s.closedOn ?? Infinity) + 1 - Math.max(fromDay, s.openedOn));
   const out = new SalesBuilder(Math.ceil(activeDays * 1.02) + 64);
 
   for (const s of stores) {
     const r = new Rng(mixSeed(seed, STREAM_SALES, s.storeId));
     const first = Math.max(fromDay, s.openedOn);
-    const end = Math.min(asOfDay + 1, s.closedOn ?? Infinity); // exclusive
+    const end = Math.min(asOfDay, s.closedOn ?? Infinity) + 1; // exclusive; closedOn is the last day open
     if (end <= first) continue;
     const cal = fx.calendar[s.format];
     const covid = fx.covid[s.format];

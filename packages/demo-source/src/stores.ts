@@ -12,7 +12,7 @@ export interface Store {
   city: string;
   format: StoreFormat;
   openedOn: number;
-  closedOn: number | null;
+  closedOn: number | null; // last day open
   // Hidden traits:
   level: number; // typical BRL per day at maturity, before calendar effects
   growthPerYear: number; // log growth per year

@@ -11,7 +11,7 @@ export interface StoresTable {
   city: string[];
   format: StoreFormat[];
   openedOn: Int32Array;
-  closedOn: (number | null)[];
+  closedOn: (number | null)[]; // last day open; null = still open
 }
 
 export interface DailySalesTable {

@@ -90,6 +90,32 @@ describe('generateDemoData', () => {
     expect(rows(big)).toEqual(rows(small));
   });
 
+  it('sends rows only while a store trades, and has openings and closures in the history', () => {
+    const t = d.dailySales;
+    const bad = new Set(d.badRows.map((b) => b.row));
+    const first = new Map<number, number>();
+    const last = new Map<number, number>();
+    for (let r = 0; r < t.length; r++) {
+      if (bad.has(r)) continue;
+      const id = t.storeId[r]!;
+      first.set(id, Math.min(first.get(id) ?? Infinity, t.saleDay[r]!));
+      last.set(id, Math.max(last.get(id) ?? -Infinity, t.saleDay[r]!));
+    }
+    let opened = 0;
+    let closed = 0;
+    for (let s = 0; s < d.stores.storeId.length; s++) {
+      const id = d.stores.storeId[s]!;
+      const open = d.stores.openedOn[s]!;
+      const close = d.stores.closedOn[s] ?? Infinity; // last day open
+      expect(first.get(id)!).toBeGreaterThanOrEqual(Math.max(g.from, open));
+      expect(last.get(id)!).toBeLessThanOrEqual(Math.min(g.from + g.n - 1, close));
+      if (open > g.from) opened++;
+      if (close < g.from + g.n) closed++;
+    }
+    expect(opened).toBeGreaterThan(20);
+    expect(closed).toBeGreaterThan(5);
+  });
+
   it('has a format-dependent weekly pattern', () => {
     const span = (w: number) => days('2023-01-01', '2025-10-31', (day) => dayOfWeek(day) === w);
     // 0 = Monday ... 6 = Sunday
@@ -173,7 +199,7 @@ describe('generateDemoData', () => {
     let active = 0;
     for (let s = 0; s < d.stores.storeId.length; s++) {
       const a = Math.max(g.from, d.stores.openedOn[s]!);
-      const b = Math.min(g.from + g.n, d.stores.closedOn[s] ?? Infinity);
+      const b = Math.min(g.from + g.n - 1, d.stores.closedOn[s] ?? Infinity) + 1; // closed_on is the last day open
       active += Math.max(0, b - a);
     }
     const missing = 1 - keys.size / active;

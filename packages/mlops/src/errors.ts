@@ -91,3 +91,15 @@ export class MlflowError extends JobError {
 
 /** A registry lock held by another process for longer than we wait. */
 export class RegistryLockError extends JobError {}
+
+/** A run id (or id prefix) the local tracking tables do not hold, or hold more than once. */
+export class RunNotFoundError extends InputError {
+  override readonly name = 'RunNotFoundError';
+  constructor(
+    readonly root: string,
+    readonly runId: string,
+    message?: string,
+  ) {
+    super(`${root}: ${message ?? `no run with id "${runId}"`}`);
+  }
+}

@@ -9,3 +9,25 @@ export { readBundle, readManifest, verifyBundle, type FactorySet } from './bundl
 export { exportBundle, importBundle, type ImportOptions } from './bundle/archive.js';
 export { UnifiedForecaster, type RoutedForecast, type UnifiedPredictInput } from './bundle/unified.js';
 export { routeStore, historyDays, type Route, type RouteReason } from './bundle/routing.js';
+export * from './tracking/tracker.js';
+export { openTracker, mlflowTarget, mlflowClientFor, type TrackingSettings, type MlflowTarget } from './tracking/open.js';
+export { createLocalTracker } from './tracking/local/tracker.js';
+export { listRuns, showRun, type RunSummary, type RunDetail, type ListRunsOptions } from './tracking/local/query.js';
+export { createMlflowClient, type MlflowClient, type MlflowClientOptions } from './tracking/mlflow/client.js';
+export { createMlflowTracker, ensureExperiment } from './tracking/mlflow/tracker.js';
+export { splitBatches, BATCH_LIMITS, type LogBatch } from './tracking/mlflow/batch.js';
+export { uploadArtifacts, downloadArtifacts, listArtifacts } from './tracking/mlflow/artifacts.js';
+export * from './registry/registry.js';
+export { decidePromotion, isValidAlias, type PromoteRule, type PromotionDecision } from './registry/promotion.js';
+export {
+  localRegistry,
+  registerVersion,
+  listVersions,
+  showVersion,
+  setAlias,
+  promote,
+  rollback,
+  resolveVersion,
+  type LocalRegistryOptions,
+} from './registry/local/registry.js';
+export { withLock, type LockOptions } from './registry/local/lock.js';

@@ -165,4 +165,3 @@ describe('bundle archive', () => {
   });
 });
 
-export { UnknownModelKindError };

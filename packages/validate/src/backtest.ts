@@ -20,7 +20,8 @@ import {
   seriesAsOf,
   silentLogger,
   weeklyNaiveScale,
-  isModelKind,
+  resolveModelsAsked,
+  modelSettings,
   type Fold,
   type LoadedConfig,
   type Logger,
@@ -82,11 +83,9 @@ export interface BacktestResult {
   seconds: number;
 }
 
-/** Validates the model names given on the command line or in config. */
+/** The models asked for plus the baselines, which always run. */
 export function resolveModels(names: readonly string[]): string[] {
-  const unknown = names.filter((n) => !isModelKind(n));
-  if (unknown.length > 0) throw new InputError(`--models: unknown model ${unknown.map((u) => `"${u}"`).join(', ')}; known: lgbm, nbeats, tft, seasonal_naive, weekday_mean, ets`);
-  return [...new Set([...BASELINE_KINDS, ...names])];
+  return [...new Set([...BASELINE_KINDS, ...resolveModelsAsked(names)])];
 }
 
 const MIN_CONTEXT_DAYS = 28; // below this a store is not forecast in a fold
@@ -147,10 +146,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await mkdir(checkpointRoot, { recursive: true });
 
     const jobs: ChainJob[] = models.map((model) => {
-      const params = { ...(cfg.models[model as keyof typeof cfg.models] ?? {}) };
-      const warmStart = params['warmStart'] === true;
-      delete params['warmStart'];
-      const timeBudgetSec = typeof params['timeBudgetSec'] === 'number' ? params['timeBudgetSec'] : undefined;
+      const { params, warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
       return {
         model,
         params,
@@ -195,7 +191,6 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         const a = actualWindow(s, fold.testStart, horizon);
         const cut = seriesAsOf(s, fold.cutoff, 0)!;
         const m = scoreWindow({ actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen }, weeklyNaiveScale(cut.sales, cut.future['is_open']));
-        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m });
         let absErr = 0;
         let act = 0;
         const he = horizonErr.get(o.model) ?? { err: new Float64Array(horizon), act: new Float64Array(horizon) };
@@ -208,6 +203,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           he.act[h] += Math.abs(y);
         }
         horizonErr.set(o.model, he);
+        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, absError: absErr, actualSum: act });
         scores.push({ storeId: f.storeId, model: o.model, fold: o.fold, wape: m.wape, absErr, actual: act });
       }
     }

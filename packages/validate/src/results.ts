@@ -12,6 +12,9 @@ export interface ScoredRow {
   storeId: string;
   format: string;
   metrics: Metrics;
+  /** Sums behind pooled WAPE: sum |forecast - actual| and sum |actual| over scored days. */
+  absError: number;
+  actualSum: number;
 }
 
 const forecastColumns: ColumnDef[] = [
@@ -35,6 +38,8 @@ const metricColumns: ColumnDef[] = [
   { name: 'store_id', type: 'VARCHAR', nullable: false },
   { name: 'format', type: 'VARCHAR' },
   { name: 'n', type: 'INTEGER' },
+  { name: 'abs_error', type: 'DOUBLE' },
+  { name: 'actual_sum', type: 'DOUBLE' },
   ...METRIC_NAMES.map((m): ColumnDef => ({ name: m, type: 'DOUBLE' })),
 ];
 
@@ -107,6 +112,8 @@ export async function writeMetrics(conn: DuckDBConnection, table: string, runId:
     { name: 'store_id', type: 'VARCHAR', values: rows.map((r) => r.storeId) },
     { name: 'format', type: 'VARCHAR', values: rows.map((r) => r.format) },
     { name: 'n', type: 'INTEGER', values: rows.map((r) => r.metrics.n) },
+    { name: 'abs_error', type: 'DOUBLE', values: rows.map((r) => r.absError) },
+    { name: 'actual_sum', type: 'DOUBLE', values: rows.map((r) => r.actualSum) },
     ...METRIC_NAMES.map((m) => ({ name: m, type: 'DOUBLE' as const, values: rows.map((r) => r.metrics[m]) })),
   ]);
   await append(conn, table, 'SELECT * FROM bt_metrics', { metadata: { runId, operation: 'backtest' } });

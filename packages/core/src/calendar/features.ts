@@ -40,15 +40,34 @@ export function calendarFeatures(fromDay: number, n: number, opts: CalendarFeatu
   const cap = opts.cap ?? DEFAULT_HOLIDAY_DISTANCE_CAP;
   const cols = Object.fromEntries(CALENDAR_FEATURES.map((c) => [c, new Float64Array(Math.max(0, n))])) as CalendarColumns;
   if (n <= 0) return cols;
-  const ymd = new Int32Array(3);
+  // Step the date forward instead of converting each day from scratch: this runs for every store-day.
+  const ymd = ymdOf(fromDay, new Int32Array(3));
+  let y = ymd[0]!;
+  let m = ymd[1]!;
+  let d = ymd[2]!;
+  let dim = daysInMonth(y, m);
+  let dow = dayOfWeek(fromDay);
+  let woy = isoWeekNumber(fromDay);
   for (let i = 0; i < n; i++) {
-    const day = fromDay + i;
-    ymdOf(day, ymd);
-    cols.dow[i] = dayOfWeek(day);
-    cols.dom[i] = ymd[2]!;
-    cols.month[i] = ymd[1]!;
-    cols.woy[i] = isoWeekNumber(day);
-    cols.days_to_month_end[i] = daysInMonth(ymd[0]!, ymd[1]!) - ymd[2]!;
+    if (i > 0) {
+      if (++d > dim) {
+        d = 1;
+        if (++m > 12) {
+          m = 1;
+          y++;
+        }
+        dim = daysInMonth(y, m);
+      }
+      if (++dow === 7) {
+        dow = 0;
+        woy = isoWeekNumber(fromDay + i); // a new ISO week starts each Monday
+      }
+    }
+    cols.dow[i] = dow;
+    cols.dom[i] = d;
+    cols.month[i] = m;
+    cols.woy[i] = woy;
+    cols.days_to_month_end[i] = dim - d;
   }
   // Pad by `cap` on both sides so distances near the range edges see holidays just outside it.
   const padded = holidayMask(fromDay - cap, n + 2 * cap, opts.place, opts.regional);

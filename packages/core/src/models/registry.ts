@@ -21,6 +21,15 @@ export function isModelKind(name: string): name is ModelKind {
   return Object.prototype.hasOwnProperty.call(loaders, name);
 }
 
+/** Checks model names from a flag or config; an unknown one is bad input naming --models. */
+export function resolveModelsAsked(names: readonly string[]): string[] {
+  const unknown = names.filter((n) => !isModelKind(n));
+  if (unknown.length > 0) {
+    throw new InputError(`--models: unknown model ${unknown.map((u) => `"${u}"`).join(', ')}; known: ${Object.keys(loaders).join(', ')}`);
+  }
+  return [...new Set(names)];
+}
+
 export async function forecasterFactory(kind: string): Promise<ForecasterFactory> {
   if (!isModelKind(kind)) throw new InputError(`unknown model "${kind}"; known: ${Object.keys(loaders).join(', ')}`);
   return loaders[kind]();
@@ -31,4 +40,16 @@ export async function forecasterFactories(kinds: readonly string[]): Promise<Map
   const out = new Map<string, ForecasterFactory>();
   for (const k of new Set(kinds)) out.set(k, await forecasterFactory(k));
   return out;
+}
+
+/**
+ * A model's hyperparameters from the config's `models.<kind>` section, with the two keys that steer
+ * training rather than the model (warmStart, timeBudgetSec) taken out.
+ */
+export function modelSettings(
+  models: Record<string, Record<string, unknown>>,
+  kind: string,
+): { params: Record<string, unknown>; warmStart: boolean; timeBudgetSec?: number } {
+  const { warmStart, timeBudgetSec, ...params } = models[kind] ?? {};
+  return { params, warmStart: warmStart === true, ...(typeof timeBudgetSec === 'number' ? { timeBudgetSec } : {}) };
 }

@@ -10,22 +10,23 @@ export interface CheckpointRef {
 }
 
 export interface LogListing {
-  commits: Map<number, { path: string; modifiedMs: number }>;
+  /** Commit version -> path relative to the table root. */
+  commits: Map<number, string>;
   checkpoints: CheckpointRef[];
   v2Checkpoints: number[];
   latestVersion: number | undefined;
 }
 
 export async function listLog(storage: Storage): Promise<LogListing> {
-  const entries = await storage.list(LOG_DIR);
-  const commits = new Map<number, { path: string; modifiedMs: number }>();
+  // Names only: a stat per file would dominate snapshot loading on a log with thousands of entries.
+  const names = await storage.listNames(LOG_DIR);
+  const commits = new Map<number, string>();
   const parts = new Map<string, LogFile[]>();
   const v2Checkpoints: number[] = [];
-  for (const e of entries) {
-    const name = e.path.slice(LOG_DIR.length + 1);
-    const f = classifyLogFile(name, e.modifiedMs);
+  for (const name of names) {
+    const f = classifyLogFile(name);
     if (!f) continue;
-    if (f.kind === 'commit') commits.set(f.version, { path: e.path, modifiedMs: e.modifiedMs });
+    if (f.kind === 'commit') commits.set(f.version, `${LOG_DIR}/${name}`);
     else if (f.kind === 'v2checkpoint') v2Checkpoints.push(f.version);
     else {
       const key = `${f.version}/${f.parts}`;

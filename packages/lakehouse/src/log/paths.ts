@@ -16,9 +16,9 @@ export function checkpointPath(version: number): string {
 }
 
 export type LogFile =
-  | { kind: 'commit'; version: number; name: string; modifiedMs: number }
-  | { kind: 'checkpoint'; version: number; name: string; part: number; parts: number; modifiedMs: number }
-  | { kind: 'v2checkpoint'; version: number; name: string; modifiedMs: number };
+  | { kind: 'commit'; version: number; name: string }
+  | { kind: 'checkpoint'; version: number; name: string; part: number; parts: number }
+  | { kind: 'v2checkpoint'; version: number; name: string };
 
 const COMMIT = /^(\d{20})\.json$/;
 const CLASSIC = /^(\d{20})\.checkpoint\.parquet$/;
@@ -26,14 +26,14 @@ const MULTI = /^(\d{20})\.checkpoint\.(\d{10})\.(\d{10})\.parquet$/;
 const UUID_NAMED = /^(\d{20})\.checkpoint\.[0-9a-fA-F-]{36}\.(json|parquet)$/;
 
 /** Classifies a name in `_delta_log/`; temp files, CRCs and compactions are ignored. */
-export function classifyLogFile(name: string, modifiedMs: number): LogFile | undefined {
+export function classifyLogFile(name: string): LogFile | undefined {
   let m = COMMIT.exec(name);
-  if (m) return { kind: 'commit', version: Number(m[1]), name, modifiedMs };
+  if (m) return { kind: 'commit', version: Number(m[1]), name };
   m = CLASSIC.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), name, part: 1, parts: 1, modifiedMs };
+  if (m) return { kind: 'checkpoint', version: Number(m[1]), name, part: 1, parts: 1 };
   m = MULTI.exec(name);
-  if (m) return { kind: 'checkpoint', version: Number(m[1]), name, part: Number(m[2]), parts: Number(m[3]), modifiedMs };
+  if (m) return { kind: 'checkpoint', version: Number(m[1]), name, part: Number(m[2]), parts: Number(m[3]) };
   m = UUID_NAMED.exec(name);
-  if (m) return { kind: 'v2checkpoint', version: Number(m[1]), name, modifiedMs };
+  if (m) return { kind: 'v2checkpoint', version: Number(m[1]), name };
   return undefined;
 }

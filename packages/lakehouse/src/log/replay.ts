@@ -45,9 +45,10 @@ export function commitInfoOf(actions: readonly Action[]): CommitInfo | undefined
 }
 
 /** Commit time: the writer's commitInfo timestamp (survives copies), else the file's time. */
-export function commitTimestamp(actions: readonly Action[], fileModifiedMs: number): number {
+export async function commitTimestamp(storage: Storage, version: number, actions: readonly Action[]): Promise<number> {
   const ts = commitInfoOf(actions)?.timestamp;
-  return typeof ts === 'number' && Number.isFinite(ts) ? ts : fileModifiedMs;
+  if (typeof ts === 'number' && Number.isFinite(ts)) return ts;
+  return (await storage.stat(commitPath(version)))?.modifiedMs ?? 0;
 }
 
 export function applyActions(state: Omit<LogState, 'version' | 'protocol' | 'metadata' | 'commitInfo' | 'timestamp'> & {
@@ -96,8 +97,7 @@ export async function resolveVersion(storage: Storage, table: string, listing: L
     if (!Number.isFinite(target)) throw new DeltaError('INVALID_ARGUMENT', table, undefined, `invalid timestamp ${String(at.timestamp)}`);
     const versions = [...listing.commits.keys()].sort((a, b) => b - a);
     for (const v of versions) {
-      const info = listing.commits.get(v)!;
-      const ts = commitTimestamp(await readCommit(storage, table, v), info.modifiedMs);
+      const ts = await commitTimestamp(storage, v, await readCommit(storage, table, v));
       if (ts <= target) return v;
     }
     throw new DeltaError('VERSION_NOT_FOUND', table, undefined, `no version was committed at or before ${new Date(target).toISOString()}`);
@@ -135,10 +135,13 @@ export async function replay(storage: Storage, table: string, at: { version?: nu
     applyActions(state, actions, v);
     if (v === version) {
       commitInfo = commitInfoOf(actions);
-      timestamp = commitTimestamp(actions, entry.modifiedMs);
+      timestamp = await commitTimestamp(storage, v, actions);
     }
   }
-  if (start > version) timestamp = listing.commits.get(version)?.modifiedMs ?? 0;
+  if (start > version) {
+    // The version is the checkpoint itself: its commit file (if kept) still has the time.
+    timestamp = listing.commits.has(version) ? await commitTimestamp(storage, version, await readCommit(storage, table, version)) : 0;
+  }
   if (!state.protocol) throw new DeltaError('CORRUPT_LOG', table, version, 'no protocol action found in the log');
   if (!state.metadata) throw new DeltaError('CORRUPT_LOG', table, version, 'no metaData action found in the log');
   return { ...state, protocol: state.protocol, metadata: state.metadata, version, commitInfo, timestamp };

@@ -40,7 +40,7 @@ export async function history(table: string, opts: { limit?: number } = {}): Pro
     const info = commitInfoOf(actions) ?? {};
     const entry: HistoryEntry = {
       version,
-      timestamp: new Date(commitTimestamp(actions, listing.commits.get(version)!.modifiedMs)),
+      timestamp: new Date(await commitTimestamp(storage, version, actions)),
       operation: info.operation ?? 'UNKNOWN',
       operationParameters: info.operationParameters ?? {},
       operationMetrics: info.operationMetrics ?? {},

@@ -70,6 +70,16 @@ export class LocalStorage implements Storage {
     await fs.rename(tmp, this.locate(relPath));
   }
 
+  async listNames(relDir: string): Promise<string[]> {
+    try {
+      const entries = await fs.readdir(this.locate(relDir), { withFileTypes: true });
+      return entries.filter((e) => e.isFile()).map((e) => e.name);
+    } catch (e) {
+      if (isErrno(e, 'ENOENT')) return [];
+      throw e;
+    }
+  }
+
   async list(relDir: string): Promise<FileInfo[]> {
     let entries: import('node:fs').Dirent[];
     try {

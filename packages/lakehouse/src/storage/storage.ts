@@ -19,6 +19,8 @@ export interface Storage {
   putIfAbsent(relPath: string, data: string | Buffer): Promise<boolean>;
   /** Replaces the file atomically (readers see the old or the new content, never a mix). */
   put(relPath: string, data: string | Buffer): Promise<void>;
+  /** Names of the files directly inside a directory, without stat calls (cheap for large logs). */
+  listNames(relDir: string): Promise<string[]>;
   /** Files directly inside a directory (not recursive); empty when the directory is absent. */
   list(relDir: string): Promise<FileInfo[]>;
   /** Every file below the root, recursively. */

@@ -69,6 +69,8 @@ export function loadTf(opts: LoadTfOptions = {}): Promise<{ tf: Tf; backend: TfB
   const wanted = opts.backend ?? process.env['CVC_TF_BACKEND'];
   const forced = wanted && wanted !== 'auto' ? normalise(wanted) : undefined;
   const key = forced ?? 'auto';
+  // Without a forced choice, keep whatever backend this thread already runs on.
+  if (loaded && !forced) return loaded;
   if (!loaded || loadedFor !== key) {
     loadedFor = key;
     loaded = select(forced, opts.log).then((backend) => ({ tf, backend }));

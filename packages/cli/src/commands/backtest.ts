@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { runBacktest } from '@cvc/validate';
+import { createContext, fmt, type GlobalOptions } from '../context.js';
+import { modelList, nonNegativeInt, positiveInt } from './options.js';
+
+export function registerBacktest(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('backtest')
+    .description('walk-forward validation of the models (plus baselines) over all stores; picks the best model per store')
+    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm (default: config backtest.models); baselines always run', modelList)
+    .option('--folds <n>', 'number of walk-forward folds (default: config backtest.folds)', positiveInt('--folds'))
+    .option('--stride <days>', 'days between fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
+    .option('--gap <days>', 'days between a cutoff and the first scored day (default: config backtest.gap)', nonNegativeInt('--gap'))
+    .option('--horizon <days>', 'days forecast and scored after each cutoff (default: config forecast.horizon)', positiveInt('--horizon'))
+    .option('--workers <n>', 'worker threads for the heavy models (default: config backtest.workers)', positiveInt('--workers'))
+    .option('--resume', 'continue an interrupted backtest with the same data and settings', false)
+    .action(async (o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume: boolean }) => {
+      const ctx = createContext('backtest', globals());
+      const { summary, lines } = await backtestAndReport(ctx, o);
+      ctx.done(summary, lines);
+    });
+}
+
+export async function backtestAndReport(
+  ctx: ReturnType<typeof createContext>,
+  o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume?: boolean },
+): Promise<{ summary: Record<string, unknown>; lines: string[] }> {
+  const r = await runBacktest({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
+  const summary = {
+    runId: r.runId,
+    stores: r.stores,
+    folds: r.folds,
+    leaderboard: r.leaderboard,
+    leaderboardByFormat: r.leaderboardByFormat,
+    choiceCounts: r.choiceCounts,
+    globalBest: r.globalBest,
+    failures: r.failures,
+    timings: r.timings,
+    tables: r.tables,
+    seconds: r.seconds,
+  };
+  const lines = [
+    `backtest ${r.runId}: ${r.stores} stores, ${r.folds.length} folds (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
+    '  model            WAPE    stores chosen   fit time',
+    ...r.leaderboard.map((l) => {
+      const t = r.timings.find((x) => x.model === l.model);
+      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}`;
+    }),
+    ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
+    `  tables: ${r.tables.forecasts}, ${r.tables.metrics}, ${r.tables.choice}`,
+  ];
+  return { summary, lines };
+}

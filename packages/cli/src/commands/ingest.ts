@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { runIngest } from '@cvc/ingest';
+import { createContext, fmt, type GlobalOptions } from '../context.js';
+import { isoDate } from './options.js';
+
+export function registerIngest(program: Command, globals: () => GlobalOptions): void {
+  program
+    .command('ingest')
+    .description('load daily store sales from the source into the Delta feature table (incremental, idempotent)')
+    .option('--full', 'reload everything instead of reading past the watermark', false)
+    .option('--from <date>', 'first sale date to read (YYYY-MM-DD)', isoDate('--from'))
+    .option('--to <date>', 'last sale date to read (YYYY-MM-DD)', isoDate('--to'))
+    .option('--strict', 'fail the run if any row is quarantined (default: config ingest.strict)')
+    .action(async (o: { full: boolean; from?: string; to?: string; strict?: boolean }) => {
+      const ctx = createContext('ingest', globals());
+      const summary = await runIngest({
+        loaded: ctx.loaded,
+        full: o.full,
+        ...(o.from ? { from: o.from } : {}),
+        ...(o.to ? { to: o.to } : {}),
+        ...(o.strict !== undefined ? { strict: o.strict } : {}),
+        log: ctx.log,
+        onProgress: ctx.progress,
+      });
+      ctx.done({ ...summary }, ingestLines(summary));
+    });
+}
+
+export function ingestLines(s: Awaited<ReturnType<typeof runIngest>>): string[] {
+  const q = Object.entries(s.quarantinedByReason).map(([k, v]) => `${k}=${v}`).join(', ');
+  return [
+    `ingest: read ${fmt.int(s.rowsRead)} rows, merged ${fmt.int(s.rowsMerged)}, quarantined ${fmt.int(s.rowsQuarantined)}${q ? ` (${q})` : ''}, ${s.stores} stores, in ${fmt.s(s.seconds)}`,
+    `  feature table: ${s.tables.features} (version ${s.versions.features})`,
+  ];
+}

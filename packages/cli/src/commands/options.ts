@@ -1,0 +1,44 @@
+// Flag parsers shared by commands: each names the flag in its error, which exits 2.
+import { InputError } from '@cvc/core';
+import { InvalidArgumentError } from 'commander';
+
+export function positiveInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function nonNegativeInt(flag: string) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} expects a non-negative integer, got "${v}"`);
+    return n;
+  };
+}
+
+export function isoDate(flag: string) {
+  return (v: string): string => {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InvalidArgumentError(`${flag} expects a date as YYYY-MM-DD, got "${v}"`);
+    return v;
+  };
+}
+
+export function modelList(v: string): string[] {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (names.length === 0) throw new InvalidArgumentError('--models expects a comma-separated list, e.g. tft,nbeats,lgbm');
+  return names;
+}
+
+/** A year (2021: its first or last day) or an ISO date, for --from / --to of training windows. */
+export function yearOrDate(flag: string, end: 'start' | 'end') {
+  return (v: string): string => {
+    if (/^\d{4}$/.test(v)) return end === 'start' ? `${v}-01-01` : `${v}-12-31`;
+    return isoDate(flag)(v);
+  };
+}
+
+export function requireInput(ok: boolean, message: string): void {
+  if (!ok) throw new InputError(message);
+}

@@ -1,0 +1,64 @@
+// What every command gets: the loaded config, a logger carrying the command and a run id, progress
+// drawing (only on a terminal and without --json), and how to print its summary.
+import { randomUUID } from 'node:crypto';
+import { createLogger, loadConfig, noProgress, terminalProgress, type LoadedConfig, type Logger, type ProgressFn } from '@cvc/core';
+
+export interface GlobalOptions {
+  config: string;
+  logLevel: string;
+  json: boolean;
+}
+
+export interface RunContext {
+  command: string;
+  runId: string;
+  loaded: LoadedConfig;
+  log: Logger;
+  progress: ProgressFn;
+  json: boolean;
+  /** Prints the human summary lines, or the JSON document with --json, on stdout. */
+  done(summary: Record<string, unknown>, lines: string[]): void;
+}
+
+/** Secrets a config may carry, masked by value in every log line. */
+function configSecrets(loaded: LoadedConfig): string[] {
+  const c = loaded.config;
+  return [c.source.mssql?.password, c.source.mssql?.token, c.tracking.token, process.env['MLFLOW_TRACKING_TOKEN'], process.env['DATABRICKS_TOKEN']].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}
+
+export function createContext(command: string, g: GlobalOptions): RunContext {
+  const runId = randomUUID();
+  // The config is loaded before the logger exists, so its errors surface as plain one-liners.
+  const loaded = loadConfig(g.config);
+  const log = createLogger({ command, runId, level: g.logLevel, secrets: configSecrets(loaded) });
+  const drawn = !g.json && process.stderr.isTTY === true && g.logLevel !== 'debug';
+  const bar = drawn ? terminalProgress() : null;
+  return {
+    command,
+    runId,
+    loaded,
+    log,
+    progress: bar ?? noProgress,
+    json: g.json,
+    done(summary, lines) {
+      bar?.end();
+      if (g.json) process.stdout.write(`${JSON.stringify({ command, runId, ...summary }, jsonReplacer)}\n`);
+      else process.stdout.write(`${lines.join('\n')}\n`);
+    },
+  };
+}
+
+/** NaN and typed arrays are not JSON: print null and plain arrays. */
+function jsonReplacer(_key: string, value: unknown): unknown {
+  if (typeof value === 'number' && !Number.isFinite(value)) return null;
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+export const fmt = {
+  pct: (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a'),
+  s: (x: number) => `${x.toFixed(1)} s`,
+  int: (x: number) => x.toLocaleString('en-US'),
+};

@@ -1,0 +1,176 @@
+// `cvc infer --horizon 35`: the daily cron job. Loads a bundle, gives each open store its last
+// `context` days from the feature table plus the known-future covariates of the forecast window,
+// forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`.
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  InputError,
+  JobError,
+  addDays,
+  forecasterFactories,
+  formatIsoDay,
+  noProgress,
+  parseIsoDay,
+  silentLogger,
+  type LoadedConfig,
+  type Logger,
+  type ProgressFn,
+  type StoreSeries,
+} from '@cvc/core';
+import { extendWithFuture, lakeTables, lastFeatureDay, readKnownFutureInputs, readStoreSeries } from '@cvc/feature-table';
+import { loadSnapshot } from '@cvc/lakehouse';
+import { readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
+import { acquireLock } from './lock.js';
+import { writeForecastRows } from './output.js';
+
+export interface InferOptions {
+  loaded: LoadedConfig;
+  /** Bundle directory (resolved from the registry by the caller or given as a path). */
+  bundleDir: string;
+  /** What to record as bundle_version in the output (registry version, or the path). */
+  bundleVersion: string;
+  horizon?: number;
+  /** Last day of data to forecast from; default the last day in the feature table. */
+  asOf?: string;
+  /** Fail when a store is skipped for stale data. */
+  strict?: boolean;
+  runId: string;
+  log?: Logger;
+  onProgress?: ProgressFn;
+}
+
+export interface SkippedStore {
+  storeId: string;
+  reason: 'stale' | 'closed';
+  lastDataDay: string | null;
+}
+
+export interface InferResult {
+  runId: string;
+  asOf: string;
+  horizon: number;
+  storesForecast: number;
+  skipped: SkippedStore[];
+  byModel: Record<string, number>;
+  fallbackStores: number;
+  rows: number;
+  table: string;
+  tableVersion: number;
+  bundleVersion: string;
+  bundleId: string;
+  seconds: number;
+}
+
+/** Last day with a known sales value, as a day number (or null). */
+function lastKnownDay(s: StoreSeries): number | null {
+  for (let i = s.sales.length - 1; i >= 0; i--) if (Number.isFinite(s.sales[i]!)) return parseIsoDay(s.start) + i;
+  return null;
+}
+
+export async function runInfer(opts: InferOptions): Promise<InferResult> {
+  const t0 = performance.now();
+  const { loaded } = opts;
+  const cfg = loaded.config;
+  const log = opts.log ?? silentLogger;
+  const progress = opts.onProgress ?? noProgress;
+  const tables = lakeTables(loaded);
+  const outTable = join(loaded.paths.lake, cfg.lake.tables.forecasts);
+
+  // Cheap checks first: a bad bundle or horizon fails before anything waits on the lock.
+  const manifest = await readManifest(opts.bundleDir);
+  const horizon = opts.horizon ?? cfg.forecast.horizon;
+  if (!Number.isInteger(horizon) || horizon < 1 || horizon > manifest.horizon) {
+    throw new InputError(`--horizon ${horizon}: the bundle ${opts.bundleVersion} was trained for 1..${manifest.horizon} days`);
+  }
+  const forecaster = await readBundle(opts.bundleDir, await forecasterFactories(manifest.models.map((m) => m.kind)));
+
+  await mkdir(loaded.paths.lake, { recursive: true });
+  const lock = await acquireLock(`${outTable}.lock`, {
+    runId: opts.runId,
+    timeoutSec: cfg.infer.lockTimeoutSec,
+    onWait: (owner) => log.warn({ owner }, 'another infer run holds the lock; waiting'),
+  });
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const lastDay = await lastFeatureDay(conn, tables);
+    if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    const asOf = opts.asOf ?? lastDay;
+    if (asOf > lastDay) throw new InputError(`--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`);
+    const context = manifest.context;
+    const from = formatIsoDay(addDays(parseIsoDay(asOf), -(context - 1)));
+    const series = await readStoreSeries(conn, tables, { from, to: asOf });
+    if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${context} days up to it (is it before the data?)`);
+    const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+
+    const asOfDay = parseIsoDay(asOf);
+    const skipped: SkippedStore[] = [];
+    const ready: StoreSeries[] = [];
+    for (const s of series) {
+      const facts = inputs.stores.get(s.storeId);
+      const last = lastKnownDay(s);
+      if (facts?.closedOn && parseIsoDay(facts.closedOn) <= asOfDay + 1) {
+        skipped.push({ storeId: s.storeId, reason: 'closed', lastDataDay: last === null ? null : formatIsoDay(last) });
+        continue;
+      }
+      if (last === null || asOfDay - last > cfg.infer.staleDays) {
+        skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: last === null ? null : formatIsoDay(last) });
+        continue;
+      }
+      // The series must end exactly on the as-of day, so the forecast starts the day after it.
+      if (parseIsoDay(s.start) + s.sales.length - 1 !== asOfDay) {
+        skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: formatIsoDay(last) });
+        continue;
+      }
+      ready.push(s);
+    }
+    const stale = skipped.filter((s) => s.reason === 'stale');
+    if (stale.length > 0) log.warn({ stores: stale.map((s) => s.storeId), staleDays: cfg.infer.staleDays }, 'stores skipped: no recent data');
+    if (opts.strict && stale.length > 0) {
+      throw new JobError(`--strict: ${stale.length} store(s) have no data in the last ${cfg.infer.staleDays} days: ${stale.slice(0, 10).map((s) => s.storeId).join(', ')}`);
+    }
+    if (ready.length === 0) throw new JobError(`infer: no store has data up to ${asOf}; nothing to forecast`);
+
+    progress({ phase: 'infer', done: 0, total: ready.length, detail: 'forecasting' });
+    const withFuture = extendWithFuture(ready, horizon, inputs);
+    const forecasts: RoutedForecast[] = await forecaster.predict({ series: withFuture, horizon });
+    progress({ phase: 'infer', done: ready.length, total: ready.length, detail: 'writing' });
+
+    const byModel: Record<string, number> = {};
+    let fallbackStores = 0;
+    for (const f of forecasts) {
+      byModel[f.modelKind] = (byModel[f.modelKind] ?? 0) + 1;
+      if (f.route !== 'routed') fallbackStores++;
+    }
+    const featureVersion = (await loadSnapshot(tables.features)).version;
+    const { rows, commit } = await writeForecastRows(conn, outTable, forecasts, {
+      asOf,
+      horizon,
+      bundleVersion: opts.bundleVersion,
+      runId: opts.runId,
+      lineage: { bundleId: manifest.bundleId, featureTable: tables.features, featureVersion },
+    });
+    log.info({ asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version }, 'forecasts written');
+    return {
+      runId: opts.runId,
+      asOf,
+      horizon,
+      storesForecast: forecasts.length,
+      skipped,
+      byModel,
+      fallbackStores,
+      rows,
+      table: outTable,
+      tableVersion: commit.version,
+      bundleVersion: opts.bundleVersion,
+      bundleId: manifest.bundleId,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+    await lock.release();
+  }
+}
+

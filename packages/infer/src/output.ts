@@ -1,0 +1,80 @@
+// The forecast table `bip_vprevisao_lojas_futuro`: one row per store, as-of date and forecast day.
+// A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
+// see the old forecast or the new one, never a mix.
+import { createTable, replaceWhere, stageColumns, tableExists, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { formatIsoDay, parseIsoDay } from '@cvc/core';
+import type { RoutedForecast } from '@cvc/mlops';
+
+export const FORECAST_COLUMNS: ColumnDef[] = [
+  { name: 'store_id', type: 'VARCHAR', nullable: false },
+  { name: 'forecast_date', type: 'DATE', nullable: false },
+  { name: 'horizon_day', type: 'INTEGER', nullable: false },
+  { name: 'as_of_date', type: 'DATE', nullable: false },
+  { name: 'yhat', type: 'DOUBLE', comment: 'p50' },
+  { name: 'yhat_lower', type: 'DOUBLE', comment: 'p10' },
+  { name: 'yhat_upper', type: 'DOUBLE', comment: 'p90' },
+  { name: 'model', type: 'VARCHAR' },
+  { name: 'bundle_version', type: 'VARCHAR' },
+  { name: 'run_id', type: 'VARCHAR', nullable: false },
+  { name: 'created_at', type: 'TIMESTAMP WITH TIME ZONE', nullable: false },
+];
+
+export async function writeForecastRows(
+  conn: DuckDBConnection,
+  table: string,
+  forecasts: readonly RoutedForecast[],
+  meta: { asOf: string; horizon: number; bundleVersion: string; runId: string; lineage: Record<string, unknown> },
+): Promise<{ rows: number; commit: CommitResult }> {
+  if (!(await tableExists(table))) {
+    await createTable(conn, table, {
+      columns: FORECAST_COLUMNS,
+      clusterBy: ['as_of_date', 'store_id'],
+      name: 'bip_vprevisao_lojas_futuro',
+      description: 'cvc daily store sales forecasts (p10/p50/p90), one set per as-of date',
+      ifNotExists: true,
+    });
+  }
+  const n = forecasts.length * meta.horizon;
+  const store = new Array<string>(n);
+  const date = new Int32Array(n);
+  const h = new Int32Array(n);
+  const yhat = new Float64Array(n);
+  const lo = new Float64Array(n);
+  const hi = new Float64Array(n);
+  const model = new Array<string>(n);
+  let i = 0;
+  for (const f of forecasts) {
+    const start = parseIsoDay(f.start);
+    for (let k = 0; k < meta.horizon; k++, i++) {
+      store[i] = f.storeId;
+      date[i] = start + k;
+      h[i] = k + 1;
+      yhat[i] = f.p50[k]!;
+      lo[i] = f.p10[k]!;
+      hi[i] = f.p90[k]!;
+      model[i] = f.modelKind;
+    }
+  }
+  await stageColumns(conn, 'infer_rows', [
+    { name: 'store_id', type: 'VARCHAR', values: store },
+    { name: 'forecast_date', type: 'DATE', values: date },
+    { name: 'horizon_day', type: 'INTEGER', values: h },
+    { name: 'yhat', type: 'DOUBLE', values: yhat },
+    { name: 'yhat_lower', type: 'DOUBLE', values: lo },
+    { name: 'yhat_upper', type: 'DOUBLE', values: hi },
+    { name: 'model', type: 'VARCHAR', values: model },
+    { name: 'as_of_date', type: 'DATE', values: new Int32Array(n).fill(parseIsoDay(meta.asOf)) },
+    { name: 'bundle_version', type: 'VARCHAR', values: new Array<string>(n).fill(meta.bundleVersion) },
+    { name: 'run_id', type: 'VARCHAR', values: new Array<string>(n).fill(meta.runId) },
+  ]);
+  // The predicate is built from a parsed ISO date, never from user text; row values are staged, not spliced.
+  const commit = await replaceWhere(
+    conn,
+    table,
+    `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`,
+    'SELECT *, now() AS created_at FROM infer_rows ORDER BY store_id, forecast_date',
+    { metadata: { operation: 'infer', runId: meta.runId, asOf: meta.asOf, bundleVersion: meta.bundleVersion, rows: n, ...meta.lineage } },
+  );
+  return { rows: n, commit };
+}

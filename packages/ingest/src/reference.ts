@@ -1,0 +1,105 @@
+// The reference tables: staged from the source, checked row by row, loaded into DuckDB for the
+// sales gate and the feature build, and kept as Delta tables under the lake root (infer rebuilds
+// the forecast window from them). A Delta table is rewritten only when its content changed.
+import { createHash } from 'node:crypto';
+import type { HolidayRow, LakeTables, PromotionRow } from '@cvc/feature-table';
+import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
+import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type CommitMetadata } from '@cvc/lakehouse';
+import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
+import { parseIsoDay } from '@cvc/core';
+import { quoteName } from './names.js';
+import { checkHolidays, checkPromotions, checkStores, type ReferenceQuarantine, type StoreRow } from './quality/reference-rows.js';
+import type { Source } from './sources/source.js';
+import { STORE_FIELDS, PROMOTION_FIELDS, HOLIDAY_FIELDS } from './sources/source.js';
+
+export interface ReferenceData {
+  stores: StoreRow[];
+  promotions: (PromotionRow & { promoId: string })[];
+  holidays: HolidayRow[];
+  bad: ReferenceQuarantine[];
+}
+
+/** DuckDB temp table with the valid stores (the sales gate and the feature build join it). */
+export const STORES_TEMP = 'cvc_stores';
+
+async function varcharRows(conn: DuckDBConnection, table: string, fields: readonly string[]): Promise<Record<string, string | null>[]> {
+  const cols = fields.map((f) => `CAST(${quoteName(f, 'duckdb')} AS VARCHAR) AS ${quoteName(f, 'duckdb')}`).join(', ');
+  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')}`)).getRowObjectsJS();
+  return rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined)])));
+}
+
+export async function loadReference(conn: DuckDBConnection, source: Source): Promise<ReferenceData> {
+  await source.stageStores(conn, 'cvc_raw_stores');
+  const st = checkStores(await varcharRows(conn, 'cvc_raw_stores', STORE_FIELDS));
+  const promoStaged = await source.stagePromotions(conn, 'cvc_raw_promotions');
+  const pr = promoStaged ? checkPromotions(await varcharRows(conn, 'cvc_raw_promotions', PROMOTION_FIELDS)) : { promotions: [], bad: [] };
+  const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
+  const ho = holStaged ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS)) : { holidays: [], bad: [] };
+
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STORES_TEMP} (store_idx INTEGER, store_id VARCHAR, store_name VARCHAR, state VARCHAR,
+    city VARCHAR, format VARCHAR, opened_on DATE, closed_on DATE)`);
+  const app = await conn.createAppender(STORES_TEMP);
+  st.stores.forEach((s, i) => {
+    app.appendInteger(i);
+    app.appendVarchar(s.storeId);
+    if (s.storeName === null) app.appendNull();
+    else app.appendVarchar(s.storeName);
+    app.appendVarchar(s.state);
+    if (s.city == null) app.appendNull();
+    else app.appendVarchar(s.city);
+    app.appendVarchar(s.format);
+    app.appendDate(new DuckDBDateValue(parseIsoDay(s.openedOn)));
+    if (s.closedOn == null) app.appendNull();
+    else app.appendDate(new DuckDBDateValue(parseIsoDay(s.closedOn)));
+    app.endRow();
+  });
+  app.closeSync();
+  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, bad: [...st.bad, ...pr.bad, ...ho.bad] };
+}
+
+export function contentHash(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 32);
+}
+
+const HASH_PROPERTY = 'cvc.contentHash';
+
+const lit = (v: string | number | null | undefined): string =>
+  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`;
+
+/** A VALUES list as a SELECT (reference tables are small; every value is escaped as a literal). */
+function valuesSelect(columns: readonly ColumnDef[], rows: readonly (string | number | null | undefined)[][]): string {
+  if (rows.length === 0) return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type === 'TIMESTAMPTZ' ? 'TIMESTAMPTZ' : c.type}) AS ${quoteName(c.name, 'duckdb')}`).join(', ')} WHERE false`;
+  const names = columns.map((c) => quoteName(c.name, 'duckdb')).join(', ');
+  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`).join(', ');
+  return `SELECT ${casts} FROM (VALUES ${rows.map((r) => `(${r.map(lit).join(', ')})`).join(', ')}) AS v(${names})`;
+}
+
+/** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */
+async function syncTable(conn: DuckDBConnection, table: string, columns: ColumnDef[], rows: (string | number | null | undefined)[][], metadata: CommitMetadata): Promise<number | null> {
+  const hash = contentHash(rows);
+  if (await tableExists(table)) {
+    const snap = await loadSnapshot(table);
+    if (snap.properties[HASH_PROPERTY] === hash) return null;
+  } else {
+    await createTable(conn, table, { columns, ifNotExists: true, metadata });
+  }
+  const r = await overwrite(conn, table, valuesSelect(columns, rows), { metadata, properties: { [HASH_PROPERTY]: hash } });
+  return r.version;
+}
+
+export interface ReferenceVersions {
+  stores: number | null;
+  promotions: number | null;
+  holidays: number | null;
+}
+
+export async function writeReferenceTables(conn: DuckDBConnection, tables: LakeTables, ref: ReferenceData, metadata: CommitMetadata): Promise<ReferenceVersions> {
+  return {
+    stores: await syncTable(conn, tables.stores, STORES_COLUMNS,
+      ref.stores.map((s) => [s.storeId, s.storeName, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]), metadata),
+    promotions: await syncTable(conn, tables.promotions, PROMOTIONS_COLUMNS,
+      ref.promotions.map((p) => [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct]), metadata),
+    holidays: await syncTable(conn, tables.holidays, HOLIDAYS_COLUMNS,
+      ref.holidays.map((h) => [h.state, h.city, h.date, h.name]), metadata),
+  };
+}

@@ -1,0 +1,85 @@
+// The SELECTs every source runs, built once from the config's table and column mapping for either
+// dialect (DuckDB for the embedded and file sources, T-SQL for Azure SQL). Identifiers are validated
+// and quoted; bounds are parameters (DuckDB $name, T-SQL @name), never spliced text.
+import type { CvcConfig } from '@cvc/core';
+import { quoteName, type Dialect } from '../names.js';
+import type { SalesRange } from './source.js';
+
+export interface BuiltQuery {
+  sql: string;
+  /** Parameter values by name (without the $ or @). */
+  params: Record<string, string>;
+}
+
+type SourceConfig = CvcConfig['source'];
+
+function param(dialect: Dialect, name: string): string {
+  return dialect === 'tsql' ? `@${name}` : `$${name}`;
+}
+
+function col(name: string | null, alias: string, dialect: Dialect): string {
+  const a = quoteName(alias, dialect);
+  return name === null ? `NULL AS ${a}` : `${quoteName(name, dialect, `column for ${alias}`)} AS ${a}`;
+}
+
+/** `from` is a table name from config or, for files, an already-built DuckDB table function. */
+export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesRange, from?: string): BuiltQuery {
+  const c = source.columns;
+  const list = [
+    col(c.storeId, 'store_id', dialect),
+    col(c.date, 'date', dialect),
+    col(c.sales, 'sales', dialect),
+    col(c.nSales, 'n_sales', dialect),
+    col(c.isOpen, 'is_open', dialect),
+    col(c.updatedAt, 'updated_at', dialect),
+    ...c.extra.map((e) => col(e, e, dialect)),
+  ];
+  const where: string[] = [];
+  const params: Record<string, string> = {};
+  const dateCol = quoteName(c.date, dialect);
+  // Casting the parameter (not the column) keeps the predicate sargable on SQL Server indexes.
+  const asDate = (p: string) => (dialect === 'tsql' ? `CAST(${p} AS date)` : `CAST(${p} AS DATE)`);
+  if (range.updatedAfter !== undefined && c.updatedAt !== null) {
+    where.push(`${quoteName(c.updatedAt, dialect)} > ${dialect === 'tsql' ? `CAST(${param(dialect, 'updatedAfter')} AS datetime2)` : `CAST(${param(dialect, 'updatedAfter')} AS TIMESTAMP)`}`);
+    params['updatedAfter'] = range.updatedAfter;
+  }
+  if (range.fromDate !== undefined) {
+    where.push(`${dateCol} >= ${asDate(param(dialect, 'fromDate'))}`);
+    params['fromDate'] = range.fromDate;
+  }
+  if (range.toDate !== undefined) {
+    where.push(`${dateCol} <= ${asDate(param(dialect, 'toDate'))}`);
+    params['toDate'] = range.toDate;
+  }
+  const table = from ?? quoteName(source.tables.sales, dialect, 'source.tables.sales');
+  return { sql: `SELECT ${list.join(', ')} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`, params };
+}
+
+export function storesQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery {
+  const c = source.storeColumns;
+  const list = [
+    col(c.storeId, 'store_id', dialect),
+    col(c.name, 'store_name', dialect),
+    col(c.state, 'state', dialect),
+    col(c.city, 'city', dialect),
+    col(c.format, 'format', dialect),
+    col(c.openedOn, 'opened_on', dialect),
+    col(c.closedOn, 'closed_on', dialect),
+  ];
+  return { sql: `SELECT ${list.join(', ')} FROM ${from ?? quoteName(source.tables.stores, dialect, 'source.tables.stores')}`, params: {} };
+}
+
+/** Promotions and holidays have fixed column names (see the demo source README). */
+export function promotionsQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery | null {
+  const table = from ?? (source.tables.promotions === null ? null : quoteName(source.tables.promotions, dialect, 'source.tables.promotions'));
+  if (table === null) return null;
+  const cols = ['promo_id', 'store_id', 'start_date', 'end_date', 'discount_pct'].map((n) => quoteName(n, dialect));
+  return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };
+}
+
+export function holidaysQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery | null {
+  const table = from ?? (source.tables.holidays === null ? null : quoteName(source.tables.holidays, dialect, 'source.tables.holidays'));
+  if (table === null) return null;
+  const cols = ['state', 'city', 'holiday_date', 'name'].map((n) => quoteName(n, dialect));
+  return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };
+}

@@ -1,0 +1,44 @@
+// Ingest's own state, kept as properties of the feature table and committed with it: a crash before
+// the feature commit leaves the old watermark, so the next run simply reads the same rows again.
+import { loadSnapshot, tableExists } from '@cvc/lakehouse';
+
+export const PROP = {
+  watermark: 'cvc.ingest.watermark',
+  watermarkKind: 'cvc.ingest.watermarkKind',
+  firstDay: 'cvc.ingest.firstDay',
+  lastDay: 'cvc.ingest.lastDay',
+  referenceHash: 'cvc.ingest.referenceHash',
+  extra: 'cvc.ingest.extraColumns',
+  source: 'cvc.ingest.source',
+} as const;
+
+export interface IngestState {
+  exists: boolean;
+  version: number | null;
+  /** ISO timestamp (updated_at kind) or ISO day (date kind). */
+  watermark: string | null;
+  watermarkKind: 'updated_at' | 'date' | null;
+  firstDay: string | null;
+  lastDay: string | null;
+  referenceHash: string | null;
+  extra: string[];
+}
+
+export async function readIngestState(features: string): Promise<IngestState> {
+  if (!(await tableExists(features))) {
+    return { exists: false, version: null, watermark: null, watermarkKind: null, firstDay: null, lastDay: null, referenceHash: null, extra: [] };
+  }
+  const snap = await loadSnapshot(features);
+  const p = snap.properties;
+  const kind = p[PROP.watermarkKind];
+  return {
+    exists: true,
+    version: snap.version,
+    watermark: p[PROP.watermark] || null,
+    watermarkKind: kind === 'updated_at' || kind === 'date' ? kind : null,
+    firstDay: p[PROP.firstDay] || null,
+    lastDay: p[PROP.lastDay] || null,
+    referenceHash: p[PROP.referenceHash] || null,
+    extra: p[PROP.extra] ? (JSON.parse(p[PROP.extra]) as string[]) : [],
+  };
+}

@@ -1,0 +1,106 @@
+// The default Tracker: runs, params, metrics and tags in Delta tables under the tracking root, and
+// artifacts copied into <root>/artifacts/<run_id>/. Params, metrics and tags are buffered per run
+// and written when the run ends (four small commits per run instead of one per call).
+import { randomUUID } from 'node:crypto';
+import { cp, mkdir, stat } from 'node:fs/promises';
+import { basename, join, resolve } from 'node:path';
+import { append } from '@cvc/lakehouse';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { MlopsInputError } from '../../errors.js';
+import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
+import { artifactsRoot, ensureTables, tablePath, valuesSelect, type SqlValue } from './tables.js';
+
+export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () => void }> {
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
+  const conn = await instance.connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  return {
+    conn,
+    close: () => {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/** Artifact paths are relative and stay inside the run's folder. */
+function safeArtifactPath(p: string): string {
+  const parts = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
+  if (parts.length === 0 || parts.includes('..')) throw new MlopsInputError(`artifact path "${p}": expected a relative path without ".."`);
+  return parts.join('/');
+}
+
+export async function createLocalTracker(root: string, experiment: string): Promise<Tracker> {
+  const trackingRoot = resolve(root);
+  await mkdir(trackingRoot, { recursive: true });
+  const duck = await openDuck();
+  await ensureTables(duck.conn, trackingRoot);
+  // One DuckDB connection runs one statement at a time; chain the writes of all runs.
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = <T>(fn: () => Promise<T>): Promise<T> => {
+    const next = queue.then(fn, fn);
+    queue = next.catch(() => undefined);
+    return next;
+  };
+  const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) =>
+    rows.length === 0 ? Promise.resolve() : serial(() => append(duck.conn, tablePath(trackingRoot, table), valuesSelect(table, rows), { metadata: { source: 'cvc tracking', runId } }));
+
+  return {
+    backend: 'local',
+    experiment,
+    async startRun(opts: StartRunOptions): Promise<TrackedRun> {
+      const runId = randomUUID().replaceAll('-', '');
+      const start = new Date();
+      const artifactDir = join(artifactsRoot(trackingRoot), runId);
+      const parent = parentId(opts.parent);
+      const runRow = { run_id: runId, experiment, name: opts.name, parent_run_id: parent ?? null, artifact_dir: artifactDir, start_time: start };
+      await write('runs', [{ ...runRow, status: 'RUNNING', end_time: null, event_time: start }], runId);
+      const params = new Map<string, string>();
+      const metrics: Record<string, SqlValue>[] = [];
+      const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name], ...Object.entries(opts.tags ?? {})]);
+      if (parent) tags.set(PARENT_RUN_TAG, parent);
+      let ended = false;
+      return {
+        runId,
+        experimentId: experiment,
+        name: opts.name,
+        artifactUri: artifactDir,
+        async logParams(p) {
+          for (const [k, v] of Object.entries(p)) {
+            const value = paramValue(v);
+            const had = params.get(k);
+            // Same rule as MLflow: a param is written once; logging the same value again is fine.
+            if (had !== undefined && had !== value) throw new MlopsInputError(`run ${runId}: param "${k}" already logged as "${had}", cannot change it to "${value}"`);
+            params.set(k, value);
+          }
+        },
+        async logMetrics(m, step) {
+          const timestamp = new Date();
+          for (const [key, value] of Object.entries(m)) metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
+        },
+        async setTags(t) {
+          for (const [k, v] of Object.entries(t)) tags.set(k, v);
+        },
+        async logArtifact(localPath, artifactPath) {
+          const st = await stat(localPath);
+          const dest = join(artifactDir, ...safeArtifactPath(artifactPath ?? basename(localPath)).split('/'));
+          await mkdir(st.isDirectory() ? dest : join(dest, '..'), { recursive: true });
+          await cp(localPath, dest, { recursive: true, errorOnExist: false, force: true, dereference: true });
+        },
+        async end(status: RunStatus = 'FINISHED') {
+          if (ended) return;
+          ended = true;
+          const now = new Date();
+          await write('params', [...params].map(([key, value]) => ({ run_id: runId, key, value })), runId);
+          await write('metrics', metrics, runId);
+          await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })), runId);
+          await write('runs', [{ ...runRow, status, end_time: now, event_time: now }], runId);
+        },
+      };
+    },
+    async close() {
+      await queue;
+      duck.close();
+    },
+  };
+}

@@ -1,0 +1,79 @@
+// The Tracker over MLflow's REST API: experiment by name (created when missing), runs with
+// mlflow.parentRunId for nesting, params/metrics/tags through log-batch split to MLflow's limits,
+// artifacts through the mlflow-artifacts proxy.
+import type { MlflowClient } from './client.js';
+import { isMlflowCode } from './client.js';
+import { MAX_PARAM_VALUE, MAX_TAG_VALUE, metricJson, splitBatches, type KeyValue, type LogBatch, type MetricItem } from './batch.js';
+import { uploadArtifacts } from './artifacts.js';
+import { createExperimentResponse, emptyResponse, getExperimentResponse, runResponse } from './schemas.js';
+import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
+
+/** The experiment id for `name`, creating the experiment if it does not exist (race-safe). */
+export async function ensureExperiment(client: MlflowClient, name: string): Promise<string> {
+  const get = async () => (await client.call('GET', 'experiments/get-by-name', { experiment_name: name }, getExperimentResponse)).experiment.experiment_id;
+  try {
+    return await get();
+  } catch (err) {
+    if (!isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw err;
+  }
+  try {
+    return (await client.call('POST', 'experiments/create', { name }, createExperimentResponse)).experiment_id;
+  } catch (err) {
+    // Another process created it between our get and create.
+    if (isMlflowCode(err, 'RESOURCE_ALREADY_EXISTS')) return get();
+    throw err;
+  }
+}
+
+async function logBatch(client: MlflowClient, runId: string, batch: LogBatch): Promise<void> {
+  for (const b of splitBatches(batch)) {
+    await client.call('POST', 'runs/log-batch', { run_id: runId, metrics: b.metrics.map(metricJson), params: b.params, tags: b.tags }, emptyResponse);
+  }
+}
+
+const kv = (entries: Record<string, string>, max: number): KeyValue[] => Object.entries(entries).map(([key, value]) => ({ key, value: value.slice(0, max) }));
+
+export function mlflowRun(client: MlflowClient, info: { runId: string; experimentId: string; name: string; artifactUri: string }): TrackedRun {
+  return {
+    ...info,
+    async logParams(params) {
+      const values = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, paramValue(v)]));
+      await logBatch(client, info.runId, { metrics: [], params: kv(values, MAX_PARAM_VALUE), tags: [] });
+    },
+    async logMetrics(metrics, step) {
+      const timestamp = Date.now();
+      const items: MetricItem[] = Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp, step: step ?? 0 }));
+      await logBatch(client, info.runId, { metrics: items, params: [], tags: [] });
+    },
+    async setTags(tags) {
+      await logBatch(client, info.runId, { metrics: [], params: [], tags: kv(tags, MAX_TAG_VALUE) });
+    },
+    async logArtifact(localPath, artifactPath) {
+      await uploadArtifacts(client, info.artifactUri, localPath, artifactPath);
+    },
+    async end(status: RunStatus = 'FINISHED') {
+      await client.call('POST', 'runs/update', { run_id: info.runId, status, end_time: Date.now() }, emptyResponse);
+    },
+  };
+}
+
+export async function createMlflowTracker(client: MlflowClient, experiment: string): Promise<Tracker> {
+  const experimentId = await ensureExperiment(client, experiment);
+  return {
+    backend: 'mlflow',
+    experiment,
+    async startRun(opts: StartRunOptions) {
+      const tags: Record<string, string> = { ...opts.tags, [RUN_NAME_TAG]: opts.name, 'mlflow.source.name': 'cvc', 'mlflow.source.type': 'JOB' };
+      const parent = parentId(opts.parent);
+      if (parent) tags[PARENT_RUN_TAG] = parent;
+      const res = await client.call(
+        'POST',
+        'runs/create',
+        { experiment_id: experimentId, run_name: opts.name, start_time: Date.now(), tags: kv(tags, MAX_TAG_VALUE) },
+        runResponse,
+      );
+      return mlflowRun(client, { runId: res.run.info.run_id, experimentId, name: opts.name, artifactUri: res.run.info.artifact_uri ?? '' });
+    },
+    async close() {},
+  };
+}

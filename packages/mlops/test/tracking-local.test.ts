@@ -1,0 +1,69 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createLocalTracker, listRuns, openTracker, RunNotFoundError, showRun } from './imports.js';
+import { tempDir } from './fixtures.js';
+
+describe('local tracking (Delta tables)', () => {
+  it('records a parent run with child runs and reads them back with listRuns/showRun', async () => {
+    const root = join(await tempDir(), 'tracking');
+    const tracker = await openTracker({ uri: null, experiment: 'cvc-test', root }, { env: {} });
+    expect(tracker.backend).toBe('local');
+    const parent = await tracker.startRun({ name: 'validate', tags: { step: 'validate' } });
+    const kids = await Promise.all(['lgbm', 'nbeats'].map((m) => tracker.startRun({ name: m, parent })));
+    for (const [i, kid] of kids.entries()) {
+      await kid.logParams({ model: kid.name, lr: 0.05, layers: [64, 64] });
+      for (let fold = 0; fold < 4; fold++) await kid.logMetrics({ wape: 0.1 + i / 10 + fold / 100 }, fold);
+      await kid.logMetrics({ wape: 0.12 + i / 10, coverage80: 0.8 });
+    }
+    const art = join(await tempDir(), 'art');
+    await mkdir(join(art, 'sub'), { recursive: true });
+    await writeFile(join(art, 'sub', 'a.json'), '{}');
+    await writeFile(join(art, 'b.txt'), 'b');
+    await kids[0]!.logArtifact(art, 'plots');
+    await kids[0]!.logArtifact(join(art, 'b.txt'));
+    await Promise.all(kids.map((k) => k.end()));
+    await parent.setTags({ chosen: 'lgbm' });
+    await parent.logMetrics({ wape: 0.12 });
+    await parent.end('FINISHED');
+    const failed = await tracker.startRun({ name: 'train' });
+    await failed.end('FAILED');
+    const running = await tracker.startRun({ name: 'hung' });
+    await tracker.close();
+
+    const all = await listRuns(root);
+    expect(all).toHaveLength(5);
+    const top = await listRuns(root, { topLevelOnly: true });
+    expect(top.map((r) => [r.name, r.status]).sort()).toEqual([['hung', 'RUNNING'], ['train', 'FAILED'], ['validate', 'FINISHED']]);
+    expect(top.find((r) => r.name === 'validate')!.metrics).toEqual({ wape: 0.12 });
+
+    const shown = await showRun(root, parent.runId);
+    expect(shown.children.sort()).toEqual(kids.map((k) => k.runId).sort());
+    expect(shown.tags.chosen).toBe('lgbm');
+    expect(shown.tags.step).toBe('validate');
+
+    const kid = await showRun(root, kids[0]!.runId.slice(0, 8));
+    expect(kid.parentRunId).toBe(parent.runId);
+    expect(kid.params).toEqual({ model: 'lgbm', lr: '0.05', layers: '[64,64]' });
+    expect(kid.metrics).toEqual({ wape: 0.12, coverage80: 0.8 });
+    expect(kid.metricsByStep.wape!.map((m) => m.step)).toEqual([0, 1, 2, 3]);
+    expect(kid.metricsByStep.wape![3]!.value).toBeCloseTo(0.13);
+    expect(kid.artifacts).toEqual(['b.txt', 'plots/b.txt', 'plots/sub/a.json']);
+    expect(kid.endTime).not.toBeNull();
+    expect((await showRun(root, running.runId)).status).toBe('RUNNING');
+
+    await expect(showRun(root, 'ffffffffff')).rejects.toBeInstanceOf(RunNotFoundError);
+    expect(await listRuns(join(root, 'nothing-here'))).toEqual([]);
+  });
+
+  it('refuses changing a param and artifact paths with ..', async () => {
+    const tracker = await createLocalTracker(join(await tempDir(), 't'), 'x');
+    const run = await tracker.startRun({ name: 'r' });
+    await run.logParams({ a: 1 });
+    await run.logParams({ a: 1 });
+    await expect(run.logParams({ a: 2 })).rejects.toThrow(/param "a" already logged/);
+    await expect(run.logArtifact(__filename, '../../escape')).rejects.toThrow(/without ".."/);
+    await run.end();
+    await tracker.close();
+  });
+});

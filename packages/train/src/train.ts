@@ -1,0 +1,137 @@
+// `cvc train`: fits the models the last backtest chose (or --models) on the training window, through
+// the same Forecaster contract as the backtest, and writes one UnifiedForecaster bundle with its
+// routing, lineage and the backtest figures behind it. Registration is the caller's next step.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import {
+  InputError,
+  forecasterFactory,
+  formatIsoDay,
+  modelSettings,
+  noProgress,
+  parseIsoDay,
+  resolveModelsAsked,
+  silentLogger,
+  type Forecaster,
+  type LoadedConfig,
+  type Logger,
+  type ProgressFn,
+} from '@cvc/core';
+import { lakeTables, lastFeatureDay, readStoreSeries } from '@cvc/feature-table';
+import { loadSnapshot } from '@cvc/lakehouse';
+import { configHash, writeBundle, type BundleManifest } from '@cvc/mlops';
+import { readLatestChoice, type BacktestChoice } from './choice.js';
+
+export interface TrainOptions {
+  loaded: LoadedConfig;
+  /** First training day (ISO). */
+  from: string;
+  /** Last training day (ISO); default the last day in the feature table. */
+  to?: string;
+  /** Train these kinds instead of following the backtest's choice (all stores go to the first). */
+  models?: readonly string[];
+  /** Directory to write the bundle into (must not exist or be empty). */
+  bundleDir: string;
+  runId?: string;
+  log?: Logger;
+  onProgress?: ProgressFn;
+}
+
+export interface TrainResult {
+  bundleDir: string;
+  manifest: BundleManifest;
+  window: { from: string; to: string };
+  stores: number;
+  models: { kind: string; stores: number; fitSeconds: number; metrics: Record<string, number> }[];
+  backtestRunId: string | null;
+  featureVersion: number;
+  seconds: number;
+}
+
+function routingFrom(choice: BacktestChoice | null, asked: readonly string[] | undefined): { stores: Record<string, string>; fallback: string; kinds: string[] } {
+  if (asked && asked.length > 0) {
+    // Explicit models: keep the backtest's per-store choice where it picked one of them.
+    const allowed = new Set(asked);
+    const stores: Record<string, string> = {};
+    for (const [store, kind] of Object.entries(choice?.stores ?? {})) if (allowed.has(kind)) stores[store] = kind;
+    const fallback = choice && allowed.has(choice.globalBest) ? choice.globalBest : asked[0]!;
+    return { stores, fallback, kinds: [...allowed] };
+  }
+  if (!choice) throw new InputError('train: no backtest choice found; run `cvc backtest` first, or pass --models');
+  return { stores: choice.stores, fallback: choice.globalBest, kinds: [...new Set([...Object.values(choice.stores), choice.globalBest])] };
+}
+
+export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
+  const t0 = performance.now();
+  const { loaded } = opts;
+  const cfg = loaded.config;
+  const log = opts.log ?? silentLogger;
+  const progress = opts.onProgress ?? noProgress;
+  const tables = lakeTables(loaded);
+  const db = await DuckDBInstance.create(':memory:');
+  const conn = await db.connect();
+  try {
+    const asked = opts.models ? resolveModelsAsked(opts.models) : undefined;
+    const lastDay = await lastFeatureDay(conn, tables);
+    if (!lastDay) throw new InputError(`train: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    const to = opts.to && opts.to < lastDay ? opts.to : lastDay;
+    if (opts.from > to) throw new InputError(`--from ${opts.from} is after the training window's end ${to} (the feature table ends ${lastDay})`);
+    const series = (await readStoreSeries(conn, tables, { from: opts.from, to })).filter((s) => s.sales.length > 0);
+    if (series.length === 0) throw new InputError(`--from ${opts.from} --to ${to}: no feature rows in that window`);
+    const featureVersion = (await loadSnapshot(tables.features)).version;
+    const choice = await readLatestChoice(conn, loaded);
+    const routing = routingFrom(choice, asked);
+    log.info({ from: opts.from, to, stores: series.length, models: routing.kinds, backtestRunId: choice?.runId ?? null }, 'training');
+
+    const fitted = new Map<string, Forecaster>();
+    const reports: TrainResult['models'] = [];
+    let done = 0;
+    for (const kind of routing.kinds) {
+      progress({ phase: 'train', done, total: routing.kinds.length, detail: kind });
+      const { params, timeBudgetSec } = modelSettings(cfg.models, kind);
+      const model = (await forecasterFactory(kind)).create(params);
+      const report = await model.fit(series, {
+        horizon: cfg.forecast.horizon,
+        contextLength: cfg.forecast.context,
+        seed: cfg.forecast.seed,
+        ...(timeBudgetSec ? { timeBudgetSec } : {}),
+        log: (msg, fields) => log.debug({ model: kind, ...fields }, msg),
+      });
+      fitted.set(kind, model);
+      const routed = Object.values(routing.stores).filter((k) => k === kind).length;
+      reports.push({ kind, stores: routed, fitSeconds: report.seconds, metrics: report.metrics });
+      log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
+      progress({ phase: 'train', done: ++done, total: routing.kinds.length, detail: kind });
+    }
+    const manifest = await writeBundle(opts.bundleDir, {
+      models: fitted,
+      routing: { stores: routing.stores, fallback: routing.fallback },
+      horizon: cfg.forecast.horizon,
+      context: cfg.forecast.context,
+      trainingWindow: { from: formatIsoDay(Math.max(parseIsoDay(opts.from), Math.min(...series.map((s) => parseIsoDay(s.start))))), to },
+      lineage: { featureTable: tables.features, deltaVersion: featureVersion, ...(opts.runId ? { trackingRunId: opts.runId } : {}) },
+      configHash: configHash(cfg),
+      backtest: choice ? { wape: choice.wape, folds: choice.folds, byModel: choice.byModel, byStore: choice.byStore } : { wape: null, byModel: {} },
+    });
+    return {
+      bundleDir: opts.bundleDir,
+      manifest,
+      window: manifest.trainingWindow,
+      stores: series.length,
+      models: reports,
+      backtestRunId: choice?.runId ?? null,
+      featureVersion,
+      seconds: (performance.now() - t0) / 1000,
+    };
+  } finally {
+    conn.closeSync();
+    db.closeSync();
+  }
+}
+
+/** A fresh temporary directory for a bundle before it is registered. */
+export async function tempBundleDir(root: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
+  const parent = await mkdtemp(join(root, '.train-'));
+  return { dir: join(parent, 'bundle'), cleanup: () => rm(parent, { recursive: true, force: true }) };
+}
