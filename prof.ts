@@ -2,7 +2,7 @@ import { loadTf } from './packages/core/src/models/tf/backend.js';
 import { TftForecaster } from './packages/core/src/models/tft/index.js';
 import { fitView, splitLast, syntheticStores } from './packages/core/test/tf-synthetic.js';
 const { tf } = await loadTf({ backend: process.argv[2] ?? 'wasm' });
-const H = 14, L = 28;
+const H = Number(process.env.PH ?? 14), L = Number(process.env.PL ?? 28);
 const all = syntheticStores({ stores: 8, minDays: 220, maxDays: 320, extraDays: 0, seed: 3 });
 const m = new TftForecaster({ epochs: 0 });
 await m.fit(fitView(splitLast(all, H).history), { horizon: H, contextLength: L, seed: 1 });

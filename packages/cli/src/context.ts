@@ -1,7 +1,8 @@
 // What every command gets: the loaded config, a logger carrying the command and a run id, progress
 // drawing (only on a terminal and without --json), and how to print its summary.
 import { randomUUID } from 'node:crypto';
-import { createLogger, loadConfig, noProgress, terminalProgress, type LoadedConfig, type Logger, type ProgressFn } from '@cvc/core';
+import { accessSync, constants, mkdirSync } from 'node:fs';
+import { InputError, createLogger, loadConfig, noProgress, terminalProgress, type LoadedConfig, type Logger, type ProgressFn } from '@cvc/core';
 
 export interface GlobalOptions {
   config: string;
@@ -32,6 +33,7 @@ export function createContext(command: string, g: GlobalOptions): RunContext {
   const runId = randomUUID();
   // The config is loaded before the logger exists, so its errors surface as plain one-liners.
   const loaded = loadConfig(g.config);
+  ensureWritable(loaded.paths.data, `${loaded.file}: lake.root's parent`);
   const log = createLogger({ command, runId, level: g.logLevel, secrets: configSecrets(loaded) });
   const drawn = !g.json && process.stderr.isTTY === true && g.logLevel !== 'debug';
   const bar = drawn ? terminalProgress() : null;
@@ -48,6 +50,16 @@ export function createContext(command: string, g: GlobalOptions): RunContext {
       else process.stdout.write(`${lines.join('\n')}\n`);
     },
   };
+}
+
+/** The data directory must exist or be creatable, and be writable, before any step starts. */
+function ensureWritable(dir: string, what: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (err) {
+    throw new InputError(`data directory ${dir} (${what}) is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
 }
 
 /** NaN and typed arrays are not JSON: print null and plain arrays. */

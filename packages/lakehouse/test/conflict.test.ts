@@ -29,6 +29,11 @@ describe('findConflict', () => {
     expect(findConflict(opt, [remove('f1')])).toBeDefined();
     expect(findConflict(blind, [add('x', false), remove('old')])).toBeUndefined(); // an optimize winning over an append
   });
+  it('a properties-only change does not stop a blind append; a schema change does', () => {
+    const meta = (schemaString: string) => ({ metaData: { id: 'x', format: { provider: 'parquet' }, schemaString, partitionColumns: [], configuration: { a: '1' } } });
+    expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S')])).toBeUndefined();
+    expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S2')])).toBeDefined();
+  });
   it('metadata and protocol changes conflict with everything', () => {
     expect(findConflict(blind, [{ metaData: { id: 'x', format: { provider: 'parquet' }, schemaString: '{}', partitionColumns: [], configuration: {} } }])).toBeDefined();
     expect(findConflict(blind, [{ protocol: { minReaderVersion: 1, minWriterVersion: 2 } }])).toBeDefined();

@@ -24,7 +24,7 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
 
 /** Runs an inline Python script; `args` arrive as sys.argv[1:]; stdout is parsed as JSON. */
 export function python<T = unknown>(script: string, ...args: string[]): T {
-  const out = execFileSync('python3', ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const out = execFileSync('python3', ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
   return JSON.parse(out) as T;
 }
 

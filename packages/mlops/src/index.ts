@@ -14,7 +14,7 @@ export { openTracker, mlflowTarget, mlflowClientFor, type TrackingSettings, type
 export { createLocalTracker } from './tracking/local/tracker.js';
 export { listRuns, showRun, type RunSummary, type RunDetail, type ListRunsOptions } from './tracking/local/query.js';
 export { createMlflowClient, type MlflowClient, type MlflowClientOptions } from './tracking/mlflow/client.js';
-export { createMlflowTracker, ensureExperiment } from './tracking/mlflow/tracker.js';
+export { createMlflowTracker, ensureExperiment, foldMetricKey } from './tracking/mlflow/tracker.js';
 export { splitBatches, BATCH_LIMITS, type LogBatch } from './tracking/mlflow/batch.js';
 export { uploadArtifacts, downloadArtifacts, listArtifacts } from './tracking/mlflow/artifacts.js';
 export * from './registry/registry.js';
@@ -31,3 +31,6 @@ export {
   type LocalRegistryOptions,
 } from './registry/local/registry.js';
 export { withLock, type LockOptions } from './registry/local/lock.js';
+export { mlflowRegistry, type MlflowRegistryOptions } from './registry/mlflow/registry.js';
+export { openRegistry, type RegistrySettings } from './registry/open.js';
+export { trackingSettings, registrySettings } from './settings.js';

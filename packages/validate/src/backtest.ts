@@ -115,7 +115,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (horizon > cfg.forecast.horizon * 4 || horizon < 1) throw new InputError(`--horizon ${horizon}: must be between 1 and ${cfg.forecast.horizon * 4}`);
     const folds = planFolds({ lastDay, firstDay, folds: opts.folds ?? cfg.backtest.folds, stride: opts.stride ?? cfg.backtest.stride, horizon, gap, minHistory: cfg.backtest.minHistory });
     const byId = new Map(series.map((s) => [s.storeId, s]));
-    log.info({ runId, stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
+    log.info({ stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
 
     // Stores scored in each fold: enough history before the cutoff and something to score after it.
     const foldInputs = folds.map((f) => {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBacktest } from '@cvc/validate';
+import { runBacktestJob } from '@cvc/validate';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { modelList, nonNegativeInt, positiveInt } from './options.js';
 
@@ -25,7 +25,7 @@ export async function backtestAndReport(
   ctx: ReturnType<typeof createContext>,
   o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume?: boolean },
 ): Promise<{ summary: Record<string, unknown>; lines: string[] }> {
-  const r = await runBacktest({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
+  const r = await runBacktestJob({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
   const summary = {
     runId: r.runId,
     stores: r.stores,
@@ -37,6 +37,8 @@ export async function backtestAndReport(
     failures: r.failures,
     timings: r.timings,
     tables: r.tables,
+    report: r.reportPath,
+    trackingRunId: r.trackingRunId,
     seconds: r.seconds,
   };
   const lines = [
@@ -47,6 +49,8 @@ export async function backtestAndReport(
       return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}`;
     }),
     ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
+    `  report: ${r.reportPath}`,
+    `  tracked: ${r.trackingBackend} run ${r.trackingRunId}`,
     `  tables: ${r.tables.forecasts}, ${r.tables.metrics}, ${r.tables.choice}`,
   ];
   return { summary, lines };

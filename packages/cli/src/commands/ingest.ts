@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { runIngest } from '@cvc/ingest';
+import { runIngest, type IngestProgress } from '@cvc/ingest';
+import { lakeTables } from '@cvc/feature-table';
+import type { ProgressFn } from '@cvc/core';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { isoDate } from './options.js';
 
@@ -20,16 +22,23 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
         ...(o.to ? { to: o.to } : {}),
         ...(o.strict !== undefined ? { strict: o.strict } : {}),
         log: ctx.log,
-        onProgress: ctx.progress,
+        onProgress: ingestProgress(ctx.progress),
       });
-      ctx.done({ ...summary }, ingestLines(summary));
+      ctx.done({ ...summary, table: lakeTables(ctx.loaded).features }, ingestLines(summary, lakeTables(ctx.loaded).features));
     });
 }
 
-export function ingestLines(s: Awaited<ReturnType<typeof runIngest>>): string[] {
+const STAGES: IngestProgress['stage'][] = ['reference', 'read', 'gate', 'dedup', 'features', 'commit', 'optimize', 'done'];
+
+/** Ingest reports stages; the progress line shows them as steps of the run. */
+export function ingestProgress(progress: ProgressFn): (p: IngestProgress) => void {
+  return (p) => progress({ phase: 'ingest', done: STAGES.indexOf(p.stage), total: STAGES.length - 1, detail: p.rows === undefined ? p.message : `${p.message} (${p.rows.toLocaleString('en-US')} rows)` });
+}
+
+export function ingestLines(s: Awaited<ReturnType<typeof runIngest>>, table: string): string[] {
   const q = Object.entries(s.quarantinedByReason).map(([k, v]) => `${k}=${v}`).join(', ');
   return [
     `ingest: read ${fmt.int(s.rowsRead)} rows, merged ${fmt.int(s.rowsMerged)}, quarantined ${fmt.int(s.rowsQuarantined)}${q ? ` (${q})` : ''}, ${s.stores} stores, in ${fmt.s(s.seconds)}`,
-    `  feature table: ${s.tables.features} (version ${s.versions.features})`,
+    `  feature table: ${table} (version ${s.versions.features ?? 'unchanged'}), days ${s.firstDay ?? '-'} .. ${s.lastDay ?? '-'}, watermark ${s.watermarkAfter ?? '-'}`,
   ];
 }

@@ -28,11 +28,11 @@ const q = (n: string) => quoteName(n, 'duckdb');
 export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: string, valid: string, quarantine: string, opts: SalesGateOptions): Promise<SalesGateResult> {
   const extraCols = opts.extra.map((e) => `, TRY_CAST(r.${q(e)} AS DOUBLE) AS ${q(e)}`).join('');
   const extraBad = opts.extra.map((e) => `((t.r).${q(e)} IS NOT NULL AND t.${q(e)} IS NULL)`);
-  const view = `${raw}_checked`;
+
   // A row updated before its sale day ended cannot be a real day's sales either: the date is in the
   // future as seen from when the source wrote it.
-  await conn.run(`CREATE OR REPLACE TEMP VIEW ${q(view)} AS
-    WITH typed AS (
+  // A CTE used by both statements rather than a view: views cannot hold bound parameters.
+  const checked = `(WITH typed AS (
       SELECT r,
         NULLIF(trim(CAST(r.store_id AS VARCHAR)), '') AS store_id,
         TRY_CAST(r.date AS DATE) AS date,
@@ -59,15 +59,14 @@ export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: 
       WHEN (t.r).updated_at IS NOT NULL AND t.updated_at IS NULL THEN 'invalid_updated_at'
       ${extraBad.length ? `WHEN ${extraBad.join(' OR ')} THEN 'non_numeric_extra'` : ''}
     END AS reason
-    FROM typed t LEFT JOIN ${q(stores)} s ON s.store_id = t.store_id`);
+    FROM typed t LEFT JOIN ${q(stores)} s ON s.store_id = t.store_id)`;
   const params = { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales };
   const cols = ['store_id', 'date', 'sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra].map(q).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(valid)} AS SELECT ${cols} FROM ${q(view)} WHERE reason IS NULL`, params);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(valid)} AS SELECT ${cols} FROM ${checked} c WHERE reason IS NULL`, params);
   await conn.run(`INSERT INTO ${q(quarantine)} (source_table, reason, store_id, date, updated_at, original)
-    SELECT 'sales', reason, store_id, date, updated_at, CAST(to_json(r) AS VARCHAR) FROM ${q(view)} WHERE reason IS NOT NULL`, params);
+    SELECT 'sales', reason, store_id, date, updated_at, CAST(to_json(r) AS VARCHAR) FROM ${checked} c WHERE reason IS NOT NULL`, params);
   const counts = (await conn.runAndReadAll(`SELECT reason, count(*)::BIGINT AS n FROM ${q(quarantine)} WHERE source_table = 'sales' GROUP BY reason`)).getRowObjectsJS();
   const n = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(valid)}`)).getRowObjectsJS();
-  await conn.run(`DROP VIEW ${q(view)}`);
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   for (const r of counts) quarantined[String(r['reason']) as QuarantineReason] = Number(r['n']);
   return { valid: Number(n[0]?.['n'] ?? 0), quarantined };

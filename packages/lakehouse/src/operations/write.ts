@@ -40,7 +40,10 @@ export async function append(conn: DuckDBConnection, table: string, sourceSql: s
       actions: [...props, ...adds.map((add) => ({ add }))],
       readVersion: ctx.snapshot.version,
       isBlindAppend: props.length === 0,
-      scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
+      scope: {
+        readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [],
+        blindAppendSchema: props.length === 0 ? ctx.snapshot.metadata.schemaString : undefined,
+      },
       userMetadata: opts.metadata,
       checkpointInterval: ctx.checkpointInterval,
     }, opts);

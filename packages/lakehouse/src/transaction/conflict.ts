@@ -16,6 +16,11 @@ export interface ConflictScope {
   appIds: readonly string[];
   /** Metadata domains we set. */
   domains: readonly string[];
+  /**
+   * Set for blind appends that do not change metadata themselves: the schemaString they wrote
+   * against. A winner that only changed table properties (same schema) does not invalidate them.
+   */
+  blindAppendSchema?: string | undefined;
 }
 
 /** A reason string when the winner conflicts with us, undefined when we can commit after it. */
@@ -24,7 +29,11 @@ export function findConflict(ours: ConflictScope, winner: readonly Action[]): st
   const removed = new Set(ours.removedPaths.map(decodePath));
   for (const a of winner) {
     if ('protocol' in a) return 'a concurrent commit changed the protocol';
-    if ('metaData' in a) return 'a concurrent commit changed the table metadata (schema or properties)';
+    if ('metaData' in a) {
+      if (ours.blindAppendSchema !== undefined && a.metaData.schemaString === ours.blindAppendSchema
+        && (a.metaData.partitionColumns ?? []).length === 0) continue;
+      return 'a concurrent commit changed the table metadata (schema or properties)';
+    }
     if ('remove' in a) {
       const p = decodePath(a.remove.path);
       if (removed.has(p)) return `a concurrent commit already removed file ${p}`;

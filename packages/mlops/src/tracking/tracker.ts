@@ -17,7 +17,11 @@ export interface TrackedRun {
   readonly name: string;
   /** Values that are not strings are logged as JSON. Params are write-once, as in MLflow. */
   logParams(params: Record<string, unknown>): Promise<void>;
-  /** `step` is the fold number for per-fold figures; leave it out for overall figures. */
+  /**
+   * `step` is the fold number for per-fold figures; leave it out for overall figures. MLflow gets
+   * per-fold values as `fold/<key>` (step = fold) and overall values as `<key>`; the local tables keep
+   * `<key>` with a step column (NULL = overall).
+   */
   logMetrics(metrics: Record<string, number>, step?: number): Promise<void>;
   setTags(tags: Record<string, string>): Promise<void>;
   /** Logs a file or a whole directory under `artifactPath` (default: the file or directory name). */

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
+import { installFastWasmSlicing } from './wasm-kernels.js';
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type Tf = typeof tf;
@@ -53,6 +54,7 @@ async function select(forced: TfBackendName | undefined, log?: LoadTfOptions['lo
       continue;
     }
     if (ok && tf.getBackend() === name) {
+      if (name === 'wasm') installFastWasmSlicing(tf);
       log?.('tf backend', { backend: name, forced: forced != null });
       return name;
     }

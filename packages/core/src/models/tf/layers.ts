@@ -173,9 +173,10 @@ export function lstm(
   d: number,
 ): { out: Tensor; h: Tensor; c: Tensor } {
   const tf = ps.tf;
-  const xp = dense(ps, `${name}/x`, x, 4 * d);
+  // Time-major before unstacking: slicing the leading axis is a cheap copy, axis 1 is not (wasm).
+  const xp = tf.transpose(dense(ps, `${name}/x`, x, 4 * d), [1, 0, 2]);
   const u = ps.matrix(`${name}/u`, d, 4 * d);
-  const steps = tf.unstack(xp, 1);
+  const steps = tf.unstack(xp, 0);
   let h = h0 as tfTypes.Tensor2D;
   let c = c0;
   const outs: Tensor[] = [];
@@ -186,7 +187,7 @@ export function lstm(
     h = tf.mul(tf.sigmoid(o), tf.tanh(c)) as tfTypes.Tensor2D;
     outs.push(h);
   }
-  return { out: tf.stack(outs, 1), h, c };
+  return { out: tf.transpose(tf.stack(outs, 0), [1, 0, 2]), h, c };
 }
 
 /**

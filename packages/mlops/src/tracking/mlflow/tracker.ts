@@ -31,6 +31,9 @@ async function logBatch(client: MlflowClient, runId: string, batch: LogBatch): P
   }
 }
 
+/** The MLflow key of a per-fold (stepped) metric. The local backend keeps the key and a step column. */
+export const foldMetricKey = (key: string): string => `fold/${key}`;
+
 const kv = (entries: Record<string, string>, max: number): KeyValue[] => Object.entries(entries).map(([key, value]) => ({ key, value: value.slice(0, max) }));
 
 export function mlflowRun(client: MlflowClient, info: { runId: string; experimentId: string; name: string; artifactUri: string }): TrackedRun {
@@ -42,7 +45,11 @@ export function mlflowRun(client: MlflowClient, info: { runId: string; experimen
     },
     async logMetrics(metrics, step) {
       const timestamp = Date.now();
-      const items: MetricItem[] = Object.entries(metrics).map(([key, value]) => ({ key, value, timestamp, step: step ?? 0 }));
+      // MLflow's "latest" value of a key is the one with the highest step, so per-fold values under the
+      // same key as the overall figure would hide it in the runs table; they go under fold/<key>.
+      const items: MetricItem[] = Object.entries(metrics).map(([key, value]) =>
+        step === undefined ? { key, value, timestamp, step: 0 } : { key: foldMetricKey(key), value, timestamp, step },
+      );
       await logBatch(client, info.runId, { metrics: items, params: [], tags: [] });
     },
     async setTags(tags) {

@@ -1,0 +1,10 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runIngest } from '/work/main/packages/ingest/src/index.js';
+import { benchConfig, demoSource } from '/work/main/bench/ingest-common.js';
+const stores = Number(process.argv[2] ?? 150);
+const path = await demoSource(stores);
+const loaded = benchConfig(path, join(tmpdir(), `cvc-prof-lake-${stores}`, 'lake'));
+const t0 = performance.now();
+const s = await runIngest({ loaded, full: true, today: '2025-12-31', onProgress: (p) => console.log(((performance.now() - t0) / 1000).toFixed(2), p.stage, p.message, p.rows ?? '') });
+console.log(JSON.stringify({ ...s, versions: undefined }));

@@ -1,0 +1,51 @@
+// Training speed of @cvc/lightgbm against Python lightgbm 4.1.0 (same C++ version) on the same
+// 200k x 30 matrix: Dataset construction + 200 rounds, 63 leaves, 2 threads. Runs alternate
+// (ours, python, ours, ...) to spread the noise of a shared machine; prints medians and the ratio.
+// Run: node --conditions=source --import tsx bench/lgbm-train.ts [repeats]
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Dataset, train } from '../packages/lightgbm/src/index.js';
+import { regression } from '../packages/lightgbm/test/synthetic.js';
+
+const repeats = Number(process.argv[2] ?? 3);
+const nrow = 200_000;
+const ncol = 30;
+const rounds = 200;
+const params = { objective: 'regression', num_leaves: 63, learning_rate: 0.1, num_threads: 2, seed: 1, verbose: -1 };
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+const { X, y } = regression(nrow, ncol, 123, 0.5);
+const dir = await mkdtemp(join(tmpdir(), 'lgbm-bench-'));
+await writeFile(join(dir, 'X.f64'), X);
+await writeFile(join(dir, 'y.f64'), y);
+await writeFile(join(dir, 'spec.json'), JSON.stringify({ nrow, ncol, rounds, params }));
+
+async function ours(): Promise<number> {
+  const t0 = performance.now();
+  const ds = Dataset.fromMatrix(X, { nrow, ncol, label: y, params });
+  const { booster } = await train(params, ds, { numBoostRound: rounds });
+  const s = (performance.now() - t0) / 1000;
+  booster.free();
+  ds.free();
+  return s;
+}
+
+function python(): number {
+  const out = execFileSync('python3', [join(root, 'packages/lightgbm/test/bench_train.py'), dir], { encoding: 'utf8' });
+  return (JSON.parse(out) as { seconds: number }).seconds;
+}
+
+const median = (a: number[]) => [...a].sort((x, z) => x - z)[Math.floor(a.length / 2)]!;
+const o: number[] = [];
+const p: number[] = [];
+console.log(`lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, 2 threads, ${repeats} alternating runs each`);
+for (let r = 0; r < repeats; r++) {
+  o.push(await ours());
+  p.push(python());
+  console.log(`  run ${r + 1}: ours ${o.at(-1)!.toFixed(2)} s, python ${p.at(-1)!.toFixed(2)} s`);
+}
+console.log(`median ours ${median(o).toFixed(2)} s, python ${median(p).toFixed(2)} s, ratio ours/python ${(median(o) / median(p)).toFixed(3)}`);
+await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,33 @@
+// Shared bits of the tf benchmarks: flags, synthetic stores cut at a forecast origin, scoring.
+import type { QuantileForecast, StoreSeries } from '../packages/core/src/forecaster.js';
+import { coverage, fitView, seasonalNaiveForecast, naiveForecast, splitLast, syntheticStores, wape } from '../packages/core/test/tf-synthetic.js';
+
+export function arg(name: string, fallback: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+}
+
+export const H = 35;
+export const L = 90;
+
+export function benchStores(stores: number): StoreSeries[] {
+  return syntheticStores({ stores, minDays: 500, maxDays: 900, extraDays: 0, seed: 2024 });
+}
+
+/** History ending `daysBeforeEnd` days before the data ends, and the next H actual days. */
+export function originAt(all: StoreSeries[], daysBeforeEnd: number) {
+  const cut = splitLast(all, daysBeforeEnd);
+  const actual = all.map((s) => s.sales.slice(s.sales.length - daysBeforeEnd, s.sales.length - daysBeforeEnd + H));
+  return { fit: fitView(cut.history), predict: cut.history, actual };
+}
+
+export function score(o: ReturnType<typeof originAt>, fc: QuantileForecast[]) {
+  return {
+    wape: wape(o.actual, fc.map((f) => f.p50)),
+    coverage: coverage(o.actual, fc, (i, k) => o.predict[i]!.future['is_open']![o.predict[i]!.sales.length + k]! > 0),
+  };
+}
+
+export function baselines(o: ReturnType<typeof originAt>) {
+  return { seasonalNaive: wape(o.actual, seasonalNaiveForecast(o.predict, H)), naive: wape(o.actual, naiveForecast(o.predict, H)) };
+}

@@ -1,0 +1,110 @@
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { writeDemoSource } from '@cvc/demo-source';
+import { runIngest } from '@cvc/ingest';
+import { lakeTables } from '@cvc/feature-table';
+import { ingestProgress } from './ingest.js';
+import { runBacktestJob } from '@cvc/validate';
+import { trainAndRegister } from '@cvc/train';
+import { resolveBundle, runInfer } from '@cvc/infer';
+import { createContext, fmt, type GlobalOptions, type RunContext } from '../context.js';
+import { isoDate, modelList, nonNegativeInt, positiveInt } from './options.js';
+
+interface SourceFlags {
+  stores?: number;
+  seed?: number;
+  from?: string;
+  asOf?: string;
+  badRows?: number;
+}
+
+async function initSource(ctx: RunContext, o: SourceFlags) {
+  const d = ctx.loaded.config.demo;
+  const r = await writeDemoSource({
+    path: ctx.loaded.paths.demoSource,
+    stores: o.stores ?? d.stores,
+    from: o.from ?? d.from,
+    asOf: o.asOf ?? d.asOf,
+    seed: o.seed ?? d.seed,
+    ...(o.badRows !== undefined ? { badRows: o.badRows } : {}),
+  });
+  ctx.log.info({ path: r.path, stores: r.stores, dailySales: r.dailySales, seconds: r.generateSeconds + r.writeSeconds }, 'demo source written');
+  return r;
+}
+
+const sourceOptions = (c: Command) =>
+  c
+    .option('--stores <n>', 'number of stores (default: config demo.stores, 150)', positiveInt('--stores'))
+    .option('--seed <n>', 'random seed (default: config demo.seed, 42)', nonNegativeInt('--seed'))
+    .option('--from <date>', 'first day of sales history (default: config demo.from, 2019-01-01)', isoDate('--from'))
+    .option('--as-of <date>', 'last day of sales history (default: config demo.asOf, 2025-12-31)', isoDate('--as-of'))
+    .option('--bad-rows <n>', 'bad rows injected for the quality gate to catch (default 5)', nonNegativeInt('--bad-rows'));
+
+export function registerDemo(program: Command, globals: () => GlobalOptions): void {
+  const demo = sourceOptions(
+    program
+      .command('demo')
+      .description('run ingest -> backtest -> train -> infer end to end on the embedded demo source (offline)'),
+  )
+    .option('--models <list>', 'models to backtest (default: config backtest.models); baselines always run', modelList)
+    .option('--folds <n>', 'backtest folds (default: config backtest.folds)', positiveInt('--folds'))
+    .option('--fresh', 'regenerate the demo source even if it exists', false)
+    .action(async (o: SourceFlags & { models?: string[]; folds?: number; fresh: boolean }) => {
+      const ctx = createContext('demo', globals());
+      const t0 = performance.now();
+      const lines: string[] = [];
+      const exists = existsSync(ctx.loaded.paths.demoSource);
+      if (!exists || o.fresh) {
+        const s = await initSource(ctx, o);
+        lines.push(`demo source: ${s.path} (${s.stores} stores, ${fmt.int(s.dailySales)} daily rows)`);
+      } else lines.push(`demo source: ${ctx.loaded.paths.demoSource} (existing; --fresh regenerates it)`);
+
+      const ingest = await runIngest({ loaded: ctx.loaded, log: ctx.log, onProgress: ingestProgress(ctx.progress) });
+      lines.push(`ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ${lakeTables(ctx.loaded).features}`);
+
+      const bt = await runBacktestJob({
+        loaded: ctx.loaded,
+        runId: ctx.runId,
+        log: ctx.log,
+        onProgress: ctx.progress,
+        ...(o.models ? { models: o.models } : {}),
+        ...(o.folds ? { folds: o.folds } : {}),
+      });
+      const best = bt.leaderboard[0]!;
+      lines.push(`backtest: best overall ${best.model} (WAPE ${fmt.pct(best.wape)}), ${bt.failures.length} failed folds -> ${bt.reportPath}`);
+
+      const asOf = ingest.lastDay ?? o.asOf ?? ctx.loaded.config.demo.asOf;
+      const train = await trainAndRegister({ loaded: ctx.loaded, from: `${ctx.loaded.config.demo.trainFrom}-01-01`.slice(0, 10), to: asOf, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, promote: 'always' });
+      lines.push(`train: ${train.registry.name} version ${train.registered.version} (champion) -> ${train.bundleDir}`);
+
+      const { bundleDir, bundleVersion } = await resolveBundle(ctx.loaded, { alias: 'champion' }, ctx.log);
+      const inf = await runInfer({ loaded: ctx.loaded, bundleDir, bundleVersion, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress });
+      lines.push(`infer: ${inf.storesForecast} stores x ${inf.horizon} days from ${inf.asOf} -> ${inf.table}`);
+      lines.push(`done in ${fmt.s((performance.now() - t0) / 1000)}; try: pnpm cvc forecast show --store ${Object.keys(train.manifest.routing.stores)[0] ?? '1'}`);
+      ctx.done(
+        {
+          source: ctx.loaded.paths.demoSource,
+          ingest,
+          backtest: { runId: bt.runId, leaderboard: bt.leaderboard, choiceCounts: bt.choiceCounts, failures: bt.failures, report: bt.reportPath },
+          train: { version: train.registered.version, bundleDir: train.bundleDir, models: train.models },
+          infer: inf,
+          seconds: (performance.now() - t0) / 1000,
+        },
+        lines,
+      );
+    });
+
+  sourceOptions(demo.command('init').description('write the demo source database (a stand-in for Azure SQL) under data/'))
+    .option('--force', 'overwrite an existing demo source', false)
+    .action(async (o: SourceFlags & { force: boolean }) => {
+      const ctx = createContext('demo init', globals());
+      if (existsSync(ctx.loaded.paths.demoSource) && !o.force) {
+        ctx.done({ path: ctx.loaded.paths.demoSource, written: false }, [`demo source exists: ${ctx.loaded.paths.demoSource} (--force rewrites it)`]);
+        return;
+      }
+      const r = await initSource(ctx, o);
+      ctx.done({ ...r, written: true }, [
+        `demo source: ${r.path}: ${r.stores} stores, ${fmt.int(r.dailySales)} daily sales rows, ${r.promotions} promotions, ${r.stateHolidays} state holidays, ${r.badRows.length} bad rows, ${fmt.s(r.generateSeconds + r.writeSeconds)}`,
+      ]);
+    });
+}

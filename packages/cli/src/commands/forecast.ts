@@ -1,0 +1,22 @@
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { storeForecastView, svgChart, textChart } from '@cvc/infer';
+import { createContext, type GlobalOptions } from '../context.js';
+import { isoDate, positiveInt } from './options.js';
+
+export function registerForecast(program: Command, globals: () => GlobalOptions): void {
+  const forecast = program.command('forecast').description('look at forecasts written by `cvc infer`');
+  forecast
+    .command('show')
+    .description("a store's latest forecast beside its recent history, as a text chart (and an SVG with --svg)")
+    .requiredOption('--store <id>', 'store id')
+    .option('--as-of <date>', 'the forecast made as of this date (default: the latest)', isoDate('--as-of'))
+    .option('--days <n>', 'days of history to show', positiveInt('--days'), 56)
+    .option('--svg <file>', 'also write the chart as an SVG file')
+    .action(async (o: { store: string; asOf?: string; days: number; svg?: string }) => {
+      const ctx = createContext('forecast show', globals());
+      const view = await storeForecastView(ctx.loaded, o.store, { historyDays: o.days, ...(o.asOf ? { asOf: o.asOf } : {}) });
+      if (o.svg) await writeFile(o.svg, svgChart(view));
+      ctx.done({ ...view, ...(o.svg ? { svg: o.svg } : {}) }, [...textChart(view), ...(o.svg ? [`  chart: ${o.svg}`] : [])]);
+    });
+}

@@ -1,0 +1,67 @@
+import type { Command } from 'commander';
+import { exportBundle, openRegistry, registrySettings } from '@cvc/mlops';
+import { createContext, type GlobalOptions } from '../context.js';
+import { positiveInt } from './options.js';
+
+const ref = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
+
+export function registerModels(program: Command, globals: () => GlobalOptions): void {
+  const models = program.command('models').description('the model registry: bundle versions and their aliases (champion, challenger)');
+  const open = (command: string) => {
+    const ctx = createContext(command, globals());
+    return { ctx, registry: openRegistry(registrySettings(ctx.loaded), { log: ctx.log }) };
+  };
+  models
+    .command('list')
+    .description('registered versions, newest first')
+    .action(async () => {
+      const { ctx, registry } = open('models list');
+      const list = await registry.list();
+      ctx.done({ registry: registry.name, backend: registry.backend, versions: list }, [
+        `${registry.name} (${registry.backend})`,
+        'version  created                    backtest WAPE  aliases',
+        ...list.map((v) => `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${(v.wape === null ? 'n/a' : `${(v.wape * 100).toFixed(1)}%`).padStart(13)}  ${v.aliases.join(', ')}`),
+      ]);
+    });
+  models
+    .command('show <versionOrAlias>')
+    .description('one version: bundle id, source, backtest WAPE, aliases')
+    .action(async (v: string) => {
+      const { ctx, registry } = open('models show');
+      const info = await registry.show(ref(v));
+      ctx.done({ version: info }, [
+        `${info.name} version ${info.version}${info.aliases.length ? ` (${info.aliases.join(', ')})` : ''}`,
+        `  bundle ${info.bundleId}, created ${info.createdAt}, backtest WAPE ${info.wape === null ? 'n/a' : `${(info.wape * 100).toFixed(1)}%`}`,
+        `  source: ${info.source}`,
+        ...(info.runId ? [`  run: ${info.runId}`] : []),
+      ]);
+    });
+  models
+    .command('promote <version>')
+    .description('point an alias (default champion) at a version')
+    .option('--alias <name>', 'alias to move', 'champion')
+    .action(async (v: string, o: { alias: string }) => {
+      const { ctx, registry } = open('models promote');
+      const version = positiveInt('<version>')(v);
+      await registry.promote(version, o.alias);
+      ctx.done({ alias: o.alias, version }, [`${registry.name}: ${o.alias} -> version ${version}`]);
+    });
+  models
+    .command('rollback')
+    .description('move an alias (default champion) back to the version it pointed to before')
+    .option('--alias <name>', 'alias to move back', 'champion')
+    .action(async (o: { alias: string }) => {
+      const { ctx, registry } = open('models rollback');
+      const r = await registry.rollback(o.alias);
+      ctx.done({ alias: o.alias, ...r }, [`${registry.name}: ${o.alias} moved back from version ${r.from} to ${r.to}`]);
+    });
+  models
+    .command('export <versionOrAlias> <file>')
+    .description('write a version as a single .tar.gz bundle file (for `cvc infer --bundle <file>` elsewhere)')
+    .action(async (v: string, file: string) => {
+      const { ctx, registry } = open('models export');
+      const r = await registry.resolve(ref(v));
+      const manifest = await exportBundle(r.bundleDir, file);
+      ctx.done({ version: r.version, file, bundleId: manifest.bundleId }, [`exported version ${r.version} (bundle ${manifest.bundleId}) to ${file}`]);
+    });
+}

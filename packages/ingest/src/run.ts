@@ -1,0 +1,317 @@
+// `cvc ingest` as a plain async function: source -> quality gate -> dedup -> feature table, with the
+// watermark and lineage committed together with the feature rows. Every table write is one atomic
+// Delta commit, and the feature table is written last, so a crash at any point leaves the previous
+// state plus, at most, reference or quarantine rows that the next run writes again idempotently.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DEFAULT_HOLIDAY_DISTANCE_CAP,
+  formatIsoDay,
+  parseIsoDay,
+  silentLogger,
+  type LoadedConfig,
+  type Logger,
+} from '@cvc/core';
+import {
+  buildKnownFutureInputs,
+  FEATURE_CLUSTER_BY,
+  featureTableColumns,
+  lakeTables,
+  reservedFeatureColumns,
+} from '@cvc/feature-table';
+import { createTable, createView, merge, optimize, overwrite, setProperties, type CommitMetadata } from '@cvc/lakehouse';
+import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
+import { IngestOptionError, QuarantineError } from './errors.js';
+import { closedDays, collectObservations, count, dedupLatest, findChanges } from './features/observations.js';
+import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
+import { featureRowsSelect } from './features/rows.js';
+import { runSalesGate } from './quality/sales-gate.js';
+import { addReferenceQuarantine, createQuarantineTemp, QUARANTINE_TEMP, quarantineCounts, writeQuarantine } from './quarantine.js';
+import { contentHash, loadReference, STORES_TEMP, writeReferenceTables, type ReferenceData } from './reference.js';
+import { openSource } from './sources/open.js';
+import type { MssqlSourceOptions } from './sources/mssql/index.js';
+import type { SalesRange, Source } from './sources/source.js';
+import { PROP, readIngestState, type IngestState } from './state.js';
+import type { IngestProgress, IngestSummary } from './summary.js';
+
+export interface RunIngestOptions {
+  loaded: Pick<LoadedConfig, 'config' | 'paths' | 'file'>;
+  /** Reload everything and rebuild the feature table. */
+  full?: boolean;
+  /** Only sale dates from this day (ISO, inclusive); ignores the watermark. */
+  from?: string;
+  /** Only sale dates up to this day (ISO, inclusive). */
+  to?: string;
+  /** Fail the run (and leave the feature table alone) if any row is quarantined. Default: config ingest.strict. */
+  strict?: boolean;
+  /** The run's "today" (ISO): later sale dates are future dates. Default: today in UTC. */
+  today?: string;
+  log?: Logger;
+  onProgress?: (p: IngestProgress) => void;
+  /** Test seam for the Azure SQL source (fake connections, instant retries). */
+  mssql?: MssqlSourceOptions;
+  /** Ingest's own DuckDB memory limit (DuckDB spills to disk beyond it). */
+  memoryLimit?: string;
+}
+
+function checkDay(flag: string, value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  try {
+    parseIsoDay(value);
+  } catch {
+    throw new IngestOptionError(flag, `expected a date YYYY-MM-DD, got "${value}"`);
+  }
+  return value;
+}
+
+async function openDuckDb(tmpDir: string, memoryLimit: string): Promise<{ conn: DuckDBConnection; close: () => void }> {
+  mkdirSync(tmpDir, { recursive: true });
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: memoryLimit, temp_directory: tmpDir, preserve_insertion_order: 'false' });
+  const conn = await instance.connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  return { conn, close: () => { conn.closeSync(); instance.closeSync(); } };
+}
+
+/** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
+function referenceHash(ref: ReferenceData, lastDay: string, pandemic: unknown, extra: readonly string[]): string {
+  const horizon = formatIsoDay(parseIsoDay(lastDay) + DEFAULT_HOLIDAY_DISTANCE_CAP);
+  return contentHash({
+    stores: ref.stores.map((s) => [s.storeId, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]),
+    // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet.
+    promotions: ref.promotions.filter((p) => p.startDate <= lastDay).map((p) => [p.storeId, p.startDate, p.endDate < lastDay ? p.endDate : lastDay, p.discountPct]),
+    holidays: ref.holidays.filter((h) => h.date <= horizon).map((h) => [h.state, h.city, h.date]),
+    pandemic,
+    extra,
+  });
+}
+
+function salesRange(opts: RunIngestOptions, state: IngestState, source: Source, lookbackDays: number): { range: SalesRange; mode: IngestSummary['mode'] } {
+  if (opts.from !== undefined || opts.to !== undefined) {
+    return { range: { ...(opts.from ? { fromDate: opts.from } : {}), ...(opts.to ? { toDate: opts.to } : {}) }, mode: 'range' };
+  }
+  if (opts.full || !state.exists || state.watermark === null) return { range: {}, mode: 'full' };
+  if (source.hasUpdatedAt && state.watermarkKind === 'updated_at') return { range: { updatedAfter: state.watermark }, mode: 'incremental' };
+  // Without updated_at, late corrections are caught by re-reading the last `lookbackDays` days.
+  const since = state.watermarkKind === 'date' ? state.watermark : (state.lastDay ?? state.watermark);
+  return { range: { fromDate: formatIsoDay(parseIsoDay(since.slice(0, 10)) - lookbackDays) }, mode: 'incremental' };
+}
+
+async function scalar(conn: DuckDBConnection, sql: string): Promise<string | null> {
+  const r = (await conn.runAndReadAll(sql)).getRowObjectsJS();
+  const v = r[0]?.['v'];
+  return v === null || v === undefined ? null : String(v);
+}
+
+export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> {
+  const t0 = performance.now();
+  const log = opts.log ?? silentLogger;
+  const progress = (p: IngestProgress) => {
+    log.info({ stage: p.stage, rows: p.rows }, p.message);
+    opts.onProgress?.(p);
+  };
+  const { config } = opts.loaded;
+  const cfg = config.ingest;
+  const extra = config.source.columns.extra;
+  const clash = extra.find((e) => reservedFeatureColumns().includes(e));
+  if (clash) throw new IngestOptionError('source.columns.extra', `"${clash}" is a feature table column; map the source column under another name`);
+  checkDay('--from', opts.from);
+  checkDay('--to', opts.to);
+  if (opts.from && opts.to && opts.from > opts.to) throw new IngestOptionError('--from', `${opts.from} is after --to ${opts.to}`);
+  const today = checkDay('--today', opts.today) ?? formatIsoDay(Math.floor(Date.now() / 86_400_000));
+  const strict = opts.strict ?? cfg.strict;
+  const tables = lakeTables(opts.loaded);
+  const runId = randomUUID();
+  const state = await readIngestState(tables.features);
+  if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
+    throw new IngestOptionError('--full', `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`);
+  }
+
+  const source = openSource(opts.loaded, log, opts.mssql);
+  const db = await openDuckDb(join(opts.loaded.paths.lake, '.ingest-tmp'), opts.memoryLimit ?? '600MB');
+  const { conn } = db;
+  try {
+    progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
+    const ref = await loadReference(conn, source);
+    await createQuarantineTemp(conn);
+    await addReferenceQuarantine(conn, ref.bad);
+
+    const { range, mode } = salesRange(opts, state, source, cfg.lookbackDays);
+    progress({ stage: 'read', message: `reading sales from ${source.description}` });
+    const read = await source.stageSales(conn, 'cvc_raw_sales', range);
+    progress({ stage: 'read', message: 'sales rows read', rows: read.rows });
+
+    const gate = await runSalesGate(conn, 'cvc_raw_sales', STORES_TEMP, 'cvc_valid', QUARANTINE_TEMP, {
+      today, maxDailySales: cfg.maxDailySales, maxNSales: cfg.maxNSales, extra,
+    });
+    const byReason = await quarantineCounts(conn);
+    const rowsQuarantined = Object.values(byReason).reduce((a, b) => a + b, 0);
+    progress({ stage: 'gate', message: `${gate.valid} valid, ${rowsQuarantined} quarantined`, rows: rowsQuarantined });
+    // The watermark moves past every row read (valid or quarantined: none is lost), but never to a
+    // timestamp from the future, which would hide rows written before it.
+    const readMaxUpdated = source.hasUpdatedAt
+      ? await scalar(conn, `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v FROM cvc_raw_sales
+          WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`)
+      : null;
+    const unique = await dedupLatest(conn, 'cvc_valid', 'cvc_latest');
+    progress({ stage: 'dedup', message: `${gate.valid - unique} duplicate re-sends dropped`, rows: unique });
+
+    const metadataBase: CommitMetadata = { runId, source: source.description, mode, range };
+    const refVersions = await writeReferenceTables(conn, tables, ref, { ...metadataBase, operation: 'ingest reference' });
+    const quarantineWrite = await writeQuarantine(conn, tables.quarantine, runId, { ...metadataBase, rowsQuarantined, quarantinedByReason: byReason });
+    if (strict && rowsQuarantined > 0) throw new QuarantineError(byReason, tables.quarantine);
+
+    // Days covered by the table: from the first day the source has (not each store's opening, which
+    // may predate the source's history) to the last day any store reported.
+    const latestMin = await scalar(conn, `SELECT min(date)::VARCHAR AS v FROM cvc_latest`);
+    const latestMax = await scalar(conn, `SELECT max(date)::VARCHAR AS v FROM cvc_latest`);
+    const rebuildFromScratch = mode === 'full' || !state.exists;
+    const minOf = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
+    const maxOf = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a > b ? a : b);
+    const firstDay = rebuildFromScratch ? latestMin : minOf(state.firstDay, latestMin);
+    const lastDay = rebuildFromScratch ? latestMax : maxOf(state.lastDay, latestMax);
+    const pandemic = cfg.pandemic;
+    const refHashBefore = state.lastDay ? referenceHash(ref, state.lastDay, pandemic, extra) : null;
+    const rebuilt = rebuildFromScratch || refHashBefore !== state.referenceHash || firstDay !== state.firstDay;
+
+    let observationsChanged = 0;
+    let rowsMerged = 0;
+    let featuresVersion: number | null = null;
+    let optimizeVersion: number | null = null;
+    const watermarkAfter = source.hasUpdatedAt
+      ? (maxOf(rebuildFromScratch && mode === 'full' ? null : state.watermark, readMaxUpdated) ?? state.watermark)
+      : lastDay;
+    const properties: Record<string, string> = {
+      [PROP.watermark]: watermarkAfter ?? '',
+      [PROP.watermarkKind]: source.hasUpdatedAt ? 'updated_at' : 'date',
+      [PROP.firstDay]: firstDay ?? '',
+      [PROP.lastDay]: lastDay ?? '',
+      [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra) : '',
+      [PROP.extra]: JSON.stringify(extra),
+      [PROP.source]: source.description,
+    };
+    const lineage = (rows: number): CommitMetadata => ({
+      ...metadataBase,
+      watermarkBefore: state.watermark,
+      watermarkAfter,
+      rowsRead: read.rows,
+      rowsValid: gate.valid,
+      rowsMerged: rows,
+      rowsQuarantined,
+      quarantinedByReason: byReason,
+    });
+
+    if (firstDay !== null && lastDay !== null) {
+      const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
+      const first = parseIsoDay(firstDay);
+      const last = parseIsoDay(lastDay);
+      const life = ref.stores.map((s, i) => ({
+        storeIdx: i,
+        storeId: s.storeId,
+        fromDay: Math.max(first, parseIsoDay(s.openedOn)),
+        toDay: Math.min(last, s.closedOn ? parseIsoDay(s.closedOn) : last),
+      }));
+      let windows: StoreWindow[];
+      let old: string | null = null;
+      if (state.exists && !rebuildFromScratch) {
+        old = 'cvc_old_features';
+        await createView(conn, old, tables.features);
+        observationsChanged = await findChanges(conn, 'cvc_latest', old, 'cvc_changes', extra);
+      } else {
+        await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_changes AS SELECT * FROM cvc_latest`);
+        observationsChanged = unique;
+      }
+      if (rebuilt) {
+        windows = life.filter((w) => w.fromDay <= w.toDay);
+      } else {
+        // Only what moved: from each store's earliest changed day, and the days after the old end.
+        const oldLast = parseIsoDay(state.lastDay!);
+        const changedFrom = new Map<string, number>();
+        const rows = (await conn.runAndReadAll(`SELECT store_id, (min(date) - DATE '1970-01-01')::INTEGER AS d FROM cvc_changes GROUP BY store_id`)).getRowObjectsJS();
+        for (const r of rows) changedFrom.set(String(r['store_id']), Number(r['d']));
+        windows = [];
+        for (const w of life) {
+          const from = Math.max(w.fromDay, Math.min(changedFrom.get(w.storeId) ?? Number.POSITIVE_INFINITY, oldLast + 1));
+          if (from <= w.toDay) windows.push({ ...w, fromDay: from });
+        }
+        await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_windows (store_id VARCHAR, from_date DATE, to_date DATE)`);
+        const app = await conn.createAppender('cvc_windows');
+        for (const w of windows) {
+          app.appendVarchar(w.storeId);
+          app.appendVarchar(formatIsoDay(w.fromDay));
+          app.appendVarchar(formatIsoDay(w.toDay));
+          app.endRow();
+        }
+        app.closeSync();
+      }
+
+      if (windows.length > 0) {
+        progress({ stage: 'features', message: `building feature rows for ${windows.length} store window(s)` });
+        if (old === null) await conn.run(`CREATE OR REPLACE TEMP VIEW cvc_obs AS SELECT * FROM cvc_changes`);
+        else await collectObservations(conn, 'cvc_changes', old, rebuilt ? null : 'cvc_windows', 'cvc_obs', extra);
+        const closed = await closedDays(conn, 'cvc_obs', STORES_TEMP);
+        await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
+        const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra);
+        progress({ stage: 'commit', message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table' });
+        let result;
+        if (rebuilt) {
+          // Written once to a temp table so the row count is known and the Delta write reads plain rows.
+          await createTable(conn, tables.features, {
+            columns: featureTableColumns(extra),
+            clusterBy: [...FEATURE_CLUSTER_BY],
+            name: config.lake.tables.features,
+            description: 'one row per store and day of its open life: sales, covariates, store facts',
+            ifNotExists: true,
+            properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
+          });
+          await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);
+          rowsMerged = await count(conn, 'cvc_feature_rows');
+          result = await overwrite(conn, tables.features, `SELECT * FROM cvc_feature_rows ORDER BY store_id, date`, { metadata: lineage(rowsMerged), properties });
+        } else {
+          await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);
+          rowsMerged = await count(conn, 'cvc_feature_rows');
+          result = await merge(conn, tables.features, `SELECT * FROM cvc_feature_rows`, { on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties });
+        }
+        featuresVersion = result.version;
+        await conn.run('DROP TABLE IF EXISTS cvc_feature_rows');
+        await conn.run('DROP TABLE IF EXISTS cvc_kf');
+        progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
+        const opt = await optimize(conn, tables.features, { metadata: { runId, operation: 'ingest optimize' } });
+        optimizeVersion = opt.version !== featuresVersion ? opt.version : null;
+      }
+    }
+
+    if (featuresVersion === null && state.exists && watermarkAfter !== state.watermark) {
+      // Nothing to merge (only quarantined or unchanged rows), but they were read: move past them.
+      const r = await setProperties(tables.features, properties, { metadata: lineage(0) });
+      featuresVersion = r.version;
+    }
+
+    const summary: IngestSummary = {
+      runId,
+      source: source.description,
+      mode,
+      rebuilt: rebuilt && featuresVersion !== null,
+      rowsRead: read.rows,
+      rowsValid: gate.valid,
+      duplicates: gate.valid - unique,
+      observationsChanged,
+      rowsMerged,
+      rowsQuarantined,
+      quarantinedByReason: byReason,
+      quarantineNew: quarantineWrite?.inserted ?? 0,
+      stores: ref.stores.length,
+      firstDay,
+      lastDay,
+      watermarkBefore: state.watermark,
+      watermarkAfter,
+      seconds: (performance.now() - t0) / 1000,
+      versions: { features: featuresVersion, optimize: optimizeVersion, quarantine: quarantineWrite?.version ?? null, ...refVersions },
+    };
+    progress({ stage: 'done', message: `ingest done in ${summary.seconds.toFixed(1)} s`, rows: rowsMerged });
+    return summary;
+  } finally {
+    await source.close().catch(() => undefined);
+    db.close();
+  }
+}

@@ -1,0 +1,21 @@
+"""Python side of bench/lgbm-train.ts: times lightgbm 4.1.0 Dataset construction plus training
+on the matrix the benchmark wrote, with the same parameters.
+
+usage: bench_train.py <dir>   (reads dir/spec.json, dir/X.f64, dir/y.f64; prints JSON seconds)
+"""
+import json
+import sys
+import time
+
+import lightgbm as lgb
+import numpy as np
+
+d = sys.argv[1]
+spec = json.load(open(f"{d}/spec.json"))
+X = np.fromfile(f"{d}/X.f64", dtype=np.float64).reshape(spec["nrow"], spec["ncol"])
+y = np.fromfile(f"{d}/y.f64", dtype=np.float64)
+t0 = time.perf_counter()
+ds = lgb.Dataset(X, label=y, params=dict(spec["params"]))
+booster = lgb.train(dict(spec["params"]), ds, num_boost_round=spec["rounds"])
+seconds = time.perf_counter() - t0
+print(json.dumps({"seconds": seconds, "trees": booster.num_trees()}))

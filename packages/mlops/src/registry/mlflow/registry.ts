@@ -1,0 +1,245 @@
+// The MLflow Model Registry backend: a registered model named registry.name, one model version per
+// bundle whose source is the bundle artifact of the training run, aliases (champion, challenger).
+// MLflow keeps no alias history, so the versions each alias pointed to before are kept in a
+// registered-model tag (cvc.previous.<alias>) for rollback. Resolving downloads the bundle into a
+// local cache and verifies it like any other bundle.
+import { mkdir, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+import { MlflowError, MlopsInputError, UnknownAliasError } from '../../errors.js';
+import { verifyBundle } from '../../bundle/read.js';
+import { isMlflowCode, type MlflowClient } from '../../tracking/mlflow/client.js';
+import { downloadArtifacts, listArtifacts, uploadArtifacts } from '../../tracking/mlflow/artifacts.js';
+import {
+  emptyResponse,
+  modelVersionResponse,
+  modelVersionSchema,
+  registeredModelResponse,
+  runResponse,
+  searchModelVersionsResponse,
+} from '../../tracking/mlflow/schemas.js';
+import { decidePromotion, isValidAlias } from '../promotion.js';
+import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
+
+export interface MlflowRegistryOptions {
+  client: MlflowClient;
+  name: string;
+  /** Where resolved bundles are downloaded (<cacheDir>/<name>/<version>/). */
+  cacheDir: string;
+  /** Run artifact path holding the bundle (default "bundle"). */
+  artifactPath?: string;
+}
+
+const TAG_BUNDLE = 'cvc.bundle_id';
+const TAG_WAPE = 'cvc.wape';
+const previousTag = (alias: string) => `cvc.previous.${alias}`;
+const previousSchema = z.array(z.number().int().positive());
+
+type MV = z.infer<typeof modelVersionSchema>;
+
+function toInfo(mv: MV, aliases: string[]): ModelVersionInfo {
+  const tag = (k: string) => mv.tags?.find((t) => t.key === k)?.value;
+  const wape = tag(TAG_WAPE);
+  return {
+    name: mv.name,
+    version: Number(mv.version),
+    createdAt: mv.creation_timestamp !== undefined ? new Date(Number(mv.creation_timestamp)).toISOString() : '',
+    bundleId: tag(TAG_BUNDLE) ?? '',
+    wape: wape === undefined || wape === '' || wape === 'null' ? null : Number(wape),
+    runId: mv.run_id || null,
+    aliases: [...aliases].sort(),
+    source: mv.source ?? '',
+    description: mv.description || null,
+  };
+}
+
+export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
+  const { client, name } = o;
+  const artifactPath = o.artifactPath ?? 'bundle';
+  const where = `MLflow registered model "${name}"`;
+
+  async function ensureModel(): Promise<void> {
+    try {
+      await client.call('POST', 'registered-models/create', { name }, emptyResponse);
+    } catch (err) {
+      if (!isMlflowCode(err, 'RESOURCE_ALREADY_EXISTS')) throw err;
+    }
+  }
+
+  async function getModel() {
+    return (await client.call('GET', 'registered-models/get', { name }, registeredModelResponse)).registered_model;
+  }
+
+  async function aliasesByVersion(): Promise<Map<number, string[]>> {
+    const out = new Map<number, string[]>();
+    for (const a of (await getModel()).aliases ?? []) {
+      const v = Number(a.version);
+      out.set(v, [...(out.get(v) ?? []), a.alias]);
+    }
+    return out;
+  }
+
+  async function getVersion(version: number): Promise<MV> {
+    try {
+      return (await client.call('GET', 'model-versions/get', { name, version: String(version) }, modelVersionResponse)).model_version;
+    } catch (err) {
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw new UnknownAliasError(where, String(version), `${where}: version ${version} does not exist`);
+      throw err;
+    }
+  }
+
+  async function aliasVersion(alias: string): Promise<number | undefined> {
+    try {
+      const mv = (await client.call('GET', 'registered-models/alias', { name, alias }, modelVersionResponse)).model_version;
+      return Number(mv.version);
+    } catch (err) {
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST') || isMlflowCode(err, 'INVALID_PARAMETER_VALUE')) return undefined;
+      throw err;
+    }
+  }
+
+  async function versionOf(ref: number | string): Promise<number> {
+    const text = String(ref).trim();
+    if (/^\d+$/.test(text)) return Number(text);
+    if (text === 'latest') {
+      const all = await list();
+      if (all.length === 0) throw new UnknownAliasError(where, text, `${where}: no versions registered yet`);
+      return all.at(-1)!.version;
+    }
+    const v = await aliasVersion(text);
+    if (v === undefined) throw new UnknownAliasError(where, text, `${where}: unknown alias "${text}"`);
+    return v;
+  }
+
+  async function readPrevious(alias: string): Promise<number[]> {
+    const tag = (await getModel()).tags?.find((t) => t.key === previousTag(alias))?.value;
+    if (!tag) return [];
+    const parsed = previousSchema.safeParse(JSON.parse(tag));
+    return parsed.success ? parsed.data : [];
+  }
+
+  async function writePrevious(alias: string, list: number[]): Promise<void> {
+    // Tag values are limited in size; the last 200 holders are plenty to roll back through.
+    await client.call('POST', 'registered-models/set-tag', { name, key: previousTag(alias), value: JSON.stringify(list.slice(-200)) }, emptyResponse);
+  }
+
+  async function pointAlias(alias: string, version: number): Promise<void> {
+    await client.call('POST', 'registered-models/alias', { name, alias, version: String(version) }, emptyResponse);
+  }
+
+  async function setAlias(alias: string, version: number): Promise<void> {
+    if (!isValidAlias(alias)) throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+    await getVersion(version);
+    const from = await aliasVersion(alias);
+    if (from === version) return;
+    if (from !== undefined) await writePrevious(alias, [...(await readPrevious(alias)), from]);
+    await pointAlias(alias, version);
+  }
+
+  async function list(): Promise<ModelVersionInfo[]> {
+    const aliases = await aliasesByVersion().catch((err: unknown) => {
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) return new Map<number, string[]>();
+      throw err;
+    });
+    const out: MV[] = [];
+    let pageToken: string | undefined;
+    do {
+      const res = await client.call(
+        'GET',
+        'model-versions/search',
+        { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: 200, page_token: pageToken },
+        searchModelVersionsResponse,
+      );
+      out.push(...(res.model_versions ?? []));
+      pageToken = res.next_page_token || undefined;
+    } while (pageToken);
+    return out.map((mv) => toInfo(mv, aliases.get(Number(mv.version)) ?? [])).sort((a, b) => a.version - b.version);
+  }
+
+  async function show(ref: number | string): Promise<ModelVersionInfo> {
+    const v = await versionOf(ref);
+    const mv = await getVersion(v);
+    return toInfo(mv, (await aliasesByVersion()).get(v) ?? []);
+  }
+
+  async function register(bundleDir: string, opts: RegisterOptions = {}): Promise<RegisterResult> {
+    const manifest = await verifyBundle(bundleDir);
+    const runId = opts.runId ?? manifest.lineage.trackingRunId;
+    if (!runId) throw new MlopsInputError(`${where}: registering needs the run id of the training run (the bundle is its artifact)`);
+    const alias = opts.alias ?? 'champion';
+    const run = (await client.call('GET', 'runs/get', { run_id: runId }, runResponse)).run.info;
+    const artifactUri = run.artifact_uri;
+    if (!artifactUri) throw new MlflowError('runs/get', undefined, undefined, `run ${runId} has no artifact_uri`);
+    // The training run normally logged the bundle already; upload it if it did not.
+    if ((await listArtifacts(client, artifactUri, artifactPath)).length === 0) await uploadArtifacts(client, artifactUri, resolve(bundleDir), artifactPath);
+    await ensureModel();
+    const created = (
+      await client.call(
+        'POST',
+        'model-versions/create',
+        {
+          name,
+          source: `${artifactUri.replace(/\/+$/, '')}/${artifactPath}`,
+          run_id: runId,
+          description: opts.description,
+          tags: [
+            { key: TAG_BUNDLE, value: manifest.bundleId },
+            { key: TAG_WAPE, value: manifest.backtest.wape === null ? 'null' : String(manifest.backtest.wape) },
+          ],
+        },
+        modelVersionResponse,
+      )
+    ).model_version;
+    const version = Number(created.version);
+    // Registries that copy artifacts asynchronously (Databricks) report PENDING_REGISTRATION first.
+    for (let i = 0; i < 120 && created.status && created.status !== 'READY'; i++) {
+      const mv = await getVersion(version);
+      if (mv.status === 'READY' || !mv.status) break;
+      if (mv.status === 'FAILED_REGISTRATION') throw new MlflowError('model-versions/get', undefined, mv.status, `${where} version ${version} failed registration`);
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const championVersion = await aliasVersion(alias);
+    const champion = championVersion === undefined ? undefined : toInfo(await getVersion(championVersion), []);
+    const decision = decidePromotion(opts.promote ?? 'manual', manifest.backtest.wape, champion && { version: champion.version, wape: champion.wape });
+    if (decision.promote) await setAlias(alias, version);
+    return { version, promoted: decision.promote, reason: decision.reason, info: await show(version) };
+  }
+
+  async function rollback(alias = 'champion'): Promise<{ from: number; to: number }> {
+    const from = await aliasVersion(alias);
+    if (from === undefined) throw new UnknownAliasError(where, alias, `${where}: unknown alias "${alias}": nothing to roll back`);
+    const previous = await readPrevious(alias);
+    const to = previous.pop();
+    if (to === undefined) throw new UnknownAliasError(where, alias, `${where}: alias "${alias}" has no previous version to roll back to`);
+    await pointAlias(alias, to);
+    await writePrevious(alias, previous);
+    return { from, to };
+  }
+
+  async function resolveRef(ref: number | string): Promise<ResolvedVersion> {
+    const info = await show(ref);
+    const dir = join(resolve(o.cacheDir), name, String(info.version));
+    try {
+      await verifyBundle(dir);
+    } catch {
+      // Not cached yet (or a partial download): fetch again from the version's source.
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true });
+      await downloadArtifacts(client, info.source, '', dir);
+      await verifyBundle(dir);
+    }
+    return { version: info.version, bundleDir: dir, info };
+  }
+
+  return {
+    backend: 'mlflow',
+    name,
+    register,
+    list,
+    show,
+    setAlias,
+    promote: (version, alias = 'champion') => setAlias(alias, version),
+    rollback,
+    resolve: resolveRef,
+  };
+}

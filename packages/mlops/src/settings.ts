@@ -1,0 +1,14 @@
+// Tracking and registry settings from a loaded cvc config, so every step opens them the same way.
+import type { LoadedConfig } from '@cvc/core';
+import type { TrackingSettings } from './tracking/open.js';
+import type { RegistrySettings } from './registry/open.js';
+
+export function trackingSettings(loaded: Pick<LoadedConfig, 'config' | 'paths'>): TrackingSettings {
+  const t = loaded.config.tracking;
+  return { uri: t.uri, experiment: t.experiment, root: loaded.paths.tracking, ...(t.token ? { token: t.token } : {}) };
+}
+
+export function registrySettings(loaded: Pick<LoadedConfig, 'config' | 'paths'>): RegistrySettings {
+  const t = loaded.config.tracking;
+  return { name: loaded.config.registry.name, root: loaded.paths.registry, trackingUri: t.uri, ...(t.token ? { token: t.token } : {}) };
+}
