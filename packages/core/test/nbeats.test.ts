@@ -98,6 +98,14 @@ describe('nbeats', () => {
     await expect(nbeatsFactory.create({ ...small, layerWidth: 32 }).fit(train, { ...ctx, warmStart: model })).rejects.toThrow(/architecture/);
   });
 
+  it('stops at the time budget and keeps what it learned', async () => {
+    const m = nbeatsFactory.create({ ...small, epochs: 1000 });
+    const r = await m.fit(train, { ...ctx, timeBudgetSec: 1.5 });
+    expect(r.metrics['timeBudgetHit']).toBe(1);
+    expect(r.seconds).toBeLessThan(10);
+    expect(r.metrics['samples']).toBeGreaterThan(0);
+  });
+
   it('rejects bad input at predict time with ForecastInputError', async () => {
     await expect(model.predict(history, H + 1)).rejects.toBeInstanceOf(ForecastInputError);
     await expect(model.predict(train, H)).rejects.toThrow(/is_open.*needs/);

@@ -69,3 +69,28 @@ describe('training windows', () => {
     expect(Array.from(obs)).toEqual([0, 0, 0, 1, 1, 1, 0, 1]);
   });
 });
+
+describe('fast wasm slicing kernels', () => {
+  it('match the cpu backend for slice, unstack and split on every axis', async () => {
+    const { tf } = await loadTf({ backend: 'wasm' });
+    const values = Float32Array.from({ length: 4 * 5 * 6 }, (_, i) => i * 0.5 - 7);
+    const run = () => {
+      const x = tf.tensor3d(values, [4, 5, 6]);
+      const parts: number[][] = [];
+      parts.push(Array.from(tf.slice(x, [1, 2, 3], [2, 3, 2]).dataSync()));
+      parts.push(Array.from(tf.slice(x, [0, 1, 0], [4, 2, 6]).dataSync()));
+      parts.push(Array.from(tf.slice(x, [2, 0, 0], [1, 5, 6]).dataSync()));
+      for (const axis of [0, 1, 2]) {
+        for (const t of tf.unstack(x, axis)) parts.push([...t.shape, ...t.dataSync()]);
+        for (const t of tf.split(x, [1, x.shape[axis] - 1], axis)) parts.push([...t.shape, ...t.dataSync()]);
+      }
+      parts.push(Array.from(tf.slice(tf.tensor1d([1, 2, 3, 4], 'int32'), [1], [2]).dataSync()));
+      return parts;
+    };
+    const onWasm = tf.tidy(run);
+    await loadTf({ backend: 'cpu' });
+    const onCpu = tf.tidy(run);
+    await loadTf({ backend: 'wasm' });
+    expect(onWasm).toEqual(onCpu);
+  });
+});

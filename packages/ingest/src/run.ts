@@ -250,7 +250,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         if (old === null) await conn.run(`CREATE OR REPLACE TEMP VIEW cvc_obs AS SELECT * FROM cvc_changes`);
         else await collectObservations(conn, 'cvc_changes', old, rebuilt ? null : 'cvc_windows', 'cvc_obs', extra);
         const closed = await closedDays(conn, 'cvc_obs', STORES_TEMP);
-        await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
+        const kfRows = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
+        progress({ stage: 'features', message: 'known-future covariates computed', rows: kfRows });
         const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra);
         progress({ stage: 'commit', message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table' });
         let result;
@@ -266,6 +267,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
           });
           await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);
           rowsMerged = await count(conn, 'cvc_feature_rows');
+          progress({ stage: 'features', message: 'feature rows joined', rows: rowsMerged });
           result = await overwrite(conn, tables.features, `SELECT * FROM cvc_feature_rows ORDER BY store_id, date`, { metadata: lineage(rowsMerged), properties });
         } else {
           await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);

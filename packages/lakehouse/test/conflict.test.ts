@@ -84,6 +84,13 @@ describe('commit retries', () => {
     expect((e as DeltaError).message).toMatch(/gave up after 1 attempts/);
   });
 
+  it('two creators with ifNotExists both succeed on one table', async () => {
+    const t = path.join(tmp.dir, 'create-race');
+    const cols = { columns: [{ name: 'x', type: 'INTEGER' as const }], ifNotExists: true };
+    const results = await Promise.all([createTable(conn, t, cols), createTable(conn, t, cols), createTable(conn, t, cols)]);
+    expect(results.map((r) => r.version)).toEqual([0, 0, 0]);
+  });
+
   it('optimize and appends racing in one process all land', async () => {
     const t = await table('race');
     await Promise.all([

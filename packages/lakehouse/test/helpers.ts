@@ -22,10 +22,11 @@ export async function rows(conn: DuckDBConnection, sql: string): Promise<Record<
   return (await conn.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[];
 }
 
-/** Runs an inline Python script; `args` arrive as sys.argv[1:]; stdout is parsed as JSON. */
+/** Runs an inline Python script; `args` arrive as sys.argv[1:]; the last stdout line is parsed as JSON. */
 export function python<T = unknown>(script: string, ...args: string[]): T {
   const out = execFileSync('python3', ['-c', script, ...args], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
-  return JSON.parse(out) as T;
+  const lines = out.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as T;
 }
 
 export function hasDeltaRs(): boolean {

@@ -34,3 +34,4 @@ export { withLock, type LockOptions } from './registry/local/lock.js';
 export { mlflowRegistry, type MlflowRegistryOptions } from './registry/mlflow/registry.js';
 export { openRegistry, type RegistrySettings } from './registry/open.js';
 export { trackingSettings, registrySettings } from './settings.js';
+export { loadFromRegistry } from './registry/load.js';

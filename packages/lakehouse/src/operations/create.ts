@@ -2,7 +2,7 @@
 // tables, the `delta.clustering` domain, all in version 0.
 
 import { randomUUID } from 'node:crypto';
-import { DeltaError } from '../errors.js';
+import { DeltaError, isDeltaError } from '../errors.js';
 import type { Action, Protocol } from '../log/actions.js';
 import { listLog } from '../log/listing.js';
 import { loadSnapshotFrom, CLUSTERING_DOMAIN } from '../snapshot.js';
@@ -73,7 +73,7 @@ export async function createTable(_conn: unknown, table: string, opts: CreateTab
     metadata: JSON.stringify({ configuration }),
   };
   if (clusterBy.length > 0) operationParameters['clusterBy'] = JSON.stringify(clusterBy);
-  return commit(storage, table, {
+  const prepared = {
     operation: 'CREATE TABLE',
     operationParameters,
     metrics: {},
@@ -83,5 +83,15 @@ export async function createTable(_conn: unknown, table: string, opts: CreateTab
     scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
     userMetadata: opts.metadata,
     checkpointInterval: checkpointInterval(configuration),
-  });
+  };
+  try {
+    return await commit(storage, table, prepared);
+  } catch (e) {
+    // Two processes creating the same table with ifNotExists: the loser just uses the winner's table.
+    if (opts.ifNotExists && isDeltaError(e, 'TABLE_EXISTS')) {
+      const snapshot = await loadSnapshotFrom(storage, table);
+      return { table, version: snapshot.version, operation: 'CREATE TABLE', metrics: {}, checkpointWritten: false };
+    }
+    throw e;
+  }
 }

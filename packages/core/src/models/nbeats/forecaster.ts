@@ -151,6 +151,8 @@ export class NBeatsForecaster implements Forecaster {
         trainWindows: plan.train.length,
         valWindows: plan.val.length,
         warmStart: warmWeights ? 1 : 0,
+        earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
+        timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
       },
     };
   }

@@ -44,9 +44,10 @@ export interface Trainable {
   loss(batch: readonly Origin[], training: boolean): tfTypes.Scalar;
 }
 
-function lrAt(cfg: TrainConfig, step: number, epochFloat: number): number {
+/** Warm-up, then cosine decay over whichever runs out first: the epochs or the time budget. */
+function lrAt(cfg: TrainConfig, step: number, epochFloat: number, timeFraction: number): number {
   const warm = cfg.warmupSteps > 0 ? Math.min(1, (step + 1) / cfg.warmupSteps) : 1;
-  const progress = Math.min(1, epochFloat / Math.max(1, cfg.epochs));
+  const progress = Math.min(1, Math.max(epochFloat / Math.max(1, cfg.epochs), timeFraction));
   const cos = cfg.minLrFraction + (1 - cfg.minLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress));
   return cfg.learningRate * warm * cos;
 }
@@ -83,6 +84,7 @@ export async function trainLoop(
   if (!Number.isFinite(best)) best = Infinity;
   let sinceBest = 0;
   let steps = 0;
+  let stepsAtLastEval = 0;
   let samples = 0;
   let epochs = 0;
   let lastTrainLoss = NaN;
@@ -99,9 +101,11 @@ export async function trainLoop(
       }
       if (performance.now() > deadline) {
         stoppedBy = 'time_budget';
+        lastTrainLoss = epochSteps ? epochLoss / epochSteps : lastTrainLoss;
         break outer;
       }
-      mutableLr.learningRate = lrAt(cfg, steps, epoch + s / stepsPerEpoch);
+      const timeFraction = Number.isFinite(deadline) ? (performance.now() - started) / (deadline - started) : 0;
+      mutableLr.learningRate = lrAt(cfg, steps, epoch + s / stepsPerEpoch, timeFraction);
       const batch = windows.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize);
       const lossValue = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => model.loss(batch, true), vars);
@@ -115,6 +119,7 @@ export async function trainLoop(
       samples += batch.length;
     }
     epochs = epoch + 1;
+    stepsAtLastEval = steps;
     lastTrainLoss = epochLoss / Math.max(1, epochSteps);
     const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
     hooks.log?.('epoch', { epoch: epochs, trainLoss: lastTrainLoss, valLoss: val, lr: mutableLr.learningRate });
@@ -132,6 +137,14 @@ export async function trainLoop(
     await new Promise((r) => setImmediate(r));
   }
   optimizer.dispose();
+  // Stopped mid-epoch (budget or abort): the steps since the last validation still count.
+  if (stoppedBy !== 'epochs' && stoppedBy !== 'early_stopping' && steps > stepsAtLastEval) {
+    const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
+    if (!Number.isFinite(val) || val < best) {
+      best = Number.isFinite(val) ? val : best;
+      bestWeights = undefined;
+    }
+  }
   if (bestWeights) model.params.restore(bestWeights);
   const seconds = (performance.now() - started) / 1000;
   return {

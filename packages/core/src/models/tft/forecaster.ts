@@ -129,6 +129,8 @@ export class TftForecaster implements Forecaster {
         trainWindows: plan.train.length,
         valWindows: plan.val.length,
         warmStart: warmWeights ? 1 : 0,
+        earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
+        timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
       },
     };
   }

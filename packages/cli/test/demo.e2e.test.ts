@@ -1,0 +1,85 @@
+// The demo end to end at a reduced size, through the built CLI, with the outputs checked by readers
+// no one here wrote (delta-rs) and reruns checked for idempotence.
+import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cvc, project, python } from './helpers.js';
+
+const STORES = 8;
+let p: { dir: string; config: string };
+let summary: Record<string, any>;
+
+function deltaRead(table: string, code: string): string {
+  return python(`
+import json
+from deltalake import DeltaTable
+dt = DeltaTable(${JSON.stringify(table)})
+df = dt.to_pandas()
+${code}`);
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+}
+
+describe('cvc demo (reduced)', () => {
+  beforeAll(() => {
+    p = project(`demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm] }\n`);
+    const r = cvc(['--config', p.config, '--json', 'demo']);
+    if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    summary = JSON.parse(r.stdout) as Record<string, any>;
+  }, 900_000);
+
+  it('runs all four steps and reports where the outputs are', () => {
+    expect(summary['ingest'].rowsRead).toBeGreaterThan(STORES * 300);
+    expect(summary['ingest'].rowsQuarantined).toBeGreaterThan(0);
+    expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual(['ets', 'lgbm', 'seasonal_naive', 'weekday_mean']);
+    expect(readFileSync(summary['backtest'].report, 'utf8')).toContain('data-chart="wape-by-horizon"');
+    expect(summary['train'].version).toBe(1);
+    expect(summary['infer'].storesForecast + summary['infer'].skipped.length).toBeGreaterThan(0);
+    expect(summary['infer'].rows).toBe(summary['infer'].storesForecast * 35);
+  });
+
+  it('writes bip_vprevisao_lojas_futuro that delta-rs reads: stores x horizon rows, p10 <= p50 <= p90', () => {
+    const out = deltaRead(summary['infer'].table, `
+print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()), "h": sorted(df.horizon_day.unique().tolist())[-1],
+  "ordered": bool(((df.yhat_lower <= df.yhat + 1e-9) & (df.yhat <= df.yhat_upper + 1e-9)).all()),
+  "cols": list(df.columns), "version": dt.version()}))`);
+    const r = JSON.parse(out) as { rows: number; stores: number; h: number; ordered: boolean; cols: string[] };
+    expect(r.rows).toBe(summary['infer'].storesForecast * 35);
+    expect(r.stores).toBe(summary['infer'].storesForecast);
+    expect(r.h).toBe(35);
+    expect(r.ordered).toBe(true);
+    expect(r.cols).toEqual(['store_id', 'forecast_date', 'horizon_day', 'as_of_date', 'yhat', 'yhat_lower', 'yhat_upper', 'model', 'bundle_version', 'run_id', 'created_at']);
+  });
+
+  it('reruns infer idempotently: the same rows, a new run id, one commit', () => {
+    const again = cvc(['--config', p.config, '--json', 'infer', '--horizon', '35']);
+    expect(again.code).toBe(0);
+    const s = JSON.parse(again.stdout) as { runId: string; rows: number; tableVersion: number };
+    expect(s.runId).not.toBe(summary['infer'].runId);
+    expect(s.tableVersion).toBe(summary['infer'].tableVersion + 1);
+    const out = deltaRead(summary['infer'].table, `print(json.dumps({"rows": len(df), "runs": df.run_id.unique().tolist()}))`);
+    const r = JSON.parse(out) as { rows: number; runs: string[] };
+    expect(r.rows).toBe(summary['infer'].rows);
+    expect(r.runs).toEqual([s.runId]);
+  });
+
+  it('shows a store forecast beside its history', () => {
+    const r = cvc(['--config', p.config, 'forecast', 'show', '--store', '1', '--svg', join(p.dir, 's.svg')]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/store 1: forecast as of 2025-06-30/);
+    expect(readFileSync(join(p.dir, 's.svg'), 'utf8')).toMatch(/^<svg/);
+  });
+
+  it('refuses a tampered bundle with exit 2 and leaves the table as it was', () => {
+    const bundleDir = summary['train'].bundleDir as string;
+    const model = filesUnder(join(bundleDir, 'models')).find((f) => !f.endsWith('.json')) ?? filesUnder(join(bundleDir, 'models'))[0]!;
+    writeFileSync(model, `${readFileSync(model, 'utf8')}\n`);
+    const before = deltaRead(summary['infer'].table, 'print(dt.version())').trim();
+    const r = cvc(['--config', p.config, 'infer']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/(sha256|size) does not match the manifest/);
+    expect(deltaRead(summary['infer'].table, 'print(dt.version())').trim()).toBe(before);
+  });
+});

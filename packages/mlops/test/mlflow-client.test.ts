@@ -1,0 +1,90 @@
+// The REST client's retry and auth behaviour against a tiny fake server, and batch splitting.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { BATCH_LIMITS, createMlflowClient, MlflowError, mlflowTarget, splitBatches } from './imports.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+const servers: { close: () => void }[] = [];
+afterEach(() => servers.splice(0).forEach((s) => s.close()));
+
+async function fake(handler: Handler): Promise<string> {
+  const srv = createServer(handler);
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  servers.push(srv);
+  const addr = srv.address();
+  return `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+}
+
+describe('MLflow REST client', () => {
+  it('retries 429 and 5xx with backoff, sends the bearer token and never puts it in messages', async () => {
+    let calls = 0;
+    const auth: (string | undefined)[] = [];
+    const uri = await fake((req, res) => {
+      calls++;
+      auth.push(req.headers.authorization);
+      if (calls === 1) return void res.writeHead(429, { 'Retry-After': '0' }).end('slow down');
+      if (calls === 2) return void res.writeHead(503).end('busy');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"experiment":{"experiment_id":"7","name":"e"}}');
+    });
+    const warnings: string[] = [];
+    const client = createMlflowClient({ uri, token: 'dapi-secret-token', retryBaseMs: 1, warn: (m, f) => warnings.push(m + JSON.stringify(f)) });
+    const res = await client.call('GET', 'experiments/get-by-name', { experiment_name: 'e' }, z.object({ experiment: z.object({ experiment_id: z.string() }) }));
+    expect(res.experiment.experiment_id).toBe('7');
+    expect(calls).toBe(3);
+    expect(auth).toEqual(Array(3).fill('Bearer dapi-secret-token'));
+    expect(warnings).toHaveLength(2);
+    expect(warnings.join()).not.toContain('dapi-secret-token');
+  });
+
+  it('gives up after maxRetries and reports the last status; does not retry 4xx', async () => {
+    let calls = 0;
+    const uri = await fake((req, res) => {
+      calls++;
+      if (req.url?.includes('bad')) return void res.writeHead(400).end('{"error_code":"INVALID_PARAMETER_VALUE","message":"nope"}');
+      res.writeHead(500).end('{"error_code":"INTERNAL_ERROR","message":"boom"}');
+    });
+    const client = createMlflowClient({ uri, maxRetries: 2, retryBaseMs: 1 });
+    const err = await client.call('POST', 'runs/log-batch', {}, z.object({})).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(MlflowError);
+    expect((err as MlflowError).message).toBe('MLflow runs/log-batch: HTTP 500 INTERNAL_ERROR boom');
+    expect(calls).toBe(3);
+    calls = 0;
+    await expect(client.call('POST', 'bad', {}, z.object({}))).rejects.toThrow(/HTTP 400 INVALID_PARAMETER_VALUE nope/);
+    expect(calls).toBe(1);
+  });
+
+  it('fails with a clear error when the server is unreachable or answers unexpected JSON', async () => {
+    const client = createMlflowClient({ uri: 'http://127.0.0.1:9', maxRetries: 1, retryBaseMs: 1 });
+    await expect(client.call('GET', 'experiments/get-by-name', {}, z.object({}))).rejects.toThrow(/unreachable after 2 attempts/);
+    const uri = await fake((_req, res) => void res.writeHead(200).end('{"run":{}}'));
+    await expect(createMlflowClient({ uri }).call('POST', 'runs/create', {}, z.object({ run: z.object({ info: z.object({}) }) }))).rejects.toThrow(/unexpected response at run.info/);
+  });
+
+  it('picks the tracking target from config, then env, with the token from config or env', () => {
+    expect(mlflowTarget({ uri: null }, {})).toBeUndefined();
+    expect(mlflowTarget({ uri: null }, { MLFLOW_TRACKING_URI: 'http://x', DATABRICKS_TOKEN: 't1' })).toEqual({ uri: 'http://x', token: 't1' });
+    expect(mlflowTarget({ uri: 'http://y', token: 'c' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({ uri: 'http://y', token: 'c' });
+    expect(mlflowTarget({ uri: 'http://y' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({ uri: 'http://y', token: 't2' });
+  });
+});
+
+describe('log-batch splitting', () => {
+  it('keeps every request within MLflow limits and loses nothing', () => {
+    const metrics = Array.from({ length: 2500 }, (_, i) => ({ key: `m${i}`, value: i, timestamp: 1, step: 0 }));
+    const params = Array.from({ length: 250 }, (_, i) => ({ key: `p${i}`, value: 'v'.repeat(6000) }));
+    const tags = Array.from({ length: 130 }, (_, i) => ({ key: `t${i}`, value: 't' }));
+    const batches = splitBatches({ metrics, params, tags });
+    for (const b of batches) {
+      expect(b.metrics.length).toBeLessThanOrEqual(1000);
+      expect(b.params.length).toBeLessThanOrEqual(100);
+      expect(b.tags.length).toBeLessThanOrEqual(100);
+      expect(b.metrics.length + b.params.length + b.tags.length).toBeLessThanOrEqual(1000);
+      expect(JSON.stringify(b).length).toBeLessThan(BATCH_LIMITS.bytes + 10_000);
+    }
+    expect(batches.flatMap((b) => b.metrics)).toEqual(metrics);
+    expect(batches.flatMap((b) => b.params)).toEqual(params);
+    expect(batches.flatMap((b) => b.tags)).toEqual(tags);
+    expect(splitBatches({ metrics: [], params: [], tags: [] })).toEqual([]);
+  });
+});
