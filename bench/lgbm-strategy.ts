@@ -1,6 +1,7 @@
 // Direct multi-horizon strategies of the LightGBM forecaster compared on synthetic stores:
-// one model with the horizon step as a feature vs one model per step. Prints WAPE and fit time.
-// Run: node --conditions=source --import tsx bench/lgbm-strategy.ts [stores] [days]
+// one model with the horizon step as a feature vs one model per step; then variants of the
+// default (target transform, objective, refit). Prints WAPE, interval coverage and fit time.
+// Run: node --conditions=source --import tsx bench/lgbm-strategy.ts [stores] [days] [variant]
 import { LgbmForecaster } from '../packages/core/src/models/lgbm/index.js';
 import { coverage, lgbmSynthetic, seasonalNaive, wape } from './lgbm-synthetic.js';
 
@@ -13,6 +14,9 @@ console.log(`lgbm strategy bench: ${stores} stores, ${days} days, horizon ${H}, 
 const extra: Record<string, Record<string, unknown>> = {
   horizon_feature: { strategy: 'horizon_feature' },
   per_horizon: { strategy: 'per_horizon' },
+  log1p_ratio: { target: 'log1p_ratio' },
+  l1: { objective: 'l1' },
+  no_refit: { refit: false },
 };
 const variant = process.argv[4];
 for (const [name, params] of Object.entries(extra)) {

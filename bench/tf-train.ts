@@ -1,7 +1,7 @@
 // Training throughput and peak RSS of N-BEATS and TFT on the wasm and cpu backends, with 1 and 2
 // worker threads (2 identical jobs each: run one after the other on 1 worker, side by side on 2).
 // Each configuration runs in a fresh child process so peak RSS is its own.
-//   node --conditions=source --import tsx bench/tf-train.ts [--models nbeats,tft] [--backends wasm,cpu] [--stores 40]
+//   node --conditions=source --import tsx bench/tf-train.ts [--models nbeats,tft] [--backends wasm,cpu] [--stores 40] [--seconds 40]
 // Needs the compiled worker: npx tsc -b packages/core
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,20 +15,17 @@ function arg(name: string, fallback: string): string {
 
 const H = 35;
 const L = 90;
-// Fixed work per job: enough steps to amortise warm-up, small enough for a 2-core box.
-const WORK: Record<string, Record<string, unknown>> = {
-  nbeats: { epochs: 2, windowsPerEpoch: 4096 },
-  tft: { epochs: 1, windowsPerEpoch: 1024 },
-};
+// Each job trains for a fixed wall time (many epochs, no early stopping); samples/s = samples / time.
+const SECONDS = Number(arg('seconds', '40'));
 
 async function one(model: 'nbeats' | 'tft', backend: string, workers: number): Promise<void> {
   const series = fitView(syntheticStores({ stores: Number(arg('stores', '40')), minDays: 500, maxDays: 900, extraDays: 0, seed: 1 }));
   const jobs: TfJob[] = [0, 1].map((i) => ({
     id: `${model}-${i}`,
     kind: model,
-    params: { ...WORK[model], patience: 100 },
+    params: { epochs: 1000, windowsPerEpoch: 1024, patience: 1000 },
     series,
-    fit: { horizon: H, contextLength: L, seed: i + 1 },
+    fit: { horizon: H, contextLength: L, seed: i + 1, timeBudgetSec: SECONDS },
   }));
   const t0 = performance.now();
   const res = await runTfJobsInWorkers(jobs, { workers, backend });
@@ -55,12 +52,13 @@ if (process.argv.includes('--one')) {
   const self = fileURLToPath(import.meta.url);
   const models = arg('models', 'nbeats,tft').split(',');
   const backends = arg('backends', 'wasm,cpu').split(',');
-  console.log(`tf training benchmark: context ${L}, horizon ${H}, 2 jobs per row, default model sizes`);
+  console.log(`tf training benchmark: context ${L}, horizon ${H}, default model sizes, 2 jobs per row of ${arg('seconds', '40')} s training each`);
+  console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
   console.log('model   backend  workers  samples/s (total)  per job          wall s  peak RSS MB');
   for (const model of models) {
     for (const backend of backends) {
       for (const workers of [1, 2]) {
-        const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', self, '--one', model, backend, String(workers), '--stores', arg('stores', '40')], {
+        const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', self, '--one', model, backend, String(workers), '--stores', arg('stores', '40'), '--seconds', arg('seconds', '40')], {
           encoding: 'utf8',
         });
         const r = JSON.parse(out.trim().split('\n').pop()!);

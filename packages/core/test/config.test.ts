@@ -25,6 +25,16 @@ describe('config', () => {
     expect(loaded.config.source.kind).toBe('duckdb');
   });
 
+  it('parses the production example once its secrets are in the environment', () => {
+    const file = resolve(__dirname, '../../../configs/azure.example.yaml');
+    const env = { CVC_SQL_USER: 'svc', CVC_SQL_PASSWORD: 'pw-123456', DATABRICKS_TOKEN: 'dapi-abc' };
+    const loaded = loadConfig(file, env);
+    expect(loaded.config.source.kind).toBe('mssql');
+    expect(loaded.config.source.mssql?.password).toBe('pw-123456');
+    expect(loaded.config.tracking.token).toBe('dapi-abc');
+    expect(() => loadConfig(file, {})).toThrow(/source\.mssql\.user: environment variable CVC_SQL_USER is not set/);
+  });
+
   it('interpolates ${ENV} for secrets and names the key of a missing variable', () => {
     const raw = { source: { kind: 'mssql', mssql: { server: 's', database: 'd', user: 'u', password: '${CVC_SQL_PASSWORD}' } } };
     expect(parseConfig(raw, 'x.yaml', { CVC_SQL_PASSWORD: 'p4ss!' }).source.mssql?.password).toBe('p4ss!');

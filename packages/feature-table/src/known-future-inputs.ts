@@ -3,6 +3,7 @@
 // store and a day range. Ingest fills the feature table with it; infer builds the forecast window.
 import {
   knownFutureCovariates,
+  type CalendarColumns,
   type KnownFutureColumns,
   type KnownFutureStore,
   type PlannedPromotion,
@@ -100,13 +101,17 @@ export async function readKnownFutureInputs(
   );
 }
 
-/** The known-future covariates of one store for days from .. from + days - 1. */
+/**
+ * The known-future covariates of one store for days from .. from + days - 1. `isOpen`: the source's
+ * flag where known (NaN = unknown); `calendar`: precomputed calendar columns for this range and place.
+ */
 export function storeKnownFuture(
   inputs: KnownFutureInputs,
   storeId: string,
   from: string,
   days: number,
   isOpen?: ArrayLike<number>,
+  calendar?: CalendarColumns,
 ): KnownFutureColumns {
   const store = inputs.stores.get(storeId);
   if (!store) throw new FeatureTableError('stores', `store ${storeId} is not in the store master`);
@@ -118,5 +123,6 @@ export function storeKnownFuture(
     regionalHolidays: inputs.regionalHolidays,
     pandemic: inputs.pandemic,
     ...(isOpen ? { isOpen } : {}),
+    ...(calendar ? { calendar } : {}),
   });
 }

@@ -17,6 +17,8 @@ export interface ReferenceData {
   promotions: (PromotionRow & { promoId: string })[];
   holidays: HolidayRow[];
   bad: ReferenceQuarantine[];
+  /** Per store (same order as `stores`): index of its place (state, city), which fixes its calendar. */
+  placeIdx: number[];
 }
 
 /** DuckDB temp table with the valid stores (the sales gate and the feature build join it). */
@@ -36,11 +38,18 @@ export async function loadReference(conn: DuckDBConnection, source: Source): Pro
   const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
   const ho = holStaged ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS)) : { holidays: [], bad: [] };
 
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STORES_TEMP} (store_idx INTEGER, store_id VARCHAR, store_name VARCHAR, state VARCHAR,
+  const places = new Map<string, number>();
+  const placeIdx = st.stores.map((s) => {
+    const key = `${s.state}|${s.city ?? ''}`;
+    if (!places.has(key)) places.set(key, places.size);
+    return places.get(key)!;
+  });
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STORES_TEMP} (store_idx INTEGER, place_idx INTEGER, store_id VARCHAR, store_name VARCHAR, state VARCHAR,
     city VARCHAR, format VARCHAR, opened_on DATE, closed_on DATE)`);
   const app = await conn.createAppender(STORES_TEMP);
   st.stores.forEach((s, i) => {
     app.appendInteger(i);
+    app.appendInteger(placeIdx[i]!);
     app.appendVarchar(s.storeId);
     if (s.storeName === null) app.appendNull();
     else app.appendVarchar(s.storeName);
@@ -54,7 +63,7 @@ export async function loadReference(conn: DuckDBConnection, source: Source): Pro
     app.endRow();
   });
   app.closeSync();
-  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, bad: [...st.bad, ...pr.bad, ...ho.bad] };
+  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, bad: [...st.bad, ...pr.bad, ...ho.bad], placeIdx };
 }
 
 export function contentHash(value: unknown): string {

@@ -3,7 +3,7 @@
 // Delta commit, and the feature table is written last, so a crash at any point leaves the previous
 // state plus, at most, reference or quarantine rows that the next run writes again idempotently.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DEFAULT_HOLIDAY_DISTANCE_CAP,
@@ -23,7 +23,7 @@ import {
 import { createTable, createView, merge, optimize, overwrite, setProperties, type CommitMetadata } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { IngestOptionError, QuarantineError } from './errors.js';
-import { closedDays, collectObservations, count, dedupLatest, findChanges } from './features/observations.js';
+import { closedDays, collectObservations, findChanges } from './features/observations.js';
 import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
 import { featureRowsSelect } from './features/rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
@@ -70,7 +70,14 @@ async function openDuckDb(tmpDir: string, memoryLimit: string): Promise<{ conn: 
   const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: memoryLimit, temp_directory: tmpDir, preserve_insertion_order: 'false' });
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
-  return { conn, close: () => { conn.closeSync(); instance.closeSync(); } };
+  return {
+    conn,
+    close: () => {
+      conn.closeSync();
+      instance.closeSync();
+      rmSync(tmpDir, { recursive: true, force: true });
+    },
+  };
 }
 
 /** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
@@ -128,7 +135,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   }
 
   const source = openSource(opts.loaded, log, opts.mssql);
-  const db = await openDuckDb(join(opts.loaded.paths.lake, '.ingest-tmp'), opts.memoryLimit ?? '600MB');
+  // DuckDB spills beyond its memory limit to a per-run directory beside the lake (same disk).
+  const db = await openDuckDb(join(opts.loaded.paths.lake, `.ingest-tmp-${runId.slice(0, 8)}`), opts.memoryLimit ?? '600MB');
   const { conn } = db;
   try {
     progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
@@ -141,20 +149,20 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const read = await source.stageSales(conn, 'cvc_raw_sales', range);
     progress({ stage: 'read', message: 'sales rows read', rows: read.rows });
 
-    const gate = await runSalesGate(conn, 'cvc_raw_sales', STORES_TEMP, 'cvc_valid', QUARANTINE_TEMP, {
+    const gate = await runSalesGate(conn, 'cvc_raw_sales', STORES_TEMP, 'cvc_latest', QUARANTINE_TEMP, {
       today, maxDailySales: cfg.maxDailySales, maxNSales: cfg.maxNSales, extra,
     });
     const byReason = await quarantineCounts(conn);
     const rowsQuarantined = Object.values(byReason).reduce((a, b) => a + b, 0);
-    progress({ stage: 'gate', message: `${gate.valid} valid, ${rowsQuarantined} quarantined`, rows: rowsQuarantined });
+    const unique = gate.unique;
+    progress({ stage: 'gate', message: `${gate.valid} valid, ${rowsQuarantined} quarantined, ${gate.valid - unique} duplicate re-sends dropped`, rows: unique });
     // The watermark moves past every row read (valid or quarantined: none is lost), but never to a
     // timestamp from the future, which would hide rows written before it.
     const readMaxUpdated = source.hasUpdatedAt
       ? await scalar(conn, `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v FROM cvc_raw_sales
           WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`)
       : null;
-    const unique = await dedupLatest(conn, 'cvc_valid', 'cvc_latest');
-    progress({ stage: 'dedup', message: `${gate.valid - unique} duplicate re-sends dropped`, rows: unique });
+    await conn.run('DROP TABLE cvc_raw_sales');
 
     const metadataBase: CommitMetadata = { runId, source: source.description, mode, range };
     const refVersions = await writeReferenceTables(conn, tables, ref, { ...metadataBase, operation: 'ingest reference' });
@@ -208,6 +216,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       const life = ref.stores.map((s, i) => ({
         storeIdx: i,
         storeId: s.storeId,
+        placeIdx: ref.placeIdx[i]!,
         fromDay: Math.max(first, parseIsoDay(s.openedOn)),
         toDay: Math.min(last, s.closedOn ? parseIsoDay(s.closedOn) : last),
       }));
@@ -218,7 +227,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         await createView(conn, old, tables.features);
         observationsChanged = await findChanges(conn, 'cvc_latest', old, 'cvc_changes', extra);
       } else {
-        await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_changes AS SELECT * FROM cvc_latest`);
+        await conn.run(`CREATE OR REPLACE TEMP VIEW cvc_changes AS SELECT * FROM cvc_latest`);
         observationsChanged = unique;
       }
       if (rebuilt) {
@@ -248,15 +257,15 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       if (windows.length > 0) {
         progress({ stage: 'features', message: `building feature rows for ${windows.length} store window(s)` });
         if (old === null) await conn.run(`CREATE OR REPLACE TEMP VIEW cvc_obs AS SELECT * FROM cvc_changes`);
-        else await collectObservations(conn, 'cvc_changes', old, rebuilt ? null : 'cvc_windows', 'cvc_obs', extra);
-        const closed = await closedDays(conn, 'cvc_obs', STORES_TEMP);
-        const kfRows = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
-        progress({ stage: 'features', message: 'known-future covariates computed', rows: kfRows });
+        else await collectObservations(conn, 'cvc_changes', old, STORES_TEMP, rebuilt ? null : 'cvc_windows', 'cvc_obs', extra);
+        const closed = await closedDays(conn, 'cvc_obs');
+        rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
+        progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
+        // Each (store, day) of the windows is one feature row, so the row count is known before writing.
         const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra);
         progress({ stage: 'commit', message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table' });
         let result;
         if (rebuilt) {
-          // Written once to a temp table so the row count is known and the Delta write reads plain rows.
           await createTable(conn, tables.features, {
             columns: featureTableColumns(extra),
             clusterBy: [...FEATURE_CLUSTER_BY],
@@ -265,18 +274,14 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             ifNotExists: true,
             properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
           });
-          await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);
-          rowsMerged = await count(conn, 'cvc_feature_rows');
-          progress({ stage: 'features', message: 'feature rows joined', rows: rowsMerged });
-          result = await overwrite(conn, tables.features, `SELECT * FROM cvc_feature_rows ORDER BY store_id, date`, { metadata: lineage(rowsMerged), properties });
+          result = await overwrite(conn, tables.features, select, { metadata: lineage(rowsMerged), properties });
         } else {
-          await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_feature_rows AS ${select}`);
-          rowsMerged = await count(conn, 'cvc_feature_rows');
-          result = await merge(conn, tables.features, `SELECT * FROM cvc_feature_rows`, { on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties });
+          result = await merge(conn, tables.features, select, { on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties });
         }
         featuresVersion = result.version;
-        await conn.run('DROP TABLE IF EXISTS cvc_feature_rows');
-        await conn.run('DROP TABLE IF EXISTS cvc_kf');
+        // Free DuckDB memory before OPTIMIZE reads the whole table back (views first, then tables).
+        for (const t of ['cvc_obs', 'cvc_changes']) await conn.run(`DROP VIEW IF EXISTS ${t}`).catch(() => conn.run(`DROP TABLE IF EXISTS ${t}`));
+        for (const t of ['cvc_kf_store', 'cvc_kf_place', 'cvc_latest']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
         progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
         const opt = await optimize(conn, tables.features, { metadata: { runId, operation: 'ingest optimize' } });
         optimizeVersion = opt.version !== featuresVersion ? opt.version : null;

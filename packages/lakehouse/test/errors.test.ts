@@ -59,6 +59,18 @@ describe('clear errors', () => {
     expect([e.code, e.version]).toEqual(['CORRUPT_LOG', 1]);
   });
 
+  it('a log cleaned up behind a checkpoint still loads; older versions are VERSION_NOT_FOUND', async () => {
+    const t = path.join(tmp.dir, 'cleaned');
+    await createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }], properties: { 'delta.checkpointInterval': '2' } });
+    for (const x of [1, 2, 3]) await append(conn, t, `SELECT ${x} AS x`);
+    rmSync(path.join(t, '_delta_log', '00000000000000000000.json'));
+    rmSync(path.join(t, '_delta_log', '00000000000000000001.json'));
+    expect((await loadSnapshot(t)).files).toHaveLength(3);
+    expect((await loadSnapshot(t, { version: 2 })).files).toHaveLength(2);
+    const e = await caught(loadSnapshot(t, { version: 1 }));
+    expect([e.code, e.version]).toEqual(['VERSION_NOT_FOUND', 1]);
+  });
+
   it('missing data file', async () => {
     const t = await table('missing');
     const snap = await loadSnapshot(t);

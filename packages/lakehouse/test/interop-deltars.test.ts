@@ -79,7 +79,7 @@ describe.skipIf(!hasDeltaRs())('interop with delta-rs', () => {
       columns: COLUMNS, clusterBy: ['store_id', 'date'], name: 'ours', description: 'written by cvc',
       properties: { 'delta.checkpointInterval': '4' },
     });
-    await append(conn, table, batch(1, 40, '2025-01-01'), { metadata: { source: 'test', watermark: '2025-01-03' } });
+    await append(conn, table, batch(1, 40, '2025-01-01'), { metadata: { source: 'test', watermark: '2025-01-03' }, txn: { appId: 'cvc-test', version: 3 } });
     await append(conn, table, batch(2, 30, '2025-01-04'));
     await append(conn, table, batch(3, 0, '2025-01-04'));
     await merge(conn, table, `SELECT * REPLACE (i * 10 AS i) FROM (${batch(4, 8, '2025-01-01')}) WHERE store_id IN ('1', '2') UNION ALL
@@ -97,7 +97,7 @@ describe.skipIf(!hasDeltaRs())('interop with delta-rs', () => {
 
     const theirs = python<{
       versions: Row[][]; version: number; history: number; schema: Array<[string, string, boolean]>;
-      writerFeatures: string[]; readerVersion: number; writerVersion: number; minStore: unknown; numRecords: number[]; config: Record<string, string>;
+      writerFeatures: string[]; txnVersion: number; readerVersion: number; writerVersion: number; minStore: unknown; numRecords: number[]; config: Record<string, string>;
     }>(`${NORMALISE_PY}
 path, latest = sys.argv[1], int(sys.argv[2])
 dt = DeltaTable(path)
@@ -114,6 +114,7 @@ out = {
   'minStore': sorted(str(x) for x in adds.get('min.store_id', [])),
   'numRecords': adds['num_records'],
   'config': dt.metadata().configuration,
+  'txnVersion': dt.transaction_version('cvc-test'),
 }
 print(json.dumps(out))`, table, String(latest));
 
@@ -127,6 +128,7 @@ print(json.dumps(out))`, table, String(latest));
     expect(theirs.writerVersion).toBe(7);
     expect(theirs.writerFeatures.sort()).toEqual(['clustering', 'domainMetadata']);
     expect(theirs.config['cvc.watermark']).toBe('2025-01-06');
+    expect(theirs.txnVersion).toBe(3);
     expect(theirs.minStore.length).toBeGreaterThan(0);
     for (let v = 0; v <= latest; v++) {
       expect(sortRows(theirs.versions[v]!), `version ${v}`).toEqual(await ourRows(conn, table, v));

@@ -141,6 +141,19 @@ describe('operations', () => {
     expect(await all(t)).toEqual([{ store_id: '3', date: '2025-01-01', sales: 3 }]);
   });
 
+  it('app transactions make a write idempotent', async () => {
+    const t = await fresh({ properties: { 'delta.checkpointInterval': '2' } });
+    const txn = { appId: 'ingest-store-sales', version: 7 };
+    const first = await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`, { txn });
+    const again = await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`, { txn });
+    expect(again).toMatchObject({ skipped: true, version: first.version });
+    await merge(conn, t, `SELECT '2' AS store_id, DATE '2025-01-01' AS date, 2.0 AS sales`, { on: ['store_id'], txn: { ...txn, version: 8 } });
+    expect((await merge(conn, t, `SELECT '3' AS store_id, DATE '2025-01-01' AS date, 3.0 AS sales`, { on: ['store_id'], txn })).skipped).toBe(true);
+    const snap = await loadSnapshot(t); // version 2: read from the checkpoint
+    expect(snap.appTransactions).toEqual({ 'ingest-store-sales': 8 });
+    expect(await all(t)).toHaveLength(2);
+  });
+
   it('properties and caller metadata in commits; checkpoints every N commits', async () => {
     const t = await fresh({ properties: { 'delta.checkpointInterval': '3' } });
     await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`,

@@ -46,6 +46,16 @@ describe('round trip of every cvc type', () => {
     expect(stats.nullCount).toEqual({ i: 0, l: 1, d: 1, s: 1, b: 1, dt: 1, ts: 1 });
   });
 
+  it('truncates long string stats to a safe prefix', async () => {
+    const table = `${tmp.dir}/long`;
+    await createTable(conn, table, { columns: [{ name: 's', type: 'VARCHAR' }] });
+    await append(conn, table, `SELECT repeat('x', 40) || range::VARCHAR AS s FROM range(3)`);
+    const stats = (await loadSnapshot(table)).files[0]!.stats!;
+    expect(stats.minValues['s']).toBe('x'.repeat(32));
+    expect(stats.maxValues['s']).toBeUndefined();
+    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, table, { filters: { s: `${'x'.repeat(40)}2` } })} t`)).toEqual([{ n: 1 }]);
+  });
+
   it('reads an empty table with the right types', async () => {
     const table = `${tmp.dir}/empty`;
     await createTable(conn, table, { columns: COLUMNS });

@@ -40,11 +40,8 @@ export class Booster {
   }
 
   static fromModelString(model: string): Booster {
-    const b = new Booster(native('LGBM_BoosterLoadModelFromString', () => addon().boosterFromString(model)));
-    const best = /^best_iteration=(\d+)$/m.exec(model);
-    // LightGBM does not persist a best iteration in the text; we store all trees we keep.
-    if (best) b.bestIteration = Number(best[1]);
-    return b;
+    // The text holds the trees that were saved (the best ones after early stopping): use them all.
+    return new Booster(native('LGBM_BoosterLoadModelFromString', () => addon().boosterFromString(model)));
   }
 
   static async load(file: string): Promise<Booster> {

@@ -5,3 +5,4 @@ export { train, type TrainOptions, type TrainResult } from './train.js';
 export { LightGBMError } from './errors.js';
 export { setLogger, type LightGBMLogger, type LogLevel } from './log.js';
 export { formatParams, knownParams, type Params, type ParamValue } from './params.js';
+export { liveHandles } from './handles.js';

@@ -55,6 +55,7 @@ export interface NativeAddon {
   boosterFromString(model: string): NativeBooster;
   setLogger(fn: ((line: string) => void) | null): void;
   dumpParamAliases(): string;
+  liveHandles(): { datasets: number; boosters: number };
 }
 
 const packageRoot = join(dirname(fileURLToPath(import.meta.url)), '..');

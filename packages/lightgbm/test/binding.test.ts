@@ -152,3 +152,33 @@ describe('logging', () => {
     }
   });
 });
+
+describe('handle lifetime', () => {
+  it('frees on free() at once, and on garbage collection otherwise', async () => {
+    const { setFlagsFromString } = await import('node:v8');
+    const { runInNewContext } = await import('node:vm');
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { liveHandles } = await import('../src/index.js');
+    const tr = regression(300, 4, 11);
+    const start = liveHandles();
+
+    const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
+    const { booster } = await train(base, ds, { numBoostRound: 2 });
+    expect(liveHandles()).toEqual({ datasets: start.datasets + 1, boosters: start.boosters + 1 });
+    booster.free();
+    ds.free();
+    expect(liveHandles()).toEqual(start);
+
+    for (let i = 0; i < 20; i++) {
+      const d = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
+      await train(base, d, { numBoostRound: 1 }); // booster and dataset dropped without free()
+    }
+    expect(liveHandles().datasets).toBeGreaterThan(start.datasets);
+    for (let i = 0; i < 10 && liveHandles().datasets > start.datasets; i++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(liveHandles()).toEqual(start);
+  });
+});

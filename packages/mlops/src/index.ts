@@ -16,7 +16,7 @@ export { listRuns, showRun, type RunSummary, type RunDetail, type ListRunsOption
 export { createMlflowClient, type MlflowClient, type MlflowClientOptions } from './tracking/mlflow/client.js';
 export { createMlflowTracker, ensureExperiment, foldMetricKey } from './tracking/mlflow/tracker.js';
 export { splitBatches, BATCH_LIMITS, type LogBatch } from './tracking/mlflow/batch.js';
-export { uploadArtifacts, downloadArtifacts, listArtifacts } from './tracking/mlflow/artifacts.js';
+export { uploadArtifacts, downloadArtifacts, listArtifacts, artifactStore, type ArtifactStore } from './tracking/mlflow/artifacts.js';
 export * from './registry/registry.js';
 export { decidePromotion, isValidAlias, type PromoteRule, type PromotionDecision } from './registry/promotion.js';
 export {

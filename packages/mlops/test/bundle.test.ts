@@ -1,4 +1,4 @@
-import { appendFile, readFile, rm, symlink, truncate, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { appendFile, link as hardLink, readFile, rm, symlink, truncate, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import {
   BundleIntegrityError,
   BundleManifestError,
   BundleVersionError,
-  InputErrorLike,
+  isInputError,
   MlopsInputError,
   UnknownModelKindError,
   UnsafeArchiveError,
@@ -77,7 +77,7 @@ describe('bundle bad input', () => {
     expect(err).toBeInstanceOf(BundleIntegrityError);
     expect((err as Error).message).toContain('models/lgbm/model.json');
     expect((err as Error).message).toContain('sha256');
-    expect(InputErrorLike(err)).toBe(true);
+    expect(isInputError(err)).toBe(true);
   });
 
   it('detects a truncated file, a missing file and an added file', async () => {
@@ -155,7 +155,18 @@ describe('bundle archive', () => {
     await create({ gzip: true, file: link, cwd: linkSrc }, ['escape']);
     await expect(importBundle(link, target)).rejects.toThrow(/SymbolicLink entries are not allowed/);
     expect(existsSync(target)).toBe(false);
-    expect((await readdir(tmp)).sort()).toEqual(['abs.tar.gz', 'dotdot.tar.gz', 'link.tar.gz', 'linksrc', 'src', 'victim.txt']);
+
+    // A hard link entry whose target is outside the bundle.
+    const hardSrc = join(tmp, 'hardsrc');
+    await mkdir(hardSrc);
+    await writeFile(join(hardSrc, 'a'), 'x');
+    await hardLink(join(hardSrc, 'a'), join(hardSrc, 'b'));
+    const hard = join(tmp, 'hard.tar.gz');
+    await create({ gzip: true, file: hard, cwd: hardSrc, preservePaths: true, onWriteEntry: (e) => { if (e.type === 'Link') e.linkpath = '../victim.txt'; } }, ['a', 'b']);
+    await expect(importBundle(hard, target)).rejects.toThrow(/Link entries are not allowed/);
+    expect(existsSync(target)).toBe(false);
+    expect(await readFile(join(tmp, 'victim.txt'), 'utf8')).toBe('original');
+    expect((await readdir(tmp)).sort()).toEqual(['abs.tar.gz', 'dotdot.tar.gz', 'hard.tar.gz', 'hardsrc', 'link.tar.gz', 'linksrc', 'src', 'victim.txt']);
   });
 
   it('refuses a file that is not a tarball', async () => {

@@ -2,6 +2,6 @@
 import { InputError } from '@cvc/core';
 export * from '../src/index.js';
 
-export function InputErrorLike(err: unknown): boolean {
+export function isInputError(err: unknown): boolean {
   return err instanceof InputError && err.exitCode === 2;
 }

@@ -2,7 +2,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { BATCH_LIMITS, createMlflowClient, MlflowError, mlflowTarget, splitBatches } from './imports.js';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BATCH_LIMITS, createMlflowClient, downloadArtifacts, MlflowError, mlflowTarget, openTracker, splitBatches } from './imports.js';
+import { tempDir } from './fixtures.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 const servers: { close: () => void }[] = [];
@@ -86,5 +89,68 @@ describe('log-batch splitting', () => {
     expect(batches.flatMap((b) => b.params)).toEqual(params);
     expect(batches.flatMap((b) => b.tags)).toEqual(tags);
     expect(splitBatches({ metrics: [], params: [], tags: [] })).toEqual([]);
+  });
+});
+
+describe('Databricks artifacts (Files API, fake server)', () => {
+  it('uploads run artifacts under /WorkspaceInternal/Mlflow/Artifacts and lists and downloads them back', async () => {
+    const files = new Map<string, Buffer>();
+    const seen: string[] = [];
+    const uri = await fake((req, res) => {
+      const url = new URL(req.url ?? '/', 'http://x');
+      if (req.headers.authorization !== 'Bearer dapi-x') return void res.writeHead(401).end('{}');
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const json = (o: unknown) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(o));
+        seen.push(`${req.method} ${url.pathname}`);
+        if (url.pathname.endsWith('/experiments/get-by-name')) return json({ experiment: { experiment_id: '42', name: 'e' } });
+        if (url.pathname.endsWith('/runs/create')) return json({ run: { info: { run_id: 'r1', experiment_id: '42', artifact_uri: 'dbfs:/databricks/mlflow-tracking/42/r1/artifacts' } } });
+        if (url.pathname.endsWith('/runs/update')) return json({});
+        if (url.pathname.startsWith('/api/2.0/fs/files/')) {
+          const path = decodeURIComponent(url.pathname.slice('/api/2.0/fs/files'.length));
+          if (req.method === 'PUT') {
+            files.set(path, Buffer.concat(chunks));
+            return void res.writeHead(204).end();
+          }
+          const f = files.get(path);
+          return f ? void res.writeHead(200).end(f) : void res.writeHead(404).end('{"error_code":"NOT_FOUND"}');
+        }
+        if (url.pathname.startsWith('/api/2.0/fs/directories/')) {
+          const dir = decodeURIComponent(url.pathname.slice('/api/2.0/fs/directories'.length)).replace(/\/$/, '');
+          const entries = new Map<string, boolean>();
+          for (const p of files.keys()) {
+            if (!p.startsWith(`${dir}/`)) continue;
+            const rest = p.slice(dir.length + 1).split('/');
+            entries.set(`${dir}/${rest[0]}`, rest.length > 1);
+          }
+          if (entries.size === 0) return void res.writeHead(404).end('{"error_code":"NOT_FOUND"}');
+          // One entry per page, to exercise paging.
+          const all = [...entries].sort();
+          const at = Number(url.searchParams.get('page_token') ?? '0');
+          const [path, isDir] = all[at]!;
+          return json({ contents: [{ path: isDir ? `${path}/` : path, is_directory: isDir }], ...(at + 1 < all.length ? { next_page_token: String(at + 1) } : {}) });
+        }
+        res.writeHead(404).end('{}');
+      });
+    });
+    const tracker = await openTracker({ uri, experiment: 'e', root: '' }, { env: { DATABRICKS_TOKEN: 'dapi-x' } });
+    const run = await tracker.startRun({ name: 'train' });
+    const src = join(await tempDir(), 'bundle');
+    await mkdir(join(src, 'models', 'lgbm'), { recursive: true });
+    await writeFile(join(src, 'manifest.json'), '{"a":1}');
+    await writeFile(join(src, 'models', 'lgbm', 'model file.txt'), 'tree');
+    await run.logArtifact(src, 'bundle');
+    await run.end();
+    expect([...files.keys()].sort()).toEqual([
+      '/WorkspaceInternal/Mlflow/Artifacts/42/Runs/r1/artifacts/bundle/manifest.json',
+      '/WorkspaceInternal/Mlflow/Artifacts/42/Runs/r1/artifacts/bundle/models/lgbm/model file.txt',
+    ]);
+    const client = createMlflowClient({ uri, token: 'dapi-x' });
+    const out = await tempDir();
+    const got = await downloadArtifacts(client, 'dbfs:/databricks/mlflow-tracking/42/r1/artifacts/bundle', '', out);
+    expect(got).toEqual(['manifest.json', 'models/lgbm/model file.txt']);
+    expect(await readFile(join(out, 'models', 'lgbm', 'model file.txt'), 'utf8')).toBe('tree');
+    await expect(downloadArtifacts(client, 's3://bucket/x', '', out)).rejects.toThrow(/not supported/);
   });
 });

@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalTracker, listRuns, openTracker, RunNotFoundError, showRun } from './imports.js';
@@ -53,6 +55,18 @@ describe('local tracking (Delta tables)', () => {
     expect((await showRun(root, running.runId)).status).toBe('RUNNING');
 
     await expect(showRun(root, 'ffffffffff')).rejects.toBeInstanceOf(RunNotFoundError);
+
+    // The tables are plain Delta: delta-rs reads them.
+    const script = `import json, sys
+from deltalake import DeltaTable
+root = sys.argv[1]
+out = {}
+for t in ['runs', 'params', 'metrics', 'tags']:
+    out[t] = DeltaTable(root + '/' + t).to_pyarrow_table().num_rows
+print(json.dumps(out))`;
+    const { stdout } = await promisify(execFile)('python3', ['-c', script, root]);
+    // runs: 5 RUNNING rows + 4 end rows; params: 3 per child; metrics: 2 x (4 folds + 2 overall) + 1 parent.
+    expect(JSON.parse(stdout)).toMatchObject({ runs: 9, params: 6, metrics: 13 });
     expect(await listRuns(join(root, 'nothing-here'))).toEqual([]);
   });
 

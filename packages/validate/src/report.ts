@@ -40,7 +40,7 @@ function horizonChart(byDay: Record<string, number[]>): string {
 
 /** Forecast (p50 and p10-p90 band) against actual sales for one store in one fold. */
 function storeChart(title: string, actual: Float64Array, p10: Float64Array, p50: Float64Array, p90: Float64Array): string {
-  const W = 340, H = 170, L = 56, B = 18, T = 22, R = 8;
+  const W = 340, H = 170, L = 74, B = 18, T = 22, R = 8;
   const all = [...actual, ...p90, ...p50].filter(Number.isFinite);
   const max = Math.max(1, ...all);
   const n = p50.length;
@@ -64,7 +64,11 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number }
     .join('');
   const byFormat = Object.entries(r.leaderboardByFormat)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([f, rows]) => `<h3>${esc(f || '(no format)')}</h3>${leaderTable(rows, {})}`)
+    .map(([f, rows]) => {
+      const counts: Record<string, number> = {};
+      for (const c of r.choices) if ((byId.get(c.storeId)?.statics['format'] ?? '') === f) counts[c.model] = (counts[c.model] ?? 0) + 1;
+      return `<h3>${esc(f || '(no format)')}</h3>${leaderTable(rows, counts)}`;
+    })
     .join('');
   // Charts for the biggest stores (by recent sales), last fold, their chosen model.
   const lastFold = r.folds[r.folds.length - 1]!;

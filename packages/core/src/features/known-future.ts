@@ -2,7 +2,7 @@
 // of days. Ingest calls it to fill the feature table, infer calls it for the forecast window past the
 // last observed day, so training and inference can never disagree on how a covariate is computed.
 // Pure and column-wise: no I/O, one typed array per covariate.
-import { calendarFeatures } from '../calendar/features.js';
+import { calendarFeatures, type CalendarColumns } from '../calendar/features.js';
 import { parseIsoDay } from '../calendar/days.js';
 import type { RegionalHoliday } from '../calendar/holidays.js';
 import type { FutureCovariate } from './columns.js';
@@ -42,6 +42,11 @@ export interface KnownFutureInput {
    * Unknown days inside the store's open life default to open.
    */
   isOpen?: ArrayLike<number>;
+  /**
+   * The calendar columns of this exact range at the store's state and city, when the caller already
+   * has them (ingest builds thousands of stores that share a few places); computed here otherwise.
+   */
+  calendar?: CalendarColumns;
 }
 
 /**
@@ -56,10 +61,12 @@ export interface KnownFutureInput {
 export function knownFutureCovariates(input: KnownFutureInput): KnownFutureColumns {
   const n = Math.max(0, input.days);
   const from = parseIsoDay(input.from);
-  const cal = calendarFeatures(from, n, {
-    place: { state: input.store.state, city: input.store.city ?? null },
-    regional: input.regionalHolidays ?? [],
-  });
+  const cal =
+    input.calendar ??
+    calendarFeatures(from, n, {
+      place: { state: input.store.state, city: input.store.city ?? null },
+      regional: input.regionalHolidays ?? [],
+    });
   const opened = parseIsoDay(input.store.openedOn);
   const closed = input.store.closedOn ? parseIsoDay(input.store.closedOn) : Number.POSITIVE_INFINITY;
 

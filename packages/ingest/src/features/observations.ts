@@ -3,19 +3,9 @@
 // new values and newer corrections count as changes, and a rerun changes nothing.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteName } from '../names.js';
+import { latestColumns } from '../quality/sales-gate.js';
 
 const q = (n: string) => quoteName(n, 'duckdb');
-
-export function observationColumns(extra: readonly string[]): string[] {
-  return ['store_id', 'date', 'sales', 'n_sales', 'is_open', 'updated_at', ...extra];
-}
-
-/** One row per (store, date): the latest updated_at wins; equal timestamps keep the larger sales, so the choice is repeatable. */
-export async function dedupLatest(conn: DuckDBConnection, valid: string, into: string): Promise<number> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS SELECT * FROM ${q(valid)}
-    QUALIFY row_number() OVER (PARTITION BY store_id, date ORDER BY updated_at DESC NULLS LAST, sales DESC NULLS LAST, n_sales DESC NULLS LAST) = 1`);
-  return count(conn, into);
-}
 
 export async function count(conn: DuckDBConnection, table: string): Promise<number> {
   const r = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(table)}`)).getRowObjectsJS();
@@ -44,21 +34,20 @@ export async function findChanges(conn: DuckDBConnection, latest: string, old: s
  * The observations inside the windows to rebuild: the changes plus what the table already holds
  * (non-missing rows not superseded by a change). `windows` null = every store, whole table.
  */
-export async function collectObservations(conn: DuckDBConnection, changes: string, old: string | null, windows: string | null, into: string, extra: readonly string[]): Promise<void> {
-  const cols = observationColumns(extra).map(q);
-  const parts = [`SELECT ${cols.join(', ')} FROM ${q(changes)}`];
-  if (old !== null) {
-    const inWindow = windows === null ? '' : `JOIN ${q(windows)} w ON w.store_id = f.store_id AND f.date BETWEEN w.from_date AND w.to_date`;
-    parts.push(`SELECT ${cols.map((c) => `f.${c}`).join(', ')} FROM ${q(old)} f ${inWindow}
-      WHERE NOT f.is_missing AND NOT EXISTS (SELECT 1 FROM ${q(changes)} c WHERE c.store_id = f.store_id AND c.date = f.date)`);
-  }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS ${parts.join(' UNION ALL ')}`);
+export async function collectObservations(conn: DuckDBConnection, changes: string, old: string, stores: string, windows: string | null, into: string, extra: readonly string[]): Promise<void> {
+  const cols = latestColumns(extra);
+  const fromOld = cols.map((c) => (c === 'store_idx' ? 's.store_idx' : c === 'day' ? `(f.date - DATE '1970-01-01')::INTEGER AS day` : `f.${q(c)}`));
+  const inWindow = windows === null ? '' : `JOIN ${q(windows)} w ON w.store_id = f.store_id AND f.date BETWEEN w.from_date AND w.to_date`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS
+    SELECT ${cols.map(q).join(', ')} FROM ${q(changes)}
+    UNION ALL
+    SELECT ${fromOld.join(', ')} FROM ${q(old)} f JOIN ${q(stores)} s ON s.store_id = f.store_id ${inWindow}
+    WHERE NOT f.is_missing AND NOT EXISTS (SELECT 1 FROM ${q(changes)} c WHERE c.store_id = f.store_id AND c.date = f.date)`);
 }
 
 /** Days the source says each store was closed, by store index (the only source fact the covariates need). */
-export async function closedDays(conn: DuckDBConnection, obs: string, stores: string): Promise<Map<number, number[]>> {
-  const rows = (await conn.runAndReadAll(`SELECT s.store_idx, (o.date - DATE '1970-01-01')::INTEGER AS day FROM ${q(obs)} o
-    JOIN ${q(stores)} s ON s.store_id = o.store_id WHERE o.is_open = false ORDER BY 1, 2`)).getRowObjectsJS();
+export async function closedDays(conn: DuckDBConnection, obs: string): Promise<Map<number, number[]>> {
+  const rows = (await conn.runAndReadAll(`SELECT store_idx, day FROM ${q(obs)} WHERE is_open = false ORDER BY 1, 2`)).getRowObjectsJS();
   const out = new Map<number, number[]>();
   for (const r of rows) {
     const k = Number(r['store_idx']);

@@ -1,20 +1,26 @@
-// The feature rows as one SELECT: the known-future covariates of each (store, day) joined with its
-// observation, if any. Missing days are explicit (null sales, is_missing); a day the source marks
-// closed has sales 0 and is_open false.
+// The feature rows as one SELECT: the known-future covariates of each (store, day) (store part and
+// place part) joined with its observation, if any. Missing days are explicit (null sales,
+// is_missing); a day the source marks closed has sales 0 and is_open false.
 import { FUTURE_COVARIATES } from '@cvc/core';
 import { BOOLEAN_FUTURE_COVARIATES } from '@cvc/feature-table';
 import { quoteName } from '../names.js';
+import { PLACE_COVARIATES } from './known-future-stage.js';
 
 const q = (n: string) => quoteName(n, 'duckdb');
 
-export function featureRowsSelect(kf: string, stores: string, obs: string, extra: readonly string[]): string {
-  const future = FUTURE_COVARIATES.map((c) => (BOOLEAN_FUTURE_COVARIATES.includes(c) ? `k.${q(c)} = 1 AS ${q(c)}` : `k.${q(c)}`));
+export function featureRowsSelect(prefix: string, stores: string, obs: string, extra: readonly string[]): string {
+  const future = FUTURE_COVARIATES.map((c) => {
+    const src = `${PLACE_COVARIATES.includes(c) ? 'p' : 'k'}.${q(c)}`;
+    return BOOLEAN_FUTURE_COVARIATES.includes(c) ? `${src} = 1 AS ${q(c)}` : `${src} AS ${q(c)}`;
+  });
   return `SELECT s.store_id, DATE '1970-01-01' + k.day AS date,
-      CASE WHEN o.store_id IS NULL THEN NULL WHEN o.is_open = false THEN coalesce(o.sales, 0) ELSE o.sales END AS sales,
-      o.n_sales, o.store_id IS NULL AS is_missing,
+      CASE WHEN o.store_idx IS NULL THEN NULL WHEN o.is_open = false THEN coalesce(o.sales, 0) ELSE o.sales END AS sales,
+      o.n_sales, o.store_idx IS NULL AS is_missing,
       ${future.join(', ')},
       s.state, s.city, s.format,
       ${extra.map((e) => `o.${q(e)}, `).join('')}o.updated_at
-    FROM ${q(kf)} k JOIN ${q(stores)} s ON s.store_idx = k.store_idx
-    LEFT JOIN ${q(obs)} o ON o.store_id = s.store_id AND o.date = DATE '1970-01-01' + k.day`;
+    FROM ${q(`${prefix}_store`)} k
+    JOIN ${q(stores)} s ON s.store_idx = k.store_idx
+    JOIN ${q(`${prefix}_place`)} p ON p.place_idx = s.place_idx AND p.day = k.day
+    LEFT JOIN ${q(obs)} o ON o.store_idx = k.store_idx AND o.day = k.day`;
 }

@@ -1,8 +1,11 @@
-// The quality gate for sales rows, as SQL over the staged rows: each row is typed (TRY_CAST, so a
-// non-numeric value is caught instead of failing the run), given the first reason it fails, and
-// goes either to the valid set or to the new quarantine rows with its original values as JSON.
+// The quality gate for sales rows, as SQL over the staged rows, fused with deduplication so the
+// millions of valid rows are materialised once: each row is typed (TRY_CAST, so a non-numeric value
+// is caught instead of failing the run) and given the first reason it fails. Failing rows go to the
+// quarantine rows with their original values as JSON; the rest are deduplicated (latest updated_at
+// wins; on a tie the larger sales, so the choice is repeatable).
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { quoteName } from '../names.js';
+import { SALES_FIELDS } from '../sources/source.js';
 import type { QuarantineReason } from './reasons.js';
 
 export interface SalesGateOptions {
@@ -14,60 +17,105 @@ export interface SalesGateOptions {
 }
 
 export interface SalesGateResult {
+  read: number;
   valid: number;
+  /** Rows in `latest`: one per (store, date). */
+  unique: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
 }
 
 const q = (n: string) => quoteName(n, 'duckdb');
+/** Typed copies get a prefix no configured column can have (sqlName forbids a leading digit, not this). */
+const T = (n: string) => q(`cvc__${n}`);
+
+/** Columns of `latest`: keys as integers for fast joins, then the observation. */
+export function latestColumns(extra: readonly string[]): string[] {
+  return ['store_idx', 'store_id', 'date', 'day', 'sales', 'n_sales', 'is_open', 'updated_at', ...extra];
+}
 
 /**
- * Reads `raw` (SALES_FIELDS + extra columns, source types) and `stores` (store_id, opened_on,
- * closed_on); creates `valid` (typed rows that passed) and inserts the rest into `quarantine`
- * (source_table, reason, store_id, date, updated_at, original).
+ * Reads `raw` (SALES_FIELDS + extra, source types) and `stores` (store_idx, store_id, opened_on,
+ * closed_on); creates `latest` and inserts refused rows into `quarantine`.
  */
-export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: string, valid: string, quarantine: string, opts: SalesGateOptions): Promise<SalesGateResult> {
-  const extraCols = opts.extra.map((e) => `, TRY_CAST(r.${q(e)} AS DOUBLE) AS ${q(e)}`).join('');
-  const extraBad = opts.extra.map((e) => `((t.r).${q(e)} IS NOT NULL AND t.${q(e)} IS NULL)`);
+const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
 
-  // A row updated before its sale day ended cannot be a real day's sales either: the date is in the
-  // future as seen from when the source wrote it.
-  // A CTE used by both statements rather than a view: views cannot hold bound parameters.
-  const checked = `(WITH typed AS (
-      SELECT r,
-        NULLIF(trim(CAST(r.store_id AS VARCHAR)), '') AS store_id,
-        TRY_CAST(r.date AS DATE) AS date,
-        TRY_CAST(r.sales AS DOUBLE) AS sales,
-        TRY_CAST(r.n_sales AS DOUBLE) AS n_sales,
-        TRY_CAST(r.is_open AS BOOLEAN) AS is_open,
-        TRY_CAST(r.updated_at AS TIMESTAMPTZ) AS updated_at
-        ${extraCols}
+/**
+ * Reads `raw` (SALES_FIELDS + extra, source types) and `stores` (store_idx, store_id, opened_on,
+ * closed_on); creates `latest` and inserts refused rows into `quarantine`.
+ */
+export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: string, latest: string, quarantine: string, opts: SalesGateOptions): Promise<SalesGateResult> {
+  // In the queries below, t.<name> is the raw source value and t.cvc__<name> its typed copy.
+  const R = (n: string) => `t.${q(n)}`;
+  const TT = (n: string) => `t.${T(n)}`;
+  // Integer store ids (the usual case) are matched as integers: casting millions of them to text
+  // just to join with the store master would dominate the gate.
+  const rawType = String((await conn.runAndReadAll(`SELECT typeof(store_id) AS t FROM ${q(raw)} LIMIT 1`)).getRowObjectsJS()[0]?.['t'] ?? 'VARCHAR');
+  const native = INTEGER_TYPES.has(rawType);
+  const keys = `${stores}_keys`;
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(keys)} AS SELECT store_idx, store_id, opened_on, closed_on,
+    ${native ? `TRY_CAST(store_id AS ${rawType})` : 'store_id'} AS k FROM ${q(stores)}`);
+  const storeKey = native ? R('store_id') : `NULLIF(trim(CAST(${R('store_id')} AS VARCHAR)), '')`;
+  const extraBad = opts.extra.map((e) => `(${R(e)} IS NOT NULL AND ${TT(e)} IS NULL)`);
+  // A row updated before its sale day ended cannot hold that day's sales: its date is in the future
+  // as seen from when the source wrote it.
+  const reason = `CASE
+      WHEN ${storeKey} IS NULL THEN 'missing_store_id'
+      WHEN ${R('date')} IS NULL THEN 'missing_date'
+      WHEN ${TT('date')} IS NULL THEN 'invalid_date'
+      WHEN ${R('sales')} IS NOT NULL AND (${TT('sales')} IS NULL OR NOT isfinite(${TT('sales')})) THEN 'non_numeric_sales'
+      WHEN ${R('sales')} IS NULL AND coalesce(${TT('is_open')}, true) THEN 'missing_sales'
+      WHEN ${TT('sales')} < 0 THEN 'negative_sales'
+      WHEN ${TT('date')} > CAST($today AS DATE) OR ${TT('date')} > CAST(${TT('updated_at')} AS DATE) THEN 'future_date'
+      WHEN s.store_idx IS NULL THEN 'unknown_store'
+      WHEN ${TT('date')} < s.opened_on OR ${TT('date')} > s.closed_on THEN 'outside_open_life'
+      WHEN ${TT('sales')} > $maxSales THEN 'sales_out_of_bounds'
+      WHEN (${R('n_sales')} IS NOT NULL AND ${TT('n_sales')} IS NULL) OR ${TT('n_sales')} < 0 OR ${TT('n_sales')} > $maxN THEN 'n_sales_out_of_bounds'
+      WHEN ${R('is_open')} IS NOT NULL AND ${TT('is_open')} IS NULL THEN 'invalid_is_open'
+      WHEN ${R('updated_at')} IS NOT NULL AND ${TT('updated_at')} IS NULL THEN 'invalid_updated_at'
+      ${extraBad.length ? `WHEN ${extraBad.join(' OR ')} THEN 'non_numeric_extra'` : ''}
+    END`;
+  const original = `CAST(to_json(struct_pack(${[...SALES_FIELDS, ...opts.extra].map((f) => `${q(f)} := ${R(f)}`).join(', ')})) AS VARCHAR)`;
+  const typedCols = ['date', 'sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra];
+  const checked = `${raw}_checked`;
+  // One pass over the rows: typed values and the reason; the original row (as JSON) only when refused.
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(checked)} AS
+    WITH typed AS (
+      SELECT r.*,
+        TRY_CAST(r.date AS DATE) AS ${T('date')},
+        TRY_CAST(r.sales AS DOUBLE) AS ${T('sales')},
+        TRY_CAST(r.n_sales AS DOUBLE) AS ${T('n_sales')},
+        TRY_CAST(r.is_open AS BOOLEAN) AS ${T('is_open')},
+        TRY_CAST(r.updated_at AS TIMESTAMPTZ) AS ${T('updated_at')}
+        ${opts.extra.map((e) => `, TRY_CAST(r.${q(e)} AS DOUBLE) AS ${T(e)}`).join('')}
       FROM ${q(raw)} r
     )
-    SELECT t.*, CASE
-      WHEN t.store_id IS NULL THEN 'missing_store_id'
-      WHEN (t.r).date IS NULL THEN 'missing_date'
-      WHEN t.date IS NULL THEN 'invalid_date'
-      WHEN (t.r).sales IS NOT NULL AND (t.sales IS NULL OR NOT isfinite(t.sales)) THEN 'non_numeric_sales'
-      WHEN (t.r).sales IS NULL AND coalesce(t.is_open, true) THEN 'missing_sales'
-      WHEN t.sales < 0 THEN 'negative_sales'
-      WHEN t.date > CAST($today AS DATE) OR t.date > CAST(t.updated_at AS DATE) THEN 'future_date'
-      WHEN s.store_id IS NULL THEN 'unknown_store'
-      WHEN t.date < s.opened_on OR t.date > s.closed_on THEN 'outside_open_life'
-      WHEN t.sales > $maxSales THEN 'sales_out_of_bounds'
-      WHEN ((t.r).n_sales IS NOT NULL AND t.n_sales IS NULL) OR t.n_sales < 0 OR t.n_sales > $maxN THEN 'n_sales_out_of_bounds'
-      WHEN (t.r).is_open IS NOT NULL AND t.is_open IS NULL THEN 'invalid_is_open'
-      WHEN (t.r).updated_at IS NOT NULL AND t.updated_at IS NULL THEN 'invalid_updated_at'
-      ${extraBad.length ? `WHEN ${extraBad.join(' OR ')} THEN 'non_numeric_extra'` : ''}
-    END AS reason
-    FROM typed t LEFT JOIN ${q(stores)} s ON s.store_id = t.store_id)`;
-  const params = { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales };
-  const cols = ['store_id', 'date', 'sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra].map(q).join(', ');
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(valid)} AS SELECT ${cols} FROM ${checked} c WHERE reason IS NULL`, params);
+    SELECT s.store_idx, s.store_id AS known_id, ${typedCols.map((c) => TT(c)).join(', ')}, ${reason} AS cvc__reason,
+      CASE WHEN cvc__reason IS NOT NULL THEN CAST(${storeKey} AS VARCHAR) END AS bad_store_id,
+      CASE WHEN cvc__reason IS NOT NULL THEN ${original} END AS original
+    FROM typed t LEFT JOIN ${q(keys)} s ON s.k = ${storeKey}`, { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales });
   await conn.run(`INSERT INTO ${q(quarantine)} (source_table, reason, store_id, date, updated_at, original)
-    SELECT 'sales', reason, store_id, date, updated_at, CAST(to_json(r) AS VARCHAR) FROM ${checked} c WHERE reason IS NOT NULL`, params);
+    SELECT 'sales', cvc__reason, bad_store_id, ${T('date')}, ${T('updated_at')}, original FROM ${q(checked)} WHERE cvc__reason IS NOT NULL`);
+  const cols = [
+    'store_idx',
+    'known_id AS store_id',
+    `${T('date')} AS date`,
+    `(${T('date')} - DATE '1970-01-01')::INTEGER AS day`,
+    ...['sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra].map((f) => `${T(f)} AS ${q(f)}`),
+  ];
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(latest)} AS SELECT ${cols.join(', ')} FROM ${q(checked)} WHERE cvc__reason IS NULL
+    QUALIFY row_number() OVER (PARTITION BY store_idx, ${T('date')}
+      ORDER BY ${T('updated_at')} DESC NULLS LAST, ${T('sales')} DESC NULLS LAST, ${T('n_sales')} DESC NULLS LAST) = 1`);
+  await conn.run(`DROP TABLE ${q(checked)}`);
+  await conn.run(`DROP TABLE ${q(keys)}`);
+  const one = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
+  const read = await one(`SELECT count(*)::BIGINT AS n FROM ${q(raw)}`);
+  const unique = await one(`SELECT count(*)::BIGINT AS n FROM ${q(latest)}`);
   const counts = (await conn.runAndReadAll(`SELECT reason, count(*)::BIGINT AS n FROM ${q(quarantine)} WHERE source_table = 'sales' GROUP BY reason`)).getRowObjectsJS();
-  const n = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${q(valid)}`)).getRowObjectsJS();
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
-  for (const r of counts) quarantined[String(r['reason']) as QuarantineReason] = Number(r['n']);
-  return { valid: Number(n[0]?.['n'] ?? 0), quarantined };
+  let bad = 0;
+  for (const r of counts) {
+    quarantined[String(r['reason']) as QuarantineReason] = Number(r['n']);
+    bad += Number(r['n']);
+  }
+  return { read, valid: read - bad, unique, quarantined };
 }

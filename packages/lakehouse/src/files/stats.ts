@@ -9,6 +9,8 @@ import type { SchemaField } from '../schema.js';
 import { ident } from '../sql.js';
 
 const DEFAULT_INDEXED_COLUMNS = 32;
+/** Delta's default prefix length for string stats. */
+const MAX_STRING_STAT_CHARS = 32;
 
 function aggregates(f: SchemaField, i: number): string[] {
   const c = ident(f.name);
@@ -53,6 +55,13 @@ function statValue(f: SchemaField, raw: unknown, isMax: boolean): unknown {
     }
     case 'TIMESTAMP WITH TIME ZONE':
       return isoFromMicros(s, isMax);
+    case 'VARCHAR': {
+      // Long strings would bloat every commit and checkpoint. A prefix is still a valid lower bound;
+      // there is no short valid upper bound, so the max is left out (readers then never skip on it).
+      const chars = Array.from(s);
+      if (chars.length <= MAX_STRING_STAT_CHARS) return s;
+      return isMax ? undefined : chars.slice(0, MAX_STRING_STAT_CHARS).join('');
+    }
     default:
       return s;
   }

@@ -124,6 +124,11 @@ export async function replay(storage: Storage, table: string, at: { version?: nu
     applyActions(state, await readCheckpointFiles(storage, table, checkpoint.version, checkpoint.files), checkpoint.version);
     start = checkpoint.version + 1;
   }
+  const earliest = Math.min(...listing.commits.keys());
+  if (start < earliest && start <= version) {
+    throw new DeltaError('VERSION_NOT_FOUND', table, version,
+      `the log before version ${earliest} has been cleaned up and no checkpoint covers version ${version}`);
+  }
   let commitInfo: CommitInfo | undefined;
   let timestamp = 0;
   for (let v = start; v <= version; v++) {

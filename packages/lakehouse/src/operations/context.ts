@@ -6,7 +6,7 @@ import { loadSnapshotFrom, type Snapshot } from '../snapshot.js';
 import { storageFor } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { checkpointInterval } from '../transaction/checkpoint-policy.js';
-import type { CommitMetadata } from '../transaction/commit.js';
+import type { CommitMetadata, CommitResult } from '../transaction/commit.js';
 import { assertWritable } from '../transaction/protocol.js';
 import { indexedColumnCount } from '../files/stats.js';
 
@@ -17,6 +17,16 @@ export interface CommitOptions {
   properties?: Record<string, string>;
   /** Retries after non-conflicting concurrent commits (default 20). */
   maxRetries?: number;
+  /**
+   * Idempotent write (Delta app transaction): committed with a `txn` action; when the table already
+   * holds this appId at this version or later, the operation does nothing and returns `skipped: true`.
+   */
+  txn?: AppTransaction;
+}
+
+export interface AppTransaction {
+  appId: string;
+  version: number;
 }
 
 export interface WriteOptions extends CommitOptions {
@@ -57,4 +67,16 @@ export function propertyActions(snapshot: Snapshot, properties: Record<string, s
 
 export function now(): number {
   return Date.now();
+}
+
+/** The result to return when this app transaction was already committed, else undefined. */
+export function alreadyApplied(ctx: WriteContext, operation: string, txn: AppTransaction | undefined): CommitResult | undefined {
+  if (!txn) return undefined;
+  const done = ctx.snapshot.appTransactions[txn.appId];
+  if (done === undefined || done < txn.version) return undefined;
+  return { table: ctx.table, version: ctx.snapshot.version, operation, metrics: {}, checkpointWritten: false, skipped: true };
+}
+
+export function txnActions(txn: AppTransaction | undefined): Action[] {
+  return txn ? [{ txn: { appId: txn.appId, version: txn.version, lastUpdated: Date.now() } }] : [];
 }

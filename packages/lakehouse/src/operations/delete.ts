@@ -5,11 +5,13 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaError } from '../errors.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { openForWrite, propertyActions, type CommitOptions } from './context.js';
+import { alreadyApplied, openForWrite, propertyActions, txnActions, type CommitOptions } from './context.js';
 import { rewriteMatching } from './rewrite-matching.js';
 
 export async function deleteWhere(conn: DuckDBConnection, table: string, predicate: string, opts: CommitOptions = {}): Promise<CommitResult> {
   const ctx = await openForWrite(table);
+  const skip = alreadyApplied(ctx, 'DELETE', opts.txn);
+  if (skip) return skip;
   const rewrite = await rewriteMatching(conn, ctx, predicate);
   if (rewrite.removed.length > 0 && isAppendOnly(ctx.snapshot.metadata)) {
     throw new DeltaError('APPEND_ONLY', table, ctx.snapshot.version, 'delete would remove data but the table has delta.appendOnly=true');
@@ -23,10 +25,10 @@ export async function deleteWhere(conn: DuckDBConnection, table: string, predica
       numAddedFiles: rewrite.filesAdded,
       numCopiedRows: rewrite.rowsCopied,
     },
-    actions: [...propertyActions(ctx.snapshot, opts.properties), ...rewrite.actions],
+    actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions],
     readVersion: ctx.snapshot.version,
     isBlindAppend: false,
-    scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: [], domains: [] },
+    scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
     userMetadata: opts.metadata,
     checkpointInterval: ctx.checkpointInterval,
   }, opts);

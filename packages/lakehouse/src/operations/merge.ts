@@ -14,7 +14,7 @@ import type { SchemaField } from '../schema.js';
 import { ident } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { openForWrite, propertyActions, type WriteOptions } from './context.js';
+import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteOptions } from './context.js';
 import { removeAction } from './rewrite-matching.js';
 
 export interface MergeOptions extends WriteOptions {
@@ -28,6 +28,8 @@ export interface MergeOptions extends WriteOptions {
 
 export async function merge(conn: DuckDBConnection, table: string, sourceSql: string, opts: MergeOptions): Promise<CommitResult> {
   const ctx = await openForWrite(table);
+  const skip = alreadyApplied(ctx, 'MERGE', opts.txn);
+  if (skip) return skip;
   const { snapshot, storage } = ctx;
   const whenMatched = opts.whenMatched ?? 'update';
   const whenNotMatched = opts.whenNotMatched ?? 'insert';
@@ -90,7 +92,7 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
         : `SELECT s.* FROM ${src.name} AS s`);
     }
     const inserted = whenNotMatched === 'insert' ? src.rowCount - sourceMatched : 0;
-    const actions: Action[] = [...propertyActions(snapshot, opts.properties)];
+    const actions: Action[] = [...propertyActions(snapshot, opts.properties), ...txnActions(opts.txn)];
     const nowMs = Date.now();
     let filesAdded = 0;
     let rowsWritten = 0;
@@ -126,7 +128,7 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
       actions,
       readVersion: snapshot.version,
       isBlindAppend: false,
-      scope: { readPaths: candidates.map((f) => f.path), removedPaths: removed, readsAllData: true, appIds: [], domains: [] },
+      scope: { readPaths: candidates.map((f) => f.path), removedPaths: removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
       userMetadata: opts.metadata,
       checkpointInterval: ctx.checkpointInterval,
     }, opts);

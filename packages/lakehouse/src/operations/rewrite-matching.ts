@@ -4,6 +4,7 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
+import { pathList } from '../sql.js';
 import { DeltaError } from '../errors.js';
 import type { Action, RemoveFile } from '../log/actions.js';
 import type { ActiveFile } from '../log/replay.js';
@@ -40,26 +41,29 @@ export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext,
   if (files.length === 0) return result;
   await assertFilesExist(storage, snapshot, files);
   const byLocation = new Map(files.map((f) => [storage.locate(f.path), f]));
+  // Count only the matching rows: a plain WHERE lets DuckDB skip row groups by their Parquet stats,
+  // and the file totals come from the Delta stats (counted only for files without them).
   const scan = filesSelect(storage, snapshot.schema, files, { withFilename: true });
   let rows: Record<string, unknown>[];
   try {
-    rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS total,
-      count(*) FILTER (WHERE coalesce((${predicate}), FALSE))::BIGINT AS hits
-      FROM ${scan} AS t GROUP BY filename`);
+    rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS hits FROM ${scan} AS t WHERE (${predicate}) GROUP BY filename`);
   } catch (e) {
     throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `the predicate ${predicate} failed: ${(e as Error).message}`, { cause: e });
   }
-  const partial: ActiveFile[] = [];
-  const nowMs = Date.now();
-  for (const row of rows) {
-    const hits = Number(row['hits']);
-    if (hits === 0) continue;
+  const hit = rows.map((row) => {
     const file = byLocation.get(String(row['filename']));
     if (!file) throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(row['filename'])}`);
+    return { file, hits: Number(row['hits']) };
+  });
+  const totals = await fileRowCounts(conn, ctx, hit.map((h) => h.file));
+  const partial: ActiveFile[] = [];
+  const nowMs = Date.now();
+  for (const { file, hits } of hit) {
+    if (hits === 0) continue;
     result.rowsDeleted += hits;
     result.removed.push(file.path);
     result.actions.push({ remove: removeAction(file, true, nowMs) });
-    if (hits < Number(row['total'])) partial.push(file);
+    if (hits < totals.get(file.path)!) partial.push(file);
   }
   if (partial.length > 0) {
     const keep = await stage(conn, table, snapshot.version, snapshot.schema,
@@ -76,4 +80,19 @@ export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext,
     }
   }
   return result;
+}
+
+async function fileRowCounts(conn: DuckDBConnection, ctx: WriteContext, files: readonly ActiveFile[]): Promise<Map<string, number>> {
+  const counts = new Map<string, number>();
+  const unknown: ActiveFile[] = [];
+  for (const f of files) {
+    if (f.stats && Number.isFinite(f.stats.numRecords)) counts.set(f.path, f.stats.numRecords);
+    else unknown.push(f);
+  }
+  if (unknown.length > 0) {
+    const byLocation = new Map(unknown.map((f) => [ctx.storage.locate(f.path), f]));
+    const rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS n FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`);
+    for (const r of rows) counts.set(byLocation.get(String(r['filename']))!.path, Number(r['n']));
+  }
+  return counts;
 }

@@ -4,6 +4,7 @@
 // writer that has not committed yet).
 
 import { DeltaError } from '../errors.js';
+import { LOG_DIR } from '../log/paths.js';
 import { decodePath } from '../log/replay.js';
 import { loadSnapshotFrom } from '../snapshot.js';
 import { storageFor } from '../storage/local.js';
@@ -27,6 +28,7 @@ export interface VacuumResult {
 }
 
 const HOUR_MS = 3_600_000;
+const TEMP_FILE = /^\..+\.[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.tmp$/;
 const MIN_RETENTION_HOURS = 168;
 
 function isHidden(relPath: string): boolean {
@@ -55,6 +57,11 @@ export async function vacuum(table: string, opts: VacuumOptions = {}): Promise<V
     if (isHidden(file.path) || live.has(file.path) || recentlyRemoved.has(file.path)) continue;
     if (file.modifiedMs > cutoff) continue;
     deleted.push(file.path);
+  }
+  // Temp files of commits or checkpoints whose writer died before the link/rename.
+  for (const file of await storage.list(LOG_DIR)) {
+    const name = file.path.slice(LOG_DIR.length + 1);
+    if (TEMP_FILE.test(name) && file.modifiedMs <= cutoff) deleted.push(file.path);
   }
   deleted.sort();
   if (!opts.dryRun) for (const p of deleted) await storage.delete(p);

@@ -8,7 +8,7 @@ import { writeStaged } from '../files/parquet.js';
 import { stageSource, type Staged } from '../files/stage.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { openForWrite, propertyActions, type WriteContext, type WriteOptions } from './context.js';
+import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions } from './context.js';
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
 
 async function withStagedSource<T>(conn: DuckDBConnection, ctx: WriteContext, sourceSql: string, fn: (s: Staged) => Promise<T>): Promise<T> {
@@ -28,6 +28,8 @@ function assertMayRemove(ctx: WriteContext, operation: string): void {
 
 export async function append(conn: DuckDBConnection, table: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
   const ctx = await openForWrite(table);
+  const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
+  if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
       maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
@@ -37,11 +39,11 @@ export async function append(conn: DuckDBConnection, table: string, sourceSql: s
       operation: 'WRITE',
       operationParameters: { mode: 'Append' },
       metrics: { numFiles: adds.length, numOutputRows: staged.rowCount, numOutputBytes: adds.reduce((s, a) => s + a.size, 0) },
-      actions: [...props, ...adds.map((add) => ({ add }))],
+      actions: [...props, ...txnActions(opts.txn), ...adds.map((add) => ({ add }))],
       readVersion: ctx.snapshot.version,
       isBlindAppend: props.length === 0,
       scope: {
-        readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [],
+        readPaths: [], removedPaths: [], readsAllData: false, appIds: opts.txn ? [opts.txn.appId] : [], domains: [],
         blindAppendSchema: props.length === 0 ? ctx.snapshot.metadata.schemaString : undefined,
       },
       userMetadata: opts.metadata,
@@ -52,6 +54,8 @@ export async function append(conn: DuckDBConnection, table: string, sourceSql: s
 
 export async function overwrite(conn: DuckDBConnection, table: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
   const ctx = await openForWrite(table);
+  const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
+  if (skip) return skip;
   if (ctx.snapshot.files.length > 0) assertMayRemove(ctx, 'overwrite');
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
@@ -65,10 +69,10 @@ export async function overwrite(conn: DuckDBConnection, table: string, sourceSql
       operationParameters: { mode: 'Overwrite' },
       metrics: { numFiles: adds.length, numOutputRows: staged.rowCount, numRemovedFiles: removes.length,
         numOutputBytes: adds.reduce((s, a) => s + a.size, 0) },
-      actions: [...propertyActions(ctx.snapshot, opts.properties), ...removes, ...adds.map((add) => ({ add }))],
+      actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...removes, ...adds.map((add) => ({ add }))],
       readVersion: ctx.snapshot.version,
       isBlindAppend: false,
-      scope: { readPaths: removed, removedPaths: removed, readsAllData: true, appIds: [], domains: [] },
+      scope: { readPaths: removed, removedPaths: removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
       userMetadata: opts.metadata,
       checkpointInterval: ctx.checkpointInterval,
     }, opts);
@@ -81,6 +85,8 @@ export async function overwrite(conn: DuckDBConnection, table: string, sourceSql
  */
 export async function replaceWhere(conn: DuckDBConnection, table: string, predicate: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
   const ctx = await openForWrite(table);
+  const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
+  if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     let violations: number;
     try {
@@ -108,10 +114,10 @@ export async function replaceWhere(conn: DuckDBConnection, table: string, predic
         numDeletedRows: rewrite.rowsDeleted,
         numCopiedRows: rewrite.rowsCopied,
       },
-      actions: [...propertyActions(ctx.snapshot, opts.properties), ...rewrite.actions, ...adds.map((add) => ({ add }))],
+      actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions, ...adds.map((add) => ({ add }))],
       readVersion: ctx.snapshot.version,
       isBlindAppend: false,
-      scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: [], domains: [] },
+      scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
       userMetadata: opts.metadata,
       checkpointInterval: ctx.checkpointInterval,
     }, opts);

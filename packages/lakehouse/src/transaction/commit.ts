@@ -22,6 +22,8 @@ export interface CommitResult {
   operation: string;
   metrics: Record<string, number>;
   checkpointWritten: boolean;
+  /** True when an app transaction (`txn` option) had already been committed and nothing was done. */
+  skipped?: boolean;
 }
 
 export interface PreparedCommit {

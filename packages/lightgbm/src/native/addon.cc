@@ -11,6 +11,7 @@
 #include <napi.h>
 #include <LightGBM/c_api.h>
 
+#include <atomic>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -19,6 +20,10 @@
 #include <vector>
 
 namespace {
+
+// Live native handles, for tests that check the GC releases what free() was not called on.
+std::atomic<int64_t> g_live_datasets{0};
+std::atomic<int64_t> g_live_boosters{0};
 
 // ---------- logging ----------
 
@@ -127,6 +132,7 @@ class Dataset : public Napi::ObjectWrap<Dataset> {
     if (handle != nullptr) {
       LGBM_DatasetFree(handle);
       handle = nullptr;
+      g_live_datasets -= 1;
     }
   }
 
@@ -156,6 +162,7 @@ class Dataset : public Napi::ObjectWrap<Dataset> {
                "LGBM_DatasetCreateFromMat");
     Napi::Object obj = ctor.New({});
     Dataset::Unwrap(obj)->handle = out;
+    g_live_datasets += 1;
     return obj;
   }
 
@@ -253,6 +260,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     if (handle != nullptr) {
       LGBM_BoosterFree(handle);
       handle = nullptr;
+      g_live_boosters -= 1;
     }
     for (auto& d : datasets) {
       *d.first -= 1;
@@ -284,6 +292,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     Napi::Object obj = ctor.New({});
     Booster* b = Booster::Unwrap(obj);
     b->handle = out;
+    g_live_boosters += 1;
     b->Hold(dsObj);
     return obj;
   }
@@ -298,6 +307,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     LGBM_CHECK(env, LGBM_BoosterLoadModelFromString(text.c_str(), &iterations, &out), "LGBM_BoosterLoadModelFromString");
     Napi::Object obj = ctor.New({});
     Booster::Unwrap(obj)->handle = out;
+    g_live_boosters += 1;
     return obj;
   }
 
@@ -560,6 +570,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   Booster::Define(env, exports);
   exports.Set("setLogger", Napi::Function::New(env, &SetLogger));
   exports.Set("dumpParamAliases", Napi::Function::New(env, &DumpParamAliases));
+  exports.Set("liveHandles", Napi::Function::New(env, [](const Napi::CallbackInfo& info) -> Napi::Value {
+    Napi::Object o = Napi::Object::New(info.Env());
+    o.Set("datasets", static_cast<double>(g_live_datasets.load()));
+    o.Set("boosters", static_cast<double>(g_live_boosters.load()));
+    return o;
+  }));
   return exports;
 }
 

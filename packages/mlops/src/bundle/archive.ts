@@ -1,8 +1,12 @@
 // A bundle as one .tar.gz file, for copying between machines. Import checks every entry before it
 // extracts anything: only plain files and directories, only relative paths that stay inside the
 // target. Then the extracted bundle is verified against its manifest.
-import { mkdir, readdir, rm } from 'node:fs/promises';
+import { randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { createGunzip, createGzip } from 'node:zlib';
 import { create, extract, list, type ReadEntry } from 'tar';
 import { MlopsInputError, UnsafeArchiveError } from '../errors.js';
 import type { BundleManifest } from './manifest.js';
@@ -13,7 +17,17 @@ export async function exportBundle(dir: string, file: string): Promise<BundleMan
   const root = resolve(dir);
   const manifest = await verifyBundle(root);
   const entries = (await readdir(root)).sort();
-  await create({ gzip: true, file: resolve(file), cwd: root, portable: true, noMtime: true }, entries);
+  const target = resolve(file);
+  const tmp = `${target}.tmp-${randomUUID()}`;
+  // Node's zlib behind the tar stream is ~3x faster than tar's own gzip option, and level 1 is ~3x
+  // faster again: model weights and float text barely compress better at higher levels (<1%).
+  try {
+    await pipeline(create({ cwd: root, portable: true, noMtime: true }, entries), createGzip({ level: 1 }), createWriteStream(tmp));
+    await rename(tmp, target);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
   return manifest;
 }
 
@@ -57,10 +71,10 @@ export async function importBundle(file: string, targetDir: string, opts: Import
   let refused: UnsafeArchiveError | undefined;
   let total = 0;
   try {
-    await list({
-      file: archive,
+    const lister = list({
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
+        entry.resume();
         if (refused) return;
         if (!SAFE_TYPES.has(entry.type)) refused = new UnsafeArchiveError(archive, entry.path, `${entry.type} entries are not allowed`);
         else {
@@ -71,6 +85,7 @@ export async function importBundle(file: string, targetDir: string, opts: Import
         if (!refused && total > maxBytes) refused = new UnsafeArchiveError(archive, entry.path, `archive holds more than ${maxBytes} bytes`);
       },
     });
+    await pipeline(createReadStream(archive), createGunzip(), lister);
   } catch (err) {
     throw new MlopsInputError(`${archive}: not a readable .tar.gz bundle (${(err as Error).message})`);
   }

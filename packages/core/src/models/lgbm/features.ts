@@ -37,20 +37,23 @@ interface Ctx {
 interface Group {
   names: (l: FeatureLayout) => string[];
   categorical?: boolean;
-  fill: (ctx: Ctx, col: (k: number) => Float32Array) => void;
+  /** Depends on (store, origin) only: computed once per origin and copied to its horizon steps. */
+  perOrigin?: boolean;
+  fill: (ctx: Ctx, cols: Float32Array[]) => void;
 }
 
 const horizonGroup: Group = {
   names: (l) => (l.withHorizon ? ['h'] : []),
-  fill: ({ rows, layout }, col) => {
+  fill: ({ rows, layout }, cols) => {
     if (!layout.withHorizon) return;
-    const c = col(0);
+    const c = cols[0]!;
     for (let i = 0; i < rows.n; i++) c[i] = rows.h[i]!;
   },
 };
 
 // Sales in the last days before the origin, and longer means: the recent trajectory.
 const originGroup: Group = {
+  perOrigin: true,
   names: () => [
     ...Array.from({ length: ORIGIN_LAGS }, (_, k) => `sales_lag${k}`),
     'sales_mean7',
@@ -58,16 +61,16 @@ const originGroup: Group = {
     'sales_mean364',
     'level_log',
   ],
-  fill: ({ hist, rows, level }, col) => {
+  fill: ({ hist, rows, level }, cols) => {
     for (let i = 0; i < rows.n; i++) {
       const st = hist[rows.store[i]!]!;
       const t = rows.origin[i]!;
       const lv = level[i]!;
-      for (let k = 0; k < ORIGIN_LAGS; k++) col(k)[i] = openSales(st, t - k) / lv;
-      col(ORIGIN_LAGS)[i] = windowMean(st, t, 7) / lv;
-      col(ORIGIN_LAGS + 1)[i] = windowMean(st, t, 91) / lv;
-      col(ORIGIN_LAGS + 2)[i] = windowMean(st, t, 364) / lv;
-      col(ORIGIN_LAGS + 3)[i] = Math.log1p(lv);
+      for (let k = 0; k < ORIGIN_LAGS; k++) cols[k]![i] = openSales(st, t - k) / lv;
+      cols[ORIGIN_LAGS]![i] = windowMean(st, t, 7) / lv;
+      cols[ORIGIN_LAGS + 1]![i] = windowMean(st, t, 91) / lv;
+      cols[ORIGIN_LAGS + 2]![i] = windowMean(st, t, 364) / lv;
+      cols[ORIGIN_LAGS + 3]![i] = Math.log1p(lv);
     }
   },
 };
@@ -80,7 +83,7 @@ const seasonalGroup: Group = {
     'sales_y1',
     'sales_y1_mean7',
   ],
-  fill: ({ hist, rows, level }, col) => {
+  fill: ({ hist, rows, level }, cols) => {
     for (let i = 0; i < rows.n; i++) {
       const st = hist[rows.store[i]!]!;
       const t = rows.origin[i]!;
@@ -92,26 +95,27 @@ const seasonalGroup: Group = {
       let c = 0;
       for (let k = 0; k < SEASONAL_LAGS; k++) {
         const v = openSales(st, d - 7 * (firstWeek + k));
-        col(k)[i] = v / lv;
+        cols[k]![i] = v / lv;
         if (!Number.isNaN(v)) {
           s += v;
           c++;
         }
       }
-      col(SEASONAL_LAGS)[i] = c > 0 ? s / c / lv : NaN;
-      col(SEASONAL_LAGS + 1)[i] = openSales(st, d - 364) / lv;
-      col(SEASONAL_LAGS + 2)[i] = d - 364 + 3 <= t ? windowMean(st, d - 364 + 3, 7) / lv : NaN;
+      cols[SEASONAL_LAGS]![i] = c > 0 ? s / c / lv : NaN;
+      cols[SEASONAL_LAGS + 1]![i] = openSales(st, d - 364) / lv;
+      cols[SEASONAL_LAGS + 2]![i] = d - 364 + 3 <= t ? windowMean(st, d - 364 + 3, 7) / lv : NaN;
     }
   },
 };
 
 // Past covariates (e.g. n_sales): last value and last week relative to their own 28-day mean.
 const pastGroup: Group = {
+  perOrigin: true,
   names: (l) => l.past.flatMap((p) => [`${p}_lag0`, `${p}_mean7`]),
-  fill: ({ hist, rows, layout }, col) => {
+  fill: ({ hist, rows, layout }, cols) => {
     layout.past.forEach((name, j) => {
-      const lag0 = col(2 * j);
-      const mean7 = col(2 * j + 1);
+      const lag0 = cols[2 * j]!;
+      const mean7 = cols[2 * j + 1]!;
       for (let i = 0; i < rows.n; i++) {
         const v = hist[rows.store[i]!]!.series.past[name]!;
         const t = rows.origin[i]!;
@@ -129,17 +133,17 @@ const futureGroup: Group = {
     ...l.future,
     ...l.future.filter((f) => EDGE_COVARIATES.includes(f)).flatMap((f) => [`${f}_prev`, `${f}_next`]),
   ],
-  fill: ({ hist, rows, layout }, col) => {
+  fill: ({ hist, rows, layout }, cols) => {
     const edges = layout.future.filter((f) => EDGE_COVARIATES.includes(f));
     layout.future.forEach((name, j) => {
-      const c = col(j);
+      const c = cols[j]!;
       for (let i = 0; i < rows.n; i++) {
         c[i] = hist[rows.store[i]!]!.series.future[name]![rows.origin[i]! + rows.h[i]!] ?? NaN;
       }
     });
     edges.forEach((name, e) => {
-      const prev = col(layout.future.length + 2 * e);
-      const next = col(layout.future.length + 2 * e + 1);
+      const prev = cols[layout.future.length + 2 * e]!;
+      const next = cols[layout.future.length + 2 * e + 1]!;
       for (let i = 0; i < rows.n; i++) {
         const f = hist[rows.store[i]!]!.series.future[name]!;
         const d = rows.origin[i]! + rows.h[i]!;
@@ -154,14 +158,14 @@ const futureGroup: Group = {
 const staticGroup: Group = {
   names: (l) => l.statics,
   categorical: true,
-  fill: ({ hist, rows, layout }, col) => {
+  fill: ({ hist, rows, layout }, cols) => {
     layout.statics.forEach((name, j) => {
       const values = layout.staticValues[name]!;
       const perStore = hist.map((st) => {
         const code = values.indexOf(st.series.statics[name] ?? '');
         return code >= 0 ? code : NaN;
       });
-      const c = col(j);
+      const c = cols[j]!;
       for (let i = 0; i < rows.n; i++) c[i] = perStore[rows.store[i]!]!;
     });
   },
@@ -225,27 +229,84 @@ export function buildFeatures(layout: FeatureLayout, hist: readonly StoreHistory
   const nrow = rows.n;
   const ncol = layout.names.length;
   const X = new Float32Array(nrow * ncol);
-  const level = new Float64Array(nrow);
-  for (let i = 0; i < nrow; i++) {
-    const lv = storeLevel(hist[rows.store[i]!]!, rows.origin[i]!, layout.levelWindow);
-    level[i] = lv > 0 ? lv : 1;
+  const { origins, of } = distinctOrigins(rows);
+  const originLevel = new Float64Array(origins.n);
+  for (let u = 0; u < origins.n; u++) {
+    const lv = storeLevel(hist[origins.store[u]!]!, origins.origin[u]!, layout.levelWindow);
+    originLevel[u] = lv > 0 ? lv : 1;
   }
+  const level = Float64Array.from(of, (u) => originLevel[u]!);
   const ctx: Ctx = { hist, rows, level, layout };
+  const originCtx: Ctx = { hist, rows: origins, level: originLevel, layout };
   let offset = 0;
   for (const g of GROUPS) {
     const width = g.names(layout).length;
-    const base = offset;
-    g.fill(ctx, (k) => X.subarray((base + k) * nrow, (base + k + 1) * nrow));
+    const cols = columnViews(X, nrow, offset, width);
+    if (g.perOrigin) {
+      const tmp = columnViews(new Float32Array(origins.n * width), origins.n, 0, width);
+      g.fill(originCtx, tmp);
+      for (let k = 0; k < width; k++) {
+        const src = tmp[k]!;
+        const dst = cols[k]!;
+        for (let i = 0; i < nrow; i++) dst[i] = src[of[i]!]!;
+      }
+    } else {
+      g.fill(ctx, cols);
+    }
     offset += width;
   }
   return { X, nrow, ncol, level };
 }
 
+function columnViews(X: Float32Array, nrow: number, first: number, width: number): Float32Array[] {
+  return Array.from({ length: width }, (_, k) => X.subarray((first + k) * nrow, (first + k + 1) * nrow));
+}
+
+/** The distinct (store, origin) pairs of `rows`, and for each row the index of its pair. */
+function distinctOrigins(rows: RowSet): { origins: RowSet; of: Int32Array } {
+  const index = new Map<number, number>();
+  const of = new Int32Array(rows.n);
+  const store: number[] = [];
+  const origin: number[] = [];
+  for (let i = 0; i < rows.n; i++) {
+    const key = rows.store[i]! * 1e7 + rows.origin[i]!;
+    let u = index.get(key);
+    if (u === undefined) {
+      u = store.length;
+      index.set(key, u);
+      store.push(rows.store[i]!);
+      origin.push(rows.origin[i]!);
+    }
+    of[i] = u;
+  }
+  const n = store.length;
+  return {
+    origins: { n, store: Int32Array.from(store), origin: Int32Array.from(origin), h: new Int32Array(n), rank: new Int32Array(n) },
+    of,
+  };
+}
+
+export type TargetTransform = 'ratio' | 'log1p_ratio';
+
 /** Target on the model's scale: sales at the target day over the store's level at the origin. */
-export function buildLabel(hist: readonly StoreHistory[], rows: RowSet, level: Float64Array): Float32Array {
+export function buildLabel(
+  hist: readonly StoreHistory[],
+  rows: RowSet,
+  level: Float64Array,
+  transform: TargetTransform = 'ratio',
+): Float32Array {
   const y = new Float32Array(rows.n);
-  for (let i = 0; i < rows.n; i++) y[i] = hist[rows.store[i]!]!.sales[rows.origin[i]! + rows.h[i]!]! / level[i]!;
+  for (let i = 0; i < rows.n; i++) {
+    const ratio = hist[rows.store[i]!]!.sales[rows.origin[i]! + rows.h[i]!]! / level[i]!;
+    y[i] = transform === 'ratio' ? ratio : Math.log1p(ratio);
+  }
   return y;
+}
+
+/** Back from the model's scale to sales, never below zero. */
+export function fromModelScale(value: number, level: number, transform: TargetTransform): number {
+  const ratio = transform === 'ratio' ? value : Math.expm1(value);
+  return Math.max(0, ratio) * level;
 }
 
 /** Rows `index` of a column-major matrix, as a new column-major matrix. */

@@ -14,7 +14,16 @@ import {
   type StoreSeries,
 } from '../../forecaster.js';
 import { residualQuantiles, type ResidualQuantiles } from './conformal.js';
-import { buildFeatures, buildLabel, checkSeries, makeLayout, takeRows, type FeatureLayout, type FeatureMatrix } from './features.js';
+import {
+  buildFeatures,
+  buildLabel,
+  checkSeries,
+  fromModelScale,
+  makeLayout,
+  takeRows,
+  type FeatureLayout,
+  type FeatureMatrix,
+} from './features.js';
 import { storeHistory } from './history.js';
 import { resolveParams, type LgbmParams } from './params.js';
 import { fitRows, predictRows, type RowSet } from './rows.js';
@@ -62,7 +71,7 @@ export class LgbmForecaster implements Forecaster {
     const hist = series.map(storeHistory);
     const rows = fitRows(hist, H, p.numOrigins, p.originStep, p.levelWindow);
     const all = buildFeatures(layout, hist, rows);
-    const label = buildLabel(hist, rows, all.level);
+    const label = buildLabel(hist, rows, all.level, p.target);
     const featureSec = (performance.now() - started) / 1000;
 
     // Validation origins are the most recent; training origins end where their targets would
@@ -224,12 +233,11 @@ export class LgbmForecaster implements Forecaster {
         const i = si * horizon + h - 1;
         if (hist[si]!.open[T + h - 1] === 0) continue; // closed: no sales
         const lv = m.level[i]!;
-        const mid = Math.max(0, scaled[i]!);
-        const lo = Math.max(0, scaled[i]! + f.residuals.q10[h - 1]!);
-        const hi = Math.max(0, scaled[i]! + f.residuals.q90[h - 1]!);
-        out.p50[h - 1] = lv * mid;
-        out.p10[h - 1] = lv * Math.min(lo, mid);
-        out.p90[h - 1] = lv * Math.max(hi, mid);
+        const v = scaled[i]!;
+        const mid = fromModelScale(v, lv, this.p.target);
+        out.p50[h - 1] = mid;
+        out.p10[h - 1] = Math.min(mid, fromModelScale(v + f.residuals.q10[h - 1]!, lv, this.p.target));
+        out.p90[h - 1] = Math.max(mid, fromModelScale(v + f.residuals.q90[h - 1]!, lv, this.p.target));
       }
       return out;
     });

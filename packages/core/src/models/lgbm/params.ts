@@ -5,7 +5,8 @@ import { ForecastInputError } from '../../forecaster.js';
 export interface LgbmParams {
   /**
    * Direct multi-horizon strategy: one model with the horizon step as a feature, or one model per
-   * step. Both were measured (bench/lgbm-strategy.ts); horizon_feature is the default.
+   * step. Measured (bench/lgbm-strategy.ts, 30 synthetic stores, 3 folds): WAPE 0.0754 vs 0.0909
+   * and 2-3x less fit time for horizon_feature, the default.
    */
   strategy: 'horizon_feature' | 'per_horizon';
   /** Weekly (originStep) forecast origins per store that training rows are cut from. */
@@ -13,11 +14,20 @@ export interface LgbmParams {
   originStep: number;
   /** Most recent origins held out for early stopping and the conformal quantiles. */
   validationOrigins: number;
-  /** Retrain on all origins with the early-stopped round count (the held-out model calibrates only). */
+  /**
+   * Retrain on all origins (held-out ones included) with the early-stopped round count, so the
+   * model sees the latest weeks. Measured WAPE with/without: 0.080/0.091 (24 stores, 40 origins,
+   * core test) and 0.0754/0.0757 (30 stores, 52 origins, bench); costs about twice the fit time.
+   */
   refit: boolean;
   /** Days of recent history that define a store's level (target and lags are divided by it). */
   levelWindow: number;
-  /** LightGBM objective on the level-scaled target. */
+  /**
+   * Target the model learns: sales over the store's level ('ratio'), or log1p of that ratio
+   * ('log1p_ratio', which damps outliers and promotion spikes).
+   */
+  target: 'ratio' | 'log1p_ratio';
+  /** LightGBM objective on the (transformed) level-scaled target. */
   objective: 'l2' | 'l1' | 'huber';
   numLeaves: number;
   learningRate: number;
@@ -40,6 +50,7 @@ export const DEFAULT_LGBM_PARAMS: LgbmParams = {
   validationOrigins: 4,
   refit: true,
   levelWindow: 28,
+  target: 'ratio',
   objective: 'l2',
   numLeaves: 63,
   learningRate: 0.1,
@@ -67,6 +78,7 @@ export function resolveParams(raw: Record<string, unknown>): LgbmParams {
   if (p.strategy !== 'horizon_feature' && p.strategy !== 'per_horizon') {
     throw new ForecastInputError(`lgbm: strategy must be horizon_feature or per_horizon, got ${String(p.strategy)}`);
   }
+  if (p.target !== 'ratio' && p.target !== 'log1p_ratio') throw new ForecastInputError(`lgbm: unknown target ${p.target}`);
   if (!['l2', 'l1', 'huber'].includes(p.objective)) throw new ForecastInputError(`lgbm: unknown objective ${p.objective}`);
   if (p.numOrigins < 2 || p.validationOrigins < 1 || p.validationOrigins >= p.numOrigins) {
     throw new ForecastInputError('lgbm: need numOrigins >= 2 and 1 <= validationOrigins < numOrigins');

@@ -28,6 +28,17 @@ export function fitRows(
   step: number,
   levelWindow: number,
 ): RowSet {
+  // Each origin's level is checked once, not once per horizon step.
+  const origins = hist.map((st) => {
+    const ts: number[] = [];
+    const last = st.length - 1 - horizon;
+    for (let k = 0; k < numOrigins; k++) {
+      const t = last - k * step;
+      if (t < MIN_HISTORY_DAYS) break;
+      ts.push(storeLevel(st, t, levelWindow) > 0 ? t : -1);
+    }
+    return ts;
+  });
   const store: number[] = [];
   const origin: number[] = [];
   const hs: number[] = [];
@@ -35,14 +46,12 @@ export function fitRows(
   for (let h = 1; h <= horizon; h++) {
     for (let s = 0; s < hist.length; s++) {
       const st = hist[s]!;
-      const last = st.length - 1 - horizon;
-      for (let k = 0; k < numOrigins; k++) {
-        const t = last - k * step;
-        if (t < MIN_HISTORY_DAYS) break;
+      const ts = origins[s]!;
+      for (let k = 0; k < ts.length; k++) {
+        const t = ts[k]!;
+        if (t < 0) continue;
         const d = t + h;
-        const y = st.sales[d]!;
-        if (Number.isNaN(y) || st.open[d] === 0) continue;
-        if (!(storeLevel(st, t, levelWindow) > 0)) continue;
+        if (Number.isNaN(st.sales[d]!) || st.open[d] === 0) continue;
         store.push(s);
         origin.push(t);
         hs.push(h);

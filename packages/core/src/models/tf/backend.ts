@@ -38,6 +38,8 @@ function tryRegisterNode(): boolean {
 }
 
 async function select(forced: TfBackendName | undefined, log?: LoadTfOptions['log']) {
+  // Production mode: skips tfjs' debug checks and its "install tfjs-node" console banner.
+  tf.enableProdMode();
   const candidates = forced ? [forced] : BACKEND_ORDER;
   const tried: string[] = [];
   for (const name of candidates) {

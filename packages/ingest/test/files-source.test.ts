@@ -1,0 +1,94 @@
+// A `files` source: CSV exports with their own column names (no updated_at, an extra covariate), then
+// Parquet, mapped by config alone.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeEach, expect, test } from 'vitest';
+import { parseConfig, type LoadedConfig } from '@cvc/core';
+import { scanSql } from '@cvc/lakehouse';
+import { lakeTables, readStoreSeries } from '@cvc/feature-table';
+import { runIngest, SourceError } from '../src/index.js';
+import { tempDir, withDuckDb } from './helpers.js';
+
+let dir: string;
+let cleanup: () => void;
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+});
+afterEach(() => cleanup());
+
+function filesConfig(files: Record<string, string>, lookbackDays = 3): LoadedConfig {
+  const file = join(dir, 'cvc.yaml');
+  const config = parseConfig({
+    source: {
+      kind: 'files',
+      files,
+      tables: { promotions: null, holidays: null },
+      columns: { storeId: 'loja', date: 'dia', sales: 'venda_bruta', nSales: 'tickets', isOpen: null, updatedAt: null, extra: ['visitas'] },
+      storeColumns: { storeId: 'codigo', name: 'nome', state: 'uf', city: 'cidade', format: 'formato', openedOn: 'inauguracao', closedOn: null },
+    },
+    lake: { root: './lake' },
+    ingest: { lookbackDays },
+  }, file);
+  return { file, config, paths: { lake: join(dir, 'lake'), tracking: '', registry: '', demoSource: '', data: dir } };
+}
+
+function writeCsvs(days: Array<[string, string, number, number, number]>): void {
+  mkdirSync(join(dir, 'export'), { recursive: true });
+  writeFileSync(join(dir, 'export', 'lojas.csv'), 'codigo,nome,uf,cidade,formato,inauguracao\nA1,Loja A,BA,Salvador,mall,2024-01-01\nB2,Loja B,PE,Recife,street,2024-12-30\n');
+  const byMonth = new Map<string, string[]>();
+  for (const [loja, dia, venda, tickets, visitas] of days) {
+    const m = dia.slice(0, 7);
+    byMonth.set(m, [...(byMonth.get(m) ?? []), `${loja},${dia},${venda},${tickets},${visitas}`]);
+  }
+  for (const [m, lines] of byMonth) writeFileSync(join(dir, 'export', `vendas-${m}.csv`), `loja,dia,venda_bruta,tickets,visitas\n${lines.join('\n')}\n`);
+}
+
+test('CSV files with another column mapping; a correction inside the look-back window', async () => {
+  const rows: Array<[string, string, number, number, number]> = [];
+  for (let d = 1; d <= 5; d++) {
+    const dia = `2025-01-0${d}`;
+    rows.push(['A1', dia, 1000 + d, 10, 100 + d]);
+    if (d !== 3) rows.push(['B2', dia, 2000 + d, 20, 200 + d]);
+  }
+  writeCsvs(rows);
+  const loaded = filesConfig({ sales: './export/vendas-*.csv', stores: './export/lojas.csv' });
+  const s = await runIngest({ loaded, today: '2025-01-06' });
+  expect(s).toMatchObject({ rowsRead: 9, rowsMerged: 10, rowsQuarantined: 0, stores: 2, watermarkAfter: '2025-01-05' });
+  expect(s.source).toMatch(/^files:/);
+
+  await withDuckDb(':memory:', async (conn) => {
+    const [a, b] = await readStoreSeries(conn, lakeTables(loaded));
+    expect(a!.storeId).toBe('A1');
+    expect(Array.from(b!.sales)).toEqual([2001, 2002, Number.NaN, 2004, 2005]);
+    expect(Array.from(a!.past['visitas']!)).toEqual([101, 102, 103, 104, 105]);
+    expect(b!.statics).toEqual({ format: 'street', state: 'PE', city: 'Recife' });
+  });
+
+  // Without updated_at the watermark is the date: 3 days before it are re-read (Jan 2-6), so a corrected file wins.
+  rows[rows.findIndex((r) => r[0] === 'A1' && r[1] === '2025-01-04')] = ['A1', '2025-01-04', 7777, 11, 99];
+  rows.push(['A1', '2025-01-06', 1006, 10, 106], ['B2', '2025-01-06', 2006, 20, 206]);
+  writeCsvs(rows);
+  const s2 = await runIngest({ loaded, today: '2025-01-07' });
+  expect(s2).toMatchObject({ mode: 'incremental', rowsRead: 9, observationsChanged: 3, lastDay: '2025-01-06', watermarkAfter: '2025-01-06' });
+  const a4 = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT sales, n_sales, visitas FROM ${await scanSql(c, lakeTables(loaded).features)} f
+    WHERE store_id = 'A1' AND date = DATE '2025-01-04'`)).getRowObjectsJS());
+  expect(a4).toEqual([{ sales: 7777, n_sales: 11, visitas: 99 }]);
+});
+
+test('Parquet files, and a misnamed column is a SourceError naming the source', async () => {
+  mkdirSync(join(dir, 'pq'), { recursive: true });
+  await withDuckDb(':memory:', async (c) => {
+    await c.run(`COPY (SELECT 'A1' AS codigo, 'Loja A' AS nome, 'BA' AS uf, 'Salvador' AS cidade, 'mall' AS formato, DATE '2024-01-01' AS inauguracao)
+      TO '${join(dir, 'pq', 'lojas.parquet')}' (FORMAT parquet)`);
+    await c.run(`COPY (SELECT 'A1' AS loja, DATE '2025-01-01' + i::INTEGER AS dia, 10.5 * i AS venda_bruta, 3 AS tickets, 7 AS visitas FROM range(4) t(i))
+      TO '${join(dir, 'pq', 'vendas.parquet')}' (FORMAT parquet)`);
+  });
+  const s = await runIngest({ loaded: filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' }), today: '2025-01-06' });
+  expect(s).toMatchObject({ rowsRead: 4, rowsMerged: 4, lastDay: '2025-01-04' });
+
+  const bad = filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' });
+  bad.config.source.columns.sales = 'receita';
+  const err = await runIngest({ loaded: bad, today: '2025-01-06', full: true }).catch((e: unknown) => e);
+  expect(err).toBeInstanceOf(SourceError);
+  expect((err as Error).message).toMatch(/vendas\*\.parquet.*receita/);
+});
