@@ -26,29 +26,42 @@ await writeFile(join(dir, 'X.f64'), X);
 await writeFile(join(dir, 'y.f64'), y);
 await writeFile(join(dir, 'spec.json'), JSON.stringify({ nrow, ncol, rounds, params }));
 
-async function ours(): Promise<number> {
-  const t0 = performance.now();
-  const ds = Dataset.fromMatrix(X, { nrow, ncol, label: y, params });
-  const { booster } = await train(params, ds, { numBoostRound: rounds });
-  const s = (performance.now() - t0) / 1000;
-  booster.free();
-  ds.free();
-  return s;
+interface Timing {
+  seconds: number;
+  cpu: number;
 }
 
-function python(): number {
+async function ours(): Promise<Timing> {
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const ds = Dataset.fromMatrix(X, { nrow, ncol, label: y, params });
+  const { booster } = await train(params, ds, { numBoostRound: rounds });
+  const seconds = (performance.now() - t0) / 1000;
+  const c = process.cpuUsage(c0);
+  booster.free();
+  ds.free();
+  return { seconds, cpu: (c.user + c.system) / 1e6 };
+}
+
+function python(): Timing {
   const out = execFileSync('python3', [join(root, 'packages/lightgbm/test/bench_train.py'), dir], { encoding: 'utf8' });
-  return (JSON.parse(out) as { seconds: number }).seconds;
+  return JSON.parse(out) as Timing;
 }
 
 const median = (a: number[]) => [...a].sort((x, z) => x - z)[Math.floor(a.length / 2)]!;
-const o: number[] = [];
-const p: number[] = [];
+const o: Timing[] = [];
+const p: Timing[] = [];
 console.log(`lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), ${repeats} alternating runs each`);
 for (let r = 0; r < repeats; r++) {
   o.push(await ours());
   p.push(python());
-  console.log(`  run ${r + 1}: ours ${o.at(-1)!.toFixed(2)} s, python ${p.at(-1)!.toFixed(2)} s`);
+  const a = o.at(-1)!;
+  const b = p.at(-1)!;
+  console.log(`  run ${r + 1}: ours ${a.seconds.toFixed(2)} s (cpu ${a.cpu.toFixed(2)}), python ${b.seconds.toFixed(2)} s (cpu ${b.cpu.toFixed(2)})`);
 }
-console.log(`median ours ${median(o).toFixed(2)} s, python ${median(p).toFixed(2)} s, ratio ours/python ${(median(o) / median(p)).toFixed(3)}`);
+for (const k of ['seconds', 'cpu'] as const) {
+  const mo = median(o.map((t) => t[k]));
+  const mp = median(p.map((t) => t[k]));
+  console.log(`median ${k === 'seconds' ? 'wall' : 'cpu '}: ours ${mo.toFixed(2)} s, python ${mp.toFixed(2)} s, ratio ours/python ${(mo / mp).toFixed(3)}`);
+}
 await rm(dir, { recursive: true, force: true });

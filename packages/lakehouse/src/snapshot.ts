@@ -3,8 +3,7 @@
 import { DeltaError } from './errors.js';
 import type { DomainMetadata, Metadata, Protocol, RemoveFile } from './log/actions.js';
 import { listLog } from './log/listing.js';
-import { replay, type LogState } from './log/replay.js';
-import type { ActiveFile } from './log/replay.js';
+import { replay, type ActiveFile, type LogState } from './log/replay.js';
 import { parseSchemaString, type SchemaField } from './schema.js';
 import { storageFor } from './storage/local.js';
 import type { Storage } from './storage/storage.js';

@@ -11,3 +11,8 @@ export function literal(value: string): string {
 export function pathList(paths: readonly string[]): string {
   return `[${paths.map(literal).join(', ')}]`;
 }
+
+/** Caller SQL is spliced into larger statements: a trailing semicolon would end them early. */
+export function fragment(sql: string): string {
+  return sql.trim().replace(/;+\s*$/, '').trim();
+}

@@ -49,6 +49,7 @@ describe('crash safety', () => {
     const live = new Set((await loadSnapshot(table)).files.map((f) => f.path));
     const parquet = () => readdirSync(table).filter((f) => f.endsWith('.parquet'));
     const orphans = parquet().filter((f) => !live.has(f));
+    console.log(`crash test: ${kills} kills, ${orphans.length} orphan file(s)`);
     const dry = await vacuum(table, { retentionHours: 0, enforceRetention: false, dryRun: true });
     expect(dry.deleted.filter((f) => !f.startsWith('_delta_log/')).sort()).toEqual(orphans.sort());
     await vacuum(table, { retentionHours: 0, enforceRetention: false });

@@ -73,7 +73,7 @@ describe('operations', () => {
     await sleep(20);
     const between = new Date();
     await sleep(20);
-    const d = await deleteWhere(conn, t, `sales >= 3`);
+    const d = await deleteWhere(conn, t, `sales >= 3;`); // a trailing semicolon is tolerated
     expect(d.metrics).toMatchObject({ numDeletedRows: 3, numCopiedRows: 3 });
     await overwrite(conn, t, `SELECT 'x' AS store_id, DATE '2025-02-01' AS date, 0.5 AS sales`);
     expect(await all(t)).toEqual([{ store_id: 'x', date: '2025-02-01', sales: 0.5 }]);

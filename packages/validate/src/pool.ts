@@ -1,16 +1,17 @@
 // Runs model chains on a small pool of worker threads: TensorFlow.js on wasm is single-threaded in
-// Node, so two chains at once use both cores. From TypeScript sources (tests), workers load tsx.
+// Node, so two chains at once use both cores. Workers need the built JavaScript (dist/); when this
+// module runs from TypeScript sources (unit tests) the chains run in-process instead, and the worker
+// path is exercised by the CLI's end-to-end test, which runs the build.
 import { Worker } from 'node:worker_threads';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { runChain } from './chain.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
-const workerUrl = new URL(fromSource ? './chain-worker.ts' : './chain-worker.js', import.meta.url);
-const workerExecArgv = fromSource ? ['--import', 'tsx', '--conditions=source'] : [];
+const workerUrl = new URL('./chain-worker.js', import.meta.url);
 
 function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
+    const w = new Worker(workerUrl, { workerData: job });
     let finished = false;
     w.on('message', (m: { type: 'fold'; outcome: FoldOutcome } | { type: 'done' } | { type: 'fatal'; error: string }) => {
       if (m.type === 'fold') onFold(m.outcome);
@@ -46,7 +47,7 @@ export async function runChains(jobs: readonly ChainJob[], workers: number, onFo
         onFold(o);
       };
       try {
-        await (workers <= 1 ? runChain(job, record) : runInWorker(job, record));
+        await (workers <= 1 || fromSource ? runChain(job, record) : runInWorker(job, record));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         for (const f of job.folds) if (!seen.has(f.fold)) onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: msg });

@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
 import type { SchemaField } from '../schema.js';
-import { ident } from '../sql.js';
+import { fragment, ident } from '../sql.js';
 
 export interface Staged {
   /** Quoted temp table name. */
@@ -68,6 +68,7 @@ export async function stage(conn: DuckDBConnection, table: string, version: numb
 }
 
 export async function stageSource(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], sourceSql: string): Promise<Staged> {
-  await checkSourceColumns(conn, table, version, schema, sourceSql);
-  return stage(conn, table, version, schema, sourceSql);
+  const source = fragment(sourceSql);
+  await checkSourceColumns(conn, table, version, schema, source);
+  return stage(conn, table, version, schema, source);
 }

@@ -65,10 +65,6 @@ export function propertyActions(snapshot: Snapshot, properties: Record<string, s
   return [{ metaData }];
 }
 
-export function now(): number {
-  return Date.now();
-}
-
 /** The result to return when this app transaction was already committed, else undefined. */
 export function alreadyApplied(ctx: WriteContext, operation: string, txn: AppTransaction | undefined): CommitResult | undefined {
   if (!txn) return undefined;

@@ -3,12 +3,14 @@
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { DeltaError } from '../errors.js';
+import { fragment } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
 import { alreadyApplied, openForWrite, propertyActions, txnActions, type CommitOptions } from './context.js';
 import { rewriteMatching } from './rewrite-matching.js';
 
-export async function deleteWhere(conn: DuckDBConnection, table: string, predicate: string, opts: CommitOptions = {}): Promise<CommitResult> {
+export async function deleteWhere(conn: DuckDBConnection, table: string, predicateSql: string, opts: CommitOptions = {}): Promise<CommitResult> {
+  const predicate = fragment(predicateSql);
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'DELETE', opts.txn);
   if (skip) return skip;

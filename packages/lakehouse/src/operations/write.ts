@@ -3,6 +3,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
+import { fragment } from '../sql.js';
 import type { Action } from '../log/actions.js';
 import { writeStaged } from '../files/parquet.js';
 import { stageSource, type Staged } from '../files/stage.js';
@@ -83,7 +84,8 @@ export async function overwrite(conn: DuckDBConnection, table: string, sourceSql
  * Replaces the rows matching `predicate` with the rows of `sourceSql`, in one commit. Like Delta's
  * replaceWhere, every new row must itself satisfy the predicate, so a rerun replaces exactly them.
  */
-export async function replaceWhere(conn: DuckDBConnection, table: string, predicate: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
+export async function replaceWhere(conn: DuckDBConnection, table: string, predicateSql: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
+  const predicate = fragment(predicateSql);
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;

@@ -99,6 +99,8 @@ export class LgbmForecaster implements Forecaster {
         trainRows += trainIdx.length;
         const budget = deadline !== undefined ? Math.max(0, (deadline - Date.now()) / 1000 / (units.length - n)) : undefined;
         const model = await this.trainUnit(layout, all, label, trainIdx, validIdx, ctx, p.refit ? budget && budget / 2 : budget);
+        boosters.push(model.booster); // freed below with the rest if anything fails
+        ctx.signal?.throwIfAborted();
         bestIterations.push(model.bestIteration);
         const vm = takeRows(all, validIdx);
         const pred = await model.booster.predict(vm.X, { nrow: vm.nrow, ncol: vm.ncol, layout: 'col' });
@@ -108,12 +110,12 @@ export class LgbmForecaster implements Forecaster {
           validP.push(pred[k]!);
         }
         if (p.refit) {
+          boosters.pop();
           model.booster.free();
           const allIdx = indexWhere(rows.n, (i) => inUnit(u, i));
           const refit = await this.trainUnit(layout, all, label, allIdx, undefined, ctx, budget && budget / 2, model.bestIteration);
           boosters.push(refit.booster);
-        } else {
-          boosters.push(model.booster);
+          ctx.signal?.throwIfAborted();
         }
       }
     } catch (err) {

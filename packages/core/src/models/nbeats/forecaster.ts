@@ -128,6 +128,7 @@ export class NBeatsForecaster implements Forecaster {
       : this.p;
     const res = await trainLoop(tf, model, plan, cfg, {
       seed: ctx.seed,
+      evalBeforeTraining: warmWeights != null,
       timeBudgetSec: ctx.timeBudgetSec,
       signal: ctx.signal,
       log: ctx.log,

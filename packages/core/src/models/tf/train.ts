@@ -22,6 +22,8 @@ export interface TrainConfig {
 
 export interface TrainHooks {
   seed: number;
+  /** Validate the starting weights first (warm starts) so training can only keep or improve them. */
+  evalBeforeTraining?: boolean;
   timeBudgetSec?: number;
   signal?: AbortSignal;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -79,8 +81,9 @@ export async function trainLoop(
   const vars = model.params.list();
   const stepsPerEpoch = Math.max(1, Math.ceil(cfg.windowsPerEpoch / cfg.batchSize));
 
-  let best = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
-  let bestWeights = pool.val.length ? model.params.snapshot() : undefined;
+  // Only a warm start has a starting point worth keeping if fine-tuning makes validation worse.
+  let best = hooks.evalBeforeTraining ? evalLoss(tf, model, pool.val, cfg.batchSize * 2) : Infinity;
+  let bestWeights = hooks.evalBeforeTraining && pool.val.length ? model.params.snapshot() : undefined;
   if (!Number.isFinite(best)) best = Infinity;
   let sinceBest = 0;
   let steps = 0;

@@ -112,6 +112,7 @@ export class TftForecaster implements Forecaster {
       : this.p;
     const res = await trainLoop(tf, model, plan, cfg, {
       seed: ctx.seed,
+      evalBeforeTraining: warmWeights != null,
       timeBudgetSec: ctx.timeBudgetSec,
       signal: ctx.signal,
       log: ctx.log,
