@@ -1,9 +1,9 @@
 // Training speed of @cvc/lightgbm against Python lightgbm 4.1.0 (same C++ version) on the same
 // 200k x 30 matrix: Dataset construction + 200 rounds, 63 leaves, 2 threads. Runs alternate
 // (ours, python, ours, ...) to spread the noise of a shared machine; prints medians and the ratio.
-// Run: node --conditions=source --import tsx bench/lgbm-train.ts [repeats] [threads]
-// On an oversubscribed machine libgomp's spin-waiting makes 2-thread runs of either side erratic;
-// the 1-thread figure is the steadier comparison of the two builds.
+// Run: node --conditions=source --import tsx bench/lgbm-train.ts [repeats] [threads] [active|passive]
+// On an oversubscribed machine libgomp's spin-waiting (OMP_WAIT_POLICY=active) made Python's
+// 2-thread runs 5-10x slower, so both sides run with OMP_WAIT_POLICY=passive unless told otherwise.
 import { execFileSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -17,6 +17,9 @@ const nrow = 200_000;
 const ncol = 30;
 const rounds = 200;
 const threads = Number(process.argv[3] ?? 2);
+const waitPolicy = process.argv[4] ?? 'passive';
+// Read by libgomp when it loads: our addon loads lazily on first use, Python in its own process.
+process.env['OMP_WAIT_POLICY'] = waitPolicy;
 const params = { objective: 'regression', num_leaves: 63, learning_rate: 0.1, num_threads: threads, seed: 1, verbose: -1 };
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -51,7 +54,7 @@ function python(): Timing {
 const median = (a: number[]) => [...a].sort((x, z) => x - z)[Math.floor(a.length / 2)]!;
 const o: Timing[] = [];
 const p: Timing[] = [];
-console.log(`lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), ${repeats} alternating runs each`);
+console.log(`lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), OMP_WAIT_POLICY=${waitPolicy}, ${repeats} alternating runs each`);
 for (let r = 0; r < repeats; r++) {
   o.push(await ours());
   p.push(python());

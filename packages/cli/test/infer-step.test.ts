@@ -30,7 +30,7 @@ describe('runInfer', () => {
   it('refuses a horizon beyond the bundle and an as-of date outside the data', async () => {
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', horizon: 36 })).rejects.toThrow(/--horizon 36: the bundle 1 was trained for 1..35 days/);
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2030-01-01' })).rejects.toThrow(InputError);
-    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2010-01-01' })).rejects.toThrow(/no feature rows in the 90 days up to it \(is it before the data\?\)/);
+    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2010-01-01' })).rejects.toThrow(/no feature rows in the 461 days up to it \(is it before the data\?\)/);
   });
 
   it('forecasts fewer days and from an earlier as-of date when asked', async () => {

@@ -80,6 +80,24 @@ describe('lgbm forecaster', () => {
   });
 });
 
+describe('lgbm forecaster on uneven data', () => {
+  it('fits and predicts finite values with short stores, missing days and a new store', async () => {
+    const { history } = lgbmSynthetic({ stores: 8, days: 400, extraDays: H, seed: 4 });
+    const uneven = history.map((s, k) => {
+      const cut = k === 0 ? 330 : k === 1 ? 60 : 0; // store 1 opened 60 days ago
+      const sales = s.sales.slice(cut);
+      if (k === 2) sales.fill(NaN, 100, 130); // a month of missing data
+      const slice = (r: Record<string, Float64Array>) => Object.fromEntries(Object.entries(r).map(([n, v]) => [n, v.slice(cut)]));
+      return { ...s, sales, past: slice(s.past), future: slice(s.future) };
+    });
+    const m = new LgbmForecaster({ numOrigins: 20, validationOrigins: 2 });
+    const rep = await m.fit(uneven, { horizon: H, contextLength: 365, seed: 1 });
+    expect(rep.metrics['rows']).toBeGreaterThan(0);
+    const fc = await m.predict(uneven, H);
+    for (const f of fc) for (const v of [...f.p10, ...f.p50, ...f.p90]) expect(Number.isFinite(v)).toBe(true);
+  });
+});
+
 const py = spawnSync('python3', ['-c', 'import lightgbm'], { encoding: 'utf8' });
 describe.skipIf(py.status !== 0)('saved model in Python', () => {
   it('opens with lightgbm.Booster(model_file=...)', async () => {

@@ -24,6 +24,8 @@ import { readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
 
+const YEAR_OF_LAGS = 371;
+
 export interface InferOptions {
   loaded: LoadedConfig;
   /** Bundle directory (resolved from the registry by the caller or given as a path). */
@@ -98,10 +100,12 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const asOf = opts.asOf ?? lastDay;
     if (asOf > lastDay) throw new InputError(`--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`);
-    const context = manifest.context;
-    const from = formatIsoDay(addDays(parseIsoDay(asOf), -(context - 1)));
+    // Models look at `context` days, but some features reach further back (LightGBM's same-day-last-year
+    // and 364-day means): read a year more, so a forecast sees what training saw.
+    const historyDays = manifest.context + YEAR_OF_LAGS;
+    const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
     const series = await readStoreSeries(conn, tables, { from, to: asOf });
-    if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${context} days up to it (is it before the data?)`);
+    if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`);
     const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
 
     const asOfDay = parseIsoDay(asOf);

@@ -136,7 +136,9 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
 
   const source = openSource(opts.loaded, log, opts.mssql);
   // DuckDB spills beyond its memory limit to a per-run directory beside the lake (same disk).
-  const db = await openDuckDb(join(opts.loaded.paths.lake, `.ingest-tmp-${runId.slice(0, 8)}`), opts.memoryLimit ?? '600MB');
+  const tmpDir = join(opts.loaded.paths.lake, `.ingest-tmp-${runId.slice(0, 8)}`);
+  const memoryLimit = opts.memoryLimit ?? '512MB';
+  const db = await openDuckDb(tmpDir, memoryLimit);
   const { conn } = db;
   try {
     progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
@@ -279,9 +281,6 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
           result = await merge(conn, tables.features, select, { on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties });
         }
         featuresVersion = result.version;
-        // Free DuckDB memory before OPTIMIZE reads the whole table back (views first, then tables).
-        for (const t of ['cvc_obs', 'cvc_changes']) await conn.run(`DROP VIEW IF EXISTS ${t}`).catch(() => conn.run(`DROP TABLE IF EXISTS ${t}`));
-        for (const t of ['cvc_kf_store', 'cvc_kf_place', 'cvc_latest']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
         progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
         const opt = await optimize(conn, tables.features, { metadata: { runId, operation: 'ingest optimize' } });
         optimizeVersion = opt.version !== featuresVersion ? opt.version : null;

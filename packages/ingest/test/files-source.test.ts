@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { parseConfig, type LoadedConfig } from '@cvc/core';
-import { scanSql } from '@cvc/lakehouse';
+import { loadSnapshot, scanSql } from '@cvc/lakehouse';
 import { lakeTables, readStoreSeries } from '@cvc/feature-table';
 import { runIngest, SourceError } from '../src/index.js';
 import { tempDir, withDuckDb } from './helpers.js';
@@ -83,12 +83,16 @@ test('Parquet files, and a misnamed column is a SourceError naming the source', 
     await c.run(`COPY (SELECT 'A1' AS loja, DATE '2025-01-01' + i::INTEGER AS dia, 10.5 * i AS venda_bruta, 3 AS tickets, 7 AS visitas FROM range(4) t(i))
       TO '${join(dir, 'pq', 'vendas.parquet')}' (FORMAT parquet)`);
   });
-  const s = await runIngest({ loaded: filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' }), today: '2025-01-06' });
+  const good = filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' });
+  const s = await runIngest({ loaded: good, today: '2025-01-06' });
   expect(s).toMatchObject({ rowsRead: 4, rowsMerged: 4, lastDay: '2025-01-04' });
+  const version = (await loadSnapshot(lakeTables(good).features)).version;
 
   const bad = filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' });
   bad.config.source.columns.sales = 'receita';
   const err = await runIngest({ loaded: bad, today: '2025-01-06', full: true }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(SourceError);
   expect((err as Error).message).toMatch(/vendas\*\.parquet.*receita/);
+  // A failed run leaves the feature table as it was.
+  expect((await loadSnapshot(lakeTables(good).features)).version).toBe(version);
 });

@@ -107,4 +107,9 @@ test('--strict fails the run on any quarantined row and leaves the feature table
   expect((err as Error).message).toMatch(/negative_sales: 1/);
   expect(await tableExists(tables.features)).toBe(false);
   expect((await loadSnapshot(tables.quarantine)).files.length).toBeGreaterThan(0);
+
+  // The next run without --strict picks up where the failed one stopped: same rows, quarantined once.
+  const s = await runIngest({ loaded, today: TODAY });
+  expect(s).toMatchObject({ mode: 'full', rowsValid: 2, rowsQuarantined: 20, quarantineNew: 0 });
+  expect(await tableExists(tables.features)).toBe(true);
 });

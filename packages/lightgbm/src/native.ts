@@ -72,6 +72,9 @@ export function addon(): NativeAddon {
       `native addon not found at ${addonPath}; build it with \`pnpm install\` (or \`npx cmake-js compile -G Ninja --out build\` in packages/lightgbm)`,
     );
   }
+  // OpenMP threads that spin while they wait burn the cores other workers need (backtests run
+  // several fits side by side on 2 cores); libgomp reads this when it loads. A caller's setting wins.
+  process.env['OMP_WAIT_POLICY'] ??= 'passive';
   const require = createRequire(import.meta.url);
   loaded = require(addonPath) as NativeAddon;
   return loaded;

@@ -136,6 +136,24 @@ describe('errors', () => {
   });
 });
 
+describe('concurrency', () => {
+  it('keeps the event loop free while training and refuses free() on a busy booster', async () => {
+    const tr = regression(20000, 10, 12);
+    const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
+    const booster = Booster.create(ds, { ...base, num_leaves: 63 });
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 1);
+    const running = booster.update(100);
+    expect(() => booster.free()).toThrow(/busy/);
+    const r = await running;
+    clearInterval(timer);
+    expect(r.iterations).toBe(100);
+    expect(ticks).toBeGreaterThan(0); // timers ran while the rounds did
+    booster.free();
+    ds.free();
+  });
+});
+
 describe('logging', () => {
   it("sends LightGBM's log to our logger", async () => {
     const lines: string[] = [];

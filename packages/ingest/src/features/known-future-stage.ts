@@ -25,28 +25,39 @@ export const STORE_COVARIATES: readonly FutureCovariate[] = ['is_open', 'promo',
 const CHUNK = 2048;
 
 /**
- * Copies typed arrays into one appender chunk. The vectors' backing arrays are filled with one
- * `set` per column instead of the per-value setItem path (~10x faster for millions of rows); a
- * vector without that shape falls back to the public API.
+ * Appends typed-array columns through one reused chunk. Reuse matters: each chunk holds native
+ * memory that is only freed when V8 collects it, and with a small JS heap that can take thousands of
+ * chunks (hundreds of MB). The vectors' backing arrays are filled with one `set` per column instead
+ * of the per-value setItem path (~10x faster); a vector without that shape falls back to the public API.
  */
-function appendColumns(app: DuckDBAppender, types: readonly DuckDBType[], columns: readonly (Int32Array | Float64Array)[], off: number, end: number): void {
-  const chunk = DuckDBDataChunk.create(types, end - off);
-  columns.forEach((col, k) => {
-    const part = col.subarray(off, end);
-    const vector = chunk.getColumnVector(k) as unknown as { items?: unknown; flush(): void };
-    const items = vector.items;
-    if ((items instanceof Int32Array || items instanceof Float64Array) && items.constructor === part.constructor && items.length === part.length) {
-      items.set(part as never);
-      vector.flush();
-    } else {
-      chunk.setColumnValues(k, part as unknown as readonly DuckDBValue[]);
-    }
-  });
-  app.appendDataChunk(chunk);
-}
+class ChunkAppender {
+  private readonly chunk: DuckDBDataChunk;
 
-function appendAll(app: DuckDBAppender, types: readonly DuckDBType[], columns: readonly (Int32Array | Float64Array)[], n: number): void {
-  for (let off = 0; off < n; off += CHUNK) appendColumns(app, types, columns, off, Math.min(n, off + CHUNK));
+  constructor(
+    private readonly app: DuckDBAppender,
+    types: readonly DuckDBType[],
+  ) {
+    this.chunk = DuckDBDataChunk.create(types);
+  }
+
+  append(columns: readonly (Int32Array | Float64Array)[], n: number): void {
+    for (let off = 0; off < n; off += CHUNK) {
+      const end = Math.min(n, off + CHUNK);
+      this.chunk.rowCount = end - off; // also drops the vectors cached for the previous size
+      columns.forEach((col, k) => {
+        const part = col.subarray(off, end);
+        const vector = this.chunk.getColumnVector(k) as unknown as { items?: unknown; flush(): void };
+        const items = vector.items;
+        if ((items instanceof Int32Array || items instanceof Float64Array) && items.constructor === part.constructor && items.length === part.length) {
+          items.set(part as never);
+          vector.flush();
+        } else {
+          this.chunk.setColumnValues(k, part as unknown as readonly DuckDBValue[]);
+        }
+      });
+      this.app.appendDataChunk(this.chunk);
+    }
+  }
 }
 
 const isDouble = (c: FutureCovariate) => c === 'promo';
@@ -84,18 +95,18 @@ export async function stageKnownFuture(
   // One representative store per place yields that place's calendar over the whole span.
   const calendars = new Map<number, CalendarColumns>();
   const placeApp = await conn.createAppender(placeTable);
-  const placeTypes = [INTEGER, INTEGER, ...PLACE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))];
+  const placeOut = new ChunkAppender(placeApp, [INTEGER, INTEGER, ...PLACE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))]);
   for (const w of live) {
     if (calendars.has(w.placeIdx)) continue;
     const kf = storeKnownFuture(inputs, w.storeId, formatIsoDay(lo), span);
     calendars.set(w.placeIdx, Object.fromEntries(CALENDAR_FEATURES.map((c) => [c, kf[c]])) as CalendarColumns);
-    appendAll(placeApp, placeTypes, [new Int32Array(span).fill(w.placeIdx), dayAxis, ...PLACE_COVARIATES.map((c) => typed(c, kf[c]))], span);
+    placeOut.append([new Int32Array(span).fill(w.placeIdx), dayAxis, ...PLACE_COVARIATES.map((c) => typed(c, kf[c]))], span);
   }
   placeApp.flushSync();
   placeApp.closeSync();
 
   const storeApp = await conn.createAppender(storeTable);
-  const storeTypes = [INTEGER, INTEGER, ...STORE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))];
+  const storeOut = new ChunkAppender(storeApp, [INTEGER, INTEGER, ...STORE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))]);
   let total = 0;
   for (const w of live) {
     const n = w.toDay - w.fromDay + 1;
@@ -107,7 +118,7 @@ export async function stageKnownFuture(
     }
     const cal = sliceCalendar(calendars.get(w.placeIdx)!, w.fromDay - lo, w.toDay - lo + 1);
     const kf = storeKnownFuture(inputs, w.storeId, formatIsoDay(w.fromDay), n, isOpen, cal);
-    appendAll(storeApp, storeTypes, [new Int32Array(n).fill(w.storeIdx), dayAxis.subarray(w.fromDay - lo, w.toDay - lo + 1), ...STORE_COVARIATES.map((c) => typed(c, kf[c]))], n);
+    storeOut.append([new Int32Array(n).fill(w.storeIdx), dayAxis.subarray(w.fromDay - lo, w.toDay - lo + 1), ...STORE_COVARIATES.map((c) => typed(c, kf[c]))], n);
     total += n;
   }
   storeApp.flushSync();

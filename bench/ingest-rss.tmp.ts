@@ -1,0 +1,11 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runIngest } from '../packages/ingest/src/index.js';
+import { benchConfig, demoSource } from './ingest-common.js';
+const path = await demoSource(2000);
+const loaded = benchConfig(path, join(tmpdir(), 'cvc-rss-lake', 'lake'));
+let peak = 0; let stage = '';
+const timer = setInterval(() => { const r = process.memoryUsage.rss() / 2 ** 20; if (r > peak) { peak = r; console.log('peak', r | 0, 'during', stage, 'heap', (process.memoryUsage().heapUsed / 2 ** 20) | 0); } }, 50);
+const t0 = performance.now();
+await runIngest({ loaded, full: true, today: '2025-12-31', memoryLimit: process.argv[2] ?? '512MB', onProgress: (p) => { stage = p.stage + ' ' + p.message; console.log(((performance.now() - t0) / 1000).toFixed(1), stage, (process.memoryUsage.rss() / 2 ** 20) | 0); } });
+clearInterval(timer);
