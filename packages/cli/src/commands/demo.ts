@@ -59,7 +59,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         lines.push(`demo source: ${s.path} (${s.stores} stores, ${fmt.int(s.dailySales)} daily rows)`);
       } else lines.push(`demo source: ${ctx.loaded.paths.demoSource} (existing; --fresh regenerates it)`);
 
-      const ingest = await runIngest({ loaded: ctx.loaded, log: ctx.log, onProgress: ingestProgress(ctx.progress) });
+      // The demo's "today" is its as-of date: rows dated after it are future dates to the quality gate.
+      const ingest = await runIngest({ loaded: ctx.loaded, today: o.asOf ?? ctx.loaded.config.demo.asOf, log: ctx.log, onProgress: ingestProgress(ctx.progress) });
       lines.push(`ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ${lakeTables(ctx.loaded).features}`);
 
       const bt = await runBacktestJob({
