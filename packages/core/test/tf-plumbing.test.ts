@@ -94,3 +94,25 @@ describe('fast wasm slicing kernels', () => {
     expect(onWasm).toEqual(onCpu);
   });
 });
+
+describe('training loop', () => {
+  it('keeps improving while validation improves, and stops early when it does not', async () => {
+    const { tf } = await loadTf({ backend: 'wasm' });
+    const { trainLoop } = await import('../src/models/tf/train.js');
+    const ps = new ParamStore(tf, 1);
+    const w = ps.constant('w', [1], 0);
+    const model = { params: ps, loss: () => tf.sum(tf.square(tf.sub(w, 3))) as never };
+    const pool = { train: [{ s: 0, t: 0 }], val: [{ s: 0, t: 0 }] };
+    const cfg = { epochs: 5, windowsPerEpoch: 10, batchSize: 1, learningRate: 0.1, minLrFraction: 1, warmupSteps: 0, patience: 2 };
+    const r = await trainLoop(tf, model, pool, cfg, { seed: 1 });
+    expect(r.stoppedBy).toBe('epochs');
+    expect(r.epochs).toBe(5);
+    expect(Number.isFinite(r.bestValLoss)).toBe(true);
+    // Already at the optimum: no epoch improves, so it stops after `patience` epochs.
+    w.assign(tf.tensor1d([3]));
+    const r2 = await trainLoop(tf, model, pool, { ...cfg, learningRate: 1e-9, epochs: 50 }, { seed: 1, evalBeforeTraining: true });
+    expect(r2.stoppedBy).toBe('early_stopping');
+    expect(r2.epochs).toBe(2);
+    ps.dispose();
+  });
+});

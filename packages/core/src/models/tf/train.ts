@@ -127,7 +127,8 @@ export async function trainLoop(
     const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
     hooks.log?.('epoch', { epoch: epochs, trainLoss: lastTrainLoss, valLoss: val, lr: mutableLr.learningRate });
     if (Number.isFinite(val)) {
-      if (val < best - 1e-6 * Math.abs(best)) {
+      const threshold = Number.isFinite(best) ? best - 1e-6 * Math.abs(best) : Infinity;
+      if (val < threshold) {
         best = val;
         bestWeights = model.params.snapshot();
         sinceBest = 0;
