@@ -47,13 +47,13 @@ describe('runInfer', () => {
       const err = await runInfer({ loaded: world, ...bundle, runId: 'run-d' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BusyError);
       expect((err as BusyError).exitCode).toBe(3);
-      expect((err as Error).message).toMatch(/holds the lock .* gave up after 1 s/);
+      expect((err as Error).message).toMatch(/another cvc infer \(pid \d+ on .*, run holder, since .*\) holds the lock .* gave up after 1 s/);
       expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     } finally {
       await held.release();
     }
     // A lock left by a process that no longer exists is taken over.
-    writeFileSync(table, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'then', runId: 'dead' }));
+    writeFileSync(table, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'then', token: 'dead' }));
     const r = await runInfer({ loaded: world, ...bundle, runId: 'run-e' });
     expect(r.runId).toBe('run-e');
   });

@@ -15,3 +15,4 @@ export type { TfJob, TfJobResult } from './models/tf/jobs.js';
 export { NBEATS_DEFAULTS, type NBeatsParams } from './models/nbeats/config.js';
 export { TFT_DEFAULTS, type TftParams } from './models/tft/config.js';
 export { LgbmForecaster, lgbmFactory, DEFAULT_LGBM_PARAMS, type LgbmParams } from './models/lgbm/index.js';
+export * from './lock-file.js';
