@@ -24,7 +24,11 @@ function filesUnder(dir: string): string[] {
 
 describe('cvc demo (reduced)', () => {
   beforeAll(() => {
-    p = project(`demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm] }\n`);
+    // All three models, with budgets small enough for CI: this is the pipeline, not a benchmark.
+    p = project(
+      `demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm, nbeats, tft] }\n` +
+        'models:\n  lgbm: { numOrigins: 16, numBoostRound: 120 }\n  nbeats: { timeBudgetSec: 6, warmStart: true }\n  tft: { timeBudgetSec: 6, warmStart: true }\n',
+    );
     const r = cvc(['--config', p.config, '--json', 'demo']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
     summary = JSON.parse(r.stdout) as Record<string, any>;
@@ -33,7 +37,8 @@ describe('cvc demo (reduced)', () => {
   it('runs all four steps and reports where the outputs are', () => {
     expect(summary['ingest'].rowsRead).toBeGreaterThan(STORES * 300);
     expect(summary['ingest'].rowsQuarantined).toBeGreaterThan(0);
-    expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual(['ets', 'lgbm', 'seasonal_naive', 'weekday_mean']);
+    expect(summary['backtest'].failures).toEqual([]);
+    expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual(['ets', 'lgbm', 'nbeats', 'seasonal_naive', 'tft', 'weekday_mean']);
     expect(readFileSync(summary['backtest'].report, 'utf8')).toContain('data-chart="wape-by-horizon"');
     expect(summary['train'].version).toBe(1);
     expect(summary['infer'].storesForecast + summary['infer'].skipped.length).toBeGreaterThan(0);

@@ -32,7 +32,9 @@ export function project(yaml: string): { dir: string; config: string } {
 
 /** Runs a Python snippet (the delta-rs oracle) and returns its stdout. */
 export function python(code: string): string {
-  const r = spawnSync('python3', ['-c', code], { encoding: 'utf8', timeout: 120_000 });
+  // delta-rs can abort while Python tears down after the work is done; leave without the teardown.
+  const guarded = `${code}\nimport os as _os, sys as _sys\n_sys.stdout.flush()\n_os._exit(0)\n`;
+  const r = spawnSync('python3', ['-c', guarded], { encoding: 'utf8', timeout: 120_000 });
   if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
   return r.stdout;
 }

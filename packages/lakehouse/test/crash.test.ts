@@ -26,8 +26,14 @@ describe('crash safety', () => {
     let kills = 0;
     for (let round = 0; round < 6; round++) {
       const w = runWorker([table, '0', String(TOTAL), String(ROWS)]);
-      // Let the process start (tsx + DuckDB take ~1s) and then kill it somewhere in its work.
-      await sleep(900 + Math.random() * 900);
+      // Kill it somewhere in its work: once it has committed 1-4 more versions, plus a random delay,
+      // so the kill lands mid-commit whatever the machine's speed.
+      const start = (await loadSnapshot(table)).version;
+      const target = Math.min(TOTAL - 1, start + 1 + Math.floor(Math.random() * 4));
+      let exited = false;
+      void w.done.then(() => (exited = true));
+      while (!exited && (await loadSnapshot(table)).version < target) await sleep(10);
+      await sleep(Math.random() * 40);
       w.kill();
       const code = await w.done;
       if (code === null) kills++;
