@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pinballLoss, scoreWindow, weeklyNaiveScale } from '../src/backtest/metrics.js';
+import { errorByHorizonDay, pinballLoss, scoreWindow, weeklyNaiveScale } from '../src/backtest/metrics.js';
 
 const f64 = (xs: number[]) => Float64Array.from(xs);
 
@@ -34,5 +34,11 @@ describe('scoreWindow', () => {
   it('scales MASE by the in-sample weekly naive error', () => {
     const h = f64([1, 2, 3, 4, 5, 6, 7, 3, 2, 3, 4, 5, 6, 7]);
     expect(weeklyNaiveScale(h)).toBeCloseTo(2 / 7, 12);
+  });
+
+  it('gives per-day absolute errors and actuals, zero on closed and unknown days', () => {
+    const e = errorByHorizonDay({ actual: f64([10, 5, Number.NaN, 8]), p50: f64([12, 0, 3, 8]), isOpen: f64([1, 0, 1, 1]) });
+    expect(Array.from(e.absErr)).toEqual([2, 0, 0, 0]);
+    expect(Array.from(e.actual)).toEqual([10, 0, 0, 8]);
   });
 });

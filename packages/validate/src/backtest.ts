@@ -10,6 +10,7 @@ import {
   InputError,
   JobError,
   actualWindow,
+  errorByHorizonDay,
   addDays,
   formatIsoDay,
   knownDays,
@@ -31,7 +32,7 @@ import {
 import { lakeTables, readStoreSeries } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
-import { chooseModels, leaderboard, type LeaderRow, type StoreChoice, type StoreFoldScore } from './choice.js';
+import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
@@ -112,7 +113,6 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const featureVersion = (await loadSnapshot(tables.features)).version;
     const firstDay = formatIsoDay(Math.min(...series.map((s) => parseIsoDay(s.start))));
     const lastDay = formatIsoDay(Math.max(...series.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
-    if (horizon > cfg.forecast.horizon * 4 || horizon < 1) throw new InputError(`--horizon ${horizon}: must be between 1 and ${cfg.forecast.horizon * 4}`);
     const folds = planFolds({ lastDay, firstDay, folds: opts.folds ?? cfg.backtest.folds, stride: opts.stride ?? cfg.backtest.stride, horizon, gap, minHistory: cfg.backtest.minHistory });
     const byId = new Map(series.map((s) => [s.storeId, s]));
     log.info({ stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
@@ -177,7 +177,6 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
 
     // Score every (model, fold, store) on the scored window (after the gap).
     const cutoffs = new Map(folds.map((f) => [f.fold, f.cutoff]));
-    const scores: StoreFoldScore[] = [];
     const scored: ScoredRow[] = [];
     const horizonErr = new Map<string, { err: Float64Array; act: Float64Array }>();
     const trimmed: FoldOutcome[] = [];
@@ -186,40 +185,39 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       const fold = folds[o.fold]!;
       const t: FoldOutcome = { ...o, forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: formatIsoDay(addDays(parseIsoDay(f.start), gap)), p10: f.p10.slice(gap), p50: f.p50.slice(gap), p90: f.p90.slice(gap) })) };
       trimmed.push(t);
+      const he = horizonErr.get(o.model) ?? { err: new Float64Array(horizon), act: new Float64Array(horizon) };
+      horizonErr.set(o.model, he);
       for (const f of t.forecasts) {
         const s = byId.get(f.storeId)!;
         const a = actualWindow(s, fold.testStart, horizon);
         const cut = seriesAsOf(s, fold.cutoff, 0)!;
-        const m = scoreWindow({ actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen }, weeklyNaiveScale(cut.sales, cut.future['is_open']));
-        let absErr = 0;
-        let act = 0;
-        const he = horizonErr.get(o.model) ?? { err: new Float64Array(horizon), act: new Float64Array(horizon) };
+        const window = { actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen };
+        const m = scoreWindow(window, weeklyNaiveScale(cut.sales, cut.future['is_open']));
+        const byDay = errorByHorizonDay(window);
+        let absError = 0;
+        let actualSum = 0;
         for (let h = 0; h < horizon; h++) {
-          const y = a.sales[h]!;
-          if (!Number.isFinite(y) || a.isOpen[h]! <= 0 || !Number.isFinite(f.p50[h]!)) continue;
-          absErr += Math.abs(f.p50[h]! - y);
-          act += Math.abs(y);
-          he.err[h] += Math.abs(f.p50[h]! - y);
-          he.act[h] += Math.abs(y);
+          absError += byDay.absErr[h]!;
+          actualSum += byDay.actual[h]!;
+          he.err[h] += byDay.absErr[h]!;
+          he.act[h] += byDay.actual[h]!;
         }
-        horizonErr.set(o.model, he);
-        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, absError: absErr, actualSum: act });
-        scores.push({ storeId: f.storeId, model: o.model, fold: o.fold, wape: m.wape, absErr, actual: act });
+        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, wape: m.wape, absError, actualSum });
       }
     }
     const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));
-    if (scores.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
+    if (scored.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
 
-    const { choices, globalBest } = chooseModels(scores, {
+    const { choices, globalBest } = chooseModels(scored, {
       tieTolerance: cfg.backtest.tieTolerance,
       minFolds: Math.max(1, Math.ceil(folds.length / 2)),
       shortHistoryStores: shortHistory,
       allStores: series.map((s) => s.storeId),
     });
-    const board = leaderboard(scores);
+    const board = leaderboard(scored);
     const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
     const byFormat: Record<string, LeaderRow[]> = {};
-    for (const fmt of new Set(formatOf.values())) byFormat[fmt] = leaderboard(scores.filter((s) => formatOf.get(s.storeId) === fmt));
+    for (const fmt of new Set(formatOf.values())) byFormat[fmt] = leaderboard(scored.filter((s) => formatOf.get(s.storeId) === fmt));
     const wapeByHorizonDay: Record<string, number[]> = {};
     for (const [m, he] of horizonErr) wapeByHorizonDay[m] = Array.from(he.err, (e, h) => (he.act[h]! > 0 ? e / he.act[h]! : Number.NaN));
 

@@ -7,8 +7,9 @@ export interface StoreFoldScore {
   model: string;
   fold: number;
   wape: number; // NaN when unscorable
-  absErr: number;
-  actual: number;
+  /** Sums behind pooled WAPE: sum |forecast - actual| and sum |actual| over scored days. */
+  absError: number;
+  actualSum: number;
 }
 
 export interface StoreChoice {
@@ -33,8 +34,8 @@ export function leaderboard(scores: readonly StoreFoldScore[]): LeaderRow[] {
   const by = new Map<string, { err: number; act: number; wapes: number[]; stores: Set<string> }>();
   for (const s of scores) {
     const e = by.get(s.model) ?? { err: 0, act: 0, wapes: [], stores: new Set<string>() };
-    e.err += s.absErr;
-    e.act += s.actual;
+    e.err += s.absError;
+    e.act += s.actualSum;
     if (Number.isFinite(s.wape)) e.wapes.push(s.wape);
     e.stores.add(s.storeId);
     by.set(s.model, e);

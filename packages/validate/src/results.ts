@@ -3,18 +3,12 @@
 import { append, createTable, stageColumns, tableExists, type ColumnDef } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRIC_NAMES, parseIsoDay, type Metrics } from '@cvc/core';
-import type { StoreChoice } from './choice.js';
+import type { StoreChoice, StoreFoldScore } from './choice.js';
 import type { FoldOutcome } from './chain.js';
 
-export interface ScoredRow {
-  model: string;
-  fold: number;
-  storeId: string;
+export interface ScoredRow extends StoreFoldScore {
   format: string;
   metrics: Metrics;
-  /** Sums behind pooled WAPE: sum |forecast - actual| and sum |actual| over scored days. */
-  absError: number;
-  actualSum: number;
 }
 
 const forecastColumns: ColumnDef[] = [

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { chooseModels, leaderboard, type StoreFoldScore } from '../src/choice.js';
 
-const row = (storeId: string, model: string, fold: number, wape: number): StoreFoldScore => ({ storeId, model, fold, wape, absErr: wape * 100, actual: 100 });
+const row = (storeId: string, model: string, fold: number, wape: number): StoreFoldScore => ({ storeId, model, fold, wape, absError: wape * 100, actualSum: 100 });
 
 describe('model choice', () => {
   const scores = [
