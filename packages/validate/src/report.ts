@@ -30,7 +30,7 @@ function horizonChart(byDay: Record<string, number[]>): string {
   const lines = models
     .map((m, k) => {
       const pts = byDay[m]!.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean).join(' ');
-      return `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${pts}"/><text x="${W - R + 10}" y="${T + 16 * (k + 1)}" fill="${COLORS[k % COLORS.length]}">${esc(m)}</text>`;
+      return `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${pts}"/><text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${COLORS[k % COLORS.length]}">${esc(m)}</text>`;
     })
     .join('');
   const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${y(f * max) + 4}" text-anchor="end">${pct(f * max)}</text><line x1="${L}" x2="${W - R}" y1="${y(f * max)}" y2="${y(f * max)}" class="grid"/>`).join('');

@@ -60,6 +60,7 @@ describe('backtest report', () => {
     const dom = r.stdout;
     expect(dom).toContain('<h2>Leaderboard</h2>');
     expect(dom.match(/data-chart="wape-by-horizon"/g)).toHaveLength(1);
+    expect(dom).toMatch(/<text [^>]*style="fill:#1f77b4"[^>]*>lgbm<\/text>/); // legend in the line's colour
     expect(dom.match(/data-chart="store-forecast"/g)).toHaveLength(3);
     expect(dom).toContain('out of &lt;memory&gt; &amp; "time"'); // escaped, not injected
     expect(dom.match(/<polyline/g)!.length).toBeGreaterThanOrEqual(2 + 3 * 2);
