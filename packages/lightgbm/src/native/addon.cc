@@ -101,11 +101,22 @@ std::string ReadString(const Napi::CallbackInfo& info, size_t i) {
   return info[i].As<Napi::String>().Utf8Value();
 }
 
+// ---------- constructors, per environment ----------
+
+// Each Node environment (the main thread and every worker thread) that loads the addon gets its own
+// constructors: a static reference would point into whichever environment loaded it last, and be
+// deleted after that environment was torn down ("free(): invalid pointer" at exit).
+struct EnvData {
+  Napi::FunctionReference dataset;
+  Napi::FunctionReference booster;
+};
+
+EnvData& Data(Napi::Env env) { return *env.GetInstanceData<EnvData>(); }
+
 // ---------- Dataset ----------
 
 class Dataset : public Napi::ObjectWrap<Dataset> {
  public:
-  static Napi::FunctionReference ctor;
   DatasetHandle handle = nullptr;
   // Boosters that train or validate on this dataset. Shared so that a booster finalized after its
   // dataset (order is arbitrary at environment teardown) never writes to freed memory.
@@ -120,7 +131,7 @@ class Dataset : public Napi::ObjectWrap<Dataset> {
       InstanceMethod("free", &Dataset::Free),
       InstanceAccessor("freed", &Dataset::Freed, nullptr),
     });
-    ctor = Napi::Persistent(fn);
+    Data(env).dataset = Napi::Persistent(fn);
     exports.Set("Dataset", fn);
     exports.Set("datasetFromMat", Napi::Function::New(env, &Dataset::FromMat));
   }
@@ -160,7 +171,7 @@ class Dataset : public Napi::ObjectWrap<Dataset> {
     DatasetHandle out = nullptr;
     LGBM_CHECK(env, LGBM_DatasetCreateFromMat(m.data, m.dtype, nrow, ncol, row_major ? 1 : 0, params.c_str(), reference, &out),
                "LGBM_DatasetCreateFromMat");
-    Napi::Object obj = ctor.New({});
+    Napi::Object obj = Data(env).dataset.New({});
     Dataset::Unwrap(obj)->handle = out;
     g_live_datasets += 1;
     return obj;
@@ -220,13 +231,11 @@ class Dataset : public Napi::ObjectWrap<Dataset> {
 
   Napi::Value Freed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), handle == nullptr); }
 };
-Napi::FunctionReference Dataset::ctor;
 
 // ---------- Booster ----------
 
 class Booster : public Napi::ObjectWrap<Booster> {
  public:
-  static Napi::FunctionReference ctor;
   BoosterHandle handle = nullptr;
   int busy = 0;  // async workers currently using the handle
   std::vector<std::pair<std::shared_ptr<int>, Napi::ObjectReference>> datasets;
@@ -247,7 +256,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
       InstanceMethod("free", &Booster::Free),
       InstanceAccessor("freed", &Booster::Freed, nullptr),
     });
-    ctor = Napi::Persistent(fn);
+    Data(env).booster = Napi::Persistent(fn);
     exports.Set("Booster", fn);
     exports.Set("boosterCreate", Napi::Function::New(env, &Booster::Create));
     exports.Set("boosterFromString", Napi::Function::New(env, &Booster::FromString));
@@ -289,7 +298,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     std::string params = ReadString(info, 1);
     BoosterHandle out = nullptr;
     LGBM_CHECK(env, LGBM_BoosterCreate(ds, params.c_str(), &out), "LGBM_BoosterCreate");
-    Napi::Object obj = ctor.New({});
+    Napi::Object obj = Data(env).booster.New({});
     Booster* b = Booster::Unwrap(obj);
     b->handle = out;
     g_live_boosters += 1;
@@ -305,7 +314,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     int iterations = 0;
     BoosterHandle out = nullptr;
     LGBM_CHECK(env, LGBM_BoosterLoadModelFromString(text.c_str(), &iterations, &out), "LGBM_BoosterLoadModelFromString");
-    Napi::Object obj = ctor.New({});
+    Napi::Object obj = Data(env).booster.New({});
     Booster::Unwrap(obj)->handle = out;
     g_live_boosters += 1;
     return obj;
@@ -549,7 +558,6 @@ class Booster : public Napi::ObjectWrap<Booster> {
 
   Napi::Value Freed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), handle == nullptr); }
 };
-Napi::FunctionReference Booster::ctor;
 
 // dumpParamAliases() -> JSON text mapping each parameter to its aliases
 Napi::Value DumpParamAliases(const Napi::CallbackInfo& info) {
@@ -565,6 +573,7 @@ Napi::Value DumpParamAliases(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData<EnvData>(new EnvData());  // deleted by Node when this environment ends
   RegisterLogOnThisThread();
   Dataset::Define(env, exports);
   Booster::Define(env, exports);
