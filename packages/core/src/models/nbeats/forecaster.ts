@@ -6,7 +6,7 @@ import { loadTf, type Tf } from '../tf/backend.js';
 import { addDays, checkFuture, checkHorizon, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss } from '../tf/layers.js';
-import { trainLoop, type Trainable } from '../tf/train.js';
+import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
 import { planWindows, recentLevel, scaledContext, type Origin } from '../tf/windows.js';
 import { resolveNBeatsParams, type NBeatsParams } from './config.js';
 import { makeNBeats, type NBeatsShape } from './network.js';
@@ -142,19 +142,7 @@ export class NBeatsForecaster implements Forecaster {
     ctx.log?.('nbeats fitted', { backend, ...res });
     return {
       seconds,
-      metrics: {
-        epochs: res.epochs,
-        steps: res.steps,
-        samples: res.samples,
-        samplesPerSec: res.samplesPerSec,
-        valLoss: res.bestValLoss,
-        trainLoss: res.lastTrainLoss,
-        trainWindows: plan.train.length,
-        valWindows: plan.val.length,
-        warmStart: warmWeights ? 1 : 0,
-        earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
-        timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
-      },
+      metrics: trainingMetrics(res, plan, warmWeights != null),
     };
   }
 

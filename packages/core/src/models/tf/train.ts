@@ -40,6 +40,23 @@ export interface TrainResult {
   stoppedBy: 'epochs' | 'early_stopping' | 'time_budget' | 'abort';
 }
 
+/** The figures a neural fit reports for tracking (FitReport.metrics), the same for every tf model. */
+export function trainingMetrics(res: TrainResult, windows: { train: readonly unknown[]; val: readonly unknown[] }, warmStarted: boolean): Record<string, number> {
+  return {
+    epochs: res.epochs,
+    steps: res.steps,
+    samples: res.samples,
+    samplesPerSec: res.samplesPerSec,
+    valLoss: res.bestValLoss,
+    trainLoss: res.lastTrainLoss,
+    trainWindows: windows.train.length,
+    valWindows: windows.val.length,
+    warmStart: warmStarted ? 1 : 0,
+    earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
+    timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
+  };
+}
+
 /** What the loop needs from a model: its weights and a loss over a batch of windows. */
 export interface Trainable {
   params: ParamStore;

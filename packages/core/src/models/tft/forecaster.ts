@@ -5,7 +5,7 @@ import { loadTf, type Tf } from '../tf/backend.js';
 import { addDays, checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss, type Dropout } from '../tf/layers.js';
-import { trainLoop, type Trainable } from '../tf/train.js';
+import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
 import { planWindows, type Origin } from '../tf/windows.js';
 import { resolveTftParams, TFT_QUANTILES, type TftParams } from './config.js';
 import { buildFeatureSpec, buildTftBatch, prepareStore, type FeatureSpec } from './features.js';
@@ -120,19 +120,7 @@ export class TftForecaster implements Forecaster {
     ctx.log?.('tft fitted', { backend, ...res });
     return {
       seconds: (performance.now() - started) / 1000,
-      metrics: {
-        epochs: res.epochs,
-        steps: res.steps,
-        samples: res.samples,
-        samplesPerSec: res.samplesPerSec,
-        valLoss: res.bestValLoss,
-        trainLoss: res.lastTrainLoss,
-        trainWindows: plan.train.length,
-        valWindows: plan.val.length,
-        warmStart: warmWeights ? 1 : 0,
-        earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
-        timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
-      },
+      metrics: trainingMetrics(res, plan, warmWeights != null),
     };
   }
 
