@@ -103,21 +103,15 @@ export function parseIsoDay(iso: string): number {
   return dayFromYmd(y, m, d);
 }
 
+/** Reused by formatIsoDay and daysToMonthEnd: they run for every day of every store. */
+const SCRATCH = new Int32Array(3);
 const PAD2: string[] = Array.from({ length: 32 }, (_, i) => (i < 10 ? `0${i}` : `${i}`));
 
 /** "YYYY-MM-DD" of a day number (years 0-9999). */
 export function formatIsoDay(day: number): string {
-  const z = day + 719468;
-  const era = Math.floor(z / 146097);
-  const doe = z - era * 146097;
-  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
-  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
-  const mp = Math.floor((5 * doy + 2) / 153);
-  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
-  const m = mp < 10 ? mp + 3 : mp - 9;
-  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const [y, m, d] = ymdOf(day, SCRATCH) as Int32Array;
   const ys = y >= 1000 ? `${y}` : `${y}`.padStart(4, '0');
-  return `${ys}-${PAD2[m]}-${PAD2[d]}`;
+  return `${ys}-${PAD2[m!]}-${PAD2[d!]}`;
 }
 
 /** Day number of a JS Date, taking its UTC calendar day. */
@@ -129,8 +123,6 @@ export function dayFromDate(date: Date): number {
 export function dateFromDay(day: number): Date {
   return new Date(day * 86_400_000);
 }
-
-const SCRATCH = new Int32Array(3);
 
 /** Days from `day` to the last day of its month (0 on the last day). */
 export function daysToMonthEnd(day: number): number {
