@@ -188,12 +188,19 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     let rowsMerged = 0;
     let featuresVersion: number | null = null;
     let optimizeVersion: number | null = null;
-    const watermarkAfter = source.hasUpdatedAt
-      ? (maxOf(rebuildFromScratch && mode === 'full' ? null : state.watermark, readMaxUpdated) ?? state.watermark)
-      : lastDay;
-    const properties: Record<string, string> = {
+    // A range run read only its sale dates: rows outside them written after the watermark are still
+    // unread, so it leaves the watermark as it found it (its commits do not carry it at all).
+    const watermarkAfter = mode === 'range'
+      ? state.watermark
+      : source.hasUpdatedAt
+        ? (maxOf(mode === 'full' ? null : state.watermark, readMaxUpdated) ?? state.watermark)
+        : lastDay;
+    const watermarkProps: Record<string, string> = mode === 'range' ? {} : {
       [PROP.watermark]: watermarkAfter ?? '',
       [PROP.watermarkKind]: source.hasUpdatedAt ? 'updated_at' : 'date',
+    };
+    const properties: Record<string, string> = {
+      ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
       [PROP.lastDay]: lastDay ?? '',
       [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra) : '',
