@@ -3,8 +3,6 @@
 // Delta commit, and the feature table is written last, so a crash at any point leaves the previous
 // state plus, at most, reference or quarantine rows that the next run writes again idempotently.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
 import {
   DEFAULT_HOLIDAY_DISTANCE_CAP,
   formatIsoDay,
@@ -29,6 +27,8 @@ import { featureRowsSelect } from './features/rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
 import { addReferenceQuarantine, createQuarantineTemp, QUARANTINE_TEMP, quarantineCounts, writeQuarantine } from './quarantine.js';
 import { contentHash, loadReference, STORES_TEMP, writeReferenceTables, type ReferenceData } from './reference.js';
+import { duckLiteral } from './names.js';
+import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
 import { openSource } from './sources/open.js';
 import type { MssqlSourceOptions } from './sources/mssql/index.js';
 import type { SalesRange, Source } from './sources/source.js';
@@ -65,9 +65,10 @@ function checkDay(flag: string, value: string | undefined): string | undefined {
   return value;
 }
 
-async function openDuckDb(tmpDir: string, memoryLimit: string): Promise<{ conn: DuckDBConnection; close: () => void }> {
-  mkdirSync(tmpDir, { recursive: true });
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: memoryLimit, temp_directory: tmpDir, preserve_insertion_order: 'false' });
+async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection; close: () => void }> {
+  // No spill directory yet: it is set once the source has answered, so a run that fails on its
+  // source creates nothing on disk.
+  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: memoryLimit, temp_directory: '', preserve_insertion_order: 'false' });
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   return {
@@ -75,7 +76,6 @@ async function openDuckDb(tmpDir: string, memoryLimit: string): Promise<{ conn: 
     close: () => {
       conn.closeSync();
       instance.closeSync();
-      rmSync(tmpDir, { recursive: true, force: true });
     },
   };
 }
@@ -135,14 +135,18 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   }
 
   const source = openSource(opts.loaded, log, opts.mssql);
-  // DuckDB spills beyond its memory limit to a per-run directory beside the lake (same disk).
-  const tmpDir = join(opts.loaded.paths.lake, `.ingest-tmp-${runId.slice(0, 8)}`);
-  const memoryLimit = opts.memoryLimit ?? '512MB';
-  const db = await openDuckDb(tmpDir, memoryLimit);
+  const db = await openDuckDb(opts.memoryLimit ?? '512MB');
   const { conn } = db;
+  let spill: SpillDir | null = null;
   try {
+    await source.check(conn);
     progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
     const ref = await loadReference(conn, source);
+    // The source answered. DuckDB spills the sales beyond its memory limit to a per-run directory
+    // beside the lake (same disk); those of killed runs would otherwise stay forever.
+    sweepSpillDirs(opts.loaded.paths.lake, log);
+    spill = createSpillDir(opts.loaded.paths.lake, runId);
+    await conn.run(`SET temp_directory = ${duckLiteral(spill.path)}`);
     await createQuarantineTemp(conn);
     await addReferenceQuarantine(conn, ref.bad);
 
@@ -326,5 +330,6 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   } finally {
     await source.close().catch(() => undefined);
     db.close();
+    spill?.remove();
   }
 }

@@ -32,6 +32,10 @@ export class DuckDbSource implements Source {
     this.attachedTo = conn;
   }
 
+  check(conn: DuckDBConnection): Promise<void> {
+    return this.attach(conn);
+  }
+
   private table(name: string | null): string | undefined {
     return name === null ? undefined : `${ALIAS}.${quoteName(name, 'duckdb', 'source table')}`;
   }

@@ -42,6 +42,17 @@ export class FilesSource implements Source {
     this.hasUpdatedAt = config.columns.updatedAt !== null;
   }
 
+  async check(conn: DuckDBConnection): Promise<void> {
+    const globs: Array<[string, string | undefined]> = [
+      ['sales', this.globs.sales], ['stores', this.globs.stores], ['promotions', this.globs.promotions], ['holidays', this.globs.holidays],
+    ];
+    for (const [key, glob] of globs) {
+      if (glob === undefined) continue;
+      const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${duckLiteral(glob)})`);
+      if (Number(r.getRowObjectsJS()[0]?.['n'] ?? 0) === 0) throw new SourceError(`files:${glob}`, `no file matches source.files.${key}`);
+    }
+  }
+
   private async run(conn: DuckDBConnection, into: string, query: BuiltQuery, glob: string): Promise<StageResult> {
     try {
       return await stageQuery(conn, into, query);

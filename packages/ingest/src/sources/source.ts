@@ -29,6 +29,11 @@ export interface Source {
   readonly description: string;
   /** Whether rows carry updated_at (then the watermark is a timestamp, else a date). */
   readonly hasUpdatedAt: boolean;
+  /**
+   * Fails with a SourceError when the source is not there (a missing database file, a glob that
+   * matches no file), before ingest creates any directory.
+   */
+  check(conn: DuckDBConnection): Promise<void>;
   /** Copies the selected sales rows into a new DuckDB table `into` (SALES_FIELDS + extra columns). */
   stageSales(conn: DuckDBConnection, into: string, range: SalesRange): Promise<StageResult>;
   stageStores(conn: DuckDBConnection, into: string): Promise<StageResult>;

@@ -159,6 +159,9 @@ export class MssqlSource implements Source {
     return q && this.stage(conn, into, q, ['state', 'city', 'holiday_date', 'name']);
   }
 
+  /** Nothing to look for before connecting: the first staging query connects (and retries). */
+  async check(): Promise<void> {}
+
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
