@@ -17,6 +17,17 @@ export class SourceError extends InputError {
   }
 }
 
+/** `--strict` and the sales read returned no row (exit 2): an empty export should not pass unnoticed. */
+export class EmptySourceError extends InputError {
+  override readonly name = 'EmptySourceError';
+  constructor(
+    readonly source: string,
+    message: string,
+  ) {
+    super(`source ${source}: ${message}; --strict fails the run on zero rows read. Nothing was written.`);
+  }
+}
+
 /** The source could not be reached or failed mid-read after all retries (exit 1). */
 export class SourceUnavailableError extends JobError {
   constructor(

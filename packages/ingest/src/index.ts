@@ -1,7 +1,7 @@
 // @cvc/ingest: `cvc ingest` as a library. See README.md.
 export { runIngest, type RunIngestOptions } from './run.js';
 export type { IngestSummary, IngestProgress, IngestStage } from './summary.js';
-export { SourceError, SourceUnavailableError, QuarantineError, IngestOptionError } from './errors.js';
+export { SourceError, EmptySourceError, SourceUnavailableError, QuarantineError, IngestOptionError } from './errors.js';
 export { SALES_REASONS, REFERENCE_REASONS, type QuarantineReason } from './quality/reasons.js';
 export { openSource } from './sources/open.js';
 export type { Source, SalesRange, StageResult } from './sources/source.js';

@@ -20,7 +20,7 @@ import {
 } from '@cvc/feature-table';
 import { createTable, createView, merge, optimize, overwrite, setProperties, type CommitMetadata } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { IngestOptionError, QuarantineError } from './errors.js';
+import { EmptySourceError, IngestOptionError, QuarantineError } from './errors.js';
 import { closedDays, collectObservations, findChanges } from './features/observations.js';
 import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
 import { featureRowsSelect } from './features/rows.js';
@@ -104,6 +104,15 @@ function salesRange(opts: RunIngestOptions, state: IngestState, source: Source, 
   return { range: { fromDate: formatIsoDay(parseIsoDay(since.slice(0, 10)) - lookbackDays) }, mode: 'incremental' };
 }
 
+/** Which rows a read that returned none was asking for, for its warning. */
+function emptyReadText(range: SalesRange, mode: IngestSummary['mode']): string {
+  if (range.updatedAfter !== undefined) return `updated after ${range.updatedAfter}`;
+  if (range.fromDate !== undefined && range.toDate !== undefined) return `dated ${range.fromDate} .. ${range.toDate}`;
+  if (range.fromDate !== undefined) return `dated since ${range.fromDate}`;
+  if (range.toDate !== undefined) return `dated up to ${range.toDate}`;
+  return mode === 'full' ? 'at all' : '';
+}
+
 async function scalar(conn: DuckDBConnection, sql: string): Promise<string | null> {
   const r = (await conn.runAndReadAll(sql)).getRowObjectsJS();
   const v = r[0]?.['v'];
@@ -154,6 +163,12 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     progress({ stage: 'read', message: `reading sales from ${source.description}` });
     const read = await source.stageSales(conn, 'cvc_raw_sales', range);
     progress({ stage: 'read', message: 'sales rows read', rows: read.rows });
+    if (read.rows === 0) {
+      // A source that gave nothing is usually a failed export upstream, worth a word even when it is not.
+      const what = `no sales rows ${emptyReadText(range, mode)}`.trimEnd();
+      if (strict) throw new EmptySourceError(source.description, what);
+      log.warn({ source: source.description, mode, range }, `${source.description}: ${what}`);
+    }
 
     const gate = await runSalesGate(conn, 'cvc_raw_sales', STORES_TEMP, 'cvc_latest', QUARANTINE_TEMP, {
       today, maxDailySales: cfg.maxDailySales, maxNSales: cfg.maxNSales, extra,

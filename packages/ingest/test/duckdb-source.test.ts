@@ -2,10 +2,11 @@
 // closed store. Each test builds its own small source (hand-checkable) in a temp directory.
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { history, loadSnapshot, scanSql } from '@cvc/lakehouse';
+import { history, loadSnapshot, scanSql, tableExists } from '@cvc/lakehouse';
 import { lakeTables, readStoreSeries, readKnownFutureInputs, extendWithFuture } from '@cvc/feature-table';
-import { runIngest } from '../src/index.js';
-import { configFor, tempDir, withDuckDb, writeSmallSource } from './helpers.js';
+import { exitCodeOf } from '@cvc/core';
+import { EmptySourceError, runIngest } from '../src/index.js';
+import { capturingLogger, configFor, tempDir, withDuckDb, writeSmallSource } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -143,5 +144,20 @@ describe('duckdb source', () => {
     expect(rows.at(-1)!['date']).toBe('2025-01-08');
     expect(rows).toHaveLength(8);
     expect(await features(loaded.paths.lake, `store_id = '1'`)).toHaveLength(11);
+  });
+
+  test('an empty sales table warns (exit 0), and fails with --strict (exit 2) before writing anything', async () => {
+    await writeSmallSource(join(dir, 'source.duckdb'), 'DELETE FROM daily_sales');
+    const loaded = configFor(dir);
+    const strict = await runIngest({ loaded, today: TODAY, strict: true }).catch((e: unknown) => e);
+    expect(strict).toBeInstanceOf(EmptySourceError);
+    expect(exitCodeOf(strict)).toBe(2);
+    expect((strict as Error).message).toMatch(/source\.duckdb: no sales rows at all; --strict/);
+    for (const t of Object.values(lakeTables(loaded))) expect(await tableExists(t)).toBe(false);
+
+    const { log, warnings } = capturingLogger();
+    const s = await runIngest({ loaded, today: TODAY, log });
+    expect(s).toMatchObject({ mode: 'full', rowsRead: 0, rowsMerged: 0 });
+    expect(warnings()).toEqual([expect.stringMatching(/source\.duckdb: no sales rows at all$/)]);
   });
 });

@@ -1,13 +1,13 @@
 // A `files` source: CSV exports with their own column names (no updated_at, an extra covariate), then
 // Parquet, mapped by config alone.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { parseConfig, type LoadedConfig } from '@cvc/core';
+import { exitCodeOf, parseConfig, type LoadedConfig } from '@cvc/core';
 import { loadSnapshot, scanSql } from '@cvc/lakehouse';
 import { lakeTables, readStoreSeries } from '@cvc/feature-table';
-import { runIngest, SourceError } from '../src/index.js';
-import { tempDir, withDuckDb } from './helpers.js';
+import { EmptySourceError, runIngest, SourceError } from '../src/index.js';
+import { capturingLogger, tempDir, withDuckDb } from './helpers.js';
 
 let dir: string;
 let cleanup: () => void;
@@ -95,4 +95,46 @@ test('Parquet files, and a misnamed column is a SourceError naming the source', 
   expect((err as Error).message).toMatch(/vendas\*\.parquet.*receita/);
   // A failed run leaves the feature table as it was.
   expect((await loadSnapshot(lakeTables(good).features)).version).toBe(version);
+});
+
+test('the quarantine key is the row as read: a non-numeric value joining the glob does not store old rows again', async () => {
+  writeCsvs([['A1', '2025-01-01', 1001, 10, 101], ['A1', '2025-01-02', 1002, 10, 102]]);
+  // Refused rows whose text a typed read would change: "-5.50" reads as -5.5, "07" as 7.
+  writeFileSync(join(dir, 'export', 'vendas-bad1.csv'), 'loja,dia,venda_bruta,tickets,visitas\nA1,2025-01-03,-5.50,07,1e2\nZZ,2025-01-03,10.0,1,3\nA1,2025-01-04,12,-1,3\n');
+  const loaded = filesConfig({ sales: './export/vendas-*.csv', stores: './export/lojas.csv' });
+  const s1 = await runIngest({ loaded, today: '2025-01-06' });
+  expect(s1).toMatchObject({ rowsQuarantined: 3, quarantineNew: 3 });
+
+  // A later export with a non-numeric sales value: the column can no longer be read as numbers.
+  writeFileSync(join(dir, 'export', 'vendas-bad2.csv'), 'loja,dia,venda_bruta,tickets,visitas\nA1,2025-01-05,n/a,3,4\n');
+  const s2 = await runIngest({ loaded, today: '2025-01-06', full: true });
+  expect(s2).toMatchObject({ rowsQuarantined: 4, quarantineNew: 1 });
+  const q = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT reason, original FROM ${await scanSql(c, lakeTables(loaded).quarantine)} q
+    ORDER BY reason, original`)).getRowObjectsJS());
+  expect(q.map((r) => r['reason'])).toEqual(['n_sales_out_of_bounds', 'negative_sales', 'non_numeric_sales', 'unknown_store']);
+  // The original is the text of the file, not a typed rendering of it.
+  expect(JSON.parse(String(q[1]!['original']))).toMatchObject({ sales: '-5.50', n_sales: '07', visitas: '1e2' });
+});
+
+test('a header-only export reads as empty on an incremental run: a warning, and exit 2 with --strict', async () => {
+  writeCsvs([['A1', '2025-01-01', 1001, 10, 101], ['A1', '2025-01-02', 1002, 10, 102]]);
+  const loaded = filesConfig({ sales: './export/vendas-*.csv', stores: './export/lojas.csv' });
+  const first = capturingLogger();
+  await runIngest({ loaded, today: '2025-01-06', log: first.log });
+  expect(first.warnings()).toEqual([]);
+
+  // Today's export came with its header and no rows (and the older files were moved away).
+  rmSync(join(dir, 'export', 'vendas-2025-01.csv'));
+  writeFileSync(join(dir, 'export', 'vendas-2025-02.csv'), 'loja,dia,venda_bruta,tickets,visitas\n');
+  const empty = capturingLogger();
+  const s = await runIngest({ loaded, today: '2025-01-06', log: empty.log });
+  expect(s).toMatchObject({ mode: 'incremental', rowsRead: 0, rowsMerged: 0 });
+  expect(empty.warnings()).toEqual([expect.stringMatching(/vendas-\*\.csv: no sales rows dated since 2024-12-30/)]);
+
+  const version = (await loadSnapshot(lakeTables(loaded).features)).version;
+  const strict = await runIngest({ loaded, today: '2025-01-06', strict: true }).catch((e: unknown) => e);
+  expect(strict).toBeInstanceOf(EmptySourceError);
+  expect(exitCodeOf(strict)).toBe(2);
+  expect((strict as Error).message).toMatch(/vendas-\*\.csv.*--strict/);
+  expect((await loadSnapshot(lakeTables(loaded).features)).version).toBe(version);
 });

@@ -2,7 +2,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseConfig, type LoadedConfig } from '@cvc/core';
+import { Writable } from 'node:stream';
+import { createLogger, parseConfig, type LoadedConfig, type Logger } from '@cvc/core';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 
 export function tempDir(prefix = 'cvc-ingest-'): { dir: string; cleanup: () => void } {
@@ -61,4 +62,13 @@ export function configFor(dir: string, source: Record<string, unknown> = {}, ing
 
 export async function query(sql: string): Promise<Record<string, unknown>[]> {
   return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
+}
+
+/** A real logger whose JSON lines are kept: the warnings a run gives. */
+export function capturingLogger(): { log: Logger; warnings: () => string[] } {
+  const lines: string[] = [];
+  const destination = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
+  const log = createLogger({ command: 'ingest', runId: 'test', level: 'info', destination, pretty: false });
+  const warnings = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40).map((l) => l.msg);
+  return { log, warnings };
 }

@@ -11,12 +11,18 @@ import type { SalesRange, Source, StageResult } from './source.js';
 
 type FilesConfig = NonNullable<CvcConfig['source']['files']>;
 
-/** A DuckDB table function over every file the glob matches; columns are matched by name across files. */
+const isParquet = (glob: string) => /\.parquet$/i.test(glob);
+
+/**
+ * A DuckDB table function over every file the glob matches; columns are matched by name across files.
+ * CSV columns stay the text of the file (the quality gate parses them): types sniffed from whichever
+ * files the glob matches today would change how a row reads, and with it its quarantine key.
+ */
 export function filesFrom(glob: string): string {
   const lit = duckLiteral(glob);
-  return /\.parquet$/i.test(glob)
+  return isParquet(glob)
     ? `read_parquet(${lit}, union_by_name = true)`
-    : `read_csv(${lit}, header = true, union_by_name = true)`;
+    : `read_csv(${lit}, header = true, union_by_name = true, all_varchar = true)`;
 }
 
 export class FilesSource implements Source {
@@ -62,7 +68,8 @@ export class FilesSource implements Source {
   }
 
   stageSales(conn: DuckDBConnection, into: string, range: SalesRange): Promise<StageResult> {
-    return this.run(conn, into, salesQuery(this.config, 'duckdb', range, filesFrom(this.globs.sales)), this.globs.sales);
+    const g = this.globs.sales;
+    return this.run(conn, into, salesQuery(this.config, 'duckdb', range, filesFrom(g), { text: !isParquet(g) }), g);
   }
 
   stageStores(conn: DuckDBConnection, into: string): Promise<StageResult> {

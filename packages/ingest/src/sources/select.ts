@@ -22,8 +22,16 @@ function col(name: string | null, alias: string, dialect: Dialect): string {
   return name === null ? `NULL AS ${a}` : `${quoteName(name, dialect, `column for ${alias}`)} AS ${a}`;
 }
 
+export interface SalesQueryOptions {
+  /**
+   * The columns are text as read (CSV files): bounds compare the parsed value, and a row whose
+   * bound column does not parse is read anyway, so the quality gate quarantines it.
+   */
+  text?: boolean;
+}
+
 /** `from` is a table name from config or, for files, an already-built DuckDB table function. */
-export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesRange, from?: string): BuiltQuery {
+export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesRange, from?: string, opts: SalesQueryOptions = {}): BuiltQuery {
   const c = source.columns;
   const list = [
     col(c.storeId, 'store_id', dialect),
@@ -39,16 +47,21 @@ export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesR
   const dateCol = quoteName(c.date, dialect);
   // Casting the parameter (not the column) keeps the predicate sargable on SQL Server indexes.
   const asDate = (p: string) => (dialect === 'tsql' ? `CAST(${p} AS date)` : `CAST(${p} AS DATE)`);
+  const text = opts.text === true && dialect === 'duckdb';
+  const bound = (column: string, type: 'DATE' | 'TIMESTAMP', op: string, value: string) => (text
+    ? `(TRY_CAST(${column} AS ${type}) ${op} ${value} OR (${column} IS NOT NULL AND TRY_CAST(${column} AS ${type}) IS NULL))`
+    : `${column} ${op} ${value}`);
   if (range.updatedAfter !== undefined && c.updatedAt !== null) {
-    where.push(`${quoteName(c.updatedAt, dialect)} > ${dialect === 'tsql' ? `CAST(${param(dialect, 'updatedAfter')} AS datetime2)` : `CAST(${param(dialect, 'updatedAfter')} AS TIMESTAMP)`}`);
+    const p = dialect === 'tsql' ? `CAST(${param(dialect, 'updatedAfter')} AS datetime2)` : `CAST(${param(dialect, 'updatedAfter')} AS TIMESTAMP)`;
+    where.push(bound(quoteName(c.updatedAt, dialect), 'TIMESTAMP', '>', p));
     params['updatedAfter'] = range.updatedAfter;
   }
   if (range.fromDate !== undefined) {
-    where.push(`${dateCol} >= ${asDate(param(dialect, 'fromDate'))}`);
+    where.push(bound(dateCol, 'DATE', '>=', asDate(param(dialect, 'fromDate'))));
     params['fromDate'] = range.fromDate;
   }
   if (range.toDate !== undefined) {
-    where.push(`${dateCol} <= ${asDate(param(dialect, 'toDate'))}`);
+    where.push(bound(dateCol, 'DATE', '<=', asDate(param(dialect, 'toDate'))));
     params['toDate'] = range.toDate;
   }
   const table = from ?? quoteName(source.tables.sales, dialect, 'source.tables.sales');
