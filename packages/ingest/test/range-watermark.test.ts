@@ -51,6 +51,15 @@ test('a range reload leaves the watermark alone; the next plain run reads the co
   expect(await salesOf(loaded.paths.lake, '2', '2025-01-08')).toBe(888);
 });
 
+test('a range run on an empty lake leaves no watermark: the next plain run reads everything', async () => {
+  await writeSmallSource(join(dir, 'source.duckdb'));
+  const loaded = configFor(dir);
+  const r = await runIngest({ loaded, today: TODAY, from: '2025-01-01', to: '2025-01-05' });
+  expect(r).toMatchObject({ mode: 'range', rowsRead: 10, watermarkAfter: null });
+  const next = await runIngest({ loaded, today: TODAY });
+  expect(next).toMatchObject({ mode: 'full', rowsRead: 20, lastDay: '2025-01-10', watermarkAfter: WATERMARK });
+});
+
 /** Moves the table's data files aside (and back): the next operation that reads them fails. */
 function hideDataFiles(table: string, aside: string): () => void {
   mkdirSync(aside, { recursive: true });

@@ -12,7 +12,7 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
     .option('--full', 'reload everything instead of reading past the watermark', false)
     .option('--from <date>', 'first sale date to read (YYYY-MM-DD)', isoDate('--from'))
     .option('--to <date>', 'last sale date to read (YYYY-MM-DD)', isoDate('--to'))
-    .option('--strict', 'fail the run if any row is quarantined (default: config ingest.strict)')
+    .option('--strict', 'fail the run if any row is quarantined or no row is read (default: config ingest.strict)')
     .action(async (o: { full: boolean; from?: string; to?: string; strict?: boolean }) => {
       const ctx = createContext('ingest', globals());
       const summary = await runIngest({
