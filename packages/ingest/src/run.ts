@@ -68,7 +68,9 @@ function checkDay(flag: string, value: string | undefined): string | undefined {
 async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection; close: () => void }> {
   // No spill directory yet: it is set once the source has answered, so a run that fails on its
   // source creates nothing on disk.
-  const instance = await DuckDBInstance.create(':memory:', { threads: '2', memory_limit: memoryLimit, temp_directory: '', preserve_insertion_order: 'false' });
+  const instance = await DuckDBInstance.create(':memory:', {
+    threads: '2', memory_limit: memoryLimit, temp_directory: '', preserve_insertion_order: 'false',
+  });
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   return {

@@ -91,7 +91,10 @@ export function sweepSpillDirs(lake: string, log: Logger, now = Date.now()): str
     rmSync(dir, { recursive: true, force: true });
     removed.push(name);
   }
-  if (removed.length > 0) log.info({ removed }, `removed ${removed.length} spill director${removed.length === 1 ? 'y' : 'ies'} of dead ingest runs`);
+  if (removed.length > 0) {
+    const what = removed.length === 1 ? 'directory' : 'directories';
+    log.info({ removed }, `removed ${removed.length} spill ${what} of dead ingest runs`);
+  }
   return removed;
 }
 
@@ -104,7 +107,9 @@ export interface SpillDir {
 export function createSpillDir(lake: string, runId: string): SpillDir {
   const path = join(lake, `${SPILL_PREFIX}${runId.slice(0, 8)}`);
   mkdirSync(path, { recursive: true });
-  const owner: Owner = { pid: process.pid, host: hostname(), boot: bootId(), started: processStart(process.pid), runId };
+  const owner: Owner = {
+    pid: process.pid, host: hostname(), boot: bootId(), started: processStart(process.pid), runId,
+  };
   writeFileSync(join(path, OWNER_FILE), JSON.stringify(owner));
   const remove = () => rmSync(path, { recursive: true, force: true });
   process.on('exit', remove);

@@ -97,21 +97,25 @@ test('Parquet files, and a misnamed column is a SourceError naming the source', 
   expect((await loadSnapshot(lakeTables(good).features)).version).toBe(version);
 });
 
-test('the quarantine key is the row as read: a non-numeric value joining the glob does not store old rows again', async () => {
+test('the quarantine key is the row as read: a non-numeric value in a new file stores no old row again', async () => {
   writeCsvs([['A1', '2025-01-01', 1001, 10, 101], ['A1', '2025-01-02', 1002, 10, 102]]);
   // Refused rows whose text a typed read would change: "-5.50" reads as -5.5, "07" as 7.
-  writeFileSync(join(dir, 'export', 'vendas-bad1.csv'), 'loja,dia,venda_bruta,tickets,visitas\nA1,2025-01-03,-5.50,07,1e2\nZZ,2025-01-03,10.0,1,3\nA1,2025-01-04,12,-1,3\n');
+  const header = 'loja,dia,venda_bruta,tickets,visitas\n';
+  const bad = ['A1,2025-01-03,-5.50,07,1e2', 'ZZ,2025-01-03,10.0,1,3', 'A1,2025-01-04,12,-1,3'];
+  writeFileSync(join(dir, 'export', 'vendas-bad1.csv'), `${header}${bad.join('\n')}\n`);
   const loaded = filesConfig({ sales: './export/vendas-*.csv', stores: './export/lojas.csv' });
   const s1 = await runIngest({ loaded, today: '2025-01-06' });
   expect(s1).toMatchObject({ rowsQuarantined: 3, quarantineNew: 3 });
 
   // A later export with a non-numeric sales value: the column can no longer be read as numbers.
-  writeFileSync(join(dir, 'export', 'vendas-bad2.csv'), 'loja,dia,venda_bruta,tickets,visitas\nA1,2025-01-05,n/a,3,4\n');
+  writeFileSync(join(dir, 'export', 'vendas-bad2.csv'), `${header}A1,2025-01-05,n/a,3,4\n`);
   const s2 = await runIngest({ loaded, today: '2025-01-06', full: true });
   expect(s2).toMatchObject({ rowsQuarantined: 4, quarantineNew: 1 });
-  const q = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT reason, original FROM ${await scanSql(c, lakeTables(loaded).quarantine)} q
-    ORDER BY reason, original`)).getRowObjectsJS());
-  expect(q.map((r) => r['reason'])).toEqual(['n_sales_out_of_bounds', 'negative_sales', 'non_numeric_sales', 'unknown_store']);
+  const q = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT reason, original
+    FROM ${await scanSql(c, lakeTables(loaded).quarantine)} q ORDER BY reason, original`)).getRowObjectsJS());
+  expect(q.map((r) => r['reason'])).toEqual(
+    ['n_sales_out_of_bounds', 'negative_sales', 'non_numeric_sales', 'unknown_store'],
+  );
   // The original is the text of the file, not a typed rendering of it.
   expect(JSON.parse(String(q[1]!['original']))).toMatchObject({ sales: '-5.50', n_sales: '07', visitas: '1e2' });
 });

@@ -67,8 +67,14 @@ export async function query(sql: string): Promise<Record<string, unknown>[]> {
 /** A real logger whose JSON lines are kept: the warnings a run gives. */
 export function capturingLogger(): { log: Logger; warnings: () => string[] } {
   const lines: string[] = [];
-  const destination = new Writable({ write(chunk: Buffer, _enc, done) { lines.push(...chunk.toString().split('\n').filter(Boolean)); done(); } });
+  const destination = new Writable({
+    write(chunk: Buffer, _enc, done) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      done();
+    },
+  });
   const log = createLogger({ command: 'ingest', runId: 'test', level: 'info', destination, pretty: false });
-  const warnings = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string }).filter((l) => l.level === 40).map((l) => l.msg);
+  const warnings = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string })
+    .filter((l) => l.level === 40).map((l) => l.msg);
   return { log, warnings };
 }

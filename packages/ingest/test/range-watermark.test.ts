@@ -21,7 +21,8 @@ const TODAY = '2025-01-12';
 const WATERMARK = '2025-01-11T03:00:00.000000';
 
 async function salesOf(lake: string, store: string, day: string): Promise<unknown> {
-  return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT sales FROM ${await scanSql(c, join(lake, 'features'))} t
+  return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT sales
+    FROM ${await scanSql(c, join(lake, 'features'))} t
     WHERE store_id = '${store}' AND date = DATE '${day}'`)).getRowObjectsJS()[0]?.['sales']);
 }
 
@@ -35,19 +36,22 @@ async function addCorrections(): Promise<void> {
     (2, DATE '2025-01-08', 888, 10, true, TIMESTAMP '2025-01-11 05:00:00')`));
 }
 
-test('a range reload leaves the watermark alone; the next plain run reads the correction outside the range', async () => {
+test('a range reload keeps the watermark; the next plain run reads the correction outside the range', async () => {
   await writeSmallSource(join(dir, 'source.duckdb'));
   const loaded = configFor(dir);
   expect((await runIngest({ loaded, today: TODAY })).watermarkAfter).toBe(WATERMARK);
   await addCorrections();
 
   const r = await runIngest({ loaded, today: TODAY, from: '2025-01-01', to: '2025-01-05' });
-  expect(r).toMatchObject({ mode: 'range', observationsChanged: 1, watermarkBefore: WATERMARK, watermarkAfter: WATERMARK });
+  expect(r).toMatchObject({ mode: 'range', observationsChanged: 1,
+    watermarkBefore: WATERMARK, watermarkAfter: WATERMARK });
   expect(await salesOf(loaded.paths.lake, '1', '2025-01-03')).toBe(333);
   expect((await loadSnapshot(lakeTables(loaded).features)).properties['cvc.ingest.watermark']).toBe(WATERMARK);
 
   const next = await runIngest({ loaded, today: TODAY });
-  expect(next).toMatchObject({ mode: 'incremental', rowsRead: 2, observationsChanged: 1, watermarkAfter: '2025-01-11T09:00:00.000000' });
+  expect(next).toMatchObject({
+    mode: 'incremental', rowsRead: 2, observationsChanged: 1, watermarkAfter: '2025-01-11T09:00:00.000000',
+  });
   expect(await salesOf(loaded.paths.lake, '2', '2025-01-08')).toBe(888);
 });
 

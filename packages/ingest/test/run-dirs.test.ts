@@ -29,7 +29,9 @@ function spillDirs(): string[] {
 }
 
 /** An ingest in its own process; `reading` resolves once it stands at the sales read. */
-function startIngest(how: 'hang' | 'exit'): { child: ChildProcess; reading: Promise<void>; exited: Promise<{ code: number | null; signal: string | null }> } {
+type Exit = { code: number | null; signal: string | null };
+
+function startIngest(how: 'hang' | 'exit'): { child: ChildProcess; reading: Promise<void>; exited: Promise<Exit> } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dir, how], {
     stdio: ['ignore', 'pipe', 'pipe'], cwd: resolve(import.meta.dirname, '../../..'),
   });
@@ -37,13 +39,15 @@ function startIngest(how: 'hang' | 'exit'): { child: ChildProcess; reading: Prom
   let out = '';
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
-  const exited = new Promise<{ code: number | null; signal: string | null }>((res) => child.on('exit', (code, signal) => res({ code, signal })));
+  const exited = new Promise<Exit>((res) => child.on('exit', (code, signal) => res({ code, signal })));
   const reading = new Promise<void>((res, rej) => {
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('reading\n')) res();
     });
-    void exited.then(({ code, signal }) => rej(new Error(`ingest child exited (${code ?? signal}) before reading: ${err}`)));
+    void exited.then(({ code, signal }) => {
+      rej(new Error(`ingest child exited (${code ?? signal}) before reading: ${err}`));
+    });
   });
   return { child, reading, exited };
 }

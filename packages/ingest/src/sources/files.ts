@@ -49,13 +49,10 @@ export class FilesSource implements Source {
   }
 
   async check(conn: DuckDBConnection): Promise<void> {
-    const globs: Array<[string, string | undefined]> = [
-      ['sales', this.globs.sales], ['stores', this.globs.stores], ['promotions', this.globs.promotions], ['holidays', this.globs.holidays],
-    ];
-    for (const [key, glob] of globs) {
-      if (glob === undefined) continue;
+    for (const [key, glob] of Object.entries(this.globs)) {
       const r = await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM glob(${duckLiteral(glob)})`);
-      if (Number(r.getRowObjectsJS()[0]?.['n'] ?? 0) === 0) throw new SourceError(`files:${glob}`, `no file matches source.files.${key}`);
+      const n = Number(r.getRowObjectsJS()[0]?.['n'] ?? 0);
+      if (n === 0) throw new SourceError(`files:${glob}`, `no file matches source.files.${key}`);
     }
   }
 

@@ -31,7 +31,13 @@ export interface SalesQueryOptions {
 }
 
 /** `from` is a table name from config or, for files, an already-built DuckDB table function. */
-export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesRange, from?: string, opts: SalesQueryOptions = {}): BuiltQuery {
+export function salesQuery(
+  source: SourceConfig,
+  dialect: Dialect,
+  range: SalesRange,
+  from?: string,
+  opts: SalesQueryOptions = {},
+): BuiltQuery {
   const c = source.columns;
   const list = [
     col(c.storeId, 'store_id', dialect),
@@ -48,11 +54,14 @@ export function salesQuery(source: SourceConfig, dialect: Dialect, range: SalesR
   // Casting the parameter (not the column) keeps the predicate sargable on SQL Server indexes.
   const asDate = (p: string) => (dialect === 'tsql' ? `CAST(${p} AS date)` : `CAST(${p} AS DATE)`);
   const text = opts.text === true && dialect === 'duckdb';
-  const bound = (column: string, type: 'DATE' | 'TIMESTAMP', op: string, value: string) => (text
-    ? `(TRY_CAST(${column} AS ${type}) ${op} ${value} OR (${column} IS NOT NULL AND TRY_CAST(${column} AS ${type}) IS NULL))`
-    : `${column} ${op} ${value}`);
+  const bound = (column: string, type: 'DATE' | 'TIMESTAMP', op: string, value: string) => {
+    if (!text) return `${column} ${op} ${value}`;
+    const parsed = `TRY_CAST(${column} AS ${type})`;
+    return `(${parsed} ${op} ${value} OR (${column} IS NOT NULL AND ${parsed} IS NULL))`;
+  };
   if (range.updatedAfter !== undefined && c.updatedAt !== null) {
-    const p = dialect === 'tsql' ? `CAST(${param(dialect, 'updatedAfter')} AS datetime2)` : `CAST(${param(dialect, 'updatedAfter')} AS TIMESTAMP)`;
+    const after = param(dialect, 'updatedAfter');
+    const p = dialect === 'tsql' ? `CAST(${after} AS datetime2)` : `CAST(${after} AS TIMESTAMP)`;
     where.push(bound(quoteName(c.updatedAt, dialect), 'TIMESTAMP', '>', p));
     params['updatedAfter'] = range.updatedAfter;
   }
