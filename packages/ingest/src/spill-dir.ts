@@ -31,10 +31,13 @@ function readText(path: string): string | null {
   }
 }
 
-function processStart(pid: number): string | null {
+/** State (field 3) and start time (field 22) of a process from /proc, null where there is none. */
+function procStat(pid: number): { state: string; started: string } | null {
   const stat = readText(`/proc/${pid}/stat`);
-  // Field 22; the command name (field 2) may hold spaces, so count from its closing parenthesis.
-  return stat === null ? null : (stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? null);
+  if (stat === null) return null;
+  // The command name (field 2) may hold spaces and parentheses: count from its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return { state: fields[0] ?? '', started: fields[19] ?? '' };
 }
 
 function bootId(): string {
@@ -51,8 +54,10 @@ function ownerAlive(owner: Owner): boolean | null {
     // EPERM: the pid exists but belongs to another user.
     if ((err as NodeJS.ErrnoException).code === 'ESRCH') return false;
   }
-  const started = processStart(owner.pid);
-  return !(owner.started !== null && started !== null && started !== owner.started);
+  const stat = procStat(owner.pid);
+  if (stat === null) return true;
+  // A zombie (killed, not yet reaped by its parent) still answers kill(pid, 0).
+  return stat.state !== 'Z' && (owner.started === null || stat.started === owner.started);
 }
 
 function readOwner(dir: string): Owner | null {
@@ -108,7 +113,7 @@ export function createSpillDir(lake: string, runId: string): SpillDir {
   const path = join(lake, `${SPILL_PREFIX}${runId.slice(0, 8)}`);
   mkdirSync(path, { recursive: true });
   const owner: Owner = {
-    pid: process.pid, host: hostname(), boot: bootId(), started: processStart(process.pid), runId,
+    pid: process.pid, host: hostname(), boot: bootId(), started: procStat(process.pid)?.started ?? null, runId,
   };
   writeFileSync(join(path, OWNER_FILE), JSON.stringify(owner));
   const remove = () => rmSync(path, { recursive: true, force: true });

@@ -2,7 +2,8 @@
 // on process.exit; those of runs killed outright (a real SIGKILL here) are swept by the next run, a
 // live run's are not; and a run that fails on its source creates no lake directory at all.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { exitCodeOf } from '@cvc/core';
@@ -86,17 +87,28 @@ test('a run that calls process.exit mid-run removes its spill directory', async 
   expect(spillDirs()).toEqual([]);
 }, 60_000);
 
-test('a leftover without an owner (older versions) is removed once an hour old, not before', async () => {
+test('leftovers whose owner cannot be checked go after an hour; a reused pid or a reboot means dead', async () => {
   await writeSmallSource(join(dir, 'source.duckdb'));
   const loaded = configFor(dir);
-  for (const name of ['.ingest-tmp-0ld00000', '.ingest-tmp-fresh000']) {
+  const leftover = (name: string, owner?: Record<string, unknown>) => {
     mkdirSync(join(dir, 'lake', name), { recursive: true });
     writeFileSync(join(dir, 'lake', name, 'duckdb_temp_storage_DEFAULT-0.tmp'), 'x');
-  }
+    if (owner) writeFileSync(join(dir, 'lake', name, 'owner.json'), JSON.stringify(owner));
+  };
+  const boot = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const me = { pid: process.pid, host: hostname(), boot, runId: 'x' };
+  const myStart = readFileSync(`/proc/${process.pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[19]!;
+  leftover('.ingest-tmp-0ld00000');
+  leftover('.ingest-tmp-fresh000');
+  leftover('.ingest-tmp-elsewher', { ...me, host: 'another-host', started: null });
+  // This test process is alive, but started at another time: the pid was reused.
+  leftover('.ingest-tmp-reusedpd', { ...me, started: String(Number(myStart) + 1) });
+  leftover('.ingest-tmp-rebooted', { ...me, boot: 'another-boot', started: myStart });
+  leftover('.ingest-tmp-aliveone', { ...me, started: myStart });
   const twoHoursAgo = new Date(Date.now() - 2 * 3600_000);
   utimesSync(join(dir, 'lake', '.ingest-tmp-0ld00000'), twoHoursAgo, twoHoursAgo);
   await runIngest({ loaded, today: TODAY });
-  expect(spillDirs()).toEqual(['.ingest-tmp-fresh000']);
+  expect(spillDirs()).toEqual(['.ingest-tmp-aliveone', '.ingest-tmp-elsewher', '.ingest-tmp-fresh000']);
 });
 
 test('a run whose source is not there creates no lake directory (exit 2)', async () => {
