@@ -346,7 +346,10 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     return summary;
   } finally {
     await source.close().catch(() => undefined);
-    db.close();
-    spill?.remove();
+    try {
+      db.close();
+    } finally {
+      spill?.remove();
+    }
   }
 }
