@@ -29,6 +29,11 @@ export interface TrackedRun {
   /** Where artifacts of this run live (an mlflow-artifacts: URI or a local directory). */
   readonly artifactUri: string;
   end(status?: RunStatus): Promise<void>;
+  /**
+   * Removes a run that stopped on bad usage before it did any work, so no FAILED run is left for a typo:
+   * MLflow deletes it (as the UI's delete does); the local tables mark it DELETED and listings skip it.
+   */
+  discard(): Promise<void>;
 }
 
 export interface Tracker {

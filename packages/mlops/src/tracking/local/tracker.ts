@@ -30,11 +30,20 @@ function safeArtifactPath(p: string): string {
   return parts.join('/');
 }
 
+/** A failed write(fd) (ENOSPC) carries no path: name the table or root being written. */
+function namePath(path: string): (err: unknown) => never {
+  return (err) => {
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof e.code === 'string' && !e.path) e.path = path;
+    throw err;
+  };
+}
+
 export async function createLocalTracker(root: string, experiment: string): Promise<Tracker> {
   const trackingRoot = resolve(root);
   await mkdir(trackingRoot, { recursive: true });
   const duck = await openDuck();
-  await ensureTables(duck.conn, trackingRoot);
+  await ensureTables(duck.conn, trackingRoot).catch(namePath(trackingRoot));
   // One DuckDB connection runs one statement at a time; chain the writes of all runs.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -43,7 +52,11 @@ export async function createLocalTracker(root: string, experiment: string): Prom
     return next;
   };
   const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) =>
-    rows.length === 0 ? Promise.resolve() : serial(() => append(duck.conn, tablePath(trackingRoot, table), valuesSelect(table, rows), { metadata: { source: 'cvc tracking', runId } }));
+    rows.length === 0
+      ? Promise.resolve()
+      : serial(() => append(duck.conn, tablePath(trackingRoot, table), valuesSelect(table, rows), { metadata: { source: 'cvc tracking', runId } })).catch(
+          namePath(tablePath(trackingRoot, table)),
+        );
 
   return {
     backend: 'local',
@@ -95,6 +108,12 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           await write('metrics', metrics, runId);
           await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })), runId);
           await write('runs', [{ ...runRow, status, end_time: now, event_time: now }], runId);
+        },
+        async discard() {
+          if (ended) return;
+          ended = true;
+          const now = new Date();
+          await write('runs', [{ ...runRow, status: 'DELETED', end_time: now, event_time: now }], runId);
         },
       };
     },

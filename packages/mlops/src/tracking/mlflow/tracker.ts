@@ -61,6 +61,9 @@ export function mlflowRun(client: MlflowClient, info: { runId: string; experimen
     async end(status: RunStatus = 'FINISHED') {
       await client.call('POST', 'runs/update', { run_id: info.runId, status, end_time: Date.now() }, emptyResponse);
     },
+    async discard() {
+      await client.call('POST', 'runs/delete', { run_id: info.runId }, emptyResponse);
+    },
   };
 }
 
