@@ -2,7 +2,17 @@
 // drawing (only on a terminal and without --json), and how to print its summary.
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { InputError, configSecrets, createLogger, loadConfig, noProgress, terminalProgress, type LoadedConfig, type Logger, type ProgressFn } from '@cvc/core';
+import {
+  InputError,
+  configSecrets,
+  createLogger,
+  loadConfig,
+  noProgress,
+  terminalProgress,
+  type LoadedConfig,
+  type Logger,
+  type ProgressFn,
+} from '@cvc/core';
 import { rememberRun } from './errors.js';
 
 export interface GlobalOptions {

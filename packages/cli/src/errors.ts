@@ -33,8 +33,11 @@ function fileSystemFailure(err: unknown): { message: string; code: 1 | 2 } | und
   const readOnly = code === 'EROFS' || /read-only file system/i.test(text);
   if (readOnly || code === 'EACCES' || code === 'EPERM' || /permission denied/i.test(text)) {
     const at = where ?? run.dataDir ?? 'a path';
-    const why = readOnly ? 'is on a read-only file system (EROFS)' : `is not accessible: permission denied (${code ?? 'EACCES'})`;
-    return { code: 2, message: `${at} ${why}; give the user running cvc write access to it, or point lake.root elsewhere` };
+    const why = readOnly
+      ? 'is on a read-only file system (EROFS)'
+      : `is not accessible: permission denied (${code ?? 'EACCES'})`;
+    const fix = 'give the user running cvc write access to it, or point lake.root elsewhere';
+    return { code: 2, message: `${at} ${why}; ${fix}` };
   }
   return undefined;
 }

@@ -9,11 +9,14 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cvc, project } from './helpers.js';
 
 const NOBODY = 65534;
+const AS_NOBODY = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
 const mounted: string[] = [];
 
 function sh(cmd: string, args: string[]): void {
   const r = spawnSync(cmd, args, { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (needs root with CAP_SYS_ADMIN): ${r.stderr || r.error}`);
+  if (r.status !== 0) {
+    throw new Error(`${cmd} ${args.join(' ')} failed (needs root with CAP_SYS_ADMIN): ${r.stderr || r.error}`);
+  }
 }
 
 function mountReadOnly(dir: string): void {
@@ -36,7 +39,8 @@ function chownTree(path: string, uid: number): void {
 /** A small demo world through the CLI: source, ingest, a baseline bundle as champion, its forecasts. */
 function world(): { dir: string; config: string; data: string } {
   const p = project('demo: { stores: 3, from: "2025-01-01", asOf: "2025-03-31" }\n');
-  for (const args of [['demo', 'init'], ['ingest'], ['train', '--from', '2025-01-01', '--models', 'seasonal_naive', '--promote', 'always'], ['infer']]) {
+  const train = ['train', '--from', '2025-01-01', '--models', 'seasonal_naive', '--promote', 'always'];
+  for (const args of [['demo', 'init'], ['ingest'], train, ['infer']]) {
     const r = cvc(['--config', p.config, '--log-level', 'warn', ...args]);
     if (r.code !== 0) throw new Error(`cvc ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   }
@@ -53,8 +57,10 @@ describe('read-only and full disks', () => {
     const probe = mkdtempSync(join(tmpdir(), 'cvc-probe-'));
     mountTmpfs(join(probe, 'm'), '16k');
     spawnSync('umount', [mounted.pop()!]);
-    const who = spawnSync('setpriv', ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', 'id', '-u'], { encoding: 'utf8' });
-    if (who.stdout.trim() !== String(NOBODY)) throw new Error(`setpriv cannot run a process as uid ${NOBODY}: ${who.stderr || who.error}`);
+    const who = spawnSync('setpriv', [...AS_NOBODY, 'id', '-u'], { encoding: 'utf8' });
+    if (who.stdout.trim() !== String(NOBODY)) {
+      throw new Error(`setpriv cannot run a process as uid ${NOBODY}: ${who.stderr || who.error}`);
+    }
   });
 
   it('runs the read-only commands on a read-only data dir; writing commands name it', () => {
@@ -67,7 +73,8 @@ describe('read-only and full disks', () => {
       expect(r.stderr, args.join(' ')).not.toMatch(/not writable/);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
-    expect(cvc(['--config', w.config, '--log-level', 'warn', 'forecast', 'show', '--store', '1']).stdout).toMatch(/store 1/i);
+    const show = cvc(['--config', w.config, '--log-level', 'warn', 'forecast', 'show', '--store', '1']);
+    expect(show.stdout).toMatch(/store 1/i);
     const ingest = cvc(['--config', w.config, 'ingest']);
     expect(ingest.code).toBe(2);
     expect(ingest.stderr).toContain(w.data);
@@ -82,7 +89,7 @@ describe('read-only and full disks', () => {
     chmodSync(join(features, '_delta_log'), 0o555);
     const r = spawnSync(
       'setpriv',
-      ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups', process.execPath, BIN, '--config', w.config, '--log-level', 'warn', 'ingest', '--full'],
+      [...AS_NOBODY, process.execPath, BIN, '--config', w.config, '--log-level', 'warn', 'ingest', '--full'],
       { encoding: 'utf8', env: { ...process.env, HOME: w.dir }, cwd: w.dir },
     );
     expect(r.stderr).toMatch(new RegExp(`^cvc: ${features}\\S* is not accessible: permission denied`, 'm'));
@@ -95,7 +102,7 @@ describe('read-only and full disks', () => {
     const tracking = join(w.data, 'tracking');
     spawnSync('rm', ['-rf', tracking]);
     mountTmpfs(tracking, '8k');
-    const r = cvc(['--config', w.config, '--log-level', 'warn', 'train', '--from', '2025-01-01', '--models', 'seasonal_naive']);
+    const r = cvc(['--config', w.config, '--log-level', 'warn', 'train', '--from', '2025-01-01', '--models', 'ets']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^cvc: no space left on device writing ${tracking}[/ ]`, 'm'));
   }, 300_000);

@@ -13,7 +13,10 @@ const env = { CVC_TEST_PW: SECRET, MLFLOW_TRACKING_URI: '' };
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+  return readdirSync(dir).flatMap((f) => {
+    const path = join(dir, f);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
 }
 
 /** Fails naming where the secret showed up: stdout, stderr or a file under `dataDir`. */
@@ -37,13 +40,14 @@ async function closedPort(): Promise<number> {
 }
 
 const MSSQL = 'source:\n  kind: mssql\n';
+const DB = '  mssql:\n    server: db\n    database: sales\n';
 
 describe('secrets never leak', () => {
   it.each([
-    ['an unknown key', `${MSSQL}  mssql:\n    server: db\n    database: sales\n    passwrd: \${CVC_TEST_PW}\n`, /source\.mssql\.passwrd: expected no such key/],
-    ['a wrong type', `${MSSQL}  mssql:\n    server: db\n    database: sales\n    port: \${CVC_TEST_PW}\n`, /source\.mssql\.port: expected a number/],
-    ['a misspelt parent key', `${MSSQL}  msql:\n    password: \${CVC_TEST_PW}\n    server: db\n`, /source\.msql: expected no such key/],
-    ['a URI in a misspelt key', `tracking:\n  urii: http://cvc:\${CVC_TEST_PW}@mlflow.example\n`, /tracking\.urii: expected no such key/],
+    ['an unknown key', `${MSSQL}${DB}    passwrd: \${CVC_TEST_PW}\n`, /source\.mssql\.passwrd: expected no such key/],
+    ['a wrong type', `${MSSQL}${DB}    port: \${CVC_TEST_PW}\n`, /source\.mssql\.port: expected a number/],
+    ['a misspelt parent key', `${MSSQL}  msql:\n    password: \${CVC_TEST_PW}\n`, /source\.msql: expected no such key/],
+    ['a URI in a misspelt key', 'tracking:\n  urii: http://u:${CVC_TEST_PW}@h\n', /tracking\.urii: expected no/],
   ])('in a config error for %s', (_what, yaml, message) => {
     const p = project(yaml);
     const r = cvc(['--config', p.config, 'ingest'], { env });
@@ -61,7 +65,7 @@ describe('secrets never leak', () => {
     expect(r.stderr).toMatch(/tracking\.token: expected string.*not shown/);
   });
 
-  it('in the tracking info line, every retry warning and the final error (tracking.uri with user:password@)', async () => {
+  it('in the tracking info line, retry warnings and the final error (user:password@ in tracking.uri)', async () => {
     const port = await closedPort();
     const p = project(`tracking:\n  uri: http://cvc:\${CVC_TEST_PW}@127.0.0.1:${port}\n`);
     const r = cvc(['--config', p.config, '--log-level', 'debug', 'train', '--from', '2024'], { env });
@@ -77,7 +81,8 @@ describe('secrets never leak', () => {
   it('in the final error of a command reaching MLFLOW_TRACKING_URI with user:password@', async () => {
     const port = await closedPort();
     const p = project('lake:\n  root: ../data/lake\n');
-    const r = cvc(['--config', p.config, 'models', 'list'], { env: { ...env, MLFLOW_TRACKING_URI: `http://cvc:${SECRET}@127.0.0.1:${port}` } });
+    const uri = `http://cvc:${SECRET}@127.0.0.1:${port}`;
+    const r = cvc(['--config', p.config, 'models', 'list'], { env: { ...env, MLFLOW_TRACKING_URI: uri } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unreachable after 6 attempts/);
     expectNoSecret(r, p.dir);

@@ -73,7 +73,8 @@ describe('cvc flags and config values, as the README shows them', () => {
     const { DuckDBInstance } = await import('@duckdb/node-api');
     const db = await DuckDBInstance.create(join(p.dir, 'data', 'demo', 'source.duckdb'), { access_mode: 'READ_ONLY' });
     const conn = await db.connect();
-    const rows = (await conn.runAndReadAll('SELECT count(*)::INT AS n, count(DISTINCT store_id)::INT AS d FROM stores')).getRowObjectsJS();
+    const sql = 'SELECT count(*)::INT AS n, count(DISTINCT store_id)::INT AS d FROM stores';
+    const rows = (await conn.runAndReadAll(sql)).getRowObjectsJS();
     conn.closeSync();
     db.closeSync();
     expect(rows[0]).toEqual({ n: 3, d: 3 });
@@ -94,15 +95,26 @@ describe('cvc flags and config values, as the README shows them', () => {
       const r = cvc(['--config', '/nowhere/cvc.yaml', ...args]);
       const flag = args[args.length - 2]!;
       expect(r.code, args.join(' ')).toBe(2);
-      expect(r.stderr, args.join(' ')).toContain(`${flag} expects a real calendar day as YYYY-MM-DD, got "${args[args.length - 1]}"`);
+      const value = args[args.length - 1];
+      expect(r.stderr, args.join(' ')).toContain(`${flag} expects a real calendar day as YYYY-MM-DD, got "${value}"`);
     }
-    expect(cvc(['--config', '/nowhere/cvc.yaml', 'ingest', '--from', '2024-02-29']).stderr).toContain('config file not found');
+    const leapDay = cvc(['--config', '/nowhere/cvc.yaml', 'ingest', '--from', '2024-02-29']);
+    expect(leapDay.stderr).toContain('config file not found');
   });
 
   it('leaves no FAILED tracked run when train stops on bad usage', () => {
     const p = project('demo: { stores: 3, from: "2025-01-01", asOf: "2025-03-31" }\n');
-    for (const args of [['demo', 'init'], ['ingest']]) expect(cvc(['--config', p.config, '--log-level', 'warn', ...args]).code).toBe(0);
-    for (const args of [['--from', '2021-02-30'], ['--from', '2026-01-01'], ['--from', '2025-03-01', '--to', '2025-02-01'], ['--from', '2025-01-01']]) {
+    for (const args of [['demo', 'init'], ['ingest']]) {
+      expect(cvc(['--config', p.config, '--log-level', 'warn', ...args]).code).toBe(0);
+    }
+    // An impossible day, a window after the data, --from after --to, and no backtest choice to train.
+    const bad = [
+      ['--from', '2021-02-30'],
+      ['--from', '2026-01-01'],
+      ['--from', '2025-03-01', '--to', '2025-02-01'],
+      ['--from', '2025-01-01'],
+    ];
+    for (const args of bad) {
       const r = cvc(['--config', p.config, '--log-level', 'warn', 'train', ...args]);
       expect(r.code, `train ${args.join(' ')}: ${r.stderr}`).toBe(2);
     }

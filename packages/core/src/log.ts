@@ -68,7 +68,9 @@ export function userinfoSecrets(text: string): string[] {
 export function maskSecrets(text: string, secrets: readonly string[]): string {
   let out = maskUserinfo(text);
   // Longest first, so a secret that contains another is masked whole.
-  for (const s of [...secrets].sort((a, b) => b.length - a.length)) if (s.length >= 4) out = out.split(s).join(REDACTED);
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= 4) out = out.split(s).join(REDACTED);
+  }
   return out;
 }
 

@@ -21,7 +21,9 @@ export function nonNegativeInt(flag: string) {
 export function isoDate(flag: string) {
   return (v: string): string => {
     // Date.parse rolls 2021-02-30 over to March 2nd; only a day that exists is a date.
-    if (!isCalendarDay(v)) throw new InvalidArgumentError(`${flag} expects a real calendar day as YYYY-MM-DD, got "${v}"`);
+    if (!isCalendarDay(v)) {
+      throw new InvalidArgumentError(`${flag} expects a real calendar day as YYYY-MM-DD, got "${v}"`);
+    }
     return v;
   };
 }

@@ -34,7 +34,7 @@ export function interpolateEnv(
 ): unknown {
   if (typeof value === 'string') {
     const names: string[] = [];
-    const out = value.replace(ENV_REF, (_m, name: string, hasDefault: string | undefined, fallback: string | undefined) => {
+    const out = value.replace(ENV_REF, (_m, name: string, hasDefault?: string, fallback?: string) => {
       names.push(name);
       const v = env[name];
       if (v !== undefined && v !== '') return v;
@@ -70,7 +70,9 @@ function holdsSecretKey(v: unknown): boolean {
 /** Why the value at `path` must not be echoed (it came from ${...}, or is or holds a secret), if it must not. */
 function hiddenBecause(root: unknown, path: readonly PropertyKey[], origins: EnvOrigins): string | undefined {
   const key = path.map(String).join('.');
-  const vars = [...origins].filter(([p]) => key === '' || p === key || p.startsWith(`${key}.`)).flatMap(([, names]) => names);
+  const vars = [...origins]
+    .filter(([p]) => key === '' || p === key || p.startsWith(`${key}.`))
+    .flatMap(([, names]) => names);
   if (vars.length) return `from ${[...new Set(vars)].map((n) => `\${${n}}`).join(', ')}`;
   if (path.some((k) => isSecretKey(String(k))) || holdsSecretKey(valueAt(root, path))) return 'a secret';
   return undefined;
@@ -80,16 +82,25 @@ function describeFound(root: unknown, path: readonly PropertyKey[], origins: Env
   const v = valueAt(root, path);
   if (v === undefined) return 'nothing';
   const hidden = hiddenBecause(root, path, origins);
-  if (hidden) return `${Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v === 'object' ? 'map' : typeof v}`} (${hidden}, not shown)`;
+  if (hidden) {
+    const kind = Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v === 'object' ? 'map' : typeof v}`;
+    return `${kind} (${hidden}, not shown)`;
+  }
   const text = JSON.stringify(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-export function formatSchemaError(file: string, raw: unknown, error: z.ZodError, origins: EnvOrigins = new Map()): ConfigError {
+export function formatSchemaError(
+  file: string,
+  raw: unknown,
+  error: z.ZodError,
+  origins: EnvOrigins = new Map(),
+): ConfigError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const path = [...issue.path, issue.keys[0]!];
-    return new ConfigError(file, `${path.map(String).join('.')}: expected no such key (a typo?), found ${describeFound(raw, path, origins)}`);
+    const found = describeFound(raw, path, origins);
+    return new ConfigError(file, `${path.map(String).join('.')}: expected no such key (a typo?), found ${found}`);
   }
   const key = issue.path.map(String).join('.') || '(root)';
   const expected = issue.message.replace(/^Invalid input: expected /, '');
@@ -115,10 +126,14 @@ function coerceEnvValues(file: string, tree: unknown, issues: z.ZodError['issues
     const t = text.trim();
     const from = names.map((n) => `\${${n}}`).join(', ');
     if (issue.expected === 'number') {
-      if (!NUMBER_TEXT.test(t)) throw new ConfigError(file, `${key}: expected a number, found text from ${from} that is not one (not shown)`);
+      if (!NUMBER_TEXT.test(t)) {
+        throw new ConfigError(file, `${key}: expected a number, found text from ${from} that is not one (not shown)`);
+      }
       parent![last] = Number(t);
     } else {
-      if (!/^(true|false)$/i.test(t)) throw new ConfigError(file, `${key}: expected true or false, found text from ${from} that is neither (not shown)`);
+      if (!/^(true|false)$/i.test(t)) {
+        throw new ConfigError(file, `${key}: expected true or false, found other text from ${from} (not shown)`);
+      }
       parent![last] = t.toLowerCase() === 'true';
     }
     changed = true;

@@ -182,7 +182,7 @@ const registrySchema = z
     // A directory name under registry.root and an MLflow model name: never '.', '..' or hidden.
     name: z
       .string()
-      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a registry name (letters, digits, _ . -; starting with a letter or digit)')
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a registry name (letters, digits, _ . -; a letter or digit first)')
       .refine((n) => !n.includes('..'), 'a registry name without ".."')
       .default('cvc-forecaster'),
     root: z.string().default('../data/registry'),

@@ -37,7 +37,9 @@ export async function openTracker(settings: TrackingSettings, opts: { log?: Logg
   const env = opts.env ?? process.env;
   const target = mlflowTarget(settings, env);
   if (target) {
-    opts.log?.info({ tracking: 'mlflow', uri: maskUserinfo(target.uri), experiment: settings.experiment, auth: target.token ? 'bearer' : 'none' }, 'tracking to MLflow');
+    const uri = maskUserinfo(target.uri);
+    const auth = target.token ? 'bearer' : 'none';
+    opts.log?.info({ tracking: 'mlflow', uri, experiment: settings.experiment, auth }, 'tracking to MLflow');
     return createMlflowTracker(mlflowClientFor(target, opts.log, env), settings.experiment);
   }
   opts.log?.info({ tracking: 'local', root: settings.root, experiment: settings.experiment }, 'tracking to local Delta tables');

@@ -51,12 +51,12 @@ export async function createLocalTracker(root: string, experiment: string): Prom
     queue = next.catch(() => undefined);
     return next;
   };
-  const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) =>
-    rows.length === 0
-      ? Promise.resolve()
-      : serial(() => append(duck.conn, tablePath(trackingRoot, table), valuesSelect(table, rows), { metadata: { source: 'cvc tracking', runId } })).catch(
-          namePath(tablePath(trackingRoot, table)),
-        );
+  const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) => {
+    if (rows.length === 0) return Promise.resolve();
+    const path = tablePath(trackingRoot, table);
+    const metadata = { source: 'cvc tracking', runId };
+    return serial(() => append(duck.conn, path, valuesSelect(table, rows), { metadata })).catch(namePath(path));
+  };
 
   return {
     backend: 'local',

@@ -34,7 +34,8 @@ export function resolveBaseUrl(uri: string, env: NodeJS.ProcessEnv): string {
     return host.replace(/\/+$/, '');
   }
   if (!/^https?:\/\//.test(uri)) {
-    throw new MlflowError('config', undefined, undefined, `tracking.uri "${maskUserinfo(uri)}" is not an http(s) URL or "databricks"`);
+    const shown = maskUserinfo(uri);
+    throw new MlflowError('config', undefined, undefined, `tracking.uri "${shown}" is not http(s) or "databricks"`);
   }
   return withoutUserinfo(uri).url.replace(/\/+$/, '');
 }
@@ -84,10 +85,12 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
   const base = opts.retryBaseMs ?? 500;
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const headers: Record<string, string> = {};
-  const credentials: { user?: string; password?: string } = opts.uri.startsWith('databricks') ? {} : withoutUserinfo(opts.uri);
+  const isDatabricks = opts.uri.startsWith('databricks');
+  const credentials: { user?: string; password?: string } = isDatabricks ? {} : withoutUserinfo(opts.uri);
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
   else if (credentials.user !== undefined) {
-    headers.Authorization = `Basic ${Buffer.from(`${credentials.user}:${credentials.password ?? ''}`).toString('base64')}`;
+    const pair = `${credentials.user}:${credentials.password ?? ''}`;
+    headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
   }
 
   async function send(method: string, url: string, endpoint: string, body: RequestInit['body'], extra: Record<string, string>): Promise<Response> {
