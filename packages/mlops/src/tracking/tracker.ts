@@ -1,5 +1,6 @@
 // The one tracking interface the steps log through. validate opens a parent run and a child run per
 // model; train logs its run and the bundle. Backends: MLflow over REST, or local Delta tables.
+import { maskUserinfo } from '@cvc/core';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -51,9 +52,9 @@ export function parentId(parent: TrackedRun | string | undefined): string | unde
   return typeof parent === 'string' ? parent : parent?.runId;
 }
 
-/** Param values as MLflow stores them: strings, JSON for anything else. */
+/** Param values as MLflow stores them: strings, JSON for anything else; a URI's password masked. */
 export function paramValue(v: unknown): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return maskUserinfo(v);
   if (v === undefined) return 'undefined';
-  return JSON.stringify(v) ?? String(v);
+  return maskUserinfo(JSON.stringify(v) ?? String(v));
 }

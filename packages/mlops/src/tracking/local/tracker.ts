@@ -1,6 +1,7 @@
 // The default Tracker: runs, params, metrics and tags in Delta tables under the tracking root, and
 // artifacts copied into <root>/artifacts/<run_id>/. Params, metrics and tags are buffered per run
 // and written when the run ends (four small commits per run instead of one per call).
+import { maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -70,7 +71,8 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       await write('runs', [{ ...runRow, status: 'RUNNING', end_time: null, event_time: start }], runId);
       const params = new Map<string, string>();
       const metrics: Record<string, SqlValue>[] = [];
-      const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name], ...Object.entries(opts.tags ?? {})]);
+      const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name]]);
+      for (const [k, v] of Object.entries(opts.tags ?? {})) tags.set(k, maskUserinfo(v));
       if (parent) tags.set(PARENT_RUN_TAG, parent);
       let ended = false;
       return {
@@ -92,7 +94,7 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           for (const [key, value] of Object.entries(m)) metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
         },
         async setTags(t) {
-          for (const [k, v] of Object.entries(t)) tags.set(k, v);
+          for (const [k, v] of Object.entries(t)) tags.set(k, maskUserinfo(v));
         },
         async logArtifact(localPath, artifactPath) {
           const st = await stat(localPath);
