@@ -2,7 +2,18 @@
 // drawing (only on a terminal and without --json), and how to print its summary.
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
-import { InputError, createLogger, loadConfig, noProgress, terminalProgress, type LoadedConfig, type Logger, type ProgressFn } from '@cvc/core';
+import {
+  InputError,
+  configSecrets,
+  createLogger,
+  loadConfig,
+  noProgress,
+  terminalProgress,
+  type LoadedConfig,
+  type Logger,
+  type ProgressFn,
+} from '@cvc/core';
+import { rememberRun } from './errors.js';
 
 export interface GlobalOptions {
   config: string;
@@ -21,20 +32,19 @@ export interface RunContext {
   done(summary: Record<string, unknown>, lines: string[]): void;
 }
 
-/** Secrets a config may carry, masked by value in every log line. */
-function configSecrets(loaded: LoadedConfig): string[] {
-  const c = loaded.config;
-  return [c.source.mssql?.password, c.source.mssql?.token, c.tracking.token, process.env['MLFLOW_TRACKING_TOKEN'], process.env['DATABRICKS_TOKEN']].filter(
-    (s): s is string => typeof s === 'string' && s.length > 0,
-  );
-}
-
-export function createContext(command: string, g: GlobalOptions): RunContext {
+/**
+ * `reads: true` for commands that only read the data directory (forecast show, runs list/show, models
+ * list/show): they run on a read-only data directory, so the writable check is for the others.
+ */
+export function createContext(command: string, g: GlobalOptions, opts: { reads?: boolean } = {}): RunContext {
   const runId = randomUUID();
   // The config is loaded before the logger exists, so its errors surface as plain one-liners.
   const loaded = loadConfig(g.config);
-  ensureWritable(loaded.paths.data, `${loaded.file}: lake.root's parent`);
-  const log = createLogger({ command, runId, level: g.logLevel, secrets: configSecrets(loaded) });
+  // Secrets the config carries (passwords, tokens, URI userinfo) are masked in every log and error line.
+  const secrets = configSecrets(loaded.config);
+  rememberRun({ dataDir: loaded.paths.data, secrets });
+  if (!opts.reads) ensureWritable(loaded.paths.data, `${loaded.file}: lake.root's parent`);
+  const log = createLogger({ command, runId, level: g.logLevel, secrets });
   const drawn = !g.json && process.stderr.isTTY === true && g.logLevel !== 'debug';
   const bar = drawn ? terminalProgress() : null;
   return {

@@ -1,6 +1,7 @@
 // One logger for every step: pino JSON lines on stderr (pretty when stderr is a terminal), each line
-// carrying the command and run id. Secrets are redacted by key wherever they sit, and by value for the
-// secrets we know of (config passwords and tokens), so a connection string echoed in an error is masked too.
+// carrying the command and run id. Secrets are redacted by key wherever they sit, by value for the
+// secrets we know of (config passwords and tokens), and the password in any URI's userinfo is masked,
+// so a connection string or tracking URI echoed in an error is masked too.
 import pino, { type Logger } from 'pino';
 import pinoPretty from 'pino-pretty';
 import { Writable } from 'node:stream';
@@ -31,9 +32,45 @@ export interface LoggerOptions {
   pretty?: boolean;
 }
 
+/** Config keys whose values are secrets, misspelt ones too (passwrd, apiKey, signingKey, DATABRICKS_TOKEN). */
+export function isSecretKey(key: string): boolean {
+  return /pass|pwd|token|secret|key|credential/i.test(key);
+}
+
+// scheme://userinfo@ : the userinfo runs to the last '@' before the path, so a raw '@' in a password is covered.
+const URI_USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)([^/?#\s"'@]*(?:@[^/?#\s"'@]*)*)@(?=[^/?#\s"'@]*(?:[/?#\s"']|$))/gi;
+
+/** `https://user:pw@host/x` -> `https://user:[REDACTED]@host/x` (a user with no password is masked whole). */
+export function maskUserinfo(text: string): string {
+  return text.replace(URI_USERINFO, (_m, scheme: string, info: string) => {
+    const colon = info.indexOf(':');
+    return `${scheme}${colon >= 0 ? `${info.slice(0, colon)}:${REDACTED}` : REDACTED}@`;
+  });
+}
+
+/** The password (or the whole userinfo) of every URI in `text`, raw and decoded, to mask by value. */
+export function userinfoSecrets(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(URI_USERINFO)) {
+    const info = m[2]!;
+    const secret = info.includes(':') ? info.slice(info.indexOf(':') + 1) : info;
+    if (!secret) continue;
+    out.push(secret);
+    try {
+      out.push(decodeURIComponent(secret));
+    } catch {
+      // not percent-encoded: the raw form is enough
+    }
+  }
+  return out;
+}
+
 export function maskSecrets(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const s of secrets) if (s.length >= 4) out = out.split(s).join(REDACTED);
+  let out = maskUserinfo(text);
+  // Longest first, so a secret that contains another is masked whole.
+  for (const s of [...secrets].sort((a, b) => b.length - a.length)) {
+    if (s.length >= 4) out = out.split(s).join(REDACTED);
+  }
   return out;
 }
 
@@ -45,7 +82,7 @@ export function createLogger(opts: LoggerOptions): Logger {
   const masked = new Writable({
     write(chunk: Buffer | string, _enc, done) {
       const line = String(chunk);
-      destination.write(secrets.length ? maskSecrets(line, secrets) : line);
+      destination.write(maskSecrets(line, secrets));
       done();
     },
   });

@@ -54,4 +54,65 @@ describe('config', () => {
     expect(() => loadConfig(file('forecast:\n  horizon: [1,\n'))).toThrow(/invalid YAML at line \d+/);
     expect(() => loadConfig('/nope/cvc.yaml')).toThrow('/nope/cvc.yaml: config file not found');
   });
+
+  it('never echoes a value from ${...} or under a secret-like key in a schema error', () => {
+    const secret = 'S3cr3tPW-7781xq';
+    const env = { PW: secret };
+    const mssql = (extra: Record<string, unknown>) => ({
+      source: { kind: 'mssql', mssql: { server: 's', database: 'd', ...extra } },
+    });
+    const cases: [unknown, RegExp][] = [
+      [mssql({ passwrd: '${PW}' }), /source\.mssql\.passwrd: expected no such key .*found a string \(from \$\{PW\}/],
+      [mssql({ port: '${PW}' }), /source\.mssql\.port: expected a number, found text from \$\{PW\} that is not one/],
+      [{ source: { msql: { password: '${PW}' } } }, /source\.msql: expected no such key .*a map \(from \$\{PW\}, not/],
+      [{ source: { msql: { password: secret } } }, /source\.msql: expected no such key .*a map \(a secret, not/],
+      [mssql({ password: [secret] }), /source\.mssql\.password: expected string.*found a list \(a secret, not shown\)/],
+      [{ tracking: { uri: 'http://u:${PW}@h', experiment: ['${PW}'] } }, /tracking\.experiment: .*\(from \$\{PW/],
+    ];
+    for (const [raw, message] of cases) {
+      let text = '';
+      try {
+        parseConfig(raw, 'x.yaml', env);
+      } catch (err) {
+        text = (err as Error).message;
+      }
+      expect(text).toMatch(message);
+      expect(text).not.toContain(secret);
+    }
+  });
+
+  it('reads ${ENV} as a number or boolean where the schema wants one', () => {
+    const raw = {
+      forecast: { horizon: '${HZ}', context: '${CTX:-60}' },
+      ingest: { strict: '${STRICT}' },
+      backtest: { tieTolerance: '${TOL}' },
+    };
+    const c = parseConfig(raw, 'x.yaml', { HZ: '14', STRICT: 'TRUE', TOL: '2.5e-2' });
+    expect(c.forecast).toMatchObject({ horizon: 14, context: 60 });
+    expect(c.ingest.strict).toBe(true);
+    expect(c.backtest.tieTolerance).toBe(0.025);
+    // Text stays text where the schema wants text, even if it looks like a number.
+    const withPassword = { source: { kind: 'mssql', mssql: { server: 's', database: 'd', password: '${PW}' } } };
+    const pw = parseConfig(withPassword, 'x', { PW: '12345' });
+    expect(pw.source.mssql?.password).toBe('12345');
+    const parse = (env: Record<string, string>) => () =>
+      parseConfig(raw, 'x.yaml', { STRICT: 'true', TOL: '0', HZ: '1', ...env });
+    expect(parse({ HZ: 'soon' })).toThrow(/x\.yaml: forecast\.horizon: expected a number, found text from \$\{HZ\}/);
+    expect(parse({ STRICT: 'yes please' })).toThrow(/ingest\.strict: expected true or false/);
+    expect(parse({ HZ: '3.5' })).toThrow(/forecast\.horizon: expected int/);
+  });
+
+  it('refuses registry names that are not a plain directory name, naming the key', () => {
+    for (const name of ['..', '.', '.hidden', 'a/b', 'a..b', '']) {
+      const parse = () => parseConfig({ registry: { name } }, 'x.yaml');
+      expect(parse, name).toThrow(/x\.yaml: registry\.name: expected a registry name/);
+    }
+    expect(parseConfig({ registry: { name: 'sales-forecaster_v2.1' } }).registry.name).toBe('sales-forecaster_v2.1');
+  });
+
+  it('refuses impossible calendar days in config dates', () => {
+    const parse = () => parseConfig({ demo: { asOf: '2021-02-30' } }, 'x.yaml');
+    expect(parse).toThrow(/demo\.asOf: expected a real calendar day/);
+    expect(parseConfig({ demo: { asOf: '2024-02-29' } }).demo.asOf).toBe('2024-02-29');
+  });
 });

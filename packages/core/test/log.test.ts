@@ -27,4 +27,16 @@ describe('logger', () => {
     expect(text).toContain('bob');
     expect(out.lines()[1]!['msg']).toBe('bearer [REDACTED] refused');
   });
+
+  it('masks the password in any URI userinfo, on every line', () => {
+    const out = capture();
+    const log = createLogger({ command: 'train', runId: 'r', destination: out.stream, pretty: false });
+    log.info({ uri: 'http://cvc:p@ss-9931@mlflow.local:5000/api' }, 'tracking to MLflow');
+    log.warn('fetch https://tok-only-88123@host/x failed');
+    const text = out.text();
+    expect(text).not.toContain('p@ss-9931');
+    expect(text).not.toContain('tok-only-88123');
+    expect(out.lines()[0]!['uri']).toBe('http://cvc:[REDACTED]@mlflow.local:5000/api');
+    expect(out.lines()[1]!['msg']).toBe('fetch https://[REDACTED]@host/x failed');
+  });
 });

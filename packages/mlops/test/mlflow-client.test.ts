@@ -40,6 +40,30 @@ describe('MLflow REST client', () => {
     expect(warnings.join()).not.toContain('dapi-secret-token');
   });
 
+  it('sends user:password@ from the URI as Basic auth and keeps it out of URLs, warnings and errors', async () => {
+    const auth: (string | undefined)[] = [];
+    let calls = 0;
+    const base = await fake((req, res) => {
+      auth.push(req.headers.authorization);
+      if (++calls === 1) return void res.writeHead(503).end('busy');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
+    });
+    const uri = base.replace('http://', 'http://cvc:p%40ss-7781@');
+    const warnings: string[] = [];
+    const warn = (m: string, f?: Record<string, unknown>) => void warnings.push(m + JSON.stringify(f));
+    const client = createMlflowClient({ uri, retryBaseMs: 1, warn });
+    expect(client.baseUrl).toBe(base);
+    await client.call('GET', 'experiments/list', {}, z.object({}));
+    expect(auth).toEqual(Array(2).fill(`Basic ${Buffer.from('cvc:p@ss-7781').toString('base64')}`));
+    const down = createMlflowClient({ uri: 'http://cvc:p%40ss-7781@127.0.0.1:9', maxRetries: 1, retryBaseMs: 1, warn });
+    const err = (await down.call('GET', 'x', {}, z.object({})).catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/unreachable after 2 attempts/);
+    const bad = (await Promise.resolve()
+      .then(() => createMlflowClient({ uri: 'ftp://cvc:p%40ss-7781@h' }))
+      .catch((e: unknown) => e)) as Error;
+    for (const text of [...warnings, err.message, bad.message]) expect(text).not.toMatch(/p%40ss-7781|p@ss-7781/);
+  });
+
   it('gives up after maxRetries and reports the last status; does not retry 4xx', async () => {
     let calls = 0;
     const uri = await fake((req, res) => {

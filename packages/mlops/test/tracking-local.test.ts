@@ -84,4 +84,21 @@ os._exit(0)`;
     await run.end();
     await tracker.close();
   });
+
+  it('stores no URI password in params or tags, and hides a discarded run', async () => {
+    const root = join(await tempDir(), 'tracking');
+    const tracker = await createLocalTracker(root, 'cvc-test');
+    const run = await tracker.startRun({ name: 'train', tags: { source: 'http://cvc:pw-5512@mlflow.local' } });
+    await run.logParams({ uri: 'https://cvc:pw-5512@mlflow.local/x', nested: { to: 'http://pw-5512@h' } });
+    await run.setTags({ 'cvc.failures': 'fold 1: fetch http://cvc:pw-5512@h failed' });
+    await run.end('FINISHED');
+    const typo = await tracker.startRun({ name: 'train typo' });
+    await typo.discard();
+    await tracker.close();
+    const shown = await showRun(root, run.runId);
+    expect(JSON.stringify(shown)).not.toContain('pw-5512');
+    expect(shown.params['uri']).toBe('https://cvc:[REDACTED]@mlflow.local/x');
+    expect((await listRuns(root)).map((r) => r.runId)).toEqual([run.runId]);
+    await expect(showRun(root, typo.runId)).rejects.toThrow(RunNotFoundError);
+  });
 });

@@ -2,7 +2,7 @@
 // run is tracked, and the promotion rule (config registry.promote, or --promote) decides whether it
 // becomes champion.
 import { mkdir } from 'node:fs/promises';
-import { silentLogger } from '@cvc/core';
+import { InputError, silentLogger } from '@cvc/core';
 import { openRegistry, openTracker, registrySettings, trackingSettings, type PromoteRule, type RegisterResult } from '@cvc/mlops';
 import { runTrain, tempBundleDir, type TrainOptions, type TrainResult } from './train.js';
 
@@ -53,7 +53,8 @@ export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<T
     log.info({ version: registered.version, promoted: registered.promoted, reason: registered.reason }, 'bundle registered');
     return { ...result, bundleDir: registered.info.source, registered, registry: { backend: registry.backend, name: registry.name }, trackingRunId: run.runId };
   } catch (err) {
-    await run.end('FAILED').catch(() => {});
+    // Bad usage (a window outside the data, no backtest choice...) leaves no FAILED run behind.
+    await (err instanceof InputError ? run.discard() : run.end('FAILED')).catch(() => {});
     throw err;
   } finally {
     await tmp.cleanup();

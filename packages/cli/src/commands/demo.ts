@@ -32,6 +32,11 @@ async function initSource(ctx: RunContext, o: SourceFlags) {
   return r;
 }
 
+function sourceFlagsOf(o: SourceFlags): SourceFlags {
+  const { stores, seed, from, asOf, badRows } = o;
+  return Object.fromEntries(Object.entries({ stores, seed, from, asOf, badRows }).filter(([, v]) => v !== undefined));
+}
+
 const sourceOptions = (c: Command) =>
   c
     .option('--stores <n>', 'number of stores (default: config demo.stores, 150)', positiveInt('--stores'))
@@ -97,7 +102,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
 
   sourceOptions(demo.command('init').description('write the demo source database (a stand-in for Azure SQL) under data/'))
     .option('--force', 'overwrite an existing demo source', false)
-    .action(async (o: SourceFlags & { force: boolean }) => {
+    .action(async (own: SourceFlags & { force: boolean }) => {
+      // Commander hands flags that `demo` also declares (--stores, --seed...) to `demo`, wherever they
+      // stand on the line (global options may follow a subcommand), so init reads them from there too.
+      const o = { ...sourceFlagsOf(demo.opts<SourceFlags>()), ...sourceFlagsOf(own), force: own.force };
       const ctx = createContext('demo init', globals());
       if (existsSync(ctx.loaded.paths.demoSource) && !o.force) {
         ctx.done({ path: ctx.loaded.paths.demoSource, written: false }, [`demo source exists: ${ctx.loaded.paths.demoSource} (--force rewrites it)`]);

@@ -7,15 +7,15 @@ const ref = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 
 export function registerModels(program: Command, globals: () => GlobalOptions): void {
   const models = program.command('models').description('the model registry: bundle versions and their aliases (champion, challenger)');
-  const open = (command: string) => {
-    const ctx = createContext(command, globals());
+  const open = (command: string, reads = false) => {
+    const ctx = createContext(command, globals(), { reads });
     return { ctx, registry: openRegistry(registrySettings(ctx.loaded), { log: ctx.log }) };
   };
   models
     .command('list')
     .description('registered versions, newest first')
     .action(async () => {
-      const { ctx, registry } = open('models list');
+      const { ctx, registry } = open('models list', true);
       const list = await registry.list();
       ctx.done({ registry: registry.name, backend: registry.backend, versions: list }, [
         `${registry.name} (${registry.backend})`,
@@ -27,7 +27,7 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
     .command('show <versionOrAlias>')
     .description('one version: bundle id, source, backtest WAPE, aliases')
     .action(async (v: string) => {
-      const { ctx, registry } = open('models show');
+      const { ctx, registry } = open('models show', true);
       const info = await registry.show(ref(v));
       ctx.done({ version: info }, [
         `${info.name} version ${info.version}${info.aliases.length ? ` (${info.aliases.join(', ')})` : ''}`,

@@ -1,5 +1,5 @@
 // Flag parsers shared by commands: each names the flag in its error, which exits 2.
-import { InputError } from '@cvc/core';
+import { InputError, isCalendarDay } from '@cvc/core';
 import { InvalidArgumentError } from 'commander';
 
 export function positiveInt(flag: string) {
@@ -20,7 +20,10 @@ export function nonNegativeInt(flag: string) {
 
 export function isoDate(flag: string) {
   return (v: string): string => {
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw new InvalidArgumentError(`${flag} expects a date as YYYY-MM-DD, got "${v}"`);
+    // Date.parse rolls 2021-02-30 over to March 2nd; only a day that exists is a date.
+    if (!isCalendarDay(v)) {
+      throw new InvalidArgumentError(`${flag} expects a real calendar day as YYYY-MM-DD, got "${v}"`);
+    }
     return v;
   };
 }

@@ -19,7 +19,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .option('--limit <n>', 'how many runs', positiveInt('--limit'), 20)
     .option('--all', 'include child runs (one per model)', false)
     .action(async (o: { limit: number; all: boolean }) => {
-      const ctx = createContext('runs list', globals());
+      const ctx = createContext('runs list', globals(), { reads: true });
       localOnly(ctx);
       const list = await listRuns(ctx.loaded.paths.tracking, { limit: o.limit, topLevelOnly: !o.all });
       ctx.done({ runs: list }, [
@@ -31,7 +31,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
     .command('show <id>')
     .description('a run with its params, metrics (overall and per fold), children and artifacts')
     .action(async (id: string) => {
-      const ctx = createContext('runs show', globals());
+      const ctx = createContext('runs show', globals(), { reads: true });
       localOnly(ctx);
       const r = await showRun(ctx.loaded.paths.tracking, id);
       ctx.done({ run: r }, [

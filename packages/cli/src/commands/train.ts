@@ -3,7 +3,7 @@ import { Option } from 'commander';
 import { trainAndRegister } from '@cvc/train';
 import type { PromoteRule } from '@cvc/mlops';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
-import { modelList, yearOrDate } from './options.js';
+import { modelList, requireInput, yearOrDate } from './options.js';
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program
@@ -15,6 +15,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     .addOption(new Option('--promote <rule>', 'promotion rule for the new version (default: config registry.promote)').choices(['manual', 'better-wape', 'always']))
     .option('--alias <name>', 'alias a promotion moves', 'champion')
     .action(async (o: { from: string; to?: string; models?: string[]; promote?: PromoteRule; alias: string }) => {
+      requireInput(!o.to || o.from <= o.to, `--from ${o.from} is after --to ${o.to}`);
       const ctx = createContext('train', globals());
       const r = await trainAndRegister({
         loaded: ctx.loaded,

@@ -1,12 +1,15 @@
 // Reads the YAML config: ${ENV_VAR} interpolation for secrets, then the zod schema. Every failure is
 // one ConfigError naming the file and, for schema violations, the key path, what was expected and what
-// was found. Relative paths in the config are resolved against the config file's own directory, so cron
-// can run cvc from any working directory.
+// was found; a value that came from ${...} or sits under a secret-like key is never echoed. ${ENV}
+// yields text, so where the schema wants a number or a boolean the text is read as one. Relative paths
+// in the config are resolved against the config file's own directory, so cron can run cvc from any
+// working directory.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
+import { isSecretKey } from '../log.js';
 import { configSchema, type CvcConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -18,52 +21,138 @@ export interface LoadedConfig {
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g;
 
-/** Replaces ${NAME} (or ${NAME:-default}) in every string of a parsed YAML tree. */
-export function interpolateEnv(value: unknown, env: NodeJS.ProcessEnv, file: string, path: string[] = []): unknown {
+/** Where ${...} put values: key path (dot-joined) -> the variables read there. */
+export type EnvOrigins = Map<string, string[]>;
+
+/** Replaces ${NAME} (or ${NAME:-default}) in every string of a parsed YAML tree, noting where in `origins`. */
+export function interpolateEnv(
+  value: unknown,
+  env: NodeJS.ProcessEnv,
+  file: string,
+  path: string[] = [],
+  origins: EnvOrigins = new Map(),
+): unknown {
   if (typeof value === 'string') {
-    return value.replace(ENV_REF, (_m, name: string, hasDefault: string | undefined, fallback: string | undefined) => {
+    const names: string[] = [];
+    const out = value.replace(ENV_REF, (_m, name: string, hasDefault?: string, fallback?: string) => {
+      names.push(name);
       const v = env[name];
       if (v !== undefined && v !== '') return v;
       if (hasDefault !== undefined) return fallback ?? '';
       throw new ConfigError(file, `${path.join('.') || '(root)'}: environment variable ${name} is not set`);
     });
+    if (names.length) origins.set(path.join('.'), names);
+    return out;
   }
-  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, file, [...path, String(i)]));
+  if (Array.isArray(value)) return value.map((v, i) => interpolateEnv(v, env, file, [...path, String(i)], origins));
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, file, [...path, k]);
+    for (const [k, v] of Object.entries(value)) out[k] = interpolateEnv(v, env, file, [...path, k], origins);
     return out;
   }
   return value;
 }
 
-function describeFound(root: unknown, path: readonly PropertyKey[]): string {
+function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let v: unknown = root;
   for (const k of path) {
-    if (v === null || typeof v !== 'object') return 'nothing';
+    if (v === null || typeof v !== 'object') return undefined;
     v = (v as Record<PropertyKey, unknown>)[k];
   }
+  return v;
+}
+
+function holdsSecretKey(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
+  return Object.entries(v).some(([k, x]) => isSecretKey(k) || holdsSecretKey(x));
+}
+
+/** Why the value at `path` must not be echoed (it came from ${...}, or is or holds a secret), if it must not. */
+function hiddenBecause(root: unknown, path: readonly PropertyKey[], origins: EnvOrigins): string | undefined {
+  const key = path.map(String).join('.');
+  const vars = [...origins]
+    .filter(([p]) => key === '' || p === key || p.startsWith(`${key}.`))
+    .flatMap(([, names]) => names);
+  if (vars.length) return `from ${[...new Set(vars)].map((n) => `\${${n}}`).join(', ')}`;
+  if (path.some((k) => isSecretKey(String(k))) || holdsSecretKey(valueAt(root, path))) return 'a secret';
+  return undefined;
+}
+
+function describeFound(root: unknown, path: readonly PropertyKey[], origins: EnvOrigins): string {
+  const v = valueAt(root, path);
   if (v === undefined) return 'nothing';
+  const hidden = hiddenBecause(root, path, origins);
+  if (hidden) {
+    const kind = Array.isArray(v) ? 'a list' : v === null ? 'null' : `a ${typeof v === 'object' ? 'map' : typeof v}`;
+    return `${kind} (${hidden}, not shown)`;
+  }
   const text = JSON.stringify(v);
   return text.length > 60 ? `${text.slice(0, 57)}...` : text;
 }
 
-export function formatSchemaError(file: string, raw: unknown, error: z.ZodError): ConfigError {
+export function formatSchemaError(
+  file: string,
+  raw: unknown,
+  error: z.ZodError,
+  origins: EnvOrigins = new Map(),
+): ConfigError {
   const issue = error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
     const path = [...issue.path, issue.keys[0]!];
-    return new ConfigError(file, `${path.map(String).join('.')}: expected no such key (a typo?), found ${describeFound(raw, path)}`);
+    const found = describeFound(raw, path, origins);
+    return new ConfigError(file, `${path.map(String).join('.')}: expected no such key (a typo?), found ${found}`);
   }
   const key = issue.path.map(String).join('.') || '(root)';
-  return new ConfigError(file, `${key}: expected ${issue.message.replace(/^Invalid input: expected /, '')}, found ${describeFound(raw, issue.path)}`);
+  const expected = issue.message.replace(/^Invalid input: expected /, '');
+  return new ConfigError(file, `${key}: expected ${expected}, found ${describeFound(raw, issue.path, origins)}`);
+}
+
+const NUMBER_TEXT = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
+
+/**
+ * Reads ${...} text as a number or boolean where the schema rejected it for wanting one; a text that is
+ * not one is a ConfigError naming the key and the variable. Returns whether anything changed.
+ */
+function coerceEnvValues(file: string, tree: unknown, issues: z.ZodError['issues'], origins: EnvOrigins): boolean {
+  let changed = false;
+  for (const issue of issues) {
+    if (issue.code !== 'invalid_type' || (issue.expected !== 'number' && issue.expected !== 'boolean')) continue;
+    const key = issue.path.map(String).join('.');
+    const names = origins.get(key);
+    const parent = valueAt(tree, issue.path.slice(0, -1)) as Record<PropertyKey, unknown> | undefined;
+    const last = issue.path[issue.path.length - 1];
+    const text = parent && last !== undefined ? parent[last] : undefined;
+    if (!names || typeof text !== 'string' || last === undefined) continue;
+    const t = text.trim();
+    const from = names.map((n) => `\${${n}}`).join(', ');
+    if (issue.expected === 'number') {
+      if (!NUMBER_TEXT.test(t)) {
+        throw new ConfigError(file, `${key}: expected a number, found text from ${from} that is not one (not shown)`);
+      }
+      parent![last] = Number(t);
+    } else {
+      if (!/^(true|false)$/i.test(t)) {
+        throw new ConfigError(file, `${key}: expected true or false, found other text from ${from} (not shown)`);
+      }
+      parent![last] = t.toLowerCase() === 'true';
+    }
+    changed = true;
+  }
+  return changed;
 }
 
 /** Validates an already-parsed config object (used by tests and by loadConfig). */
 export function parseConfig(raw: unknown, file = '<config>', env: NodeJS.ProcessEnv = process.env): CvcConfig {
-  const interpolated = interpolateEnv(raw ?? {}, env, file);
-  const parsed = configSchema.safeParse(interpolated);
-  if (!parsed.success) throw formatSchemaError(file, interpolated, parsed.error);
-  return parsed.data;
+  const origins: EnvOrigins = new Map();
+  const interpolated = interpolateEnv(raw ?? {}, env, file, [], origins);
+  // A coerced value can let zod look deeper and find another; a few rounds settle any config.
+  for (let round = 0; ; round++) {
+    const parsed = configSchema.safeParse(interpolated);
+    if (parsed.success) return parsed.data;
+    if (round >= 8 || !coerceEnvValues(file, interpolated, parsed.error.issues, origins)) {
+      throw formatSchemaError(file, interpolated, parsed.error, origins);
+    }
+  }
 }
 
 export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {

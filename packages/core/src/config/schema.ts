@@ -1,7 +1,18 @@
 // The one schema of cvc's YAML config, with every default in one place.
 import { z } from 'zod';
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD')
+  .refine(isCalendarDay, 'a real calendar day as YYYY-MM-DD');
+
+/** 2024-02-29 is a day, 2021-02-30 is not (Date would roll it over to March). */
+export function isCalendarDay(v: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v);
+  if (!m) return false;
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.getUTCFullYear() === Number(m[1]) && d.toISOString().slice(5, 10) === `${m[2]}-${m[3]}`;
+}
 /** Names that become SQL identifiers (tables, columns): letters, digits, underscores; dots for schema.table. */
 export const sqlName = z
   .string()
@@ -168,7 +179,12 @@ const trackingSchema = z
 
 const registrySchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_.-]+$/).default('cvc-forecaster'),
+    // A directory name under registry.root and an MLflow model name: never '.', '..' or hidden.
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$/, 'a registry name (letters, digits, _ . -; a letter or digit first)')
+      .refine((n) => !n.includes('..'), 'a registry name without ".."')
+      .default('cvc-forecaster'),
     root: z.string().default('../data/registry'),
     /** manual: only `cvc models promote`; better-wape: a new version becomes champion when its backtest WAPE beats it. */
     promote: z.enum(['manual', 'better-wape', 'always']).default('better-wape'),

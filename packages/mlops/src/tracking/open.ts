@@ -1,7 +1,7 @@
 // Chooses the tracking backend: MLflow when tracking.uri or MLFLOW_TRACKING_URI is set, local Delta
 // tables otherwise. The token comes from config or DATABRICKS_TOKEN / MLFLOW_TRACKING_TOKEN and is
 // only ever put in the Authorization header.
-import type { Logger } from '@cvc/core';
+import { maskUserinfo, type Logger } from '@cvc/core';
 import { createMlflowClient, type MlflowClient } from './mlflow/client.js';
 import { createMlflowTracker } from './mlflow/tracker.js';
 import { createLocalTracker } from './local/tracker.js';
@@ -37,7 +37,9 @@ export async function openTracker(settings: TrackingSettings, opts: { log?: Logg
   const env = opts.env ?? process.env;
   const target = mlflowTarget(settings, env);
   if (target) {
-    opts.log?.info({ tracking: 'mlflow', uri: target.uri, experiment: settings.experiment, auth: target.token ? 'bearer' : 'none' }, 'tracking to MLflow');
+    const uri = maskUserinfo(target.uri);
+    const auth = target.token ? 'bearer' : 'none';
+    opts.log?.info({ tracking: 'mlflow', uri, experiment: settings.experiment, auth }, 'tracking to MLflow');
     return createMlflowTracker(mlflowClientFor(target, opts.log, env), settings.experiment);
   }
   opts.log?.info({ tracking: 'local', root: settings.root, experiment: settings.experiment }, 'tracking to local Delta tables');

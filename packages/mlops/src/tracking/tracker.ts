@@ -1,5 +1,6 @@
 // The one tracking interface the steps log through. validate opens a parent run and a child run per
 // model; train logs its run and the bundle. Backends: MLflow over REST, or local Delta tables.
+import { maskUserinfo } from '@cvc/core';
 
 export type RunStatus = 'FINISHED' | 'FAILED' | 'KILLED';
 
@@ -29,6 +30,11 @@ export interface TrackedRun {
   /** Where artifacts of this run live (an mlflow-artifacts: URI or a local directory). */
   readonly artifactUri: string;
   end(status?: RunStatus): Promise<void>;
+  /**
+   * Removes a run that stopped on bad usage before it did any work, so no FAILED run is left for a typo:
+   * MLflow deletes it (as the UI's delete does); the local tables mark it DELETED and listings skip it.
+   */
+  discard(): Promise<void>;
 }
 
 export interface Tracker {
@@ -46,9 +52,9 @@ export function parentId(parent: TrackedRun | string | undefined): string | unde
   return typeof parent === 'string' ? parent : parent?.runId;
 }
 
-/** Param values as MLflow stores them: strings, JSON for anything else. */
+/** Param values as MLflow stores them: strings, JSON for anything else; a URI's password masked. */
 export function paramValue(v: unknown): string {
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') return maskUserinfo(v);
   if (v === undefined) return 'undefined';
-  return JSON.stringify(v) ?? String(v);
+  return maskUserinfo(JSON.stringify(v) ?? String(v));
 }

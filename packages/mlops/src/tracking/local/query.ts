@@ -63,7 +63,7 @@ async function latestRuns(conn: DuckDBConnection, root: string, where: string): 
     `SELECT run_id, experiment, name, parent_run_id, status, CAST(epoch_ms(start_time) AS DOUBLE) AS start_ms,
             CAST(epoch_ms(end_time) AS DOUBLE) AS end_ms, artifact_dir
        FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn FROM ${scan} r) x
-      WHERE rn = 1 AND (${where})
+      WHERE rn = 1 AND status <> 'DELETED' AND (${where})
       ORDER BY start_time DESC, run_id`,
     runRow,
   );

@@ -1,6 +1,7 @@
 // The default Tracker: runs, params, metrics and tags in Delta tables under the tracking root, and
 // artifacts copied into <root>/artifacts/<run_id>/. Params, metrics and tags are buffered per run
 // and written when the run ends (four small commits per run instead of one per call).
+import { maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
@@ -30,11 +31,20 @@ function safeArtifactPath(p: string): string {
   return parts.join('/');
 }
 
+/** A failed write(fd) (ENOSPC) carries no path: name the table or root being written. */
+function namePath(path: string): (err: unknown) => never {
+  return (err) => {
+    const e = err as NodeJS.ErrnoException;
+    if (e instanceof Error && typeof e.code === 'string' && !e.path) e.path = path;
+    throw err;
+  };
+}
+
 export async function createLocalTracker(root: string, experiment: string): Promise<Tracker> {
   const trackingRoot = resolve(root);
   await mkdir(trackingRoot, { recursive: true });
   const duck = await openDuck();
-  await ensureTables(duck.conn, trackingRoot);
+  await ensureTables(duck.conn, trackingRoot).catch(namePath(trackingRoot));
   // One DuckDB connection runs one statement at a time; chain the writes of all runs.
   let queue: Promise<unknown> = Promise.resolve();
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -42,8 +52,12 @@ export async function createLocalTracker(root: string, experiment: string): Prom
     queue = next.catch(() => undefined);
     return next;
   };
-  const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) =>
-    rows.length === 0 ? Promise.resolve() : serial(() => append(duck.conn, tablePath(trackingRoot, table), valuesSelect(table, rows), { metadata: { source: 'cvc tracking', runId } }));
+  const write = (table: 'runs' | 'params' | 'metrics' | 'tags', rows: Record<string, SqlValue>[], runId: string) => {
+    if (rows.length === 0) return Promise.resolve();
+    const path = tablePath(trackingRoot, table);
+    const metadata = { source: 'cvc tracking', runId };
+    return serial(() => append(duck.conn, path, valuesSelect(table, rows), { metadata })).catch(namePath(path));
+  };
 
   return {
     backend: 'local',
@@ -57,7 +71,8 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       await write('runs', [{ ...runRow, status: 'RUNNING', end_time: null, event_time: start }], runId);
       const params = new Map<string, string>();
       const metrics: Record<string, SqlValue>[] = [];
-      const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name], ...Object.entries(opts.tags ?? {})]);
+      const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name]]);
+      for (const [k, v] of Object.entries(opts.tags ?? {})) tags.set(k, maskUserinfo(v));
       if (parent) tags.set(PARENT_RUN_TAG, parent);
       let ended = false;
       return {
@@ -79,7 +94,7 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           for (const [key, value] of Object.entries(m)) metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
         },
         async setTags(t) {
-          for (const [k, v] of Object.entries(t)) tags.set(k, v);
+          for (const [k, v] of Object.entries(t)) tags.set(k, maskUserinfo(v));
         },
         async logArtifact(localPath, artifactPath) {
           const st = await stat(localPath);
@@ -95,6 +110,12 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           await write('metrics', metrics, runId);
           await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })), runId);
           await write('runs', [{ ...runRow, status, end_time: now, event_time: now }], runId);
+        },
+        async discard() {
+          if (ended) return;
+          ended = true;
+          const now = new Date();
+          await write('runs', [{ ...runRow, status: 'DELETED', end_time: now, event_time: now }], runId);
         },
       };
     },

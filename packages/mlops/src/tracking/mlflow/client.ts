@@ -1,7 +1,9 @@
 // A small MLflow REST client: JSON calls under /api/2.0/mlflow, artifact PUT/GET under
 // /api/2.0/mlflow-artifacts, a bearer token for Databricks (never logged), bounded retries with
-// backoff on 429, 5xx and network errors, and zod checks on every response we read.
+// backoff on 429, 5xx and network errors, and zod checks on every response we read. A user:password@
+// in the URI becomes a Basic Authorization header: it never sits in a URL we fetch, log or store.
 import type { z } from 'zod';
+import { maskUserinfo } from '@cvc/core';
 import { MlflowError } from '../../errors.js';
 
 export interface MlflowClientOptions {
@@ -31,8 +33,28 @@ export function resolveBaseUrl(uri: string, env: NodeJS.ProcessEnv): string {
     if (!host) throw new MlflowError('config', undefined, undefined, 'tracking.uri is "databricks" but DATABRICKS_HOST is not set');
     return host.replace(/\/+$/, '');
   }
-  if (!/^https?:\/\//.test(uri)) throw new MlflowError('config', undefined, undefined, `tracking.uri "${uri}" is not an http(s) URL or "databricks"`);
-  return uri.replace(/\/+$/, '');
+  if (!/^https?:\/\//.test(uri)) {
+    const shown = maskUserinfo(uri);
+    throw new MlflowError('config', undefined, undefined, `tracking.uri "${shown}" is not http(s) or "databricks"`);
+  }
+  return withoutUserinfo(uri).url.replace(/\/+$/, '');
+}
+
+/** Splits `http://user:pw@host/x` into `http://host/x` and its (decoded) credentials. */
+export function withoutUserinfo(uri: string): { url: string; user?: string; password?: string } {
+  let u: URL;
+  try {
+    u = new URL(uri);
+  } catch {
+    throw new MlflowError('config', undefined, undefined, `tracking.uri "${maskUserinfo(uri)}" is not a valid URL`);
+  }
+  if (!u.username && !u.password) return { url: uri };
+  const user = decodeURIComponent(u.username);
+  const password = decodeURIComponent(u.password);
+  u.username = '';
+  u.password = '';
+  // URL adds a trailing slash to a bare origin; the caller trims it.
+  return { url: u.toString(), user, password };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -63,7 +85,13 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
   const base = opts.retryBaseMs ?? 500;
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const headers: Record<string, string> = {};
+  const isDatabricks = opts.uri.startsWith('databricks');
+  const credentials: { user?: string; password?: string } = isDatabricks ? {} : withoutUserinfo(opts.uri);
   if (opts.token) headers.Authorization = `Bearer ${opts.token}`;
+  else if (credentials.user !== undefined) {
+    const pair = `${credentials.user}:${credentials.password ?? ''}`;
+    headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
+  }
 
   async function send(method: string, url: string, endpoint: string, body: RequestInit['body'], extra: Record<string, string>): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
@@ -74,7 +102,7 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
         if (!retryable(res.status)) return res;
         failure = `HTTP ${res.status}`;
       } catch (err) {
-        failure = (err as Error).message;
+        failure = maskUserinfo((err as Error).message);
       }
       if (attempt >= maxRetries) {
         if (res) return res;

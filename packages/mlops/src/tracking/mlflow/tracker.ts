@@ -1,6 +1,7 @@
 // The Tracker over MLflow's REST API: experiment by name (created when missing), runs with
 // mlflow.parentRunId for nesting, params/metrics/tags through log-batch split to MLflow's limits,
 // artifacts through the mlflow-artifacts proxy.
+import { maskUserinfo } from '@cvc/core';
 import type { MlflowClient } from './client.js';
 import { isMlflowCode } from './client.js';
 import { MAX_PARAM_VALUE, MAX_TAG_VALUE, metricJson, splitBatches, type KeyValue, type LogBatch, type MetricItem } from './batch.js';
@@ -34,7 +35,9 @@ async function logBatch(client: MlflowClient, runId: string, batch: LogBatch): P
 /** The MLflow key of a per-fold (stepped) metric. The local backend keeps the key and a step column. */
 export const foldMetricKey = (key: string): string => `fold/${key}`;
 
-const kv = (entries: Record<string, string>, max: number): KeyValue[] => Object.entries(entries).map(([key, value]) => ({ key, value: value.slice(0, max) }));
+// Tags and params never store a URI's password (an error message in a tag may quote one).
+const kv = (entries: Record<string, string>, max: number): KeyValue[] =>
+  Object.entries(entries).map(([key, value]) => ({ key, value: maskUserinfo(value).slice(0, max) }));
 
 export function mlflowRun(client: MlflowClient, info: { runId: string; experimentId: string; name: string; artifactUri: string }): TrackedRun {
   return {
@@ -60,6 +63,9 @@ export function mlflowRun(client: MlflowClient, info: { runId: string; experimen
     },
     async end(status: RunStatus = 'FINISHED') {
       await client.call('POST', 'runs/update', { run_id: info.runId, status, end_time: Date.now() }, emptyResponse);
+    },
+    async discard() {
+      await client.call('POST', 'runs/delete', { run_id: info.runId }, emptyResponse);
     },
   };
 }
