@@ -91,6 +91,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const lock = await acquireLock(`${outTable}.lock`, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
+    maxAgeSec: cfg.infer.lockMaxAgeSec,
     onWait: (owner) => log.warn({ owner }, 'another infer run holds the lock; waiting'),
   });
   const db = await DuckDBInstance.create(':memory:');

@@ -114,4 +114,32 @@ describe('local registry', () => {
     await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: 'then' }));
     expect(await withLock(lock, async () => 42, { timeoutMs: 2000 })).toBe(42);
   });
+
+  it('lets a registration through an empty, foreign-host, pid-reused or too-old lock; names rm for a live one', async () => {
+    const { hostname } = await import('node:os');
+    const { utimes } = await import('node:fs/promises');
+    const { currentBootId, processStartTicks } = await import('@cvc/core');
+    const tmp = await tempDir();
+    const lock = join(tmp, '.lock');
+    const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(process.pid), token: 't' };
+    const aged = async (text: string, seconds: number) => {
+      await writeFile(lock, text);
+      const t = new Date(Date.now() - seconds * 1000);
+      await utimes(lock, t, t);
+    };
+    const now = new Date().toISOString();
+    await aged('', 30); // ENOSPC after O_EXCL, as older cvc versions left it
+    expect(await withLock(lock, async () => 1, { timeoutMs: 2000 })).toBe(1);
+    await aged(JSON.stringify({ ...me, host: 'old-container', startedAt: now }), 600);
+    expect(await withLock(lock, async () => 2, { timeoutMs: 2000 })).toBe(2);
+    await aged(JSON.stringify({ ...me, procStart: (me.procStart ?? 0) + 7, startedAt: now }), 0);
+    expect(await withLock(lock, async () => 3, { timeoutMs: 2000 })).toBe(3);
+    await aged(JSON.stringify({ ...me, startedAt: new Date(Date.now() - 3600_000).toISOString() }), 0);
+    expect(await withLock(lock, async () => 4, { timeoutMs: 2000 })).toBe(4);
+    // Our own live process, started when it says: held, and the error says how to clear it.
+    await aged(JSON.stringify({ ...me, startedAt: now }), 0);
+    const err = (await withLock(lock, async () => 5, { timeoutMs: 200 }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(RegistryLockError);
+    expect(err.message).toContain(`remove it: rm '${lock}'`);
+  });
 });

@@ -181,6 +181,8 @@ const inferSchema = z
     alias: z.string().default('champion'),
     staleDays: z.number().int().positive().default(7),
     lockTimeoutSec: z.number().positive().default(120),
+    /** A lock older than this is stale whatever it says (a run hung or killed without cleanup). */
+    lockMaxAgeSec: z.number().positive().default(6 * 3600),
   })
   .strict()
   .prefault({});

@@ -1,0 +1,52 @@
+// The infer lock: a stale lock (empty, foreign host, reused pid, too old) lets a new run through at
+// once; a live one ends in BusyError (exit 3) whose message says how to clear it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BusyError, currentBootId, exitCodeOf, processStartTicks } from '@cvc/core';
+import { acquireLock } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cvc-inferlock-'));
+const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+afterAll(() => {
+  sleeper.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function write(path: string, o: object, ageSec = 0): void {
+  writeFileSync(path, JSON.stringify(o));
+  const t = new Date(Date.now() - ageSec * 1000);
+  utimesSync(path, t, t);
+}
+
+describe('infer lock', () => {
+  const path = join(dir, 'bip_vprevisao_lojas_futuro.lock');
+  const live = () => ({ pid: sleeper.pid!, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(sleeper.pid!), startedAt: new Date().toISOString(), token: 'x', holder: 'run cron-1' });
+
+  it('takes over stale locks at once', async () => {
+    for (const [o, age] of [
+      [{}, 30],
+      [{ ...live(), host: 'cvc-7f9c2', pid: 1 }, 300],
+      [{ ...live(), procStart: (live().procStart ?? 0) + 100 }, 0],
+      [{ ...live(), startedAt: new Date(Date.now() - 2 * 3600_000).toISOString() }, 0],
+    ] as const) {
+      if (Object.keys(o).length === 0) {
+        writeFileSync(path, '');
+        utimesSync(path, new Date(Date.now() - age * 1000), new Date(Date.now() - age * 1000));
+      } else write(path, o, age);
+      const lock = await acquireLock(path, { runId: 'next', timeoutSec: 1, maxAgeSec: 3600 });
+      await lock.release();
+    }
+  });
+
+  it('gives exit 3 on a live lock, naming its holder and the command that clears it', async () => {
+    write(path, live());
+    const err = await acquireLock(path, { runId: 'next', timeoutSec: 0.3 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(BusyError);
+    expect(exitCodeOf(err)).toBe(3);
+    expect((err as Error).message).toContain(`pid ${sleeper.pid} on ${hostname()}, run cron-1`);
+    expect((err as Error).message).toContain(`remove it: rm '${path}'`);
+  });
+});
