@@ -2,7 +2,7 @@
 // sha256 (and no file the manifest does not list), and only then the models through their factories.
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ForecasterFactory, Forecaster } from '@cvc/core';
+import { InputError, type ForecasterFactory, type Forecaster } from '@cvc/core';
 import { BundleIntegrityError, BundleManifestError, BundleVersionError, UnknownModelKindError } from '../errors.js';
 import { listFiles, sha256File } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestHeadSchema, manifestSchema, type BundleManifest } from './manifest.js';
@@ -85,9 +85,13 @@ export async function readBundle(dir: string, factories: FactorySet): Promise<Un
     try {
       models.set(m.kind, await factory.load(modelDir));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new BundleIntegrityError(modelDir, `model "${m.kind}" could not be loaded: ${(err as Error).message}`);
-      throw err;
+      // Whatever the files hold, a model that does not load is a bad bundle (exit 2), named by file
+      // when the loader says which one (@cvc/lightgbm's ModelFileError does).
+      if (err instanceof InputError) throw err;
+      const e = err as Error & { file?: unknown; reason?: unknown };
+      const file = typeof e.file === 'string' ? e.file : modelDir;
+      const reason = typeof e.reason === 'string' ? e.reason : e.message;
+      throw new BundleIntegrityError(file, `model "${m.kind}" could not be loaded: ${reason}`);
     }
   }
   return new UnifiedForecaster(manifest, models, root);

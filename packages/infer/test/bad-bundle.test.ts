@@ -1,0 +1,87 @@
+// `cvc infer --bundle <dir>` through the built CLI (run `npx pnpm@12.4.2 run build` first) on a real
+// LightGBM bundle whose model file was damaged and re-hashed in manifest.json, so the integrity check
+// passes and the model text itself is what must be refused: exit 2 naming the file, no crash
+// signal, nothing from LightGBM on stdout.
+import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LgbmForecaster } from '@cvc/core';
+import { writeBundle } from '@cvc/mlops';
+import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
+
+export const CLI = resolve(__dirname, '../../cli/dist/bin.js');
+const root = mkdtempSync(join(tmpdir(), 'cvc-badbundle-'));
+const good = join(root, 'good');
+let modelFile = '';
+afterAll(() => { if (!process.env.KEEP) rmSync(root, { recursive: true, force: true }); });
+
+export function cvc(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+}
+
+beforeAll(async () => {
+  const data = lgbmSynthetic({ stores: 8, days: 600, extraDays: 7, seed: 5 });
+  const model = new LgbmForecaster({ numOrigins: 12, numBoostRound: 60, learningRate: 0.03, minDataInLeaf: 10, numLeaves: 15 });
+  await model.fit(data.history, { horizon: 7, contextLength: 60, seed: 1 });
+  await writeBundle(good, {
+    models: new Map([['lgbm', model]]),
+    routing: { stores: {}, fallback: 'lgbm' },
+    horizon: 7,
+    context: 60,
+    trainingWindow: { from: '2020-01-06', to: '2021-05-20' },
+    lineage: { featureTable: 'synthetic', deltaVersion: 0 },
+    configHash: 'test',
+    backtest: { wape: null },
+  });
+  modelFile = readdirSync(join(good, 'models', 'lgbm')).find((f) => f.endsWith('.txt'))!;
+  // Enough trees that half the file cuts into them.
+  const text = readFileSync(join(good, 'models', 'lgbm', modelFile), 'utf8');
+  expect(text.indexOf('end of trees')).toBeGreaterThan(text.length * 0.6);
+  mkdirSync(join(root, 'configs'));
+  writeFileSync(join(root, 'configs', 'cvc.yaml'), 'infer: { lockTimeoutSec: 1 }\n');
+}, 300_000);
+
+/** A copy of the good bundle with its model file changed by `damage` and re-hashed in manifest.json. */
+function damaged(name: string, damage: (text: Buffer) => Buffer): string {
+  const dir = join(root, name);
+  cpSync(good, dir, { recursive: true });
+  const rel = `models/lgbm/${modelFile}`;
+  const file = join(dir, rel);
+  const bytes = damage(readFileSync(file));
+  writeFileSync(file, bytes);
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[] };
+  const entry = manifest.files.find((f) => f.path === rel)!;
+  entry.sha256 = createHash('sha256').update(bytes).digest('hex');
+  entry.bytes = bytes.length;
+  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));
+  return dir;
+}
+
+const cases: [string, (b: Buffer) => Buffer][] = [
+  ['truncated to half', (b) => b.subarray(0, Math.floor(b.length / 2))],
+  ['flipped bytes in a tree', (b) => {
+    const out = Buffer.from(b);
+    const at = out.indexOf('\nTree=2\n') + 50;
+    for (let k = 0; k < 6; k++) out[at + k] = out[at + k]! ^ 0x33;
+    return out;
+  }],
+  ['missing end marker', (b) => Buffer.from(b.toString('utf8').replace('end of trees', ''))],
+];
+
+describe('cvc infer --bundle with a damaged LightGBM model', () => {
+  for (const [name, damage] of cases) {
+    it(`${name}: exit 2 naming the file, no signal, nothing on stdout`, () => {
+      const dir = damaged(name.replaceAll(' ', '-'), damage);
+      const r = cvc(root, ['infer', '--horizon', '7', '--bundle', dir]);
+      expect(r.signal).toBeNull();
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).toContain(join(dir, 'models', 'lgbm', modelFile));
+      expect(r.stderr).toContain('model "lgbm" could not be loaded: ');
+      expect(r.stderr).not.toContain("[LightGBM]");
+    });
+  }
+});
