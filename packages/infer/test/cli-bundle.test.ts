@@ -3,13 +3,13 @@
 // passes and the model text itself is what must be refused: exit 2 naming the file, no crash
 // signal, nothing from LightGBM on stdout.
 import { createHash } from 'node:crypto';
-import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LgbmForecaster } from '@cvc/core';
-import { writeBundle } from '@cvc/mlops';
+import { LgbmForecaster, processStartTicks } from '@cvc/core';
+import { exportBundle, writeBundle } from '@cvc/mlops';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
 
 export const CLI = resolve(__dirname, '../../cli/dist/bin.js');
@@ -84,4 +84,39 @@ describe('cvc infer --bundle with a damaged LightGBM model', () => {
       expect(r.stderr).not.toContain("[LightGBM]");
     });
   }
+});
+
+describe('cvc infer --bundle x.tar.gz temp files', () => {
+  it('removes its extracted copy on exit and sweeps those of dead runs, keeping live ones', async () => {
+    const tmp = join(root, 'tmp');
+    mkdirSync(tmp);
+    const archive = join(root, 'bundle.tar.gz');
+    await exportBundle(good, archive);
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const leftover = (name: string, owner?: object, ageSec = 0) => {
+        const dir = join(tmp, `cvc-bundle-${name}`);
+        mkdirSync(join(dir, 'bundle', 'models'), { recursive: true });
+        writeFileSync(join(dir, 'bundle', 'models', 'model.txt'), 'x'.repeat(1000));
+        if (owner) writeFileSync(join(dir, 'owner.json'), JSON.stringify(owner));
+        const t = new Date(Date.now() - ageSec * 1000);
+        utimesSync(dir, t, t);
+        return dir;
+      };
+      const dead = leftover('dead', { pid: 2 ** 22 + 4321, start: 1 });
+      const reused = leftover('reused', { pid: sleeper.pid, start: processStartTicks(sleeper.pid!)! + 5 });
+      const live = leftover('live', { pid: sleeper.pid, start: processStartTicks(sleeper.pid!) });
+      const oldOrphan = leftover('old', undefined, 2 * 3600);
+      const newOrphan = leftover('new');
+      // The lake is empty, so the run ends (exit 2) after the bundle was extracted and loaded.
+      const r = cvc(root, ['infer', '--horizon', '7', '--bundle', archive], { TMPDIR: tmp });
+      expect(r.stderr).toContain('feature table');
+      expect(r.status).toBe(2);
+      expect([dead, reused, oldOrphan].filter(existsSync)).toEqual([]);
+      expect([live, newOrphan].filter(existsSync)).toEqual([live, newOrphan]);
+      expect(readdirSync(tmp).sort()).toEqual(['cvc-bundle-live', 'cvc-bundle-new']);
+    } finally {
+      sleeper.kill('SIGKILL');
+    }
+  });
 });
