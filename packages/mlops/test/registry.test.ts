@@ -12,6 +12,7 @@ import {
   registerVersion,
   RegistryLockError,
   UnknownAliasError,
+  isInputError,
   withLock,
 } from './imports.js';
 import { factories, makeBundle, tempDir } from './fixtures.js';
@@ -104,6 +105,16 @@ describe('local registry', () => {
     expect(state.previous.champion).toHaveLength(14);
     expect((await readdir(join(root, 'm'))).filter((f) => f.startsWith('.'))).toEqual([]);
   }, 180_000);
+
+  it('refuses rollback and promote before any registry exists: exit 2 saying to run cvc train', async () => {
+    const root = join(await tempDir(), 'registry');
+    const reg = localRegistry({ root, name: 'm' });
+    for (const call of [() => reg.rollback(), () => reg.promote(1)]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(isInputError(err)).toBe(true);
+      expect((err as Error).message).toBe(`${join(root, 'm')}: no registry "m" here yet; run \`cvc train\` to register a first version`);
+    }
+  });
 
   it('times out on a held lock and breaks a lock left by a dead process', async () => {
     const tmp = await tempDir();
