@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LgbmForecaster, processStartTicks } from '@cvc/core';
-import { exportBundle, writeBundle } from '@cvc/mlops';
+import { exportBundle, signBundle, writeBundle } from '@cvc/mlops';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
 
 export const CLI = resolve(__dirname, '../../cli/dist/bin.js');
@@ -118,5 +118,32 @@ describe('cvc infer --bundle x.tar.gz temp files', () => {
     } finally {
       sleeper.kill('SIGKILL');
     }
+  });
+});
+
+describe('cvc infer with registry.signingKey', () => {
+  it('refuses an unsigned or wrongly signed bundle (exit 2), runs a signed one, never prints the key', async () => {
+    const key = 'Cron-Signing-Key-55aa77bb';
+    const cwd = join(root, 'signed-world');
+    mkdirSync(join(cwd, 'configs'), { recursive: true });
+    writeFileSync(join(cwd, 'configs', 'cvc.yaml'), 'registry: { signingKey: "${CVC_SIGNING_KEY}" }\n');
+    const signed = join(root, 'signed');
+    cpSync(good, signed, { recursive: true });
+    await signBundle(signed, key);
+    const wrong = join(root, 'wrongly-signed');
+    cpSync(good, wrong, { recursive: true });
+    await signBundle(wrong, 'some-other-key-1234567');
+    const run = (dir: string) => cvc(cwd, ['infer', '--horizon', '7', '--bundle', dir], { CVC_SIGNING_KEY: key });
+    for (const [dir, why] of [[good, 'missing: the bundle is unsigned'], [wrong, 'does not match registry.signingKey']] as const) {
+      const r = run(dir);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toContain(`${join(dir, 'manifest.sig')}: ${why}`);
+      expect(r.stdout + r.stderr).not.toContain(key);
+    }
+    const ok = run(signed);
+    expect(ok.stderr).toContain('feature table'); // past the bundle checks, stopped by the empty lake
+    expect(ok.stdout + ok.stderr).not.toContain(key);
+    // Without a key the unsigned bundle is accepted, as before.
+    expect(cvc(root, ['infer', '--horizon', '7', '--bundle', good]).stderr).toContain('feature table');
   });
 });
