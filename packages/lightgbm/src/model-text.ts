@@ -8,7 +8,11 @@
 import { LightGBMError } from './errors.js';
 
 const INT = /^-?\d+$/;
+const INT_LIST = /^-?\d+(?: -?\d+)*$/;
 const FLOAT = /^[-+]?((\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?|inf|nan)$/i;
+const F = '[-+]?(?:(?:\\d+(?:\\.\\d*)?|\\.\\d+)(?:[eE][-+]?\\d+)?|inf|nan)';
+/** A space-separated list of numbers, checked in one pass (a model holds about a million of them). */
+const FLOAT_LIST = new RegExp(`^${F}(?: ${F})*$`, 'i');
 /** More leaves than LightGBM's own num_leaves limit (131072) is not a model, it is damage. */
 const MAX_LEAVES = 131_072;
 
@@ -25,17 +29,22 @@ function fail(reason: string): never {
 function ints(where: string, value: string | undefined, n: number, min: number, max: number): number[] {
   const parts = value === undefined ? [] : value === '' ? [] : value.split(' ');
   if (parts.length !== n) fail(`${where}: expected ${n} values, found ${parts.length}`);
-  return parts.map((p) => {
-    const v = Number(p);
-    if (!INT.test(p) || v < min || v > max) fail(`${where}: "${p.slice(0, 40)}" is not an integer in ${min}..${max}`);
-    return v;
-  });
+  const values = n > 0 && INT_LIST.test(value!) ? parts.map(Number) : [];
+  for (let k = 0; k < n; k++) {
+    const v = values[k];
+    if (v === undefined || v < min || v > max) fail(`${where}: "${parts[k]!.slice(0, 40)}" is not an integer in ${min}..${max}`);
+  }
+  return values;
 }
 
 function floats(where: string, value: string | undefined, n: number): void {
-  const parts = value === undefined ? [] : value === '' ? [] : value.split(' ');
-  if (parts.length !== n) fail(`${where}: expected ${n} values, found ${parts.length}`);
-  for (const p of parts) if (!FLOAT.test(p)) fail(`${where}: "${p.slice(0, 40)}" is not a number`);
+  let count = value === undefined || value === '' ? 0 : 1;
+  for (let k = value?.indexOf(' ') ?? -1; k >= 0; k = value!.indexOf(' ', k + 1)) count++;
+  if (count !== n) fail(`${where}: expected ${n} values, found ${count}`);
+  if (n > 0 && !FLOAT_LIST.test(value!)) {
+    const bad = value!.split(' ').find((p) => !FLOAT.test(p)) ?? '';
+    fail(`${where}: "${bad.slice(0, 40)}" is not a number`);
+  }
 }
 
 function int(where: string, value: string | undefined, min: number, max: number): number {
