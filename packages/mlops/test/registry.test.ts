@@ -131,7 +131,10 @@ describe('local registry', () => {
     const { utimes } = await import('node:fs/promises');
     const { currentBootId, processStartTicks } = await import('@cvc/core');
     const tmp = await tempDir();
-    const lock = join(tmp, '.lock');
+    const reg = localRegistry({ root: join(tmp, 'reg'), name: 'm', lock: { timeoutMs: 2000 } });
+    const bundle = await makeBundle(join(tmp, 'b'));
+    await reg.register(bundle);
+    const lock = join(tmp, 'reg', 'm', '.registry.lock');
     const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(process.pid), token: 't' };
     const aged = async (text: string, seconds: number) => {
       await writeFile(lock, text);
@@ -139,14 +142,15 @@ describe('local registry', () => {
       await utimes(lock, t, t);
     };
     const now = new Date().toISOString();
+    // Each stale lock in place, a registration goes through: versions 2..5.
     await aged('', 30); // ENOSPC after O_EXCL, as older cvc versions left it
-    expect(await withLock(lock, async () => 1, { timeoutMs: 2000 })).toBe(1);
+    expect((await reg.register(bundle)).version).toBe(2);
     await aged(JSON.stringify({ ...me, host: 'old-container', startedAt: now }), 600);
-    expect(await withLock(lock, async () => 2, { timeoutMs: 2000 })).toBe(2);
+    expect((await reg.register(bundle)).version).toBe(3);
     await aged(JSON.stringify({ ...me, procStart: (me.procStart ?? 0) + 7, startedAt: now }), 0);
-    expect(await withLock(lock, async () => 3, { timeoutMs: 2000 })).toBe(3);
+    expect((await reg.register(bundle)).version).toBe(4);
     await aged(JSON.stringify({ ...me, startedAt: new Date(Date.now() - 3600_000).toISOString() }), 0);
-    expect(await withLock(lock, async () => 4, { timeoutMs: 2000 })).toBe(4);
+    expect((await reg.register(bundle)).version).toBe(5);
     // Our own live process, started when it says: held, and the error says how to clear it.
     await aged(JSON.stringify({ ...me, startedAt: now }), 0);
     const err = (await withLock(lock, async () => 5, { timeoutMs: 200 }).catch((e: unknown) => e)) as Error;
