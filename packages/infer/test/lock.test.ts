@@ -6,7 +6,8 @@ import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BusyError, currentBootId, exitCodeOf, processStartTicks } from '@cvc/core';
-import { acquireLock } from '../src/index.js';
+import { trainedWorld } from '../../cli/test/world.js';
+import { acquireLock, resolveBundle, runInfer } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvc-inferlock-'));
 const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
@@ -49,4 +50,36 @@ describe('infer lock', () => {
     expect((err as Error).message).toContain(`pid ${sleeper.pid} on ${hostname()}, run cron-1`);
     expect((err as Error).message).toContain(`remove it: rm '${path}'`);
   });
+});
+
+describe('runInfer with a lock left in place', () => {
+  it('writes through an empty, foreign-host, pid-reused or too-old lock; exit 3 with the rm hint on a live one', async () => {
+    const world = await trainedWorld({ stores: 3 });
+    const bundle = await resolveBundle(world, undefined);
+    const lock = join(world.paths.lake, `${world.config.lake.tables.forecasts}.lock`);
+    const live = () => ({ pid: sleeper.pid!, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(sleeper.pid!), startedAt: new Date().toISOString(), token: 'x', holder: 'run cron-1' });
+    const plant = (text: string, ageSec: number) => {
+      writeFileSync(lock, text);
+      const t = new Date(Date.now() - ageSec * 1000);
+      utimesSync(lock, t, t);
+    };
+    const stale: [string, number][] = [
+      ['', 30],
+      [JSON.stringify({ ...live(), host: 'cvc-7f9c2', pid: 1 }), 300],
+      [JSON.stringify({ ...live(), procStart: (live().procStart ?? 0) + 100 }), 0],
+      [JSON.stringify({ ...live(), startedAt: new Date(Date.now() - 7 * 3600_000).toISOString() }), 0],
+    ];
+    let version = -1;
+    for (const [text, age] of stale) {
+      plant(text, age);
+      const r = await runInfer({ loaded: world, ...bundle, runId: `after-stale-${age}` });
+      expect(r.tableVersion).toBeGreaterThan(version);
+      version = r.tableVersion;
+    }
+    plant(JSON.stringify(live()), 0);
+    const err = await runInfer({ loaded: world, ...bundle, runId: 'blocked' }).catch((e: unknown) => e);
+    expect(exitCodeOf(err)).toBe(3);
+    expect((err as Error).message).toContain(`holds the lock ${lock}; gave up after 1 s; if no cvc process is running`);
+    expect((err as Error).message).toContain(`rm '${lock}'`);
+  }, 300_000);
 });
