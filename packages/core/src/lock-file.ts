@@ -14,7 +14,8 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { link, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { link, readdir, readFile, rename, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 
 export interface LockOwner {
   pid: number;
@@ -154,8 +155,24 @@ async function breakLock(path: string, seen: Seen): Promise<void> {
   await unlink(aside).catch(() => undefined);
 }
 
+/** A run killed between writing its temp owner file and removing it leaves it beside the lock. */
+const LEFTOVER_AGE_MS = 60_000;
+
+async function sweepLeftovers(path: string): Promise<void> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) {
+    if (!name.startsWith(`${base}.`) || !(name.endsWith('.tmp') || name.startsWith(`${base}.stale-`))) continue;
+    const file = join(dir, name);
+    const old = await stat(file).then((st) => Date.now() - st.mtimeMs > LEFTOVER_AGE_MS, () => false);
+    if (old) await unlink(file).catch(() => undefined);
+  }
+}
+
 export async function acquireLockFile(path: string, opts: LockFileOptions): Promise<HeldLock> {
   const started = Date.now();
+  await sweepLeftovers(path);
   const maxAgeMs = opts.maxAgeMs ?? DEFAULT_LOCK_MAX_AGE_MS;
   const me: LockOwner = {
     pid: process.pid,

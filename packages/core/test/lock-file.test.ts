@@ -63,6 +63,17 @@ describe('lock file', () => {
     await lock.release();
   });
 
+  it('removes temp owner files of runs killed while taking the lock, once a minute old', async () => {
+    const path = lockPath();
+    const old = `${path}.1b2c-dead.tmp`;
+    const fresh = `${path}.9f8e-busy.tmp`;
+    writeFileSync(old, owner({}));
+    ageFile(old, 120);
+    writeFileSync(fresh, owner({}));
+    await takes(path);
+    expect(readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').at(-1)}.`))).toEqual([fresh.split('/').at(-1)]);
+  });
+
   it('breaks an empty lock file older than a few seconds, but not a fresh one', async () => {
     const path = lockPath();
     writeFileSync(path, '');
