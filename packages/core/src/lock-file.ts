@@ -56,7 +56,8 @@ export const HEARTBEAT_STALE_MS = 60_000;
 
 /** The command that clears a lock by hand, for error messages. */
 export function clearLockHint(path: string): string {
-  return `if no cvc process is running on any host that shares this path, remove it: rm '${path.replaceAll("'", "'\\''")}'`;
+  const quoted = `'${path.replaceAll("'", "'\\''")}'`;
+  return `if no cvc process is running on any host that shares this path, remove it: rm ${quoted}`;
 }
 
 function readProcText(file: string): string | null {
@@ -128,7 +129,8 @@ export function staleReason(seen: Seen, maxAgeMs: number, now = Date.now()): str
   const boot = currentBootId();
   if (owner.host !== hostname() || (owner.bootId && boot && owner.bootId !== boot)) {
     if (owner.host === hostname()) return 'written before this machine restarted';
-    return now - seen.mtimeMs > HEARTBEAT_STALE_MS ? `from host ${owner.host}, not refreshed for ${HEARTBEAT_STALE_MS / 1000} s` : null;
+    const silent = now - seen.mtimeMs > HEARTBEAT_STALE_MS;
+    return silent ? `from host ${owner.host}, not refreshed for ${HEARTBEAT_STALE_MS / 1000} s` : null;
   }
   if (owner.pid === process.pid && owner.procStart == null) return null;
   if (!pidAlive(owner.pid)) return `pid ${owner.pid} is not running`;

@@ -20,7 +20,8 @@ function lockPath(): string {
 }
 
 function owner(o: Partial<LockOwner>): string {
-  return JSON.stringify({ pid: process.pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(process.pid), startedAt: new Date().toISOString(), token: 'other', holder: 'run other', ...o });
+  const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(process.pid) };
+  return JSON.stringify({ ...me, startedAt: new Date().toISOString(), token: 'other', holder: 'run other', ...o });
 }
 
 function ageFile(path: string, seconds: number): void {
@@ -71,7 +72,8 @@ describe('lock file', () => {
     ageFile(old, 120);
     writeFileSync(fresh, owner({}));
     await takes(path);
-    expect(readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').at(-1)}.`))).toEqual([fresh.split('/').at(-1)]);
+    const beside = readdirSync(dir).filter((f) => f.startsWith(`${path.split('/').at(-1)}.`));
+    expect(beside).toEqual([fresh.split('/').at(-1)]);
   });
 
   it('breaks an empty lock file older than a few seconds, but not a fresh one', async () => {
@@ -107,10 +109,12 @@ describe('lock file', () => {
   it('breaks a lock older than maxAgeMs even when its owner is alive', async () => {
     const path = lockPath();
     const child = liveChild();
-    writeFileSync(path, owner({ pid: child.pid, procStart: child.start, startedAt: new Date(Date.now() - 7 * 3600_000).toISOString() }));
+    const ago = (ms: number) => new Date(Date.now() - ms).toISOString();
+    writeFileSync(path, owner({ pid: child.pid, procStart: child.start, startedAt: ago(7 * 3600_000) }));
     await takes(path);
-    writeFileSync(path, owner({ pid: child.pid, procStart: child.start, startedAt: new Date(Date.now() - 120_000).toISOString() }));
-    await expect(acquireLockFile(path, { timeoutMs: 300, maxAgeMs: 60_000, onTimeout: timeout })).resolves.toBeDefined();
+    writeFileSync(path, owner({ pid: child.pid, procStart: child.start, startedAt: ago(120_000) }));
+    const lock = acquireLockFile(path, { timeoutMs: 300, maxAgeMs: 60_000, onTimeout: timeout });
+    await expect(lock).resolves.toBeDefined();
   });
 
   it('waits on a live owner (same host, boot, pid and start time) until the timeout', async () => {
@@ -118,7 +122,8 @@ describe('lock file', () => {
     const child = liveChild();
     writeFileSync(path, owner({ pid: child.pid, procStart: child.start }));
     expect((await waitsOut(path)).message).toBe('busy: run other');
-    expect(clearLockHint(path)).toBe(`if no cvc process is running on any host that shares this path, remove it: rm '${path}'`);
+    const hint = `if no cvc process is running on any host that shares this path, remove it: rm '${path}'`;
+    expect(clearLockHint(path)).toBe(hint);
   });
 
   it('leaves no lock file when the disk is full (ENOSPC while writing the owner)', () => {

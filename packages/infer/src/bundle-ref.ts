@@ -52,7 +52,8 @@ async function extractArchive(archive: string, log: Logger): Promise<string> {
   // Synchronous: 'exit' handlers cannot wait. A kill skips it; the next run's sweep catches that.
   process.once('exit', () => rmSync(parent, { recursive: true, force: true }));
   try {
-    await writeFile(join(parent, OWNER_FILE), JSON.stringify({ pid: process.pid, start: processStartTicks(process.pid) }));
+    const owner = { pid: process.pid, start: processStartTicks(process.pid) };
+    await writeFile(join(parent, OWNER_FILE), JSON.stringify(owner));
     const dir = join(parent, 'bundle');
     await importBundle(archive, dir);
     return dir;
@@ -65,7 +66,9 @@ async function extractArchive(archive: string, log: Logger): Promise<string> {
 export async function resolveBundle(loaded: LoadedConfig, ref: BundleRef | undefined, log: Logger = silentLogger): Promise<{ bundleDir: string; bundleVersion: string }> {
   if (ref && 'path' in ref) {
     const path = resolve(ref.path);
-    if (path.endsWith('.tar.gz') || path.endsWith('.tgz')) return { bundleDir: await extractArchive(path, log), bundleVersion: path };
+    if (path.endsWith('.tar.gz') || path.endsWith('.tgz')) {
+      return { bundleDir: await extractArchive(path, log), bundleVersion: path };
+    }
     return { bundleDir: path, bundleVersion: path };
   }
   const registry = openRegistry(registrySettings(loaded), { log });

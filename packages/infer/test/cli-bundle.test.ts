@@ -4,7 +4,8 @@
 // signal, nothing from LightGBM on stdout.
 import { createHash } from 'node:crypto';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +25,8 @@ export function cvc(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
 
 beforeAll(async () => {
   const data = lgbmSynthetic({ stores: 8, days: 600, extraDays: 7, seed: 5 });
-  const model = new LgbmForecaster({ numOrigins: 12, numBoostRound: 60, learningRate: 0.03, minDataInLeaf: 10, numLeaves: 15 });
+  const params = { numOrigins: 12, numBoostRound: 60, learningRate: 0.03, minDataInLeaf: 10, numLeaves: 15 };
+  const model = new LgbmForecaster(params);
   await model.fit(data.history, { horizon: 7, contextLength: 60, seed: 1 });
   await writeBundle(good, {
     models: new Map([['lgbm', model]]),
@@ -52,7 +54,8 @@ function damaged(name: string, damage: (text: Buffer) => Buffer): string {
   const file = join(dir, rel);
   const bytes = damage(readFileSync(file));
   writeFileSync(file, bytes);
-  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { files: { path: string; sha256: string; bytes: number }[] };
+  type Manifest = { files: { path: string; sha256: string; bytes: number }[] };
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   const entry = manifest.files.find((f) => f.path === rel)!;
   entry.sha256 = createHash('sha256').update(bytes).digest('hex');
   entry.bytes = bytes.length;
@@ -134,7 +137,8 @@ describe('cvc infer with registry.signingKey', () => {
     cpSync(good, wrong, { recursive: true });
     await signBundle(wrong, 'some-other-key-1234567');
     const run = (dir: string) => cvc(cwd, ['infer', '--horizon', '7', '--bundle', dir], { CVC_SIGNING_KEY: key });
-    for (const [dir, why] of [[good, 'missing: the bundle is unsigned'], [wrong, 'does not match registry.signingKey']] as const) {
+    const refused = [[good, 'missing: the bundle is unsigned'], [wrong, 'does not match registry.signingKey']] as const;
+    for (const [dir, why] of refused) {
       const r = run(dir);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${join(dir, 'manifest.sig')}: ${why}`);

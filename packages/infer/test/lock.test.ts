@@ -16,6 +16,13 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** What a running infer (the sleeper standing in for it) writes into its lock. */
+function liveOwner() {
+  const pid = sleeper.pid!;
+  const me = { pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(pid) };
+  return { ...me, startedAt: new Date().toISOString(), token: 'x', holder: 'run cron-1' };
+}
+
 function write(path: string, o: object, ageSec = 0): void {
   writeFileSync(path, JSON.stringify(o));
   const t = new Date(Date.now() - ageSec * 1000);
@@ -24,7 +31,7 @@ function write(path: string, o: object, ageSec = 0): void {
 
 describe('infer lock', () => {
   const path = join(dir, 'bip_vprevisao_lojas_futuro.lock');
-  const live = () => ({ pid: sleeper.pid!, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(sleeper.pid!), startedAt: new Date().toISOString(), token: 'x', holder: 'run cron-1' });
+  const live = () => liveOwner();
 
   it('takes over stale locks at once', async () => {
     for (const [o, age] of [
@@ -53,11 +60,11 @@ describe('infer lock', () => {
 });
 
 describe('runInfer with a lock left in place', () => {
-  it('writes through an empty, foreign-host, pid-reused or too-old lock; exit 3 with the rm hint on a live one', async () => {
+  it('writes through an empty, foreign-host, pid-reused or too-old lock; exit 3, rm hint on a live one', async () => {
     const world = await trainedWorld({ stores: 3 });
     const bundle = await resolveBundle(world, undefined);
     const lock = join(world.paths.lake, `${world.config.lake.tables.forecasts}.lock`);
-    const live = () => ({ pid: sleeper.pid!, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(sleeper.pid!), startedAt: new Date().toISOString(), token: 'x', holder: 'run cron-1' });
+    const live = () => liveOwner();
     const plant = (text: string, ageSec: number) => {
       writeFileSync(lock, text);
       const t = new Date(Date.now() - ageSec * 1000);

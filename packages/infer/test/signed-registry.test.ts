@@ -19,7 +19,8 @@ describe('signed bundles through train, the registry and infer', () => {
     const r = await runInfer({ loaded: world, ...bundle, runId: 'signed-1' });
     expect(r.rows).toBeGreaterThan(0);
 
-    const otherKey = { ...world, config: parseConfig({ ...world.config, registry: { ...world.config.registry, signingKey: 'another-key-0123456789' } }) };
+    const registry = { ...world.config.registry, signingKey: 'another-key-0123456789' };
+    const otherKey = { ...world, config: parseConfig({ ...world.config, registry }) };
     const err = await runInfer({ loaded: otherKey, ...bundle, runId: 'signed-2' }).catch((e: unknown) => e);
     expect(exitCodeOf(err)).toBe(2);
     expect((err as Error).message).toContain('manifest.sig: does not match registry.signingKey');

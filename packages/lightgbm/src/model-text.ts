@@ -32,7 +32,9 @@ function ints(where: string, value: string | undefined, n: number, min: number, 
   const values = n > 0 && INT_LIST.test(value!) ? parts.map(Number) : [];
   for (let k = 0; k < n; k++) {
     const v = values[k];
-    if (v === undefined || v < min || v > max) fail(`${where}: "${parts[k]!.slice(0, 40)}" is not an integer in ${min}..${max}`);
+    if (v === undefined || v < min || v > max) {
+      fail(`${where}: "${parts[k]!.slice(0, 40)}" is not an integer in ${min}..${max}`);
+    }
   }
   return values;
 }
@@ -62,20 +64,27 @@ function checkTree(i: number, fields: Map<string, string>, maxFeature: number): 
   if (fields.has('shrinkage')) floats(at('shrinkage'), fields.get('shrinkage'), 1);
   if (leaves === 1) return;
   const inner = leaves - 1;
-  for (const k of ['left_child', 'right_child', 'split_feature', 'threshold']) if (!fields.has(k)) fail(`${at(k)}: missing`);
+  for (const k of ['left_child', 'right_child', 'split_feature', 'threshold']) {
+    if (!fields.has(k)) fail(`${at(k)}: missing`);
+  }
   const left = ints(at('left_child'), fields.get('left_child'), inner, -leaves, inner - 1);
   const right = ints(at('right_child'), fields.get('right_child'), inner, -leaves, inner - 1);
   ints(at('split_feature'), fields.get('split_feature'), inner, 0, maxFeature);
   floats(at('threshold'), fields.get('threshold'), inner);
-  for (const k of ['split_gain', 'internal_value', 'internal_weight']) if (fields.has(k)) floats(at(k), fields.get(k), inner);
+  for (const k of ['split_gain', 'internal_value', 'internal_weight']) {
+    if (fields.has(k)) floats(at(k), fields.get(k), inner);
+  }
   if (fields.has('internal_count')) ints(at('internal_count'), fields.get('internal_count'), inner, 0, 2 ** 31 - 1);
   if (fields.has('leaf_weight')) floats(at('leaf_weight'), fields.get('leaf_weight'), leaves);
   if (fields.has('leaf_count')) ints(at('leaf_count'), fields.get('leaf_count'), leaves, 0, 2 ** 31 - 1);
-  const decision = fields.has('decision_type') ? ints(at('decision_type'), fields.get('decision_type'), inner, 0, 15) : [];
+  const decisionText = fields.get('decision_type');
+  const decision = decisionText !== undefined ? ints(at('decision_type'), decisionText, inner, 0, 15) : [];
   if (decision.some((d) => (d >> 2) === 3)) fail(`${at('decision_type')}: unknown missing-value type`);
   if (numCat > 0) {
     const bounds = ints(at('cat_boundaries'), fields.get('cat_boundaries'), numCat + 1, 0, 2 ** 31 - 1);
-    if (bounds[0] !== 0 || bounds.some((b, k) => k > 0 && b < bounds[k - 1]!)) fail(`${at('cat_boundaries')}: not ascending from 0`);
+    if (bounds[0] !== 0 || bounds.some((b, k) => k > 0 && b < bounds[k - 1]!)) {
+      fail(`${at('cat_boundaries')}: not ascending from 0`);
+    }
     ints(at('cat_threshold'), fields.get('cat_threshold'), bounds[numCat]!, 0, 2 ** 32 - 1);
   }
   const thresholds = fields.get('threshold')!.split(' ');
@@ -83,7 +92,9 @@ function checkTree(i: number, fields: Map<string, string>, maxFeature: number): 
     if ((d & 1) === 0) return;
     // A categorical split's threshold indexes cat_boundaries.
     const t = thresholds[node]!;
-    if (!INT.test(t) || Number(t) < 0 || Number(t) >= numCat) fail(`${at('threshold')}: categorical split ${node} points at category set ${t}`);
+    if (!INT.test(t) || Number(t) < 0 || Number(t) >= numCat) {
+      fail(`${at('threshold')}: categorical split ${node} points at category set ${t}`);
+    }
   });
   // Every node reached exactly once from the root: no node out of range, shared or in a loop.
   const seenInner = new Uint8Array(inner);
@@ -138,17 +149,23 @@ export function checkModelText(model: string): string {
     if (eq > 0) header.set(line.slice(0, eq), line.slice(eq + 1));
   }
   const numClass = int('num_class', header.get('num_class'), 1, 1_000_000);
-  const perIteration = header.has('num_tree_per_iteration') ? int('num_tree_per_iteration', header.get('num_tree_per_iteration'), 1, 1_000_000) : numClass;
+  const perIterationText = header.get('num_tree_per_iteration');
+  const perIteration =
+    perIterationText !== undefined ? int('num_tree_per_iteration', perIterationText, 1, 1_000_000) : numClass;
   int('label_index', header.get('label_index'), -1, 2 ** 31 - 1);
   const maxFeature = int('max_feature_idx', header.get('max_feature_idx'), 0, 2 ** 31 - 2);
   for (const k of ['feature_names', 'feature_infos']) {
     const n = header.get(k)?.split(' ').length ?? 0;
-    if (n !== maxFeature + 1) fail(`${k}: expected ${maxFeature + 1} entries (max_feature_idx ${maxFeature}), found ${n}`);
+    if (n !== maxFeature + 1) {
+      fail(`${k}: expected ${maxFeature + 1} entries (max_feature_idx ${maxFeature}), found ${n}`);
+    }
   }
   const sizesText = header.get('tree_sizes');
   if (sizesText === undefined) fail('tree_sizes: missing');
   const sizes = ints('tree_sizes', sizesText, sizesText.split(' ').length, 1, text.length);
-  if (sizes.length % perIteration !== 0) fail(`tree_sizes: ${sizes.length} trees is not a multiple of num_tree_per_iteration ${perIteration}`);
+  if (sizes.length % perIteration !== 0) {
+    fail(`tree_sizes: ${sizes.length} trees is not a multiple of num_tree_per_iteration ${perIteration}`);
+  }
 
   let at = firstTree;
   sizes.forEach((size, i) => {
@@ -159,11 +176,15 @@ export function checkModelText(model: string): string {
     if (lines[0] !== `Tree=${i}`) fail(`tree_sizes does not match the text: tree ${i} does not start with "Tree=${i}"`);
     const blank = lines.indexOf('', 1);
     if (blank < 0) fail(`Tree=${i}: no blank line ends the tree (truncated?)`);
-    if (lines.slice(blank).some((l) => l !== '')) fail(`tree_sizes does not match the text: Tree=${i} runs into the next section`);
+    if (lines.slice(blank).some((l) => l !== '')) {
+      fail(`tree_sizes does not match the text: Tree=${i} runs into the next section`);
+    }
     // LightGBM reads at most 22 lines of a tree and would silently drop the trees after a longer one.
     if (blank - 1 > 22) fail(`Tree=${i}: ${blank - 1} lines, LightGBM reads at most 22`);
     checkTree(i, keyValues(lines.slice(1, blank), `Tree=${i}`), maxFeature);
   });
-  if (!/^\n*end of trees(\n|$)/.test(text.slice(at))) fail('no "end of trees" line after the last tree (truncated or tree_sizes wrong?)');
+  if (!/^\n*end of trees(\n|$)/.test(text.slice(at))) {
+    fail('no "end of trees" line after the last tree (truncated or tree_sizes wrong?)');
+  }
   return model.replace(/^tree_sizes=[^\n]*\n/m, '');
 }

@@ -17,7 +17,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 beforeAll(async () => {
   const tr = regression(600, 5, 11);
   const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y, categorical: [tr.cat] });
-  const { booster } = await train({ objective: 'regression', num_leaves: 15, verbose: -1, num_threads: 2, seed: 1 }, ds, { numBoostRound: 30 });
+  const params = { objective: 'regression', num_leaves: 15, verbose: -1, num_threads: 2, seed: 1 };
+  const { booster } = await train(params, ds, { numBoostRound: 30 });
   model = booster.modelString();
   trained = booster;
 });
@@ -28,7 +29,8 @@ function loadInChild(name: string, text: string | Buffer) {
   writeFileSync(file, text);
   const src = resolve(__dirname, '../src/index.ts');
   const script = `const { Booster } = await import(${JSON.stringify(src)});
-try { await Booster.load(${JSON.stringify(file)}); console.error('LOADED'); } catch (e) { console.error('ERROR ' + e.name + ' ' + e.message); process.exitCode = 2; }`;
+try { await Booster.load(${JSON.stringify(file)}); console.error('LOADED'); }
+catch (e) { console.error('ERROR ' + e.name + ' ' + e.message); process.exitCode = 2; }`;
   const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
   return { file, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }

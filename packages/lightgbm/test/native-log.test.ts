@@ -13,8 +13,12 @@ if (${withLogger}) setLogger((level, msg) => lines.push(level + ' ' + msg));
 const n = 2000, c = 6; const X = new Float64Array(n * c), y = new Float64Array(n);
 for (let i = 0; i < n; i++) { for (let j = 0; j < c; j++) X[i * c + j] = -((i + j) % 5); y[i] = i % 7; }
 // Negative codes in categorical columns: LightGBM warns about each, from its OpenMP workers.
-Dataset.fromMatrix(X, { nrow: n, ncol: c, label: y, categorical: [0, 1, 2, 3, 4, 5], params: { verbose: -1, num_threads: 2 } });
-await new Promise((r) => setTimeout(r, 200)); // log lines arrive through a thread-safe function
+const params = { verbose: -1, num_threads: 2 };
+Dataset.fromMatrix(X, { nrow: n, ncol: c, label: y, categorical: [0, 1, 2, 3, 4, 5], params });
+// Lines arrive through a thread-safe function: give them up to 10 s on a loaded machine.
+for (let t = 0; t < 100 && ${withLogger} && !lines.some((l) => l.includes('categorical')); t++) {
+  await new Promise((r) => setTimeout(r, 100));
+}
 console.error(JSON.stringify(lines));`;
   return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
 }

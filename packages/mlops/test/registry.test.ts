@@ -112,7 +112,8 @@ describe('local registry', () => {
     for (const call of [() => reg.rollback(), () => reg.promote(1)]) {
       const err = await call().catch((e: unknown) => e);
       expect(isInputError(err)).toBe(true);
-      expect((err as Error).message).toBe(`${join(root, 'm')}: no registry "m" here yet; run \`cvc train\` to register a first version`);
+      const what = 'no registry "m" here yet; run `cvc train` to register a first version';
+      expect((err as Error).message).toBe(`${join(root, 'm')}: ${what}`);
     }
   });
 
@@ -126,7 +127,7 @@ describe('local registry', () => {
     expect(await withLock(lock, async () => 42, { timeoutMs: 2000 })).toBe(42);
   });
 
-  it('lets a registration through an empty, foreign-host, pid-reused or too-old lock; names rm for a live one', async () => {
+  it('registers through an empty, foreign-host, pid-reused or too-old lock; names rm for a live one', async () => {
     const { hostname } = await import('node:os');
     const { utimes } = await import('node:fs/promises');
     const { currentBootId, processStartTicks } = await import('@cvc/core');
@@ -135,7 +136,8 @@ describe('local registry', () => {
     const bundle = await makeBundle(join(tmp, 'b'));
     await reg.register(bundle);
     const lock = join(tmp, 'reg', 'm', '.registry.lock');
-    const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart: processStartTicks(process.pid), token: 't' };
+    const procStart = processStartTicks(process.pid);
+    const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart, token: 't' };
     const aged = async (text: string, seconds: number) => {
       await writeFile(lock, text);
       const t = new Date(Date.now() - seconds * 1000);

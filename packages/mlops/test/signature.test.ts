@@ -4,7 +4,8 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { BundleSignatureError, configHash, exportBundle, importBundle, isInputError, readBundle, SIGNATURE_FILE, verifyBundle, writeBundle } from './imports.js';
+import { BundleSignatureError, configHash, exportBundle, importBundle, isInputError } from './imports.js';
+import { readBundle, SIGNATURE_FILE, verifyBundle, writeBundle } from './imports.js';
 import { bundleInput, factories, tempDir } from './fixtures.js';
 
 const KEY = 'k3y-7Hq9-zz81-signing-Secret';
@@ -33,7 +34,7 @@ describe('bundle signing', () => {
     await expect(verifyBundle(join(root, 'copy'), { signingKey: KEY })).resolves.toBeDefined();
   });
 
-  it('refuses an unsigned bundle, another key, and a manifest changed after signing, without naming the key', async () => {
+  it('refuses an unsigned bundle, another key, a manifest changed after signing; never names the key', async () => {
     const root = await tempDir();
     const unsigned = join(root, 'u');
     await writeBundle(unsigned, bundleInput());
@@ -44,7 +45,8 @@ describe('bundle signing', () => {
     errs.push(await verifyBundle(other, { signingKey: KEY }).catch((e: unknown) => e));
     const edited = join(root, 'e');
     await writeBundle(edited, bundleInput({ signingKey: KEY }));
-    const manifest = JSON.parse(await readFile(join(edited, 'manifest.json'), 'utf8')) as { routing: { fallback: string } };
+    type Manifest = { routing: { fallback: string } };
+    const manifest = JSON.parse(await readFile(join(edited, 'manifest.json'), 'utf8')) as Manifest;
     manifest.routing.fallback = 'lgbm';
     await writeFile(join(edited, 'manifest.json'), JSON.stringify(manifest, null, 2));
     errs.push(await verifyBundle(edited, { signingKey: KEY }).catch((e: unknown) => e));
@@ -54,7 +56,9 @@ describe('bundle signing', () => {
       expect(isInputError(err)).toBe(true);
       expect(String((err as Error).message) + String((err as Error).stack)).not.toContain(KEY);
     }
-    expect(u!.message).toBe(`${join(unsigned, SIGNATURE_FILE)}: missing: the bundle is unsigned, and registry.signingKey is set, so only bundles signed with it are run`);
+    const why = 'missing: the bundle is unsigned, and registry.signingKey is set, '
+      + 'so only bundles signed with it are run';
+    expect(u!.message).toBe(`${join(unsigned, SIGNATURE_FILE)}: ${why}`);
     expect(o!.message).toContain(`${join(other, SIGNATURE_FILE)}: does not match registry.signingKey`);
     expect(e!.message).toContain(`${join(edited, SIGNATURE_FILE)}: does not match registry.signingKey`);
   });

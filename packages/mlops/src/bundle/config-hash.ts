@@ -8,7 +8,9 @@ function canonical(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(canonical);
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const k of Object.keys(value).sort()) if (!SECRET_KEY.test(k)) out[k] = canonical((value as Record<string, unknown>)[k]);
+    for (const k of Object.keys(value).sort()) {
+      if (!SECRET_KEY.test(k)) out[k] = canonical((value as Record<string, unknown>)[k]);
+    }
     return out;
   }
   return value;

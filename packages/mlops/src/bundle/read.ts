@@ -80,7 +80,11 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
 }
 
 /** Verifies the bundle, loads every model with its factory and returns the routed forecaster. */
-export async function readBundle(dir: string, factories: FactorySet, opts: VerifyOptions = {}): Promise<UnifiedForecaster> {
+export async function readBundle(
+  dir: string,
+  factories: FactorySet,
+  opts: VerifyOptions = {},
+): Promise<UnifiedForecaster> {
   const root = resolve(dir);
   const manifest = await verifyBundle(root, opts);
   const byKind = toMap(factories);

@@ -28,12 +28,18 @@ export async function checkSignature(dir: string, key: string): Promise<void> {
   try {
     text = await readFile(file, 'utf8');
   } catch {
-    throw new BundleSignatureError(file, 'missing: the bundle is unsigned, and registry.signingKey is set, so only bundles signed with it are run');
+    throw new BundleSignatureError(
+      file,
+      'missing: the bundle is unsigned, and registry.signingKey is set, so only bundles signed with it are run',
+    );
   }
   const m = /^hmac-sha256 ([0-9a-f]{64})\n?$/.exec(text);
   if (!m) throw new BundleSignatureError(file, `not a ${SCHEME} signature`);
   const want = mac(key, await readFile(join(dir, MANIFEST_FILE)));
   if (!timingSafeEqual(Buffer.from(m[1]!, 'hex'), want)) {
-    throw new BundleSignatureError(file, 'does not match registry.signingKey: signed with another key, or manifest.json changed since');
+    throw new BundleSignatureError(
+      file,
+      'does not match registry.signingKey: signed with another key, or manifest.json changed since',
+    );
   }
 }

@@ -15,7 +15,10 @@ export function withLock<T>(file: string, fn: () => Promise<T>, opts: LockOption
   return withLockFile(file, fn, {
     timeoutMs,
     maxAgeMs: opts.maxAgeMs ?? 10 * 60_000,
-    onTimeout: () =>
-      new RegistryLockError(`${file}: registry is locked by another process (waited ${Math.round(timeoutMs / 1000)} s); ${clearLockHint(file)}`),
+    onTimeout: () => {
+      const waited = `waited ${Math.round(timeoutMs / 1000)} s`;
+      const hint = clearLockHint(file);
+      return new RegistryLockError(`${file}: registry is locked by another process (${waited}); ${hint}`);
+    },
   });
 }

@@ -97,7 +97,10 @@ const locked = <T>(o: LocalRegistryOptions, fn: () => Promise<T>) => withLock(jo
 async function requireRegistry(o: LocalRegistryOptions): Promise<void> {
   const dir = modelDir(o);
   const isDir = await stat(dir).then((st) => st.isDirectory(), () => false);
-  if (!isDir) throw new MlopsInputError(`${dir}: no registry "${o.name}" here yet; run \`cvc train\` to register a first version`);
+  if (!isDir) {
+    const what = `no registry "${o.name}" here yet; run \`cvc train\` to register a first version`;
+    throw new MlopsInputError(`${dir}: ${what}`);
+  }
 }
 
 /** Copies a verified bundle into the registry as the next version, then applies the promotion rule. */
