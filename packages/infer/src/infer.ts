@@ -85,12 +85,14 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > manifest.horizon) {
     throw new InputError(`--horizon ${horizon}: the bundle ${opts.bundleVersion} was trained for 1..${manifest.horizon} days`);
   }
-  const forecaster = await readBundle(opts.bundleDir, await forecasterFactories(manifest.models.map((m) => m.kind)));
+  const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
+  const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: cfg.registry.signingKey });
 
   await mkdir(loaded.paths.lake, { recursive: true });
   const lock = await acquireLock(`${outTable}.lock`, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
+    maxAgeSec: cfg.infer.lockMaxAgeSec,
     onWait: (owner) => log.warn({ owner }, 'another infer run holds the lock; waiting'),
   });
   const db = await DuckDBInstance.create(':memory:');

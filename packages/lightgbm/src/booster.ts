@@ -2,7 +2,8 @@
 // text format that Python's `lightgbm.Booster(model_file=...)` reads.
 import { readFile, writeFile } from 'node:fs/promises';
 import { checkShape, Dataset } from './dataset.js';
-import { LightGBMError, native, nativeAsync } from './errors.js';
+import { LightGBMError, ModelFileError, native, nativeAsync } from './errors.js';
+import { checkModelText, ModelTextError } from './model-text.js';
 import { addon, type Matrix, type NativeBooster } from './native.js';
 import { formatParams, type Params } from './params.js';
 
@@ -39,13 +40,22 @@ export class Booster {
     return new Booster(native('LGBM_BoosterCreate', () => addon().boosterCreate(train.handle, text)));
   }
 
+  /** Checks the text first (see model-text.ts): malformed text is a LightGBMError, never a crash. */
   static fromModelString(model: string): Booster {
+    const checked = checkModelText(model);
     // The text holds the trees that were saved (the best ones after early stopping): use them all.
-    return new Booster(native('LGBM_BoosterLoadModelFromString', () => addon().boosterFromString(model)));
+    return new Booster(native('LGBM_BoosterLoadModelFromString', () => addon().boosterFromString(checked)));
   }
 
+  /** Loads a model file; any failure is a ModelFileError naming the file. */
   static async load(file: string): Promise<Booster> {
-    return Booster.fromModelString(await readFile(file, 'utf8'));
+    try {
+      return Booster.fromModelString(await readFile(file, 'utf8'));
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw err;
+      const reason = err instanceof ModelTextError ? err.reason : (err as Error).message;
+      throw new ModelFileError(file, reason);
+    }
   }
 
   addValid(ds: Dataset, name = `valid_${this.validNames.length}`): void {

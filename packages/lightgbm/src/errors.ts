@@ -11,6 +11,16 @@ export class LightGBMError extends Error {
   }
 }
 
+/** A model file LightGBM cannot load: malformed text (checked before the C call) or an error it returned. */
+export class ModelFileError extends LightGBMError {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(file, `not a loadable LightGBM model: ${reason}`);
+  }
+}
+
 /** Runs a native call and turns whatever it throws into a LightGBMError. */
 export function native<T>(call: string, fn: () => T): T {
   try {

@@ -13,6 +13,17 @@ export class BundleIntegrityError extends InputError {
   }
 }
 
+/** A bundle whose signature is missing or wrong while registry.signingKey is set. */
+export class BundleSignatureError extends InputError {
+  override readonly name = 'BundleSignatureError';
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+  }
+}
+
 /** A manifest that cannot be read or does not match the schema. */
 export class BundleManifestError extends InputError {
   override readonly name = 'BundleManifestError';

@@ -12,6 +12,7 @@ import {
   registerVersion,
   RegistryLockError,
   UnknownAliasError,
+  isInputError,
   withLock,
 } from './imports.js';
 import { factories, makeBundle, tempDir } from './fixtures.js';
@@ -105,6 +106,17 @@ describe('local registry', () => {
     expect((await readdir(join(root, 'm'))).filter((f) => f.startsWith('.'))).toEqual([]);
   }, 180_000);
 
+  it('refuses rollback and promote before any registry exists: exit 2 saying to run cvc train', async () => {
+    const root = join(await tempDir(), 'registry');
+    const reg = localRegistry({ root, name: 'm' });
+    for (const call of [() => reg.rollback(), () => reg.promote(1)]) {
+      const err = await call().catch((e: unknown) => e);
+      expect(isInputError(err)).toBe(true);
+      const what = 'no registry "m" here yet; run `cvc train` to register a first version';
+      expect((err as Error).message).toBe(`${join(root, 'm')}: ${what}`);
+    }
+  });
+
   it('times out on a held lock and breaks a lock left by a dead process', async () => {
     const tmp = await tempDir();
     const lock = join(tmp, '.lock');
@@ -113,5 +125,38 @@ describe('local registry', () => {
     const { hostname } = await import('node:os');
     await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 12345, host: hostname(), at: 'then' }));
     expect(await withLock(lock, async () => 42, { timeoutMs: 2000 })).toBe(42);
+  });
+
+  it('registers through an empty, foreign-host, pid-reused or too-old lock; names rm for a live one', async () => {
+    const { hostname } = await import('node:os');
+    const { utimes } = await import('node:fs/promises');
+    const { currentBootId, processStartTicks } = await import('@cvc/core');
+    const tmp = await tempDir();
+    const reg = localRegistry({ root: join(tmp, 'reg'), name: 'm', lock: { timeoutMs: 2000 } });
+    const bundle = await makeBundle(join(tmp, 'b'));
+    await reg.register(bundle);
+    const lock = join(tmp, 'reg', 'm', '.registry.lock');
+    const procStart = processStartTicks(process.pid);
+    const me = { pid: process.pid, host: hostname(), bootId: currentBootId(), procStart, token: 't' };
+    const aged = async (text: string, seconds: number) => {
+      await writeFile(lock, text);
+      const t = new Date(Date.now() - seconds * 1000);
+      await utimes(lock, t, t);
+    };
+    const now = new Date().toISOString();
+    // Each stale lock in place, a registration goes through: versions 2..5.
+    await aged('', 30); // ENOSPC after O_EXCL, as older cvc versions left it
+    expect((await reg.register(bundle)).version).toBe(2);
+    await aged(JSON.stringify({ ...me, host: 'old-container', startedAt: now }), 600);
+    expect((await reg.register(bundle)).version).toBe(3);
+    await aged(JSON.stringify({ ...me, procStart: (me.procStart ?? 0) + 7, startedAt: now }), 0);
+    expect((await reg.register(bundle)).version).toBe(4);
+    await aged(JSON.stringify({ ...me, startedAt: new Date(Date.now() - 3600_000).toISOString() }), 0);
+    expect((await reg.register(bundle)).version).toBe(5);
+    // Our own live process, started when it says: held, and the error says how to clear it.
+    await aged(JSON.stringify({ ...me, startedAt: now }), 0);
+    const err = (await withLock(lock, async () => 5, { timeoutMs: 200 }).catch((e: unknown) => e)) as Error;
+    expect(err).toBeInstanceOf(RegistryLockError);
+    expect(err.message).toContain(`remove it: rm '${lock}'`);
   });
 });

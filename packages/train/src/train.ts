@@ -112,6 +112,7 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       trainingWindow: { from: formatIsoDay(Math.max(parseIsoDay(opts.from), Math.min(...series.map((s) => parseIsoDay(s.start))))), to },
       lineage: { featureTable: tables.features, deltaVersion: featureVersion, ...(opts.runId ? { trackingRunId: opts.runId } : {}) },
       configHash: configHash(cfg),
+      signingKey: cfg.registry.signingKey,
       backtest: choice ? { wape: choice.wape, folds: choice.folds, byModel: choice.byModel, byStore: choice.byStore } : { wape: null, byModel: {} },
     });
     return {

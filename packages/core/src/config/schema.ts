@@ -188,6 +188,8 @@ const registrySchema = z
     root: z.string().default('../data/registry'),
     /** manual: only `cvc models promote`; better-wape: a new version becomes champion when its backtest WAPE beats it. */
     promote: z.enum(['manual', 'better-wape', 'always']).default('better-wape'),
+    /** HMAC-SHA256 key (use ${ENV}): train signs bundles with it, infer runs only bundles signed with it. */
+    signingKey: z.string().min(16, 'at least 16 characters').optional(),
   })
   .strict()
   .prefault({});
@@ -197,6 +199,8 @@ const inferSchema = z
     alias: z.string().default('champion'),
     staleDays: z.number().int().positive().default(7),
     lockTimeoutSec: z.number().positive().default(120),
+    /** A lock older than this is stale whatever it says (a run hung or killed without cleanup). */
+    lockMaxAgeSec: z.number().positive().default(6 * 3600),
   })
   .strict()
   .prefault({});

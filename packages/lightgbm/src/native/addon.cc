@@ -10,7 +10,9 @@
 //   messages travel to JS through a ThreadSafeFunction.
 #include <napi.h>
 #include <LightGBM/c_api.h>
+#include <omp.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cmath>
 #include <cstring>
@@ -33,9 +35,15 @@ bool g_log_active = false;
 
 void LogCallback(const char* msg) {
   if (msg == nullptr) return;
-  std::string text(msg);
+  // LightGBM sends a line in pieces (prefix, message, "\n"), possibly from several threads at once:
+  // gather each thread's pieces and pass on whole lines.
+  static thread_local std::string pending;
+  pending += msg;
+  if (pending.empty() || pending.back() != '\n') return;
+  std::string text;
+  text.swap(pending);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
-  if (text.empty()) return;  // LightGBM sends the line break as a separate message
+  if (text.empty()) return;
   std::lock_guard<std::mutex> lock(g_log_mutex);
   if (!g_log_active) return;
   auto* payload = new std::string(std::move(text));
@@ -46,7 +54,21 @@ void LogCallback(const char* msg) {
   if (status != napi_ok) delete payload;
 }
 
-void RegisterLogOnThisThread() { LGBM_RegisterLogCallback(&LogCallback); }
+// LightGBM's log callback and log level are thread-local: OpenMP workers have neither, so whatever
+// they log (a warning inside a parallel loop, e.g. negative categorical values while binning, even
+// with verbose=-1) goes to stdout with printf. Register the callback on every worker of this
+// thread's team (libgomp keeps them in a pool for later regions); the callback drops lines when no
+// logger is set. Redone when LightGBM's num_threads grew the team; a first call that asks for more
+// threads than there are cores may still print from the extra workers, once.
+void RegisterLogOnThisThread() {
+  LGBM_RegisterLogCallback(&LogCallback);
+  static thread_local int registered_team = 0;
+  int team = std::max(omp_get_max_threads(), omp_get_num_procs());
+  if (team <= registered_team) return;
+  registered_team = team;
+#pragma omp parallel num_threads(team)
+  { LGBM_RegisterLogCallback(&LogCallback); }
+}
 
 Napi::Value SetLogger(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();

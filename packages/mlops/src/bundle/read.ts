@@ -2,10 +2,11 @@
 // sha256 (and no file the manifest does not list), and only then the models through their factories.
 import { readFile, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import type { ForecasterFactory, Forecaster } from '@cvc/core';
+import { InputError, type ForecasterFactory, type Forecaster } from '@cvc/core';
 import { BundleIntegrityError, BundleManifestError, BundleVersionError, UnknownModelKindError } from '../errors.js';
 import { listFiles, sha256File } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestHeadSchema, manifestSchema, type BundleManifest } from './manifest.js';
+import { checkSignature, SIGNATURE_FILE } from './signature.js';
 import { UnifiedForecaster } from './unified.js';
 
 /** Factories by kind, as a Map or a list (each factory knows its kind). */
@@ -40,10 +41,16 @@ export async function readManifest(dir: string): Promise<BundleManifest> {
   return parsed.data;
 }
 
+export interface VerifyOptions {
+  /** registry.signingKey: when set, the bundle must carry a signature made with it (see signature.ts). */
+  signingKey?: string | undefined;
+}
+
 /** Checks every file of the bundle against the manifest; returns the manifest. Loads no model. */
-export async function verifyBundle(dir: string): Promise<BundleManifest> {
+export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promise<BundleManifest> {
   const root = resolve(dir);
   const manifest = await readManifest(root);
+  if (opts.signingKey) await checkSignature(root, opts.signingKey);
   const listed = new Map(manifest.files.map((f) => [f.path, f]));
   for (const f of manifest.files) {
     const abs = join(root, ...f.path.split('/'));
@@ -61,7 +68,7 @@ export async function verifyBundle(dir: string): Promise<BundleManifest> {
     const sha = await sha256File(abs);
     if (sha !== f.sha256) throw new BundleIntegrityError(abs, `sha256 ${sha} does not match the manifest (${f.sha256}): tampered or corrupt`);
   }
-  for (const path of await listFiles(root, new Set([MANIFEST_FILE]))) {
+  for (const path of await listFiles(root, new Set([MANIFEST_FILE, SIGNATURE_FILE]))) {
     if (!listed.has(path)) throw new BundleIntegrityError(join(root, path), 'not listed in the manifest (added after the bundle was written)');
   }
   for (const m of manifest.models) {
@@ -73,9 +80,13 @@ export async function verifyBundle(dir: string): Promise<BundleManifest> {
 }
 
 /** Verifies the bundle, loads every model with its factory and returns the routed forecaster. */
-export async function readBundle(dir: string, factories: FactorySet): Promise<UnifiedForecaster> {
+export async function readBundle(
+  dir: string,
+  factories: FactorySet,
+  opts: VerifyOptions = {},
+): Promise<UnifiedForecaster> {
   const root = resolve(dir);
-  const manifest = await verifyBundle(root);
+  const manifest = await verifyBundle(root, opts);
   const byKind = toMap(factories);
   const models = new Map<string, Forecaster>();
   for (const m of manifest.models) {
@@ -85,9 +96,13 @@ export async function readBundle(dir: string, factories: FactorySet): Promise<Un
     try {
       models.set(m.kind, await factory.load(modelDir));
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new BundleIntegrityError(modelDir, `model "${m.kind}" could not be loaded: ${(err as Error).message}`);
-      throw err;
+      // Whatever the files hold, a model that does not load is a bad bundle (exit 2), named by file
+      // when the loader says which one (@cvc/lightgbm's ModelFileError does).
+      if (err instanceof InputError) throw err;
+      const e = err as Error & { file?: unknown; reason?: unknown };
+      const file = typeof e.file === 'string' ? e.file : modelDir;
+      const reason = typeof e.reason === 'string' ? e.reason : e.message;
+      throw new BundleIntegrityError(file, `model "${m.kind}" could not be loaded: ${reason}`);
     }
   }
   return new UnifiedForecaster(manifest, models, root);

@@ -8,6 +8,7 @@ import type { Forecaster } from '@cvc/core';
 import { MlopsInputError } from '../errors.js';
 import { describeFiles, listFiles } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, type BacktestSummary, type BundleManifest, type Routing } from './manifest.js';
+import { signBundle } from './signature.js';
 import { cvcVersion } from './version.js';
 
 export interface WriteBundleInput {
@@ -24,6 +25,8 @@ export interface WriteBundleInput {
   bundleId?: string;
   createdAt?: Date;
   cvcVersion?: string;
+  /** registry.signingKey: sign the manifest (manifest.sig); the key itself is not written. */
+  signingKey?: string | undefined;
 }
 
 async function isEmptyOrMissing(dir: string): Promise<boolean> {
@@ -74,6 +77,7 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
       throw new MlopsInputError(`bundle manifest ${issue.path.map(String).join('.')}: ${issue.message}`);
     }
     await writeFile(join(tmp, MANIFEST_FILE), `${JSON.stringify(parsed.data, null, 2)}\n`);
+    if (input.signingKey) await signBundle(tmp, input.signingKey);
     await rm(target, { recursive: true, force: true });
     await rename(tmp, target);
     return parsed.data;

@@ -2,7 +2,7 @@
 // version.json beside it, and registry.json for aliases. Numbers are taken and aliases moved under
 // one lock file, so concurrent trains get distinct versions and no alias change is lost.
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MlopsInputError, UnknownAliasError } from '../../errors.js';
@@ -93,6 +93,16 @@ function moveAlias(state: RegistryState, alias: string, version: number, reason?
 
 const locked = <T>(o: LocalRegistryOptions, fn: () => Promise<T>) => withLock(join(modelDir(o), LOCK_FILE), fn, o.lock);
 
+/** Alias changes need a registry that exists: say so (exit 2) rather than fail on its missing lock dir. */
+async function requireRegistry(o: LocalRegistryOptions): Promise<void> {
+  const dir = modelDir(o);
+  const isDir = await stat(dir).then((st) => st.isDirectory(), () => false);
+  if (!isDir) {
+    const what = `no registry "${o.name}" here yet; run \`cvc train\` to register a first version`;
+    throw new MlopsInputError(`${dir}: ${what}`);
+  }
+}
+
 /** Copies a verified bundle into the registry as the next version, then applies the promotion rule. */
 export async function registerVersion(o: LocalRegistryOptions, bundleDir: string, opts: RegisterOptions = {}): Promise<RegisterResult> {
   checkName(o);
@@ -177,6 +187,7 @@ export async function showVersion(o: LocalRegistryOptions, ref: number | string)
 export async function setAlias(o: LocalRegistryOptions, alias: string, version: number, reason = 'set by user'): Promise<void> {
   checkName(o);
   if (!isValidAlias(alias)) throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+  await requireRegistry(o);
   await locked(o, async () => {
     const state = await readState(modelDir(o));
     const v = await versionOf(o, version, state);
@@ -190,6 +201,7 @@ export const promote = (o: LocalRegistryOptions, version: number, alias = 'champ
 /** Points `alias` back at its previous version (the one before the last promotion). */
 export async function rollback(o: LocalRegistryOptions, alias = 'champion'): Promise<{ from: number; to: number }> {
   checkName(o);
+  await requireRegistry(o);
   return locked(o, async () => {
     const state = await readState(modelDir(o));
     const from = state.aliases[alias];

@@ -1,0 +1,37 @@
+// LightGBM logs from OpenMP worker threads too (e.g. while binning features in parallel), and its
+// log callback and level are per thread: those lines must reach our logger, never stdout, even
+// with verbose=-1. Run in a child process, so its stdout is the real one.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+function run(withLogger: boolean) {
+  const src = resolve(__dirname, '../src/index.ts');
+  const script = `const { Dataset, setLogger } = await import(${JSON.stringify(src)});
+const lines = [];
+if (${withLogger}) setLogger((level, msg) => lines.push(level + ' ' + msg));
+const n = 2000, c = 6; const X = new Float64Array(n * c), y = new Float64Array(n);
+for (let i = 0; i < n; i++) { for (let j = 0; j < c; j++) X[i * c + j] = -((i + j) % 5); y[i] = i % 7; }
+// Negative codes in categorical columns: LightGBM warns about each, from its OpenMP workers.
+const params = { verbose: -1, num_threads: 2 };
+Dataset.fromMatrix(X, { nrow: n, ncol: c, label: y, categorical: [0, 1, 2, 3, 4, 5], params });
+// Lines arrive through a thread-safe function: give them up to 10 s on a loaded machine.
+for (let t = 0; t < 100 && ${withLogger} && !lines.some((l) => l.includes('categorical')); t++) {
+  await new Promise((r) => setTimeout(r, 100));
+}
+console.error(JSON.stringify(lines));`;
+  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+}
+
+describe('native log lines', () => {
+  it('never reach stdout, with or without a logger; with one they reach it', () => {
+    const silent = run(false);
+    expect(silent.status).toBe(0);
+    expect(silent.stdout).toBe('');
+    const logged = run(true);
+    expect(logged.status).toBe(0);
+    expect(logged.stdout).toBe('');
+    const lines = JSON.parse(logged.stderr.trim().split('\n').at(-1)!) as string[];
+    expect(lines).toContain('warn Met negative value in categorical features, will convert it to NaN');
+  });
+});
