@@ -6,8 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  append, createTable, deleteWhere, history, loadSnapshot, merge, optimize, overwrite, scanSql, setProperties, upgradeProtocol,
-  type ColumnDef,
+  append, createTable, deleteWhere, history, loadSnapshot, merge, optimize, overwrite, scanSql, setProperties,
+  upgradeProtocol, type ColumnDef,
 } from '../src/index.js';
 import { findConflict } from '../src/transaction/conflict.js';
 import { connect, python, rows, tempDir } from './helpers.js';
@@ -19,7 +19,10 @@ const COLS: ColumnDef[] = [
 ];
 /** What cvc wrote for every clustered table before it listed invariants. */
 const OLD_PROTOCOL = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] };
-const SPARK_LIKE = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'] };
+const SPARK_LIKE = {
+  minReaderVersion: 1, minWriterVersion: 7,
+  writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
+};
 
 const batch = (store: string, day: number) =>
   `SELECT '${store}' AS store_id, DATE '2025-01-01' + ${day} AS date, ${day}.5 AS sales`;
@@ -27,7 +30,8 @@ const batch = (store: string, day: number) =>
 /** Rewrites the protocol line of version 0, as the old code wrote it. */
 function writeOldProtocol(table: string, protocol: object = OLD_PROTOCOL): void {
   const file = path.join(table, '_delta_log', '00000000000000000000.json');
-  const lines = readFileSync(file, 'utf8').split('\n').map((l) => (l.startsWith('{"protocol"') ? JSON.stringify({ protocol }) : l));
+  const lines = readFileSync(file, 'utf8').split('\n')
+    .map((l) => (l.startsWith('{"protocol"') ? JSON.stringify({ protocol }) : l));
   writeFileSync(file, lines.join('\n'));
 }
 
@@ -46,8 +50,9 @@ describe('protocol', () => {
     expect((await loadSnapshot(t)).protocol).toEqual(OLD_PROTOCOL);
     return t;
   }
-  const protocolLines = (t: string, v: number) => readFileSync(path.join(t, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8')
-    .split('\n').filter((l) => l.startsWith('{"protocol"'));
+  const protocolLines = (t: string, v: number) =>
+    readFileSync(path.join(t, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8')
+      .split('\n').filter((l) => l.startsWith('{"protocol"'));
 
   it('a new clustered table lists invariants, appendOnly, clustering and domainMetadata, as Spark does', async () => {
     const t = path.join(tmp.dir, 'new-clustered');
@@ -67,13 +72,17 @@ describe('protocol', () => {
 
   it('refuses table properties that turn on features this writer does not implement', async () => {
     for (const properties of [{ 'delta.enableChangeDataFeed': 'true' }, { 'delta.constraints.pos': 'sales > 0' },
-      { 'delta.enableDeletionVectors': 'true' }, { 'delta.feature.rowTracking': 'supported' }, { 'delta.columnMapping.mode': 'name' }]) {
+      { 'delta.enableDeletionVectors': 'true' }, { 'delta.feature.rowTracking': 'supported' },
+      { 'delta.columnMapping.mode': 'name' }]) {
       await expect(createTable(conn, path.join(tmp.dir, `refused${n++}`), { columns: COLS, properties }))
-        .rejects.toMatchObject({ code: 'UNSUPPORTED_FEATURE', message: expect.stringContaining(Object.keys(properties)[0]!) });
+        .rejects.toMatchObject({
+          code: 'UNSUPPORTED_FEATURE', message: expect.stringContaining(Object.keys(properties)[0]!),
+        });
     }
     const t = path.join(tmp.dir, 'refused-later');
     await createTable(conn, t, { columns: COLS });
-    await expect(setProperties(t, { 'delta.enableChangeDataFeed': 'true' })).rejects.toMatchObject({ code: 'UNSUPPORTED_FEATURE' });
+    await expect(setProperties(t, { 'delta.enableChangeDataFeed': 'true' }))
+      .rejects.toMatchObject({ code: 'UNSUPPORTED_FEATURE' });
     expect((await loadSnapshot(t)).version).toBe(0);
   });
 
@@ -106,7 +115,8 @@ describe('protocol', () => {
     await createTable(conn, u, { columns: COLS });
     writeOldProtocol(u, { minReaderVersion: 1, minWriterVersion: 1 });
     await append(conn, u, batch('1', 1));
-    expect((await loadSnapshot(u)).protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['invariants'] });
+    expect((await loadSnapshot(u)).protocol)
+      .toEqual({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['invariants'] });
   });
 
   it('upgradeProtocol upgrades a table nobody writes to, then does nothing', async () => {
@@ -126,8 +136,8 @@ describe('protocol', () => {
     expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t)} s`)).toEqual([{ n: 4 }]);
     const upgraded = { ...OLD_PROTOCOL, writerFeatures: ['clustering', 'domainMetadata', 'invariants'] };
     const scope = { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] };
-    expect(findConflict(scope, [{ protocol: { ...upgraded, writerFeatures: ['invariants', 'domainMetadata', 'clustering'] } }], upgraded))
-      .toBeUndefined();
+    const sameInOtherOrder = { ...upgraded, writerFeatures: ['invariants', 'domainMetadata', 'clustering'] };
+    expect(findConflict(scope, [{ protocol: sameInOtherOrder }], upgraded)).toBeUndefined();
     expect(findConflict(scope, [{ protocol: SPARK_LIKE }], upgraded)).toMatch(/changed the protocol/);
   });
 
@@ -138,7 +148,8 @@ describe('protocol', () => {
 import json, sys
 from deltalake import DeltaTable
 dt = DeltaTable(sys.argv[1])
-print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protocol().writer_features, 'version': dt.version()}))`, t);
+print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protocol().writer_features,
+                  'version': dt.version()}))`, t);
     expect(out).toEqual({ rows: 3, features: ['clustering', 'domainMetadata', 'invariants'], version: 3 });
   });
 });

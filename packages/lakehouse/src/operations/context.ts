@@ -65,7 +65,9 @@ export function propertyActions(snapshot: Snapshot, properties: Record<string, s
   const current = snapshot.metadata.configuration ?? {};
   const changed = properties !== undefined && Object.entries(properties).some(([k, v]) => current[k] !== v);
   if (changed) assertPropertiesSupported(snapshot.table, snapshot.version, properties);
-  const metaData: Metadata = changed ? { ...snapshot.metadata, configuration: { ...current, ...properties } } : snapshot.metadata;
+  const metaData: Metadata = changed
+    ? { ...snapshot.metadata, configuration: { ...current, ...properties } }
+    : snapshot.metadata;
   const protocol = protocolUpgrade(snapshot.protocol, metaData, Object.keys(snapshot.domains));
   return [...(protocol ? [{ protocol }] : []), ...(changed ? [{ metaData }] : [])];
 }

@@ -35,7 +35,8 @@ export async function upgradeProtocol(table: string, opts: CommitOptions = {}): 
   const ctx = await openForWrite(table);
   const actions = propertyActions(ctx.snapshot, undefined);
   if (actions.length === 0) {
-    return { table, version: ctx.snapshot.version, operation: 'UPGRADE PROTOCOL', metrics: {}, checkpointWritten: false, skipped: true };
+    const version = ctx.snapshot.version;
+    return { table, version, operation: 'UPGRADE PROTOCOL', metrics: {}, checkpointWritten: false, skipped: true };
   }
   const protocol = actions.find((a) => 'protocol' in a);
   return commit(ctx.storage, table, {

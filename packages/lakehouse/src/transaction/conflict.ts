@@ -25,7 +25,9 @@ export interface ConflictScope {
 }
 
 /** A reason string when the winner conflicts with us, undefined when we can commit after it. */
-export function findConflict(ours: ConflictScope, winner: readonly Action[], ourProtocol?: Protocol): string | undefined {
+export function findConflict(
+  ours: ConflictScope, winner: readonly Action[], ourProtocol?: Protocol,
+): string | undefined {
   const read = new Set(ours.readPaths.map(decodePath));
   const removed = new Set(ours.removedPaths.map(decodePath));
   for (const a of winner) {

@@ -48,12 +48,15 @@ const UNSUPPORTED_FEATURE_PROPERTIES: ReadonlyArray<readonly [key: string, enabl
   ['delta.columnMapping.mode', (v) => v !== 'none'],
 ];
 
-export function assertPropertiesSupported(table: string, version: number | undefined, properties: Record<string, string>): void {
+export function assertPropertiesSupported(
+  table: string, version: number | undefined, properties: Record<string, string>,
+): void {
   for (const [k, v] of Object.entries(properties)) {
     const refused = k.startsWith('delta.constraints.') || k.startsWith('delta.feature.')
       || UNSUPPORTED_FEATURE_PROPERTIES.some(([key, enabled]) => key === k && enabled(v));
     if (refused) {
-      throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `table property ${k}=${v} turns on a Delta feature this writer does not implement`);
+      throw new DeltaError('UNSUPPORTED_FEATURE', table, version,
+        `table property ${k}=${v} turns on a Delta feature this writer does not implement`);
     }
   }
 }
@@ -127,13 +130,17 @@ export function protocolForNewTable(metadata: Metadata, domains: readonly string
  * lists every feature its metadata turns on. Tables written by cvc before this check existed have
  * (1, 7, [clustering, domainMetadata]) with NOT NULL columns, which Spark refuses to read.
  */
-export function protocolUpgrade(protocol: Protocol, metadata: Metadata, domains: readonly string[]): Protocol | undefined {
+export function protocolUpgrade(
+  protocol: Protocol, metadata: Metadata, domains: readonly string[],
+): Protocol | undefined {
   const have = supportedWriterFeatures(protocol);
   const missing = requiredWriterFeatures(metadata, domains).filter((f) => !have.includes(f));
   if (missing.length === 0) return undefined;
   if (protocol.minWriterVersion >= 7) return { ...protocol, writerFeatures: [...have, ...missing] };
   // Moving a legacy table to version 7 lists what its old version implied, as Spark does.
-  const upgraded: Protocol = { minReaderVersion: protocol.minReaderVersion, minWriterVersion: 7, writerFeatures: ordered([...have, ...missing]) };
+  const upgraded: Protocol = {
+    minReaderVersion: protocol.minReaderVersion, minWriterVersion: 7, writerFeatures: ordered([...have, ...missing]),
+  };
   if (protocol.readerFeatures) upgraded.readerFeatures = protocol.readerFeatures;
   return upgraded;
 }
