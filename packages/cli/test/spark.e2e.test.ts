@@ -4,9 +4,9 @@
 // (one Python process) reads everything: starting it is the slow part. scripts/setup-test.sh
 // installs pyspark, delta-spark, a JDK and the delta jars; without them this test fails, saying so.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { append, createTable, merge, optimize } from '@cvc/lakehouse';
 import { cvc, project } from './helpers.js';
@@ -85,6 +85,7 @@ describe('Spark reads what cvc writes', () => {
   let reads: Read[];
   let specs: Spec[];
   let sparkSeconds: number;
+  const dirs: string[] = [];
   const byName = (name: string, version: number) => reads.find((r) => r.name === name && r.version === version)!;
 
   beforeAll(async () => {
@@ -92,10 +93,12 @@ describe('Spark reads what cvc writes', () => {
     // The demo at a tiny size (one model, one fold), then a second infer: bip_vprevisao_lojas_futuro gets a
     // third version.
     const p = project(CONFIG);
+    dirs.push(p.dir);
     demo(p.dir, p.config);
     infer(p.config);
     // A lake from the old cvc: the demo's clustered tables with the old protocol; then a new infer writes.
     const old = project(CONFIG);
+    dirs.push(old.dir);
     demo(old.dir, old.config);
     const oldLake = join(old.dir, 'data', 'lake');
     for (const [, t] of deltaTables(oldLake)) {
@@ -128,6 +131,7 @@ describe('Spark reads what cvc writes', () => {
     reads = JSON.parse(lines[lines.length - 1]!) as Read[];
     console.log(`spark-compare: ${specs.length} table versions read by delta-spark and delta-rs in ${sparkSeconds.toFixed(1)} s`);
   }, 1_500_000);
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
 
   it('reads every table the demo writes, at its latest and an earlier version, as delta-rs does', () => {
     const names = new Set(reads.map((r) => r.name));

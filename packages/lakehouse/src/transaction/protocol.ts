@@ -18,7 +18,7 @@ const WRITER_FEATURES = new Set([
 
 /**
  * The writer features Delta lists for a table at writer version 7, in the order we write them. The
- * first six are what legacy writer versions 2-6 imply (PROTOCOL.md, "Table Features"); Spark lists
+ * first seven are what legacy writer versions 2-6 imply (PROTOCOL.md, "Table Features"); Spark lists
  * appendOnly and invariants on every table it creates, and so do we.
  */
 const FEATURE_ORDER = [
@@ -86,7 +86,8 @@ function forEachField(node: unknown, visit: (f: SchemaNode) => void): void {
 
 /**
  * The writer features a table's metadata and domains turn on: the features a protocol must list (or,
- * below version 7, imply) before Spark will touch the table. A NOT NULL column is a column invariant.
+ * below version 7, imply) before Spark will touch the table. Spark counts a NOT NULL column as a
+ * column invariant, though PROTOCOL.md only names `delta.invariants` metadata.
  */
 export function requiredWriterFeatures(metadata: Metadata, domains: readonly string[]): string[] {
   const need = new Set<string>();
