@@ -152,4 +152,23 @@ print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protoco
                   'version': dt.version()}))`, t);
     expect(out).toEqual({ rows: 3, features: ['clustering', 'domainMetadata', 'invariants'], version: 3 });
   });
+
+  it('delta-rs still writes our unclustered tables (legacy protocol), and we read what it wrote', async () => {
+    const t = path.join(tmp.dir, 'deltars-writes');
+    await createTable(conn, t, { columns: COLS });
+    await append(conn, t, batch('1', 1));
+    python(`
+import datetime, json, sys
+import pyarrow as pa
+from deltalake import write_deltalake
+schema = pa.schema([pa.field('store_id', pa.string(), nullable=False), pa.field('date', pa.date32(), nullable=False),
+                    pa.field('sales', pa.float64())])
+write_deltalake(sys.argv[1], pa.table({'store_id': ['2'], 'date': [datetime.date(2025, 1, 9)], 'sales': [9.0]}, schema=schema),
+                mode='append')
+print(json.dumps(True))`, t);
+    const snap = await loadSnapshot(t);
+    expect(snap.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 2 });
+    expect(await rows(conn, `SELECT store_id, sales FROM ${await scanSql(conn, t)} s ORDER BY store_id`))
+      .toEqual([{ store_id: '1', sales: 1.5 }, { store_id: '2', sales: 9 }]);
+  });
 });
