@@ -15,7 +15,7 @@ export { deleteWhere } from './operations/delete.js';
 export { optimize, type OptimizeOptions } from './operations/optimize.js';
 export { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.js';
 export { history, type HistoryEntry } from './operations/history.js';
-export { setProperties, checkpoint } from './operations/properties.js';
+export { setProperties, upgradeProtocol, checkpoint } from './operations/properties.js';
 export { LocalStorage } from './storage/local.js';
 export type { Storage, FileInfo } from './storage/storage.js';
 export { stageColumns, type StagedColumn } from './stage.js';

@@ -7,7 +7,7 @@ import { replay, type ActiveFile, type LogState } from './log/replay.js';
 import { parseSchemaString, type SchemaField } from './schema.js';
 import { storageFor } from './storage/local.js';
 import type { Storage } from './storage/storage.js';
-import { assertReadable } from './transaction/protocol.js';
+import { assertReadable, CLUSTERING_DOMAIN } from './transaction/protocol.js';
 
 export type { ActiveFile } from './log/replay.js';
 
@@ -32,7 +32,7 @@ export interface TimeTravel {
   timestamp?: Date | string;
 }
 
-export const CLUSTERING_DOMAIN = 'delta.clustering';
+export { CLUSTERING_DOMAIN };
 
 /** Clustering columns from the `delta.clustering` domain; Spark writes paths (`[["a"]]`), the spec shows names. */
 export function parseClusteringColumns(table: string, version: number, domain: DomainMetadata | undefined): string[] {

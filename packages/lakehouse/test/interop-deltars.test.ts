@@ -126,7 +126,7 @@ print(json.dumps(out))`, table, String(latest));
     ]);
     expect(theirs.readerVersion).toBe(1);
     expect(theirs.writerVersion).toBe(7);
-    expect(theirs.writerFeatures.sort()).toEqual(['clustering', 'domainMetadata']);
+    expect(theirs.writerFeatures.sort()).toEqual(['appendOnly', 'clustering', 'domainMetadata', 'invariants']);
     expect(theirs.config['cvc.watermark']).toBe('2025-01-06');
     expect(theirs.txnVersion).toBe(3);
     expect(theirs.minStore.length).toBeGreaterThan(0);

@@ -110,7 +110,10 @@ describe('operations', () => {
     expect(r.metrics).toMatchObject({ numFilesRemoved: 4, numFilesAdded: 4, numRows: 80 });
     expect(await all(t)).toEqual(before);
     const snap = await loadSnapshot(t);
-    expect(snap.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] });
+    expect(snap.protocol).toEqual({
+      minReaderVersion: 1, minWriterVersion: 7,
+      writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
+    });
     expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
     expect(snap.domains['delta.clustering']!.configuration).toBe('{"clusteringColumns":[["store_id"],["date"]]}');
     // Sorted by store: each file holds exactly one store.

@@ -7,7 +7,7 @@ import { storageFor } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { checkpointInterval } from '../transaction/checkpoint-policy.js';
 import type { CommitMetadata, CommitResult } from '../transaction/commit.js';
-import { assertWritable } from '../transaction/protocol.js';
+import { assertPropertiesSupported, assertWritable, protocolUpgrade } from '../transaction/protocol.js';
 import { indexedColumnCount } from '../files/stats.js';
 
 export interface CommitOptions {
@@ -55,14 +55,21 @@ export async function openForWrite(table: string): Promise<WriteContext> {
   };
 }
 
-/** A metaData action carrying the new properties, or nothing when they change nothing. */
+/**
+ * The metadata and protocol actions every commit starts with: a metaData action carrying the new
+ * properties (none when they change nothing) and, when the table's metadata turns on a feature its
+ * protocol does not list, a protocol action that adds it. So a table written before cvc listed
+ * every feature (NOT NULL columns without `invariants`) is upgraded by its next commit, in place.
+ */
 export function propertyActions(snapshot: Snapshot, properties: Record<string, string> | undefined): Action[] {
-  if (!properties) return [];
   const current = snapshot.metadata.configuration ?? {};
-  const changed = Object.entries(properties).some(([k, v]) => current[k] !== v);
-  if (!changed) return [];
-  const metaData: Metadata = { ...snapshot.metadata, configuration: { ...current, ...properties } };
-  return [{ metaData }];
+  const changed = properties !== undefined && Object.entries(properties).some(([k, v]) => current[k] !== v);
+  if (changed) assertPropertiesSupported(snapshot.table, snapshot.version, properties);
+  const metaData: Metadata = changed
+    ? { ...snapshot.metadata, configuration: { ...current, ...properties } }
+    : snapshot.metadata;
+  const protocol = protocolUpgrade(snapshot.protocol, metaData, Object.keys(snapshot.domains));
+  return [...(protocol ? [{ protocol }] : []), ...(changed ? [{ metaData }] : [])];
 }
 
 /** The result to return when this app transaction was already committed, else undefined. */

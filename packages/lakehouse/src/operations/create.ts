@@ -3,14 +3,14 @@
 
 import { randomUUID } from 'node:crypto';
 import { DeltaError, isDeltaError } from '../errors.js';
-import type { Action, Protocol } from '../log/actions.js';
+import type { Action, Metadata } from '../log/actions.js';
 import { listLog } from '../log/listing.js';
 import { loadSnapshotFrom, CLUSTERING_DOMAIN } from '../snapshot.js';
 import { normaliseType, toSchemaString, type ColumnDef } from '../schema.js';
 import { storageFor } from '../storage/local.js';
 import { checkpointInterval } from '../transaction/checkpoint-policy.js';
 import { commit, type CommitMetadata, type CommitResult } from '../transaction/commit.js';
-import { CLUSTERED_PROTOCOL, PLAIN_PROTOCOL } from '../transaction/protocol.js';
+import { assertPropertiesSupported, protocolForNewTable } from '../transaction/protocol.js';
 
 export interface CreateTableOptions {
   columns: ColumnDef[];
@@ -43,23 +43,22 @@ export async function createTable(_conn: unknown, table: string, opts: CreateTab
       throw new DeltaError('INVALID_ARGUMENT', table, undefined, `clustering column ${c} is BOOLEAN; cluster on a column with min/max stats`);
     }
   }
-  const protocol: Protocol = clusterBy.length > 0 ? CLUSTERED_PROTOCOL : PLAIN_PROTOCOL;
   const configuration = { ...(opts.properties ?? {}) };
-  const actions: Action[] = [
-    { protocol },
-    {
-      metaData: {
-        id: randomUUID(),
-        ...(opts.name === undefined ? {} : { name: opts.name }),
-        ...(opts.description === undefined ? {} : { description: opts.description }),
-        format: { provider: 'parquet', options: {} },
-        schemaString,
-        partitionColumns: [],
-        configuration,
-        createdTime: Date.now(),
-      },
-    },
-  ];
+  assertPropertiesSupported(table, undefined, configuration);
+  const metaData: Metadata = {
+    id: randomUUID(),
+    ...(opts.name === undefined ? {} : { name: opts.name }),
+    ...(opts.description === undefined ? {} : { description: opts.description }),
+    format: { provider: 'parquet', options: {} },
+    schemaString,
+    partitionColumns: [],
+    configuration,
+    createdTime: Date.now(),
+  };
+  // Every feature the metadata turns on is listed (NOT NULL columns are invariants): Spark refuses
+  // a table whose protocol misses one, where delta-rs does not mind.
+  const protocol = protocolForNewTable(metaData, clusterBy.length > 0 ? [CLUSTERING_DOMAIN] : []);
+  const actions: Action[] = [{ protocol }, { metaData }];
   if (clusterBy.length > 0) {
     // Spark and Delta Kernel record each clustering column as a path (a list of name parts).
     const configuration = JSON.stringify({ clusteringColumns: clusterBy.map((c) => [c]) });

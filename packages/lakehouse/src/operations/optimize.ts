@@ -9,7 +9,7 @@ import { DEFAULT_MAX_ROWS_PER_FILE, writeStaged } from '../files/parquet.js';
 import { stage } from '../files/stage.js';
 import { assertFilesExist, filesSelect } from '../read/scan.js';
 import { commit, type CommitMetadata, type CommitResult } from '../transaction/commit.js';
-import { openForWrite } from './context.js';
+import { openForWrite, propertyActions } from './context.js';
 import { removeAction } from './rewrite-matching.js';
 
 export const CLUSTERING_PROVIDER = 'liquid';
@@ -56,6 +56,7 @@ export async function optimize(conn: DuckDBConnection, table: string, opts: Opti
     });
     const nowMs = Date.now();
     const actions: Action[] = [
+      ...propertyActions(snapshot, undefined),
       ...files.map((f) => ({ remove: removeAction(f, false, nowMs) })),
       ...adds.map((add) => ({ add })),
     ];

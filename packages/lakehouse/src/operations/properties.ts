@@ -1,4 +1,4 @@
-// SET TBLPROPERTIES, and an explicit checkpoint.
+// SET TBLPROPERTIES, UPGRADE PROTOCOL and an explicit checkpoint.
 
 import { DeltaError } from '../errors.js';
 import { storageFor } from '../storage/local.js';
@@ -15,6 +15,33 @@ export async function setProperties(table: string, properties: Record<string, st
   return commit(ctx.storage, table, {
     operation: 'SET TBLPROPERTIES',
     operationParameters: { properties: JSON.stringify(properties) },
+    metrics: {},
+    actions,
+    readVersion: ctx.snapshot.version,
+    isBlindAppend: false,
+    scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
+    userMetadata: opts.metadata,
+    checkpointInterval: ctx.checkpointInterval,
+  }, opts);
+}
+
+/**
+ * Adds to the protocol every feature the table's metadata turns on, in one commit of its own (as
+ * Spark's ALTER TABLE ... SET TBLPROPERTIES ('delta.feature.x' = 'supported') does). Every write
+ * does the same in passing; this is for tables nobody writes to. Commits nothing (`skipped: true`)
+ * when the protocol is already complete.
+ */
+export async function upgradeProtocol(table: string, opts: CommitOptions = {}): Promise<CommitResult> {
+  const ctx = await openForWrite(table);
+  const actions = propertyActions(ctx.snapshot, undefined);
+  if (actions.length === 0) {
+    const version = ctx.snapshot.version;
+    return { table, version, operation: 'UPGRADE PROTOCOL', metrics: {}, checkpointWritten: false, skipped: true };
+  }
+  const protocol = actions.find((a) => 'protocol' in a);
+  return commit(ctx.storage, table, {
+    operation: 'UPGRADE PROTOCOL',
+    operationParameters: { newProtocol: JSON.stringify(protocol && 'protocol' in protocol ? protocol.protocol : {}) },
     metrics: {},
     actions,
     readVersion: ctx.snapshot.version,

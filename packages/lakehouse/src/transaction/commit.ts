@@ -3,7 +3,7 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeltaError } from '../errors.js';
-import type { Action, CommitInfo } from '../log/actions.js';
+import type { Action, CommitInfo, Protocol } from '../log/actions.js';
 import { serialiseCommit } from '../log/commit-file.js';
 import { commitPath, LOG_DIR } from '../log/paths.js';
 import { readCommit } from '../log/replay.js';
@@ -75,7 +75,8 @@ export async function commit(storage: Storage, table: string, prepared: Prepared
       throw new DeltaError('TABLE_EXISTS', table, 0, 'another writer created the table first');
     }
     const winner = await readCommit(storage, table, version);
-    const reason = findConflict(prepared.scope, winner);
+    const ours = prepared.actions.find((a): a is { protocol: Protocol } => 'protocol' in a);
+    const reason = findConflict(prepared.scope, winner, ours?.protocol);
     if (reason !== undefined) {
       throw new DeltaError('CONFLICT', table, version,
         `${prepared.operation} planned on version ${prepared.readVersion} conflicts with the commit at version ${version}: ${reason}; re-run the operation`);

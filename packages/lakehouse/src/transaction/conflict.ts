@@ -2,7 +2,8 @@
 // in spirit: blind appends never conflict; an operation that read or removed files conflicts when
 // the winner removed those files, added data it would have read, or changed metadata/protocol.
 
-import type { Action } from '../log/actions.js';
+import type { Action, Protocol } from '../log/actions.js';
+import { sameProtocol } from './protocol.js';
 import { decodePath } from '../log/replay.js';
 
 export interface ConflictScope {
@@ -24,11 +25,17 @@ export interface ConflictScope {
 }
 
 /** A reason string when the winner conflicts with us, undefined when we can commit after it. */
-export function findConflict(ours: ConflictScope, winner: readonly Action[]): string | undefined {
+export function findConflict(
+  ours: ConflictScope, winner: readonly Action[], ourProtocol?: Protocol,
+): string | undefined {
   const read = new Set(ours.readPaths.map(decodePath));
   const removed = new Set(ours.removedPaths.map(decodePath));
   for (const a of winner) {
-    if ('protocol' in a) return 'a concurrent commit changed the protocol';
+    // Two writers upgrading an old table in passing write the same protocol: the loser's is a no-op.
+    if ('protocol' in a) {
+      if (ourProtocol !== undefined && sameProtocol(a.protocol, ourProtocol)) continue;
+      return 'a concurrent commit changed the protocol';
+    }
     if ('metaData' in a) {
       if (ours.blindAppendSchema !== undefined && a.metaData.schemaString === ours.blindAppendSchema
         && (a.metaData.partitionColumns ?? []).length === 0) continue;

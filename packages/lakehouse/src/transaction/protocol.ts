@@ -5,6 +5,9 @@ import { DeltaError } from '../errors.js';
 import type { Metadata, Protocol } from '../log/actions.js';
 import { fieldWriteBlockers } from '../schema.js';
 
+/** The domain Spark and Delta Kernel keep clustering columns in. */
+export const CLUSTERING_DOMAIN = 'delta.clustering';
+
 /** Reader features whose presence changes nothing for a plain Parquet reader like ours. */
 const READER_FEATURES = new Set(['vacuumProtocolCheck']);
 /** Writer features we either implement or can honour by checking they are not in use. */
@@ -13,13 +16,142 @@ const WRITER_FEATURES = new Set([
   'columnMapping', 'clustering', 'domainMetadata', 'vacuumProtocolCheck',
 ]);
 
-export const CLUSTERED_PROTOCOL: Protocol = {
-  minReaderVersion: 1,
-  minWriterVersion: 7,
-  writerFeatures: ['clustering', 'domainMetadata'],
-};
+/**
+ * The writer features Delta lists for a table at writer version 7, in the order we write them. The
+ * first seven are what legacy writer versions 2-6 imply (PROTOCOL.md, "Table Features"); Spark lists
+ * appendOnly and invariants on every table it creates, and so do we.
+ */
+const FEATURE_ORDER = [
+  'appendOnly', 'invariants', 'checkConstraints', 'changeDataFeed', 'generatedColumns', 'columnMapping',
+  'identityColumns', 'clustering', 'domainMetadata',
+];
+const LEGACY_WRITER_FEATURES: ReadonlyArray<readonly [version: number, feature: string]> = [
+  [2, 'appendOnly'], [2, 'invariants'], [3, 'checkConstraints'], [4, 'changeDataFeed'], [4, 'generatedColumns'],
+  [5, 'columnMapping'], [6, 'identityColumns'],
+];
 
 export const PLAIN_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion: 2 };
+
+/**
+ * Table properties that turn on a feature this writer cannot honour (it would write files or log
+ * entries the feature forbids). Refused when set, so no table we write claims a feature falsely.
+ */
+const UNSUPPORTED_FEATURE_PROPERTIES: ReadonlyArray<readonly [key: string, enabled: (v: string) => boolean]> = [
+  ['delta.enableChangeDataFeed', (v) => v === 'true'],
+  ['delta.enableDeletionVectors', (v) => v === 'true'],
+  ['delta.enableRowTracking', (v) => v === 'true'],
+  ['delta.enableTypeWidening', (v) => v === 'true'],
+  ['delta.enableInCommitTimestamps', (v) => v === 'true'],
+  ['delta.enableIcebergCompatV1', (v) => v === 'true'],
+  ['delta.enableIcebergCompatV2', (v) => v === 'true'],
+  ['delta.checkpointPolicy', (v) => v !== 'classic'],
+  ['delta.columnMapping.mode', (v) => v !== 'none'],
+];
+
+export function assertPropertiesSupported(
+  table: string, version: number | undefined, properties: Record<string, string>,
+): void {
+  for (const [k, v] of Object.entries(properties)) {
+    const refused = k.startsWith('delta.constraints.') || k.startsWith('delta.feature.')
+      || UNSUPPORTED_FEATURE_PROPERTIES.some(([key, enabled]) => key === k && enabled(v));
+    if (refused) {
+      throw new DeltaError('UNSUPPORTED_FEATURE', table, version,
+        `table property ${k}=${v} turns on a Delta feature this writer does not implement`);
+    }
+  }
+}
+
+interface SchemaNode {
+  type?: unknown;
+  fields?: SchemaNode[];
+  nullable?: boolean;
+  metadata?: Record<string, unknown>;
+  elementType?: unknown;
+  valueType?: unknown;
+  keyType?: unknown;
+}
+
+/** Walks every struct field, nested ones included (Spark derives invariants from nested fields too). */
+function forEachField(node: unknown, visit: (f: SchemaNode) => void): void {
+  if (node === null || typeof node !== 'object') return;
+  const n = node as SchemaNode;
+  for (const f of n.fields ?? []) {
+    visit(f);
+    forEachField(f.type, visit);
+  }
+  forEachField(n.elementType, visit);
+  forEachField(n.keyType, visit);
+  forEachField(n.valueType, visit);
+}
+
+/**
+ * The writer features a table's metadata and domains turn on: the features a protocol must list (or,
+ * below version 7, imply) before Spark will touch the table. Spark counts a NOT NULL column as a
+ * column invariant, though PROTOCOL.md only names `delta.invariants` metadata.
+ */
+export function requiredWriterFeatures(metadata: Metadata, domains: readonly string[]): string[] {
+  const need = new Set<string>();
+  const config = metadata.configuration ?? {};
+  forEachField(JSON.parse(metadata.schemaString), (f) => {
+    if (f.nullable === false || f.metadata?.['delta.invariants'] !== undefined) need.add('invariants');
+    if (f.metadata?.['delta.generationExpression'] !== undefined) need.add('generatedColumns');
+    if (Object.keys(f.metadata ?? {}).some((k) => k.startsWith('delta.identity.'))) need.add('identityColumns');
+  });
+  if (config['delta.appendOnly'] === 'true') need.add('appendOnly');
+  if (Object.keys(config).some((k) => k.startsWith('delta.constraints.'))) need.add('checkConstraints');
+  if (config['delta.enableChangeDataFeed'] === 'true') need.add('changeDataFeed');
+  if (columnMappingMode(metadata) !== 'none') need.add('columnMapping');
+  if (domains.length > 0) need.add('domainMetadata');
+  if (domains.includes(CLUSTERING_DOMAIN)) need.add('clustering');
+  return ordered(need);
+}
+
+function ordered(features: Iterable<string>): string[] {
+  const set = new Set(features);
+  const known = FEATURE_ORDER.filter((f) => set.has(f));
+  return [...known, ...[...set].filter((f) => !FEATURE_ORDER.includes(f)).sort()];
+}
+
+/** The writer features a protocol supports: listed at version 7, implied by the version below it. */
+export function supportedWriterFeatures(protocol: Protocol): string[] {
+  if (protocol.minWriterVersion >= 7) return [...(protocol.writerFeatures ?? [])];
+  return LEGACY_WRITER_FEATURES.filter(([v]) => v <= protocol.minWriterVersion).map(([, f]) => f);
+}
+
+/** The protocol a new table gets: legacy (1, 2) when that covers its features, else (1, 7) listing them. */
+export function protocolForNewTable(metadata: Metadata, domains: readonly string[]): Protocol {
+  const need = requiredWriterFeatures(metadata, domains);
+  const legacy = supportedWriterFeatures(PLAIN_PROTOCOL);
+  if (need.every((f) => legacy.includes(f))) return PLAIN_PROTOCOL;
+  return { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ordered([...legacy, ...need]) };
+}
+
+/**
+ * The protocol a table must move to before its next commit, or undefined when its protocol already
+ * lists every feature its metadata turns on. Tables written by cvc before this check existed have
+ * (1, 7, [clustering, domainMetadata]) with NOT NULL columns, which Spark refuses to read.
+ */
+export function protocolUpgrade(
+  protocol: Protocol, metadata: Metadata, domains: readonly string[],
+): Protocol | undefined {
+  const have = supportedWriterFeatures(protocol);
+  const missing = requiredWriterFeatures(metadata, domains).filter((f) => !have.includes(f));
+  if (missing.length === 0) return undefined;
+  if (protocol.minWriterVersion >= 7) return { ...protocol, writerFeatures: [...have, ...missing] };
+  // Moving a legacy table to version 7 lists what its old version implied, as Spark does.
+  const upgraded: Protocol = {
+    minReaderVersion: protocol.minReaderVersion, minWriterVersion: 7, writerFeatures: ordered([...have, ...missing]),
+  };
+  if (protocol.readerFeatures) upgraded.readerFeatures = protocol.readerFeatures;
+  return upgraded;
+}
+
+/** Same versions and the same feature sets, whatever the order. */
+export function sameProtocol(a: Protocol, b: Protocol): boolean {
+  const set = (x: string[] | null | undefined) => [...new Set(x ?? [])].sort().join(',');
+  return a.minReaderVersion === b.minReaderVersion && a.minWriterVersion === b.minWriterVersion
+    && set(a.readerFeatures) === set(b.readerFeatures) && set(a.writerFeatures) === set(b.writerFeatures);
+}
 
 function columnMappingMode(metadata: Metadata): string {
   return metadata.configuration?.['delta.columnMapping.mode'] ?? 'none';

@@ -1,0 +1,180 @@
+// Spark (pyspark + delta-spark, as Databricks reads them) reads every Delta table the demo pipeline
+// writes, at its latest and an earlier version, row for row what delta-rs reads; and a lake written
+// by cvc before its protocols listed `invariants` becomes readable after the next write. One JVM
+// (one Python process) reads everything: starting it is the slow part. scripts/setup-test.sh
+// installs pyspark, delta-spark, a JDK and the delta jars; without them this test fails, saying so.
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { append, createTable, merge, optimize } from '@cvc/lakehouse';
+import { cvc, project } from './helpers.js';
+
+interface Spec { name: string; path: string; version: number }
+interface Read {
+  name: string; version: number; sparkError?: string; features?: string[]; columns?: string[];
+  spark?: { rows: number; sha256: string }; deltars?: { rows: number; sha256: string }; firstDifference?: string;
+}
+
+/** What cvc wrote for every clustered table before it listed invariants (its tables have NOT NULL columns). */
+const OLD_PROTOCOL = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] };
+const CONFIG = 'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n'
+  + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 30 }\n';
+const DEMO_TABLES = ['backtest_forecasts', 'backtest_metrics', 'bip_vprevisao_lojas_futuro', 'features', 'model_choice',
+  'promotions', 'quarantine', 'state_holidays', 'stores'];
+
+function sparkInstalled(): void {
+  try {
+    execFileSync('python3', ['-c', 'import pyspark, delta, deltalake'], { stdio: 'pipe' });
+    execFileSync('java', ['-version'], { stdio: 'pipe' });
+  } catch (e) {
+    throw new Error(`the Spark test needs java, pyspark and delta-spark: run scripts/setup-test.sh (${(e as Error).message})`);
+  }
+}
+
+function latestVersion(table: string): number {
+  const commits = readdirSync(join(table, '_delta_log')).filter((f) => /^\d{20}\.json$/.test(f));
+  return Math.max(...commits.map((f) => Number(f.slice(0, 20))));
+}
+
+/** Every Delta table under `root` (one level down), by name. */
+function deltaTables(root: string): Array<[string, string]> {
+  return readdirSync(root).map((n) => [n, join(root, n)] as [string, string]).filter(([, p]) => existsSync(join(p, '_delta_log')));
+}
+
+function demo(dir: string, config: string): void {
+  const r = cvc(['--config', config, '--json', 'demo']);
+  if (r.code !== 0) throw new Error(`demo failed (${r.code}) in ${dir}: ${r.stderr.slice(-2000)}`);
+}
+
+function infer(config: string): void {
+  const r = cvc(['--config', config, '--json', 'infer', '--horizon', '35']);
+  if (r.code !== 0) throw new Error(`infer failed (${r.code}): ${r.stderr.slice(-2000)}`);
+}
+
+/** Puts the old protocol back into version 0, as cvc wrote it before the fix. */
+function writeOldProtocol(table: string): void {
+  const file = join(table, '_delta_log', '00000000000000000000.json');
+  const lines = readFileSync(file, 'utf8').split('\n')
+    .map((l) => (l.startsWith('{"protocol"') ? JSON.stringify({ protocol: OLD_PROTOCOL }) : l));
+  writeFileSync(file, lines.join('\n'));
+}
+
+/** A clustered table through every kind of commit, checkpoints included (interval 3). */
+async function lakehouseTable(table: string): Promise<void> {
+  const conn = await (await DuckDBInstance.create(':memory:')).connect();
+  await conn.run(`SET TimeZone = 'UTC'`);
+  await createTable(conn, table, {
+    columns: [{ name: 'store_id', type: 'VARCHAR', nullable: false }, { name: 'date', type: 'DATE', nullable: false },
+      { name: 'i', type: 'INTEGER' }, { name: 'l', type: 'BIGINT' }, { name: 'd', type: 'DOUBLE' }, { name: 'b', type: 'BOOLEAN' },
+      { name: 'ts', type: 'TIMESTAMPTZ' }],
+    clusterBy: ['store_id'], properties: { 'delta.checkpointInterval': '3' },
+  });
+  for (let k = 0; k < 4; k++) {
+    await append(conn, table, `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-01-01' + range::INTEGER + ${k * 10} AS date,
+      range::INTEGER AS i, range::BIGINT * 1000000000 AS l, range / 3 AS d, range % 2 = 0 AS b,
+      TIMESTAMPTZ '2025-01-01 00:00:00.123+00' + to_seconds(range) AS ts FROM range(10)`);
+  }
+  await merge(conn, table, `SELECT '1' AS store_id, DATE '2025-01-02' AS date, 99 AS i, 1::BIGINT AS l, 1.0 AS d, TRUE AS b,
+    TIMESTAMPTZ '2025-03-01 10:00:00+00' AS ts`, { on: ['store_id', 'date'] });
+  await optimize(conn, table, { targetRowsPerFile: 15 });
+}
+
+describe('Spark reads what cvc writes', () => {
+  let reads: Read[];
+  let specs: Spec[];
+  let sparkSeconds: number;
+  const dirs: string[] = [];
+  const byName = (name: string, version: number) => reads.find((r) => r.name === name && r.version === version)!;
+
+  beforeAll(async () => {
+    sparkInstalled();
+    // The demo at a tiny size (one model, one fold), then a second infer: bip_vprevisao_lojas_futuro gets a
+    // third version.
+    const p = project(CONFIG);
+    dirs.push(p.dir);
+    demo(p.dir, p.config);
+    infer(p.config);
+    // A lake from the old cvc: the demo's clustered tables with the old protocol; then a new infer writes.
+    const old = project(CONFIG);
+    dirs.push(old.dir);
+    demo(old.dir, old.config);
+    const oldLake = join(old.dir, 'data', 'lake');
+    for (const [, t] of deltaTables(oldLake)) {
+      if (readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8').includes('"clustering"')) writeOldProtocol(t);
+    }
+    cpSync(join(oldLake, 'features'), join(old.dir, 'features-untouched'), { recursive: true });
+    infer(old.config);
+    const lib = join(p.dir, 'lakehouse-table');
+    await lakehouseTable(lib);
+
+    specs = [];
+    for (const root of ['lake', 'tracking']) {
+      for (const [name, path] of deltaTables(join(p.dir, 'data', root))) {
+        const v = latestVersion(path);
+        specs.push({ name, path, version: v }, { name, path, version: v - 1 });
+      }
+    }
+    const oldBip = join(oldLake, 'bip_vprevisao_lojas_futuro');
+    const oldV = latestVersion(oldBip);
+    specs.push({ name: 'old:bip_vprevisao_lojas_futuro', path: oldBip, version: oldV },
+      { name: 'old:bip_vprevisao_lojas_futuro', path: oldBip, version: oldV - 1 },
+      { name: 'old:features', path: join(old.dir, 'features-untouched'), version: latestVersion(join(old.dir, 'features-untouched')) });
+    for (let v = 0; v <= latestVersion(lib); v++) specs.push({ name: 'lakehouse-table', path: lib, version: v });
+
+    const started = Date.now();
+    const out = execFileSync('python3', [resolve(__dirname, 'spark-compare.py'), JSON.stringify(specs)],
+      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+    sparkSeconds = (Date.now() - started) / 1000;
+    const lines = out.trim().split('\n');
+    reads = JSON.parse(lines[lines.length - 1]!) as Read[];
+    console.log(`spark-compare: ${specs.length} table versions read by delta-spark and delta-rs in ${sparkSeconds.toFixed(1)} s`);
+  }, 1_500_000);
+  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+
+  it('reads every table the demo writes, at its latest and an earlier version, as delta-rs does', () => {
+    const names = new Set(reads.map((r) => r.name));
+    for (const t of [...DEMO_TABLES, 'runs', 'params', 'metrics', 'tags']) expect(names, t).toContain(t);
+    const demoReads = reads.filter((r) => !r.name.includes(':') && r.name !== 'lakehouse-table');
+    expect(demoReads.length).toBe(specs.filter((s) => !s.name.includes(':') && s.name !== 'lakehouse-table').length);
+    for (const r of demoReads) {
+      const label = `${r.name}@${r.version}`;
+      expect(r.sparkError, label).toBeUndefined();
+      expect(r.firstDifference, label).toBeUndefined();
+      expect(r.spark, label).toEqual(r.deltars);
+    }
+    // Not a vacuous comparison: the latest version of every demo table holds rows.
+    const latest = (name: string) => Math.max(...demoReads.filter((r) => r.name === name).map((r) => r.version));
+    for (const t of DEMO_TABLES) expect(byName(t, latest(t)).spark!.rows, t).toBeGreaterThan(0);
+    // The second infer replaced the first one's rows: both versions hold one forecast per store and day.
+    const bip = latest('bip_vprevisao_lojas_futuro');
+    expect(byName('bip_vprevisao_lojas_futuro', bip - 1).spark!.rows).toBe(byName('bip_vprevisao_lojas_futuro', bip).spark!.rows);
+  });
+
+  it('clustered tables list invariants with clustering, as Spark itself would', () => {
+    for (const t of ['features', 'bip_vprevisao_lojas_futuro', 'backtest_forecasts', 'backtest_metrics', 'model_choice']) {
+      const r = reads.find((x) => x.name === t)!;
+      expect(r.features, t).toEqual(['appendOnly', 'clustering', 'domainMetadata', 'invariants']);
+    }
+  });
+
+  it('reads a clustered table at every version: appends, merge, optimize and checkpoints', () => {
+    const lib = reads.filter((r) => r.name === 'lakehouse-table');
+    expect(lib.map((r) => r.sparkError)).toEqual(lib.map(() => undefined));
+    expect(lib.map((r) => r.spark!.rows)).toEqual([0, 10, 20, 30, 40, 40, 40]);
+    for (const r of lib) expect(r.spark, `lakehouse-table@${r.version}`).toEqual(r.deltars);
+  });
+
+  it('a table from the old cvc is refused by Spark until cvc writes it again, then read as delta-rs reads it', () => {
+    const untouched = reads.find((r) => r.name === 'old:features')!;
+    expect(untouched.sparkError).toMatch(/DELTA_FEATURES_PROTOCOL_METADATA_MISMATCH.*invariants/);
+    const bip = reads.filter((r) => r.name === 'old:bip_vprevisao_lojas_futuro').sort((a, b) => a.version - b.version);
+    // The versions before the upgrade keep their old protocol: Delta never rewrites a commit.
+    expect(bip[0]!.sparkError).toMatch(/DELTA_FEATURES_PROTOCOL_METADATA_MISMATCH/);
+    expect(bip[1]!.sparkError).toBeUndefined();
+    expect(bip[1]!.spark).toEqual(bip[1]!.deltars);
+    expect(bip[1]!.spark!.rows).toBeGreaterThan(0);
+    expect(bip[1]!.features).toEqual(['clustering', 'domainMetadata', 'invariants']);
+  });
+});
