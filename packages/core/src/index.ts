@@ -8,6 +8,7 @@ export * from './backtest/metrics.js';
 export * from './backtest/walk-forward.js';
 export * from './models/baselines/index.js';
 export * from './features/known-future.js';
+export * from './features/planned-open.js';
 export * from './progress.js';
 export * from './models/registry.js';
 export { runTfJobsInWorkers, type RunJobsOptions } from './models/tf/parallel.js';

@@ -29,7 +29,7 @@ import {
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
-import { lakeTables, readStoreSeries } from '@cvc/feature-table';
+import { futureWindow, lakeTables, readKnownFutureInputs, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
@@ -89,7 +89,22 @@ export function resolveModels(names: readonly string[]): string[] {
   return [...new Set([...BASELINE_KINDS, ...resolveModelsAsked(names)])];
 }
 
-const MIN_CONTEXT_DAYS = 28; // below this a store is not forecast in a fold
+const MIN_CONTEXT_DAYS = 28;
+
+/** Per store, the `days`-day forecast window after `cutoff` built as infer builds it (futureWindow). */
+export function foldWindows(
+  known: KnownFutureInputs,
+  series: readonly StoreSeries[],
+  cutoff: string,
+  days: number,
+): Record<string, Record<string, Float64Array>> {
+  const windows: Record<string, Record<string, Float64Array>> = {};
+  for (const s of series) {
+    const cut = seriesAsOf(s, cutoff, 0);
+    if (cut && known.stores.has(s.storeId)) windows[s.storeId] = futureWindow(known, cut, days);
+  }
+  return windows;
+} // below this a store is not forecast in a fold
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
   const t0 = performance.now();
@@ -117,9 +132,14 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const byId = new Map(series.map((s) => [s.storeId, s]));
     log.info({ stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
 
+    const known = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+
     // Stores scored in each fold: enough history before the cutoff and something to score after it.
+    // Each fold's forecast window is built the way infer builds it (futureWindow), not read from the
+    // feature table, whose is_open past the cutoff is what happened rather than what was planned.
     const foldInputs = folds.map((f) => {
       const predictStores: string[] = [];
+      const windows = foldWindows(known, series, f.cutoff, horizon + gap);
       for (const s of series) {
         const cut = seriesAsOf(s, f.cutoff, 0);
         if (!cut || knownDays(cut) < MIN_CONTEXT_DAYS) continue;
@@ -128,7 +148,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         for (let i = 0; i < horizon; i++) if (Number.isFinite(a.sales[i]!) && a.isOpen[i]! > 0) open++;
         if (open > 0) predictStores.push(s.storeId);
       }
-      return { fold: f.fold, cutoff: f.cutoff, predictStores };
+      return { fold: f.fold, cutoff: f.cutoff, predictStores, windows };
     });
     const lastCut = folds[folds.length - 1]!.cutoff;
     const shortHistory = new Set(series.filter((s) => {
