@@ -2,14 +2,16 @@
 // stores, then the per-store choice, the Delta tables, tracking and the HTML report.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   BASELINE_KINDS,
+  ENSEMBLE_KIND,
   InputError,
   JobError,
   actualWindow,
+  backtestLearnedFile,
   errorByHorizonDay,
   addDays,
   formatIsoDay,
@@ -23,7 +25,9 @@ import {
   weeklyNaiveScale,
   resolveModelsAsked,
   modelSettings,
+  type EnsembleWeights,
   type Fold,
+  type IntervalCalibration,
   type LoadedConfig,
   type Logger,
   type ProgressFn,
@@ -34,6 +38,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
+import { calibrateIntervals, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
 export interface BacktestOptions {
@@ -81,7 +86,20 @@ export interface BacktestResult {
   series: StoreSeries[];
   featureVersion: number;
   tables: { forecasts: string; metrics: string; choice: string };
+  /** p10-p90 coverage per model: nominal, raw, and on later folds calibrated on earlier ones. */
+  coverage: CoverageRow[];
+  /** Interval calibration per model learned on every fold (what train puts into the bundle). */
+  calibration: Record<string, IntervalCalibration>;
+  /** The ensemble's weights learned on every fold, when the ensemble ran. */
+  ensembleWeights: EnsembleWeights | null;
+  /** JSON file holding calibration and ensemble weights for `cvc train`. */
+  learnedFile: string;
   seconds: number;
+}
+
+/** Where a backtest run leaves what it learned for `cvc train` (calibration, ensemble weights). */
+export function learnedFilePath(loaded: LoadedConfig, runId: string): string {
+  return backtestLearnedFile(loaded.paths.data, runId);
 }
 
 /** The models asked for plus the baselines, which always run. */
@@ -165,7 +183,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (!opts.resume && existsSync(checkpointRoot)) await rm(checkpointRoot, { recursive: true, force: true });
     await mkdir(checkpointRoot, { recursive: true });
 
-    const jobs: ChainJob[] = models.map((model) => {
+    const jobs: ChainJob[] = models.filter((m) => m !== ENSEMBLE_KIND).map((model) => {
       const { params, warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
       return {
         model,
@@ -194,6 +212,21 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
     await runChains(baselineJobs, 1, onFold);
     await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
+
+    // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
+    // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
+    let ensembleWeights: EnsembleWeights | null = null;
+    if (models.includes(ENSEMBLE_KIND)) {
+      const members = models.filter((m) => m !== ENSEMBLE_KIND && outcomes.some((o) => o.model === m && !o.error));
+      const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series);
+      outcomes.push(...ens.outcomes);
+      ensembleWeights = ens.weights;
+    }
+    const { calibration, report: coverage } = calibrateIntervals(outcomes, series);
+    const learnedFile = learnedFilePath(loaded, runId);
+    await mkdir(join(learnedFile, '..'), { recursive: true });
+    await writeFile(`${learnedFile}.tmp`, `${JSON.stringify({ runId, calibration, ensemble: ensembleWeights })}\n`);
+    await rename(`${learnedFile}.tmp`, learnedFile);
 
     // Score every (model, fold, store) on the scored window (after the gap).
     const cutoffs = new Map(folds.map((f) => [f.fold, f.cutoff]));
@@ -278,6 +311,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       series,
       featureVersion,
       tables: out,
+      coverage,
+      calibration,
+      ensembleWeights,
+      learnedFile,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

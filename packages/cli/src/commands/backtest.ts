@@ -33,6 +33,7 @@ export async function backtestAndReport(
     leaderboard: r.leaderboard,
     leaderboardByFormat: r.leaderboardByFormat,
     choiceCounts: r.choiceCounts,
+    coverage: r.coverage,
     globalBest: r.globalBest,
     failures: r.failures,
     timings: r.timings,
@@ -43,10 +44,12 @@ export async function backtestAndReport(
   };
   const lines = [
     `backtest ${r.runId}: ${r.stores} stores, ${r.folds.length} folds (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
-    '  model            WAPE    stores chosen   fit time',
+    '  model            WAPE    stores chosen   fit time   p10-p90 coverage: raw / calibrated (later folds, nominal 80%)',
     ...r.leaderboard.map((l) => {
       const t = r.timings.find((x) => x.model === l.model);
-      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}`;
+      const c = r.coverage.find((x) => x.model === l.model);
+      const cov = c ? `${fmt.pct(c.rawLater).padStart(6)} / ${fmt.pct(c.calibratedLater).padStart(6)}` : '';
+      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}   ${cov}`;
     }),
     ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
     `  report: ${r.reportPath}`,
