@@ -14,7 +14,7 @@ function sample(storeId: string, format: string, biases: number[], days = 35): E
 test('weights favour the accurate member and mix two opposite biases half and half', () => {
   const good = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.01, 1.4]), sample('2', 'mall', [0.99, 1.5])]);
   expect(good.chain[0]!).toBeGreaterThan(0.9);
-  const both = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.2, 0.8])]);
+  const both = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.2, 0.8])], { bestShrinkFolds: 0 });
   expect(both.chain[0]!).toBeCloseTo(0.5, 1);
   for (const w of [good.chain, both.chain]) {
     expect(w.every((x) => x >= 0)).toBe(true);
@@ -25,7 +25,7 @@ test('weights favour the accurate member and mix two opposite biases half and ha
 test('a store with one fold is shrunk toward its format, a format with few stores toward the chain', () => {
   const mall = ['1', '2', '3', '4', '5', '6'].map((id) => sample(id, 'mall', [1.02, 1.5]));
   const odd = sample('9', 'street', [1.5, 1.02]); // the only street store prefers the other member
-  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], { storeShrinkFolds: 2, formatShrinkStores: 5 });
+  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], { storeShrinkFolds: 2, formatShrinkStores: 5, bestShrinkFolds: 0, maxRelativeError: Infinity });
   const own = w.stores['9']![1]!;
   // One fold against a prior worth 2: a third of its own (about 1) and two thirds of its format's, whose
   // one store against a prior worth 5 stores is a sixth of itself and five sixths of the chain's.
@@ -61,4 +61,19 @@ test('an ensemble of two baselines saves, reloads and forecasts the weighted mix
   const back = await ensembleFactory.load(dir);
   expect((await back.predict(series, 14)).map((x) => Array.from(x.p50))).toEqual(f.map((x) => Array.from(x.p50)));
   expect(() => new EnsembleForecaster({ weights: { ...weights, chain: [1] } })).toThrow(/one weight per member/);
+});
+
+test('with one fold behind it the chain leans on the best single member', () => {
+  // One calm fold where a mix looks best: the chain keeps three quarters on the best single member.
+  const all = { maxRelativeError: Infinity };
+  const w = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.25, 0.8]), sample('2', 'mall', [1.25, 0.8])], all);
+  const mixed = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.25, 0.8])], { ...all, bestShrinkFolds: 0 });
+  expect(mixed.chain[1]!).toBeCloseTo(5 / 9, 1); // 1.25 w + 0.8 (1 - w) = 1
+  expect(w.chain[1]!).toBeCloseTo(3 / 4 + mixed.chain[1]! / 4, 2);
+});
+
+test('a member much worse than the best over the chain gets no weight anywhere', () => {
+  const w = learnEnsembleWeights(['a', 'b', 'c'], [sample('1', 'mall', [1.1, 0.9, 1.5]), sample('2', 'street', [1.12, 0.9, 0.7])]);
+  for (const v of [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)]) expect(v[2]).toBe(0);
+  expect(w.stores['2']![0]! + w.stores['2']![1]!).toBeCloseTo(1, 9);
 });

@@ -120,7 +120,8 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     for (const kind of routing.kinds) if (kind !== ENSEMBLE_KIND) bundled.set(kind, fitted.get(kind)!);
     if (ensembleWeights) {
       const memberParams = Object.fromEntries(ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]));
-      bundled.set(ENSEMBLE_KIND, new EnsembleForecaster({ weights: ensembleWeights, memberParams }, fitted));
+      const memberCalibration = Object.fromEntries(ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]));
+      bundled.set(ENSEMBLE_KIND, new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted));
       const routed = Object.values(routing.stores).filter((k) => k === ENSEMBLE_KIND).length;
       reports.push({ kind: ENSEMBLE_KIND, stores: routed, fitSeconds: 0, metrics: { members: ensembleWeights.members.length } });
     }

@@ -215,14 +215,21 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
 
     // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
     // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
+    const cal = calibrateIntervals(outcomes, series);
+    const calibration = cal.calibration;
+    const coverage = cal.report;
     let ensembleWeights: EnsembleWeights | null = null;
     if (models.includes(ENSEMBLE_KIND)) {
       const members = models.filter((m) => m !== ENSEMBLE_KIND && outcomes.some((o) => o.model === m && !o.error));
-      const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series);
+      const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series, cal.byFold);
       outcomes.push(...ens.outcomes);
       ensembleWeights = ens.weights;
+      // Fold 0 of the ensemble is its equal-weight prior, another model: its own calibration learns
+      // from the learned folds only.
+      const own = calibrateIntervals(ens.outcomes, series, { fromFold: 1 });
+      if (own.calibration[ENSEMBLE_KIND]) calibration[ENSEMBLE_KIND] = own.calibration[ENSEMBLE_KIND];
+      coverage.push(...own.report);
     }
-    const { calibration, report: coverage } = calibrateIntervals(outcomes, series);
     const learnedFile = learnedFilePath(loaded, runId);
     await mkdir(join(learnedFile, '..'), { recursive: true });
     await writeFile(`${learnedFile}.tmp`, `${JSON.stringify({ runId, calibration, ensemble: ensembleWeights })}\n`);

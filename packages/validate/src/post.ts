@@ -71,6 +71,8 @@ export function ensembleOutcomes(
   members: readonly string[],
   folds: readonly number[],
   series: readonly StoreSeries[],
+  /** Per member, the interval calibration each fold may use (learned on the folds before it). */
+  memberCalibration: Record<string, ReadonlyMap<number, IntervalCalibration>> = {},
 ): { outcomes: FoldOutcome[]; weights: EnsembleWeights } {
   const actuals = actualsOf(series);
   const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
@@ -101,7 +103,13 @@ export function ensembleOutcomes(
     for (const [storeId, m] of byFold.get(fold) ?? []) {
       const any = [...m.values()][0]!;
       const n = any.p50.length;
-      const fs = members.map((k) => m.get(k));
+      // Members enter the mix with the intervals infer would give them: calibrated, where a calibration
+      // learned on earlier folds exists.
+      const fs = members.map((k) => {
+        const f = m.get(k);
+        const cal = memberCalibration[k]?.get(fold);
+        return f && cal ? applyIntervalCalibration(cal, f) : f;
+      });
       const wv = weightsFor(w, storeId, formatOf.get(storeId) ?? '');
       forecasts.push({ storeId, start: any.start, p10: mixForecasts(wv, fs.map((f) => f?.p10), n), p50: mixForecasts(wv, fs.map((f) => f?.p50), n), p90: mixForecasts(wv, fs.map((f) => f?.p90), n) });
     }
@@ -118,26 +126,30 @@ export function ensembleOutcomes(
 export function calibrateIntervals(
   outcomes: readonly FoldOutcome[],
   series: readonly StoreSeries[],
-  coverage = 0.8,
-): { calibration: Record<string, IntervalCalibration>; report: CoverageRow[] } {
+  opts: { coverage?: number; fromFold?: number } = {},
+): { calibration: Record<string, IntervalCalibration>; report: CoverageRow[]; byFold: Record<string, Map<number, IntervalCalibration>> } {
+  const coverage = opts.coverage ?? 0.8;
   const actuals = actualsOf(series);
   const byModel = new Map<string, Map<number, CalibrationSample[]>>();
   for (const o of outcomes) {
-    if (o.error) continue;
+    if (o.error || o.fold < (opts.fromFold ?? 0)) continue;
     const folds = byModel.get(o.model) ?? new Map<number, CalibrationSample[]>();
     byModel.set(o.model, folds);
     folds.set(o.fold, o.forecasts.map((f) => sample(f, actuals)));
   }
   const calibration: Record<string, IntervalCalibration> = {};
   const report: CoverageRow[] = [];
+  const byFold: Record<string, Map<number, IntervalCalibration>> = {};
   for (const [model, folds] of byModel) {
     const order = [...folds.keys()].sort((a, b) => a - b);
     const all = order.flatMap((k) => folds.get(k)!);
     calibration[model] = learnIntervalCalibration(all, { coverage });
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
+    byFold[model] = new Map();
     for (let i = 1; i < order.length; i++) {
       const cal = learnIntervalCalibration(order.slice(0, i).flatMap((k) => folds.get(k)!), { coverage });
+      byFold[model].set(order[i]!, cal);
       for (const s of folds.get(order[i]!)!) {
         rawLater.push(s);
         const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: '', p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) });
@@ -147,5 +159,5 @@ export function calibrateIntervals(
     const later = intervalCoverage(calLater);
     report.push({ model, nominal: coverage, raw: intervalCoverage(all).coverage, rawLater: intervalCoverage(rawLater).coverage, calibratedLater: later.coverage, days: later.days });
   }
-  return { calibration, report };
+  return { calibration, report, byFold };
 }

@@ -1,8 +1,10 @@
 // Conformal calibration of p10-p90 intervals from out-of-fold backtest residuals. Any model's raw
 // quantiles (baselines included) are widened or narrowed so that, on days the model has not seen,
 // the actual falls below p10 and above p90 about 10 % of the time each. Residuals are measured in
-// units of the day's p50, so stores of every size pool into one estimate per horizon bucket; a store
-// with enough residuals of its own gets its own estimate, shrunk toward the chain's.
+// units of the interval's own half-width on that side (p50 - p10, p90 - p50; at least 5 % of p50),
+// so stores of every size pool into one estimate per horizon bucket, and a model whose raw intervals
+// already widen in a hard period (a holiday season) keeps that shape; a store with enough residuals
+// of its own gets its own estimate, shrunk toward the chain's.
 import type { QuantileForecast } from '../forecaster.js';
 
 /** Last horizon day (1-based, inclusive) of each bucket; the last bucket takes every later day. */
@@ -13,7 +15,7 @@ export function horizonBucket(day: number): number {
   return HORIZON_BUCKET_ENDS.length - 1;
 }
 
-/** Offsets in units of p50, one per horizon bucket: p10 - lo * p50 and p90 + hi * p50. */
+/** Offsets in half-widths, one per horizon bucket: p10 - lo * (p50 - p10) and p90 + hi * (p90 - p50). */
 export interface IntervalOffsets {
   lo: number[];
   hi: number[];
@@ -52,6 +54,11 @@ function conformalQuantile(scores: number[], q: number): number {
 
 const buckets = () => HORIZON_BUCKET_ENDS.map(() => [] as number[]);
 
+/** The smallest half-width a residual is measured in, as a share of p50 (a degenerate interval). */
+const MIN_HALF_WIDTH = 0.05;
+const lowerHalf = (p10: number, m: number) => Math.max(m - p10, MIN_HALF_WIDTH * m);
+const upperHalf = (p90: number, m: number) => Math.max(p90 - m, MIN_HALF_WIDTH * m);
+
 /** Learns the offsets from out-of-fold samples (each sample's day 0 = horizon day 1). */
 export function learnIntervalCalibration(samples: readonly CalibrationSample[], opts: CalibrationOptions = {}): IntervalCalibration {
   const coverage = opts.coverage ?? 0.8;
@@ -69,8 +76,8 @@ export function learnIntervalCalibration(samples: readonly CalibrationSample[], 
       // Closed or unknown days, and days forecast at zero, carry no information about the spread.
       if (!(s.open[h]! > 0) || !Number.isFinite(y) || !(m > 0) || !Number.isFinite(s.p10[h]!) || !Number.isFinite(s.p90[h]!)) continue;
       const b = horizonBucket(h + 1);
-      const lo = (s.p10[h]! - y) / m;
-      const hi = (y - s.p90[h]!) / m;
+      const lo = (s.p10[h]! - y) / lowerHalf(s.p10[h]!, m);
+      const hi = (y - s.p90[h]!) / upperHalf(s.p90[h]!, m);
       chainLo[b]!.push(lo);
       chainHi[b]!.push(hi);
       st.lo[b]!.push(lo);
@@ -108,8 +115,8 @@ export function applyIntervalCalibration(cal: IntervalCalibration, f: QuantileFo
       p90[h] = f.p90[h]!;
       continue;
     }
-    p10[h] = Math.min(m, Math.max(0, f.p10[h]! - off.lo[b]! * m));
-    p90[h] = Math.max(m, f.p90[h]! + off.hi[b]! * m);
+    p10[h] = Math.min(m, Math.max(0, f.p10[h]! - off.lo[b]! * lowerHalf(f.p10[h]!, m)));
+    p90[h] = Math.max(m, f.p90[h]! + off.hi[b]! * upperHalf(f.p90[h]!, m));
   }
   return { ...f, p10, p90 };
 }

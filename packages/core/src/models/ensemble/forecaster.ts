@@ -13,6 +13,8 @@ import {
   type QuantileForecast,
   type StoreSeries,
 } from '../../forecaster.js';
+import { applyIntervalCalibration } from '../../backtest/conformal.js';
+import { intervalCalibrationSchema } from '../../backtest/learned.js';
 import { mixForecasts, weightsFor, type EnsembleWeights } from './weights.js';
 
 export const ENSEMBLE_KIND = 'ensemble';
@@ -28,6 +30,8 @@ const paramsSchema = z
       }),
     /** Hyperparameters of each member, used when the ensemble fits its members itself. */
     memberParams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
+    /** Each member's interval calibration, applied before mixing, as the backtest mixed them. */
+    memberCalibration: z.record(z.string(), intervalCalibrationSchema).default({}),
   })
   .strict();
 
@@ -91,7 +95,9 @@ export class EnsembleForecaster implements Forecaster {
     for (const kind of names) {
       const model = this.members.get(kind);
       if (!model) throw new ForecastInputError(`ensemble: member "${kind}" is not fitted or loaded`);
-      byMember.push(new Map((await model.predict(series, horizon)).map((f) => [f.storeId, f])));
+      const cal = this.p.memberCalibration[kind];
+      const raw = await model.predict(series, horizon);
+      byMember.push(new Map(raw.map((f) => [f.storeId, cal ? applyIntervalCalibration(cal, f) : f])));
     }
     return series.map((s) => {
       const w = weightsFor(this.p.weights, s.storeId, s.statics['format'] ?? '');

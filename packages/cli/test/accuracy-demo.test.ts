@@ -1,0 +1,77 @@
+// Regression on a small demo: the ensemble is at least as good as its best member on the folds after
+// the first (its weights learned on earlier folds only), every interval calibration is judged on
+// later folds and brings the chosen model's p10-p90 coverage near 80 %, and train puts both into the
+// bundle, which infer applies.
+import { beforeAll, describe, expect, it } from 'vitest';
+import { applyIntervalCalibration, forecasterFactories, type LoadedConfig } from '@cvc/core';
+import { resolveBundle, runInfer } from '@cvc/infer';
+import { readBundle, readManifest } from '@cvc/mlops';
+import { trainAndRegister } from '@cvc/train';
+import { runBacktest, type BacktestResult } from '@cvc/validate';
+import { ingestedWorld } from './world.js';
+
+let world: LoadedConfig;
+let bt: BacktestResult;
+
+const laterWape = (model: string) => {
+  let err = 0;
+  let act = 0;
+  for (const s of bt.scores) {
+    if (s.model !== model || s.fold === 0) continue;
+    err += s.absError;
+    act += s.actualSum;
+  }
+  return err / act;
+};
+
+describe('ensemble and calibrated intervals on a small demo', () => {
+  beforeAll(async () => {
+    world = await ingestedWorld({ stores: 20, yaml: 'backtest: { folds: 3, stride: 28, models: [] }\n' });
+    bt = await runBacktest({ loaded: world, models: ['lgbm', 'ensemble'] });
+  }, 900_000);
+
+  it('the ensemble scores at or below its best member on the later folds', () => {
+    const members = bt.ensembleWeights!.members;
+    expect(members).toContain('lgbm');
+    const best = Math.min(...bt.models.filter((m) => m !== 'ensemble').map(laterWape));
+    expect(laterWape('ensemble')).toBeLessThanOrEqual(best * 1.02);
+  });
+
+  it('reports nominal against observed coverage for every model, calibrated on earlier folds', () => {
+    expect(bt.coverage.map((c) => c.model).sort()).toEqual([...bt.models].sort());
+    for (const c of bt.coverage) {
+      expect(c.nominal).toBe(0.8);
+      expect(c.days).toBeGreaterThan(1000);
+    }
+    const lgbm = bt.coverage.find((c) => c.model === 'lgbm')!;
+    expect(Math.abs(lgbm.calibratedLater - 0.8)).toBeLessThan(Math.abs(lgbm.rawLater - 0.8));
+    expect(Math.abs(lgbm.calibratedLater - 0.8)).toBeLessThanOrEqual(0.05);
+  });
+
+  it('train stores the calibration and the ensemble in the bundle, and infer applies them', async () => {
+    const trained = await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['ensemble', 'lgbm'], promote: 'always' });
+    const bundle = await resolveBundle(world, undefined);
+    const manifest = await readManifest(bundle.bundleDir);
+    expect(Object.keys(manifest.calibration ?? {}).sort()).toEqual(['ensemble', 'lgbm']);
+    expect(manifest.models.map((m) => m.kind).sort()).toEqual(['ensemble', 'lgbm']);
+    expect(trained.models.map((m) => m.kind)).toEqual(expect.arrayContaining(bt.ensembleWeights!.members));
+    const r = await runInfer({ loaded: world, ...bundle, runId: 'calibrated' });
+    expect(r.storesForecast).toBeGreaterThan(10);
+
+    // The routed forecaster's intervals are the raw model's with the bundle's offsets applied.
+    const unified = await readBundle(bundle.bundleDir, await forecasterFactories(manifest.models.map((m) => m.kind)));
+    const cut = bt.series.slice(0, 6).map((s) => ({ ...s, sales: s.sales.subarray(0, s.sales.length - 35) }));
+    const raw = new Map<string, Awaited<ReturnType<typeof unified.predict>>>();
+    for (const kind of ['lgbm', 'ensemble']) raw.set(kind, (await unified.models.get(kind)!.predict(cut, 35)) as never);
+    const routed = await unified.predict({ series: cut, horizon: 35 });
+    let widened = 0;
+    for (const [i, f] of routed.entries()) {
+      const plain = raw.get(f.modelKind)![i]!;
+      const want = applyIntervalCalibration(manifest.calibration![f.modelKind]!, plain);
+      expect(Array.from(f.p90)).toEqual(Array.from(want.p90));
+      expect(Array.from(f.p10)).toEqual(Array.from(want.p10));
+      if (f.p90.some((v, h) => v !== plain.p90[h])) widened++;
+    }
+    expect(widened).toBeGreaterThan(0);
+  }, 900_000);
+});
