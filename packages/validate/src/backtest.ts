@@ -38,7 +38,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
-import { calibrateIntervals, ensembleOutcomes, type CoverageRow } from './post.js';
+import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
 export interface BacktestOptions {
@@ -224,11 +224,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series, cal.byFold);
       outcomes.push(...ens.outcomes);
       ensembleWeights = ens.weights;
-      // Fold 0 of the ensemble is its equal-weight prior, another model: its own calibration learns
-      // from the learned folds only.
-      const own = calibrateIntervals(ens.outcomes, series, { fromFold: 1 });
-      if (own.calibration[ENSEMBLE_KIND]) calibration[ENSEMBLE_KIND] = own.calibration[ENSEMBLE_KIND];
-      coverage.push(...own.report);
+      // The ensemble mixes its members' calibrated intervals (as infer will): no calibration of its own.
+      coverage.push(ensembleCoverage(ens.outcomes, series));
     }
     const learnedFile = learnedFilePath(loaded, runId);
     await mkdir(join(learnedFile, '..'), { recursive: true });

@@ -120,6 +120,17 @@ export function ensembleOutcomes(
 }
 
 /**
+ * The ensemble's coverage row: its intervals on fold k mix members calibrated on folds < k, so its
+ * figures on folds 1.. are already calibrated ones (raw and calibrated are the same numbers).
+ */
+export function ensembleCoverage(outcomes: readonly FoldOutcome[], series: readonly StoreSeries[], coverage = 0.8): CoverageRow {
+  const actuals = actualsOf(series);
+  const all = outcomes.flatMap((o) => o.forecasts.map((f) => ({ fold: o.fold, s: sample(f, actuals) })));
+  const later = intervalCoverage(all.filter((x) => x.fold > 0).map((x) => x.s));
+  return { model: ENSEMBLE_KIND, nominal: coverage, raw: intervalCoverage(all.map((x) => x.s)).coverage, rawLater: later.coverage, calibratedLater: later.coverage, days: later.days };
+}
+
+/**
  * Per model: the interval calibration learned on every fold, and the coverage report (raw, and on
  * later folds calibrated on earlier ones). Outcomes hold forecasts from the day after the cutoff.
  */
