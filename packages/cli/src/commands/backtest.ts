@@ -7,7 +7,7 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
   program
     .command('backtest')
     .description('walk-forward validation of the models (plus baselines) over all stores; picks the best model per store')
-    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm (default: config backtest.models); baselines always run', modelList)
+    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ensemble mixes the others', modelList)
     .option('--folds <n>', 'number of walk-forward folds (default: config backtest.folds)', positiveInt('--folds'))
     .option('--stride <days>', 'days between fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
     .option('--gap <days>', 'days between a cutoff and the first scored day (default: config backtest.gap)', nonNegativeInt('--gap'))
