@@ -86,3 +86,14 @@ test('closure distances: days since the last closed day, until the next, closed 
   expect(Array.from(c.until)).toEqual([2, 1, 1, 1, 3, 2, 1, 28, 28]);
   expect(Array.from(c.runBefore)).toEqual([0, 0, 0, 1, 2, 3, 0, 0, 1]);
 });
+
+test('closure columns only when closureFeatures is on (saved models without them keep their columns)', () => {
+  const closure = ['days_since_closed', 'days_until_closed', 'closed_days_before'];
+  expect(makeLayout(history, true, 28).names.filter((n) => closure.includes(n))).toEqual([]);
+  const on = makeLayout(history, true, 28, true);
+  expect(on.names.filter((n) => closure.includes(n))).toEqual(closure);
+  const rows = fitRows(history.map(storeHistory), 7, 4, 7, 28);
+  const m = buildFeatures(on, history.map(storeHistory), rows);
+  const j = on.names.indexOf('days_since_closed');
+  expect(m.X.subarray(j * m.nrow, (j + 1) * m.nrow).every((v) => v >= 1 && v <= 28)).toBe(true);
+});

@@ -228,7 +228,7 @@ function openSales(st: StoreHistory, i: number): number {
 }
 
 /** Fixes the feature set from the training series (known covariate names first, in their order). */
-export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean, levelWindow: number): FeatureLayout {
+export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean, levelWindow: number, closureFeatures = false): FeatureLayout {
   const first = series[0];
   if (!first) throw new ForecastInputError('lgbm: no series to fit');
   const ordered = (known: readonly string[], present: string[]) => [
@@ -240,7 +240,7 @@ export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean,
   const statics = ordered(STATIC_COVARIATES, Object.keys(first.statics));
   const staticValues: Record<string, string[]> = {};
   for (const name of statics) staticValues[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
-  const closure = future.includes('is_open');
+  const closure = closureFeatures && future.includes('is_open');
   const layout: FeatureLayout = { withHorizon, past, future, statics, staticValues, levelWindow, closure, names: [], categorical: [] };
   for (const g of GROUPS) {
     const names = g.names(layout);
