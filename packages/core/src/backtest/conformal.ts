@@ -84,7 +84,11 @@ export function learnIntervalCalibration(samples: readonly CalibrationSample[], 
       st.hi[b]!.push(hi);
     }
   }
-  const chain = { lo: chainLo.map((x) => conformalQuantile(x, tail)), hi: chainHi.map((x) => conformalQuantile(x, tail)) };
+  // Offsets only widen: a calm stretch of folds that over-covered says little about the next weeks
+  // (default demo, lgbm on folds 2..4 calibrated on earlier ones: 73.2 % when offsets may narrow, 76.1 %
+  // widen-only, raw 68.5 %; a September fold at 83 % had narrowed the November folds' intervals).
+  const widen = (x: number[]) => Math.max(0, conformalQuantile(x, tail));
+  const chain = { lo: chainLo.map(widen), hi: chainHi.map(widen) };
   const stores: Record<string, IntervalOffsets> = {};
   for (const [id, st] of perStore) {
     if (!st.lo.some((x) => x.length >= minStore)) continue;
@@ -92,7 +96,7 @@ export function learnIntervalCalibration(samples: readonly CalibrationSample[], 
     const blend = (own: number[], pooled: number) => {
       if (own.length < minStore) return pooled;
       const w = own.length / (own.length + 2 * minStore);
-      return w * conformalQuantile(own, tail) + (1 - w) * pooled;
+      return w * Math.max(0, conformalQuantile(own, tail)) + (1 - w) * pooled;
     };
     stores[id] = { lo: st.lo.map((x, b) => blend(x, chain.lo[b]!)), hi: st.hi.map((x, b) => blend(x, chain.hi[b]!)) };
   }
