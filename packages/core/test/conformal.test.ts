@@ -67,3 +67,13 @@ test('a noisier store gets its own wider offsets, the others the chain-level one
   const chainOnly = { ...cal, stores: {} };
   expect(intervalCoverage(calibrate(cal, judge)).coverage).toBeGreaterThan(intervalCoverage(calibrate(chainOnly, judge)).coverage + 0.1);
 });
+
+test('too-wide intervals narrow, by less when few folds are behind the estimate; widening is never shrunk', () => {
+  const wide = samples(5, 300, () => 0.01); // +-5 % intervals around a 1 % spread: far too wide
+  const full = learnIntervalCalibration(wide);
+  const oneFold = learnIntervalCalibration(wide, { folds: 1 });
+  expect(full.chain.lo[0]!).toBeLessThan(-0.5);
+  expect(oneFold.chain.lo[0]!).toBeCloseTo(full.chain.lo[0]! / 3, 9);
+  const narrow = samples(6, 300, () => 0.3);
+  expect(learnIntervalCalibration(narrow, { folds: 1 }).chain.hi).toEqual(learnIntervalCalibration(narrow).chain.hi);
+});

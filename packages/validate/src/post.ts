@@ -154,12 +154,12 @@ export function calibrateIntervals(
   for (const [model, folds] of byModel) {
     const order = [...folds.keys()].sort((a, b) => a - b);
     const all = order.flatMap((k) => folds.get(k)!);
-    calibration[model] = learnIntervalCalibration(all, { coverage });
+    calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length });
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
     byFold[model] = new Map();
     for (let i = 1; i < order.length; i++) {
-      const cal = learnIntervalCalibration(order.slice(0, i).flatMap((k) => folds.get(k)!), { coverage });
+      const cal = learnIntervalCalibration(order.slice(0, i).flatMap((k) => folds.get(k)!), { coverage, folds: i });
       byFold[model].set(order[i]!, cal);
       for (const s of folds.get(order[i]!)!) {
         rawLater.push(s);
