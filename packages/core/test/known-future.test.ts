@@ -41,3 +41,17 @@ test('an empty range and a store still open', () => {
   expect(Array.from(open.promo)).toEqual([0, 0, 0]);
   expect(Array.from(open.is_pandemic)).toEqual([0, 0, 0]);
 });
+
+test('planned is_open: the weekly pattern of the last 8 weeks, overridden by schedule weekday then date rows', async () => {
+  const { plannedOpen, weeklyOpenPattern } = await import('../src/index.js');
+  // 2025-01-06 is a Monday; 10 weeks of history: closed on Sundays for the last 8, open before that,
+  // and one odd closed Tuesday that a majority vote ignores.
+  const history = Array.from({ length: 70 }, (_, i) => (i >= 14 && i % 7 === 6 ? 0 : 1));
+  history[64] = 0;
+  history[65] = Number.NaN;
+  expect(Array.from(weeklyOpenPattern('2025-01-06', history))).toEqual([1, 1, 1, 1, 1, 1, 0]);
+  const window = { start: '2025-01-06', history, from: '2025-03-17', days: 14 }; // a Monday, two weeks
+  expect(Array.from(plannedOpen(window))).toEqual([1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0]);
+  const schedule = [{ weekday: 6, open: true }, { weekday: 0, open: false }, { date: '2025-03-24', open: true }, { date: '2025-03-19', open: false }];
+  expect(Array.from(plannedOpen({ ...window, schedule }))).toEqual([0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+});

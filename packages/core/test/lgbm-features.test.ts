@@ -1,6 +1,6 @@
 // Feature rows of the LightGBM forecaster: nothing after the origin leaks in, lags land on the
 // days they name, and the per-origin shortcut gives the same matrix as row-by-row values.
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, test } from 'vitest';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
 import { buildFeatures, buildLabel, makeLayout } from '../src/models/lgbm/features.js';
 import { storeHistory, storeLevel } from '../src/models/lgbm/history.js';
@@ -76,4 +76,24 @@ describe('lgbm features', () => {
     expect(rows.h[rows.n - 1]).toBe(35);
     expect(rows.rank[0]).toBe(0);
   });
+});
+
+test('closure distances: days since the last closed day, until the next, closed days just before', async () => {
+  const { closureDistances } = await import('../src/models/lgbm/features.js');
+  // open: 1 1 0 0 0 1 1 0 1
+  const c = closureDistances(Float64Array.from([1, 1, 0, 0, 0, 1, 1, 0, 1]));
+  expect(Array.from(c.since)).toEqual([28, 28, 28, 1, 1, 1, 2, 3, 1]);
+  expect(Array.from(c.until)).toEqual([2, 1, 1, 1, 3, 2, 1, 28, 28]);
+  expect(Array.from(c.runBefore)).toEqual([0, 0, 0, 1, 2, 3, 0, 0, 1]);
+});
+
+test('closure columns only when closureFeatures is on (saved models without them keep their columns)', () => {
+  const closure = ['days_since_closed', 'days_until_closed', 'closed_days_before'];
+  expect(makeLayout(history, true, 28).names.filter((n) => closure.includes(n))).toEqual([]);
+  const on = makeLayout(history, true, 28, true);
+  expect(on.names.filter((n) => closure.includes(n))).toEqual(closure);
+  const rows = fitRows(history.map(storeHistory), 7, 4, 7, 28);
+  const m = buildFeatures(on, history.map(storeHistory), rows);
+  const j = on.names.indexOf('days_since_closed');
+  expect(m.X.subarray(j * m.nrow, (j + 1) * m.nrow).every((v) => v >= 1 && v <= 28)).toBe(true);
 });

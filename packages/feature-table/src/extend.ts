@@ -1,7 +1,23 @@
 // Appends the forecast window's known-future covariates to each series: the models read `future`
 // up to T + horizon when predicting, and these values come from the same function ingest used.
-import { FUTURE_COVARIATES, addDays, formatIsoDay, parseIsoDay, type StoreSeries } from '@cvc/core';
+// `futureWindow` is the one place a forecast window is built: infer extends its series with it and
+// the backtest replaces each fold's window with it, so a fold sees exactly what infer will see.
+import { FUTURE_COVARIATES, addDays, formatIsoDay, parseIsoDay, plannedOpen, type KnownFutureColumns, type StoreSeries } from '@cvc/core';
 import { storeKnownFuture, type KnownFutureInputs } from './known-future-inputs.js';
+
+/**
+ * The known-future covariates of the `days` days after the last day of `s.sales`. is_open is planned,
+ * not observed: the store's planned schedule where the source has one, else its weekly pattern over
+ * the last weeks of history (plannedOpen); the store master's opening and closing dates still apply.
+ */
+export function futureWindow(inputs: KnownFutureInputs, s: StoreSeries, days: number): KnownFutureColumns {
+  const t = s.sales.length;
+  const windowStart = formatIsoDay(addDays(parseIsoDay(s.start), t));
+  const history = s.future['is_open']?.subarray(0, t) ?? new Float64Array(0);
+  const schedule = inputs.schedules?.get(s.storeId);
+  const open = plannedOpen({ start: s.start, history, from: windowStart, days, ...(schedule ? { schedule } : {}) });
+  return storeKnownFuture(inputs, s.storeId, windowStart, days, open);
+}
 
 /**
  * New series whose `future` arrays are extended by `horizon` days past the last day of `sales`
@@ -11,8 +27,7 @@ import { storeKnownFuture, type KnownFutureInputs } from './known-future-inputs.
 export function extendWithFuture(series: readonly StoreSeries[], horizon: number, inputs: KnownFutureInputs): StoreSeries[] {
   return series.map((s) => {
     const t = s.sales.length;
-    const windowStart = formatIsoDay(addDays(parseIsoDay(s.start), t));
-    const window = storeKnownFuture(inputs, s.storeId, windowStart, horizon);
+    const window = futureWindow(inputs, s, horizon);
     const future: Record<string, Float64Array> = { ...s.future };
     for (const c of FUTURE_COVARIATES) {
       const out = new Float64Array(t + horizon);

@@ -13,4 +13,4 @@ export {
   type PromotionRow,
   type HolidayRow,
 } from './known-future-inputs.js';
-export { extendWithFuture } from './extend.js';
+export { extendWithFuture, futureWindow } from './extend.js';

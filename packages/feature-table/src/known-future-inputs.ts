@@ -8,6 +8,7 @@ import {
   type KnownFutureStore,
   type PlannedPromotion,
   type RegionalHoliday,
+  type ScheduleEntry,
 } from '@cvc/core';
 import { scanSql, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -26,6 +27,8 @@ export interface KnownFutureInputs {
   promotionsByStore: Map<string, PlannedPromotion[]>;
   regionalHolidays: RegionalHoliday[];
   pandemic: { from: string; to: string } | null;
+  /** Planned opening schedule per store (weekday or date rows); stores without one use their learned pattern. */
+  schedules?: Map<string, ScheduleEntry[]>;
 }
 
 export interface PromotionRow {

@@ -5,8 +5,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
+  ENSEMBLE_KIND,
+  EnsembleForecaster,
   InputError,
   forecasterFactory,
+  readBacktestLearned,
   formatIsoDay,
   modelSettings,
   noProgress,
@@ -84,11 +87,20 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const routing = routingFrom(choice, asked);
     log.info({ from: opts.from, to, stores: series.length, models: routing.kinds, backtestRunId: choice?.runId ?? null }, 'training');
 
+    // What the backtest learned beside the choice: interval calibration per model, ensemble weights.
+    const learned = choice ? await readBacktestLearned(loaded.paths.data, choice.runId) : null;
+    const ensembleWeights = routing.kinds.includes(ENSEMBLE_KIND) ? learned?.ensemble : null;
+    if (ensembleWeights === undefined) {
+      throw new InputError(`train: the ensemble needs the weights of a backtest that ran it; run \`cvc backtest --models <models>,ensemble\` first`);
+    }
+    // Each kind is fitted once: the ensemble's members are the same models the routing uses.
+    const fitKinds = [...new Set([...routing.kinds.filter((k) => k !== ENSEMBLE_KIND), ...(ensembleWeights?.members ?? [])])];
+
     const fitted = new Map<string, Forecaster>();
     const reports: TrainResult['models'] = [];
     let done = 0;
-    for (const kind of routing.kinds) {
-      progress({ phase: 'train', done, total: routing.kinds.length, detail: kind });
+    for (const kind of fitKinds) {
+      progress({ phase: 'train', done, total: fitKinds.length, detail: kind });
       const { params, timeBudgetSec } = modelSettings(cfg.models, kind);
       const model = (await forecasterFactory(kind)).create(params);
       const report = await model.fit(series, {
@@ -102,10 +114,20 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       const routed = Object.values(routing.stores).filter((k) => k === kind).length;
       reports.push({ kind, stores: routed, fitSeconds: report.seconds, metrics: report.metrics });
       log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
-      progress({ phase: 'train', done: ++done, total: routing.kinds.length, detail: kind });
+      progress({ phase: 'train', done: ++done, total: fitKinds.length, detail: kind });
+    }
+    const bundled = new Map<string, Forecaster>();
+    for (const kind of routing.kinds) if (kind !== ENSEMBLE_KIND) bundled.set(kind, fitted.get(kind)!);
+    if (ensembleWeights) {
+      const memberParams = Object.fromEntries(ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]));
+      const memberCalibration = Object.fromEntries(ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]));
+      bundled.set(ENSEMBLE_KIND, new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted));
+      const routed = Object.values(routing.stores).filter((k) => k === ENSEMBLE_KIND).length;
+      reports.push({ kind: ENSEMBLE_KIND, stores: routed, fitSeconds: 0, metrics: { members: ensembleWeights.members.length } });
     }
     const manifest = await writeBundle(opts.bundleDir, {
-      models: fitted,
+      models: bundled,
+      ...(learned ? { calibration: learned.calibration } : {}),
       routing: { stores: routing.stores, fallback: routing.fallback },
       horizon: cfg.forecast.horizon,
       context: cfg.forecast.context,

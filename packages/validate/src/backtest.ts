@@ -2,14 +2,16 @@
 // stores, then the per-store choice, the Delta tables, tracking and the HTML report.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   BASELINE_KINDS,
+  ENSEMBLE_KIND,
   InputError,
   JobError,
   actualWindow,
+  backtestLearnedFile,
   errorByHorizonDay,
   addDays,
   formatIsoDay,
@@ -23,17 +25,20 @@ import {
   weeklyNaiveScale,
   resolveModelsAsked,
   modelSettings,
+  type EnsembleWeights,
   type Fold,
+  type IntervalCalibration,
   type LoadedConfig,
   type Logger,
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
-import { lakeTables, readStoreSeries } from '@cvc/feature-table';
+import { futureWindow, lakeTables, readKnownFutureInputs, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
+import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
 export interface BacktestOptions {
@@ -81,7 +86,20 @@ export interface BacktestResult {
   series: StoreSeries[];
   featureVersion: number;
   tables: { forecasts: string; metrics: string; choice: string };
+  /** p10-p90 coverage per model: nominal, raw, and on later folds calibrated on earlier ones. */
+  coverage: CoverageRow[];
+  /** Interval calibration per model learned on every fold (what train puts into the bundle). */
+  calibration: Record<string, IntervalCalibration>;
+  /** The ensemble's weights learned on every fold, when the ensemble ran. */
+  ensembleWeights: EnsembleWeights | null;
+  /** JSON file holding calibration and ensemble weights for `cvc train`. */
+  learnedFile: string;
   seconds: number;
+}
+
+/** Where a backtest run leaves what it learned for `cvc train` (calibration, ensemble weights). */
+export function learnedFilePath(loaded: LoadedConfig, runId: string): string {
+  return backtestLearnedFile(loaded.paths.data, runId);
 }
 
 /** The models asked for plus the baselines, which always run. */
@@ -89,7 +107,22 @@ export function resolveModels(names: readonly string[]): string[] {
   return [...new Set([...BASELINE_KINDS, ...resolveModelsAsked(names)])];
 }
 
-const MIN_CONTEXT_DAYS = 28; // below this a store is not forecast in a fold
+const MIN_CONTEXT_DAYS = 28;
+
+/** Per store, the `days`-day forecast window after `cutoff` built as infer builds it (futureWindow). */
+export function foldWindows(
+  known: KnownFutureInputs,
+  series: readonly StoreSeries[],
+  cutoff: string,
+  days: number,
+): Record<string, Record<string, Float64Array>> {
+  const windows: Record<string, Record<string, Float64Array>> = {};
+  for (const s of series) {
+    const cut = seriesAsOf(s, cutoff, 0);
+    if (cut && known.stores.has(s.storeId)) windows[s.storeId] = futureWindow(known, cut, days);
+  }
+  return windows;
+} // below this a store is not forecast in a fold
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
   const t0 = performance.now();
@@ -117,9 +150,14 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const byId = new Map(series.map((s) => [s.storeId, s]));
     log.info({ stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
 
+    const known = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+
     // Stores scored in each fold: enough history before the cutoff and something to score after it.
+    // Each fold's forecast window is built the way infer builds it (futureWindow), not read from the
+    // feature table, whose is_open past the cutoff is what happened rather than what was planned.
     const foldInputs = folds.map((f) => {
       const predictStores: string[] = [];
+      const windows = foldWindows(known, series, f.cutoff, horizon + gap);
       for (const s of series) {
         const cut = seriesAsOf(s, f.cutoff, 0);
         if (!cut || knownDays(cut) < MIN_CONTEXT_DAYS) continue;
@@ -128,7 +166,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         for (let i = 0; i < horizon; i++) if (Number.isFinite(a.sales[i]!) && a.isOpen[i]! > 0) open++;
         if (open > 0) predictStores.push(s.storeId);
       }
-      return { fold: f.fold, cutoff: f.cutoff, predictStores };
+      return { fold: f.fold, cutoff: f.cutoff, predictStores, windows };
     });
     const lastCut = folds[folds.length - 1]!.cutoff;
     const shortHistory = new Set(series.filter((s) => {
@@ -145,7 +183,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     if (!opts.resume && existsSync(checkpointRoot)) await rm(checkpointRoot, { recursive: true, force: true });
     await mkdir(checkpointRoot, { recursive: true });
 
-    const jobs: ChainJob[] = models.map((model) => {
+    const jobs: ChainJob[] = models.filter((m) => m !== ENSEMBLE_KIND).map((model) => {
       const { params, warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
       return {
         model,
@@ -174,6 +212,25 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
     await runChains(baselineJobs, 1, onFold);
     await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
+
+    // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
+    // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
+    const cal = calibrateIntervals(outcomes, series);
+    const calibration = cal.calibration;
+    const coverage = cal.report;
+    let ensembleWeights: EnsembleWeights | null = null;
+    if (models.includes(ENSEMBLE_KIND)) {
+      const members = models.filter((m) => m !== ENSEMBLE_KIND && outcomes.some((o) => o.model === m && !o.error));
+      const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series, cal.byFold);
+      outcomes.push(...ens.outcomes);
+      ensembleWeights = ens.weights;
+      // The ensemble mixes its members' calibrated intervals (as infer will): no calibration of its own.
+      coverage.push(ensembleCoverage(ens.outcomes, series));
+    }
+    const learnedFile = learnedFilePath(loaded, runId);
+    await mkdir(join(learnedFile, '..'), { recursive: true });
+    await writeFile(`${learnedFile}.tmp`, `${JSON.stringify({ runId, calibration, ensemble: ensembleWeights })}\n`);
+    await rename(`${learnedFile}.tmp`, learnedFile);
 
     // Score every (model, fold, store) on the scored window (after the gap).
     const cutoffs = new Map(folds.map((f) => [f.fold, f.cutoff]));
@@ -258,6 +315,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       series,
       featureVersion,
       tables: out,
+      coverage,
+      calibration,
+      ensembleWeights,
+      learnedFile,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -3,13 +3,18 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forecasterFactory, seriesAsOf, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
+import { forecasterFactory, seriesAsOf, withFutureWindow, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
 
 export interface FoldInput {
   fold: number;
   cutoff: string;
   /** Store ids to forecast in this fold (scorable stores). */
   predictStores: string[];
+  /**
+   * Per store, the forecast window's known-future covariates as infer would build them (planned
+   * is_open, not the window's actuals); replaces the feature table's values past the cutoff.
+   */
+  windows?: Record<string, Record<string, Float64Array>>;
 }
 
 export interface ChainJob {
@@ -79,6 +84,20 @@ async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
   await rename(tmp, join(dir, 'forecasts.json'));
 }
 
+/**
+ * What a model sees in a fold: sales up to the cutoff and known-future covariates through the forecast
+ * window, the window's taken from `fold.windows` (as infer builds them) where given.
+ */
+export function foldSeries(series: readonly StoreSeries[], fold: FoldInput, horizon: number, windowDays?: number): StoreSeries[] {
+  const out: StoreSeries[] = [];
+  for (const s of series) {
+    const cut = seriesAsOf(s, fold.cutoff, horizon, windowDays);
+    const window = fold.windows?.[s.storeId];
+    if (cut) out.push(window ? withFutureWindow(cut, window) : cut);
+  }
+  return out;
+}
+
 /** Runs the folds of one model; a failing fold is reported and the chain goes on (without warm start). */
 export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
   const factory = await forecasterFactory(job.model);
@@ -91,12 +110,7 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void):
       continue;
     }
     try {
-      // The model sees sales up to the cutoff and known-future covariates through the forecast window.
-      const fitSeries: StoreSeries[] = [];
-      for (const s of job.series) {
-        const cut = seriesAsOf(s, f.cutoff, job.horizon, job.windowDays);
-        if (cut) fitSeries.push(cut);
-      }
+      const fitSeries = foldSeries(job.series, f, job.horizon, job.windowDays);
       const model = factory.create(job.params);
       const t0 = performance.now();
       const report = await model.fit(fitSeries, {

@@ -1,6 +1,7 @@
-export { runBacktest, resolveModels, type BacktestOptions, type BacktestResult, type ModelTiming } from './backtest.js';
+export { foldWindows, learnedFilePath, runBacktest, resolveModels, type BacktestOptions, type BacktestResult, type ModelTiming } from './backtest.js';
 export { chooseModels, leaderboard, type StoreChoice, type LeaderRow, type StoreFoldScore } from './choice.js';
-export { runChain, type ChainJob, type FoldOutcome } from './chain.js';
+export { foldSeries, runChain, type ChainJob, type FoldOutcome } from './chain.js';
 export { renderReport, writeReport } from './report.js';
 export { trackBacktest } from './track.js';
 export { runBacktestJob, type BacktestJobResult } from './job.js';
+export { calibrateIntervals, ensembleOutcomes, pruneMembers, type CoverageRow } from './post.js';

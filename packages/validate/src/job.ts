@@ -19,7 +19,7 @@ export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJob
   await mkdir(reports, { recursive: true });
   const reportPath = await writeReport(join(reports, `backtest-${r.runId}.html`), r);
   const leaderboardPath = join(reports, `backtest-${r.runId}-leaderboard.json`);
-  await writeFile(leaderboardPath, JSON.stringify({ leaderboard: r.leaderboard, byFormat: r.leaderboardByFormat, choiceCounts: r.choiceCounts, failures: r.failures }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+  await writeFile(leaderboardPath, JSON.stringify({ leaderboard: r.leaderboard, byFormat: r.leaderboardByFormat, choiceCounts: r.choiceCounts, coverage: r.coverage, failures: r.failures }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
   const tracker = await openTracker(trackingSettings(opts.loaded), opts.log ? { log: opts.log } : {});
   try {
     const trackingRunId = await trackBacktest(tracker, r, opts.loaded.config, [reportPath, leaderboardPath]);

@@ -57,6 +57,13 @@ function storeChart(title: string, actual: Float64Array, p10: Float64Array, p50:
 </svg></figure>`;
 }
 
+function coverageTable(r: BacktestResult): string {
+  const rows = r.coverage
+    .map((c) => `<tr><td>${esc(c.model)}</td><td>${pct(c.nominal)}</td><td>${pct(c.raw)}</td><td>${pct(c.rawLater)}</td><td>${pct(c.calibratedLater)}</td><td>${c.days}</td></tr>`)
+    .join('');
+  return `<table data-table="coverage"><thead><tr><th>model</th><th>nominal</th><th>raw, all folds</th><th>raw, folds 2..</th><th>calibrated, folds 2..</th><th>days</th></tr></thead><tbody>${rows}</tbody></table>`;
+}
+
 export function renderReport(r: BacktestResult, opts: { storesToChart?: number } = {}): string {
   const byId = new Map(r.series.map((s) => [s.storeId, s]));
   const choiceRows = r.choices
@@ -101,6 +108,9 @@ svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stro
 <h1>Backtest ${esc(r.runId)}</h1>
 <p>${r.stores} stores, ${r.folds.length} folds (cutoffs ${esc(span)}), horizon ${r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0} days, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; ${r.seconds.toFixed(0)} s.</p>
 <h2>Leaderboard</h2>${leaderTable(r.leaderboard, r.choiceCounts)}
+<h2>Interval coverage (p10-p90)</h2><p>Nominal against observed share of actuals inside the interval: raw
+over every fold, and on folds 2.. raw and after the conformal calibration learned on the folds before each (what the bundle applies).</p>
+${coverageTable(r)}
 <h2>By store format</h2>${byFormat}
 <h2>WAPE by horizon day</h2>${horizonChart(r.wapeByHorizonDay)}
 <h2>Forecast against actual (last fold, chosen model)</h2><p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}

@@ -39,6 +39,10 @@ function result(): BacktestResult {
     series: stores,
     featureVersion: 3,
     tables: { forecasts: 'f', metrics: 'm', choice: 'c' },
+    coverage: [{ model: 'lgbm', nominal: 0.8, raw: 0.7, rawLater: 0.71, calibratedLater: 0.795, days: 105 }],
+    calibration: {},
+    ensembleWeights: null,
+    learnedFile: 'learned.json',
     seconds: 12,
   };
 }
@@ -59,6 +63,7 @@ describe('backtest report', () => {
     expect(consoleErrors).toEqual([]);
     const dom = r.stdout;
     expect(dom).toContain('<h2>Leaderboard</h2>');
+    expect(dom).toMatch(/data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s);
     expect(dom.match(/data-chart="wape-by-horizon"/g)).toHaveLength(1);
     expect(dom).toMatch(/<text [^>]*style="fill:#1f77b4"[^>]*>lgbm<\/text>/); // legend in the line's colour
     expect(dom.match(/data-chart="store-forecast"/g)).toHaveLength(3);

@@ -7,7 +7,7 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
   program
     .command('backtest')
     .description('walk-forward validation of the models (plus baselines) over all stores; picks the best model per store')
-    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm (default: config backtest.models); baselines always run', modelList)
+    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ensemble mixes the others', modelList)
     .option('--folds <n>', 'number of walk-forward folds (default: config backtest.folds)', positiveInt('--folds'))
     .option('--stride <days>', 'days between fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
     .option('--gap <days>', 'days between a cutoff and the first scored day (default: config backtest.gap)', nonNegativeInt('--gap'))
@@ -33,6 +33,7 @@ export async function backtestAndReport(
     leaderboard: r.leaderboard,
     leaderboardByFormat: r.leaderboardByFormat,
     choiceCounts: r.choiceCounts,
+    coverage: r.coverage,
     globalBest: r.globalBest,
     failures: r.failures,
     timings: r.timings,
@@ -43,10 +44,12 @@ export async function backtestAndReport(
   };
   const lines = [
     `backtest ${r.runId}: ${r.stores} stores, ${r.folds.length} folds (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
-    '  model            WAPE    stores chosen   fit time',
+    '  model            WAPE    stores chosen   fit time   p10-p90 coverage: raw / calibrated (later folds, nominal 80%)',
     ...r.leaderboard.map((l) => {
       const t = r.timings.find((x) => x.model === l.model);
-      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}`;
+      const c = r.coverage.find((x) => x.model === l.model);
+      const cov = c ? `${fmt.pct(c.rawLater).padStart(6)} / ${fmt.pct(c.calibratedLater).padStart(6)}` : '';
+      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}   ${cov}`;
     }),
     ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
     `  report: ${r.reportPath}`,

@@ -83,6 +83,24 @@ export function seriesAsOf(s: StoreSeries, cutoff: string, futureDays: number, w
   };
 }
 
+/**
+ * `cut` (as returned by seriesAsOf) with its forecast window's future covariates replaced by
+ * `window` (one array per covariate, from the day after the last sales day): what a fold must see
+ * in place of the feature table's values, which past the cutoff are actuals, not plans.
+ */
+export function withFutureWindow(cut: StoreSeries, window: Record<string, ArrayLike<number>>): StoreSeries {
+  const t = cut.sales.length;
+  const future: Record<string, Float64Array> = { ...cut.future };
+  for (const [k, w] of Object.entries(window)) {
+    const have = cut.future[k];
+    const out = new Float64Array(Math.max(have?.length ?? 0, t + w.length)).fill(Number.NaN);
+    if (have) out.set(have);
+    for (let i = 0; i < w.length && t + i < out.length; i++) out[t + i] = w[i]!;
+    future[k] = out;
+  }
+  return { ...cut, future };
+}
+
 /** The actual sales and open flags of a store over [fromDay, fromDay + n). */
 export function actualWindow(s: StoreSeries, fromDay: string, n: number): { sales: Float64Array; isOpen: Float64Array } {
   const i = parseIsoDay(fromDay) - parseIsoDay(s.start);

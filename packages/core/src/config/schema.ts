@@ -132,7 +132,7 @@ const forecastSchema = z
   .strict()
   .prefault({});
 
-export const MODEL_KINDS = ['seasonal_naive', 'weekday_mean', 'ets', 'lgbm', 'nbeats', 'tft'] as const;
+export const MODEL_KINDS = ['seasonal_naive', 'weekday_mean', 'ets', 'lgbm', 'nbeats', 'tft', 'ensemble'] as const;
 export const BASELINE_KINDS = ['seasonal_naive', 'weekday_mean', 'ets'] as const;
 export type ModelKind = (typeof MODEL_KINDS)[number];
 
@@ -162,6 +162,8 @@ const modelsSchema = z
     // so a run on a 2-core machine takes minutes, not hours.
     nbeats: z.record(z.string(), z.unknown()).default({ timeBudgetSec: 60, warmStart: true }),
     tft: z.record(z.string(), z.unknown()).default({ timeBudgetSec: 90, warmStart: true }),
+    // Learned from the backtest's out-of-fold forecasts of the other models (no training of its own).
+    ensemble: z.record(z.string(), z.unknown()).default({}),
   })
   .strict()
   .prefault({});

@@ -12,10 +12,11 @@ const loaders: Record<ModelKind, () => Promise<ForecasterFactory>> = {
   lgbm: async () => (await import('./lgbm/index.js')).lgbmFactory,
   nbeats: async () => (await import('./nbeats/index.js')).nbeatsFactory,
   tft: async () => (await import('./tft/index.js')).tftFactory,
+  ensemble: async () => (await import('./ensemble/index.js')).ensembleFactory,
 };
 
 /** Relative cost of fitting each kind: near ties in accuracy go to the cheaper model. */
-export const MODEL_COST: Record<ModelKind, number> = { seasonal_naive: 0, weekday_mean: 1, ets: 2, lgbm: 3, nbeats: 4, tft: 5 };
+export const MODEL_COST: Record<ModelKind, number> = { seasonal_naive: 0, weekday_mean: 1, ets: 2, lgbm: 3, nbeats: 4, tft: 5, ensemble: 6 };
 
 export function isModelKind(name: string): name is ModelKind {
   return Object.prototype.hasOwnProperty.call(loaders, name);

@@ -1,5 +1,6 @@
 // The bundle manifest: what a trained UnifiedForecaster is made of, where its data came from and a
 // sha256 for every file, so infer can refuse a bundle that was tampered with or copied half-way.
+import { intervalCalibrationSchema } from '@cvc/core';
 import { z } from 'zod';
 
 /** Bumped when a reader of the previous version could not read the new layout correctly. */
@@ -66,6 +67,8 @@ export const manifestSchema = z
       .array(z.object({ kind: kindName, dir: bundlePath, params: z.record(z.string(), z.unknown()).default({}) }).strict())
       .min(1),
     backtest: backtestSummarySchema,
+    /** Per model kind, the conformal p10/p90 offsets the backtest learned; applied to every forecast. */
+    calibration: z.record(kindName, intervalCalibrationSchema).optional(),
     files: z.array(bundleFileSchema),
   })
   .strict()

@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Forecaster } from '@cvc/core';
+import type { Forecaster, IntervalCalibration } from '@cvc/core';
 import { MlopsInputError } from '../errors.js';
 import { describeFiles, listFiles } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, type BacktestSummary, type BundleManifest, type Routing } from './manifest.js';
@@ -22,6 +22,8 @@ export interface WriteBundleInput {
   /** From configHash(config). */
   configHash: string;
   backtest: BacktestSummary;
+  /** Interval calibration per model kind (kinds not in `models` are dropped). */
+  calibration?: Record<string, IntervalCalibration>;
   bundleId?: string;
   createdAt?: Date;
   cvcVersion?: string;
@@ -68,6 +70,7 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
       routing: input.routing,
       models,
       backtest: input.backtest,
+      ...(input.calibration ? { calibration: Object.fromEntries(Object.entries(input.calibration).filter(([k]) => input.models.has(k))) } : {}),
       files: await describeFiles(tmp, paths),
     };
     // The schema check here catches a routing that names a kind without a model before anything is published.

@@ -18,6 +18,8 @@ export interface FeatureLayout {
   /** Category values per static covariate; the code is the index. Unseen values become NaN. */
   staticValues: Record<string, string[]>;
   levelWindow: number;
+  /** Closure-aware columns (absent in models saved before they existed, which keep their columns). */
+  closure?: boolean;
   names: string[];
   categorical: number[];
 }
@@ -154,6 +156,53 @@ const futureGroup: Group = {
   },
 };
 
+/** Closure distances are capped here: a month without a closure reads the same as a year. */
+const CLOSURE_CAP = 28;
+
+/**
+ * Per day of a store's open flags (history, then the planned forecast window): days since the last
+ * closed day before it, days until the next planned closed day after it, and how many days in a row
+ * the store was closed just before it (the day after a long closure sells differently).
+ */
+export function closureDistances(open: Float64Array): { since: Float32Array; until: Float32Array; runBefore: Float32Array } {
+  const n = open.length;
+  const since = new Float32Array(n);
+  const until = new Float32Array(n);
+  const runBefore = new Float32Array(n);
+  let last = -Infinity;
+  let run = 0;
+  for (let i = 0; i < n; i++) {
+    since[i] = Math.min(CLOSURE_CAP, i - last);
+    runBefore[i] = Math.min(CLOSURE_CAP, run);
+    if (open[i] === 0) {
+      last = i;
+      run++;
+    } else run = 0;
+  }
+  let next = Infinity;
+  for (let i = n - 1; i >= 0; i--) {
+    until[i] = Math.min(CLOSURE_CAP, next - i);
+    if (open[i] === 0) next = i;
+  }
+  return { since, until, runBefore };
+}
+
+// Closures around the target day, from is_open (planned past the origin, as in infer).
+const closureGroup: Group = {
+  names: (l) => (l.closure ? ['days_since_closed', 'days_until_closed', 'closed_days_before'] : []),
+  fill: ({ hist, rows, layout }, cols) => {
+    if (!layout.closure) return;
+    const per = hist.map((st) => closureDistances(st.open));
+    for (let i = 0; i < rows.n; i++) {
+      const c = per[rows.store[i]!]!;
+      const d = rows.origin[i]! + rows.h[i]!;
+      cols[0]![i] = c.since[d] ?? NaN;
+      cols[1]![i] = c.until[d] ?? NaN;
+      cols[2]![i] = c.runBefore[d] ?? NaN;
+    }
+  },
+};
+
 // Static covariates as categorical codes.
 const staticGroup: Group = {
   names: (l) => l.statics,
@@ -171,7 +220,7 @@ const staticGroup: Group = {
   },
 };
 
-const GROUPS: Group[] = [horizonGroup, originGroup, seasonalGroup, pastGroup, futureGroup, staticGroup];
+const GROUPS: Group[] = [horizonGroup, originGroup, seasonalGroup, pastGroup, futureGroup, closureGroup, staticGroup];
 
 function openSales(st: StoreHistory, i: number): number {
   if (i < 0 || i >= st.length || st.open[i] === 0) return NaN;
@@ -179,7 +228,7 @@ function openSales(st: StoreHistory, i: number): number {
 }
 
 /** Fixes the feature set from the training series (known covariate names first, in their order). */
-export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean, levelWindow: number): FeatureLayout {
+export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean, levelWindow: number, closureFeatures = false): FeatureLayout {
   const first = series[0];
   if (!first) throw new ForecastInputError('lgbm: no series to fit');
   const ordered = (known: readonly string[], present: string[]) => [
@@ -191,7 +240,8 @@ export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean,
   const statics = ordered(STATIC_COVARIATES, Object.keys(first.statics));
   const staticValues: Record<string, string[]> = {};
   for (const name of statics) staticValues[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
-  const layout: FeatureLayout = { withHorizon, past, future, statics, staticValues, levelWindow, names: [], categorical: [] };
+  const closure = closureFeatures && future.includes('is_open');
+  const layout: FeatureLayout = { withHorizon, past, future, statics, staticValues, levelWindow, closure, names: [], categorical: [] };
   for (const g of GROUPS) {
     const names = g.names(layout);
     if (g.categorical) names.forEach((_, k) => layout.categorical.push(layout.names.length + k));

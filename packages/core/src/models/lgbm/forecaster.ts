@@ -66,7 +66,7 @@ export class LgbmForecaster implements Forecaster {
     const started = performance.now();
     const p = this.p;
     const H = ctx.horizon;
-    const layout = makeLayout(series, p.strategy === 'horizon_feature', p.levelWindow);
+    const layout = makeLayout(series, p.strategy === 'horizon_feature', p.levelWindow, p.closureFeatures);
     for (const s of series) checkSeries(layout, s, s.sales.length);
     const hist = series.map(storeHistory);
     const rows = fitRows(hist, H, p.numOrigins, p.originStep, p.levelWindow);

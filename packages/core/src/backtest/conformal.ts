@@ -1,0 +1,149 @@
+// Conformal calibration of p10-p90 intervals from out-of-fold backtest residuals. Any model's raw
+// quantiles (baselines included) are widened or narrowed so that, on days the model has not seen,
+// the actual falls below p10 and above p90 about 10 % of the time each. Residuals are measured in
+// units of the interval's own half-width on that side (p50 - p10, p90 - p50; at least 5 % of p50),
+// so stores of every size pool into one estimate per horizon bucket, and a model whose raw intervals
+// already widen in a hard period (a holiday season) keeps that shape; a store with enough residuals
+// of its own gets its own estimate, shrunk toward the chain's.
+import type { QuantileForecast } from '../forecaster.js';
+
+/** Last horizon day (1-based, inclusive) of each bucket; the last bucket takes every later day. */
+export const HORIZON_BUCKET_ENDS = [7, 14, 28, 35] as const;
+
+export function horizonBucket(day: number): number {
+  for (let b = 0; b < HORIZON_BUCKET_ENDS.length; b++) if (day <= HORIZON_BUCKET_ENDS[b]!) return b;
+  return HORIZON_BUCKET_ENDS.length - 1;
+}
+
+/** Offsets in half-widths, one per horizon bucket: p10 - lo * (p50 - p10) and p90 + hi * (p90 - p50). */
+export interface IntervalOffsets {
+  lo: number[];
+  hi: number[];
+}
+
+export interface IntervalCalibration {
+  /** Share of actuals the p10-p90 interval should hold. */
+  coverage: number;
+  chain: IntervalOffsets;
+  stores: Record<string, IntervalOffsets>;
+}
+
+/** One out-of-fold forecast with the actuals of its window; `open` 0 marks days not to learn from. */
+export interface CalibrationSample {
+  storeId: string;
+  p10: ArrayLike<number>;
+  p50: ArrayLike<number>;
+  p90: ArrayLike<number>;
+  actual: ArrayLike<number>;
+  open: ArrayLike<number>;
+}
+
+export interface CalibrationOptions {
+  coverage?: number;
+  /** A store needs this many residuals in a bucket before its own estimate counts. */
+  minStorePoints?: number;
+  /** Backtest folds behind the samples: narrowing offsets are shrunk by folds / (folds + 2). */
+  folds?: number;
+}
+
+/** The conformal quantile: the ceil((n + 1) q)-th smallest score (the largest when that is past n). */
+function conformalQuantile(scores: number[], q: number): number {
+  if (scores.length === 0) return 0;
+  const sorted = Float64Array.from(scores).sort();
+  const k = Math.min(sorted.length, Math.ceil((sorted.length + 1) * q)) - 1;
+  return sorted[Math.max(0, k)]!;
+}
+
+const buckets = () => HORIZON_BUCKET_ENDS.map(() => [] as number[]);
+
+/** The smallest half-width a residual is measured in, as a share of p50 (a degenerate interval). */
+const MIN_HALF_WIDTH = 0.05;
+const lowerHalf = (p10: number, m: number) => Math.max(m - p10, MIN_HALF_WIDTH * m);
+const upperHalf = (p90: number, m: number) => Math.max(p90 - m, MIN_HALF_WIDTH * m);
+
+/** Learns the offsets from out-of-fold samples (each sample's day 0 = horizon day 1). */
+export function learnIntervalCalibration(samples: readonly CalibrationSample[], opts: CalibrationOptions = {}): IntervalCalibration {
+  const coverage = opts.coverage ?? 0.8;
+  const minStore = opts.minStorePoints ?? 20;
+  const tail = 1 - (1 - coverage) / 2;
+  const chainLo = buckets();
+  const chainHi = buckets();
+  const perStore = new Map<string, { lo: number[][]; hi: number[][] }>();
+  for (const s of samples) {
+    let st = perStore.get(s.storeId);
+    if (!st) perStore.set(s.storeId, (st = { lo: buckets(), hi: buckets() }));
+    for (let h = 0; h < s.p50.length; h++) {
+      const y = s.actual[h]!;
+      const m = s.p50[h]!;
+      // Closed or unknown days, and days forecast at zero, carry no information about the spread.
+      if (!(s.open[h]! > 0) || !Number.isFinite(y) || !(m > 0) || !Number.isFinite(s.p10[h]!) || !Number.isFinite(s.p90[h]!)) continue;
+      const b = horizonBucket(h + 1);
+      const lo = (s.p10[h]! - y) / lowerHalf(s.p10[h]!, m);
+      const hi = (y - s.p90[h]!) / upperHalf(s.p90[h]!, m);
+      chainLo[b]!.push(lo);
+      chainHi[b]!.push(hi);
+      st.lo[b]!.push(lo);
+      st.hi[b]!.push(hi);
+    }
+  }
+  // Narrowing is shrunk by the folds behind it (folds / (folds + 2)), widening is not: a calm fold that
+  // over-covered says little about the next weeks (default demo, lgbm on folds 2..4 calibrated on the
+  // folds before each: raw 68.5 %, 73.2 % with full narrowing, 74.9 % shrunk, 76.1 % widening only; a
+  // September fold at 83 % had narrowed the November folds'), while several folds that over-cover do.
+  const folds = opts.folds;
+  const narrow = folds === undefined ? 1 : folds / (folds + 2);
+  const widen = (x: number[]) => {
+    const q = conformalQuantile(x, tail);
+    return q < 0 ? q * narrow : q;
+  };
+  const chain = { lo: chainLo.map(widen), hi: chainHi.map(widen) };
+  const stores: Record<string, IntervalOffsets> = {};
+  for (const [id, st] of perStore) {
+    if (!st.lo.some((x) => x.length >= minStore)) continue;
+    // Shrunk toward the chain by the store's count: a few weeks of one store are a noisy quantile.
+    const blend = (own: number[], pooled: number) => {
+      if (own.length < minStore) return pooled;
+      const w = own.length / (own.length + 2 * minStore);
+      return w * widen(own) + (1 - w) * pooled;
+    };
+    stores[id] = { lo: st.lo.map((x, b) => blend(x, chain.lo[b]!)), hi: st.hi.map((x, b) => blend(x, chain.hi[b]!)) };
+  }
+  return { coverage, chain, stores };
+}
+
+/**
+ * The forecast with calibrated p10/p90 (p50 untouched). `firstDay`: the horizon day (1-based) of
+ * the forecast's day 0, for a forecast that starts after a gap. Days forecast at zero stay zero.
+ */
+export function applyIntervalCalibration(cal: IntervalCalibration, f: QuantileForecast, firstDay = 1): QuantileForecast {
+  const off = cal.stores[f.storeId] ?? cal.chain;
+  const p10 = new Float64Array(f.p50.length);
+  const p90 = new Float64Array(f.p50.length);
+  for (let h = 0; h < f.p50.length; h++) {
+    const m = f.p50[h]!;
+    const b = horizonBucket(h + firstDay);
+    if (!(m > 0)) {
+      p10[h] = f.p10[h]!;
+      p90[h] = f.p90[h]!;
+      continue;
+    }
+    p10[h] = Math.min(m, Math.max(0, f.p10[h]! - off.lo[b]! * lowerHalf(f.p10[h]!, m)));
+    p90[h] = Math.max(m, f.p90[h]! + off.hi[b]! * upperHalf(f.p90[h]!, m));
+  }
+  return { ...f, p10, p90 };
+}
+
+/** Share of open, known days whose actual lies in [p10, p90], and how many days that counts. */
+export function intervalCoverage(samples: readonly CalibrationSample[]): { coverage: number; days: number } {
+  let inside = 0;
+  let days = 0;
+  for (const s of samples) {
+    for (let h = 0; h < s.p50.length; h++) {
+      const y = s.actual[h]!;
+      if (!(s.open[h]! > 0) || !Number.isFinite(y) || !Number.isFinite(s.p50[h]!)) continue;
+      days++;
+      if (y >= s.p10[h]! && y <= s.p90[h]!) inside++;
+    }
+  }
+  return { coverage: days > 0 ? inside / days : Number.NaN, days };
+}

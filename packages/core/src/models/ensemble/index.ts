@@ -1,0 +1,2 @@
+export { EnsembleForecaster, ensembleFactory, ENSEMBLE_KIND } from './forecaster.js';
+export * from './weights.js';

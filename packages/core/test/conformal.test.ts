@@ -1,0 +1,79 @@
+// Conformal interval calibration: too-narrow intervals are widened to the nominal coverage on data
+// the calibration did not see, per horizon bucket, and a noisier store gets wider offsets of its own.
+import { expect, test } from 'vitest';
+import { applyIntervalCalibration, horizonBucket, intervalCoverage, learnIntervalCalibration, type CalibrationSample } from '../src/index.js';
+
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+
+/** Stores forecast at p50 = level with a +-5 % interval; actuals spread `sigma(h)` x level around it. */
+function samples(seed: number, n: number, sigma: (store: number, h: number) => number): CalibrationSample[] {
+  const r = rng(seed);
+  const out: CalibrationSample[] = [];
+  for (let k = 0; k < n; k++) {
+    const store = k % 10;
+    const level = 1000 * (1 + store);
+    const p50 = new Float64Array(35).fill(level);
+    const actual = Float64Array.from(p50, (m, h) => Math.max(0, m * (1 + sigma(store, h) * gauss(r))));
+    const open = new Float64Array(35).fill(1);
+    open[6] = 0; // a closed day is neither learned from nor counted
+    out.push({ storeId: String(store), p10: p50.map((m) => m * 0.95), p50, p90: p50.map((m) => m * 1.05), actual, open });
+  }
+  return out;
+}
+
+const calibrate = (cal: ReturnType<typeof learnIntervalCalibration>, s: readonly CalibrationSample[]) =>
+  s.map((x) => {
+    const f = applyIntervalCalibration(cal, { storeId: x.storeId, start: '2025-01-01', p10: Float64Array.from(x.p10), p50: Float64Array.from(x.p50), p90: Float64Array.from(x.p90) });
+    return { ...x, p10: f.p10, p90: f.p90 };
+  });
+
+test('horizon buckets 1-7, 8-14, 15-28, 29-35', () => {
+  expect([1, 7, 8, 14, 15, 28, 29, 35, 40].map(horizonBucket)).toEqual([0, 0, 1, 1, 2, 2, 3, 3, 3]);
+});
+
+test('too-narrow intervals reach 80 % +- 3 on unseen data, in every horizon bucket', () => {
+  const sigma = (_s: number, h: number) => 0.1 + 0.01 * h; // the error grows with the horizon
+  const learnOn = samples(1, 400, sigma);
+  const judgeOn = samples(2, 400, sigma);
+  expect(intervalCoverage(judgeOn).coverage).toBeLessThan(0.45);
+  const cal = learnIntervalCalibration(learnOn, { coverage: 0.8 });
+  const after = calibrate(cal, judgeOn);
+  expect(intervalCoverage(after).coverage).toBeGreaterThan(0.77);
+  expect(intervalCoverage(after).coverage).toBeLessThan(0.83);
+  for (const [from, to] of [[0, 7], [7, 14], [14, 28], [28, 35]] as const) {
+    const part = after.map((s) => ({ ...s, p10: s.p10.slice(from, to), p50: s.p50.slice(from, to), p90: s.p90.slice(from, to), actual: s.actual.slice(from, to), open: s.open.slice(from, to) }));
+    expect(Math.abs(intervalCoverage(part).coverage - 0.8)).toBeLessThan(0.04);
+  }
+  // Later buckets need wider offsets; p10 never goes below zero and p50 is untouched.
+  expect(cal.chain.hi[3]!).toBeGreaterThan(cal.chain.hi[0]!);
+  for (const s of after) expect(Math.min(...s.p10)).toBeGreaterThanOrEqual(0);
+});
+
+test('a noisier store gets its own wider offsets, the others the chain-level ones', () => {
+  const sigma = (store: number) => (store === 3 ? 0.4 : 0.1);
+  const cal = learnIntervalCalibration(samples(3, 300, sigma), { coverage: 0.8, minStorePoints: 20 });
+  expect(cal.stores['3']!.hi[0]!).toBeGreaterThan(cal.stores['4']!.hi[0]! * 2);
+  const judge = samples(4, 300, sigma).filter((s) => s.storeId === '3');
+  const chainOnly = { ...cal, stores: {} };
+  expect(intervalCoverage(calibrate(cal, judge)).coverage).toBeGreaterThan(intervalCoverage(calibrate(chainOnly, judge)).coverage + 0.1);
+});
+
+test('too-wide intervals narrow, by less when few folds are behind the estimate; widening is never shrunk', () => {
+  const wide = samples(5, 300, () => 0.01); // +-5 % intervals around a 1 % spread: far too wide
+  const full = learnIntervalCalibration(wide);
+  const oneFold = learnIntervalCalibration(wide, { folds: 1 });
+  expect(full.chain.lo[0]!).toBeLessThan(-0.5);
+  expect(oneFold.chain.lo[0]!).toBeCloseTo(full.chain.lo[0]! / 3, 9);
+  const narrow = samples(6, 300, () => 0.3);
+  expect(learnIntervalCalibration(narrow, { folds: 1 }).chain.hi).toEqual(learnIntervalCalibration(narrow).chain.hi);
+});

@@ -1,0 +1,174 @@
+// What the backtest learns from its own out-of-fold forecasts, always on earlier folds and judged on
+// later ones: the ensemble's weights (its forecast for fold k mixes the members with weights learned
+// on folds < k; fold 0 uses equal weights) and each model's interval calibration (the coverage of
+// fold k's intervals calibrated on folds < k is what the report shows). The versions learned on every
+// fold are what `cvc train` puts into the bundle.
+import {
+  ENSEMBLE_KIND,
+  actualWindow,
+  applyIntervalCalibration,
+  intervalCoverage,
+  learnEnsembleWeights,
+  learnIntervalCalibration,
+  mixForecasts,
+  weightsFor,
+  type CalibrationSample,
+  type EnsembleSample,
+  type EnsembleWeights,
+  type IntervalCalibration,
+  type QuantileForecast,
+  type StoreSeries,
+} from '@cvc/core';
+import type { FoldOutcome } from './chain.js';
+
+export interface CoverageRow {
+  model: string;
+  nominal: number;
+  /** Raw p10-p90 coverage over every fold. */
+  raw: number;
+  /** Raw coverage over folds 1.. (those a calibration learned on earlier folds can be judged on). */
+  rawLater: number;
+  /** Coverage over folds 1.. after calibrating each fold on the folds before it. */
+  calibratedLater: number;
+  days: number;
+}
+
+/** Looks up actuals and planned-open flags for a forecast; forecasts start the day after the cutoff. */
+type Actuals = (storeId: string, start: string, n: number) => { sales: Float64Array; isOpen: Float64Array };
+
+export function actualsOf(series: readonly StoreSeries[]): Actuals {
+  const byId = new Map(series.map((s) => [s.storeId, s]));
+  return (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n);
+}
+
+function sample(f: QuantileForecast, actuals: Actuals): CalibrationSample {
+  const a = actuals(f.storeId, f.start, f.p50.length);
+  return { storeId: f.storeId, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+}
+
+const MIN_WEIGHT = 0.02;
+
+/** Members whose weight is below MIN_WEIGHT everywhere are dropped and the rest renormalised. */
+export function pruneMembers(w: EnsembleWeights): EnsembleWeights {
+  const all = [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)];
+  const keep = w.members.map((_, k) => all.some((v) => v[k]! >= MIN_WEIGHT));
+  if (!keep.some(Boolean)) return w;
+  const cut = (v: number[]) => {
+    const kept = v.filter((_, k) => keep[k]);
+    const z = kept.reduce((a, b) => a + b, 0);
+    return z > 0 ? kept.map((x) => x / z) : kept.map(() => 1 / kept.length);
+  };
+  const map = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cut(v)]));
+  return { members: w.members.filter((_, k) => keep[k]), chain: cut(w.chain), formats: map(w.formats), stores: map(w.stores) };
+}
+
+/**
+ * The ensemble's out-of-fold outcomes (one per fold) and the weights learned on every fold. Members:
+ * every model with forecasts, in the order given.
+ */
+export function ensembleOutcomes(
+  outcomes: readonly FoldOutcome[],
+  members: readonly string[],
+  folds: readonly number[],
+  series: readonly StoreSeries[],
+  /** Per member, the interval calibration each fold may use (learned on the folds before it). */
+  memberCalibration: Record<string, ReadonlyMap<number, IntervalCalibration>> = {},
+): { outcomes: FoldOutcome[]; weights: EnsembleWeights } {
+  const actuals = actualsOf(series);
+  const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
+  const byFold = new Map<number, Map<string, Map<string, QuantileForecast>>>(); // fold -> store -> member -> forecast
+  for (const o of outcomes) {
+    if (o.error || !members.includes(o.model)) continue;
+    const stores = byFold.get(o.fold) ?? new Map<string, Map<string, QuantileForecast>>();
+    byFold.set(o.fold, stores);
+    for (const f of o.forecasts) {
+      const m = stores.get(f.storeId) ?? new Map<string, QuantileForecast>();
+      m.set(o.model, f);
+      stores.set(f.storeId, m);
+    }
+  }
+  const samplesOf = (fold: number): EnsembleSample[] =>
+    [...(byFold.get(fold) ?? new Map<string, Map<string, QuantileForecast>>())].map(([storeId, m]) => {
+      const any = [...m.values()][0]!;
+      const a = actuals(storeId, any.start, any.p50.length);
+      const nan = new Float64Array(any.p50.length).fill(Number.NaN);
+      return { storeId, format: formatOf.get(storeId) ?? '', members: members.map((k) => m.get(k)?.p50 ?? nan), actual: a.sales, open: a.isOpen };
+    });
+  const out: FoldOutcome[] = [];
+  const learned: EnsembleSample[] = [];
+  for (const fold of [...folds].sort((a, b) => a - b)) {
+    const t0 = performance.now();
+    const w = learned.length > 0 ? learnEnsembleWeights(members, learned) : { members: [...members], chain: members.map(() => 1 / members.length), formats: {}, stores: {} };
+    const forecasts: QuantileForecast[] = [];
+    for (const [storeId, m] of byFold.get(fold) ?? []) {
+      const any = [...m.values()][0]!;
+      const n = any.p50.length;
+      // Members enter the mix with the intervals infer would give them: calibrated, where a calibration
+      // learned on earlier folds exists.
+      const fs = members.map((k) => {
+        const f = m.get(k);
+        const cal = memberCalibration[k]?.get(fold);
+        return f && cal ? applyIntervalCalibration(cal, f) : f;
+      });
+      const wv = weightsFor(w, storeId, formatOf.get(storeId) ?? '');
+      forecasts.push({ storeId, start: any.start, p10: mixForecasts(wv, fs.map((f) => f?.p10), n), p50: mixForecasts(wv, fs.map((f) => f?.p50), n), p90: mixForecasts(wv, fs.map((f) => f?.p90), n) });
+    }
+    out.push({ model: ENSEMBLE_KIND, fold, forecasts, fitSeconds: (performance.now() - t0) / 1000, predictSeconds: 0, metrics: { learned_samples: learned.length }, resumed: false });
+    learned.push(...samplesOf(fold));
+  }
+  return { outcomes: out, weights: pruneMembers(learnEnsembleWeights(members, learned)) };
+}
+
+/**
+ * The ensemble's coverage row: its intervals on fold k mix members calibrated on folds < k, so its
+ * figures on folds 1.. are already calibrated ones (raw and calibrated are the same numbers).
+ */
+export function ensembleCoverage(outcomes: readonly FoldOutcome[], series: readonly StoreSeries[], coverage = 0.8): CoverageRow {
+  const actuals = actualsOf(series);
+  const all = outcomes.flatMap((o) => o.forecasts.map((f) => ({ fold: o.fold, s: sample(f, actuals) })));
+  const later = intervalCoverage(all.filter((x) => x.fold > 0).map((x) => x.s));
+  return { model: ENSEMBLE_KIND, nominal: coverage, raw: intervalCoverage(all.map((x) => x.s)).coverage, rawLater: later.coverage, calibratedLater: later.coverage, days: later.days };
+}
+
+/**
+ * Per model: the interval calibration learned on every fold, and the coverage report (raw, and on
+ * later folds calibrated on earlier ones). Outcomes hold forecasts from the day after the cutoff.
+ */
+export function calibrateIntervals(
+  outcomes: readonly FoldOutcome[],
+  series: readonly StoreSeries[],
+  opts: { coverage?: number; fromFold?: number } = {},
+): { calibration: Record<string, IntervalCalibration>; report: CoverageRow[]; byFold: Record<string, Map<number, IntervalCalibration>> } {
+  const coverage = opts.coverage ?? 0.8;
+  const actuals = actualsOf(series);
+  const byModel = new Map<string, Map<number, CalibrationSample[]>>();
+  for (const o of outcomes) {
+    if (o.error || o.fold < (opts.fromFold ?? 0)) continue;
+    const folds = byModel.get(o.model) ?? new Map<number, CalibrationSample[]>();
+    byModel.set(o.model, folds);
+    folds.set(o.fold, o.forecasts.map((f) => sample(f, actuals)));
+  }
+  const calibration: Record<string, IntervalCalibration> = {};
+  const report: CoverageRow[] = [];
+  const byFold: Record<string, Map<number, IntervalCalibration>> = {};
+  for (const [model, folds] of byModel) {
+    const order = [...folds.keys()].sort((a, b) => a - b);
+    const all = order.flatMap((k) => folds.get(k)!);
+    calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length });
+    const rawLater: CalibrationSample[] = [];
+    const calLater: CalibrationSample[] = [];
+    byFold[model] = new Map();
+    for (let i = 1; i < order.length; i++) {
+      const cal = learnIntervalCalibration(order.slice(0, i).flatMap((k) => folds.get(k)!), { coverage, folds: i });
+      byFold[model].set(order[i]!, cal);
+      for (const s of folds.get(order[i]!)!) {
+        rawLater.push(s);
+        const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: '', p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) });
+        calLater.push({ ...s, p10: f.p10, p90: f.p90 });
+      }
+    }
+    const later = intervalCoverage(calLater);
+    report.push({ model, nominal: coverage, raw: intervalCoverage(all).coverage, rawLater: intervalCoverage(rawLater).coverage, calibratedLater: later.coverage, days: later.days });
+  }
+  return { calibration, report, byFold };
+}
