@@ -19,15 +19,21 @@ interface LakeTable {
 }
 
 function configuredTables(loaded: LoadedConfig): LakeTable[] {
-  return Object.entries(loaded.config.lake.tables).map(([key, name]) => ({ key, name, path: join(loaded.paths.lake, name) }));
+  const tables = Object.entries(loaded.config.lake.tables);
+  return tables.map(([key, name]) => ({ key, name, path: join(loaded.paths.lake, name) }));
 }
 
 /** A table by its config key (features, forecasts, ...) or its configured name; exit 2 naming the known ones. */
 async function resolveTable(loaded: LoadedConfig, arg: string): Promise<LakeTable> {
   const all = configuredTables(loaded);
   const t = all.find((x) => x.key === arg || x.name === arg);
-  if (!t) throw new InputError(`lake: unknown table "${arg}"; expected one of ${all.map((x) => (x.key === x.name ? x.key : `${x.key} (${x.name})`)).join(', ')}`);
-  if (!(await tableExists(t.path))) throw new InputError(`lake: table ${t.name} does not exist yet at ${t.path} (run the step that writes it first)`);
+  if (!t) {
+    const known = all.map((x) => (x.key === x.name ? x.key : `${x.key} (${x.name})`)).join(', ');
+    throw new InputError(`lake: unknown table "${arg}"; expected one of ${known}`);
+  }
+  if (!(await tableExists(t.path))) {
+    throw new InputError(`lake: table ${t.name} does not exist yet at ${t.path} (run the step that writes it first)`);
+  }
   return t;
 }
 
@@ -39,9 +45,14 @@ async function existingTables(loaded: LoadedConfig): Promise<LakeTable[]> {
 
 function hours(v: string): number {
   const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError(`--retain-hours expects a number of hours >= 0, got "${v}"`);
+  if (!Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError(`--retain-hours expects a number of hours >= 0, got "${v}"`);
+  }
   return n;
 }
+
+const SHOWN_METRICS = ['numOutputRows', 'numSourceRows', 'numFilesAdded', 'numFilesRemoved', 'numTargetFilesAdded',
+  'numTargetFilesRemoved', 'numFiles'];
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -60,17 +71,18 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
         'version  timestamp                 operation   details',
         ...entries.map((e) => {
           const m = e.operationMetrics;
-          const pick = ['numOutputRows', 'numSourceRows', 'numFilesAdded', 'numFilesRemoved', 'numTargetFilesAdded', 'numTargetFilesRemoved', 'numFiles']
-            .filter((k) => m[k] !== undefined).map((k) => `${k}=${String(m[k])}`);
+          const pick = SHOWN_METRICS.filter((k) => m[k] !== undefined).map((k) => `${k}=${String(m[k])}`);
           const run = e.metadata?.['runId'] ? ` run=${String(e.metadata['runId'])}` : '';
-          return `${String(e.version).padStart(7)}  ${e.timestamp.toISOString().padEnd(25)} ${e.operation.padEnd(11)} ${pick.join(' ')}${run}`;
+          const when = e.timestamp.toISOString().padEnd(25);
+          return `${String(e.version).padStart(7)}  ${when} ${e.operation.padEnd(11)} ${pick.join(' ')}${run}`;
         }),
       ]);
     });
 
   lake
     .command('optimize [table]')
-    .description('cluster and compact: rewrites only unclustered or small files, toward lake.targetFileSizeMb (all tables if none named)')
+    .description('cluster and compact: rewrites only unclustered or small files, toward lake.targetFileSizeMb '
+      + '(all tables if none named)')
     .action(async (name: string | undefined) => {
       const ctx = createContext('lake optimize', globals());
       const tables = name ? [await resolveTable(ctx.loaded, name)] : await existingTables(ctx.loaded);
@@ -83,7 +95,9 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
             targetFileSizeBytes: ctx.loaded.config.lake.targetFileSizeMb * 2 ** 20,
             metadata: { runId: ctx.runId, operation: 'cvc lake optimize' },
           });
-          results.push({ table: t.name, version: r.version, filesRemoved: Number(r.metrics['numFilesRemoved'] ?? 0), filesAdded: Number(r.metrics['numFilesAdded'] ?? 0) });
+          const filesRemoved = Number(r.metrics['numFilesRemoved'] ?? 0);
+          results.push({ table: t.name, version: r.version, filesRemoved,
+            filesAdded: Number(r.metrics['numFilesAdded'] ?? 0) });
         }
       } finally {
         conn.closeSync();
@@ -98,12 +112,14 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
     .command('vacuum [table]')
     .description('delete data files no version inside the retention window references (all tables if none named)')
     .option('--retain-hours <h>', 'keep files removed less than this long ago', hours, MIN_RETAIN_HOURS)
-    .option('--force', `allow a retention below ${MIN_RETAIN_HOURS} h (readers or writers still running may need those files)`, false)
+    .option('--force', `allow a retention below ${MIN_RETAIN_HOURS} h (running readers or writers may need the files)`,
+      false)
     .option('--dry-run', 'list the files that would be deleted, delete nothing', false)
     .action(async (name: string | undefined, o: { retainHours: number; force: boolean; dryRun: boolean }) => {
       const ctx = createContext('lake vacuum', globals());
       if (o.retainHours < MIN_RETAIN_HOURS && !o.force) {
-        throw new InputError(`--retain-hours ${o.retainHours} is below the safe minimum of ${MIN_RETAIN_HOURS} hours; pass --force if no reader or writer can still need those files`);
+        throw new InputError(`--retain-hours ${o.retainHours} is below the safe minimum of ${MIN_RETAIN_HOURS} hours; `
+          + 'pass --force if no reader or writer can still need those files');
       }
       const tables = name ? [await resolveTable(ctx.loaded, name)] : await existingTables(ctx.loaded);
       const results = [];
@@ -130,16 +146,21 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
       const rows = snap.files.reduce((s, f) => s + (f.stats?.numRecords ?? 0), 0);
       const clustered = snap.files.filter((f) => f.add.clusteringProvider !== undefined).length;
       const summary = {
-        table: t.name, path: t.path, version: snap.version, versions, files: snap.files.length, clusteredFiles: clustered, bytes, rows,
+        table: t.name, path: t.path, version: snap.version, versions, files: snap.files.length, clusteredFiles: clustered,
+        bytes, rows,
         clusteringColumns: snap.clusteringColumns,
         schema: snap.schema.map((f) => ({ name: f.name, type: f.sqlType ?? f.deltaType, nullable: f.nullable })),
         protocol: snap.protocol,
       };
+      const clusterLine = snap.clusteringColumns.length
+        ? `(${snap.clusteringColumns.join(', ')}), ${clustered} of ${snap.files.length} file(s) clustered` : 'none';
+      const features = snap.protocol.writerFeatures?.length ? ` (${snap.protocol.writerFeatures.join(', ')})` : '';
       ctx.done(summary, [
         `${t.name} (${t.path})`,
-        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ${mib(bytes)}, ${fmt.int(rows)} rows`,
-        `  clustering: ${snap.clusteringColumns.length ? `(${snap.clusteringColumns.join(', ')}), ${clustered} of ${snap.files.length} file(s) clustered` : 'none'}`,
-        `  protocol: reader ${snap.protocol.minReaderVersion}, writer ${snap.protocol.minWriterVersion}${snap.protocol.writerFeatures?.length ? ` (${snap.protocol.writerFeatures.join(', ')})` : ''}`,
+        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ${mib(bytes)}, `
+          + `${fmt.int(rows)} rows`,
+        `  clustering: ${clusterLine}`,
+        `  protocol: reader ${snap.protocol.minReaderVersion}, writer ${snap.protocol.minWriterVersion}${features}`,
         '  columns:',
         ...summary.schema.map((c) => `    ${c.name.padEnd(28)} ${String(c.type)}${c.nullable ? '' : ' NOT NULL'}`),
       ]);

@@ -117,7 +117,7 @@ function indexOf(regional: readonly RegionalHoliday[]): Map<string, IndexedHolid
   return index;
 }
 
-/** The regional holidays (of the whole state, and of the city if given) that apply at `place`, in list order. */
+/** The regional holidays (the whole state's, and the city's if given) that apply at `place`, in list order. */
 export function regionalHolidaysAt(place: Place, regional: readonly RegionalHoliday[]): RegionalHoliday[] {
   if (!place.state || regional.length === 0) return [];
   const index = indexOf(regional);

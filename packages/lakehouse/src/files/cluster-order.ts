@@ -30,6 +30,8 @@ export function clusterOrder(keys: readonly string[], fromSql: string): { fromSq
       terms.push(`((((${s}) >> ${b}) & 1) << ${shift})`);
     });
   }
-  const wrapped = `SELECT *, (${terms.join(" + ")}) AS cvc_z FROM (SELECT *, ${tops} FROM (SELECT *, ${ranks} FROM (${fromSql}) AS cvc_zin) AS cvc_zrk) AS cvc_ztop`;
+  const ranked = `SELECT *, ${ranks} FROM (${fromSql}) AS cvc_zin`;
+  const topped = `SELECT *, ${tops} FROM (${ranked}) AS cvc_zrk`;
+  const wrapped = `SELECT *, (${terms.join(' + ')}) AS cvc_z FROM (${topped}) AS cvc_ztop`;
   return { fromSql: wrapped, orderBy: `cvc_z, ${tieBreak}` };
 }

@@ -58,7 +58,8 @@ export function rowsForSize(files: readonly ActiveFile[], bytes: number): number
 export function planBins(files: readonly ActiveFile[], clusterBy: readonly string[], target: number): ActiveFile[][] {
   const clustered = clusterBy.length > 0;
   const isClustered = (f: ActiveFile) => f.add.clusteringProvider === CLUSTERING_PROVIDER;
-  const candidates = files.filter((f) => (clustered && !isClustered(f)) || rowsOf(f) < (clustered ? target / 2 : target));
+  const small = clustered ? target / 2 : target;
+  const candidates = files.filter((f) => (clustered && !isClustered(f)) || rowsOf(f) < small);
   if (!clustered && candidates.length < 2) return [];
   const key = clusterBy[0];
   const start = (f: ActiveFile) => String(key !== undefined ? (f.stats?.minValues[key] ?? '') : '');
@@ -80,7 +81,8 @@ export function planBins(files: readonly ActiveFile[], clusterBy: readonly strin
   return bins.filter((b) => b.length > 1 || (clustered && !isClustered(b[0]!)));
 }
 
-export async function optimize(conn: DuckDBConnection, table: string, opts: OptimizeOptions = {}): Promise<CommitResult> {
+export async function optimize(conn: DuckDBConnection, table: string, opts: OptimizeOptions = {}):
+  Promise<CommitResult> {
   const ctx = await openForWrite(table);
   const { snapshot, storage } = ctx;
   const target = Math.max(1, opts.targetRowsPerFile
@@ -90,15 +92,16 @@ export async function optimize(conn: DuckDBConnection, table: string, opts: Opti
   const bins = planBins(snapshot.files, clusterBy, target);
   const files = bins.flat();
   if (files.length === 0) {
-    return { table, version: snapshot.version, operation: 'OPTIMIZE', metrics: { numFilesAdded: 0, numFilesRemoved: 0 }, checkpointWritten: false };
+    const metrics = { numFilesAdded: 0, numFilesRemoved: 0 };
+    return { table, version: snapshot.version, operation: 'OPTIMIZE', metrics, checkpointWritten: false };
   }
   await assertFilesExist(storage, snapshot, files);
   const adds: AddFile[] = [];
   let numRows = 0;
   try {
     for (const bin of bins) {
-      const staged = await stage(conn, table, snapshot.version, snapshot.schema, `SELECT * FROM ${filesSelect(storage, snapshot.schema, bin)}`,
-        { clusterBy });
+      const from = `SELECT * FROM ${filesSelect(storage, snapshot.schema, bin)}`;
+      const staged = await stage(conn, table, snapshot.version, snapshot.schema, from, { clusterBy });
       try {
         adds.push(...await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, staged, {
           maxRowsPerFile: target, dataChange: false, indexedColumns: ctx.indexedColumns,
