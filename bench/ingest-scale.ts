@@ -68,15 +68,24 @@ async function scaleSource(stores: number): Promise<string> {
 
 const load = () => loadavg()[0]!.toFixed(1);
 const fullSeconds = new Map<number, number>();
+const fullCpu = new Map<number, number>();
+/** CPU seconds (user + system, every thread) since `from`: on a shared machine the figure load does not inflate. */
+const cpuSeconds = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
 for (const stores of sizes) {
   const path = await scaleSource(stores);
   const secs: number[] = [];
+  const cpus: number[] = [];
   const rss: number[] = [];
   let read = 0;
   let merged = 0;
   for (let r = 0; r < runs; r++) {
     const loaded = benchConfig(path, join(tmpdir(), `cvc-bench-scale-lake-${stores}`, 'lake'));
+    const c0 = process.cpuUsage();
     const { result, peakMiB } = await withPeakRss(() => runIngest({ loaded, full: true, today: DEMO_AS_OF }));
+    cpus.push(cpuSeconds(c0));
     secs.push(result.seconds);
     rss.push(peakMiB);
     read = result.rowsRead;
@@ -84,13 +93,16 @@ for (const stores of sizes) {
   }
   const s = median(secs);
   fullSeconds.set(stores, s);
-  console.log(`full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s, ${Math.round(read / s)} rows/s read (${read} read, ${merged} feature rows), `
+  fullCpu.set(stores, median(cpus));
+  console.log(`full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s (CPU ${median(cpus).toFixed(1)} s), `
+    + `${Math.round(read / s)} rows/s read (${read} read, ${merged} feature rows), `
     + `peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; load ${load()})`);
 }
 const big = [...fullSeconds.keys()].sort((a, b) => b - a);
 if (big.length >= 2) {
   const [a, b] = [big[0]!, big[1]!];
-  console.log(`ratio ${a}/${b} stores: ${(fullSeconds.get(a)! / fullSeconds.get(b)!).toFixed(2)} (data ratio ${(a / b).toFixed(2)})`);
+  const ratio = (m: Map<number, number>) => (m.get(a)! / m.get(b)!).toFixed(2);
+  console.log(`ratio ${a}/${b} stores: ${ratio(fullSeconds)} wall, ${ratio(fullCpu)} CPU (data ratio ${(a / b).toFixed(2)})`);
 }
 
 if (dailyStores > 0) {
@@ -104,12 +116,15 @@ if (dailyStores > 0) {
   const touched = await filesForRead(features, { store: '17', from: '2025-11-27', to: '2025-12-31' });
   console.log(`one store's 35-day window after the full ingest: ${touched.touched} of ${touched.total} data files touched`);
   const secs: number[] = [];
+  const cpus: number[] = [];
   const rss: number[] = [];
   let last = full;
   for (let r = 0; r < dailyRuns; r++) {
     const day = new Date(Date.parse(DEMO_AS_OF) + (r + 1) * 86_400_000).toISOString().slice(0, 10);
     await addDay(path, day, 25);
+    const c0 = process.cpuUsage();
     const { result, peakMiB } = await withPeakRss(() => runIngest({ loaded, today: day }));
+    cpus.push(cpuSeconds(c0));
     if (result.lastDay !== day) throw new Error(`expected the feature table to end on ${day}, got ${result.lastDay}`);
     secs.push(result.seconds);
     rss.push(peakMiB);
@@ -118,7 +133,7 @@ if (dailyStores > 0) {
   const snap = await loadSnapshot(features);
   const after = await filesForRead(features, { store: '17', from: formatDay(-34), to: formatDay(0) });
   console.log(`daily ingest ${dailyStores} stores (one new day + 25 late corrections: ${last.rowsRead} rows read, ${last.rowsMerged} merged): `
-    + `${median(secs).toFixed(2)} s, peak RSS ${median(rss).toFixed(0)} MiB (median of ${dailyRuns}; load ${load()}); `
+    + `${median(secs).toFixed(2)} s (CPU ${median(cpus).toFixed(2)} s), peak RSS ${median(rss).toFixed(0)} MiB (median of ${dailyRuns}; load ${load()}); `
     + `commits per run: features ${last.versions.features !== null ? 1 : 0}, optimize ${last.versions.optimize !== null ? 1 : 0}`);
   console.log(`after ${dailyRuns} daily runs: ${snap.files.length} data files; one store's 35-day window touches ${after.touched} of ${after.total}`);
 

@@ -19,19 +19,21 @@ export function clusterOrder(keys: readonly string[], fromSql: string): { fromSq
   const tieBreak = keys.map((k) => `${ident(k)} NULLS LAST`).join(', ');
   if (keys.length === 1) return { fromSql, orderBy: tieBreak };
   const bits = rankBits(keys.length);
-  // Dense ranks (0-based) of each key's values, scaled to `bits` bits, then bit-interleaved.
-  const ranks = keys.map((k, i) => `dense_rank() OVER (ORDER BY ${ident(k)} NULLS LAST) - 1 AS cvc_zr${i}`).join(', ');
-  const tops = keys.map((_, i) => `max(cvc_zr${i}) OVER () + 1 AS cvc_zm${i}`).join(', ');
-  const scaled = keys.map((_, i) => `(cvc_zr${i} * ${2 ** bits}::BIGINT) // cvc_zm${i}`);
+  // Each key's distinct values ranked once (a few thousand stores or days), joined back by hash:
+  // cheaper than window functions over every (wide) row. Ranks are scaled to `bits` bits, then
+  // bit-interleaved; the only full sort left is the caller's ORDER BY.
+  const ranks = keys.map((k, i) => `cvc_zk${i} AS (SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r,
+    count(*) OVER () AS cvc_m FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc))`);
+  const joins = keys.map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`).join(' ');
+  const scaled = keys.map((_, i) => `((cvc_zk${i}.cvc_r * ${2 ** bits}::BIGINT) // cvc_zk${i}.cvc_m)`);
   const terms: string[] = [];
   for (let b = 0; b < bits; b++) {
     scaled.forEach((s, i) => {
       const shift = b * keys.length + (keys.length - 1 - i);
-      terms.push(`((((${s}) >> ${b}) & 1) << ${shift})`);
+      terms.push(`(((${s} >> ${b}) & 1) << ${shift})`);
     });
   }
-  const ranked = `SELECT *, ${ranks} FROM (${fromSql}) AS cvc_zin`;
-  const topped = `SELECT *, ${tops} FROM (${ranked}) AS cvc_zrk`;
-  const wrapped = `SELECT *, (${terms.join(' + ')}) AS cvc_z FROM (${topped}) AS cvc_ztop`;
+  const wrapped = `WITH cvc_zsrc AS MATERIALIZED (${fromSql}), ${ranks.join(', ')}
+    SELECT s.*, (${terms.join(' + ')}) AS cvc_z FROM cvc_zsrc AS s ${joins}`;
   return { fromSql: wrapped, orderBy: `cvc_z, ${tieBreak}` };
 }
