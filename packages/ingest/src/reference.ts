@@ -76,10 +76,13 @@ const HASH_PROPERTY = 'cvc.contentHash';
  * Stages the rows in a temp table (text and numbers through an appender, cast to the column types by
  * the SELECT returned). A VALUES literal would be parsed as SQL text: minutes at a million promotions.
  */
-async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[], rows: readonly (string | number | null | undefined)[][]): Promise<string> {
+type Cell = string | number | null | undefined;
+
+async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[], rows: readonly Cell[][]): Promise<string> {
   const temp = `cvc_ref_${randomUUID().replaceAll('-', '')}`;
   const isNumber = columns.map((c) => c.type === 'DOUBLE');
-  await conn.run(`CREATE TEMP TABLE ${temp} (${columns.map((c, k) => `${quoteName(c.name, 'duckdb')} ${isNumber[k] ? 'DOUBLE' : 'VARCHAR'}`).join(', ')})`);
+  const defs = columns.map((c, k) => `${quoteName(c.name, 'duckdb')} ${isNumber[k] ? 'DOUBLE' : 'VARCHAR'}`);
+  await conn.run(`CREATE TEMP TABLE ${temp} (${defs.join(', ')})`);
   const app = await conn.createAppender(temp);
   for (const row of rows) {
     row.forEach((v, k) => {
@@ -90,8 +93,8 @@ async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[],
     app.endRow();
   }
   app.closeSync();
-  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`).join(', ');
-  return `SELECT ${casts} FROM ${temp}`;
+  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`);
+  return `SELECT ${casts.join(', ')} FROM ${temp}`;
 }
 
 /** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */

@@ -215,7 +215,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
 
     // Files are written at the size OPTIMIZE aims for, so a clustered write leaves it nothing to redo.
     const targetFileSizeBytes = config.lake.targetFileSizeMb * 2 ** 20;
-    const rowsPerFile = async () => rowsForSize((await tableExists(tables.features)) ? (await loadSnapshot(tables.features)).files : [], targetFileSizeBytes);
+    const rowsPerFile = async () =>
+      rowsForSize((await tableExists(tables.features)) ? (await loadSnapshot(tables.features)).files : [], targetFileSizeBytes);
     if (firstDay !== null && lastDay !== null) {
       const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
       const first = parseIsoDay(firstDay);
@@ -281,7 +282,9 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             ifNotExists: true,
             properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
           });
-          result = await overwrite(conn, tables.features, select, { metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile() });
+          result = await overwrite(conn, tables.features, select, {
+            metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
+          });
         } else {
           result = await merge(conn, tables.features, select, {
             on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
@@ -290,7 +293,9 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         featuresVersion = result.version;
         progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
         // Incremental: only the files this run wrote that are small or unclustered are rewritten.
-        const opt = await optimize(conn, tables.features, { metadata: { runId, operation: 'ingest optimize' }, targetFileSizeBytes });
+        const opt = await optimize(conn, tables.features, {
+          metadata: { runId, operation: 'ingest optimize' }, targetFileSizeBytes,
+        });
         optimizeVersion = opt.version !== featuresVersion ? opt.version : null;
       }
     }
