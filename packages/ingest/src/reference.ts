@@ -26,7 +26,9 @@ export const STORES_TEMP = 'cvc_stores';
 
 async function varcharRows(conn: DuckDBConnection, table: string, fields: readonly string[]): Promise<Record<string, string | null>[]> {
   const cols = fields.map((f) => `CAST(${quoteName(f, 'duckdb')} AS VARCHAR) AS ${quoteName(f, 'duckdb')}`).join(', ');
-  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')}`)).getRowObjectsJS();
+  // In a fixed order: the content hashes that decide whether a table is rewritten (and whether the
+  // feature table is rebuilt) must not change when a parallel scan returns rows in another order.
+  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')} ORDER BY ALL`)).getRowObjectsJS();
   return rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined)])));
 }
 
