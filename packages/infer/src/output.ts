@@ -1,7 +1,7 @@
 // The forecast table `bip_vprevisao_lojas_futuro`: one row per store, as-of date and forecast day.
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
 // see the old forecast or the new one, never a mix.
-import { createTable, optimize, replaceWhere, stageColumns, tableExists, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import { createTable, replaceWhere, stageColumns, tableExists, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import type { RoutedForecast } from '@cvc/mlops';
@@ -76,7 +76,7 @@ export async function writeForecastRows(
     'SELECT *, now() AS created_at FROM infer_rows',
     { metadata: { operation: 'infer', runId: meta.runId, asOf: meta.asOf, bundleVersion: meta.bundleVersion, rows: n, ...meta.lineage } },
   );
-  // The rows were written in (as_of_date, store_id) order; this compacts the small daily files.
-  await optimize(conn, table, { metadata: { operation: 'infer optimize', runId: meta.runId } });
+  // Written clustered (the table's (as_of_date, store_id) order); compacting the small daily files is
+  // left to `cvc lake optimize`, so an infer run stays one commit (the run lock and readers rely on it).
   return { rows: n, commit };
 }
