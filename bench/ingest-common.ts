@@ -3,8 +3,11 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { parseConfig, type LoadedConfig } from '../packages/core/src/index.js';
 import { writeDemoSource } from '../packages/demo-source/src/index.js';
+// bench/ has no dependencies of its own: DuckDB is resolved from the ingest package.
+const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))('@duckdb/node-api') as typeof import('@duckdb/node-api');
 
 export const DEMO_AS_OF = '2025-12-31';
 
@@ -46,4 +49,32 @@ export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Appends `day` (ISO) to the source: each store's row of the day before, shifted by one day and
+ * stamped after every row already there, as a new load would be (the watermark is the largest
+ * updated_at read, and the demo's late corrections are stamped days after their sale date).
+ * `corrections`: that many earlier store-days (within the last week) are re-sent with new sales.
+ */
+export async function addDay(path: string, day: string, corrections = 0): Promise<string> {
+  const instance = await DuckDBInstance.create(path);
+  const c = await instance.connect();
+  try {
+    await c.run(`INSERT INTO daily_sales
+      SELECT store_id, sale_date + 1, gross_sales, n_sales, is_open, greatest((SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE, TIMESTAMP '${day}' + INTERVAL 27 HOUR) FROM daily_sales
+      WHERE sale_date = DATE '${day}' - 1 AND store_id IN (SELECT store_id FROM stores)
+      QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY updated_at DESC) = 1`);
+    if (corrections > 0) {
+      await c.run(`INSERT INTO daily_sales
+        SELECT store_id, sale_date, gross_sales + 1, n_sales, is_open, (SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE FROM daily_sales
+        WHERE sale_date BETWEEN DATE '${day}' - 7 AND DATE '${day}' - 2 AND is_open
+        QUALIFY row_number() OVER (PARTITION BY store_id, sale_date ORDER BY updated_at DESC) = 1
+        ORDER BY hash(store_id, sale_date, DATE '${day}') LIMIT ${corrections}`);
+    }
+    return day;
+  } finally {
+    c.closeSync();
+    instance.closeSync();
+  }
 }

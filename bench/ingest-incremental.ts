@@ -5,11 +5,8 @@
 import { copyFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createRequire } from 'node:module';
 import { runIngest } from '../packages/ingest/src/index.js';
-// bench/ has no dependencies of its own: DuckDB is resolved from the ingest package.
-const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))('@duckdb/node-api') as typeof import('@duckdb/node-api');
-import { benchConfig, DEMO_AS_OF, demoSource, median, withPeakRss } from './ingest-common.js';
+import { addDay, benchConfig, DEMO_AS_OF, demoSource, median, withPeakRss } from './ingest-common.js';
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -18,26 +15,6 @@ const arg = (name: string) => {
 };
 const sizes = (arg('--stores') ?? '150,2000').split(',').map(Number);
 const runs = Number(arg('--runs') ?? 3);
-
-/**
- * Appends `day` (ISO) to the source: each store's row of the day before, shifted by one day and
- * stamped after every row already there, as a new load would be (the watermark is the largest
- * updated_at read, and the demo's late corrections are stamped days after their sale date).
- */
-async function addDay(path: string, day: string): Promise<string> {
-  const instance = await DuckDBInstance.create(path);
-  const c = await instance.connect();
-  try {
-    await c.run(`INSERT INTO daily_sales
-      SELECT store_id, sale_date + 1, gross_sales, n_sales, is_open, greatest((SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE, TIMESTAMP '${day}' + INTERVAL 27 HOUR) FROM daily_sales
-      WHERE sale_date = DATE '${day}' - 1 AND store_id IN (SELECT store_id FROM stores)
-      QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY updated_at DESC) = 1`);
-    return day;
-  } finally {
-    c.closeSync();
-    instance.closeSync();
-  }
-}
 
 for (const stores of sizes) {
   const base = await demoSource(stores);

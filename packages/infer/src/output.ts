@@ -73,8 +73,10 @@ export async function writeForecastRows(
     conn,
     table,
     `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`,
-    'SELECT *, now() AS created_at FROM infer_rows ORDER BY store_id, forecast_date',
+    'SELECT *, now() AS created_at FROM infer_rows',
     { metadata: { operation: 'infer', runId: meta.runId, asOf: meta.asOf, bundleVersion: meta.bundleVersion, rows: n, ...meta.lineage } },
   );
+  // Written clustered (the table's (as_of_date, store_id) order); compacting the small daily files is
+  // left to `cvc lake optimize`, so an infer run stays one commit (the run lock and readers rely on it).
   return { rows: n, commit };
 }

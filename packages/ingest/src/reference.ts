@@ -1,7 +1,7 @@
 // The reference tables: staged from the source, checked row by row, loaded into DuckDB for the
 // sales gate and the feature build, and kept as Delta tables under the lake root (infer rebuilds
 // the forecast window from them). A Delta table is rewritten only when its content changed.
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { HolidayRow, LakeTables, PromotionRow } from '@cvc/feature-table';
 import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
 import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type CommitMetadata } from '@cvc/lakehouse';
@@ -26,7 +26,9 @@ export const STORES_TEMP = 'cvc_stores';
 
 async function varcharRows(conn: DuckDBConnection, table: string, fields: readonly string[]): Promise<Record<string, string | null>[]> {
   const cols = fields.map((f) => `CAST(${quoteName(f, 'duckdb')} AS VARCHAR) AS ${quoteName(f, 'duckdb')}`).join(', ');
-  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')}`)).getRowObjectsJS();
+  // In a fixed order: the content hashes that decide whether a table is rewritten (and whether the
+  // feature table is rebuilt) must not change when a parallel scan returns rows in another order.
+  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')} ORDER BY ALL`)).getRowObjectsJS();
   return rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined)])));
 }
 
@@ -72,15 +74,29 @@ export function contentHash(value: unknown): string {
 
 const HASH_PROPERTY = 'cvc.contentHash';
 
-const lit = (v: string | number | null | undefined): string =>
-  v === null || v === undefined ? 'NULL' : typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`;
+/**
+ * Stages the rows in a temp table (text and numbers through an appender, cast to the column types by
+ * the SELECT returned). A VALUES literal would be parsed as SQL text: minutes at a million promotions.
+ */
+type Cell = string | number | null | undefined;
 
-/** A VALUES list as a SELECT (reference tables are small; every value is escaped as a literal). */
-function valuesSelect(columns: readonly ColumnDef[], rows: readonly (string | number | null | undefined)[][]): string {
-  if (rows.length === 0) return `SELECT ${columns.map((c) => `CAST(NULL AS ${c.type === 'TIMESTAMPTZ' ? 'TIMESTAMPTZ' : c.type}) AS ${quoteName(c.name, 'duckdb')}`).join(', ')} WHERE false`;
-  const names = columns.map((c) => quoteName(c.name, 'duckdb')).join(', ');
-  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`).join(', ');
-  return `SELECT ${casts} FROM (VALUES ${rows.map((r) => `(${r.map(lit).join(', ')})`).join(', ')}) AS v(${names})`;
+async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[], rows: readonly Cell[][]): Promise<string> {
+  const temp = `cvc_ref_${randomUUID().replaceAll('-', '')}`;
+  const isNumber = columns.map((c) => c.type === 'DOUBLE');
+  const defs = columns.map((c, k) => `${quoteName(c.name, 'duckdb')} ${isNumber[k] ? 'DOUBLE' : 'VARCHAR'}`);
+  await conn.run(`CREATE TEMP TABLE ${temp} (${defs.join(', ')})`);
+  const app = await conn.createAppender(temp);
+  for (const row of rows) {
+    row.forEach((v, k) => {
+      if (v === null || v === undefined) app.appendNull();
+      else if (isNumber[k]) app.appendDouble(Number(v));
+      else app.appendVarchar(String(v));
+    });
+    app.endRow();
+  }
+  app.closeSync();
+  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`);
+  return `SELECT ${casts.join(', ')} FROM ${temp}`;
 }
 
 /** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */
@@ -92,8 +108,12 @@ async function syncTable(conn: DuckDBConnection, table: string, columns: ColumnD
   } else {
     await createTable(conn, table, { columns, ifNotExists: true, metadata });
   }
-  const r = await overwrite(conn, table, valuesSelect(columns, rows), { metadata, properties: { [HASH_PROPERTY]: hash } });
-  return r.version;
+  const select = await rowsSelect(conn, columns, rows);
+  try {
+    return (await overwrite(conn, table, select, { metadata, properties: { [HASH_PROPERTY]: hash } })).version;
+  } finally {
+    await conn.run(`DROP TABLE IF EXISTS ${select.slice(select.lastIndexOf(' ') + 1)}`);
+  }
 }
 
 export interface ReferenceVersions {

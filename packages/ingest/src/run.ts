@@ -18,7 +18,9 @@ import {
   lakeTables,
   reservedFeatureColumns,
 } from '@cvc/feature-table';
-import { createTable, createView, merge, optimize, overwrite, setProperties, type CommitMetadata } from '@cvc/lakehouse';
+import {
+  createTable, createView, loadSnapshot, merge, optimize, overwrite, rowsForSize, setProperties, tableExists, type CommitMetadata,
+} from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EmptySourceError, IngestOptionError, QuarantineError } from './errors.js';
 import { closedDays, collectObservations, findChanges } from './features/observations.js';
@@ -239,6 +241,10 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       quarantinedByReason: byReason,
     });
 
+    // Files are written at the size OPTIMIZE aims for, so a clustered write leaves it nothing to redo.
+    const targetFileSizeBytes = config.lake.targetFileSizeMb * 2 ** 20;
+    const rowsPerFile = async () =>
+      rowsForSize((await tableExists(tables.features)) ? (await loadSnapshot(tables.features)).files : [], targetFileSizeBytes);
     if (firstDay !== null && lastDay !== null) {
       const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
       const first = parseIsoDay(firstDay);
@@ -304,13 +310,20 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             ifNotExists: true,
             properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
           });
-          result = await overwrite(conn, tables.features, select, { metadata: lineage(rowsMerged), properties });
+          result = await overwrite(conn, tables.features, select, {
+            metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
+          });
         } else {
-          result = await merge(conn, tables.features, select, { on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties });
+          result = await merge(conn, tables.features, select, {
+            on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
+          });
         }
         featuresVersion = result.version;
         progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
-        const opt = await optimize(conn, tables.features, { metadata: { runId, operation: 'ingest optimize' } });
+        // Incremental: only the files this run wrote that are small or unclustered are rewritten.
+        const opt = await optimize(conn, tables.features, {
+          metadata: { runId, operation: 'ingest optimize' }, targetFileSizeBytes,
+        });
         optimizeVersion = opt.version !== featuresVersion ? opt.version : null;
       }
     }

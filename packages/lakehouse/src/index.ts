@@ -12,7 +12,7 @@ export { createTable, type CreateTableOptions } from './operations/create.js';
 export { append, overwrite, replaceWhere } from './operations/write.js';
 export { merge, type MergeOptions } from './operations/merge.js';
 export { deleteWhere } from './operations/delete.js';
-export { optimize, type OptimizeOptions } from './operations/optimize.js';
+export { optimize, rowsForSize, DEFAULT_TARGET_FILE_SIZE_MB, type OptimizeOptions } from './operations/optimize.js';
 export { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.js';
 export { history, type HistoryEntry } from './operations/history.js';
 export { setProperties, upgradeProtocol, checkpoint } from './operations/properties.js';

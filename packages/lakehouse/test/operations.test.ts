@@ -23,6 +23,7 @@ describe('operations', () => {
   beforeAll(async () => { conn = await connect(); });
   afterAll(() => tmp.cleanup());
   let n = 0;
+  let n0 = 1000;
   async function fresh(opts: { clusterBy?: string[]; properties?: Record<string, string> } = {}): Promise<string> {
     const t = path.join(tmp.dir, `t${n++}`);
     await createTable(conn, t, { columns: COLS, ...opts });
@@ -100,14 +101,14 @@ describe('operations', () => {
     expect((await scanSql(conn, t, { filters: { store_id: { in: ['1', '2'] } } }).then((s) => s.match(/part-/g) ?? [])).length).toBe(2);
   });
 
-  it('optimize compacts and clusters, records clustering as Delta does, and is idempotent', async () => {
+  it('optimize compacts small clustered files into one sorted file, records clustering as Delta does, and is idempotent', async () => {
     const t = await fresh({ clusterBy: ['store_id', 'date'] });
     for (let i = 0; i < 4; i++) {
       await append(conn, t, `SELECT ((range * 7 + ${i}) % 4)::VARCHAR AS store_id, DATE '2025-01-01' + (range % 3)::INTEGER AS date, range::DOUBLE AS sales FROM range(20)`);
     }
     const before = await all(t);
-    const r = await optimize(conn, t, { targetRowsPerFile: 20 });
-    expect(r.metrics).toMatchObject({ numFilesRemoved: 4, numFilesAdded: 4, numRows: 80 });
+    const r = await optimize(conn, t, { targetRowsPerFile: 100 });
+    expect(r.metrics).toMatchObject({ numFilesRemoved: 4, numFilesAdded: 1, numRows: 80 });
     expect(await all(t)).toEqual(before);
     const snap = await loadSnapshot(t);
     expect(snap.protocol).toEqual({
@@ -116,14 +117,61 @@ describe('operations', () => {
     });
     expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
     expect(snap.domains['delta.clustering']!.configuration).toBe('{"clusteringColumns":[["store_id"],["date"]]}');
-    // Sorted by store: each file holds exactly one store.
-    expect(snap.files.map((f) => [f.stats!.minValues['store_id'], f.stats!.maxValues['store_id']]).sort())
-      .toEqual([['0', '0'], ['1', '1'], ['2', '2'], ['3', '3']]);
     expect(snap.files.every((f) => f.add.clusteringProvider === 'liquid' && f.add.dataChange === false)).toBe(true);
-    const again = await optimize(conn, t, { targetRowsPerFile: 20 });
+    const again = await optimize(conn, t, { targetRowsPerFile: 100 });
     expect(again.version).toBe(r.version);
     const log = readFileSync(path.join(t, '_delta_log', `${String(r.version).padStart(20, '0')}.json`), 'utf8');
     expect(JSON.parse(log.split('\n')[0]!).commitInfo.operation).toBe('OPTIMIZE');
+  });
+
+  it('optimize is incremental: clustered files of full size stay, only small or unclustered ones are rewritten', async () => {
+    const t = await fresh({ clusterBy: ['store_id', 'date'] });
+    await append(conn, t, `SELECT lpad((range // 10)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 10)::INTEGER AS date,
+      range::DOUBLE AS sales FROM range(100)`, { maxRowsPerFile: 50 });
+    const big = (await loadSnapshot(t)).files.map((f) => f.path);
+    expect(big).toHaveLength(2);
+    // Two daily appends: small files, already sorted on write.
+    for (const d of [10, 11]) {
+      await append(conn, t, `SELECT lpad(range::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + ${d} AS date, 1.0 AS sales FROM range(10)`);
+    }
+    const before = await all(t);
+    const r = await optimize(conn, t, { targetRowsPerFile: 50 });
+    expect(r.metrics).toMatchObject({ numFilesRemoved: 2, numFilesAdded: 1, numRows: 20 });
+    const after = (await loadSnapshot(t)).files.map((f) => f.path);
+    expect(after).toEqual(expect.arrayContaining(big));
+    expect(await all(t)).toEqual(before);
+    // The 20-row result is past a quarter of the target: no longer small. A lone small clustered file
+    // is left alone (rewriting it would change nothing); a second one makes a bin.
+    await append(conn, t, `SELECT '00' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
+    const lone = await optimize(conn, t, { targetRowsPerFile: 50 });
+    expect(lone.version).toBe(r.version + 1);
+    expect(lone.metrics).toMatchObject({ numFilesRemoved: 0 });
+    await append(conn, t, `SELECT '01' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
+    expect((await optimize(conn, t, { targetRowsPerFile: 50 })).metrics).toMatchObject({ numFilesRemoved: 2, numFilesAdded: 1 });
+  });
+
+  it('clusters numbers as numbers and several keys on a Z-order curve', async () => {
+    const n = path.join(tmp.dir, `t${n0++}`);
+    await createTable(conn, n, { columns: [{ name: 'k', type: 'INTEGER' }, { name: 'v', type: 'DOUBLE' }], clusterBy: ['k'] });
+    await append(conn, n, `SELECT (12 - range)::INTEGER AS k, 0.0 AS v FROM range(12)`, { maxRowsPerFile: 3 });
+    const ranges = (await loadSnapshot(n)).files.map((f) => [f.stats!.minValues['k'], f.stats!.maxValues['k']])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    expect(ranges).toEqual([[1, 3], [4, 6], [7, 9], [10, 12]]);
+
+    // 16 stores x 16 days in 4 files: Z-order gives each file a 8 x 8 box, so one store's 8-day
+    // window is in one file (sorting by store alone would give 4 stores x 16 days per file).
+    const t = await fresh({ clusterBy: ['store_id', 'date'] });
+    await append(conn, t, `SELECT lpad((range // 16)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 16)::INTEGER AS date,
+      range::DOUBLE AS sales FROM range(256)`, { maxRowsPerFile: 64 });
+    const files = (await loadSnapshot(t)).files;
+    expect(files).toHaveLength(4);
+    for (const f of files) {
+      const days = (Date.parse(String(f.stats!.maxValues['date'])) - Date.parse(String(f.stats!.minValues['date']))) / 86_400_000;
+      expect(days).toBe(7);
+      expect(Number(f.stats!.maxValues['store_id']) - Number(f.stats!.minValues['store_id'])).toBe(7);
+    }
+    const sql = await scanSql(conn, t, { filters: { store_id: '03', date: { gte: '2025-01-09', lte: '2025-01-16' } } });
+    expect((sql.match(/part-/g) ?? []).length).toBe(1);
   });
 
   it('vacuum honours retention and never deletes files of live versions', async () => {

@@ -1,6 +1,9 @@
 // The backtest's Delta tables: forecasts per fold, metrics per store x fold x model, and the per-store
 // choice that `cvc train` reads. Each run appends its rows under its own run_id, in one commit per table.
-import { append, createTable, stageColumns, tableExists, type ColumnDef } from '@cvc/lakehouse';
+import { append, createTable, optimize, stageColumns, tableExists, type ColumnDef } from '@cvc/lakehouse';
+
+/** Backtest rows are read by run, then model, then store: new tables cluster by those keys. */
+export const BACKTEST_CLUSTER_BY = ['run_id', 'model', 'store_id'] as const;
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { METRIC_NAMES, parseIsoDay, type Metrics } from '@cvc/core';
 import type { StoreChoice, StoreFoldScore } from './choice.js';
@@ -48,6 +51,11 @@ export const choiceColumns: ColumnDef[] = [
   { name: 'created_at', type: 'TIMESTAMP WITH TIME ZONE' },
 ];
 
+/** Clusters a table after a write: compacts this run's small files with earlier small ones (a no-op otherwise). */
+async function cluster(conn: DuckDBConnection, table: string, runId: string): Promise<void> {
+  await optimize(conn, table, { metadata: { runId, operation: 'backtest optimize' } });
+}
+
 async function ensure(conn: DuckDBConnection, table: string, columns: ColumnDef[], clusterBy: string[], description: string): Promise<void> {
   if (!(await tableExists(table))) await createTable(conn, table, { columns, clusterBy, description, ifNotExists: true });
 }
@@ -79,7 +87,7 @@ export async function writeForecasts(
       }
     }
   }
-  await ensure(conn, table, forecastColumns, ['store_id', 'forecast_date'], 'cvc backtest: forecasts per fold');
+  await ensure(conn, table, forecastColumns, [...BACKTEST_CLUSTER_BY], 'cvc backtest: forecasts per fold');
   const n = await stageColumns(conn, 'bt_forecasts', [
     { name: 'run_id', type: 'VARCHAR', values: new Array<string>(cols.model.length).fill(runId) },
     { name: 'model', type: 'VARCHAR', values: cols.model },
@@ -93,12 +101,13 @@ export async function writeForecasts(
     { name: 'p50', type: 'DOUBLE', values: cols.p50 },
     { name: 'p90', type: 'DOUBLE', values: cols.p90 },
   ]);
-  await append(conn, table, 'SELECT * FROM bt_forecasts ORDER BY store_id, forecast_date', { metadata: { runId, operation: 'backtest' } });
+  await append(conn, table, 'SELECT * FROM bt_forecasts', { metadata: { runId, operation: 'backtest' } });
+  await cluster(conn, table, runId);
   return n;
 }
 
 export async function writeMetrics(conn: DuckDBConnection, table: string, runId: string, rows: readonly ScoredRow[]): Promise<void> {
-  await ensure(conn, table, metricColumns, ['run_id', 'store_id'], 'cvc backtest: metrics per store, fold and model');
+  await ensure(conn, table, metricColumns, [...BACKTEST_CLUSTER_BY], 'cvc backtest: metrics per store, fold and model');
   await stageColumns(conn, 'bt_metrics', [
     { name: 'run_id', type: 'VARCHAR', values: rows.map(() => runId) },
     { name: 'model', type: 'VARCHAR', values: rows.map((r) => r.model) },
@@ -111,6 +120,7 @@ export async function writeMetrics(conn: DuckDBConnection, table: string, runId:
     ...METRIC_NAMES.map((m) => ({ name: m, type: 'DOUBLE' as const, values: rows.map((r) => r.metrics[m]) })),
   ]);
   await append(conn, table, 'SELECT * FROM bt_metrics', { metadata: { runId, operation: 'backtest' } });
+  await cluster(conn, table, runId);
 }
 
 export async function writeChoice(conn: DuckDBConnection, table: string, runId: string, choices: readonly StoreChoice[], globalBest: string): Promise<void> {
@@ -125,4 +135,5 @@ export async function writeChoice(conn: DuckDBConnection, table: string, runId: 
     { name: 'global_best', type: 'VARCHAR', values: choices.map(() => globalBest) },
   ]);
   await append(conn, table, 'SELECT *, now() AS created_at FROM bt_choice', { metadata: { runId, operation: 'backtest', globalBest } });
+  await cluster(conn, table, runId);
 }

@@ -83,9 +83,47 @@ export class InvalidHolidayError extends InputError {
   }
 }
 
-function appliesTo(h: RegionalHoliday, place: Place): boolean {
-  if (!place.state || h.state.toUpperCase() !== place.state.toUpperCase()) return false;
-  return h.city == null || (place.city != null && h.city.localeCompare(place.city, 'pt-BR', { sensitivity: 'base' }) === 0);
+/**
+ * A city name as pt-BR compares it at "base" strength: case and accents ignored ("SAO PAULO" is
+ * "São Paulo"). A key rather than a collator call, so holidays can be looked up by place in a map.
+ */
+export function cityKey(city: string): string {
+  return city.normalize('NFD').replace(/\p{M}/gu, '').toLocaleLowerCase('pt-BR');
+}
+
+const placeKey = (state: string, city: string | null | undefined): string =>
+  `${state.toUpperCase()}\u0000${city == null ? '' : cityKey(city)}`;
+
+interface IndexedHoliday {
+  order: number; // position in the supplied list, so ties keep the list's order
+  holiday: RegionalHoliday;
+}
+
+// Built once per list (ingest passes the same array for every place), so finding a place's regional
+// holidays costs the holidays of that place, not every row of the list.
+const indexes = new WeakMap<readonly RegionalHoliday[], Map<string, IndexedHoliday[]>>();
+
+function indexOf(regional: readonly RegionalHoliday[]): Map<string, IndexedHoliday[]> {
+  let index = indexes.get(regional);
+  if (index) return index;
+  index = new Map();
+  regional.forEach((holiday, order) => {
+    const key = placeKey(holiday.state, holiday.city);
+    const list = index!.get(key);
+    if (list) list.push({ order, holiday });
+    else index!.set(key, [{ order, holiday }]);
+  });
+  indexes.set(regional, index);
+  return index;
+}
+
+/** The regional holidays (the whole state's, and the city's if given) that apply at `place`, in list order. */
+export function regionalHolidaysAt(place: Place, regional: readonly RegionalHoliday[]): RegionalHoliday[] {
+  if (!place.state || regional.length === 0) return [];
+  const index = indexOf(regional);
+  const stateWide = index.get(placeKey(place.state, null)) ?? [];
+  const city = place.city != null ? (index.get(placeKey(place.state, place.city)) ?? []) : [];
+  return [...stateWide, ...city].sort((a, b) => a.order - b.order).map((x) => x.holiday);
 }
 
 /** The days in [fromYear, toYear] on which one regional holiday falls. */
@@ -122,8 +160,7 @@ export function holidaysBetween(fromDay: number, toDay: number, place: Place = {
   const y1 = yearOf(toDay);
   const out: Holiday[] = [];
   for (let y = y0; y <= y1; y++) for (const h of nationalHolidays(y)) if (h.day >= fromDay && h.day <= toDay) out.push(h);
-  for (const r of regional) {
-    if (!appliesTo(r, place)) continue;
+  for (const r of regionalHolidaysAt(place, regional)) {
     const kind: HolidayKind = r.city == null ? 'state' : 'city';
     for (const day of regionalHolidayDays(r, y0, y1)) {
       if (day >= fromDay && day <= toDay) out.push(holiday(day, r.name, kind, false, r.state.toUpperCase(), r.city ?? null));

@@ -94,6 +94,8 @@ const lakeSchema = z
   .object({
     root: z.string().default('../data/lake'),
     checkpointInterval: z.number().int().positive().default(10),
+    /** Size OPTIMIZE packs clustered files toward (Delta's default target, 128 MB). */
+    targetFileSizeMb: z.number().positive().max(4096).default(128),
     tables: z
       .object({
         features: sqlName.default('features'),

@@ -7,6 +7,7 @@ import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
 import type { SchemaField } from '../schema.js';
 import { fragment, ident } from '../sql.js';
+import { clusterOrder } from './cluster-order.js';
 
 export interface Staged {
   /** Quoted temp table name. */
@@ -47,13 +48,16 @@ export async function checkSourceColumns(conn: DuckDBConnection, table: string, 
 
 /** Materialises `SELECT <casts> FROM (<fromSql>) [WHERE ..] [ORDER BY ..]` into a temp table. */
 export async function stage(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], fromSql: string, opts: {
-  where?: string; orderBy?: readonly string[];
+  where?: string; clusterBy?: readonly string[];
 } = {}): Promise<Staged> {
   const name = ident(`cvc_stage_${randomUUID().replaceAll('-', '')}`);
   const where = opts.where ? ` WHERE ${opts.where}` : '';
-  const order = opts.orderBy?.length ? ` ORDER BY ${opts.orderBy.map(ident).join(', ')}` : '';
+  // Rows of a clustered table are staged in clustering order (cast first, so keys sort by their type).
+  const cast = `SELECT ${castList(schema)} FROM (${fromSql}) AS cvc_source${where}`;
+  const cluster = clusterOrder(opts.clusterBy ?? [], cast);
+  const sql = cluster.orderBy ? `SELECT ${castList(schema)} FROM (${cluster.fromSql}) AS cvc_sorted ORDER BY ${cluster.orderBy}` : cast;
   try {
-    await conn.run(`CREATE TEMP TABLE ${name} AS SELECT ${castList(schema)} FROM (${fromSql}) AS cvc_source${where}${order}`);
+    await conn.run(`CREATE TEMP TABLE ${name} AS ${sql}`);
   } catch (e) {
     throw new DeltaError('INVALID_ARGUMENT', table, version, `staging the rows failed: ${(e as Error).message}`, { cause: e });
   }
@@ -67,8 +71,9 @@ export async function stage(conn: DuckDBConnection, table: string, version: numb
   };
 }
 
-export async function stageSource(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], sourceSql: string): Promise<Staged> {
+export async function stageSource(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], sourceSql: string,
+  clusterBy: readonly string[] = []): Promise<Staged> {
   const source = fragment(sourceSql);
   await checkSourceColumns(conn, table, version, schema, source);
-  return stage(conn, table, version, schema, source);
+  return stage(conn, table, version, schema, source, { clusterBy });
 }

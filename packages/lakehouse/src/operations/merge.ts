@@ -5,6 +5,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
 import type { Action } from '../log/actions.js';
+import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { writeStaged } from '../files/parquet.js';
 import { stage, stageSource } from '../files/stage.js';
 import { computeStats } from '../files/stats.js';
@@ -97,10 +98,13 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     let filesAdded = 0;
     let rowsWritten = 0;
     if (parts.length > 0) {
-      const out = await stage(conn, table, snapshot.version, snapshot.schema, parts.map((p) => `(${p})`).join(' UNION ALL '));
+      // On a clustered table the new files are written in clustering order (clustered on write).
+      const clusterBy = snapshot.clusteringColumns;
+      const out = await stage(conn, table, snapshot.version, snapshot.schema, parts.map((p) => `(${p})`).join(' UNION ALL '), { clusterBy });
       cleanup.push(out.drop);
       const adds = await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
         maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+        clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
       });
       filesAdded = adds.length;
       rowsWritten = out.rowCount;

@@ -11,14 +11,20 @@ import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
 import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions } from './context.js';
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
+import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 
 async function withStagedSource<T>(conn: DuckDBConnection, ctx: WriteContext, sourceSql: string, fn: (s: Staged) => Promise<T>): Promise<T> {
-  const staged = await stageSource(conn, ctx.table, ctx.snapshot.version, ctx.snapshot.schema, sourceSql);
+  const staged = await stageSource(conn, ctx.table, ctx.snapshot.version, ctx.snapshot.schema, sourceSql, ctx.snapshot.clusteringColumns);
   try {
     return await fn(staged);
   } finally {
     await staged.drop();
   }
+}
+
+/** New files of a clustered table are written in clustering order, so they count as clustered. */
+function clusteredBy(ctx: WriteContext): string | undefined {
+  return ctx.snapshot.clusteringColumns.length > 0 ? CLUSTERING_PROVIDER : undefined;
 }
 
 function assertMayRemove(ctx: WriteContext, operation: string): void {
@@ -33,7 +39,7 @@ export async function append(conn: DuckDBConnection, table: string, sourceSql: s
   if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
     });
     const props = propertyActions(ctx.snapshot, opts.properties);
     return commit(ctx.storage, table, {
@@ -60,7 +66,7 @@ export async function overwrite(conn: DuckDBConnection, table: string, sourceSql
   if (ctx.snapshot.files.length > 0) assertMayRemove(ctx, 'overwrite');
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
     });
     const nowMs = Date.now();
     const removes: Action[] = ctx.snapshot.files.map((f) => ({ remove: removeAction(f, true, nowMs) }));
@@ -104,7 +110,7 @@ export async function replaceWhere(conn: DuckDBConnection, table: string, predic
     const rewrite = await rewriteMatching(conn, ctx, predicate, opts.maxRowsPerFile);
     if (rewrite.removed.length > 0) assertMayRemove(ctx, 'replaceWhere');
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
     });
     return commit(ctx.storage, table, {
       operation: 'WRITE',

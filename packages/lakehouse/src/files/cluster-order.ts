@@ -1,0 +1,40 @@
+// The row order of clustered tables (Delta liquid clustering, done locally): one clustering column
+// sorts by its own type (numbers as numbers, dates as dates, text as text), several are interleaved
+// on a Z-order curve of their ranks, so a file holds a compact box of every key instead of one key's
+// full range, and min/max stats prune files on any of the keys.
+import { ident } from '../sql.js';
+
+/** add.clusteringProvider of files written in clustering order (by a clustered write or OPTIMIZE). */
+export const CLUSTERING_PROVIDER = 'liquid';
+
+/** Bits of rank kept per key: together they fit a BIGINT (63 bits). */
+const rankBits = (keys: number): number => Math.min(21, Math.floor(63 / keys));
+
+/**
+ * `fromSql` (a SELECT) wrapped so that its rows can be ordered by `orderBy`; the helper columns it
+ * adds are named cvc_z* and are dropped by the caller's column list.
+ */
+export function clusterOrder(keys: readonly string[], fromSql: string): { fromSql: string; orderBy: string } {
+  if (keys.length === 0) return { fromSql, orderBy: '' };
+  const tieBreak = keys.map((k) => `${ident(k)} NULLS LAST`).join(', ');
+  if (keys.length === 1) return { fromSql, orderBy: tieBreak };
+  const bits = rankBits(keys.length);
+  // Each key's distinct values ranked once (a few thousand stores or days), joined back by hash:
+  // cheaper than window functions over every (wide) row, and the source is not materialised (the
+  // DISTINCT scans read only the key columns). Ranks are scaled to `bits` bits, then bit-interleaved;
+  // the only full sort left is the caller's ORDER BY.
+  const ranks = keys.map((k, i) => `cvc_zk${i} AS (SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r,
+    count(*) OVER () AS cvc_m FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc))`);
+  const joins = keys.map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`).join(' ');
+  const scaled = keys.map((_, i) => `((cvc_zk${i}.cvc_r * ${2 ** bits}::BIGINT) // cvc_zk${i}.cvc_m)`);
+  const terms: string[] = [];
+  for (let b = 0; b < bits; b++) {
+    scaled.forEach((s, i) => {
+      const shift = b * keys.length + (keys.length - 1 - i);
+      terms.push(`(((${s} >> ${b}) & 1) << ${shift})`);
+    });
+  }
+  const wrapped = `WITH cvc_zsrc AS NOT MATERIALIZED (${fromSql}), ${ranks.join(', ')}
+    SELECT s.*, (${terms.join(' + ')}) AS cvc_z FROM cvc_zsrc AS s ${joins}`;
+  return { fromSql: wrapped, orderBy: `cvc_z, ${tieBreak}` };
+}
