@@ -1,8 +1,8 @@
-import { appendFile, readFile, rm, symlink, truncate, writeFile, mkdir, readdir } from 'node:fs/promises';
+import { appendFile, link, readFile, rm, symlink, truncate, writeFile, mkdir, readdir } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { create } from 'tar';
+import { create, list } from 'tar';
 import {
   BundleIntegrityError,
   BundleManifestError,
@@ -121,6 +121,23 @@ describe('bundle archive', () => {
     const uf = await readBundle(join(tmp, 'imported'), factories);
     expect((await uf.predict({ series: [series('1', 100)] }))[0]!.p50.length).toBe(35);
     await expect(importBundle(join(tmp, 'b.tar.gz'), join(tmp, 'imported'))).rejects.toThrow(/not empty/);
+  });
+
+  it('exports hard-linked bundle files as plain files that import accepts', async () => {
+    // A dedup tool or `cp -al` can leave a bundle's identical files as hard links of each other.
+    const tmp = await tempDir();
+    const dir = await makeBundle(join(tmp, 'b'));
+    const scaler = (kind: string) => join(dir, 'models', kind, 'extra/scaler.json');
+    const [a, b] = [scaler('lgbm'), scaler('seasonal_naive')];
+    await rm(b);
+    await link(a, b);
+    const m1 = await exportBundle(dir, join(tmp, 'b.tar.gz'));
+    const types: string[] = [];
+    await list({ file: join(tmp, 'b.tar.gz'), onReadEntry: (e) => void types.push(e.type) });
+    expect(new Set(types)).toEqual(new Set(['File', 'Directory']));
+    expect(await importBundle(join(tmp, 'b.tar.gz'), join(tmp, 'imported'))).toEqual(m1);
+    const copied = join(tmp, 'imported/models/seasonal_naive/extra/scaler.json');
+    expect(await readFile(copied, 'utf8')).toBe(await readFile(a, 'utf8'));
   });
 
   it('refuses archives with ../ entries, absolute paths and escaping symlinks, writing nothing', async () => {
