@@ -2,7 +2,7 @@
 // extracts anything: only plain files and directories, only relative paths that stay inside the
 // target. Then the extracted bundle is verified against its manifest.
 import { randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream, Stats } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { isAbsolute, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -11,6 +11,17 @@ import { create, extract, list, type ReadEntry } from 'tar';
 import { MlopsInputError, UnsafeArchiveError } from '../errors.js';
 import type { BundleManifest } from './manifest.js';
 import { verifyBundle } from './read.js';
+
+/**
+ * tar filter that archives every file as a plain file, even when the bundle's files are hard links of
+ * each other (a dedup tool, `cp -al`): import refuses link entries, and tar 7.5 packing hard links
+ * can finish the archive twice ("write after end", thrown outside any promise). tar passes the filter
+ * the lstat result it writes the entry from, so a link count of 1 makes the entry a plain file.
+ */
+function asPlainFile(_path: string, entry: Stats | ReadEntry): boolean {
+  if (entry instanceof Stats) entry.nlink = 1;
+  return true;
+}
 
 /** Writes `dir` (a verified bundle) as a gzip tarball at `file`. Returns the manifest. */
 export async function exportBundle(dir: string, file: string): Promise<BundleManifest> {
@@ -22,7 +33,8 @@ export async function exportBundle(dir: string, file: string): Promise<BundleMan
   // Node's zlib behind the tar stream is ~3x faster than tar's own gzip option, and level 1 is ~3x
   // faster again: model weights and float text barely compress better at higher levels (<1%).
   try {
-    await pipeline(create({ cwd: root, portable: true, noMtime: true }, entries), createGzip({ level: 1 }), createWriteStream(tmp));
+    const tar = create({ cwd: root, portable: true, noMtime: true, filter: asPlainFile }, entries);
+    await pipeline(tar, createGzip({ level: 1 }), createWriteStream(tmp));
     await rename(tmp, target);
   } catch (err) {
     await rm(tmp, { force: true });
