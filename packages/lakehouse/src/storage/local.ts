@@ -16,9 +16,16 @@ async function writeDurably(file: string, data: string | Buffer): Promise<void> 
   try {
     await handle.writeFile(data);
     await handle.sync();
-  } finally {
-    await handle.close();
+  } catch (e) {
+    await handle.close().catch(() => undefined);
+    await fs.unlink(file).catch(() => undefined);
+    // A write through a handle (ENOSPC, EIO) carries no path; the user needs to know which disk filled.
+    if (typeof e === 'object' && e !== null && 'code' in e && !(e as NodeJS.ErrnoException).path) {
+      (e as NodeJS.ErrnoException).path = file;
+    }
+    throw e;
   }
+  await handle.close();
 }
 
 export class LocalStorage implements Storage {
