@@ -1,7 +1,7 @@
 // A --from/--to reload reads only its range of sale dates, so it must never move the global
 // watermark: corrections outside the range, written after the watermark, are still read by the next
 // plain run, also when the range run commits its rows and then fails (exit 1), e.g. on a lost conflict.
-import { mkdirSync, readdirSync, renameSync } from 'node:fs';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
 import { exitCodeOf } from '@cvc/core';
@@ -64,14 +64,13 @@ test('a range run on an empty lake leaves no watermark: the next plain run reads
   expect(next).toMatchObject({ mode: 'full', rowsRead: 20, lastDay: '2025-01-10', watermarkAfter: WATERMARK });
 });
 
-/** Moves the table's data files aside (and back): the next operation that reads them fails. */
-function hideDataFiles(table: string, aside: string): () => void {
-  mkdirSync(aside, { recursive: true });
-  const files = readdirSync(table).filter((f) => f.endsWith('.parquet'));
-  for (const f of files) renameSync(join(table, f), join(aside, f));
-  return () => {
-    for (const f of files) renameSync(join(aside, f), join(table, f));
-  };
+/** Puts a corrupt next commit into the table's log (and takes it out): the next operation that loads the log fails. */
+function corruptNextCommit(table: string): () => void {
+  const log = join(table, '_delta_log');
+  const last = readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).sort().at(-1)!;
+  const next = join(log, `${String(Number(last.slice(0, 20)) + 1).padStart(20, '0')}.json`);
+  writeFileSync(next, 'not a commit\n');
+  return () => rmSync(next);
 }
 
 test('a range run that commits its rows and then fails (exit 1) has not moved the watermark', async () => {
@@ -81,7 +80,7 @@ test('a range run that commits its rows and then fails (exit 1) has not moved th
   await addCorrections();
   const features = lakeTables(loaded).features;
 
-  // The range run's merge has committed; its OPTIMIZE then fails, as it would on losing a conflict.
+  // The range run's merge has committed; its OPTIMIZE then fails on the log, as a lost conflict would fail it.
   let restore: (() => void) | undefined;
   const err = await runIngest({
     loaded,
@@ -89,7 +88,7 @@ test('a range run that commits its rows and then fails (exit 1) has not moved th
     from: '2025-01-01',
     to: '2025-01-05',
     onProgress: (p) => {
-      if (p.stage === 'optimize') restore = hideDataFiles(features, join(dir, 'aside'));
+      if (p.stage === 'optimize') restore = corruptNextCommit(features);
     },
   }).catch((e: unknown) => e);
   restore?.();
