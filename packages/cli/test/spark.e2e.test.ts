@@ -78,7 +78,9 @@ async function lakehouseTable(table: string): Promise<void> {
   }
   await merge(conn, table, `SELECT '1' AS store_id, DATE '2025-01-02' AS date, 99 AS i, 1::BIGINT AS l, 1.0 AS d, TRUE AS b,
     TIMESTAMPTZ '2025-03-01 10:00:00+00' AS ts`, { on: ['store_id', 'date'] });
-  await optimize(conn, table, { targetRowsPerFile: 15 });
+  // Files under a quarter of the target are compacted: the five small files become one.
+  const compacted = await optimize(conn, table, { targetRowsPerFile: 100 });
+  if (compacted.metrics['numFilesAdded'] !== 1) throw new Error('optimize did not compact the table');
 }
 
 describe('Spark reads what cvc writes', () => {
