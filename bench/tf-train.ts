@@ -1,71 +1,52 @@
-// Training throughput and peak RSS of N-BEATS and TFT on the wasm and cpu backends, with 1 and 2
-// worker threads (2 identical jobs each: run one after the other on 1 worker, side by side on 2).
-// Each configuration runs in a fresh child process so peak RSS is its own.
-//   node --conditions=source --import tsx bench/tf-train.ts [--models nbeats,tft] [--backends wasm,cpu] [--stores 40] [--seconds 40]
-// Needs the compiled worker: npx tsc -b packages/core
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { runTfJobsInWorkers, type TfJob } from '../packages/core/src/models/tf/index.js';
+// Training throughput of N-BEATS (with and without covariates) and TFT: one fit per model with its
+// default epoch budget and early stopping, in this thread, on synthetic stores. Prints samples
+// (training windows) per second of wall time and per CPU second (the second barely moves when other
+// work shares the machine), the epochs reached of the budget and why training stopped.
+//   node --conditions=source --import tsx bench/tf-train.ts [--models nbeats,nbeats-pure,tft] [--backend wasm]
+//   [--stores 40] [--epochs N (override the budget)] [--cap 1800 (wall-time safety cap, s)] [--params '{"batchSize":256}']
+import { loadavg } from 'node:os';
+import { loadTf } from '../packages/core/src/models/tf/backend.js';
+import { nbeatsFactory, NBEATS_DEFAULTS } from '../packages/core/src/models/nbeats/index.js';
+import { tftFactory, TFT_DEFAULTS } from '../packages/core/src/models/tft/index.js';
 import { fitView, syntheticStores } from '../packages/core/test/tf-synthetic.js';
+import { arg, H, L } from './tf-common.js';
 
-function arg(name: string, fallback: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
+const MODELS = {
+  nbeats: { factory: nbeatsFactory, params: {}, defaults: NBEATS_DEFAULTS },
+  'nbeats-pure': { factory: nbeatsFactory, params: { covariates: false }, defaults: NBEATS_DEFAULTS },
+  tft: { factory: tftFactory, params: {}, defaults: TFT_DEFAULTS },
+} as const;
 
-const H = 35;
-const L = 90;
-// Each job trains for a fixed wall time (many epochs, no early stopping); samples/s = samples / time.
-const SECONDS = Number(arg('seconds', '40'));
-
-async function one(model: 'nbeats' | 'tft', backend: string, workers: number): Promise<void> {
-  const series = fitView(syntheticStores({ stores: Number(arg('stores', '40')), minDays: 500, maxDays: 900, extraDays: 0, seed: 1 }));
-  const jobs: TfJob[] = [0, 1].map((i) => ({
-    id: `${model}-${i}`,
-    kind: model,
-    params: { epochs: 1000, windowsPerEpoch: 1024, patience: 1000 },
-    series,
-    fit: { horizon: H, contextLength: L, seed: i + 1, timeBudgetSec: SECONDS },
-  }));
+const { backend } = await loadTf({ backend: arg('backend', 'wasm') });
+const stores = Number(arg('stores', '40'));
+const series = fitView(syntheticStores({ stores, minDays: 500, maxDays: 900, extraDays: 0, seed: 1 }));
+console.log(`tf training: ${stores} synthetic stores, context ${L}, horizon ${H}, backend ${backend}, 1 thread`);
+console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log('model        samples  epochs/budget  stopped by      wall s   cpu s  samples/s  samples/cpu-s');
+for (const name of arg('models', 'nbeats,nbeats-pure,tft').split(',') as (keyof typeof MODELS)[]) {
+  const m = MODELS[name];
+  if (!m) throw new Error(`--models: unknown model "${name}" (expected ${Object.keys(MODELS).join(', ')})`);
+  const epochs = Number(arg('epochs', String(m.defaults.epochs)));
+  const extra = JSON.parse(arg('params', '{}')) as Record<string, unknown>;
+  const model = m.factory.create({ ...m.params, ...extra, epochs });
+  const stopped: string[] = [];
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  const res = await runTfJobsInWorkers(jobs, { workers, backend });
+  const r = await model.fit(series, {
+    horizon: H,
+    contextLength: L,
+    seed: 1,
+    timeBudgetSec: Number(arg('cap', '1800')),
+    log: (msg) => msg.startsWith('training stopped') && stopped.push('time cap'),
+  });
   const wall = (performance.now() - t0) / 1000;
-  const samples = res.reduce((n, r) => n + r.report.metrics['samples']!, 0);
-  const perJob = res.map((r) => r.report.metrics['samplesPerSec']!);
+  const used = process.cpuUsage(cpu0);
+  const cpu = (used.user + used.system) / 1e6;
+  const x = r.metrics;
+  const why = x['earlyStopped'] ? 'early stopping' : x['timeBudgetHit'] ? 'time cap' : 'epoch budget';
   console.log(
-    JSON.stringify({
-      model,
-      backend: res[0]!.backend,
-      workers,
-      samplesPerSec: samples / wall,
-      perJobSamplesPerSec: perJob,
-      wallSec: wall,
-      peakRssMB: process.resourceUsage().maxRSS / 1024,
-    }),
+    `${name.padEnd(12)} ${String(x['samples']).padStart(7)}  ${`${x['epochs']}/${epochs}`.padStart(13)}  ${why.padEnd(14)} ` +
+      `${wall.toFixed(0).padStart(7)} ${cpu.toFixed(0).padStart(7)} ${(x['samples']! / wall).toFixed(0).padStart(10)} ` +
+      `${(x['samples']! / cpu).toFixed(0).padStart(14)}`,
   );
-}
-
-if (process.argv.includes('--one')) {
-  const [model, backend, workers] = process.argv.slice(process.argv.indexOf('--one') + 1);
-  await one(model as 'nbeats' | 'tft', backend!, Number(workers));
-} else {
-  const self = fileURLToPath(import.meta.url);
-  const models = arg('models', 'nbeats,tft').split(',');
-  const backends = arg('backends', 'wasm,cpu').split(',');
-  console.log(`tf training benchmark: context ${L}, horizon ${H}, default model sizes, 2 jobs per row of ${arg('seconds', '40')} s training each`);
-  console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  console.log('model   backend  workers  samples/s (total)  per job          wall s  peak RSS MB');
-  for (const model of models) {
-    for (const backend of backends) {
-      for (const workers of [1, 2]) {
-        const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', self, '--one', model, backend, String(workers), '--stores', arg('stores', '40'), '--seconds', arg('seconds', '40')], {
-          encoding: 'utf8',
-        });
-        const r = JSON.parse(out.trim().split('\n').pop()!);
-        console.log(
-          `${model.padEnd(7)} ${String(r.backend).padEnd(8)} ${String(workers).padEnd(8)} ${r.samplesPerSec.toFixed(0).padStart(17)}  ${r.perJobSamplesPerSec.map((x: number) => x.toFixed(0)).join(' / ').padEnd(15)}  ${r.wallSec.toFixed(1).padStart(6)}  ${r.peakRssMB.toFixed(0).padStart(11)}`,
-        );
-      }
-    }
-  }
 }

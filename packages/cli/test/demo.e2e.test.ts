@@ -27,7 +27,9 @@ describe('cvc demo (reduced)', () => {
     // All three models, with budgets small enough for CI: this is the pipeline, not a benchmark.
     p = project(
       `demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm, nbeats, tft] }\n` +
-        'models:\n  lgbm: { numOrigins: 16, numBoostRound: 120 }\n  nbeats: { timeBudgetSec: 6, warmStart: true }\n  tft: { timeBudgetSec: 6, warmStart: true }\n',
+        'models:\n  lgbm: { numOrigins: 16, numBoostRound: 120 }\n' +
+        '  nbeats: { epochs: 2, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n' +
+        '  tft: { epochs: 1, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n',
     );
     const r = cvc(['--config', p.config, '--json', 'demo']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);

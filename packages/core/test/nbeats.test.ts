@@ -106,6 +106,38 @@ describe('nbeats', () => {
     expect(r.metrics['samples']).toBeGreaterThan(0);
   });
 
+  it('N-BEATSx reads known-future promotions; pure N-BEATS (covariates: false) ignores them', async () => {
+    const withPromo = (on: number) =>
+      history.map((s) => {
+        const promo = Float64Array.from(s.future['promo']!);
+        promo.fill(on, s.sales.length);
+        return { ...s, future: { ...s.future, promo } };
+      });
+    const openSum = async (m: NBeatsForecaster, on: number) =>
+      (await m.predict(withPromo(on), H)).reduce((n, f) => n + f.p50.reduce((a, v) => a + v, 0), 0);
+    const lift = (await openSum(model, 1)) / (await openSum(model, 0)) - 1;
+    console.log(`nbeatsx forecast with promotions on every forecast day vs none: ${(100 * lift).toFixed(1)} % higher`);
+    // The synthetic stores sell 20-35 % more on promotion days.
+    expect(lift).toBeGreaterThan(0.08);
+    const pure = nbeatsFactory.create({ ...small, covariates: false, epochs: 1 }) as NBeatsForecaster;
+    await pure.fit(train, ctx);
+    expect(await openSum(pure, 1)).toBe(await openSum(pure, 0));
+    // A saved pure model reloads as pure.
+    const pureDir = join(dir, 'pure');
+    await pure.save(pureDir);
+    expect((await nbeatsFactory.load(pureDir)).params['covariates']).toBe(false);
+  });
+
+  it('gives the same weights with or without a wall-time cap that does not fire', async () => {
+    // A long epoch budget that early stopping cuts short: a schedule that also followed the share of
+    // the cap already used (it did) would lower the learning rate as soon as a few seconds pass.
+    const p = { ...small, numStacks: 1, layerWidth: 32, epochs: 400, windowsPerEpoch: 256, batchSize: 256, patience: 1 };
+    const a = await nbeatsFactory.create(p).fit(train, ctx);
+    const b = await nbeatsFactory.create(p).fit(train, { ...ctx, timeBudgetSec: 120 });
+    expect(b.metrics['timeBudgetHit']).toBe(0);
+    expect(b.metrics['valLoss']).toBe(a.metrics['valLoss']);
+  });
+
   it('rejects bad input at predict time with ForecastInputError', async () => {
     await expect(model.predict(history, H + 1)).rejects.toBeInstanceOf(ForecastInputError);
     await expect(model.predict(train, H)).rejects.toThrow(/is_open.*needs/);

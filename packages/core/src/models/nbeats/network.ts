@@ -34,13 +34,32 @@ function seasonalityBasis(from: number, len: number, H: number): { rows: number;
 export interface NBeatsShape {
   context: number;
   horizon: number;
+  /** Width of one day of known-future inputs (0 = pure N-BEATS: sales only). */
+  futureWidth?: number;
+  /** Past input channels after sales (observed flag, past covariates); 0 = none. */
+  pastChannels?: number;
+  /** Width of the static inputs (one-hot categoricals + log level); 0 = none. */
+  staticWidth?: number;
 }
 
-type BlockKind = 'generic' | 'trend' | 'seasonality';
+/** Inputs of one batch: scaled sales [B,L] and, for N-BEATSx, the covariates. */
+export interface NBeatsInputs {
+  sales: Tensor;
+  /** [B, L*pastChannels] past covariates, flattened. */
+  past?: Tensor;
+  /** [B, L+H, futureWidth] known-future inputs over the context and forecast days. */
+  future?: Tensor;
+  /** [B, staticWidth]. */
+  statics?: Tensor;
+}
 
-export function blockKinds(p: NBeatsParams): BlockKind[] {
-  if (p.architecture === 'generic') return Array.from({ length: p.numStacks * p.numBlocks }, () => 'generic');
+type BlockKind = 'generic' | 'trend' | 'seasonality' | 'exogenous';
+
+export function blockKinds(p: NBeatsParams, shape: NBeatsShape): BlockKind[] {
+  const exog: BlockKind[] = (shape.futureWidth ?? 0) > 0 ? ['exogenous'] : [];
+  if (p.architecture === 'generic') return [...exog, ...Array.from({ length: p.numStacks * p.numBlocks }, () => 'generic' as const)];
   return [
+    ...exog,
     ...Array.from({ length: p.numBlocks }, () => 'trend' as const),
     ...Array.from({ length: p.numBlocks }, () => 'seasonality' as const),
   ];
@@ -56,19 +75,49 @@ export function makeNBeats(ps: ParamStore, p: NBeatsParams, shape: NBeatsShape) 
   const sf = seasonalityBasis(0, H, H);
   const seasB = tf.tensor2d(sb.values, [sb.rows, L]);
   const seasF = tf.tensor2d(sf.values, [sf.rows, H]);
-  const kinds = blockKinds(p);
+  const kinds = blockKinds(p, shape);
 
-  /** x [B,L] scaled history -> forecast [B,H]. */
-  function forward(x: Tensor): Tensor {
+  /**
+   * Scaled history and covariates -> forecast [B,H]. N-BEATSx: every block reads its residual
+   * sales next to an encoding of the covariates (past ones and statics as they are, known-future
+   * ones through a per-day linear map shared by all days, flattened, then one dense layer); only
+   * the sales part is backcast and subtracted.
+   * The exogenous block projects onto the known-future inputs themselves (backcast over the
+   * context days, forecast over the horizon), so a promotion or holiday on day h moves day h.
+   */
+  function forward(inp: NBeatsInputs): Tensor {
+    const x = inp.sales;
+    const B = x.shape[0]!;
+    const covs: Tensor[] = [];
+    if (inp.past) covs.push(inp.past);
+    if (inp.statics) covs.push(inp.statics);
+    let futB: Tensor | undefined;
+    let futF: Tensor | undefined;
+    if (inp.future) {
+      const W = inp.future.shape[2]!;
+      const enc = dense(ps, 'cov_encoder/day', inp.future.reshape([B * (L + H), W]), p.covariateEncoderDim);
+      covs.push(enc.reshape([B, (L + H) * p.covariateEncoderDim]));
+      futB = tf.slice(inp.future, [0, 0, 0], [B, L, W]);
+      futF = tf.slice(inp.future, [0, L, 0], [B, H, W]);
+    }
+    // One encoding of all covariates shared by the blocks: each block then reads L + covariateWidth
+    // inputs instead of several hundred, which keeps N-BEATSx close to N-BEATS' cost per window.
+    const cov = covs.length > 0 ? tf.relu(dense(ps, 'cov_encoder/all', tf.concat(covs, 1), p.covariateWidth)) : undefined;
     let residual = x;
     let forecast: Tensor | undefined;
     kinds.forEach((kind, b) => {
       const name = `block${b}_${kind}`;
-      let h = residual;
+      let h = cov ? tf.concat([residual, cov], 1) : residual;
       for (let l = 0; l < p.numLayers; l++) h = tf.relu(dense(ps, `${name}/fc${l}`, h, p.layerWidth));
       let back: Tensor;
       let fore: Tensor;
-      if (kind === 'generic') {
+      if (kind === 'exogenous') {
+        const W = futF!.shape[2]!;
+        const tb = dense(ps, `${name}/theta_b`, h, W, false);
+        const tfc = dense(ps, `${name}/theta_f`, h, W, false);
+        back = tf.sum(tf.mul(futB!, tf.expandDims(tb, 1)), 2);
+        fore = tf.sum(tf.mul(futF!, tf.expandDims(tfc, 1)), 2);
+      } else if (kind === 'generic') {
         const tb = dense(ps, `${name}/theta_b`, h, p.expansionCoefficientDim, false);
         const tfc = dense(ps, `${name}/theta_f`, h, p.expansionCoefficientDim, false);
         back = dense(ps, `${name}/basis_b`, tb, L);

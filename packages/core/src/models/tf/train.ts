@@ -1,6 +1,8 @@
 // The training loop both tf models share: epochs of windows sampled across all stores, Adam with a
-// warm-up + cosine learning-rate schedule, validation on held-out windows, early stopping that
-// restores the best weights, a wall-clock budget and abort.
+// warm-up + cosine learning-rate schedule over the epoch budget, validation on held-out windows,
+// early stopping that restores the best weights, and abort. The budget is in epochs of
+// `windowsPerEpoch` samples, so the same config and seed give the same weights whatever the load;
+// the wall-clock limit is only a safety cap, and when it fires the result says so.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import type { ParamStore } from './layers.js';
@@ -24,6 +26,7 @@ export interface TrainHooks {
   seed: number;
   /** Validate the starting weights first (warm starts) so training can only keep or improve them. */
   evalBeforeTraining?: boolean;
+  /** Safety cap on wall time; reaching it makes the run depend on the machine's load (reported). */
   timeBudgetSec?: number;
   signal?: AbortSignal;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -63,10 +66,10 @@ export interface Trainable {
   loss(batch: readonly Origin[], training: boolean): tfTypes.Scalar;
 }
 
-/** Warm-up, then cosine decay over whichever runs out first: the epochs or the time budget. */
-function lrAt(cfg: TrainConfig, step: number, epochFloat: number, timeFraction: number): number {
+/** Warm-up, then cosine decay over the epoch budget (never over wall time: that would depend on load). */
+function lrAt(cfg: TrainConfig, step: number, epochFloat: number): number {
   const warm = cfg.warmupSteps > 0 ? Math.min(1, (step + 1) / cfg.warmupSteps) : 1;
-  const progress = Math.min(1, Math.max(epochFloat / Math.max(1, cfg.epochs), timeFraction));
+  const progress = Math.min(1, epochFloat / Math.max(1, cfg.epochs));
   const cos = cfg.minLrFraction + (1 - cfg.minLrFraction) * 0.5 * (1 + Math.cos(Math.PI * progress));
   return cfg.learningRate * warm * cos;
 }
@@ -124,8 +127,7 @@ export async function trainLoop(
         lastTrainLoss = epochSteps ? epochLoss / epochSteps : lastTrainLoss;
         break outer;
       }
-      const timeFraction = Number.isFinite(deadline) ? (performance.now() - started) / (deadline - started) : 0;
-      mutableLr.learningRate = lrAt(cfg, steps, epoch + s / stepsPerEpoch, timeFraction);
+      mutableLr.learningRate = lrAt(cfg, steps, epoch + s / stepsPerEpoch);
       const batch = windows.slice(s * cfg.batchSize, (s + 1) * cfg.batchSize);
       const lossValue = tf.tidy(() => {
         const { value, grads } = tf.variableGrads(() => model.loss(batch, true), vars);
@@ -167,6 +169,14 @@ export async function trainLoop(
     }
   }
   if (bestWeights) model.params.restore(bestWeights);
+  if (stoppedBy === 'time_budget') {
+    hooks.log?.('training stopped by the wall-time safety cap: the result depends on machine load', {
+      capSec: hooks.timeBudgetSec,
+      epochs,
+      epochBudget: cfg.epochs,
+      steps,
+    });
+  }
   const seconds = (performance.now() - started) / 1000;
   return {
     epochs,

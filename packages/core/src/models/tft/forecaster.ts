@@ -68,7 +68,8 @@ export class TftForecaster implements Forecaster {
   async fit(series: readonly StoreSeries[], ctx: FitContext): Promise<FitReport> {
     const started = performance.now();
     const { tf, backend } = await loadTf({ log: ctx.log });
-    const shape = { context: ctx.contextLength, horizon: ctx.horizon };
+    const context = this.p.encoderDays > 0 ? Math.min(this.p.encoderDays, ctx.contextLength) : ctx.contextLength;
+    const shape = { context, horizon: ctx.horizon };
     const warm = ctx.warmStart;
     if (warm && !(warm instanceof TftForecaster && warm.fitted)) {
       throw new Error(`tft: warmStart must be a fitted tft forecaster, got "${warm.kind}"`);

@@ -51,22 +51,38 @@ function variableSelection(
   return tf.sum(tf.mul(processed, tf.expandDims(weights, -1)), 2);
 }
 
-/** Embeds each real column (x * w + b) and each categorical (one-hot @ W) of a [N, width] input. */
+/**
+ * Embeds each real column (x * w + b) and each categorical (one-hot @ W) of a [N, width] input.
+ * Consecutive real columns are embedded together (one broadcast multiply for the run, from the
+ * same per-variable weights): per-variable ops on [N, d] tensors cost more in op overhead than
+ * in arithmetic on the wasm backend.
+ */
 function embedColumns(ps: ParamStore, name: string, x: Tensor, vars: { name: string; width: number; categorical: boolean }[], d: number): Tensor {
   const tf = ps.tf;
-  let off = 0;
+  const N = x.shape[0]!;
   const out: Tensor[] = [];
+  let off = 0;
+  let run: { name: string; off: number }[] = [];
+  const flush = () => {
+    if (run.length === 0) return;
+    const cols = tf.slice(x, [0, run[0]!.off], [-1, run.length]).reshape([N, run.length, 1]);
+    const w = tf.concat(run.map((r) => ps.matrix(`${name}/${r.name}/w`, 1, d)), 0);
+    const b = tf.stack(run.map((r) => ps.constant(`${name}/${r.name}/b`, [d], 0)), 0);
+    out.push(tf.add(tf.mul(cols, w), b)); // [N, run, d]
+    run = [];
+  };
   for (const v of vars) {
-    const cols = tf.slice(x, [0, off], [-1, v.width]);
-    const key = `${name}/${v.name}`;
-    out.push(
-      v.categorical
-        ? tf.matMul(cols as tfTypes.Tensor2D, ps.matrix(`${key}/w`, v.width, d))
-        : tf.add(tf.mul(cols, ps.matrix(`${key}/w`, 1, d)), ps.constant(`${key}/b`, [d], 0)),
-    );
+    if (v.categorical) {
+      flush();
+      const cols = tf.slice(x, [0, off], [-1, v.width]);
+      out.push(tf.matMul(cols as tfTypes.Tensor2D, ps.matrix(`${name}/${v.name}/w`, v.width, d)).reshape([N, 1, d]));
+    } else {
+      run.push({ name: v.name, off });
+    }
     off += v.width;
   }
-  return tf.stack(out, 1); // [N, J, d]
+  flush();
+  return out.length === 1 ? out[0]! : tf.concat(out, 1); // [N, J, d]
 }
 
 export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: TftShape) {
