@@ -10,6 +10,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerRuns } from './commands/runs.js';
 import { registerModels } from './commands/models.js';
 import { registerForecast } from './commands/forecast.js';
+import { registerMonitor } from './commands/monitor.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -22,7 +23,8 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels, registerForecast]) {
+  for (const register of [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels, registerForecast,
+    registerMonitor]) {
     register(program, globals);
   }
   for (const c of program.commands) {
