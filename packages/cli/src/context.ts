@@ -24,7 +24,7 @@ export interface RunContext {
 /** Secrets a config may carry, masked by value in every log line. */
 function configSecrets(loaded: LoadedConfig): string[] {
   const c = loaded.config;
-  return [c.source.mssql?.password, c.source.mssql?.token, c.tracking.token, process.env['MLFLOW_TRACKING_TOKEN'], process.env['DATABRICKS_TOKEN']].filter(
+  return [c.source.mssql?.password, c.source.mssql?.token, c.tracking.token, c.alerts.webhook, process.env['MLFLOW_TRACKING_TOKEN'], process.env['DATABRICKS_TOKEN']].filter(
     (s): s is string => typeof s === 'string' && s.length > 0,
   );
 }

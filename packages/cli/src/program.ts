@@ -11,6 +11,7 @@ import { registerRuns } from './commands/runs.js';
 import { registerModels } from './commands/models.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerMonitor } from './commands/monitor.js';
+import { registerDaily } from './commands/daily.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -24,7 +25,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   for (const register of [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels, registerForecast,
-    registerMonitor]) {
+    registerMonitor, registerDaily]) {
     register(program, globals);
   }
   for (const c of program.commands) {

@@ -2,7 +2,8 @@
 // and a few facts about the lake. An alert is a JSON object: kind, the stores affected, the numbers.
 import type { Accuracy, RollingMetrics } from './metrics.js';
 
-export type AlertKind = 'accuracy_drift' | 'coverage' | 'bias' | 'stale_data' | 'stores_skipped' | 'model_age' | 'ingest_failed';
+export type AlertKind =
+  | 'accuracy_drift' | 'coverage' | 'bias' | 'stale_data' | 'stores_skipped' | 'model_age' | 'ingest_failed' | 'step_failed';
 
 export interface Alert {
   kind: AlertKind;

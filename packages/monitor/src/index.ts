@@ -6,3 +6,4 @@ export { rollingMetrics, HORIZON_BUCKETS, type Accuracy, type RollingMetrics, ty
 export { accuracyAlerts, lakeAlerts, promisedWape, type Alert, type AlertKind, type Baseline, type Thresholds, type LakeFacts } from './alerts.js';
 export { ACCURACY_TABLE, ACCURACY_COLUMNS, ACCURACY_KEY, monitorTables, type MonitorTables } from './tables.js';
 export { monitorSummary } from './summary.js';
+export { postAlerts, redactUrl, type WebhookSettings, type WebhookOutcome, type AlertPayload } from './notify.js';
