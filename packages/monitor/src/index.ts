@@ -7,3 +7,4 @@ export { accuracyAlerts, lakeAlerts, promisedWape, type Alert, type AlertKind, t
 export { ACCURACY_TABLE, ACCURACY_COLUMNS, ACCURACY_KEY, monitorTables, type MonitorTables } from './tables.js';
 export { monitorSummary } from './summary.js';
 export { postAlerts, redactUrl, type WebhookSettings, type WebhookOutcome, type AlertPayload } from './notify.js';
+export { renderMonitorPage, writeMonitorPage, worstStores, type PageData, type StoreTrace } from './page.js';

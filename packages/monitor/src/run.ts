@@ -10,6 +10,8 @@ import { accuracyAlerts, lakeAlerts, type Alert, type Baseline, type LakeFacts }
 import { loadBaseline } from './baseline.js';
 import { rollingMetrics, type RollingMetrics } from './metrics.js';
 import { monitorTables } from './tables.js';
+import { worstStores, writeMonitorPage } from './page.js';
+import { join } from 'node:path';
 
 export interface MonitorOptions {
   loaded: LoadedConfig;
@@ -18,6 +20,8 @@ export interface MonitorOptions {
   today?: string;
   /** Log the chain metrics to the tracking backend (default true). */
   track?: boolean;
+  /** Write the HTML page under data/reports/ (default true). */
+  page?: boolean;
   log?: Logger;
 }
 
@@ -32,6 +36,8 @@ export interface MonitorResult {
   lastFeatureDay: string | null;
   alerts: Alert[];
   trackingRunId: string | null;
+  /** The monitoring page (data/reports/monitor-<today>.html), or null when not written. */
+  page: string | null;
   seconds: number;
 }
 
@@ -76,10 +82,16 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
     const thresholds = { ...cfg };
     const alerts = [...lakeAlerts({ today, lastFeatureDay: last, skippedStores: skipped }, baseline, thresholds), ...accuracyAlerts(metrics, baseline, thresholds)];
     for (const a of alerts) log.warn({ alert: a.kind, stores: a.stores.length, chain: a.chain }, a.message);
+    let page: string | null = null;
+    if (opts.page !== false) {
+      const worst = update.version === null ? [] : await worstStores(conn, tables.accuracy, metrics, cfg.minDays);
+      page = await writeMonitorPage(join(loaded.paths.data, 'reports', `monitor-${today}.html`),
+        { today, runId: opts.runId, metrics, baseline, alerts, worst });
+    }
     const trackingRunId = opts.track === false ? null : await track(loaded, opts.runId, today, metrics, alerts, log);
     return {
       runId: opts.runId, today, table: tables.accuracy, update, window: metrics.window, metrics, baseline, lastFeatureDay: last, alerts,
-      trackingRunId, seconds: (performance.now() - t0) / 1000,
+      trackingRunId, page, seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     conn.closeSync();

@@ -19,6 +19,7 @@ export function monitorSummary(r: MonitorResult): Record<string, unknown> {
     backtest: r.baseline ? { bundleVersion: r.baseline.bundleVersion, wape: r.baseline.wape } : null,
     alerts: r.alerts,
     trackingRunId: r.trackingRunId,
+    page: r.page,
     seconds: r.seconds,
   };
 }

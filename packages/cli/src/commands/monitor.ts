@@ -18,6 +18,7 @@ export function monitorLines(r: MonitorResult): string[] {
       + ` bias ${fmt.pct(c.bias)}, p10-p90 coverage ${fmt.pct(c.coverage)}; by horizon ${buckets}`] : []),
     ...(r.alerts.length === 0 ? ['  no alerts'] : r.alerts.map((a) => `  ALERT ${a.kind}: ${a.message}${a.stores.length
       ? ` [${a.stores.slice(0, 20).join(', ')}${a.stores.length > 20 ? ', ...' : ''}]` : ''}`)),
+    ...(r.page ? [`  page: ${r.page}`] : []),
   ];
 }
 
