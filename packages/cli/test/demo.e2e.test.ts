@@ -29,7 +29,8 @@ describe('cvc demo (reduced)', () => {
       `demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm, nbeats, tft] }\n` +
         'models:\n  lgbm: { numOrigins: 16, numBoostRound: 120 }\n  nbeats: { timeBudgetSec: 6, warmStart: true }\n  tft: { timeBudgetSec: 6, warmStart: true }\n',
     );
-    const r = cvc(['--config', p.config, '--json', 'demo']);
+    // --days 0: the simulated days are checked by demo-daily.e2e.test.ts; here infer's table holds one as-of date.
+    const r = cvc(['--config', p.config, '--json', 'demo', '--days', '0']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
     summary = JSON.parse(r.stdout) as Record<string, any>;
   }, 900_000);

@@ -192,6 +192,8 @@ const demoSchema = z
     asOf: isoDate.default('2025-12-31'),
     seed: z.number().int().default(42),
     trainFrom: z.string().default('2021'),
+    /** Days of `cvc daily` the demo simulates after training (0: none). */
+    simulateDays: z.number().int().min(0).default(14),
   })
   .strict()
   .prefault({});
