@@ -5,7 +5,7 @@
 //  daily: the demo source at 2,000 stores, ingested, baselines backtested and trained; then the source
 //    gains one day and runDaily (ingest -> infer -> monitor) runs; median of --runs days.
 // Usage: node --conditions=source --import tsx bench/monitor.ts [--stores 2000] [--days 365] [--runs 3] [--only monitor|daily]
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -52,6 +52,15 @@ async function monitorBench(): Promise<void> {
     { name: 'model', type: 'VARCHAR' }, { name: 'bundle_version', type: 'VARCHAR' }, { name: 'run_id', type: 'VARCHAR', nullable: false },
   ];
   await createTable(conn, features, { columns: featureCols, clusterBy: ['store_id', 'date'] });
+  // A bundle directory whose manifest carries the backtest figures monitor compares with.
+  const bundleDir = join(root, 'bundle');
+  mkdirSync(bundleDir);
+  writeFileSync(join(bundleDir, 'manifest.json'), JSON.stringify({
+    formatVersion: 1, bundleId: 'bench', createdAt: new Date().toISOString(), cvcVersion: '0.1.0', configHash: 'bench', horizon: H, context: 90,
+    trainingWindow: { from: '2023-01-01', to: '2024-12-31' }, lineage: { featureTable: features, deltaVersion: 0 },
+    routing: { stores: {}, fallback: 'lgbm' }, models: [{ kind: 'lgbm', dir: 'models/lgbm' }],
+    backtest: { wape: 0.05, byModel: { lgbm: { wape: 0.05 } } }, files: [],
+  }));
   await createTable(conn, forecasts, { columns: forecastCols, clusterBy: ['as_of_date', 'store_id'] });
   const level = (col: string, day: string) => `(1000 + 7 * ${col}) * (1 + 0.3 * sin(2 * pi() * (${day} - DATE '2000-01-03') / 7))`;
   const actuals = (from: string, to: string) => append(conn, features, `SELECT s::VARCHAR AS store_id, d::DATE AS date,
@@ -60,7 +69,7 @@ async function monitorBench(): Promise<void> {
   const forecastSet = (asOf: string) => append(conn, forecasts, `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date,
       h::INTEGER AS horizon_day, DATE '${asOf}' AS as_of_date, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} AS yhat,
       ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 0.85 AS yhat_lower, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 1.15 AS yhat_upper,
-      'lgbm' AS model, 'bench' AS bundle_version, 'infer-${asOf}' AS run_id
+      'lgbm' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
     FROM range(1, ${STORES + 1}) r(s), range(1, ${H + 1}) t(h) ORDER BY store_id, forecast_date`, { metadata: { operation: 'infer' } });
   const start = '2025-01-01';
   const last = formatIsoDay(addDays(parseIsoDay(start), DAYS - 1));

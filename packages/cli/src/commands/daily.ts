@@ -1,6 +1,7 @@
 // `cvc daily`: incremental ingest -> infer -> monitor in one process under one lock and one run id, for
 // cron. Transient failures are retried with backoff; when ingest fails but the lake's data is still
 // fresh enough, the forecast is made from it and an alert says so. Alerts go to alerts.webhook.
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -65,6 +66,7 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
 
   // One lock for the whole chain: a second cron run waits, then exits 3 without touching anything.
   const lockPath = join(loaded.paths.lake, 'daily.lock');
+  await mkdir(loaded.paths.lake, { recursive: true }); // the first run of a new project has no lake yet
   const timeoutSec = loaded.config.infer.lockTimeoutSec;
   const lock = await acquireLockFile(lockPath, {
     timeoutMs: timeoutSec * 1000,
