@@ -5,7 +5,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BusyError, InputError, createLogger, type LoadedConfig } from '@cvc/core';
+import { join } from 'node:path';
+import { BusyError, InputError, acquireLockFile, createLogger, type LoadedConfig } from '@cvc/core';
 import { acquireLock } from '@cvc/infer';
 import { runDaily } from '../src/commands/daily.js';
 import { isTransient, withRetries } from '../src/retry.js';
@@ -71,6 +72,17 @@ describe('runDaily', () => {
     expect(r.infer!.runId).toBe('daily-1');
     expect(r.infer!.asOf).toBe(AS_OF);
     expect(r.monitor!.runId).toBe('daily-1');
+  });
+
+  it('gives up with BusyError (exit 3) while another daily run holds its lock, touching nothing', async () => {
+    const held = await acquireLockFile(join(world.paths.lake, 'daily.lock'), { timeoutMs: 100, holder: 'other', onTimeout: () => new Error('held') });
+    try {
+      const err = await runDaily({ loaded: world, runId: 'daily-busy', today: '2025-07-01' }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(BusyError);
+      expect((err as Error).message).toMatch(/another cvc daily \(pid \d+ on .*, other\) holds .*daily\.lock; gave up after 1 s/);
+    } finally {
+      await held.release();
+    }
   });
 
   it('forecasts from the lake when ingest fails on fresh data, and alerts; not on stale data', async () => {
