@@ -19,7 +19,9 @@ import { runBacktestJob } from '../packages/validate/src/index.js';
 import { trainAndRegister } from '../packages/train/src/index.js';
 import { runDaily } from '../packages/cli/src/commands/daily.js';
 import { benchConfig, DEMO_AS_OF, demoSource, median, withPeakRss } from './ingest-common.js';
-const { DuckDBInstance } = createRequire(new URL('../packages/monitor/package.json', import.meta.url))('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance } = createRequire(new URL('../packages/monitor/package.json', import.meta.url))(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -42,46 +44,85 @@ async function monitorBench(): Promise<void> {
   const forecasts = monitorTables(loaded).forecasts;
   // The columns monitor reads; the values are a weekly pattern per store with multiplicative noise.
   const featureCols: ColumnDef[] = [
-    { name: 'store_id', type: 'VARCHAR', nullable: false }, { name: 'date', type: 'DATE', nullable: false },
-    { name: 'sales', type: 'DOUBLE' }, { name: 'is_missing', type: 'BOOLEAN', nullable: false }, { name: 'is_open', type: 'BOOLEAN', nullable: false },
+    { name: 'store_id', type: 'VARCHAR', nullable: false },
+    { name: 'date', type: 'DATE', nullable: false },
+    { name: 'sales', type: 'DOUBLE' },
+    { name: 'is_missing', type: 'BOOLEAN', nullable: false },
+    { name: 'is_open', type: 'BOOLEAN', nullable: false },
   ];
   const forecastCols: ColumnDef[] = [
-    { name: 'store_id', type: 'VARCHAR', nullable: false }, { name: 'forecast_date', type: 'DATE', nullable: false },
-    { name: 'horizon_day', type: 'INTEGER', nullable: false }, { name: 'as_of_date', type: 'DATE', nullable: false },
-    { name: 'yhat', type: 'DOUBLE' }, { name: 'yhat_lower', type: 'DOUBLE' }, { name: 'yhat_upper', type: 'DOUBLE' },
-    { name: 'model', type: 'VARCHAR' }, { name: 'bundle_version', type: 'VARCHAR' }, { name: 'run_id', type: 'VARCHAR', nullable: false },
+    { name: 'store_id', type: 'VARCHAR', nullable: false },
+    { name: 'forecast_date', type: 'DATE', nullable: false },
+    { name: 'horizon_day', type: 'INTEGER', nullable: false },
+    { name: 'as_of_date', type: 'DATE', nullable: false },
+    { name: 'yhat', type: 'DOUBLE' },
+    { name: 'yhat_lower', type: 'DOUBLE' },
+    { name: 'yhat_upper', type: 'DOUBLE' },
+    { name: 'model', type: 'VARCHAR' },
+    { name: 'bundle_version', type: 'VARCHAR' },
+    { name: 'run_id', type: 'VARCHAR', nullable: false },
   ];
   await createTable(conn, features, { columns: featureCols, clusterBy: ['store_id', 'date'] });
   // A bundle directory whose manifest carries the backtest figures monitor compares with.
   const bundleDir = join(root, 'bundle');
   mkdirSync(bundleDir);
-  writeFileSync(join(bundleDir, 'manifest.json'), JSON.stringify({
-    formatVersion: 1, bundleId: 'bench', createdAt: new Date().toISOString(), cvcVersion: '0.1.0', configHash: 'bench', horizon: H, context: 90,
-    trainingWindow: { from: '2023-01-01', to: '2024-12-31' }, lineage: { featureTable: features, deltaVersion: 0 },
-    routing: { stores: {}, fallback: 'lgbm' }, models: [{ kind: 'lgbm', dir: 'models/lgbm' }],
-    backtest: { wape: 0.05, byModel: { lgbm: { wape: 0.05 } } }, files: [],
-  }));
+  writeFileSync(
+    join(bundleDir, 'manifest.json'),
+    JSON.stringify({
+      formatVersion: 1,
+      bundleId: 'bench',
+      createdAt: new Date().toISOString(),
+      cvcVersion: '0.1.0',
+      configHash: 'bench',
+      horizon: H,
+      context: 90,
+      trainingWindow: { from: '2023-01-01', to: '2024-12-31' },
+      lineage: { featureTable: features, deltaVersion: 0 },
+      routing: { stores: {}, fallback: 'lgbm' },
+      models: [{ kind: 'lgbm', dir: 'models/lgbm' }],
+      backtest: { wape: 0.05, byModel: { lgbm: { wape: 0.05 } } },
+      files: [],
+    }),
+  );
   await createTable(conn, forecasts, { columns: forecastCols, clusterBy: ['as_of_date', 'store_id'] });
-  const level = (col: string, day: string) => `(1000 + 7 * ${col}) * (1 + 0.3 * sin(2 * pi() * (${day} - DATE '2000-01-03') / 7))`;
-  const actuals = (from: string, to: string) => append(conn, features, `SELECT s::VARCHAR AS store_id, d::DATE AS date,
+  const level = (col: string, day: string) =>
+    `(1000 + 7 * ${col}) * (1 + 0.3 * sin(2 * pi() * (${day} - DATE '2000-01-03') / 7))`;
+  const actuals = (from: string, to: string) =>
+    append(
+      conn,
+      features,
+      `SELECT s::VARCHAR AS store_id, d::DATE AS date,
       ${level('s', 'd::DATE')} * (1 + 0.15 * (hash(s, d) % 1000 / 1000.0 - 0.5)) AS sales, false AS is_missing, true AS is_open
-    FROM range(1, ${STORES + 1}) r(s), range(DATE '${from}', DATE '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)`);
-  const forecastSet = (asOf: string) => append(conn, forecasts, `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date,
+    FROM range(1, ${STORES + 1}) r(s), range(DATE '${from}', DATE '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)`,
+    );
+  const forecastSet = (asOf: string) =>
+    append(
+      conn,
+      forecasts,
+      `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date,
       h::INTEGER AS horizon_day, DATE '${asOf}' AS as_of_date, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} AS yhat,
       ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 0.85 AS yhat_lower, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 1.15 AS yhat_upper,
       'lgbm' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
-    FROM range(1, ${STORES + 1}) r(s), range(1, ${H + 1}) t(h) ORDER BY store_id, forecast_date`, { metadata: { operation: 'infer' } });
+    FROM range(1, ${STORES + 1}) r(s), range(1, ${H + 1}) t(h) ORDER BY store_id, forecast_date`,
+      { metadata: { operation: 'infer' } },
+    );
   const start = '2025-01-01';
   const last = formatIsoDay(addDays(parseIsoDay(start), DAYS - 1));
   let t0 = performance.now();
   await actuals('2024-10-01', last);
   for (let k = 0; k < DAYS; k++) await forecastSet(formatIsoDay(addDays(parseIsoDay(start), k)));
-  console.log(`setup: ${STORES} stores, ${DAYS} forecast sets (${(STORES * DAYS * H).toLocaleString('en-US')} forecast rows) in ${s(t0).toFixed(1)} s`);
+  console.log(
+    `setup: ${STORES} stores, ${DAYS} forecast sets (${(STORES * DAYS * H).toLocaleString('en-US')} forecast rows) in ${s(t0).toFixed(1)} s`,
+  );
 
   t0 = performance.now();
-  const backfill = await withPeakRss(() => runMonitor({ loaded, runId: 'backfill', today: formatIsoDay(addDays(parseIsoDay(last), 1)) }));
-  console.log(`monitor backfill (whole year): ${s(t0).toFixed(2)} s, ${backfill.result.update.added.toLocaleString('en-US')} rows added, `
-    + `peak RSS ${backfill.peakMiB.toFixed(0)} MiB`);
+  const backfill = await withPeakRss(() =>
+    runMonitor({ loaded, runId: 'backfill', today: formatIsoDay(addDays(parseIsoDay(last), 1)) }),
+  );
+  console.log(
+    `monitor backfill (whole year): ${s(t0).toFixed(2)} s, ${backfill.result.update.added.toLocaleString('en-US')} rows added, ` +
+      `peak RSS ${backfill.peakMiB.toFixed(0)} MiB`,
+  );
   const times: number[] = [];
   let day = last;
   for (let k = 0; k < RUNS; k++) {
@@ -92,9 +133,13 @@ async function monitorBench(): Promise<void> {
     t0 = performance.now();
     const r = await runMonitor({ loaded, runId: `day-${k}`, today: formatIsoDay(addDays(parseIsoDay(day), 1)) });
     times.push(s(t0));
-    console.log(`  daily monitor ${day}: ${times.at(-1)!.toFixed(2)} s (${r.update.added} rows added, ${r.update.updated} updated, ${r.alerts.length} alerts)`);
+    console.log(
+      `  daily monitor ${day}: ${times.at(-1)!.toFixed(2)} s (${r.update.added} rows added, ${r.update.updated} updated, ${r.alerts.length} alerts)`,
+    );
   }
-  console.log(`monitor daily run, ${STORES} stores x ${H} days x ${DAYS} daily runs: median ${median(times).toFixed(2)} s over ${RUNS} days (target <= 5 s)`);
+  console.log(
+    `monitor daily run, ${STORES} stores x ${H} days x ${DAYS} daily runs: median ${median(times).toFixed(2)} s over ${RUNS} days (target <= 5 s)`,
+  );
   conn.closeSync();
   db.closeSync();
   rmSync(root, { recursive: true, force: true });
@@ -113,18 +158,26 @@ async function dailyBench(): Promise<void> {
   await runBacktestJob({ loaded, runId: 'bench-bt', models: [], folds: 1 });
   await trainAndRegister({ loaded, from: '2024-01-01', promote: 'always' });
   await runDaily({ loaded, runId: 'bench-day-0', today: formatIsoDay(addDays(parseIsoDay(DEMO_AS_OF), 1)) });
-  console.log(`daily setup: ${STORES} stores ingested, baselines backtested and trained, first daily run, in ${s(t0).toFixed(1)} s`);
+  console.log(
+    `daily setup: ${STORES} stores ingested, baselines backtested and trained, first daily run, in ${s(t0).toFixed(1)} s`,
+  );
   const next = demoDaysAfter({ stores: STORES, asOf: DEMO_AS_OF, seed: 42 }, RUNS);
   const times: number[] = [];
   for (const day of next.days) {
     await appendDemoSales(copy, next.salesOf(day));
     t0 = performance.now();
-    const r = await withPeakRss(() => runDaily({ loaded, runId: `bench-${day}`, today: formatIsoDay(addDays(parseIsoDay(day), 1)) }));
+    const r = await withPeakRss(() =>
+      runDaily({ loaded, runId: `bench-${day}`, today: formatIsoDay(addDays(parseIsoDay(day), 1)) }),
+    );
     times.push(s(t0));
-    console.log(`  daily ${day}: ${times.at(-1)!.toFixed(2)} s (${r.result.steps.map((x) => `${x.step} ${x.outcome} ${x.seconds.toFixed(2)} s`).join(', ')}), `
-      + `peak RSS ${r.peakMiB.toFixed(0)} MiB`);
+    console.log(
+      `  daily ${day}: ${times.at(-1)!.toFixed(2)} s (${r.result.steps.map((x) => `${x.step} ${x.outcome} ${x.seconds.toFixed(2)} s`).join(', ')}), ` +
+        `peak RSS ${r.peakMiB.toFixed(0)} MiB`,
+    );
   }
-  console.log(`cvc daily, ${STORES} stores, one new day: median ${median(times).toFixed(2)} s over ${RUNS} days (target <= 10 s)`);
+  console.log(
+    `cvc daily, ${STORES} stores, one new day: median ${median(times).toFixed(2)} s over ${RUNS} days (target <= 10 s)`,
+  );
   rmSync(root, { recursive: true, force: true });
 }
 

@@ -4,14 +4,29 @@ import { BusyError, exitCodeOf } from '@cvc/core';
 import { SourceUnavailableError } from '@cvc/ingest';
 import { MlflowError } from '@cvc/mlops';
 
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ETIMEOUT', 'ESOCKET', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
-  'ECONNCLOSED', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_SOCKET']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'ETIMEOUT',
+  'ESOCKET',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ECONNCLOSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_SOCKET',
+]);
 
 export function isTransient(err: unknown): boolean {
   if (exitCodeOf(err) === 2) return false;
   if (err instanceof BusyError || err instanceof SourceUnavailableError) return true;
   if (err instanceof MlflowError) return err.status === undefined || err.status >= 500 || err.status === 429;
-  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+  for (
+    let e: unknown = err, depth = 0;
+    e instanceof Error && depth < 5;
+    e = (e as { cause?: unknown }).cause, depth++
+  ) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
   }
@@ -28,8 +43,10 @@ export interface Attempted<T> {
  * Runs `fn`; on a transient failure waits backoffMs * 2^(k-1) and tries again, `retries` times at most.
  * Resolves with the value or the last error (never rejects), and how many attempts it took.
  */
-export async function withRetries<T>(fn: () => Promise<T>, opts: { retries: number; backoffMs: number;
-  onRetry?: (attempt: number, err: unknown, delayMs: number) => void; }): Promise<Attempted<T>> {
+export async function withRetries<T>(
+  fn: () => Promise<T>,
+  opts: { retries: number; backoffMs: number; onRetry?: (attempt: number, err: unknown, delayMs: number) => void },
+): Promise<Attempted<T>> {
   for (let attempt = 1; ; attempt++) {
     try {
       return { value: await fn(), attempts: attempt };

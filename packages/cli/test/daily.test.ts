@@ -17,7 +17,12 @@ const servers: Server[] = [];
 
 function capture(): { log: ReturnType<typeof createLogger>; text: () => string } {
   let out = '';
-  const destination = new Writable({ write(chunk, _enc, cb) { out += String(chunk); cb(); } });
+  const destination = new Writable({
+    write(chunk, _enc, cb) {
+      out += String(chunk);
+      cb();
+    },
+  });
   return { log: createLogger({ command: 'daily', runId: 't', level: 'debug', destination }), text: () => out };
 }
 
@@ -29,7 +34,9 @@ function brokenSource(patch: (c: LoadedConfig['config']) => void = () => {}): Lo
   return copy;
 }
 
-async function listen(handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void): Promise<string> {
+async function listen(
+  handler: (req: IncomingMessage, body: string, res: import('node:http').ServerResponse) => void,
+): Promise<string> {
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c) => (body += String(c)));
@@ -43,14 +50,33 @@ async function listen(handler: (req: IncomingMessage, body: string, res: import(
 describe('retries', () => {
   it('retries transient failures with backoff and never bad input', async () => {
     let n = 0;
-    const ok = await withRetries(async () => { if (++n < 3) throw new BusyError('held'); return 'done'; }, { retries: 3, backoffMs: 1 });
+    const ok = await withRetries(
+      async () => {
+        if (++n < 3) throw new BusyError('held');
+        return 'done';
+      },
+      { retries: 3, backoffMs: 1 },
+    );
     expect(ok).toEqual({ value: 'done', attempts: 3 });
     let m = 0;
-    const bad = await withRetries(async () => { m++; throw new InputError('bad row'); }, { retries: 3, backoffMs: 1 });
+    const bad = await withRetries(
+      async () => {
+        m++;
+        throw new InputError('bad row');
+      },
+      { retries: 3, backoffMs: 1 },
+    );
     expect(bad.attempts).toBe(1);
     expect(m).toBe(1);
-    expect(isTransient(Object.assign(new Error('x'), { cause: Object.assign(new Error('y'), { code: 'ECONNREFUSED' }) }))).toBe(true);
-    const gaveUp = await withRetries(async () => { throw new BusyError('held'); }, { retries: 2, backoffMs: 1 });
+    expect(
+      isTransient(Object.assign(new Error('x'), { cause: Object.assign(new Error('y'), { code: 'ECONNREFUSED' }) })),
+    ).toBe(true);
+    const gaveUp = await withRetries(
+      async () => {
+        throw new BusyError('held');
+      },
+      { retries: 2, backoffMs: 1 },
+    );
     expect(gaveUp.attempts).toBe(3);
   });
 });
@@ -62,11 +88,18 @@ describe('runDaily', () => {
   afterAll(() => servers.forEach((s) => s.close()));
 
   it('ingests, forecasts and monitors under one run id; a lock held for a while is waited out by a retry', async () => {
-    const held = await acquireLock(`${world.paths.lake}/${world.config.lake.tables.forecasts}.lock`, { runId: 'other', timeoutSec: 1 });
+    const held = await acquireLock(`${world.paths.lake}/${world.config.lake.tables.forecasts}.lock`, {
+      runId: 'other',
+      timeoutSec: 1,
+    });
     setTimeout(() => void held.release(), 1500);
     const r = await runDaily({ loaded: world, runId: 'daily-1', today: '2025-07-01' });
     expect(r.exitCode).toBe(0);
-    expect(r.steps.map((s) => [s.step, s.outcome])).toEqual([['ingest', 'ok'], ['infer', 'ok'], ['monitor', 'ok']]);
+    expect(r.steps.map((s) => [s.step, s.outcome])).toEqual([
+      ['ingest', 'ok'],
+      ['infer', 'ok'],
+      ['monitor', 'ok'],
+    ]);
     expect(r.steps[1]!.attempts).toBeGreaterThan(1);
     expect(r.ingest!.runId).toBe('daily-1');
     expect(r.infer!.runId).toBe('daily-1');
@@ -75,11 +108,17 @@ describe('runDaily', () => {
   });
 
   it('gives up with BusyError (exit 3) while another daily run holds its lock, touching nothing', async () => {
-    const held = await acquireLockFile(join(world.paths.lake, 'daily.lock'), { timeoutMs: 100, holder: 'other', onTimeout: () => new Error('held') });
+    const held = await acquireLockFile(join(world.paths.lake, 'daily.lock'), {
+      timeoutMs: 100,
+      holder: 'other',
+      onTimeout: () => new Error('held'),
+    });
     try {
       const err = await runDaily({ loaded: world, runId: 'daily-busy', today: '2025-07-01' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BusyError);
-      expect((err as Error).message).toMatch(/another cvc daily \(pid \d+ on .*, other\) holds .*daily\.lock; gave up after 1 s/);
+      expect((err as Error).message).toMatch(
+        /another cvc daily \(pid \d+ on .*, other\) holds .*daily\.lock; gave up after 1 s/,
+      );
     } finally {
       await held.release();
     }
@@ -88,11 +127,21 @@ describe('runDaily', () => {
   it('forecasts from the lake when ingest fails on fresh data, and alerts; not on stale data', async () => {
     const broken = brokenSource();
     const fresh = await runDaily({ loaded: broken, runId: 'daily-2', today: '2025-07-02' });
-    expect(fresh.steps.map((s) => [s.step, s.outcome])).toEqual([['ingest', 'failed'], ['infer', 'fallback'], ['monitor', 'ok']]);
+    expect(fresh.steps.map((s) => [s.step, s.outcome])).toEqual([
+      ['ingest', 'failed'],
+      ['infer', 'fallback'],
+      ['monitor', 'ok'],
+    ]);
     expect(fresh.exitCode).toBe(0);
-    expect(fresh.alerts.find((a) => a.kind === 'ingest_failed')!.message).toMatch(/forecast from the lake's data up to 2025-06-30/);
+    expect(fresh.alerts.find((a) => a.kind === 'ingest_failed')!.message).toMatch(
+      /forecast from the lake's data up to 2025-06-30/,
+    );
     const stale = await runDaily({ loaded: broken, runId: 'daily-3', today: '2025-08-30' });
-    expect(stale.steps.map((s) => [s.step, s.outcome])).toEqual([['ingest', 'failed'], ['infer', 'skipped'], ['monitor', 'ok']]);
+    expect(stale.steps.map((s) => [s.step, s.outcome])).toEqual([
+      ['ingest', 'failed'],
+      ['infer', 'skipped'],
+      ['monitor', 'ok'],
+    ]);
     expect(stale.exitCode).toBe(stale.steps[0]!.exitCode);
     expect(stale.exitCode).not.toBe(0);
     expect(stale.alerts.map((a) => a.kind)).toContain('stale_data');
@@ -103,7 +152,11 @@ describe('runDaily', () => {
     let calls = 0;
     const base = await listen((req, body, res) => {
       calls++;
-      if (calls === 1) { res.statusCode = 500; res.end('busy'); return; }
+      if (calls === 1) {
+        res.statusCode = 500;
+        res.end('busy');
+        return;
+      }
       expect(req.url).toBe('/hook/s3cr3t-token?key=s3cr3t-token');
       bodies.push(body);
       res.end('ok');
@@ -122,7 +175,9 @@ describe('runDaily', () => {
   });
 
   it('gives up on a webhook that never answers within its timeouts, and still forecasts', async () => {
-    const base = await listen(() => { /* never answers */ });
+    const base = await listen(() => {
+      /* never answers */
+    });
     const loaded = brokenSource((c) => {
       c.alerts = { webhook: `${base}/hook?token=s3cr3t`, timeoutMs: 300, retries: 1 };
     });

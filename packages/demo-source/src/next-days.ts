@@ -30,8 +30,12 @@ function slice(t: DailySalesTable, keep: (i: number) => boolean): DailySalesTabl
     return b;
   };
   return {
-    length: idx.length, storeId: pick(t.storeId, Int32Array), saleDay: pick(t.saleDay, Int32Array),
-    grossCents: pick(t.grossCents, Float64Array), nSales: pick(t.nSales, Int32Array), isOpen: pick(t.isOpen, Uint8Array),
+    length: idx.length,
+    storeId: pick(t.storeId, Int32Array),
+    saleDay: pick(t.saleDay, Int32Array),
+    grossCents: pick(t.grossCents, Float64Array),
+    nSales: pick(t.nSales, Int32Array),
+    isOpen: pick(t.isOpen, Uint8Array),
     updatedAt: pick(t.updatedAt, Float64Array),
   };
 }
@@ -43,14 +47,17 @@ function slice(t: DailySalesTable, keep: (i: number) => boolean): DailySalesTabl
  */
 export function demoDaysAfter(opts: DemoOptionsInput, days: number, shift?: LevelShift): NextDays {
   const o = parseDemoOptions(opts);
-  if (!Number.isInteger(days) || days < 1) throw new DemoOptionsError('days', `expected a positive whole number of days, got ${days}`);
-  if (shift && !(shift.factor > 0)) throw new DemoOptionsError('shiftFactor', `expected a positive factor, got ${shift.factor}`);
+  if (!Number.isInteger(days) || days < 1)
+    throw new DemoOptionsError('days', `expected a positive whole number of days, got ${days}`);
+  if (shift && !(shift.factor > 0))
+    throw new DemoOptionsError('shiftFactor', `expected a positive factor, got ${shift.factor}`);
   const asOfDay = parseIsoDay(o.asOf);
   // Bad rows are left out: some of them are dated after the as-of date on purpose.
   const data = generateDemoData({ ...o, badRows: 0 }, days);
   const known = new Set(data.stores.storeId);
   const unknown = (shift?.stores ?? []).filter((s) => !known.has(s));
-  if (unknown.length > 0) throw new DemoOptionsError('shiftStores', `no such store(s) in the demo: ${unknown.join(', ')}`);
+  if (unknown.length > 0)
+    throw new DemoOptionsError('shiftStores', `no such store(s) in the demo: ${unknown.join(', ')}`);
   const after = slice(data.dailySales, (i) => data.dailySales.saleDay[i]! > asOfDay);
   if (shift) {
     const shifted = new Set(shift.stores);
@@ -61,7 +68,13 @@ export function demoDaysAfter(opts: DemoOptionsInput, days: number, shift?: Leve
     }
   }
   const list = Array.from({ length: days }, (_, k) => formatIsoDay(asOfDay + k + 1));
-  return { days: list, salesOf: (day) => { const d = parseIsoDay(day); return slice(after, (i) => after.saleDay[i] === d); } };
+  return {
+    days: list,
+    salesOf: (day) => {
+      const d = parseIsoDay(day);
+      return slice(after, (i) => after.saleDay[i] === d);
+    },
+  };
 }
 
 /** Appends one day's rows to the demo source's daily_sales (one transaction); returns the row count. */

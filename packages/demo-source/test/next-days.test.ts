@@ -38,6 +38,8 @@ describe('demoDaysAfter', () => {
       const want = [2, 5].includes(plain.storeId[i]!) ? Math.round(plain.grossCents[i]! * 0.5) : plain.grossCents[i];
       expect(shifted.grossCents[i]).toBe(want);
     }
-    expect(() => demoDaysAfter(OPTS, 3, { stores: [99], factor: 0.5 })).toThrow(/shiftStores: no such store\(s\) in the demo: 99/);
+    expect(() => demoDaysAfter(OPTS, 3, { stores: [99], factor: 0.5 })).toThrow(
+      /shiftStores: no such store\(s\) in the demo: 99/,
+    );
   });
 });

@@ -62,7 +62,10 @@ export async function updateAccuracy(
     WHERE e.store_id IS NULL OR e.actual IS DISTINCT FROM j.actual OR e.is_open IS DISTINCT FROM j.is_open
       OR e.yhat IS DISTINCT FROM j.yhat OR e.run_id IS DISTINCT FROM j.run_id`);
   try {
-    const c = await one(conn, 'SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE is_new)::BIGINT AS added FROM accuracy_source');
+    const c = await one(
+      conn,
+      'SELECT count(*)::BIGINT AS n, count(*) FILTER (WHERE is_new)::BIGINT AS added FROM accuracy_source',
+    );
     const n = Number(c['n'] ?? 0);
     const added = Number(c['added'] ?? 0);
     if (!exists) {
@@ -77,9 +80,12 @@ export async function updateAccuracy(
     if (n === 0) {
       return { added: 0, updated: 0, version: (await loadSnapshot(tables.accuracy)).version, since };
     }
-    const commit = await merge(conn, tables.accuracy,
+    const commit = await merge(
+      conn,
+      tables.accuracy,
       `SELECT * EXCLUDE (is_new) FROM accuracy_source ORDER BY forecast_date, store_id, as_of_date`,
-      { on: [...ACCURACY_KEY], metadata: { operation: 'monitor', runId: opts.runId, added, updated: n - added } });
+      { on: [...ACCURACY_KEY], metadata: { operation: 'monitor', runId: opts.runId, added, updated: n - added } },
+    );
     return { added, updated: n - added, version: commit.version, since };
   } finally {
     await conn.run('DROP TABLE IF EXISTS accuracy_source');

@@ -3,7 +3,14 @@
 import type { Accuracy, RollingMetrics } from './metrics.js';
 
 export type AlertKind =
-  | 'accuracy_drift' | 'coverage' | 'bias' | 'stale_data' | 'stores_skipped' | 'model_age' | 'ingest_failed' | 'step_failed';
+  | 'accuracy_drift'
+  | 'coverage'
+  | 'bias'
+  | 'stale_data'
+  | 'stores_skipped'
+  | 'model_age'
+  | 'ingest_failed'
+  | 'step_failed';
 
 export interface Alert {
   kind: AlertKind;
@@ -51,10 +58,15 @@ export function promisedWape(b: Baseline, storeId: string, model: string): numbe
 
 export function accuracyAlerts(m: RollingMetrics, baseline: Baseline | null, t: Thresholds): Alert[] {
   const alerts: Alert[] = [];
-  const judged = [...m.byStore.entries()].filter(([, a]) => a.days >= t.minDays).sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }));
+  const judged = [...m.byStore.entries()]
+    .filter(([, a]) => a.days >= t.minDays)
+    .sort(([x], [y]) => x.localeCompare(y, 'en', { numeric: true }));
   const chainJudged = m.chain.days >= t.minDays;
-  const check = (kind: AlertKind, fails: (a: Accuracy, id: string | null, model: string) => Record<string, number | string | null> | null,
-    message: (n: number, chain: boolean) => string) => {
+  const check = (
+    kind: AlertKind,
+    fails: (a: Accuracy, id: string | null, model: string) => Record<string, number | string | null> | null,
+    message: (n: number, chain: boolean) => string,
+  ) => {
     const numbers: Alert['numbers'] = {};
     const stores: string[] = [];
     for (const [id, a] of judged) {
@@ -66,19 +78,32 @@ export function accuracyAlerts(m: RollingMetrics, baseline: Baseline | null, t: 
     }
     const c = chainJudged ? fails(m.chain, null, '') : null;
     if (c) numbers['chain'] = c;
-    if (stores.length > 0 || c) alerts.push({ kind, message: message(stores.length, c !== null), stores, chain: c !== null, numbers });
+    if (stores.length > 0 || c)
+      alerts.push({ kind, message: message(stores.length, c !== null), stores, chain: c !== null, numbers });
   };
   if (baseline) {
-    check('accuracy_drift', (a, id, model) => {
-      const promised = id === null ? baseline.wape : promisedWape(baseline, id, model);
-      if (promised === null || !(promised > 0) || !(a.wape > t.driftRatio * promised)) return null;
-      return { wape: round(a.wape), backtestWape: round(promised), ratio: round(a.wape / promised, 2), days: a.days };
-    }, (n, chain) => `rolling WAPE above ${t.driftRatio} x the backtest's for ${n} store(s)${chain ? ' and the chain' : ''}`);
+    check(
+      'accuracy_drift',
+      (a, id, model) => {
+        const promised = id === null ? baseline.wape : promisedWape(baseline, id, model);
+        if (promised === null || !(promised > 0) || !(a.wape > t.driftRatio * promised)) return null;
+        return { wape: round(a.wape), backtestWape: round(promised), ratio: round(a.wape / promised, 2), days: a.days };
+      },
+      (n, chain) =>
+        `rolling WAPE above ${t.driftRatio} x the backtest's for ${n} store(s)${chain ? ' and the chain' : ''}`,
+    );
   }
-  check('coverage', (a) => (a.coverage < t.minCoverage ? { coverage: round(a.coverage), minCoverage: t.minCoverage, days: a.days } : null),
-    (n, chain) => `p10-p90 coverage below ${t.minCoverage} for ${n} store(s)${chain ? ' and the chain' : ''}`);
-  check('bias', (a) => (Math.abs(a.bias) > t.maxBias ? { bias: round(a.bias), maxBias: t.maxBias, days: a.days } : null),
-    (n, chain) => `bias beyond +-${Math.round(t.maxBias * 100)} % for ${n} store(s)${chain ? ' and the chain' : ''}`);
+  check(
+    'coverage',
+    (a) =>
+      a.coverage < t.minCoverage ? { coverage: round(a.coverage), minCoverage: t.minCoverage, days: a.days } : null,
+    (n, chain) => `p10-p90 coverage below ${t.minCoverage} for ${n} store(s)${chain ? ' and the chain' : ''}`,
+  );
+  check(
+    'bias',
+    (a) => (Math.abs(a.bias) > t.maxBias ? { bias: round(a.bias), maxBias: t.maxBias, days: a.days } : null),
+    (n, chain) => `bias beyond +-${Math.round(t.maxBias * 100)} % for ${n} store(s)${chain ? ' and the chain' : ''}`,
+  );
   return alerts;
 }
 
@@ -88,10 +113,15 @@ export function lakeAlerts(facts: LakeFacts, baseline: Baseline | null, t: Thres
   if (age === null || age > t.maxStaleDays) {
     alerts.push({
       kind: 'stale_data',
-      message: facts.lastFeatureDay === null ? 'the feature table has no data'
-        : `the feature table's last day ${facts.lastFeatureDay} is ${age} days before ${facts.today} (max ${t.maxStaleDays})`,
-      stores: [], chain: true,
-      numbers: { chain: { lastFeatureDay: facts.lastFeatureDay, today: facts.today, ageDays: age, maxStaleDays: t.maxStaleDays } },
+      message:
+        facts.lastFeatureDay === null
+          ? 'the feature table has no data'
+          : `the feature table's last day ${facts.lastFeatureDay} is ${age} days before ${facts.today} (max ${t.maxStaleDays})`,
+      stores: [],
+      chain: true,
+      numbers: {
+        chain: { lastFeatureDay: facts.lastFeatureDay, today: facts.today, ageDays: age, maxStaleDays: t.maxStaleDays },
+      },
     });
   }
   const s = facts.skippedStores;
@@ -99,7 +129,8 @@ export function lakeAlerts(facts: LakeFacts, baseline: Baseline | null, t: Thres
     alerts.push({
       kind: 'stores_skipped',
       message: `${s.stores.length} store(s) forecast on ${s.previous} have no forecast on ${s.latest}`,
-      stores: s.stores, chain: false,
+      stores: s.stores,
+      chain: false,
       numbers: Object.fromEntries(s.stores.map((id) => [id, { previousAsOf: s.previous, latestAsOf: s.latest }])),
     });
   }
@@ -109,8 +140,16 @@ export function lakeAlerts(facts: LakeFacts, baseline: Baseline | null, t: Thres
       alerts.push({
         kind: 'model_age',
         message: `the bundle in use (version ${baseline.bundleVersion}) was trained ${modelAge} days ago (max ${t.maxModelAgeDays})`,
-        stores: [], chain: true,
-        numbers: { chain: { bundleVersion: baseline.bundleVersion, createdAt: baseline.createdAt, ageDays: modelAge, maxModelAgeDays: t.maxModelAgeDays } },
+        stores: [],
+        chain: true,
+        numbers: {
+          chain: {
+            bundleVersion: baseline.bundleVersion,
+            createdAt: baseline.createdAt,
+            ageDays: modelAge,
+            maxModelAgeDays: t.maxModelAgeDays,
+          },
+        },
       });
     }
   }

@@ -8,7 +8,8 @@ import type { Baseline } from './alerts.js';
 
 function fromManifest(bundleVersion: string, m: BundleManifest): Baseline {
   const byModel: Record<string, number> = {};
-  for (const [kind, figures] of Object.entries(m.backtest.byModel)) if (typeof figures['wape'] === 'number') byModel[kind] = figures['wape'];
+  for (const [kind, figures] of Object.entries(m.backtest.byModel))
+    if (typeof figures['wape'] === 'number') byModel[kind] = figures['wape'];
   return { bundleVersion, wape: m.backtest.wape, byModel, byStore: m.backtest.byStore ?? {}, createdAt: m.createdAt };
 }
 
@@ -23,10 +24,16 @@ export async function loadBaseline(loaded: LoadedConfig, bundleVersion: string, 
     try {
       return fromManifest(bundleVersion, await readManifest(bundleVersion));
     } catch (err) {
-      log.warn({ bundleVersion, err: err instanceof Error ? err.message : String(err) }, 'monitor: cannot read the bundle manifest');
+      log.warn(
+        { bundleVersion, err: err instanceof Error ? err.message : String(err) },
+        'monitor: cannot read the bundle manifest',
+      );
       return null;
     }
   }
-  log.warn({ bundleVersion }, 'monitor: the bundle of the latest forecasts is not a registry version or a bundle directory; no backtest to compare');
+  log.warn(
+    { bundleVersion },
+    'monitor: the bundle of the latest forecasts is not a registry version or a bundle directory; no backtest to compare',
+  );
   return null;
 }

@@ -45,7 +45,17 @@ export interface RollingMetrics {
   daily: Array<{ date: string; bucket: BucketName; wape: number; coverage: number }>;
 }
 
-const empty = (): Accuracy => ({ n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0, wape: NaN, bias: NaN, coverage: NaN });
+const empty = (): Accuracy => ({
+  n: 0,
+  days: 0,
+  absError: 0,
+  actual: 0,
+  error: 0,
+  inInterval: 0,
+  wape: NaN,
+  bias: NaN,
+  coverage: NaN,
+});
 
 /** Adds `b` into `a` (day counts are not additive across stores; they take the max). */
 function add(a: Accuracy, b: Accuracy): void {
@@ -65,13 +75,21 @@ function finish<T extends Accuracy>(a: T): T {
 }
 
 export function bucketCase(col: string): string {
-  const whens = HORIZON_BUCKETS.filter((b) => Number.isFinite(b.upTo)).map((b) => `WHEN ${col} <= ${b.upTo} THEN '${b.name}'`);
+  const whens = HORIZON_BUCKETS.filter((b) => Number.isFinite(b.upTo)).map(
+    (b) => `WHEN ${col} <= ${b.upTo} THEN '${b.name}'`,
+  );
   return `CASE ${whens.join(' ')} ELSE '${HORIZON_BUCKETS[HORIZON_BUCKETS.length - 1]!.name}' END`;
 }
 
-export async function rollingMetrics(conn: DuckDBConnection, accuracyTable: string, windowDays: number): Promise<RollingMetrics> {
+export async function rollingMetrics(
+  conn: DuckDBConnection,
+  accuracyTable: string,
+  windowDays: number,
+): Promise<RollingMetrics> {
   const all = await scanSql(conn, accuracyTable);
-  const last = (await conn.runAndReadAll(`SELECT max(forecast_date)::VARCHAR AS d FROM ${all} t`)).getRowObjectsJS()[0]?.['d'];
+  const last = (
+    await conn.runAndReadAll(`SELECT max(forecast_date)::VARCHAR AS d FROM ${all} t`)
+  ).getRowObjectsJS()[0]?.['d'];
   const chain = finish(empty());
   if (last == null) return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [] };
   const to = String(last);
@@ -82,15 +100,21 @@ export async function rollingMetrics(conn: DuckDBConnection, accuracyTable: stri
   try {
     const sums = `count(*)::BIGINT AS n, count(DISTINCT forecast_date)::BIGINT AS days, sum(abs_error) AS ae, sum(actual) AS act,
       sum(yhat - actual) AS err, count(*) FILTER (WHERE in_interval)::BIGINT AS cov`;
-    const rows = (await conn.runAndReadAll(`SELECT model, store_id, bucket, ${sums} FROM accuracy_window GROUP BY ALL ORDER BY ALL`))
-      .getRowObjectsJS();
+    const rows = (
+      await conn.runAndReadAll(`SELECT model, store_id, bucket, ${sums} FROM accuracy_window GROUP BY ALL ORDER BY ALL`)
+    ).getRowObjectsJS();
     const out: StoreBucketAccuracy[] = [];
     const byStore = new Map<string, Accuracy & { model: string }>();
     const chainByBucket: Record<string, Accuracy> = {};
     for (const r of rows) {
       const a: Accuracy = {
-        ...empty(), n: Number(r['n']), days: Number(r['days']), absError: Number(r['ae']), actual: Number(r['act']),
-        error: Number(r['err']), inInterval: Number(r['cov']),
+        ...empty(),
+        n: Number(r['n']),
+        days: Number(r['days']),
+        absError: Number(r['ae']),
+        actual: Number(r['act']),
+        error: Number(r['err']),
+        inInterval: Number(r['cov']),
       };
       const storeId = String(r['store_id']);
       const model = String(r['model']);
@@ -102,15 +126,26 @@ export async function rollingMetrics(conn: DuckDBConnection, accuracyTable: stri
       add(chain, a);
     }
     // Day counts per store are distinct days across buckets, not the max of the buckets'.
-    const days = (await conn.runAndReadAll('SELECT store_id, count(DISTINCT forecast_date)::BIGINT AS d FROM accuracy_window GROUP BY 1'))
-      .getRowObjectsJS();
+    const days = (
+      await conn.runAndReadAll(
+        'SELECT store_id, count(DISTINCT forecast_date)::BIGINT AS d FROM accuracy_window GROUP BY 1',
+      )
+    ).getRowObjectsJS();
     for (const d of days) byStore.get(String(d['store_id']))!.days = Number(d['d']);
     byStore.forEach(finish);
     Object.values(chainByBucket).forEach(finish);
     finish(chain);
-    const daily = (await conn.runAndReadAll(`SELECT forecast_date::VARCHAR AS d, bucket, sum(abs_error) / nullif(sum(actual), 0) AS wape,
-        avg(in_interval::INTEGER) AS coverage FROM accuracy_window GROUP BY ALL ORDER BY ALL`)).getRowObjectsJS()
-      .map((r) => ({ date: String(r['d']), bucket: String(r['bucket']) as BucketName, wape: Number(r['wape'] ?? NaN), coverage: Number(r['coverage']) }));
+    const daily = (
+      await conn.runAndReadAll(`SELECT forecast_date::VARCHAR AS d, bucket, sum(abs_error) / nullif(sum(actual), 0) AS wape,
+        avg(in_interval::INTEGER) AS coverage FROM accuracy_window GROUP BY ALL ORDER BY ALL`)
+    )
+      .getRowObjectsJS()
+      .map((r) => ({
+        date: String(r['d']),
+        bucket: String(r['bucket']) as BucketName,
+        wape: Number(r['wape'] ?? NaN),
+        coverage: Number(r['coverage']),
+      }));
     return { window: { from, to }, rows: out, byStore, chain, chainByBucket, daily };
   } finally {
     await conn.run('DROP VIEW IF EXISTS accuracy_window');

@@ -39,7 +39,11 @@ export function redactUrl(url: string): string {
   }
 }
 
-export async function postAlerts(settings: WebhookSettings, payload: AlertPayload, log: Logger = silentLogger): Promise<WebhookOutcome> {
+export async function postAlerts(
+  settings: WebhookSettings,
+  payload: AlertPayload,
+  log: Logger = silentLogger,
+): Promise<WebhookOutcome> {
   let url: URL;
   try {
     url = new URL(settings.url);

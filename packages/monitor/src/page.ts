@@ -33,56 +33,98 @@ const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728'];
 
 /** The worst stores of the window by WAPE, with their forecast-against-actual traces. */
-export async function worstStores(conn: DuckDBConnection, accuracyTable: string, m: RollingMetrics, minDays: number, n = WORST_STORES_CHARTED):
-Promise<StoreTrace[]> {
+export async function worstStores(
+  conn: DuckDBConnection,
+  accuracyTable: string,
+  m: RollingMetrics,
+  minDays: number,
+  n = WORST_STORES_CHARTED,
+): Promise<StoreTrace[]> {
   if (!m.window) return [];
-  const worst = [...m.byStore.entries()].filter(([, a]) => a.days >= minDays && Number.isFinite(a.wape))
-    .sort(([, a], [, b]) => b.wape - a.wape).slice(0, n);
+  const worst = [...m.byStore.entries()]
+    .filter(([, a]) => a.days >= minDays && Number.isFinite(a.wape))
+    .sort(([, a], [, b]) => b.wape - a.wape)
+    .slice(0, n);
   if (worst.length === 0) return [];
   const scan = await scanSql(conn, accuracyTable, { filters: { forecast_date: { gte: m.window.from } } });
   // Store ids are bound as a list literal of escaped strings; they come from the table, not from the user.
   const ids = worst.map(([id]) => `'${id.replace(/'/g, "''")}'`).join(', ');
-  const rows = (await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, arg_min(actual, horizon_day) AS actual,
+  const rows = (
+    await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, arg_min(actual, horizon_day) AS actual,
       arg_min(yhat, horizon_day) AS yhat, arg_min(yhat_lower, horizon_day) AS lo, arg_min(yhat_upper, horizon_day) AS hi
-    FROM ${scan} t WHERE store_id IN (${ids}) GROUP BY ALL ORDER BY store_id, d`)).getRowObjectsJS();
+    FROM ${scan} t WHERE store_id IN (${ids}) GROUP BY ALL ORDER BY store_id, d`)
+  ).getRowObjectsJS();
   return worst.map(([id, a]) => ({
-    storeId: id, model: a.model, wape: a.wape,
-    days: rows.filter((r) => String(r['store_id']) === id).map((r) => ({
-      date: String(r['d']), actual: Number(r['actual']), yhat: Number(r['yhat']), lower: Number(r['lo']), upper: Number(r['hi']),
-    })),
+    storeId: id,
+    model: a.model,
+    wape: a.wape,
+    days: rows
+      .filter((r) => String(r['store_id']) === id)
+      .map((r) => ({
+        date: String(r['d']),
+        actual: Number(r['actual']),
+        yhat: Number(r['yhat']),
+        lower: Number(r['lo']),
+        upper: Number(r['hi']),
+      })),
   }));
 }
 
 /** One line per horizon bucket over the observed days. */
 function bucketChart(kind: 'wape' | 'coverage', m: RollingMetrics): string {
-  const W = 720, H = 240, L = 56, B = 30, T = 10, R = 110;
+  const W = 720,
+    H = 240,
+    L = 56,
+    B = 30,
+    T = 10,
+    R = 110;
   const dates = [...new Set(m.daily.map((d) => d.date))].sort();
   const values = m.daily.map((d) => d[kind]).filter(Number.isFinite);
   const max = kind === 'coverage' ? 1 : Math.max(0.01, ...values);
   const x = (i: number) => L + (i / Math.max(1, dates.length - 1)) * (W - L - R);
   const y = (v: number) => T + (1 - v / max) * (H - T - B);
   const lines = HORIZON_BUCKETS.map((b, k) => {
-    const pts = m.daily.filter((d) => d.bucket === b.name && Number.isFinite(d[kind]))
-      .map((d) => `${x(dates.indexOf(d.date)).toFixed(1)},${y(d[kind]).toFixed(1)}`).join(' ');
-    return pts ? `<polyline fill="none" stroke="${COLORS[k]}" stroke-width="2" points="${pts}"/>`
-      + `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${COLORS[k]}">days ${b.name}</text>` : '';
+    const pts = m.daily
+      .filter((d) => d.bucket === b.name && Number.isFinite(d[kind]))
+      .map((d) => `${x(dates.indexOf(d.date)).toFixed(1)},${y(d[kind]).toFixed(1)}`)
+      .join(' ');
+    return pts
+      ? `<polyline fill="none" stroke="${COLORS[k]}" stroke-width="2" points="${pts}"/>` +
+          `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${COLORS[k]}">days ${b.name}</text>`
+      : '';
   }).join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${y(f * max) + 4}" text-anchor="end">${pct(f * max)}</text>`
-    + `<line x1="${L}" x2="${W - R}" y1="${y(f * max)}" y2="${y(f * max)}" class="grid"/>`).join('');
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map(
+      (f) =>
+        `<text x="${L - 6}" y="${y(f * max) + 4}" text-anchor="end">${pct(f * max)}</text>` +
+        `<line x1="${L}" x2="${W - R}" y1="${y(f * max)}" y2="${y(f * max)}" class="grid"/>`,
+    )
+    .join('');
   const step = Math.max(1, Math.ceil(dates.length / 6));
-  const xt = dates.map((d, i) => (i % step === 0 ? `<text x="${x(i)}" y="${H - 10}" text-anchor="middle">${d.slice(5)}</text>` : '')).join('');
-  const label = kind === 'wape' ? 'WAPE by forecast day and horizon bucket' : 'p10-p90 coverage by forecast day and horizon bucket';
-  return `<svg data-chart="${kind}-over-time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${label}">`
-    + `${ticks}${xt}${lines}</svg>`;
+  const xt = dates
+    .map((d, i) => (i % step === 0 ? `<text x="${x(i)}" y="${H - 10}" text-anchor="middle">${d.slice(5)}</text>` : ''))
+    .join('');
+  const label =
+    kind === 'wape' ? 'WAPE by forecast day and horizon bucket' : 'p10-p90 coverage by forecast day and horizon bucket';
+  return (
+    `<svg data-chart="${kind}-over-time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${label}">` +
+    `${ticks}${xt}${lines}</svg>`
+  );
 }
 
 function storeChart(s: StoreTrace): string {
-  const W = 340, H = 170, L = 70, B = 18, T = 22, R = 8;
+  const W = 340,
+    H = 170,
+    L = 70,
+    B = 18,
+    T = 22,
+    R = 8;
   const n = s.days.length;
   const max = Math.max(1, ...s.days.flatMap((d) => [d.actual, d.upper, d.yhat]).filter(Number.isFinite));
   const x = (i: number) => L + (i / Math.max(1, n - 1)) * (W - L - R);
   const y = (v: number) => T + (1 - v / max) * (H - T - B);
-  const pts = (f: (d: StoreTrace['days'][number]) => number) => s.days.map((d, i) => `${x(i).toFixed(1)},${y(f(d)).toFixed(1)}`);
+  const pts = (f: (d: StoreTrace['days'][number]) => number) =>
+    s.days.map((d, i) => `${x(i).toFixed(1)},${y(f(d)).toFixed(1)}`);
   const band = [...pts((d) => d.upper), ...pts((d) => d.lower).reverse()].join(' ');
   const title = `store ${s.storeId} (${s.model}): WAPE ${pct(s.wape)}`;
   return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
@@ -101,15 +143,22 @@ function accuracyRow(name: string, a: Accuracy): string {
 
 function alertList(alerts: readonly Alert[]): string {
   if (alerts.length === 0) return '<p class="ok">No alerts.</p>';
-  const rows = alerts.map((a) => `<tr data-alert="${esc(a.kind)}"><td>${esc(a.kind)}</td><td>${esc(a.message)}</td>`
-    + `<td>${esc(a.stores.slice(0, 50).join(', '))}${a.stores.length > 50 ? ', ...' : ''}</td></tr>`).join('');
+  const rows = alerts
+    .map(
+      (a) =>
+        `<tr data-alert="${esc(a.kind)}"><td>${esc(a.kind)}</td><td>${esc(a.message)}</td>` +
+        `<td>${esc(a.stores.slice(0, 50).join(', '))}${a.stores.length > 50 ? ', ...' : ''}</td></tr>`,
+    )
+    .join('');
   return `<table class="alerts"><thead><tr><th>kind</th><th>what</th><th>stores</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 export function renderMonitorPage(p: PageData): string {
   const m = p.metrics;
   const window = m.window ? `${m.window.from} .. ${m.window.to}` : 'no actuals yet';
-  const buckets = HORIZON_BUCKETS.filter((b) => m.chainByBucket[b.name]).map((b) => accuracyRow(`days ${b.name}`, m.chainByBucket[b.name]!)).join('');
+  const buckets = HORIZON_BUCKETS.filter((b) => m.chainByBucket[b.name])
+    .map((b) => accuracyRow(`days ${b.name}`, m.chainByBucket[b.name]!))
+    .join('');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>cvc monitoring ${esc(p.today)}</title>
 <style>

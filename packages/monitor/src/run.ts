@@ -42,22 +42,35 @@ export interface MonitorResult {
 }
 
 /** The two latest as-of dates of the forecast table and the stores the latest one lost. */
-async function skippedStores(conn: DuckDBConnection, forecasts: string): Promise<{ facts: LakeFacts['skippedStores']; bundle: string | null }> {
+async function skippedStores(
+  conn: DuckDBConnection,
+  forecasts: string,
+): Promise<{ facts: LakeFacts['skippedStores']; bundle: string | null }> {
   if (!(await tableExists(forecasts))) return { facts: null, bundle: null };
   const all = await scanSql(conn, forecasts);
-  const dates = (await conn.runAndReadAll(`SELECT DISTINCT as_of_date::VARCHAR AS d FROM ${all} t ORDER BY 1 DESC LIMIT 2`))
-    .getRowObjectsJS().map((r) => String(r['d']));
+  const dates = (
+    await conn.runAndReadAll(`SELECT DISTINCT as_of_date::VARCHAR AS d FROM ${all} t ORDER BY 1 DESC LIMIT 2`)
+  )
+    .getRowObjectsJS()
+    .map((r) => String(r['d']));
   if (dates.length === 0) return { facts: null, bundle: null };
   const latest = dates[0]!;
   const recent = await scanSql(conn, forecasts, { filters: { as_of_date: { gte: dates[dates.length - 1]! } } });
-  const b = (await conn.runAndReadAll(`SELECT any_value(bundle_version) AS b FROM ${recent} t WHERE as_of_date = DATE '${latest}'`))
-    .getRowObjectsJS()[0]?.['b'];
+  const b = (
+    await conn.runAndReadAll(
+      `SELECT any_value(bundle_version) AS b FROM ${recent} t WHERE as_of_date = DATE '${latest}'`,
+    )
+  ).getRowObjectsJS()[0]?.['b'];
   const bundle = b == null ? null : String(b);
   if (dates.length < 2) return { facts: null, bundle };
   const previous = dates[1]!;
-  const lost = (await conn.runAndReadAll(`SELECT DISTINCT store_id FROM ${recent} t WHERE as_of_date = DATE '${previous}'
-      EXCEPT SELECT DISTINCT store_id FROM ${recent} t WHERE as_of_date = DATE '${latest}'`))
-    .getRowObjectsJS().map((r) => String(r['store_id'])).sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
+  const lost = (
+    await conn.runAndReadAll(`SELECT DISTINCT store_id FROM ${recent} t WHERE as_of_date = DATE '${previous}'
+      EXCEPT SELECT DISTINCT store_id FROM ${recent} t WHERE as_of_date = DATE '${latest}'`)
+  )
+    .getRowObjectsJS()
+    .map((r) => String(r['store_id']))
+    .sort((x, y) => x.localeCompare(y, 'en', { numeric: true }));
   return { facts: { latest, previous, stores: lost }, bundle };
 }
 
@@ -72,26 +85,47 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
   const conn = await db.connect();
   try {
     const update = await updateAccuracy(conn, tables, { runId: opts.runId, lookbackDays: cfg.lookbackDays });
-    log.info({ added: update.added, updated: update.updated, version: update.version }, 'monitor: forecast_accuracy updated');
-    const metrics = update.version === null
-      ? await emptyMetrics()
-      : await rollingMetrics(conn, tables.accuracy, cfg.windowDays);
+    log.info(
+      { added: update.added, updated: update.updated, version: update.version },
+      'monitor: forecast_accuracy updated',
+    );
+    const metrics =
+      update.version === null ? await emptyMetrics() : await rollingMetrics(conn, tables.accuracy, cfg.windowDays);
     const { facts: skipped, bundle } = await skippedStores(conn, tables.forecasts);
     const baseline = bundle === null ? null : await loadBaseline(loaded, bundle, log);
     const last = await lastFeatureDay(conn, tables);
     const thresholds = { ...cfg };
-    const alerts = [...lakeAlerts({ today, lastFeatureDay: last, skippedStores: skipped }, baseline, thresholds), ...accuracyAlerts(metrics, baseline, thresholds)];
+    const alerts = [
+      ...lakeAlerts({ today, lastFeatureDay: last, skippedStores: skipped }, baseline, thresholds),
+      ...accuracyAlerts(metrics, baseline, thresholds),
+    ];
     for (const a of alerts) log.warn({ alert: a.kind, stores: a.stores.length, chain: a.chain }, a.message);
     let page: string | null = null;
     if (opts.page !== false) {
       const worst = update.version === null ? [] : await worstStores(conn, tables.accuracy, metrics, cfg.minDays);
-      page = await writeMonitorPage(join(loaded.paths.data, 'reports', `monitor-${today}.html`),
-        { today, runId: opts.runId, metrics, baseline, alerts, worst });
+      page = await writeMonitorPage(join(loaded.paths.data, 'reports', `monitor-${today}.html`), {
+        today,
+        runId: opts.runId,
+        metrics,
+        baseline,
+        alerts,
+        worst,
+      });
     }
     const trackingRunId = opts.track === false ? null : await track(loaded, opts.runId, today, metrics, alerts, log);
     return {
-      runId: opts.runId, today, table: tables.accuracy, update, window: metrics.window, metrics, baseline, lastFeatureDay: last, alerts,
-      trackingRunId, page, seconds: (performance.now() - t0) / 1000,
+      runId: opts.runId,
+      today,
+      table: tables.accuracy,
+      update,
+      window: metrics.window,
+      metrics,
+      baseline,
+      lastFeatureDay: last,
+      alerts,
+      trackingRunId,
+      page,
+      seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     conn.closeSync();
@@ -105,10 +139,20 @@ async function emptyMetrics(): Promise<RollingMetrics> {
 }
 
 /** One monitoring run per call, named after the day, with the chain's rolling figures. */
-async function track(loaded: LoadedConfig, runId: string, today: string, m: RollingMetrics, alerts: Alert[], log: Logger): Promise<string> {
+async function track(
+  loaded: LoadedConfig,
+  runId: string,
+  today: string,
+  m: RollingMetrics,
+  alerts: Alert[],
+  log: Logger,
+): Promise<string> {
   const tracker = await openTracker(trackingSettings(loaded), { log });
   try {
-    const run = await tracker.startRun({ name: `monitor ${today}`, tags: { 'cvc.command': 'monitor', 'cvc.runId': runId, 'cvc.day': today } });
+    const run = await tracker.startRun({
+      name: `monitor ${today}`,
+      tags: { 'cvc.command': 'monitor', 'cvc.runId': runId, 'cvc.day': today },
+    });
     const metrics: Record<string, number> = { alerts: alerts.length, stores: m.byStore.size };
     const put = (prefix: string, a: { wape: number; bias: number; coverage: number }) => {
       if (Number.isFinite(a.wape)) metrics[`${prefix}wape`] = a.wape;
@@ -117,7 +161,11 @@ async function track(loaded: LoadedConfig, runId: string, today: string, m: Roll
     };
     put('', m.chain);
     for (const [bucket, a] of Object.entries(m.chainByBucket)) put(`h${bucket}/`, a);
-    await run.logParams({ windowDays: loaded.config.monitor.windowDays, windowFrom: m.window?.from ?? null, windowTo: m.window?.to ?? null });
+    await run.logParams({
+      windowDays: loaded.config.monitor.windowDays,
+      windowFrom: m.window?.from ?? null,
+      windowTo: m.window?.to ?? null,
+    });
     await run.logMetrics(metrics);
     await run.end('FINISHED');
     return run.runId;

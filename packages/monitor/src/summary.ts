@@ -4,7 +4,12 @@ import type { MonitorResult } from './run.js';
 const r4 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e4) / 1e4 : null);
 
 export function monitorSummary(r: MonitorResult): Record<string, unknown> {
-  const acc = (a: { wape: number; bias: number; coverage: number; days: number }) => ({ wape: r4(a.wape), bias: r4(a.bias), coverage: r4(a.coverage), days: a.days });
+  const acc = (a: { wape: number; bias: number; coverage: number; days: number }) => ({
+    wape: r4(a.wape),
+    bias: r4(a.bias),
+    coverage: r4(a.coverage),
+    days: a.days,
+  });
   return {
     today: r.today,
     table: r.table,

@@ -29,7 +29,16 @@ export const ACCURACY_COLUMNS: ColumnDef[] = [
  * forecast table's writer owns its schema; these names are its contract with readers.
  */
 export const FORECAST_READ_COLUMNS = [
-  'as_of_date', 'store_id', 'forecast_date', 'horizon_day', 'yhat', 'yhat_lower', 'yhat_upper', 'model', 'bundle_version', 'run_id',
+  'as_of_date',
+  'store_id',
+  'forecast_date',
+  'horizon_day',
+  'yhat',
+  'yhat_lower',
+  'yhat_upper',
+  'model',
+  'bundle_version',
+  'run_id',
 ] as const;
 
 export interface MonitorTables {
@@ -38,5 +47,8 @@ export interface MonitorTables {
 }
 
 export function monitorTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): MonitorTables {
-  return { forecasts: join(loaded.paths.lake, loaded.config.lake.tables.forecasts), accuracy: join(loaded.paths.lake, ACCURACY_TABLE) };
+  return {
+    forecasts: join(loaded.paths.lake, loaded.config.lake.tables.forecasts),
+    accuracy: join(loaded.paths.lake, ACCURACY_TABLE),
+  };
 }

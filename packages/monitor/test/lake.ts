@@ -57,34 +57,67 @@ export async function testLake(yaml = ''): Promise<TestLake> {
   await createTable(conn, forecasts, { columns: forecastCols, clusterBy: ['as_of_date', 'store_id'] });
   const bundleDir = join(dir, 'bundle');
   mkdirSync(bundleDir);
-  writeFileSync(join(bundleDir, 'manifest.json'), JSON.stringify({
-    formatVersion: 1, bundleId: 'test', createdAt: '2025-03-01T00:00:00Z', cvcVersion: '0.1.0', configHash: 'x', horizon: HORIZON, context: 90,
-    trainingWindow: { from: '2024-01-01', to: '2025-02-28' }, lineage: { featureTable: features, deltaVersion: 0 },
-    routing: { stores: {}, fallback: 'weekday_mean' }, models: [{ kind: 'weekday_mean', dir: 'models/weekday_mean' }],
-    backtest: { wape: 0.1, byModel: { weekday_mean: { wape: 0.1 } }, byStore: { '1': 0.1, '2': 0.1, '3': 0.1, '4': 0.1 } }, files: [],
-  }));
+  writeFileSync(
+    join(bundleDir, 'manifest.json'),
+    JSON.stringify({
+      formatVersion: 1,
+      bundleId: 'test',
+      createdAt: '2025-03-01T00:00:00Z',
+      cvcVersion: '0.1.0',
+      configHash: 'x',
+      horizon: HORIZON,
+      context: 90,
+      trainingWindow: { from: '2024-01-01', to: '2025-02-28' },
+      lineage: { featureTable: features, deltaVersion: 0 },
+      routing: { stores: {}, fallback: 'weekday_mean' },
+      models: [{ kind: 'weekday_mean', dir: 'models/weekday_mean' }],
+      backtest: {
+        wape: 0.1,
+        byModel: { weekday_mean: { wape: 0.1 } },
+        byStore: { '1': 0.1, '2': 0.1, '3': 0.1, '4': 0.1 },
+      },
+      files: [],
+    }),
+  );
   return {
-    loaded, conn, bundleDir,
+    loaded,
+    conn,
+    bundleDir,
     async addActuals(from, to) {
-      await append(conn, features, `SELECT s::VARCHAR AS store_id, d::DATE AS date, 1000.0 + 100 * s AS sales, false AS is_missing, true AS is_open
-        FROM range(1, 5) r(s), range(DATE '${from}', DATE '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)`);
+      await append(
+        conn,
+        features,
+        `SELECT s::VARCHAR AS store_id, d::DATE AS date, 1000.0 + 100 * s AS sales, false AS is_missing, true AS is_open
+        FROM range(1, 5) r(s), range(DATE '${from}', DATE '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)`,
+      );
     },
     async addForecasts(asOf, stores, errors) {
       const err = `CASE s ${stores.map((s) => `WHEN ${s} THEN ${errors(s)}`).join(' ')} END`;
-      await append(conn, forecasts, `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date, h::INTEGER AS horizon_day,
+      await append(
+        conn,
+        forecasts,
+        `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date, h::INTEGER AS horizon_day,
           DATE '${asOf}' AS as_of_date, (1000.0 + 100 * s) * (1 + ${err}) AS yhat, (1000.0 + 100 * s) * (0.9 + ${err}) AS yhat_lower,
           (1000.0 + 100 * s) * (1.1 + ${err}) AS yhat_upper, 'weekday_mean' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
-        FROM (VALUES ${stores.map((s) => `(${s})`).join(', ')}) v(s), range(1, ${HORIZON + 1}) r(h)`);
+        FROM (VALUES ${stores.map((s) => `(${s})`).join(', ')}) v(s), range(1, ${HORIZON + 1}) r(h)`,
+      );
     },
     async correct(store, day, actual) {
-      await merge(conn, features, `SELECT '${store}' AS store_id, DATE '${day}' AS date, ${actual}::DOUBLE AS sales, false AS is_missing,
-        true AS is_open`, { on: ['store_id', 'date'] });
+      await merge(
+        conn,
+        features,
+        `SELECT '${store}' AS store_id, DATE '${day}' AS date, ${actual}::DOUBLE AS sales, false AS is_missing,
+        true AS is_open`,
+        { on: ['store_id', 'date'] },
+      );
     },
   };
 }
 
 /** delta-rs (Python deltalake) reads the table at its latest version: every row, key and actual. */
-export function readWithDeltaRs(table: string): Array<{ store_id: string; as_of_date: string; forecast_date: string; actual: number }> {
+export function readWithDeltaRs(
+  table: string,
+): Array<{ store_id: string; as_of_date: string; forecast_date: string; actual: number }> {
   const script = `import json, sys, os
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table(columns=["store_id", "as_of_date", "forecast_date", "actual"])

@@ -8,8 +8,18 @@ import { FIRST_DAY, readWithDeltaRs, testLake, type TestLake } from './lake.js';
 // Stores 1 and 2 forecast 5 % high; store 3 is 30 % high (drift, bias, coverage); store 4 is dropped
 // from the last forecast set.
 const errors = (s: number) => (s === 3 ? 0.3 : 0.05);
-const asOfs = ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04', '2025-03-05', '2025-03-06', '2025-03-07', '2025-03-08',
-  '2025-03-09', '2025-03-10'];
+const asOfs = [
+  '2025-03-01',
+  '2025-03-02',
+  '2025-03-03',
+  '2025-03-04',
+  '2025-03-05',
+  '2025-03-06',
+  '2025-03-07',
+  '2025-03-08',
+  '2025-03-09',
+  '2025-03-10',
+];
 
 let lake: TestLake;
 let first: MonitorResult;
@@ -79,6 +89,9 @@ describe('runMonitor', () => {
     const kinds = r.alerts.map((a) => a.kind);
     expect(kinds).toContain('stale_data');
     expect(kinds).toContain('model_age');
-    expect(r.alerts.find((a) => a.kind === 'stale_data')!.numbers['chain']).toMatchObject({ lastFeatureDay: '2025-03-11', ageDays: 112 });
+    expect(r.alerts.find((a) => a.kind === 'stale_data')!.numbers['chain']).toMatchObject({
+      lastFeatureDay: '2025-03-11',
+      ageDays: 112,
+    });
   });
 });

@@ -11,17 +11,38 @@ import { FIRST_DAY, testLake } from './lake.js';
 
 function dumpDom(file: string): { status: number | null; dom: string; consoleErrors: string[] } {
   const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
-  const r = spawnSync('chromium', ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync', `--user-data-dir=${profile}`,
-    '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`], { encoding: 'utf8', timeout: 90_000 });
-  return { status: r.status, dom: r.stdout, consoleErrors: r.stderr.split('\n').filter((l) => /CONSOLE|Uncaught|SyntaxError/.test(l)) };
+  const r = spawnSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--dump-dom',
+      `file://${file}`,
+    ],
+    { encoding: 'utf8', timeout: 90_000 },
+  );
+  return {
+    status: r.status,
+    dom: r.stdout,
+    consoleErrors: r.stderr.split('\n').filter((l) => /CONSOLE|Uncaught|SyntaxError/.test(l)),
+  };
 }
 
 describe('monitoring page', () => {
   it('opens in headless Chromium with the alerts, accuracy and coverage over time and the worst stores', async () => {
     const lake = await testLake('monitor: { minDays: 3 }\n');
     await lake.addActuals('2025-01-01', FIRST_DAY);
-    for (const a of ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04']) await lake.addForecasts(a, [1, 2, 3, 4], (s) => (s === 2 ? 0.5 : 0.03));
+    for (const a of ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04'])
+      await lake.addForecasts(a, [1, 2, 3, 4], (s) => (s === 2 ? 0.5 : 0.03));
     await lake.addActuals('2025-03-02', '2025-03-20');
     const r = await runMonitor({ loaded: lake.loaded, runId: 'page-run', today: '2025-03-21', track: false });
     expect(r.page).toBe(join(lake.loaded.paths.data, 'reports', 'monitor-2025-03-21.html'));
@@ -44,10 +65,21 @@ describe('monitoring page', () => {
 
   it('escapes text from the data', () => {
     const html = renderMonitorPage({
-      today: '2025-01-01', runId: 'r', baseline: null, worst: [],
-      metrics: { window: null, rows: [], byStore: new Map(), chain: { n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0,
-        wape: NaN, bias: NaN, coverage: NaN }, chainByBucket: {}, daily: [] },
-      alerts: [{ kind: 'stores_skipped', message: 'store <b>"x"</b> & co', stores: ['<script>'], chain: false, numbers: {} }],
+      today: '2025-01-01',
+      runId: 'r',
+      baseline: null,
+      worst: [],
+      metrics: {
+        window: null,
+        rows: [],
+        byStore: new Map(),
+        chain: { n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0, wape: NaN, bias: NaN, coverage: NaN },
+        chainByBucket: {},
+        daily: [],
+      },
+      alerts: [
+        { kind: 'stores_skipped', message: 'store <b>"x"</b> & co', stores: ['<script>'], chain: false, numbers: {} },
+      ],
     });
     expect(html).toContain('store &#60;b&#62;&#34;x&#34;&#60;/b&#62; &#38; co');
     expect(html).not.toContain('<script>');
