@@ -3,8 +3,9 @@
 // A rerun finds nothing to merge and commits nothing; a late correction updates its rows by key.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TARGET_COLUMN, addDays, formatIsoDay, parseIsoDay } from '@cvc/core';
-import { createTable, loadSnapshot, merge, scanSql, tableExists, type ReadOptions } from '@cvc/lakehouse';
+import { createTable, loadSnapshot, merge, scanSql, tableExists } from '@cvc/lakehouse';
 import type { LakeTables } from '@cvc/feature-table';
+import { maxDay, minDay } from './stats.js';
 import { ACCURACY_COLUMNS, ACCURACY_KEY, FORECAST_READ_COLUMNS, type MonitorTables } from './tables.js';
 
 export interface AccuracyUpdate {
@@ -24,27 +25,61 @@ async function one(conn: DuckDBConnection, sql: string): Promise<Record<string, 
  * `lookbackDays`: how far before the last observed forecast day an actual may still be corrected;
  * older days are not compared again, which keeps a daily run proportional to the new days.
  */
+/**
+ * Forecast days are compared this many at a time, one commit each: a first run over a year of
+ * forecasts stays within bounded memory, and a run cut short resumes where its last commit ended.
+ */
+export const CHUNK_DAYS = 28;
+
 export async function updateAccuracy(
   conn: DuckDBConnection,
   tables: MonitorTables & Pick<LakeTables, 'features'>,
   opts: { runId: string; lookbackDays: number },
 ): Promise<AccuracyUpdate> {
-  const exists = await tableExists(tables.accuracy);
   if (!(await tableExists(tables.forecasts)) || !(await tableExists(tables.features))) {
     return { added: 0, updated: 0, version: null, since: null };
   }
+  let exists = await tableExists(tables.accuracy);
   let since: string | null = null;
   if (exists) {
-    const r = await one(conn, `SELECT max(forecast_date)::VARCHAR AS d FROM ${await scanSql(conn, tables.accuracy)} t`);
-    if (r['d'] != null) since = formatIsoDay(addDays(parseIsoDay(String(r['d'])), -opts.lookbackDays));
+    const last = await maxDay(conn, tables.accuracy, 'forecast_date');
+    if (last !== null) since = formatIsoDay(addDays(parseIsoDay(last), -opts.lookbackDays));
   }
-  const range = (col: string): ReadOptions => (since ? { filters: { [col]: { gte: since } } } : {});
-  const forecasts = await scanSql(conn, tables.forecasts, range('forecast_date'));
-  const features = await scanSql(conn, tables.features, range('date'));
-  const existing = exists
-    ? await scanSql(conn, tables.accuracy, range('forecast_date'))
-    : `(SELECT ${ACCURACY_KEY.join(', ')}, NULL::DOUBLE AS actual, NULL::BOOLEAN AS is_open, NULL::DOUBLE AS yhat,
-        NULL::VARCHAR AS run_id WHERE FALSE)`;
+  const from = since ?? (await minDay(conn, tables.forecasts, 'forecast_date'));
+  const to = await maxDay(conn, tables.features, 'date');
+  if (!exists) {
+    await createTable(conn, tables.accuracy, {
+      columns: ACCURACY_COLUMNS,
+      clusterBy: ['forecast_date', 'store_id'],
+      name: 'forecast_accuracy',
+      description: 'cvc forecasts joined with their actuals, one row per as-of date, store and forecast day',
+      ifNotExists: true,
+    });
+    exists = true;
+  }
+  let added = 0;
+  let updated = 0;
+  let version = (await loadSnapshot(tables.accuracy)).version;
+  if (from === null || to === null) return { added, updated, version, since };
+  for (let lo = parseIsoDay(from); lo <= parseIsoDay(to); lo += CHUNK_DAYS) {
+    const days = { gte: formatIsoDay(lo), lte: formatIsoDay(Math.min(lo + CHUNK_DAYS - 1, parseIsoDay(to))) };
+    const r = await mergeChunk(conn, tables, days, opts.runId);
+    added += r.added;
+    updated += r.updated;
+    if (r.version !== null) version = r.version;
+  }
+  return { added, updated, version, since };
+}
+
+async function mergeChunk(
+  conn: DuckDBConnection,
+  tables: MonitorTables & Pick<LakeTables, 'features'>,
+  days: { gte: string; lte: string },
+  runId: string,
+): Promise<{ added: number; updated: number; version: number | null }> {
+  const forecasts = await scanSql(conn, tables.forecasts, { filters: { forecast_date: days } });
+  const features = await scanSql(conn, tables.features, { filters: { date: days } });
+  const existing = await scanSql(conn, tables.accuracy, { filters: { forecast_date: days } });
   const cols = FORECAST_READ_COLUMNS.map((c) => `f.${c}`).join(', ');
   // Missing days (no source row) have no actual yet; closed days have 0 and is_open false.
   await conn.run(`CREATE OR REPLACE TEMP TABLE accuracy_source AS
@@ -54,8 +89,8 @@ export async function updateAccuracy(
       JOIN ${features} AS a ON a.store_id = f.store_id AND a.date = f.forecast_date
       WHERE NOT a.is_missing AND a.${TARGET_COLUMN} IS NOT NULL
     )
-    SELECT j.as_of_date, j.store_id, j.forecast_date, j.horizon_day, j.yhat, j.yhat_lower, j.yhat_upper, j.actual, j.is_open,
-      abs(j.yhat - j.actual) AS abs_error, j.actual BETWEEN j.yhat_lower AND j.yhat_upper AS in_interval,
+    SELECT j.as_of_date, j.store_id, j.forecast_date, j.horizon_day, j.yhat, j.yhat_lower, j.yhat_upper,
+      j.actual, j.is_open, abs(j.yhat - j.actual) AS abs_error, j.actual BETWEEN j.yhat_lower AND j.yhat_upper AS in_interval,
       j.model, j.bundle_version, j.run_id, e.store_id IS NULL AS is_new
     FROM j LEFT JOIN ${existing} AS e
       ON e.as_of_date = j.as_of_date AND e.store_id = j.store_id AND e.forecast_date = j.forecast_date
@@ -68,25 +103,14 @@ export async function updateAccuracy(
     );
     const n = Number(c['n'] ?? 0);
     const added = Number(c['added'] ?? 0);
-    if (!exists) {
-      await createTable(conn, tables.accuracy, {
-        columns: ACCURACY_COLUMNS,
-        clusterBy: ['forecast_date', 'store_id'],
-        name: 'forecast_accuracy',
-        description: 'cvc forecasts joined with their actuals, one row per as-of date, store and forecast day',
-        ifNotExists: true,
-      });
-    }
-    if (n === 0) {
-      return { added: 0, updated: 0, version: (await loadSnapshot(tables.accuracy)).version, since };
-    }
+    if (n === 0) return { added: 0, updated: 0, version: null };
     const commit = await merge(
       conn,
       tables.accuracy,
       `SELECT * EXCLUDE (is_new) FROM accuracy_source ORDER BY forecast_date, store_id, as_of_date`,
-      { on: [...ACCURACY_KEY], metadata: { operation: 'monitor', runId: opts.runId, added, updated: n - added } },
+      { on: [...ACCURACY_KEY], metadata: { operation: 'monitor', runId, days, added, updated: n - added } },
     );
-    return { added, updated: n - added, version: commit.version, since };
+    return { added, updated: n - added, version: commit.version };
   } finally {
     await conn.run('DROP TABLE IF EXISTS accuracy_source');
   }

@@ -4,6 +4,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { addDays, formatIsoDay, parseIsoDay } from '@cvc/core';
 import { scanSql } from '@cvc/lakehouse';
+import { maxDay } from './stats.js';
 
 /** Horizon buckets as the issue defines them: a week, two weeks, four weeks, the rest. */
 export const HORIZON_BUCKETS = [
@@ -86,10 +87,7 @@ export async function rollingMetrics(
   accuracyTable: string,
   windowDays: number,
 ): Promise<RollingMetrics> {
-  const all = await scanSql(conn, accuracyTable);
-  const last = (
-    await conn.runAndReadAll(`SELECT max(forecast_date)::VARCHAR AS d FROM ${all} t`)
-  ).getRowObjectsJS()[0]?.['d'];
+  const last = await maxDay(conn, accuracyTable, 'forecast_date');
   const chain = finish(empty());
   if (last == null) return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [] };
   const to = String(last);

@@ -1,10 +1,19 @@
 // `cvc monitor`: update forecast_accuracy, compute rolling metrics, compare with the backtest, raise
 // alerts, log the chain's figures to the tracking backend and write the monitoring page.
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
-import { formatIsoDay, dayFromDate, silentLogger, type LoadedConfig, type Logger } from '@cvc/core';
+import {
+  addDays,
+  formatIsoDay,
+  parseIsoDay,
+  dayFromDate,
+  silentLogger,
+  type LoadedConfig,
+  type Logger,
+} from '@cvc/core';
 import { lakeTables, lastFeatureDay } from '@cvc/feature-table';
 import { scanSql, tableExists } from '@cvc/lakehouse';
 import { openTracker, trackingSettings } from '@cvc/mlops';
+import { maxDay } from './stats.js';
 import { updateAccuracy, type AccuracyUpdate } from './accuracy.js';
 import { accuracyAlerts, lakeAlerts, type Alert, type Baseline, type LakeFacts } from './alerts.js';
 import { loadBaseline } from './baseline.js';
@@ -41,21 +50,27 @@ export interface MonitorResult {
   seconds: number;
 }
 
+const RECENT_SETS_DAYS = 7;
+
 /** The two latest as-of dates of the forecast table and the stores the latest one lost. */
 async function skippedStores(
   conn: DuckDBConnection,
   forecasts: string,
 ): Promise<{ facts: LakeFacts['skippedStores']; bundle: string | null }> {
   if (!(await tableExists(forecasts))) return { facts: null, bundle: null };
-  const all = await scanSql(conn, forecasts);
+  const newest = await maxDay(conn, forecasts, 'as_of_date');
+  if (newest === null) return { facts: null, bundle: null };
+  // The previous forecast set is looked for in the last RECENT_SETS_DAYS only: a store last forecast
+  // longer ago than that was not "forecast yesterday".
+  const recent = await scanSql(conn, forecasts, {
+    filters: { as_of_date: { gte: formatIsoDay(addDays(parseIsoDay(newest), -RECENT_SETS_DAYS)) } },
+  });
   const dates = (
-    await conn.runAndReadAll(`SELECT DISTINCT as_of_date::VARCHAR AS d FROM ${all} t ORDER BY 1 DESC LIMIT 2`)
+    await conn.runAndReadAll(`SELECT DISTINCT as_of_date::VARCHAR AS d FROM ${recent} t ORDER BY 1 DESC LIMIT 2`)
   )
     .getRowObjectsJS()
     .map((r) => String(r['d']));
-  if (dates.length === 0) return { facts: null, bundle: null };
-  const latest = dates[0]!;
-  const recent = await scanSql(conn, forecasts, { filters: { as_of_date: { gte: dates[dates.length - 1]! } } });
+  const latest = dates[0] ?? newest;
   const b = (
     await conn.runAndReadAll(
       `SELECT any_value(bundle_version) AS b FROM ${recent} t WHERE as_of_date = DATE '${latest}'`,

@@ -95,3 +95,19 @@ describe('runMonitor', () => {
     });
   });
 });
+
+describe('runMonitor on a long history', () => {
+  it('fills forecast_accuracy a few weeks per commit, with every observed day once', async () => {
+    const long = await testLake();
+    await long.addActuals('2025-01-01', '2025-03-01');
+    const asOfs = Array.from({ length: 40 }, (_, k) => new Date(Date.UTC(2025, 2, 1 + k)).toISOString().slice(0, 10));
+    for (const a of asOfs) await long.addForecasts(a, [1, 2, 3, 4], () => 0.02);
+    await long.addActuals('2025-03-02', '2025-04-10');
+    const r = await runMonitor({ loaded: long.loaded, runId: 'long', today: '2025-04-11', track: false, page: false });
+    const observed = asOfs.reduce((n, _a, k) => n + Math.min(35, 40 - k), 0); // as-of 03-01 + k sees 04-10 - (03-01 + k) days
+    expect(r.update.added).toBe(4 * observed);
+    // Forecast days 03-02..04-10 are 40 days: two chunks of CHUNK_DAYS (28), two commits after the create.
+    expect(r.update.version).toBe(2);
+    expect(readWithDeltaRs(r.table)).toHaveLength(4 * observed);
+  }, 120_000);
+});
