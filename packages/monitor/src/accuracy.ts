@@ -90,7 +90,8 @@ async function mergeChunk(
       WHERE NOT a.is_missing AND a.${TARGET_COLUMN} IS NOT NULL
     )
     SELECT j.as_of_date, j.store_id, j.forecast_date, j.horizon_day, j.yhat, j.yhat_lower, j.yhat_upper,
-      j.actual, j.is_open, abs(j.yhat - j.actual) AS abs_error, j.actual BETWEEN j.yhat_lower AND j.yhat_upper AS in_interval,
+      j.actual, j.is_open, abs(j.yhat - j.actual) AS abs_error,
+      j.actual BETWEEN j.yhat_lower AND j.yhat_upper AS in_interval,
       j.model, j.bundle_version, j.run_id, e.store_id IS NULL AS is_new
     FROM j LEFT JOIN ${existing} AS e
       ON e.as_of_date = j.as_of_date AND e.store_id = j.store_id AND e.forecast_date = j.forecast_date

@@ -116,7 +116,8 @@ export function lakeAlerts(facts: LakeFacts, baseline: Baseline | null, t: Thres
       message:
         facts.lastFeatureDay === null
           ? 'the feature table has no data'
-          : `the feature table's last day ${facts.lastFeatureDay} is ${age} days before ${facts.today} (max ${t.maxStaleDays})`,
+          : `the feature table's last day ${facts.lastFeatureDay} is ${age} days before ${facts.today} ` +
+            `(max ${t.maxStaleDays})`,
       stores: [],
       chain: true,
       numbers: {
@@ -139,7 +140,9 @@ export function lakeAlerts(facts: LakeFacts, baseline: Baseline | null, t: Thres
     if (modelAge > t.maxModelAgeDays) {
       alerts.push({
         kind: 'model_age',
-        message: `the bundle in use (version ${baseline.bundleVersion}) was trained ${modelAge} days ago (max ${t.maxModelAgeDays})`,
+        message:
+          `the bundle in use (version ${baseline.bundleVersion}) was trained ${modelAge} days ago ` +
+          `(max ${t.maxModelAgeDays})`,
         stores: [],
         chain: true,
         numbers: {

@@ -33,7 +33,8 @@ export async function loadBaseline(loaded: LoadedConfig, bundleVersion: string, 
   }
   log.warn(
     { bundleVersion },
-    'monitor: the bundle of the latest forecasts is not a registry version or a bundle directory; no backtest to compare',
+    'monitor: the bundle of the latest forecasts is not a registry version or a bundle directory; ' +
+      'no backtest to compare',
   );
   return null;
 }

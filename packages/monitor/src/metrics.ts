@@ -96,7 +96,8 @@ export async function rollingMetrics(
   await conn.run(`CREATE OR REPLACE TEMP VIEW accuracy_window AS
     SELECT *, ${bucketCase('horizon_day')} AS bucket FROM ${scan} t WHERE is_open AND forecast_date >= DATE '${from}'`);
   try {
-    const sums = `count(*)::BIGINT AS n, count(DISTINCT forecast_date)::BIGINT AS days, sum(abs_error) AS ae, sum(actual) AS act,
+    const sums = `count(*)::BIGINT AS n, count(DISTINCT forecast_date)::BIGINT AS days,
+      sum(abs_error) AS ae, sum(actual) AS act,
       sum(yhat - actual) AS err, count(*) FILTER (WHERE in_interval)::BIGINT AS cov`;
     const rows = (
       await conn.runAndReadAll(`SELECT model, store_id, bucket, ${sums} FROM accuracy_window GROUP BY ALL ORDER BY ALL`)
@@ -134,7 +135,8 @@ export async function rollingMetrics(
     Object.values(chainByBucket).forEach(finish);
     finish(chain);
     const daily = (
-      await conn.runAndReadAll(`SELECT forecast_date::VARCHAR AS d, bucket, sum(abs_error) / nullif(sum(actual), 0) AS wape,
+      await conn.runAndReadAll(`SELECT forecast_date::VARCHAR AS d, bucket,
+          sum(abs_error) / nullif(sum(actual), 0) AS wape,
         avg(in_interval::INTEGER) AS coverage FROM accuracy_window GROUP BY ALL ORDER BY ALL`)
     )
       .getRowObjectsJS()

@@ -107,7 +107,8 @@ function bucketChart(kind: 'wape' | 'coverage', m: RollingMetrics): string {
   const label =
     kind === 'wape' ? 'WAPE by forecast day and horizon bucket' : 'p10-p90 coverage by forecast day and horizon bucket';
   return (
-    `<svg data-chart="${kind}-over-time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${label}">` +
+    `<svg data-chart="${kind}-over-time" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" ` +
+    `aria-label="${label}">` +
     `${ticks}${xt}${lines}</svg>`
   );
 }
@@ -127,18 +128,21 @@ function storeChart(s: StoreTrace): string {
     s.days.map((d, i) => `${x(i).toFixed(1)},${y(f(d)).toFixed(1)}`);
   const band = [...pts((d) => d.upper), ...pts((d) => d.lower).reverse()].join(' ');
   const title = `store ${s.storeId} (${s.model}): WAPE ${pct(s.wape)}`;
-  return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
+  const size = `viewBox="0 0 ${W} ${H}" width="${W}" height="${H}"`;
+  return `<figure><svg data-chart="store-forecast" ${size} role="img" aria-label="${esc(title)}">
 <text x="${L}" y="14" class="title">${esc(title)}</text>
 <polygon points="${band}" fill="#1f77b4" fill-opacity="0.18" stroke="none"/>
 <polyline points="${pts((d) => d.yhat).join(' ')}" fill="none" stroke="#1f77b4" stroke-width="1.8"/>
-<polyline points="${pts((d) => d.actual).join(' ')}" fill="none" stroke="#222" stroke-width="1.2" stroke-dasharray="3 2"/>
+<polyline points="${pts((d) => d.actual).join(' ')}" fill="none" stroke="#222" stroke-width="1.2"
+  stroke-dasharray="3 2"/>
 <text x="${L - 4}" y="${y(max) + 4}" text-anchor="end">${Math.round(max).toLocaleString('en-US')}</text>
 <text x="${L - 4}" y="${y(0)}" text-anchor="end">0</text>
 </svg></figure>`;
 }
 
 function accuracyRow(name: string, a: Accuracy): string {
-  return `<tr><td>${esc(name)}</td><td>${pct(a.wape)}</td><td>${pct(a.bias)}</td><td>${pct(a.coverage)}</td><td>${a.n}</td></tr>`;
+  const cells = [esc(name), pct(a.wape), pct(a.bias), pct(a.coverage), String(a.n)];
+  return `<tr>${cells.map((c) => `<td>${c}</td>`).join('')}</tr>`;
 }
 
 function alertList(alerts: readonly Alert[]): string {
@@ -150,7 +154,8 @@ function alertList(alerts: readonly Alert[]): string {
         `<td>${esc(a.stores.slice(0, 50).join(', '))}${a.stores.length > 50 ? ', ...' : ''}</td></tr>`,
     )
     .join('');
-  return `<table class="alerts"><thead><tr><th>kind</th><th>what</th><th>stores</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const head = '<thead><tr><th>kind</th><th>what</th><th>stores</th></tr></thead>';
+  return `<table class="alerts">${head}<tbody>${rows}</tbody></table>`;
 }
 
 export function renderMonitorPage(p: PageData): string {
@@ -163,9 +168,11 @@ export function renderMonitorPage(p: PageData): string {
 <html lang="en"><head><meta charset="utf-8"><title>cvc monitoring ${esc(p.today)}</title>
 <style>
 body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1100px; }
-table { border-collapse: collapse; margin: 8px 0 16px; } td, th { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+table { border-collapse: collapse; margin: 8px 0 16px; }
+td, th { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
 svg text { font-size: 11px; fill: #444; } svg .title { font-weight: 600; } .grid { stroke: #eee; }
-figure { display: inline-block; margin: 4px; } .alerts tr td:first-child { color: #b00; font-weight: 600; } .ok { color: #080; }
+figure { display: inline-block; margin: 4px; }
+.alerts tr td:first-child { color: #b00; font-weight: 600; } .ok { color: #080; }
 </style></head><body>
 <h1>Forecast monitoring, ${esc(p.today)}</h1>
 <p>Window ${esc(window)}, ${m.byStore.size} stores, run ${esc(p.runId)}. Backtest WAPE of bundle

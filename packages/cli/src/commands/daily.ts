@@ -138,7 +138,8 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
         kind: 'ingest_failed',
         message: inferAllowed
           ? `ingest failed (${message(ingest.error)}); forecast from the lake's data up to ${last} (${age} day(s) old)`
-          : `ingest failed (${message(ingest.error)}); the lake's data (last day ${last ?? 'none'}) is older than infer.staleDays ` +
+          : `ingest failed (${message(ingest.error)}); the lake's data (last day ${last ?? 'none'}) ` +
+            'is older than infer.staleDays ' +
             `(${loaded.config.infer.staleDays}), no forecast made`,
         stores: [],
         chain: true,
@@ -245,7 +246,8 @@ export function registerDaily(program: Command, globals: () => GlobalOptions): v
   program
     .command('daily')
     .description(
-      'for cron: incremental ingest, then infer, then monitor, in one process with one run id; retries transient failures',
+      'for cron: incremental ingest, then infer, then monitor, in one process with one run id; ' +
+        'retries transient failures',
     )
     .option('--today <date>', "the run's day (default today, UTC)", isoDate('--today'))
     .option('--fail-on <when>', 'alert: exit 4 when any alert fires; never: only report them', failOn, 'never')
@@ -269,7 +271,8 @@ export function registerDaily(program: Command, globals: () => GlobalOptions): v
         ...r.steps.filter((s) => s.error).map((s) => `  ${s.step}: ${s.error}`),
         ...(r.infer
           ? [
-              `  infer: ${r.infer.storesForecast} stores forecast from ${r.infer.asOf}, ${r.infer.skipped.length} skipped`,
+              `  infer: ${r.infer.storesForecast} stores forecast from ${r.infer.asOf}, ` +
+                `${r.infer.skipped.length} skipped`,
             ]
           : []),
         ...(r.monitor ? monitorLines(r.monitor) : []),
@@ -278,7 +281,8 @@ export function registerDaily(program: Command, globals: () => GlobalOptions): v
           .map((a) => `  ALERT ${a.kind}: ${a.message}`),
         ...(r.webhook
           ? [
-              `  webhook: ${r.webhook.sent ? 'sent' : `not sent (${r.webhook.error})`} after ${r.webhook.attempts} attempt(s)`,
+              `  webhook: ${r.webhook.sent ? 'sent' : `not sent (${r.webhook.error})`} ` +
+                `after ${r.webhook.attempts} attempt(s)`,
             ]
           : []),
       ]);
@@ -290,7 +294,8 @@ export function registerDaily(program: Command, globals: () => GlobalOptions): v
       }
       if (o.failOn === 'alert' && r.alerts.length > 0) {
         throw new AlertsFiredError(
-          `${r.alerts.length} alert(s) fired: ${[...new Set(r.alerts.map((a) => a.kind))].join(', ')} (--fail-on alert)`,
+          `${r.alerts.length} alert(s) fired: ${[...new Set(r.alerts.map((a) => a.kind))].join(', ')} ` +
+            '(--fail-on alert)',
         );
       }
     });

@@ -15,7 +15,8 @@ export function monitorLines(r: MonitorResult): string[] {
     .map(([b, a]) => `${b}: ${fmt.pct(a.wape)}`)
     .join(', ');
   return [
-    `monitor: ${fmt.int(r.update.added)} accuracy rows added, ${fmt.int(r.update.updated)} updated; ${r.metrics.byStore.size} stores` +
+    `monitor: ${fmt.int(r.update.added)} accuracy rows added, ${fmt.int(r.update.updated)} updated; ` +
+      `${r.metrics.byStore.size} stores` +
       `${r.window ? ` over ${r.window.from}..${r.window.to}` : ' (no actuals yet)'}, ${fmt.s(r.seconds)}`,
     ...(r.window
       ? [
@@ -39,7 +40,8 @@ export function registerMonitor(program: Command, globals: () => GlobalOptions):
   program
     .command('monitor')
     .description(
-      'join forecasts with the actuals that arrived (table forecast_accuracy), compare rolling accuracy with the backtest, raise alerts',
+      'join forecasts with the actuals that arrived (table forecast_accuracy), compare rolling accuracy ' +
+        'with the backtest, raise alerts',
     )
     .option(
       '--today <date>',
