@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BusyError, InputError, acquireLockFile, createLogger, type LoadedConfig } from '@cvc/core';
 import { acquireLock } from '@cvc/infer';
@@ -136,6 +137,8 @@ describe('runDaily', () => {
     expect(fresh.alerts.find((a) => a.kind === 'ingest_failed')!.message).toMatch(
       /forecast from the lake's data up to 2025-06-30/,
     );
+    // The monitoring page lists daily's own alert beside monitor's.
+    expect(readFileSync(fresh.monitor!.page!, 'utf8')).toContain('data-alert="ingest_failed"');
     const stale = await runDaily({ loaded: broken, runId: 'daily-3', today: '2025-08-30' });
     expect(stale.steps.map((s) => [s.step, s.outcome])).toEqual([
       ['ingest', 'failed'],

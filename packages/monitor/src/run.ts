@@ -32,6 +32,8 @@ export interface MonitorOptions {
   /** Write the HTML page under data/reports/ (default true). */
   page?: boolean;
   log?: Logger;
+  /** Alerts raised before monitor ran (by `cvc daily`), shown on the page; not part of the result's alerts. */
+  earlierAlerts?: Alert[];
 }
 
 export interface MonitorResult {
@@ -123,7 +125,7 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
         runId: opts.runId,
         metrics,
         baseline,
-        alerts,
+        alerts: [...(opts.earlierAlerts ?? []), ...alerts],
         worst,
       });
     }

@@ -171,7 +171,7 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
       steps.push({ step: 'infer', outcome: 'skipped', attempts: 0, seconds: 0 });
     }
 
-    const monitor = await step('monitor', () => runMonitor({ loaded, runId, today, log }));
+    const monitor = await step('monitor', () => runMonitor({ loaded, runId, today, log, earlierAlerts: [...alerts] }));
     result.monitor = monitor.value ?? null;
     if (monitor.value) alerts.push(...monitor.value.alerts);
     if (monitor.error !== undefined) {
