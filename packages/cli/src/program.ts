@@ -11,6 +11,8 @@ import { registerRuns } from './commands/runs.js';
 import { registerModels } from './commands/models.js';
 import { registerForecast } from './commands/forecast.js';
 import { registerLake } from './commands/lake.js';
+import { registerMonitor } from './commands/monitor.js';
+import { registerDaily } from './commands/daily.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -23,7 +25,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  for (const register of [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels, registerForecast, registerLake]) {
+  const commands = [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels,
+    registerForecast, registerLake, registerMonitor, registerDaily];
+  for (const register of commands) {
     register(program, globals);
   }
   for (const c of program.commands) {

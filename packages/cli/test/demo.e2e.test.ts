@@ -31,7 +31,8 @@ describe('cvc demo (reduced)', () => {
         '  nbeats: { epochs: 2, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n' +
         '  tft: { epochs: 1, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n',
     );
-    const r = cvc(['--config', p.config, '--json', 'demo']);
+    // --days 0: the simulated days are checked by demo-daily.e2e.test.ts; here infer's table holds one as-of date.
+    const r = cvc(['--config', p.config, '--json', 'demo', '--days', '0']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
     summary = JSON.parse(r.stdout) as Record<string, any>;
   }, 900_000);

@@ -1,5 +1,5 @@
 // Errors the CLI maps to exit codes: bad usage, config or input exits 2; a failed job exits 1;
-// a lock held by another run exits 3.
+// a lock held by another run exits 3; alerts under --fail-on alert exit 4.
 // Each carries what the user needs to fix it (file, row, field, flag) in its message.
 
 export class InputError extends Error {
@@ -30,7 +30,13 @@ export class BusyError extends Error {
   readonly exitCode = 3 as const;
 }
 
-export function exitCodeOf(err: unknown): 1 | 2 | 3 {
+/** The job succeeded but its checks fired alerts and the user asked to fail on them (`--fail-on alert`): exit 4. */
+export class AlertsFiredError extends Error {
+  override readonly name = 'AlertsFiredError';
+  readonly exitCode = 4 as const;
+}
+
+export function exitCodeOf(err: unknown): 1 | 2 | 3 | 4 {
   const code = err instanceof Error && 'exitCode' in err ? (err as { exitCode: unknown }).exitCode : undefined;
-  return code === 2 || code === 3 ? code : 1;
+  return code === 2 || code === 3 || code === 4 ? code : 1;
 }

@@ -44,14 +44,20 @@ export interface GenerateResult extends DemoData {
   storeTraits: Store[];
 }
 
-export function generateDemoData(input: DemoOptionsInput = {}): GenerateResult {
+/**
+ * `extraSalesDays` continues the daily sales that many days past the as-of date with the same stores,
+ * promotions and random streams, so the history up to the as-of date is unchanged (the simulated days
+ * of `demoDaysAfter`).
+ */
+export function generateDemoData(input: DemoOptionsInput = {}, extraSalesDays = 0): GenerateResult {
   const o = parseDemoOptions(input);
   const fromDay = parseIsoDay(o.from);
   const asOfDay = parseIsoDay(o.asOf);
   const stores = generateStores(o.stores, o.seed, fromDay, asOfDay);
   const promotions = generatePromotions(stores, o.seed, fromDay, asOfDay);
-  const effects = dayEffects(fromDay, asOfDay - fromDay + 1);
-  const sales = generateDailySales({ stores, promotions, regional: DEMO_REGIONAL_HOLIDAYS, effects, seed: o.seed, asOfDay });
+  const salesEnd = asOfDay + extraSalesDays;
+  const effects = dayEffects(fromDay, salesEnd - fromDay + 1);
+  const sales = generateDailySales({ stores, promotions, regional: DEMO_REGIONAL_HOLIDAYS, effects, seed: o.seed, asOfDay: salesEnd });
   const badRows = injectBadRows(sales, stores, o.badRows, o.seed, fromDay, asOfDay);
   return {
     from: formatIsoDay(fromDay),

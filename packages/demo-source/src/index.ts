@@ -7,3 +7,4 @@ export { BAD_ROW_KINDS, OUTLIER_BRL } from './bad-rows.js';
 export { blackFriday, PLANNING_HORIZON_DAYS } from './promotions.js';
 export type { StoreFormat, StoresTable, DailySalesTable, PromotionsTable, StateHolidaysTable, BadRow, BadRowKind, DemoData } from './tables.js';
 export { STORE_FORMATS } from './tables.js';
+export { demoDaysAfter, appendDemoSales, type LevelShift, type NextDays } from './next-days.js';

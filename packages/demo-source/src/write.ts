@@ -50,7 +50,7 @@ function values(a: ArrayLike<number>): readonly DuckDBValue[] {
   return a as unknown as readonly DuckDBValue[];
 }
 
-async function appendDailySales(con: DuckDBConnection, t: DailySalesTable): Promise<void> {
+export async function appendDailySales(con: DuckDBConnection, t: DailySalesTable): Promise<void> {
   // Staged as plain numbers (day numbers, cents, epoch seconds), converted to DATE/DECIMAL/TIMESTAMP
   // in one SQL pass: building a DuckDB value object per cell would dominate the run time.
   await con.run(`CREATE TABLE _sales_stage (store_id INTEGER, sale_day INTEGER, gross_cents DOUBLE,

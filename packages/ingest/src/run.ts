@@ -55,6 +55,8 @@ export interface RunIngestOptions {
   mssql?: MssqlSourceOptions;
   /** Ingest's own DuckDB memory limit (DuckDB spills to disk beyond it). */
   memoryLimit?: string;
+  /** Run id for the commits and the summary (`cvc daily` shares one across its steps); default a new UUID. */
+  runId?: string;
 }
 
 function checkDay(flag: string, value: string | undefined): string | undefined {
@@ -141,7 +143,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   const today = checkDay('--today', opts.today) ?? formatIsoDay(Math.floor(Date.now() / 86_400_000));
   const strict = opts.strict ?? cfg.strict;
   const tables = lakeTables(opts.loaded);
-  const runId = randomUUID();
+  const runId = opts.runId ?? randomUUID();
   const state = await readIngestState(tables.features);
   if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
     throw new IngestOptionError('--full', `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`);

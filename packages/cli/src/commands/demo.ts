@@ -9,6 +9,22 @@ import { trainAndRegister } from '@cvc/train';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { createContext, fmt, type GlobalOptions, type RunContext } from '../context.js';
 import { isoDate, modelList, nonNegativeInt, positiveInt } from './options.js';
+import { simulateDays } from '../simulate.js';
+import { InvalidArgumentError } from 'commander';
+
+function storeList(v: string): number[] {
+  const ids = v.split(',').map((s) => Number(s.trim()));
+  if (ids.length === 0 || ids.some((n) => !Number.isInteger(n) || n <= 0)) {
+    throw new InvalidArgumentError(`--shift-stores expects comma-separated store ids, e.g. 3,7, got "${v}"`);
+  }
+  return ids;
+}
+
+function factor(v: string): number {
+  const x = Number(v);
+  if (!(x > 0)) throw new InvalidArgumentError(`--shift-factor expects a positive number, e.g. 0.6, got "${v}"`);
+  return x;
+}
 
 interface SourceFlags {
   stores?: number;
@@ -54,7 +70,11 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     .option('--models <list>', 'models to backtest (default: config backtest.models); baselines always run', modelList)
     .option('--folds <n>', 'backtest folds (default: config backtest.folds)', positiveInt('--folds'))
     .option('--fresh', 'regenerate the demo source even if it exists', false)
-    .action(async (o: SourceFlags & { models?: string[]; folds?: number; fresh: boolean }) => {
+    .option('--days <n>', 'days of `cvc daily` simulated after training (default: config demo.simulateDays, 14; 0: none)', nonNegativeInt('--days'))
+    .option('--shift-stores <ids>', 'scenario: these stores lose sales from the first simulated day on (a competitor opens)', storeList)
+    .option('--shift-factor <x>', 'scenario: their sales are multiplied by this', factor, 0.6)
+    .action(async (o: SourceFlags & { models?: string[]; folds?: number; fresh: boolean; days?: number; shiftStores?: number[];
+      shiftFactor: number; }) => {
       const ctx = createContext('demo', globals());
       const t0 = performance.now();
       const lines: string[] = [];
@@ -86,6 +106,26 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       const { bundleDir, bundleVersion } = await resolveBundle(ctx.loaded, { alias: 'champion' }, ctx.log);
       const inf = await runInfer({ loaded: ctx.loaded, bundleDir, bundleVersion, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress });
       lines.push(`infer: ${inf.storesForecast} stores x ${inf.horizon} days from ${inf.asOf} -> ${inf.table}`);
+
+      // A simulated fortnight: each day the source gets that day's sales and `cvc daily` runs.
+      const days = o.days ?? ctx.loaded.config.demo.simulateDays;
+      const d = ctx.loaded.config.demo;
+      let simulatedDone = 0;
+      const simulated = days === 0 ? [] : await simulateDays({
+        loaded: ctx.loaded,
+        source: { stores: o.stores ?? d.stores, from: o.from ?? d.from, asOf, seed: o.seed ?? d.seed },
+        days,
+        ...(o.shiftStores ? { shift: { stores: o.shiftStores, factor: o.shiftFactor } } : {}),
+        log: ctx.log,
+        onDay: (r, appended) => {
+          const m = r.monitor;
+          lines.push(`daily ${r.today}: ${appended} sales rows, ${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; `
+            + `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`);
+          ctx.progress({ phase: 'daily', done: ++simulatedDone, total: days, detail: r.today });
+        },
+      });
+      const last = simulated.at(-1);
+      if (last?.monitor?.page) lines.push(`monitoring page: ${last.monitor.page}`);
       lines.push(`done in ${fmt.s((performance.now() - t0) / 1000)}; try: pnpm cvc forecast show --store ${Object.keys(train.manifest.routing.stores)[0] ?? '1'}`);
       ctx.done(
         {
@@ -94,6 +134,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           backtest: { runId: bt.runId, leaderboard: bt.leaderboard, choiceCounts: bt.choiceCounts, failures: bt.failures, report: bt.reportPath },
           train: { version: train.registered.version, bundleDir: train.bundleDir, models: train.models },
           infer: inf,
+          daily: simulated.map((r) => ({ today: r.today, exitCode: r.exitCode, steps: r.steps, alerts: r.alerts.map((a) => ({ kind: a.kind, stores: a.stores })) })),
+          monitoringPage: last?.monitor?.page ?? null,
           seconds: (performance.now() - t0) / 1000,
         },
         lines,

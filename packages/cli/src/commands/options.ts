@@ -45,3 +45,9 @@ export function yearOrDate(flag: string, end: 'start' | 'end') {
 export function requireInput(ok: boolean, message: string): void {
   if (!ok) throw new InputError(message);
 }
+
+/** --fail-on: `alert` turns fired alerts into exit 4. */
+export function failOn(v: string): 'alert' | 'never' {
+  if (v !== 'alert' && v !== 'never') throw new InvalidArgumentError(`--fail-on expects alert or never, got "${v}"`);
+  return v;
+}

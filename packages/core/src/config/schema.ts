@@ -216,6 +216,48 @@ const demoSchema = z
     asOf: isoDate.default('2025-12-31'),
     seed: z.number().int().default(42),
     trainFrom: z.string().default('2021'),
+    /** Days of `cvc daily` the demo simulates after training (0: none). */
+    simulateDays: z.number().int().min(0).default(14),
+  })
+  .strict()
+  .prefault({});
+
+const monitorSchema = z
+  .object({
+    /** Rolling window of observed forecast days the accuracy metrics cover. */
+    windowDays: z.number().int().positive().default(28),
+    /** Drift: rolling WAPE above this multiple of the bundle's backtest WAPE (store or chain). */
+    driftRatio: z.number().positive().default(1.5),
+    /** Share of actuals inside p10-p90 below which coverage alerts. */
+    minCoverage: z.number().min(0).max(1).default(0.65),
+    /** |bias| (sum(yhat - actual) / sum(actual)) above this alerts. */
+    maxBias: z.number().positive().default(0.1),
+    /** A store needs this many observed open days in the window before it can alert. */
+    minDays: z.number().int().positive().default(7),
+    maxStaleDays: z.number().int().positive().default(3),
+    maxModelAgeDays: z.number().int().positive().default(90),
+    /** Late corrections of actuals are looked for this many days back from the last observed day. */
+    lookbackDays: z.number().int().min(0).default(14),
+  })
+  .strict()
+  .prefault({});
+
+const dailySchema = z
+  .object({
+    /** Attempts after the first one for a step that failed for a transient reason. */
+    retries: z.number().int().min(0).default(3),
+    backoffMs: z.number().int().min(0).default(2_000),
+  })
+  .strict()
+  .prefault({});
+
+const alertsSchema = z
+  .object({
+    /** URL that receives the alerts as JSON (HTTP POST); `${ENV}` keeps a secret out of the file. */
+    // Checked where it is used, so an error never echoes the URL (it may carry a token).
+    webhook: z.string().nullable().default(null),
+    timeoutMs: z.number().int().positive().default(5_000),
+    retries: z.number().int().min(0).default(2),
   })
   .strict()
   .prefault({});
@@ -232,6 +274,9 @@ export const configSchema = z
     registry: registrySchema,
     infer: inferSchema,
     demo: demoSchema,
+    monitor: monitorSchema,
+    daily: dailySchema,
+    alerts: alertsSchema,
   })
   .strict();
 

@@ -30,5 +30,7 @@ export function envSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
 export function configSecrets(config: CvcConfig, env: NodeJS.ProcessEnv = process.env): string[] {
   const out: string[] = [];
   collect(config, false, out);
+  // A webhook URL is itself the credential (its token sits in the path or query).
+  collect(config.alerts.webhook, true, out);
   return [...new Set([...out, ...envSecrets(env)].filter((s) => s.length > 0))];
 }

@@ -1,0 +1,45 @@
+// `cvc demo` ends with simulated days of `cvc daily`: through the built CLI at a small size (baseline
+// models), with a level shift, forecast_accuracy read back by delta-rs and the monitoring page written.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cvc, project, python } from './helpers.js';
+
+describe('cvc demo with simulated days', () => {
+  it('runs cvc daily for each simulated day and fills forecast_accuracy and the monitoring page', () => {
+    const p = project('demo: { stores: 6, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [] }\n');
+    const r = cvc([
+      '--config',
+      p.config,
+      '--json',
+      'demo',
+      '--days',
+      '3',
+      '--shift-stores',
+      '2',
+      '--shift-factor',
+      '0.5',
+    ]);
+    if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    const s = JSON.parse(r.stdout) as {
+      daily: Array<{ today: string; exitCode: number; steps: Array<{ outcome: string }> }>;
+      monitoringPage: string;
+    };
+    expect(s.daily.map((d) => d.today)).toEqual(['2025-07-02', '2025-07-03', '2025-07-04']);
+    expect(s.daily.every((d) => d.exitCode === 0 && d.steps.every((x) => x.outcome === 'ok'))).toBe(true);
+    expect(s.monitoringPage).toBe(join(p.dir, 'data', 'reports', 'monitor-2025-07-04.html'));
+    expect(readFileSync(s.monitoringPage, 'utf8')).toContain('data-chart="wape-over-time"');
+    const out = python(`
+import json
+from deltalake import DeltaTable
+df = DeltaTable(${JSON.stringify(join(p.dir, 'data', 'lake', 'forecast_accuracy'))}).to_pandas()
+print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist()), "asOf": sorted(df.as_of_date.astype(str).unique().tolist())}))`);
+    // Day 1 observes 07-01 (forecast on 06-30); day 3 observes 07-01..07-03 from as-of 06-30..07-02.
+    expect(JSON.parse(out)).toEqual({
+      days: ['2025-07-01', '2025-07-02', '2025-07-03'],
+      asOf: ['2025-06-30', '2025-07-01', '2025-07-02'],
+    });
+    expect(cvc(['--config', p.config, 'demo', '--shift-stores', 'two']).code).toBe(2);
+    expect(existsSync(join(p.dir, 'data', 'lake', 'daily.lock'))).toBe(false);
+  }, 900_000);
+});
