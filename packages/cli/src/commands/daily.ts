@@ -9,6 +9,7 @@ import {
   AlertsFiredError,
   BusyError,
   acquireLockFile,
+  clearLockHint,
   dayFromDate,
   exitCodeOf,
   formatIsoDay,
@@ -96,11 +97,12 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
   const timeoutSec = loaded.config.infer.lockTimeoutSec;
   const lock = await acquireLockFile(lockPath, {
     timeoutMs: timeoutSec * 1000,
+    maxAgeMs: loaded.config.infer.lockMaxAgeSec * 1000,
     holder: `run ${runId}`,
     onTimeout: (o) =>
       new BusyError(
         `another cvc daily (${o ? `pid ${o.pid} on ${o.host}, ${o.holder ?? 'a run'}` : 'a run'}) holds ${lockPath}; ` +
-          `gave up after ${timeoutSec} s`,
+          `gave up after ${timeoutSec} s; ${clearLockHint(lockPath)}`,
       ),
   });
   try {
