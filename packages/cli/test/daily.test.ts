@@ -93,8 +93,19 @@ describe('runDaily', () => {
       runId: 'other',
       timeoutSec: 1,
     });
-    setTimeout(() => void held.release(), 1500);
-    const r = await runDaily({ loaded: world, runId: 'daily-1', today: '2025-07-01' });
+    // The lock goes when infer's first attempt has timed out on it, however long ingest took before.
+    const log = createLogger({
+      command: 'daily',
+      runId: 'daily-1',
+      level: 'warn',
+      destination: new Writable({
+        write(chunk: Buffer, _enc, done) {
+          if (String(chunk).includes('infer failed transiently')) void held.release();
+          done();
+        },
+      }),
+    });
+    const r = await runDaily({ loaded: world, runId: 'daily-1', today: '2025-07-01', log });
     expect(r.exitCode).toBe(0);
     expect(r.steps.map((s) => [s.step, s.outcome])).toEqual([
       ['ingest', 'ok'],

@@ -21,8 +21,8 @@ interface Read {
 const OLD_PROTOCOL = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] };
 const CONFIG = 'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n'
   + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 30 }\n';
-const DEMO_TABLES = ['backtest_forecasts', 'backtest_metrics', 'bip_vprevisao_lojas_futuro', 'features', 'model_choice',
-  'promotions', 'quarantine', 'state_holidays', 'stores'];
+const DEMO_TABLES = ['backtest_forecasts', 'backtest_metrics', 'bip_vprevisao_lojas_futuro', 'features',
+  'forecast_accuracy', 'model_choice', 'promotions', 'quarantine', 'state_holidays', 'stores'];
 
 function sparkInstalled(): void {
   try {
@@ -43,8 +43,9 @@ function deltaTables(root: string): Array<[string, string]> {
   return readdirSync(root).map((n) => [n, join(root, n)] as [string, string]).filter(([, p]) => existsSync(join(p, '_delta_log')));
 }
 
-function demo(dir: string, config: string): void {
-  const r = cvc(['--config', config, '--json', 'demo']);
+/** The demo with `days` simulated days of `cvc daily` after infer. */
+function demo(dir: string, config: string, days: number): void {
+  const r = cvc(['--config', config, '--json', 'demo', '--days', String(days)]);
   if (r.code !== 0) throw new Error(`demo failed (${r.code}) in ${dir}: ${r.stderr.slice(-2000)}`);
 }
 
@@ -96,12 +97,14 @@ describe('Spark reads what cvc writes', () => {
     // third version.
     const p = project(CONFIG);
     dirs.push(p.dir);
-    demo(p.dir, p.config);
+    // Two simulated days of `cvc daily` add monitor's forecast_accuracy.
+    demo(p.dir, p.config, 2);
     infer(p.config);
     // A lake from the old cvc: the demo's clustered tables with the old protocol; then a new infer writes.
     const old = project(CONFIG);
     dirs.push(old.dir);
-    demo(old.dir, old.config);
+    // No simulated days: the old cvc had no daily runs, and they would checkpoint past version 0.
+    demo(old.dir, old.config, 0);
     const oldLake = join(old.dir, 'data', 'lake');
     for (const [, t] of deltaTables(oldLake)) {
       if (readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8').includes('"clustering"')) writeOldProtocol(t);
