@@ -15,12 +15,14 @@ const LIMITS: Record<string, number> = { nbeats: 0.93, tft: 0.99 };
 
 describe.each(['nbeats', 'tft'])('%s on the demo data', (model) => {
   it('beats the weekday mean by a measured margin', async () => {
-    const world = await ingestedWorld({ stores: 20, yaml: `backtest: { folds: 2, stride: 28 }\nmodels: { ${BUDGETS[model]} }\n` });
+    const yaml = `backtest: { folds: 2, stride: 28 }\nmodels: { ${BUDGETS[model]} }\n`;
+    const world = await ingestedWorld({ stores: 20, yaml });
     const r = await runBacktest({ loaded: world, models: [model], workers: 1 });
     const wape = (m: string) => r.leaderboard.find((l) => l.model === m)!.wape;
     const fit = r.timings.find((t) => t.model === model)!.fitSeconds;
     console.log(
-      `demo backtest, 20 stores x 2 folds: ${model} WAPE ${wape(model).toFixed(4)}, weekday mean ${wape('weekday_mean').toFixed(4)}, ` +
+      `demo backtest, 20 stores x 2 folds: ${model} WAPE ${wape(model).toFixed(4)}, ` +
+        `weekday mean ${wape('weekday_mean').toFixed(4)}, ` +
         `ratio ${(wape(model) / wape('weekday_mean')).toFixed(3)}, fit ${fit.toFixed(0)} s`,
     );
     expect(r.failures).toEqual([]);

@@ -232,7 +232,11 @@ export class NBeatsForecaster implements Forecaster {
     return { pred, batch: held.batch! };
   }
 
-  private conformalFrom(series: readonly StoreSeries[], origins: readonly Origin[], prepared: readonly PreparedStore[]): Conformal {
+  private conformalFrom(
+    series: readonly StoreSeries[],
+    origins: readonly Origin[],
+    prepared: readonly PreparedStore[],
+  ): Conformal {
     const H = this.fitted!.shape.horizon;
     const lo = new Float64Array(H);
     const hi = new Float64Array(H);

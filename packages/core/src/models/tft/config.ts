@@ -19,7 +19,7 @@ export interface TftParams extends TrainConfig {
    * horizon days, so this sets most of the cost per window; six weeks hold the weekly pattern.
    */
   encoderDays: number;
-  /** 1 = the network learns a correction to the 4-week weekday mean (added to every quantile); 0 = the whole forecast. */
+  /** 1 = the network learns a correction to the 4-week weekday mean (added to every quantile); 0 = all of it. */
   baselineSkip: number;
   /** Days of history for the per-window level used to scale sales (and n_sales). */
   scaleLookback: number;
