@@ -22,7 +22,8 @@ const AS_OF = '2025-06-30';
 const dir = mkdtempSync(join(tmpdir(), 'cvc-neural-demo-'));
 mkdirSync(join(dir, 'configs'));
 const file = join(dir, 'configs', 'cvc.yaml');
-writeFileSync(file, `demo: { stores: ${stores}, asOf: "${AS_OF}" }\nbacktest: { folds: ${folds}, stride: 28 }\n${arg('yaml', '')}\n`);
+const yaml = `demo: { stores: ${stores}, asOf: "${AS_OF}" }\nbacktest: { folds: ${folds}, stride: 28 }\n`;
+writeFileSync(file, `${yaml}${arg('yaml', '')}\n`);
 const loaded = loadConfig(file);
 await writeDemoSource({ path: loaded.paths.demoSource, stores, asOf: AS_OF, seed: 42, badRows: 0 });
 await runIngest({ loaded });
@@ -30,15 +31,22 @@ const load0 = loadavg()[0]!;
 const t0 = performance.now();
 const r = await runBacktest({ loaded, models: arg('models', 'nbeats,tft,lgbm').split(',') });
 const wall = (performance.now() - t0) / 1000;
-console.log(`demo ${stores} stores x ${folds} folds, backtest wall ${wall.toFixed(0)} s, load avg ${load0.toFixed(1)} -> ${loadavg()[0]!.toFixed(1)}`);
+const load1 = loadavg()[0]!;
+console.log(
+  `demo ${stores} stores x ${folds} folds, backtest wall ${wall.toFixed(0)} s, ` +
+    `load avg ${load0.toFixed(1)} -> ${load1.toFixed(1)}`,
+);
 const wd = r.leaderboard.find((l) => l.model === 'weekday_mean')!.wape;
 const lg = r.leaderboard.find((l) => l.model === 'lgbm')?.wape;
 for (const l of r.leaderboard) {
   const outs = r.outcomes.filter((o) => o.model === l.model && !o.error);
   const fit = outs.reduce((n, o) => n + o.fitSeconds, 0);
-  const m = (k: string) => outs.map((o) => o.metrics[k]).filter((v) => v != null).map((v) => Number(v.toFixed(k === 'samplesPerSec' ? 0 : 3)));
+  const digits = (k: string) => (k === 'samplesPerSec' ? 0 : 3);
+  const m = (k: string) =>
+    outs.map((o) => o.metrics[k]).filter((v) => v != null).map((v) => Number(v.toFixed(digits(k))));
   const extra = outs.some((o) => o.metrics['epochs'] != null)
-    ? `  epochs ${m('epochs').join('/')}  samples/s ${m('samplesPerSec').join('/')}  capHit ${m('timeBudgetHit').join('/')}`
+    ? `  epochs ${m('epochs').join('/')}  samples/s ${m('samplesPerSec').join('/')}` +
+      `  capHit ${m('timeBudgetHit').join('/')}`
     : '';
   console.log(
     `${l.model.padEnd(15)} WAPE ${l.wape.toFixed(4)}  x${(l.wape / wd).toFixed(3)} weekday_mean` +

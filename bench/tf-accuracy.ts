@@ -1,6 +1,7 @@
 // WAPE of N-BEATS and TFT after their default sample budgets, against seasonal naive, on synthetic
 // multi-store data (last 35 days held out). Both models train at once on 2 worker threads.
-//   node --conditions=source --import tsx bench/tf-accuracy.ts [--cap 1800 (wall-time safety cap, s)] [--stores 40] [--backend wasm]
+//   node --conditions=source --import tsx bench/tf-accuracy.ts [--cap 1800 (wall-time safety cap, s)]
+//   [--stores 40] [--backend wasm]
 // Needs the compiled worker: npx tsc -b packages/core
 import { runTfJobsInWorkers, type TfJob } from '../packages/core/src/models/tf/index.js';
 import { arg, baselines, benchStores, H, L, originAt, score } from './tf-common.js';
@@ -18,12 +19,17 @@ const jobs: TfJob[] = (['nbeats', 'tft'] as const).map((kind) => ({
 }));
 const res = await runTfJobsInWorkers(jobs, { workers: 2, backend: arg('backend', 'wasm') });
 const b = baselines(o);
-console.log(`${all.length} synthetic stores, horizon ${H}, context ${L}, default sample budgets (cap ${cap} s), 2 workers (${res[0]!.backend})`);
+console.log(
+  `${all.length} synthetic stores, horizon ${H}, context ${L}, default sample budgets (cap ${cap} s), ` +
+    `2 workers (${res[0]!.backend})`,
+);
 console.log(`seasonal naive WAPE ${b.seasonalNaive.toFixed(4)}   naive (last value) WAPE ${b.naive.toFixed(4)}`);
 for (const r of res) {
   const s = score(o, r.forecasts!);
   const m = r.report.metrics;
   console.log(
-    `${r.kind.padEnd(7)} WAPE ${s.wape.toFixed(4)} (x${(s.wape / b.seasonalNaive).toFixed(2)} of seasonal naive)  p10-p90 coverage ${s.coverage.toFixed(3)}  epochs ${m['epochs']}  samples ${m['samples']}  cap hit ${m['timeBudgetHit']}  fit ${r.report.seconds.toFixed(0)} s`,
+    `${r.kind.padEnd(7)} WAPE ${s.wape.toFixed(4)} (x${(s.wape / b.seasonalNaive).toFixed(2)} of seasonal naive)` +
+      `  p10-p90 coverage ${s.coverage.toFixed(3)}  epochs ${m['epochs']}  samples ${m['samples']}` +
+      `  cap hit ${m['timeBudgetHit']}  fit ${r.report.seconds.toFixed(0)} s`,
   );
 }

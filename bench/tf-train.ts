@@ -3,7 +3,8 @@
 // (training windows) per second of wall time and per CPU second (the second barely moves when other
 // work shares the machine), the epochs reached of the budget and why training stopped.
 //   node --conditions=source --import tsx bench/tf-train.ts [--models nbeats,nbeats-pure,tft] [--backend wasm]
-//   [--stores 40] [--epochs N (override the budget)] [--cap 1800 (wall-time safety cap, s)] [--params '{"batchSize":256}']
+//   [--stores 40] [--epochs N (override the budget)] [--cap 1800 (wall-time safety cap, s)]
+//   [--params '{"batchSize":256}' (other parameters)]
 import { loadavg } from 'node:os';
 import { loadTf } from '../packages/core/src/models/tf/backend.js';
 import { nbeatsFactory, NBEATS_DEFAULTS } from '../packages/core/src/models/nbeats/index.js';
@@ -45,8 +46,8 @@ for (const name of arg('models', 'nbeats,nbeats-pure,tft').split(',') as (keyof 
   const x = r.metrics;
   const why = x['earlyStopped'] ? 'early stopping' : x['timeBudgetHit'] ? 'time cap' : 'epoch budget';
   console.log(
-    `${name.padEnd(12)} ${String(x['samples']).padStart(7)}  ${`${x['epochs']}/${epochs}`.padStart(13)}  ${why.padEnd(14)} ` +
-      `${wall.toFixed(0).padStart(7)} ${cpu.toFixed(0).padStart(7)} ${(x['samples']! / wall).toFixed(0).padStart(10)} ` +
-      `${(x['samples']! / cpu).toFixed(0).padStart(14)}`,
+    `${name.padEnd(12)} ${String(x['samples']).padStart(7)}  ${`${x['epochs']}/${epochs}`.padStart(13)}  ` +
+      `${why.padEnd(14)} ${wall.toFixed(0).padStart(7)} ${cpu.toFixed(0).padStart(7)} ` +
+      `${(x['samples']! / wall).toFixed(0).padStart(10)} ${(x['samples']! / cpu).toFixed(0).padStart(14)}`,
   );
 }

@@ -1,7 +1,8 @@
 // Walk-forward: train each fold from scratch vs fine-tune from the previous fold's model. Three
 // folds with origins 105, 70 and 35 days before the end; fold 1 is shared. N-BEATS and TFT chains
 // run side by side on 2 worker threads.
-//   node --conditions=source --import tsx bench/tf-warmstart.ts [--cap 1800 (wall-time safety cap per fit, s)] [--stores 40] [--backend wasm]
+//   node --conditions=source --import tsx bench/tf-warmstart.ts [--cap 1800 (wall-time safety cap per fit, s)]
+//   [--stores 40] [--backend wasm]
 // Needs the compiled worker: npx tsc -b packages/core
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,7 +49,10 @@ async function chain(kind: 'nbeats' | 'tft') {
 
 try {
   const out = await Promise.all([chain('nbeats'), chain('tft')]);
-  console.log(`${all.length} synthetic stores, 3 folds of ${H} days, default sample budgets (scratch: epochs, warm: fineTuneEpochs; cap ${cap} s), backend ${backend}`);
+  console.log(
+    `${all.length} synthetic stores, 3 folds of ${H} days, default sample budgets ` +
+      `(scratch: epochs, warm: fineTuneEpochs; cap ${cap} s), backend ${backend}`,
+  );
   folds.forEach((f, i) => console.log(`fold ${i + 1}: seasonal naive WAPE ${baselines(f).seasonalNaive.toFixed(4)}`));
   for (const { kind, rows } of out) {
     for (const r of rows) console.log(`${kind.padEnd(7)} fold ${r.fold} ${r.mode.padEnd(8)} WAPE ${r.wape.toFixed(4)}  fit ${r.seconds.toFixed(1)} s  epochs ${r.epochs}`);

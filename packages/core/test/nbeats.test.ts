@@ -131,7 +131,8 @@ describe('nbeats', () => {
   it('gives the same weights with or without a wall-time cap that does not fire', async () => {
     // A long epoch budget that early stopping cuts short: a schedule that also followed the share of
     // the cap already used (it did) would lower the learning rate as soon as a few seconds pass.
-    const p = { ...small, numStacks: 1, layerWidth: 32, epochs: 400, windowsPerEpoch: 256, batchSize: 256, patience: 1 };
+    const p = { ...small, numStacks: 1, layerWidth: 32, epochs: 400, windowsPerEpoch: 256, batchSize: 256 };
+    p.patience = 1;
     const a = await nbeatsFactory.create(p).fit(train, ctx);
     const b = await nbeatsFactory.create(p).fit(train, { ...ctx, timeBudgetSec: 120 });
     expect(b.metrics['timeBudgetHit']).toBe(0);

@@ -24,6 +24,8 @@ export interface NBeatsParams extends TrainConfig {
   covariates: boolean;
   /** Width each day's known-future inputs are encoded to before they are flattened into a block's input. */
   covariateEncoderDim: number;
+  /** The network learns a correction to the 4-week weekday mean (open days) instead of the whole forecast. */
+  baselineSkip: boolean;
   /** Width of the covariate encoding every block reads next to its residual sales. */
   covariateWidth: number;
   /** Days of history for the per-window level used to scale inputs and targets. */
@@ -48,6 +50,7 @@ export const NBEATS_DEFAULTS: NBeatsParams = {
   covariates: true,
   covariateEncoderDim: 4,
   covariateWidth: 64,
+  baselineSkip: true,
   scaleLookback: 28,
   minContext: 35,
   // The training budget is in samples (epochs x windowsPerEpoch), so a fit is the same whatever the

@@ -127,7 +127,9 @@ export class NBeatsForecaster implements Forecaster {
     const prep = prepared ?? series.map((s) => prepareStore(s, f.spec));
     const { context: L, horizon: H } = f.shape;
     const batch = buildTftBatch(series, prep, origins, f.spec, L, H, this.p.scaleLookback);
-    return { batch, pred: f.net.forward(toInputs(f.tf, batch, f.shape, f.spec)) };
+    const out = f.net.forward(toInputs(f.tf, batch, f.shape, f.spec));
+    const pred = this.p.baselineSkip ? f.tf.add(out, f.tf.tensor2d(batch.base, [batch.B, H])) : out;
+    return { batch, pred };
   }
 
   async fit(series: readonly StoreSeries[], ctx: FitContext): Promise<FitReport> {
@@ -203,6 +205,7 @@ export class NBeatsForecaster implements Forecaster {
       a.covariates === p.covariates &&
       a.covariateEncoderDim === p.covariateEncoderDim &&
       a.covariateWidth === p.covariateWidth &&
+      a.baselineSkip === p.baselineSkip &&
       a.architecture === p.architecture &&
       a.numStacks === p.numStacks &&
       a.numBlocks === p.numBlocks &&
@@ -229,7 +232,11 @@ export class NBeatsForecaster implements Forecaster {
     return { pred, batch: held.batch! };
   }
 
-  private conformalFrom(series: readonly StoreSeries[], origins: readonly Origin[], prepared: readonly PreparedStore[]): Conformal {
+  private conformalFrom(
+    series: readonly StoreSeries[],
+    origins: readonly Origin[],
+    prepared: readonly PreparedStore[],
+  ): Conformal {
     const H = this.fitted!.shape.horizon;
     const lo = new Float64Array(H);
     const hi = new Float64Array(H);
@@ -318,7 +325,7 @@ export class NBeatsForecaster implements Forecaster {
       conformal: { lo: number[]; hi: number[] };
     };
     // Models saved before N-BEATSx have no input spec: they are pure N-BEATS.
-    const params = c.spec ? c.params : { ...c.params, covariates: false };
+    const params = c.spec ? c.params : { ...c.params, covariates: false, baselineSkip: false };
     const m = new NBeatsForecaster(params);
     const f = m.build(tf, c.shape, c.spec ?? salesOnlySpec(), 0);
     f.ps.restore(weights, `nbeats model in ${dir}`);

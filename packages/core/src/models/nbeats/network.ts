@@ -57,7 +57,9 @@ type BlockKind = 'generic' | 'trend' | 'seasonality' | 'exogenous';
 
 export function blockKinds(p: NBeatsParams, shape: NBeatsShape): BlockKind[] {
   const exog: BlockKind[] = (shape.futureWidth ?? 0) > 0 ? ['exogenous'] : [];
-  if (p.architecture === 'generic') return [...exog, ...Array.from({ length: p.numStacks * p.numBlocks }, () => 'generic' as const)];
+  if (p.architecture === 'generic') {
+    return [...exog, ...Array.from({ length: p.numStacks * p.numBlocks }, () => 'generic' as const)];
+  }
   return [
     ...exog,
     ...Array.from({ length: p.numBlocks }, () => 'trend' as const),
@@ -102,7 +104,8 @@ export function makeNBeats(ps: ParamStore, p: NBeatsParams, shape: NBeatsShape) 
     }
     // One encoding of all covariates shared by the blocks: each block then reads L + covariateWidth
     // inputs instead of several hundred, which keeps N-BEATSx close to N-BEATS' cost per window.
-    const cov = covs.length > 0 ? tf.relu(dense(ps, 'cov_encoder/all', tf.concat(covs, 1), p.covariateWidth)) : undefined;
+    const cov =
+      covs.length > 0 ? tf.relu(dense(ps, 'cov_encoder/all', tf.concat(covs, 1), p.covariateWidth)) : undefined;
     let residual = x;
     let forecast: Tensor | undefined;
     kinds.forEach((kind, b) => {

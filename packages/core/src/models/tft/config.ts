@@ -19,6 +19,8 @@ export interface TftParams extends TrainConfig {
    * horizon days, so this sets most of the cost per window; six weeks hold the weekly pattern.
    */
   encoderDays: number;
+  /** 1 = the network learns a correction to the 4-week weekday mean (added to every quantile); 0 = all of it. */
+  baselineSkip: number;
   /** Days of history for the per-window level used to scale sales (and n_sales). */
   scaleLookback: number;
   /** Shortest history a training window may have; shorter encoder inputs are padded and flagged. */
@@ -33,6 +35,7 @@ export const TFT_DEFAULTS: TftParams = {
   dropout: 0.1,
   perVariableGrn: 0,
   encoderDays: 42,
+  baselineSkip: 1,
   scaleLookback: 28,
   minContext: 35,
   // The training budget is in samples (epochs x windowsPerEpoch), so a fit is the same whatever the

@@ -142,6 +142,34 @@ export interface TftBatch {
   y: Float32Array;
   mask: Float32Array;
   scale: Float64Array;
+  /**
+   * [B, H] scaled weekday mean of the last 4 weeks (open, known days): the forecast a model starts
+   * from when it learns a correction to it (`baselineSkip`), so a few epochs already match it.
+   */
+  base: Float32Array;
+}
+
+const BASE_WEEKS = 4;
+
+/** Mean of the same weekday over the last 4 weeks before t, open known days only; NaN if none. */
+function weekdayBase(s: StoreSeries, t: number, H: number, scale: number, out: Float32Array): void {
+  const open = s.future['is_open'];
+  const byWeekday = new Float64Array(7);
+  for (let d = 0; d < 7; d++) {
+    let sum = 0;
+    let n = 0;
+    for (let w = 1; w <= BASE_WEEKS; w++) {
+      const i = t - 7 * w + d;
+      if (i < 0 || i >= t) continue;
+      const v = s.sales[i]!;
+      if (Number.isFinite(v) && (open ? open[i]! > 0 : true)) {
+        sum += v;
+        n++;
+      }
+    }
+    byWeekday[d] = n > 0 ? sum / n / scale : 1;
+  }
+  for (let k = 0; k < H; k++) out[k] = byWeekday[k % 7]!;
 }
 
 export function pastWidth(spec: FeatureSpec): number {
@@ -167,6 +195,7 @@ export function buildTftBatch(
   const y = new Float32Array(B * H);
   const mask = new Float32Array(B * H);
   const scale = new Float64Array(B);
+  const base = new Float32Array(B * H);
   const sales = new Float32Array(L);
   const observed = new Float32Array(L);
   const col = new Float32Array(L);
@@ -193,6 +222,7 @@ export function buildTftBatch(
       future.set(p.future.subarray(i * W, (i + 1) * W), (b * (L + H) + k) * W);
     }
     p.staticIdx.forEach((v, j) => (staticIdx[j]![b] = v));
+    weekdayBase(s, o.t, H, sc, base.subarray(b * H, (b + 1) * H));
     const open = s.future['is_open'];
     for (let k = 0; k < H; k++) {
       const i = o.t + k;
@@ -204,5 +234,5 @@ export function buildTftBatch(
       }
     }
   });
-  return { B, past, future, staticIdx, logLevel, y, mask, scale };
+  return { B, past, future, staticIdx, logLevel, y, mask, scale, base };
 }

@@ -42,6 +42,9 @@ export class TftForecaster implements Forecaster {
     this.fitted?.net.dispose();
     this.fitted?.ps.dispose();
     const ps = new ParamStore(tf, seed);
+    // With the weekday-mean skip, a zero output layer makes the untrained model that baseline
+    // exactly, so training (which keeps the best validated weights) starts from it.
+    if (this.p.baselineSkip > 0) ps.constant('quantiles/w', [this.p.hiddenSize, 3], 0);
     const net = makeTft(ps, this.p, spec, shape);
     this.fitted = { tf, ps, net, shape, spec };
     // One forward pass on a dummy window creates every weight.
@@ -62,7 +65,11 @@ export class TftForecaster implements Forecaster {
   private forward(series: readonly StoreSeries[], origins: readonly Origin[], drop: Dropout | undefined, prepared = series.map((s) => prepareStore(s, this.fitted!.spec))) {
     const f = this.fitted!;
     const batch = buildTftBatch(series, prepared, origins, f.spec, f.shape.context, f.shape.horizon, this.p.scaleLookback);
-    return { batch, pred: f.net.forward(batch, drop) };
+    const out = f.net.forward(batch, drop);
+    const pred = this.p.baselineSkip > 0
+      ? f.tf.add(out, f.tf.tensor3d(batch.base, [batch.B, f.shape.horizon, 1]))
+      : out;
+    return { batch, pred };
   }
 
   async fit(series: readonly StoreSeries[], ctx: FitContext): Promise<FitReport> {
@@ -113,7 +120,7 @@ export class TftForecaster implements Forecaster {
       : this.p;
     const res = await trainLoop(tf, model, plan, cfg, {
       seed: ctx.seed,
-      evalBeforeTraining: warmWeights != null,
+      evalBeforeTraining: warmWeights != null || this.p.baselineSkip > 0,
       timeBudgetSec: ctx.timeBudgetSec,
       signal: ctx.signal,
       log: ctx.log,
@@ -175,7 +182,8 @@ export class TftForecaster implements Forecaster {
     const { tf } = await loadTf();
     const { config, weights } = await loadWeightsDir(tf, dir, KIND);
     const c = config as { params: Record<string, unknown>; shape: TftShape; spec: FeatureSpec };
-    const m = new TftForecaster(c.params);
+    // Models saved before the weekday-mean skip learned the whole forecast.
+    const m = new TftForecaster({ baselineSkip: 0, encoderDays: 0, ...c.params });
     const f = m.build(tf, c.shape, c.spec, 0);
     f.ps.restore(weights, `tft model in ${dir}`);
     return m;
