@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_CLUSTER_BY } from '../packages/feature-table/src/index.js';
+import { makeRng as rng } from '../packages/core/src/models/tf/windows.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');
@@ -27,18 +28,6 @@ const BIN = join(ROOT, 'packages/cli/dist/bin.js');
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
-}
-
-/** mulberry32: a small seeded generator, so a failing kill moment can be replayed with the same --seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 // The key of every table the pipeline writes, relative to data/. A table found on disk that is not

@@ -2,17 +2,8 @@
 // the calibration did not see, per horizon bucket, and a noisier store gets wider offsets of its own.
 import { expect, test } from 'vitest';
 import { applyIntervalCalibration, horizonBucket, intervalCoverage, learnIntervalCalibration, type CalibrationSample } from '../src/index.js';
+import { makeRng as rng } from '../src/models/tf/windows.js';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 
 /** Stores forecast at p50 = level with a +-5 % interval; actuals spread `sigma(h)` x level around it. */
