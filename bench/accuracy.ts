@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { actualWindow, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
 import { writeDemoSource } from '../packages/demo-source/src/index.js';
 import { runIngest } from '../packages/ingest/src/index.js';
-import { runBacktest } from '../packages/validate/src/index.js';
+import { runBacktest } from '../packages/backtest/src/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {

@@ -15,7 +15,7 @@ import { lakeTables } from '../packages/feature-table/src/index.js';
 import { monitorTables, runMonitor } from '../packages/monitor/src/index.js';
 import { appendDemoSales, demoDaysAfter } from '../packages/demo-source/src/index.js';
 import { runIngest } from '../packages/ingest/src/index.js';
-import { runBacktestJob } from '../packages/validate/src/index.js';
+import { runBacktestJob } from '../packages/backtest/src/index.js';
 import { trainAndRegister } from '../packages/train/src/index.js';
 import { runDaily } from '../packages/cli/src/commands/daily.js';
 import { benchConfig, DEMO_AS_OF, demoSource, median, withPeakRss } from './ingest-common.js';

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../packages/core/src/index.js';
 import { writeDemoSource } from '../packages/demo-source/src/index.js';
 import { runIngest } from '../packages/ingest/src/index.js';
-import { runBacktest } from '../packages/validate/src/index.js';
+import { runBacktest } from '../packages/backtest/src/index.js';
 
 function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

@@ -7,7 +7,7 @@ import { applyIntervalCalibration, forecasterFactories, type LoadedConfig } from
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { UnifiedForecaster, readBundle, readManifest } from '@cvc/mlops';
 import { trainAndRegister } from '@cvc/train';
-import { runBacktest, type BacktestResult } from '@cvc/validate';
+import { runBacktest, type BacktestResult } from '@cvc/backtest';
 import { ingestedWorld } from './world.js';
 
 let world: LoadedConfig;

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '@cvc/core';
 import { listRuns, showRun } from '@cvc/mlops';
-import { runBacktestJob, type BacktestJobResult } from '@cvc/validate';
+import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { ingestedWorld } from './world.js';
 import { python } from './helpers.js';
 

@@ -3,7 +3,7 @@
 // when the same days arrive without the shift.
 import { describe, expect, it } from 'vitest';
 import { simulateDays } from '../src/simulate.js';
-import { runBacktestJob } from '@cvc/validate';
+import { runBacktestJob } from '@cvc/backtest';
 import { trainAndRegister } from '@cvc/train';
 import { AS_OF, ingestedWorld } from './world.js';
 

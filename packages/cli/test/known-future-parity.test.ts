@@ -13,7 +13,7 @@ import { resolveBundle, runInfer } from '@cvc/infer';
 import { runIngest } from '@cvc/ingest';
 import { scanSql } from '@cvc/lakehouse';
 import { trainAndRegister } from '@cvc/train';
-import { foldSeries, foldWindows, runBacktest, type BacktestResult } from '@cvc/validate';
+import { foldSeries, foldWindows, runBacktest, type BacktestResult } from '@cvc/backtest';
 import { ingestedWorld } from './world.js';
 
 const STRIKE = '2025-06-04'; // a Wednesday inside the only fold's window (cutoff 2025-05-26)

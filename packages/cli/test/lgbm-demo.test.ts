@@ -1,7 +1,7 @@
 // On the demo data, the LightGBM forecaster beats the seasonal-naive floor in walk-forward WAPE over
 // 35 days, by a margin measured here (the run prints the figures).
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '@cvc/validate';
+import { runBacktest } from '@cvc/backtest';
 import { ingestedWorld } from './world.js';
 
 describe('lgbm on the demo data', () => {

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '@cvc/core';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { trainAndRegister } from '@cvc/train';
-import { runBacktestJob, type BacktestJobResult } from '@cvc/validate';
+import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { py, startMlflow, type MlflowServer } from '../../mlops/test/mlflow-server.js';
 import { ingestedWorld } from './world.js';
 

@@ -4,7 +4,7 @@
 // with a fixed seed, so the figures do not depend on load; measured ratios to the weekday mean:
 // nbeats 0.881, tft 0.975 (without the weekday-mean skip: 1.025 and 1.289). The limits sit between.
 import { describe, expect, it } from 'vitest';
-import { runBacktest } from '@cvc/validate';
+import { runBacktest } from '@cvc/backtest';
 import { ingestedWorld } from './world.js';
 
 const BUDGETS: Record<string, string> = {

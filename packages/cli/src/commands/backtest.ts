@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBacktestJob } from '@cvc/validate';
+import { runBacktestJob } from '@cvc/backtest';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { modelList, nonNegativeInt, positiveInt } from './options.js';
 

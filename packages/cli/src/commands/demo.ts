@@ -4,7 +4,7 @@ import { writeDemoSource } from '@cvc/demo-source';
 import { runIngest } from '@cvc/ingest';
 import { lakeTables } from '@cvc/feature-table';
 import { ingestProgress } from './ingest.js';
-import { runBacktestJob } from '@cvc/validate';
+import { runBacktestJob } from '@cvc/backtest';
 import { trainAndRegister } from '@cvc/train';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { createContext, fmt, type GlobalOptions, type RunContext } from '../context.js';

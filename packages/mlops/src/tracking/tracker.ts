@@ -1,4 +1,4 @@
-// The one tracking interface the steps log through. validate opens a parent run and a child run per
+// The one tracking interface the steps log through. backtest opens a parent run and a child run per
 // model; train logs its run and the bundle. Backends: MLflow over REST, or local Delta tables.
 import { maskUserinfo } from '@cvc/core';
 

@@ -1,5 +1,5 @@
 // The `ensemble` model kind: a per-store weighted mix of member models' p10/p50/p90. The weights come
-// from the backtest's out-of-fold forecasts (validate learns them); the members are ordinary models
+// from the backtest's out-of-fold forecasts (the backtest learns them); the members are ordinary models
 // of other kinds, fitted and saved inside the ensemble's own directory so it loads like any model.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

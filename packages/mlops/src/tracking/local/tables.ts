@@ -1,5 +1,5 @@
 // The local tracking tables (Delta, under the tracking root) and how rows are spliced into SQL.
-// Every table is append-only, so concurrent runs (validate's child runs, a train in another process)
+// Every table is append-only, so concurrent runs (the backtest's child runs, a train in another process)
 // never conflict: a run's status changes are new rows and readers take the latest one.
 import { join } from 'node:path';
 import { createTable, isDeltaError, type ColumnDef } from '@cvc/lakehouse';
