@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FEATURE_CLUSTER_BY } from '../packages/feature-table/src/index.js';
-import { makeRng as rng } from '../packages/core/src/models/tf/windows.js';
+import { makeRng as rng } from '../packages/core/src/index.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const BIN = join(ROOT, 'packages/cli/dist/bin.js');

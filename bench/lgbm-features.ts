@@ -5,9 +5,9 @@
 // Run: node --conditions=source --import tsx bench/lgbm-features.ts
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { buildFeatures, buildLabel, makeLayout } from '../packages/core/src/models/lgbm/features.js';
-import { storeHistory } from '../packages/core/src/models/lgbm/history.js';
-import { fitRows } from '../packages/core/src/models/lgbm/rows.js';
+import { buildFeatures, buildLabel, makeLayout } from '../packages/models/src/lgbm/features.js';
+import { storeHistory } from '../packages/models/src/lgbm/history.js';
+import { fitRows } from '../packages/models/src/lgbm/rows.js';
 import { lgbmSynthetic } from './lgbm-synthetic.js';
 
 const STORES = 150;

@@ -2,7 +2,7 @@
 // of history, default params (52 weekly origins, horizon 35, 2 threads). Prints seconds (wall and
 // CPU), rows, rounds and WAPE against seasonal-naive.
 // Run: node --conditions=source --import tsx bench/lgbm-fit.ts [stores] [days] [paramsJson]
-import { LgbmForecaster } from '../packages/core/src/models/lgbm/index.js';
+import { LgbmForecaster } from '../packages/models/src/lgbm/index.js';
 import { lgbmSynthetic, seasonalNaive, wape } from './lgbm-synthetic.js';
 
 const stores = Number(process.argv[2] ?? 150);

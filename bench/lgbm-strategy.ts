@@ -2,7 +2,7 @@
 // one model with the horizon step as a feature vs one model per step; then variants of the
 // default (target transform, objective, refit). Prints WAPE, interval coverage and fit time.
 // Run: node --conditions=source --import tsx bench/lgbm-strategy.ts [stores] [days] [variant]
-import { LgbmForecaster } from '../packages/core/src/models/lgbm/index.js';
+import { LgbmForecaster } from '../packages/models/src/lgbm/index.js';
 import { coverage, lgbmSynthetic, seasonalNaive, wape } from './lgbm-synthetic.js';
 
 const stores = Number(process.argv[2] ?? 60);

@@ -8,7 +8,8 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { forecasterFactories, loadConfig } from '../packages/core/src/index.js';
+import { loadConfig } from '../packages/core/src/index.js';
+import { forecasterFactories } from '../packages/models/src/index.js';
 import { openRegistry, readBundle, readManifest, registrySettings } from '../packages/mlops/src/index.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));

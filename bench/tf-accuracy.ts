@@ -2,8 +2,8 @@
 // multi-store data (last 35 days held out). Both models train at once on 2 worker threads.
 //   node --conditions=source --import tsx bench/tf-accuracy.ts [--cap 1800 (wall-time safety cap, s)]
 //   [--stores 40] [--backend wasm]
-// Needs the compiled worker: npx tsc -b packages/core
-import { runTfJobsInWorkers, type TfJob } from '../packages/core/src/models/tf/index.js';
+// Needs the compiled worker: npx tsc -b packages/models
+import { runTfJobsInWorkers, type TfJob } from '../packages/models/src/tf/index.js';
 import { arg, baselines, benchStores, H, L, originAt, score } from './tf-common.js';
 
 const cap = Number(arg('cap', '1800'));

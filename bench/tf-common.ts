@@ -1,6 +1,6 @@
 // Shared bits of the tf benchmarks: flags, synthetic stores cut at a forecast origin, scoring.
 import type { QuantileForecast, StoreSeries } from '../packages/core/src/forecaster.js';
-import { coverage, fitView, seasonalNaiveForecast, naiveForecast, splitLast, syntheticStores, wape } from '../packages/core/test/tf-synthetic.js';
+import { coverage, fitView, seasonalNaiveForecast, naiveForecast, splitLast, syntheticStores, wape } from '../packages/models/test/tf-synthetic.js';
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);

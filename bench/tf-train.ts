@@ -6,10 +6,10 @@
 //   [--stores 40] [--epochs N (override the budget)] [--cap 1800 (wall-time safety cap, s)]
 //   [--params '{"batchSize":256}' (other parameters)]
 import { loadavg } from 'node:os';
-import { loadTf } from '../packages/core/src/models/tf/backend.js';
-import { nbeatsFactory, NBEATS_DEFAULTS } from '../packages/core/src/models/nbeats/index.js';
-import { tftFactory, TFT_DEFAULTS } from '../packages/core/src/models/tft/index.js';
-import { fitView, syntheticStores } from '../packages/core/test/tf-synthetic.js';
+import { loadTf } from '../packages/models/src/tf/backend.js';
+import { nbeatsFactory, NBEATS_DEFAULTS } from '../packages/models/src/nbeats/index.js';
+import { tftFactory, TFT_DEFAULTS } from '../packages/models/src/tft/index.js';
+import { fitView, syntheticStores } from '../packages/models/test/tf-synthetic.js';
 import { arg, H, L } from './tf-common.js';
 
 const MODELS = {

@@ -3,11 +3,11 @@
 // run side by side on 2 worker threads.
 //   node --conditions=source --import tsx bench/tf-warmstart.ts [--cap 1800 (wall-time safety cap per fit, s)]
 //   [--stores 40] [--backend wasm]
-// Needs the compiled worker: npx tsc -b packages/core
+// Needs the compiled worker: npx tsc -b packages/models
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runTfJobsInWorkers, type TfJob, type TfJobResult } from '../packages/core/src/models/tf/index.js';
+import { runTfJobsInWorkers, type TfJob, type TfJobResult } from '../packages/models/src/tf/index.js';
 import { arg, baselines, benchStores, H, L, originAt, score } from './tf-common.js';
 
 const cap = Number(arg('cap', '1800'));

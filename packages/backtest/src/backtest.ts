@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
   BASELINE_KINDS,
-  ENSEMBLE_KIND,
   InputError,
   JobError,
   actualWindow,
@@ -23,8 +22,6 @@ import {
   seriesAsOf,
   silentLogger,
   weeklyNaiveScale,
-  resolveModelsAsked,
-  modelSettings,
   type EnsembleWeights,
   type Fold,
   type IntervalCalibration,
@@ -33,6 +30,11 @@ import {
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
+import {
+  ENSEMBLE_KIND,
+  resolveModelsAsked,
+  modelSettings,
+} from '@cvc/models';
 import { futureWindow, lakeTables, readKnownFutureInputs, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';

@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { forecasterFactory, seriesAsOf, withFutureWindow, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
+import { seriesAsOf, withFutureWindow, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
+import { forecasterFactory } from '@cvc/models';
 
 export interface FoldInput {
   fold: number;

@@ -1,6 +1,7 @@
 // Which model forecasts each store best: the lowest mean WAPE over folds; within a relative tolerance
 // of the best, the cheaper model wins; stores with too little history take the global best.
-import { MODEL_COST, type ModelKind } from '@cvc/core';
+import { type ModelKind } from '@cvc/core';
+import { MODEL_COST } from '@cvc/models';
 
 export interface StoreFoldScore {
   storeId: string;

@@ -4,21 +4,23 @@
 // fold k's intervals calibrated on folds < k is what the report shows). The versions learned on every
 // fold are what `cvc train` puts into the bundle.
 import {
-  ENSEMBLE_KIND,
   actualWindow,
   applyIntervalCalibration,
   intervalCoverage,
-  learnEnsembleWeights,
   learnIntervalCalibration,
-  mixForecasts,
-  weightsFor,
   type CalibrationSample,
-  type EnsembleSample,
   type EnsembleWeights,
   type IntervalCalibration,
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
+import {
+  ENSEMBLE_KIND,
+  learnEnsembleWeights,
+  mixForecasts,
+  weightsFor,
+  type EnsembleSample,
+} from '@cvc/models';
 import type { FoldOutcome } from './chain.js';
 
 export interface CoverageRow {

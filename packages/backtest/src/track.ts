@@ -1,6 +1,7 @@
 // Logs a finished backtest: a parent run (settings, the leaderboard, the report) and a child run per
 // model (its params, WAPE and coverage per fold as steps, and overall), to MLflow or local Delta.
-import { modelSettings, METRIC_NAMES, type CvcConfig } from '@cvc/core';
+import { METRIC_NAMES, type CvcConfig } from '@cvc/core';
+import { modelSettings } from '@cvc/models';
 import type { Tracker } from '@cvc/mlops';
 import type { BacktestResult } from './backtest.js';
 

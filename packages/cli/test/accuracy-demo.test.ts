@@ -3,7 +3,8 @@
 // later folds and brings the chosen model's p10-p90 coverage near 80 %, and train puts both into the
 // bundle, which infer applies.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyIntervalCalibration, forecasterFactories, type LoadedConfig } from '@cvc/core';
+import { applyIntervalCalibration, type LoadedConfig } from '@cvc/core';
+import { forecasterFactories } from '@cvc/models';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { UnifiedForecaster, readBundle, readManifest } from '@cvc/mlops';
 import { trainAndRegister } from '@cvc/train';

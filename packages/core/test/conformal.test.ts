@@ -2,7 +2,7 @@
 // the calibration did not see, per horizon bucket, and a noisier store gets wider offsets of its own.
 import { expect, test } from 'vitest';
 import { applyIntervalCalibration, horizonBucket, intervalCoverage, learnIntervalCalibration, type CalibrationSample } from '../src/index.js';
-import { makeRng as rng } from '../src/models/tf/windows.js';
+import { makeRng as rng } from '../src/random.js';
 
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 

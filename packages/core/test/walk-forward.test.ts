@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { actualWindow, planFolds, seriesAsOf } from '../src/backtest/walk-forward.js';
-import { seasonalNaiveFactory } from '../src/models/baselines/index.js';
 import type { Forecaster, StoreSeries } from '../src/forecaster.js';
 import { InputError } from '../src/errors.js';
 
@@ -46,12 +45,16 @@ describe('seriesAsOf', () => {
   it('gives a model nothing after its cutoff (leakage check through the contract)', async () => {
     const full = series(200);
     let maxSeen = -Infinity;
+    // A model that only records what it was shown (core holds no models of its own).
     const spy: Forecaster = {
-      ...seasonalNaiveFactory.create({}),
-      async predict(ss, horizon) {
+      kind: 'spy',
+      params: {},
+      fit: async () => ({ seconds: 0, metrics: {} }),
+      async predict(ss) {
         for (const s of ss) for (let i = 0; i < s.sales.length; i++) maxSeen = Math.max(maxSeen, s.sales[i]!);
-        return seasonalNaiveFactory.create({}).predict(ss, horizon);
+        return [];
       },
+      save: async () => {},
     };
     const cut = seriesAsOf(full, '2024-04-30', 35)!;
     await spy.predict([cut], 35);

@@ -8,7 +8,6 @@ import {
   InputError,
   JobError,
   addDays,
-  forecasterFactories,
   formatIsoDay,
   noProgress,
   parseIsoDay,
@@ -18,6 +17,9 @@ import {
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
+import {
+  forecasterFactories,
+} from '@cvc/models';
 import { extendWithFuture, lakeTables, lastFeatureDay, readKnownFutureInputs, readStoreSeries } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';

@@ -9,7 +9,8 @@ import { utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LgbmForecaster, processStartTicks } from '@cvc/core';
+import { processStartTicks } from '@cvc/core';
+import { LgbmForecaster } from '@cvc/models';
 import { exportBundle, signBundle, writeBundle } from '@cvc/mlops';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
 

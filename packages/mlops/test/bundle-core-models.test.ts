@@ -2,7 +2,8 @@
 // what the fitted models predicted before saving.
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { lgbmFactory, seasonalNaiveFactory, weekdayMeanFactory, type Forecaster, type StoreSeries } from '@cvc/core';
+import { type Forecaster, type StoreSeries } from '@cvc/core';
+import { lgbmFactory, seasonalNaiveFactory, weekdayMeanFactory } from '@cvc/models';
 import { exportBundle, historyDays, importBundle, readBundle, writeBundle } from './imports.js';
 import { tempDir } from './fixtures.js';
 

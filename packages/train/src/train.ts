@@ -5,22 +5,24 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
-  ENSEMBLE_KIND,
-  EnsembleForecaster,
   InputError,
-  forecasterFactory,
   readBacktestLearned,
   formatIsoDay,
-  modelSettings,
   noProgress,
   parseIsoDay,
-  resolveModelsAsked,
   silentLogger,
   type Forecaster,
   type LoadedConfig,
   type Logger,
   type ProgressFn,
 } from '@cvc/core';
+import {
+  ENSEMBLE_KIND,
+  EnsembleForecaster,
+  forecasterFactory,
+  modelSettings,
+  resolveModelsAsked,
+} from '@cvc/models';
 import { lakeTables, lastFeatureDay, readStoreSeries } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { configHash, writeBundle, type BundleManifest } from '@cvc/mlops';

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
 import type { IntervalCalibration } from './conformal.js';
-import type { EnsembleWeights } from '../models/ensemble/weights.js';
 
 const offsets = z.object({ lo: z.array(z.number()), hi: z.array(z.number()) }).strict();
 export const intervalCalibrationSchema = z
@@ -19,6 +18,14 @@ export const ensembleWeightsSchema = z
 const learnedSchema = z
   .object({ runId: z.string(), calibration: z.record(z.string(), intervalCalibrationSchema), ensemble: ensembleWeightsSchema.nullable() })
   .strict();
+
+/** The ensemble's weights over its members: the chain's, each store format's and each store's own. */
+export interface EnsembleWeights {
+  members: string[];
+  chain: number[];
+  formats: Record<string, number[]>;
+  stores: Record<string, number[]>;
+}
 
 export interface BacktestLearned {
   runId: string;
