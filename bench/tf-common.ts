@@ -1,5 +1,5 @@
 // Shared bits of the tf benchmarks: flags, synthetic stores cut at a forecast origin, scoring.
-import type { QuantileForecast, StoreSeries } from '../packages/core/src/forecaster.js';
+import { formatIsoDay, parseIsoDay, type QuantileForecast, type StoreSeries } from '../packages/core/src/index.js';
 import { coverage, fitView, seasonalNaiveForecast, naiveForecast, splitLast, syntheticStores, wape } from '../packages/models/test/tf-synthetic.js';
 
 export function arg(name: string, fallback: string): string {
@@ -12,6 +12,11 @@ export const L = 90;
 
 export function benchStores(stores: number): StoreSeries[] {
   return syntheticStores({ stores, minDays: 500, maxDays: 900, extraDays: 0, seed: 2024 });
+}
+
+/** The cutoff day `daysBeforeEnd` days before the synthetic data ends (2024-06-30 for every store). */
+export function cutoffAt(daysBeforeEnd: number): string {
+  return formatIsoDay(parseIsoDay('2024-06-30') - daysBeforeEnd);
 }
 
 /** History ending `daysBeforeEnd` days before the data ends, and the next H actual days. */

@@ -8,10 +8,15 @@ import { runChain } from './chain.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const workerUrl = new URL('./chain-worker.js', import.meta.url);
+// Workers run dist/ JavaScript, so they resolve workspace packages to dist/ too, never through the
+// TypeScript "source" condition a test runner or bench may have started this process with.
+const workerExecArgv = process.execArgv.filter(
+  (a, i, all) => a !== '--conditions' && all[i - 1] !== '--conditions' && !a.startsWith('--conditions='),
+);
 
 function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl, { workerData: job });
+    const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
     let finished = false;
     w.on('message', (m: { type: 'fold'; outcome: FoldOutcome } | { type: 'done' } | { type: 'fatal'; error: string }) => {
       if (m.type === 'fold') onFold(m.outcome);

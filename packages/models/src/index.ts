@@ -1,8 +1,6 @@
 // Every model kind behind core's Forecaster contract, and the registry that finds them by name.
 export * from './baselines/index.js';
 export * from './registry.js';
-export { runTfJobsInWorkers, type RunJobsOptions } from './tf/parallel.js';
-export type { TfJob, TfJobResult } from './tf/jobs.js';
 export { NBEATS_DEFAULTS, type NBeatsParams } from './nbeats/config.js';
 export { TFT_DEFAULTS, type TftParams } from './tft/config.js';
 export { LgbmForecaster, lgbmFactory, DEFAULT_LGBM_PARAMS, type LgbmParams } from './lgbm/index.js';
