@@ -6,7 +6,6 @@ import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
-  BASELINE_KINDS,
   InputError,
   JobError,
   actualWindow,
@@ -31,6 +30,7 @@ import {
   type StoreSeries,
 } from '@cvc/core';
 import {
+  BASELINE_KINDS,
   ENSEMBLE_KIND,
   resolveModelsAsked,
   modelSettings,
@@ -210,8 +210,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
       else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
     };
-    const baselineJobs = jobs.filter((j) => (BASELINE_KINDS as readonly string[]).includes(j.model));
-    const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
+    const baselineJobs = jobs.filter((j) => BASELINE_KINDS.includes(j.model));
+    const heavyJobs = jobs.filter((j) => !BASELINE_KINDS.includes(j.model));
     await runChains(baselineJobs, 1, onFold);
     await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
 

@@ -1,6 +1,5 @@
 // Which model forecasts each store best: the lowest mean WAPE over folds; within a relative tolerance
 // of the best, the cheaper model wins; stores with too little history take the global best.
-import { type ModelKind } from '@cvc/core';
 import { MODEL_COST } from '@cvc/models';
 
 export interface StoreFoldScore {
@@ -28,7 +27,7 @@ export interface LeaderRow {
   stores: number;
 }
 
-const cost = (m: string) => MODEL_COST[m as ModelKind] ?? 99;
+const cost = (m: string) => MODEL_COST[m] ?? 99;
 
 /** Pooled WAPE per model, best first. */
 export function leaderboard(scores: readonly StoreFoldScore[]): LeaderRow[] {

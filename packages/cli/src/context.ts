@@ -6,13 +6,13 @@ import {
   InputError,
   configSecrets,
   createLogger,
-  loadConfig,
   noProgress,
   terminalProgress,
   type LoadedConfig,
   type Logger,
   type ProgressFn,
 } from '@cvc/core';
+import { loadCvcConfig } from '@cvc/models';
 import { rememberRun } from './errors.js';
 
 export interface GlobalOptions {
@@ -39,7 +39,8 @@ export interface RunContext {
 export function createContext(command: string, g: GlobalOptions, opts: { reads?: boolean } = {}): RunContext {
   const runId = randomUUID();
   // The config is loaded before the logger exists, so its errors surface as plain one-liners.
-  const loaded = loadConfig(g.config);
+  // Through @cvc/models, so every model section is checked against its kind's schema.
+  const loaded = loadCvcConfig(g.config);
   // Secrets the config carries (passwords, tokens, URI userinfo) are masked in every log and error line.
   const secrets = configSecrets(loaded.config);
   rememberRun({ dataDir: loaded.paths.data, secrets });

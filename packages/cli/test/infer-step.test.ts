@@ -2,6 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { BusyError, InputError, JobError, type LoadedConfig } from '@cvc/core';
 import { acquireLock, resolveBundle, runInfer } from '@cvc/infer';
+import { readManifest } from '@cvc/mlops';
+import { modelHistoryDays } from '@cvc/models';
 import { AS_OF, trainedWorld } from './world.js';
 
 let world: LoadedConfig;
@@ -30,7 +32,21 @@ describe('runInfer', () => {
   it('refuses a horizon beyond the bundle and an as-of date outside the data', async () => {
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', horizon: 36 })).rejects.toThrow(/--horizon 36: the bundle 1 was trained for 1..35 days/);
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2030-01-01' })).rejects.toThrow(InputError);
-    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2010-01-01' })).rejects.toThrow(/no feature rows in the 461 days up to it \(is it before the data\?\)/);
+    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2010-01-01' })).rejects.toThrow(
+      /no feature rows in the \d+ days up to it \(is it before the data\?\)/,
+    );
+  });
+
+  it("reads the history the bundle's models declared in its manifest, not a fixed year of lags", async () => {
+    const manifest = await readManifest(bundle.bundleDir);
+    const ctx = { context: manifest.context, horizon: manifest.horizon };
+    for (const m of manifest.models) expect(m.historyDays).toBe(modelHistoryDays(m.kind, m.params, ctx));
+    const days = Math.max(...manifest.models.map((m) => m.historyDays!));
+    // Baselines only: far less than the context + 371 days every bundle read before.
+    expect(days).toBeLessThan(manifest.context + 371);
+    const asOf = '2010-01-01';
+    const run = runInfer({ loaded: world, ...bundle, runId: 'x', asOf });
+    await expect(run).rejects.toThrow(`no feature rows in the ${days} days up to it`);
   });
 
   it('forecasts fewer days and from an earlier as-of date when asked', async () => {

@@ -45,6 +45,17 @@ describe('cvc usage errors', () => {
     expectOneLine(s.stderr, /forecast\.horizon: expected .*found -3/);
   });
 
+  it("exits 2 naming the key for a typo in a model's section, checked by the model registry", () => {
+    const typo = project('models:\n  tft: { epochz: 3 }\n');
+    const r = cvc(['--config', typo.config, 'ingest']);
+    expect(r.code).toBe(2);
+    expectOneLine(r.stderr, /models\.tft\.epochz: expected no such key \(a typo\?\), found 3/);
+    const kind = project('backtest:\n  models: [lgbm, lgbmm]\n');
+    const k = cvc(['--config', kind.config, 'backtest']);
+    expect(k.code).toBe(2);
+    expectOneLine(k.stderr, /backtest\.models\.1: expected a model kind \(.*lgbm.*\), found "lgbmm"/);
+  });
+
   it('exits 2 for an unwritable data directory', () => {
     const p = project('lake:\n  root: /dev/null/lake\n');
     const r = cvc(['--config', p.config, 'ingest']);

@@ -22,11 +22,9 @@ import {
 } from '@cvc/models';
 import { extendWithFuture, lakeTables, lastFeatureDay, readKnownFutureInputs, readStoreSeries } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
-import { readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
+import { bundleHistoryDays, readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
-
-const YEAR_OF_LAGS = 371;
 
 export interface InferOptions {
   loaded: LoadedConfig;
@@ -104,9 +102,9 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const asOf = opts.asOf ?? lastDay;
     if (asOf > lastDay) throw new InputError(`--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`);
-    // Models look at `context` days, but some features reach further back (LightGBM's same-day-last-year
-    // and 364-day means): read a year more, so a forecast sees what training saw.
-    const historyDays = manifest.context + YEAR_OF_LAGS;
+    // As many days as the bundle's most demanding model declared it reads (LightGBM's features reach a
+    // year back), so a forecast sees what training saw.
+    const historyDays = bundleHistoryDays(manifest);
     const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
     const series = await readStoreSeries(conn, tables, { from, to: asOf });
     if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type Forecaster, type StoreSeries } from '@cvc/core';
 import { lgbmFactory, seasonalNaiveFactory, weekdayMeanFactory } from '@cvc/models';
-import { exportBundle, historyDays, importBundle, readBundle, writeBundle } from './imports.js';
+import { bundleHistoryDays, exportBundle, historyDays, importBundle, readBundle, writeBundle } from './imports.js';
 import { tempDir } from './fixtures.js';
 
 function storeSeries(storeId: string, days: number, horizon: number, level: number): StoreSeries {
@@ -37,6 +37,7 @@ describe('bundle with core models', () => {
       lineage: { featureTable: 'features', deltaVersion: 3 },
       configHash: 'x',
       backtest: { wape: 0.1, byModel: {} },
+      historyDays: { seasonal_naive: 140, weekday_mean: 112, lgbm: 56 + 371 },
     });
     await exportBundle(join(tmp, 'b'), join(tmp, 'b.tar.gz'));
     await importBundle(join(tmp, 'b.tar.gz'), join(tmp, 'c'));
@@ -45,6 +46,16 @@ describe('bundle with core models', () => {
     const direct = [...(await sn.predict([series[0]!], horizon)), ...(await wm.predict([series[1]!], horizon)), ...(await lg.predict([series[2]!], horizon))];
     expect(out.map((f) => f.modelKind)).toEqual(['seasonal_naive', 'weekday_mean', 'lgbm']);
     expect(uf.manifest.files.some((f) => f.path.startsWith('models/lgbm/'))).toBe(true);
+    // What each model reads is recorded; infer reads the most any of them needs.
+    expect(uf.manifest.models.map((m) => [m.kind, m.historyDays])).toEqual([
+      ['lgbm', 427],
+      ['seasonal_naive', 140],
+      ['weekday_mean', 112],
+    ]);
+    expect(bundleHistoryDays(uf.manifest)).toBe(427);
+    // A bundle written before models declared it: what infer always read, the context plus 371 days.
+    const legacy = { ...uf.manifest, models: uf.manifest.models.map(({ historyDays: _h, ...m }) => m) };
+    expect(bundleHistoryDays(legacy)).toBe(56 + 371);
     out.forEach((f, i) => {
       expect(f.storeId).toBe(direct[i]!.storeId);
       expect([...f.p50]).toEqual([...direct[i]!.p50]);

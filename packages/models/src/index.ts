@@ -6,3 +6,6 @@ export { TFT_DEFAULTS, type TftParams } from './tft/config.js';
 export { LgbmForecaster, lgbmFactory, DEFAULT_LGBM_PARAMS, type LgbmParams } from './lgbm/index.js';
 export { EnsembleForecaster, ensembleFactory, ENSEMBLE_KIND, learnEnsembleWeights, mixForecasts, weightsFor } from './ensemble/index.js';
 export type { EnsembleSample, EnsembleWeightOptions } from './ensemble/index.js';
+export type { HistoryContext, ModelEntry } from './entry.js';
+export { cvcConfigSchema, loadCvcConfig, parseCvcConfig } from './config.js';
+export { paramsSchemaFrom } from './params-schema.js';

@@ -20,6 +20,7 @@ import {
   ENSEMBLE_KIND,
   EnsembleForecaster,
   forecasterFactory,
+  modelHistoryDays,
   modelSettings,
   resolveModelsAsked,
 } from '@cvc/models';
@@ -127,8 +128,13 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       const routed = Object.values(routing.stores).filter((k) => k === ENSEMBLE_KIND).length;
       reports.push({ kind: ENSEMBLE_KIND, stores: routed, fitSeconds: 0, metrics: { members: ensembleWeights.members.length } });
     }
+    const historyCtx = { context: cfg.forecast.context, horizon: cfg.forecast.horizon };
+    const historyDays = Object.fromEntries(
+      [...bundled].map(([k, m]) => [k, modelHistoryDays(k, m.params, historyCtx)]),
+    );
     const manifest = await writeBundle(opts.bundleDir, {
       models: bundled,
+      historyDays,
       ...(learned ? { calibration: learned.calibration } : {}),
       routing: { stores: routing.stores, fallback: routing.fallback },
       horizon: cfg.forecast.horizon,

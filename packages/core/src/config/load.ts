@@ -142,12 +142,20 @@ function coerceEnvValues(file: string, tree: unknown, issues: z.ZodError['issues
 }
 
 /** Validates an already-parsed config object (used by tests and by loadConfig). */
-export function parseConfig(raw: unknown, file = '<config>', env: NodeJS.ProcessEnv = process.env): CvcConfig {
+/** The schema to check against: core's, or one that checks more (@cvc/models' adds the model sections). */
+export type ConfigSchema = z.ZodType<CvcConfig, unknown>;
+
+export function parseConfig(
+  raw: unknown,
+  file = '<config>',
+  env: NodeJS.ProcessEnv = process.env,
+  schema: ConfigSchema = configSchema,
+): CvcConfig {
   const origins: EnvOrigins = new Map();
   const interpolated = interpolateEnv(raw ?? {}, env, file, [], origins);
   // A coerced value can let zod look deeper and find another; a few rounds settle any config.
   for (let round = 0; ; round++) {
-    const parsed = configSchema.safeParse(interpolated);
+    const parsed = schema.safeParse(interpolated);
     if (parsed.success) return parsed.data;
     if (round >= 8 || !coerceEnvValues(file, interpolated, parsed.error.issues, origins)) {
       throw formatSchemaError(file, interpolated, parsed.error, origins);
@@ -155,7 +163,11 @@ export function parseConfig(raw: unknown, file = '<config>', env: NodeJS.Process
   }
 }
 
-export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+export function loadConfig(
+  file: string,
+  env: NodeJS.ProcessEnv = process.env,
+  schema: ConfigSchema = configSchema,
+): LoadedConfig {
   const abs = resolve(file);
   let text: string;
   try {
@@ -170,7 +182,7 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
     const where = e.linePos?.[0] ? `line ${e.linePos[0].line}, column ${e.linePos[0].col}` : 'somewhere';
     throw new ConfigError(file, `invalid YAML at ${where}: ${e.message.split('\n')[0]}`);
   }
-  const config = parseConfig(doc.toJS(), file, env);
+  const config = parseConfig(doc.toJS(), file, env, schema);
   const base = dirname(abs);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const lake = at(config.lake.root);

@@ -134,13 +134,10 @@ const forecastSchema = z
   .strict()
   .prefault({});
 
-export const MODEL_KINDS = ['seasonal_naive', 'weekday_mean', 'ets', 'lgbm', 'nbeats', 'tft', 'ensemble'] as const;
-export const BASELINE_KINDS = ['seasonal_naive', 'weekday_mean', 'ets'] as const;
-export type ModelKind = (typeof MODEL_KINDS)[number];
-
 const backtestSchema = z
   .object({
-    models: z.array(z.enum(MODEL_KINDS)).default(['lgbm', 'nbeats', 'tft']),
+    // Kinds are checked against the model registry (@cvc/models' cvcConfigSchema).
+    models: z.array(z.string().min(1)).default(['lgbm', 'nbeats', 'tft']),
     folds: z.number().int().positive().default(4),
     stride: z.number().int().positive().default(28),
     gap: z.number().int().min(0).default(0),
@@ -154,21 +151,9 @@ const backtestSchema = z
   .strict()
   .prefault({});
 
-const modelsSchema = z
-  .object({
-    seasonal_naive: z.record(z.string(), z.unknown()).default({}),
-    weekday_mean: z.record(z.string(), z.unknown()).default({ weeks: 4 }),
-    ets: z.record(z.string(), z.unknown()).default({}),
-    lgbm: z.record(z.string(), z.unknown()).default({}),
-    // Neural models train for a budget in samples (their epochs x windowsPerEpoch) and fine-tune fold
-    // to fold in a backtest; timeBudgetSec is only a safety cap per fit, reported when it fires.
-    nbeats: z.record(z.string(), z.unknown()).default({ timeBudgetSec: 1800, warmStart: true }),
-    tft: z.record(z.string(), z.unknown()).default({ timeBudgetSec: 1800, warmStart: true }),
-    // Learned from the backtest's out-of-fold forecasts of the other models (no training of its own).
-    ensemble: z.record(z.string(), z.unknown()).default({}),
-  })
-  .strict()
-  .prefault({});
+// One section per model kind, `models.<kind>`: core knows no kinds, so @cvc/models' cvcConfigSchema
+// checks each section against its kind's params schema and fills a missing one with its defaults.
+const modelsSchema = z.record(z.string(), z.record(z.string(), z.unknown())).prefault({});
 
 const trackingSchema = z
   .object({

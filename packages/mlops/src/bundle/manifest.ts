@@ -64,7 +64,17 @@ export const manifestSchema = z
       .strict(),
     routing: routingSchema,
     models: z
-      .array(z.object({ kind: kindName, dir: bundlePath, params: z.record(z.string(), z.unknown()).default({}) }).strict())
+      .array(
+        z
+          .object({
+            kind: kindName,
+            dir: bundlePath,
+            params: z.record(z.string(), z.unknown()).default({}),
+            /** Days of history up to the forecast origin the model reads; absent in bundles written before it. */
+            historyDays: z.number().int().positive().optional(),
+          })
+          .strict(),
+      )
       .min(1),
     backtest: backtestSummarySchema,
     /** Per model kind, the conformal p10/p90 offsets the backtest learned; applied to every forecast. */
@@ -84,6 +94,17 @@ export const manifestSchema = z
   });
 
 export type BundleManifest = z.infer<typeof manifestSchema>;
+
+/**
+ * Days of feature history infer reads for this bundle: what its most demanding model declared.
+ * Bundles written before models declared it get what infer always read: the context plus 371 days
+ * (LightGBM's 364-day lags and means with a week to spare), enough for every model of that time.
+ */
+export function bundleHistoryDays(m: Pick<BundleManifest, 'context' | 'models'>): number {
+  const declared = m.models.map((x) => x.historyDays);
+  if (declared.some((d) => d === undefined)) return m.context + 371;
+  return Math.max(m.context, ...(declared as number[]));
+}
 export type BundleFile = z.infer<typeof bundleFileSchema>;
 export type Routing = z.infer<typeof routingSchema>;
 export type BacktestSummary = z.input<typeof backtestSummarySchema>;

@@ -22,6 +22,8 @@ export interface WriteBundleInput {
   /** From configHash(config). */
   configHash: string;
   backtest: BacktestSummary;
+  /** Per model kind, the days of history up to the forecast origin it reads (its registry entry's historyDays). */
+  historyDays?: Readonly<Record<string, number>>;
   /** Interval calibration per model kind (kinds not in `models` are dropped). */
   calibration?: Record<string, IntervalCalibration>;
   bundleId?: string;
@@ -53,7 +55,8 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
     for (const [kind, model] of [...input.models].sort(([a], [b]) => a.localeCompare(b))) {
       const rel = `models/${kind}`;
       await model.save(join(tmp, 'models', kind));
-      models.push({ kind, dir: rel, params: model.params });
+      const history = input.historyDays?.[kind];
+      models.push({ kind, dir: rel, params: model.params, ...(history !== undefined ? { historyDays: history } : {}) });
     }
     const paths = await listFiles(tmp, new Set([MANIFEST_FILE]));
     const draft = {

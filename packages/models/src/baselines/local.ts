@@ -19,8 +19,8 @@ import {
 /** Point forecast of `horizon` days after index `end` (exclusive) of `sales`, NaN-aware. */
 export type PointMethod = (sales: Float64Array, end: number, horizon: number, params: Record<string, unknown>) => Float64Array;
 
-const ERROR_ORIGINS = 8; // earlier origins, a week apart, used to measure a store's own errors
-const LEVEL_DAYS = 28;
+export const ERROR_ORIGINS = 8; // earlier origins, a week apart, used to measure a store's own errors
+export const LEVEL_DAYS = 28;
 
 function recentLevel(sales: Float64Array, end: number): number {
   let sum = 0;
