@@ -7,6 +7,8 @@ import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import type { ParamStore } from './layers.js';
 import { makeRng, sampleOrigins, type Origin } from './windows.js';
+import { ModelError } from '../../errors.js';
+import { ForecastInputError } from '../../forecaster.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -92,7 +94,7 @@ export async function trainLoop(
   cfg: TrainConfig,
   hooks: TrainHooks,
 ): Promise<TrainResult> {
-  if (pool.train.length === 0) throw new Error('no training windows: series are shorter than context + horizon');
+  if (pool.train.length === 0) throw new ForecastInputError('no training windows: series are shorter than context + horizon');
   const started = performance.now();
   const deadline = hooks.timeBudgetSec != null ? started + hooks.timeBudgetSec * 1000 : Infinity;
   const rng = makeRng(hooks.seed * 2654435761 + 17);
@@ -134,7 +136,7 @@ export async function trainLoop(
         optimizer.applyGradients(grads as tfTypes.NamedTensorMap as Record<string, tfTypes.Variable>);
         return value.dataSync()[0]!;
       });
-      if (!Number.isFinite(lossValue)) throw new Error(`training diverged at step ${steps} (loss ${lossValue})`);
+      if (!Number.isFinite(lossValue)) throw new ModelError(`training diverged at step ${steps} (loss ${lossValue})`);
       epochLoss += lossValue;
       epochSteps++;
       steps++;
