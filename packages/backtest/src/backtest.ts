@@ -137,8 +137,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const models = resolveModels(opts.models ?? cfg.backtest.models);
   const runId = opts.runId ?? randomUUID();
   const tables = lakeTables(loaded);
-  const lake = (name: string) => join(loaded.paths.lake, name);
-  const out = { forecasts: lake(cfg.lake.tables.backtestForecasts), metrics: lake(cfg.lake.tables.backtestMetrics), choice: lake(cfg.lake.tables.modelChoice) };
+  const out = { forecasts: tables.backtestForecasts, metrics: tables.backtestMetrics, choice: tables.modelChoice };
 
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();

@@ -1,5 +1,6 @@
 // Which model forecasts each store best: the lowest mean WAPE over folds; within a relative tolerance
 // of the best, the cheaper model wins; stores with too little history take the global best.
+import { JobError } from '@cvc/core';
 import { MODEL_COST } from '@cvc/models';
 
 export interface StoreFoldScore {
@@ -56,7 +57,7 @@ export function chooseModels(
 ): { choices: StoreChoice[]; globalBest: string } {
   const board = leaderboard(scores);
   const globalBest = board[0]?.model;
-  if (!globalBest) throw new Error('no model produced a scorable forecast');
+  if (!globalBest) throw new JobError('backtest: no model produced a scorable forecast');
   const perStore = new Map<string, Map<string, number[]>>();
   for (const s of scores) {
     if (!Number.isFinite(s.wape)) continue;

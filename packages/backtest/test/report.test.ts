@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { StoreSeries } from '@cvc/core';
 import { writeReport } from '../src/report.js';
 import type { BacktestResult } from '../src/backtest.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 function series(id: string, format: string, n: number): StoreSeries {
   const sales = Float64Array.from({ length: n }, (_, i) => 1000 + 300 * Math.sin((2 * Math.PI * i) / 7) + 10 * id.length * i);
@@ -47,7 +48,7 @@ function result(): BacktestResult {
   };
 }
 
-describe('backtest report', () => {
+describe.skipIf(!useOracle('chromium'))('backtest report', () => {
   it('opens in headless Chromium with no console error, the leaderboard and every chart', async () => {
     const file = await writeReport(join(mkdtempSync(join(tmpdir(), 'cvc-report-')), 'report.html'), result());
     const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));

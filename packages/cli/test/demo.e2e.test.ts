@@ -1,7 +1,7 @@
 // The demo end to end at a reduced size, through the built CLI, with the outputs checked by readers
 // no one here wrote (delta-rs) and reruns checked for idempotence.
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cvc, project, python } from './helpers.js';
 
@@ -44,8 +44,34 @@ describe('cvc demo (reduced)', () => {
     expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual(['ets', 'lgbm', 'nbeats', 'seasonal_naive', 'tft', 'weekday_mean']);
     expect(readFileSync(summary['backtest'].report, 'utf8')).toContain('data-chart="wape-by-horizon"');
     expect(summary['train'].version).toBe(1);
-    expect(summary['infer'].storesForecast + summary['infer'].skipped.length).toBeGreaterThan(0);
     expect(summary['infer'].rows).toBe(summary['infer'].storesForecast * 35);
+  });
+
+  it('forecasts exactly the stores the tables say are open and fresh on the as-of date, and skips the rest', () => {
+    // From the demo's own feature and stores tables: a store is forecast when it has a row on the as-of
+    // date, a known sales day within infer.staleDays (7) of it and no closing before the next day.
+    const lake = dirname(summary['infer'].table as string);
+    const out = python(`
+import json
+from datetime import date, timedelta
+from deltalake import DeltaTable
+f = DeltaTable(${JSON.stringify(join(lake, 'features'))}).to_pandas()
+st = DeltaTable(${JSON.stringify(join(lake, 'stores'))}).to_pandas()
+as_of = date(2025, 6, 30)
+closed = {r.store_id for r in st.itertuples() if r.closed_on is not None and str(r.closed_on) != 'NaT'
+          and date.fromisoformat(str(r.closed_on)[:10]) <= as_of + timedelta(days=1)}
+known = f[(~f.is_missing) & f.sales.notna()]
+fresh = {s for s, d in known.groupby('store_id').date.max().items() if (as_of - d.date() if hasattr(d, 'date') else as_of - d).days <= 7}
+on_day = set(f[f.date.astype(str).str[:10] == as_of.isoformat()].store_id)
+expected = sorted((on_day & fresh) - closed)
+print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
+    const t = JSON.parse(out) as { all: string[]; expected: string[] };
+    const forecast = JSON.parse(deltaRead(summary['infer'].table, 'print(json.dumps(sorted(set(df.store_id))))')) as string[];
+    const skipped = (summary['infer'].skipped as { storeId: string }[]).map((s) => s.storeId).sort();
+    expect(t.expected.length).toBeGreaterThan(STORES / 2);
+    expect(forecast).toEqual(t.expected);
+    expect(summary['infer'].storesForecast).toBe(t.expected.length);
+    expect([...forecast, ...skipped].sort()).toEqual(t.all);
   });
 
   it('writes bip_vprevisao_lojas_futuro that delta-rs reads: stores x horizon rows, p10 <= p50 <= p90', () => {

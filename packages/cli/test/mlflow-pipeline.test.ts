@@ -7,12 +7,13 @@ import { trainAndRegister } from '@cvc/train';
 import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { py, startMlflow, type MlflowServer } from '../../mlops/test/mlflow-server.js';
 import { ingestedWorld } from './world.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 let server: MlflowServer;
 let world: LoadedConfig;
 let bt: BacktestJobResult;
 
-describe('pipeline tracked in MLflow', () => {
+describe.skipIf(!useOracle('mlflow'))('pipeline tracked in MLflow', () => {
   beforeAll(async () => {
     server = await startMlflow();
     world = await ingestedWorld({ stores: 4, yaml: `backtest: { folds: 2, models: [] }\ntracking: { uri: "${server.uri}", experiment: cvc-e2e }\n` });

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { append, createTable, merge, optimize } from '@cvc/lakehouse';
 import { cvc, project } from './helpers.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 interface Spec { name: string; path: string; version: number }
 interface Read {
@@ -23,15 +24,6 @@ const CONFIG = 'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, m
   + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 30 }\n';
 const DEMO_TABLES = ['backtest_forecasts', 'backtest_metrics', 'bip_vprevisao_lojas_futuro', 'features',
   'forecast_accuracy', 'model_choice', 'promotions', 'quarantine', 'state_holidays', 'stores'];
-
-function sparkInstalled(): void {
-  try {
-    execFileSync('python3', ['-c', 'import pyspark, delta, deltalake'], { stdio: 'pipe' });
-    execFileSync('java', ['-version'], { stdio: 'pipe' });
-  } catch (e) {
-    throw new Error(`the Spark test needs java, pyspark and delta-spark: run scripts/setup-test.sh (${(e as Error).message})`);
-  }
-}
 
 function latestVersion(table: string): number {
   const commits = readdirSync(join(table, '_delta_log')).filter((f) => /^\d{20}\.json$/.test(f));
@@ -84,7 +76,7 @@ async function lakehouseTable(table: string): Promise<void> {
   if (compacted.metrics['numFilesAdded'] !== 1) throw new Error('optimize did not compact the table');
 }
 
-describe('Spark reads what cvc writes', () => {
+describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
   let reads: Read[];
   let specs: Spec[];
   let sparkSeconds: number;
@@ -92,7 +84,6 @@ describe('Spark reads what cvc writes', () => {
   const byName = (name: string, version: number) => reads.find((r) => r.name === name && r.version === version)!;
 
   beforeAll(async () => {
-    sparkInstalled();
     // The demo at a tiny size (one model, one fold), then a second infer: bip_vprevisao_lojas_futuro gets a
     // third version.
     const p = project(CONFIG);

@@ -20,8 +20,16 @@ export class ConfigError extends InputError {
 
 /** The job ran but could not finish (a model failed everywhere, a lock was held too long...). */
 export class JobError extends Error {
-  override readonly name = 'JobError';
+  override readonly name: string = 'JobError';
   readonly exitCode = 1 as const;
+}
+
+/**
+ * A model could not be fitted or used for a reason that is not the user's input: training diverged,
+ * no TensorFlow.js backend loads, or the model was used out of order (predict before fit).
+ */
+export class ModelError extends JobError {
+  override readonly name = 'ModelError';
 }
 
 /** Another run holds a lock and did not release it in time: exit 3, so cron can tell "busy" from "broken". */

@@ -1,6 +1,7 @@
 // The one contract every model meets (baselines, LightGBM, N-BEATS, TFT): fit on many store series,
 // predict p10/p50/p90 for a horizon from each store's context, save to and load from a directory.
 // Walk-forward validation, training and inference are written once against it.
+import { InputError } from './errors.js';
 
 /**
  * One store's daily history, day 0 = `start`. Arrays are aligned by day index.
@@ -69,7 +70,10 @@ export interface ForecasterFactory {
   load(dir: string): Promise<Forecaster>;
 }
 
-/** Thrown for input a model cannot use (shape or feature mismatch); callers treat it as bad input. */
-export class ForecastInputError extends Error {
+/**
+ * Thrown for input a model cannot use (a parameter, a shape or feature mismatch, a saved model of another
+ * kind): bad input, exit 2.
+ */
+export class ForecastInputError extends InputError {
   override readonly name = 'ForecastInputError';
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addIsoDays,
   calendarFeatures,
   dayFromYmd,
   dayOfWeek,
@@ -171,5 +172,17 @@ describe('calendar features against the per-day helpers', () => {
       const got = [c.dow[i], c.dom[i], c.month[i], c.woy[i], c.days_to_month_end[i]];
       if (want.join() !== got.join()) throw new Error(`${formatIsoDay(day)}: want ${want} got ${got}`);
     }
+  });
+});
+
+describe('addIsoDays', () => {
+  it('shifts an ISO date across month, leap day and year ends', () => {
+    expect(addIsoDays('2024-02-28', 1)).toBe('2024-02-29');
+    expect(addIsoDays('2024-02-29', 1)).toBe('2024-03-01');
+    expect(addIsoDays('2023-12-31', 1)).toBe('2024-01-01');
+    expect(addIsoDays('2024-01-01', -1)).toBe('2023-12-31');
+  });
+  it('rejects a date that does not exist', () => {
+    expect(() => addIsoDays('2025-02-30', 1)).toThrow(/invalid date "2025-02-30"/);
   });
 });

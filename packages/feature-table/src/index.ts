@@ -1,7 +1,46 @@
-// @cvc/feature-table: the schema of the feature table and the reference tables, and the readers
-// backtest, train and infer use. See README.md.
-export { FEATURE_CLUSTER_BY, BOOLEAN_FUTURE_COVARIATES, FEATURE_META_COLUMNS, featureTableColumns, reservedFeatureColumns, STORES_COLUMNS, PROMOTIONS_COLUMNS, HOLIDAYS_COLUMNS } from './schema.js';
-export { lakeTables, type LakeTables } from './tables.js';
+// @cvc/feature-table: every Delta table declared once (tables.ts), the feature table's schema, and the
+// typed readers and writers the steps share. See README.md.
+export {
+  FEATURE_CLUSTER_BY,
+  BOOLEAN_FUTURE_COVARIATES,
+  FEATURE_META_COLUMNS,
+  featureTableColumns,
+  reservedFeatureColumns,
+  STORES_COLUMNS,
+  PROMOTIONS_COLUMNS,
+  HOLIDAYS_COLUMNS,
+  QUARANTINE_COLUMNS,
+} from './schema.js';
+export {
+  lakeTables,
+  ensureTable,
+  columnNames,
+  TABLE_SPECS,
+  FEATURES,
+  QUARANTINE,
+  STORES,
+  PROMOTIONS,
+  HOLIDAYS,
+  BACKTEST_CLUSTER_BY,
+  BACKTEST_FORECASTS,
+  BACKTEST_METRICS,
+  MODEL_CHOICE,
+  FORECASTS,
+  FORECAST_ACCURACY,
+  type LakeTables,
+  type TableSpec,
+} from './tables.js';
+export {
+  appendBacktestForecasts,
+  appendBacktestMetrics,
+  appendModelChoice,
+  readLatestBacktestChoice,
+  type BacktestChoice,
+  type BacktestForecastColumns,
+  type BacktestMetricRow,
+  type ModelChoiceRow,
+} from './backtest-tables.js';
+export { readForecastSet, type ForecastSet } from './forecast-tables.js';
 export { FeatureTableError } from './errors.js';
 export { readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
 export {

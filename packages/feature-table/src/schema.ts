@@ -69,3 +69,16 @@ export const HOLIDAYS_COLUMNS: ColumnDef[] = [
   { name: 'holiday_date', type: 'DATE', nullable: false },
   { name: 'name', type: 'VARCHAR', nullable: false },
 ];
+
+/** Rows ingest's quality gate refused, keyed by a hash of (source table, reason, original row). */
+export const QUARANTINE_COLUMNS: ColumnDef[] = [
+  { name: 'row_key', type: 'VARCHAR', nullable: false, comment: 'md5 of source_table, reason and original' },
+  { name: 'source_table', type: 'VARCHAR', nullable: false },
+  { name: 'reason', type: 'VARCHAR', nullable: false },
+  { name: 'store_id', type: 'VARCHAR' },
+  { name: 'date', type: 'DATE' },
+  { name: 'updated_at', type: 'TIMESTAMPTZ' },
+  { name: 'original', type: 'VARCHAR', nullable: false, comment: 'the source row as JSON' },
+  { name: 'run_id', type: 'VARCHAR', nullable: false },
+  { name: 'quarantined_at', type: 'TIMESTAMPTZ', nullable: false },
+];

@@ -77,7 +77,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const log = opts.log ?? silentLogger;
   const progress = opts.onProgress ?? noProgress;
   const tables = lakeTables(loaded);
-  const outTable = join(loaded.paths.lake, cfg.lake.tables.forecasts);
+  const outTable = tables.forecasts;
 
   // Cheap checks first: a bad bundle or horizon fails before anything waits on the lock.
   const manifest = await readManifest(opts.bundleDir);

@@ -1,24 +1,14 @@
 // The forecast table `bip_vprevisao_lojas_futuro`: one row per store, as-of date and forecast day.
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
 // see the old forecast or the new one, never a mix.
-import { createTable, replaceWhere, stageColumns, tableExists, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import { replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import { FORECASTS, ensureTable } from '@cvc/feature-table';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import type { RoutedForecast } from '@cvc/mlops';
 
-export const FORECAST_COLUMNS: ColumnDef[] = [
-  { name: 'store_id', type: 'VARCHAR', nullable: false },
-  { name: 'forecast_date', type: 'DATE', nullable: false },
-  { name: 'horizon_day', type: 'INTEGER', nullable: false },
-  { name: 'as_of_date', type: 'DATE', nullable: false },
-  { name: 'yhat', type: 'DOUBLE', comment: 'p50' },
-  { name: 'yhat_lower', type: 'DOUBLE', comment: 'p10' },
-  { name: 'yhat_upper', type: 'DOUBLE', comment: 'p90' },
-  { name: 'model', type: 'VARCHAR' },
-  { name: 'bundle_version', type: 'VARCHAR' },
-  { name: 'run_id', type: 'VARCHAR', nullable: false },
-  { name: 'created_at', type: 'TIMESTAMP WITH TIME ZONE', nullable: false },
-];
+/** The forecast table's columns, as declared in @cvc/feature-table (FORECASTS). */
+export const FORECAST_COLUMNS: readonly ColumnDef[] = FORECASTS.columns;
 
 export async function writeForecastRows(
   conn: DuckDBConnection,
@@ -26,15 +16,7 @@ export async function writeForecastRows(
   forecasts: readonly RoutedForecast[],
   meta: { asOf: string; horizon: number; bundleVersion: string; runId: string; lineage: Record<string, unknown> },
 ): Promise<{ rows: number; commit: CommitResult }> {
-  if (!(await tableExists(table))) {
-    await createTable(conn, table, {
-      columns: FORECAST_COLUMNS,
-      clusterBy: ['as_of_date', 'store_id'],
-      name: 'bip_vprevisao_lojas_futuro',
-      description: 'cvc daily store sales forecasts (p10/p50/p90), one set per as-of date',
-      ifNotExists: true,
-    });
-  }
+  await ensureTable(conn, table, FORECASTS);
   const n = forecasts.length * meta.horizon;
   const store = new Array<string>(n);
   const date = new Int32Array(n);

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError, addDays, formatIsoDay, parseIsoDay, type LoadedConfig } from '@cvc/core';
-import { lakeTables, readStoreSeries } from '@cvc/feature-table';
-import { scanSql, tableExists } from '@cvc/lakehouse';
+import { lakeTables, readForecastSet, readStoreSeries } from '@cvc/feature-table';
+import { tableExists } from '@cvc/lakehouse';
 
 export interface StoreForecastView {
   storeId: string;
@@ -16,31 +16,26 @@ export interface StoreForecastView {
 }
 
 export async function storeForecastView(loaded: LoadedConfig, storeId: string, opts: { historyDays?: number; asOf?: string } = {}): Promise<StoreForecastView> {
-  const table = join(loaded.paths.lake, loaded.config.lake.tables.forecasts);
+  const tables = lakeTables(loaded);
+  const table = tables.forecasts;
   if (!(await tableExists(table))) throw new InputError(`forecast show: ${table} does not exist; run \`cvc infer\` first`);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();
   try {
-    const scan = await scanSql(conn, table, { filters: { store_id: storeId } });
-    const asOfRow = (await conn.runAndReadAll(`SELECT max(as_of_date)::VARCHAR AS d FROM ${scan} f WHERE ($1::DATE IS NULL OR as_of_date = $1::DATE)`, [opts.asOf ?? null])).getRowObjectsJS()[0];
-    const asOf = asOfRow?.['d'] == null ? null : String(asOfRow['d']);
-    if (!asOf) throw new InputError(`--store ${storeId}: no forecast for this store${opts.asOf ? ` as of ${opts.asOf}` : ''} in ${table}`);
-    const rows = (await conn.runAndReadAll(
-      `SELECT forecast_date::VARCHAR AS d, yhat_lower, yhat, yhat_upper, model, bundle_version FROM ${scan} f
-       WHERE as_of_date = $1::DATE ORDER BY forecast_date`,
-      [asOf],
-    )).getRowObjectsJS();
+    const set = await readForecastSet(conn, table, storeId, opts.asOf);
+    if (!set) throw new InputError(`--store ${storeId}: no forecast for this store${opts.asOf ? ` as of ${opts.asOf}` : ''} in ${table}`);
+    const { asOf } = set;
     const historyDays = opts.historyDays ?? 56;
     const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
-    const [s] = await readStoreSeries(conn, lakeTables(loaded), { from, to: asOf, storeIds: [storeId] });
+    const [s] = await readStoreSeries(conn, tables, { from, to: asOf, storeIds: [storeId] });
     const history = s ? Array.from(s.sales, (v, i) => ({ date: formatIsoDay(addDays(parseIsoDay(s.start), i)), sales: Number.isFinite(v) ? v : null })) : [];
     return {
       storeId,
       asOf,
-      model: String(rows[0]?.['model'] ?? ''),
-      bundleVersion: String(rows[0]?.['bundle_version'] ?? ''),
+      model: set.model,
+      bundleVersion: set.bundleVersion,
       history,
-      forecast: rows.map((r) => ({ date: String(r['d']), p10: Number(r['yhat_lower']), p50: Number(r['yhat']), p90: Number(r['yhat_upper']) })),
+      forecast: set.days,
     };
   } finally {
     conn.closeSync();

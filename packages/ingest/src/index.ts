@@ -12,4 +12,4 @@ export { mssqlConnectionConfig, SECRET_ENV } from './sources/mssql/connection.js
 export { withRetry, isTransientError, backoffDelay, RetriesExhausted, TRANSIENT_SQL_ERRORS, DEFAULT_RETRY, type RetryPolicy } from './sources/mssql/retry.js';
 export { streamQuery, type StreamingRequest, type BatchSink } from './sources/mssql/stream.js';
 export { stageKindOf, stageColumns, type StageKind } from './sources/mssql/types.js';
-export { QUARANTINE_COLUMNS } from './quarantine.js';
+export { QUARANTINE_COLUMNS } from '@cvc/feature-table';

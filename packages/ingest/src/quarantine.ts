@@ -2,24 +2,13 @@
 // JSON. Keyed by a hash of (source table, reason, original row), so re-reading the same bad row in a
 // later run adds nothing: the table says what is wrong, once.
 import type { CommitMetadata } from '@cvc/lakehouse';
-import { createTable, merge, type ColumnDef } from '@cvc/lakehouse';
+import { createTable, merge } from '@cvc/lakehouse';
+import { QUARANTINE_COLUMNS } from '@cvc/feature-table';
 import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
 import { parseIsoDay } from '@cvc/core';
 import type { ReferenceQuarantine } from './quality/reference-rows.js';
 
 export const QUARANTINE_TEMP = 'cvc_quarantine_new';
-
-export const QUARANTINE_COLUMNS: ColumnDef[] = [
-  { name: 'row_key', type: 'VARCHAR', nullable: false, comment: 'md5 of source_table, reason and original' },
-  { name: 'source_table', type: 'VARCHAR', nullable: false },
-  { name: 'reason', type: 'VARCHAR', nullable: false },
-  { name: 'store_id', type: 'VARCHAR' },
-  { name: 'date', type: 'DATE' },
-  { name: 'updated_at', type: 'TIMESTAMPTZ' },
-  { name: 'original', type: 'VARCHAR', nullable: false, comment: 'the source row as JSON' },
-  { name: 'run_id', type: 'VARCHAR', nullable: false },
-  { name: 'quarantined_at', type: 'TIMESTAMPTZ', nullable: false },
-];
 
 export async function createQuarantineTemp(conn: DuckDBConnection): Promise<void> {
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE_TEMP} (source_table VARCHAR, reason VARCHAR, store_id VARCHAR,

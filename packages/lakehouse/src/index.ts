@@ -18,4 +18,4 @@ export { history, type HistoryEntry } from './operations/history.js';
 export { setProperties, upgradeProtocol, checkpoint } from './operations/properties.js';
 export { LocalStorage } from './storage/local.js';
 export type { Storage, FileInfo } from './storage/storage.js';
-export { stageColumns, type StagedColumn } from './stage.js';
+export { stageColumns, type StagedColumn } from './typed-columns.js';

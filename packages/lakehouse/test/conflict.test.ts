@@ -26,17 +26,34 @@ describe('findConflict', () => {
   it('optimize tolerates concurrent appends but not concurrent removal of its inputs', () => {
     const opt = { ...blind, readPaths: ['f1'], removedPaths: ['f1'] };
     expect(findConflict(opt, [add('new')])).toBeUndefined();
-    expect(findConflict(opt, [remove('f1')])).toBeDefined();
+    expect(findConflict(opt, [remove('f1')])).toBe('a concurrent commit already removed file f1');
     expect(findConflict(blind, [add('x', false), remove('old')])).toBeUndefined(); // an optimize winning over an append
   });
   it('a properties-only change does not stop a blind append; a schema change does', () => {
     const meta = (schemaString: string) => ({ metaData: { id: 'x', format: { provider: 'parquet' }, schemaString, partitionColumns: [], configuration: { a: '1' } } });
     expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S')])).toBeUndefined();
-    expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S2')])).toBeDefined();
+    expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S2')])).toBe(
+      'a concurrent commit changed the table metadata (schema or properties)',
+    );
   });
   it('metadata and protocol changes conflict with everything', () => {
-    expect(findConflict(blind, [{ metaData: { id: 'x', format: { provider: 'parquet' }, schemaString: '{}', partitionColumns: [], configuration: {} } }])).toBeDefined();
-    expect(findConflict(blind, [{ protocol: { minReaderVersion: 1, minWriterVersion: 2 } }])).toBeDefined();
+    const metaData = { id: 'x', format: { provider: 'parquet' }, schemaString: '{}', partitionColumns: [], configuration: {} };
+    expect(findConflict(blind, [{ metaData }])).toBe('a concurrent commit changed the table metadata (schema or properties)');
+    expect(findConflict(blind, [{ protocol: { minReaderVersion: 1, minWriterVersion: 2 } }])).toBe(
+      'a concurrent commit changed the protocol',
+    );
+    // The same protocol written by both (an old table upgraded in passing) is not a conflict.
+    const same = { minReaderVersion: 1, minWriterVersion: 2 };
+    expect(findConflict(blind, [{ protocol: same }], same)).toBeUndefined();
+  });
+  it('application transactions and metadata domains conflict only when ours', () => {
+    const scope = { ...blind, appIds: ['ingest'], domains: ['delta.clustering'] };
+    const txn = (appId: string) => ({ txn: { appId, version: 1 } });
+    const domain = (d: string) => ({ domainMetadata: { domain: d, configuration: '{}', removed: false } });
+    expect(findConflict(scope, [txn('other')])).toBeUndefined();
+    expect(findConflict(scope, [txn('ingest')])).toBe('a concurrent commit used application transaction ingest');
+    expect(findConflict(scope, [domain('other')])).toBeUndefined();
+    expect(findConflict(scope, [domain('delta.clustering')])).toBe('a concurrent commit changed metadata domain delta.clustering');
   });
 });
 

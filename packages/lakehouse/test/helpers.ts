@@ -1,6 +1,6 @@
 // Test scaffolding: temp tables, a DuckDB connection, and the delta-rs oracle via python3.
 
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,11 +35,3 @@ export function python<T = unknown>(script: string, ...args: string[]): T {
   return JSON.parse(lines[lines.length - 1]!) as T;
 }
 
-export function hasDeltaRs(): boolean {
-  try {
-    execFileSync('python3', ['-c', 'import deltalake, pyarrow'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}

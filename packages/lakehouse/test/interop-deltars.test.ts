@@ -7,7 +7,8 @@ import {
   append, checkpoint, createTable, deleteWhere, history, isDeltaError, loadSnapshot, merge, optimize,
   overwrite, replaceWhere, scanSql, setProperties,
 } from '../src/index.js';
-import { connect, hasDeltaRs, python, rows, tempDir } from './helpers.js';
+import { connect, python, rows, tempDir } from './helpers.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 type Row = Record<string, unknown>;
 
@@ -67,7 +68,7 @@ function batch(seed: number, n: number, day: string): string {
     FROM range(${n})`;
 }
 
-describe.skipIf(!hasDeltaRs())('interop with delta-rs', () => {
+describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
   beforeAll(async () => { conn = await connect(); });

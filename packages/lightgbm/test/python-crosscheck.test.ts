@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Dataset, train } from '../src/index.js';
 import { regression } from './synthetic.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const probe = spawnSync('python3', ['-c', 'import lightgbm; print(lightgbm.__version__)'], { encoding: 'utf8' });
@@ -35,7 +36,7 @@ const cases = [
   { name: 'quantile 0.9', objective: 'quantile', extra: { alpha: 0.9 } },
 ] as const;
 
-describe.skipIf(!pythonLgbm?.startsWith('4.1.'))(`cross-check with Python lightgbm ${pythonLgbm ?? '(missing)'}`, () => {
+describe.skipIf(!useOracle('python-lightgbm'))(`cross-check with Python lightgbm ${pythonLgbm ?? '(missing)'}`, () => {
   for (const c of cases) {
     it(c.name, async () => {
       const { X, y, nrow, ncol, cat } = regression(5000, 8, 42, 0.3);

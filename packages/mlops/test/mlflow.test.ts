@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMlflowClient, mlflowRegistry, openRegistry, openTracker, readBundle, UnknownAliasError, type MlflowClient } from './imports.js';
 import { factories, makeBundle, tempDir } from './fixtures.js';
 import { py, startMlflow, type MlflowServer } from './mlflow-server.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 let server: MlflowServer;
 let client: MlflowClient;
@@ -17,7 +18,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe('MLflow tracking', () => {
+describe.skipIf(!useOracle('mlflow'))('MLflow tracking', () => {
   it('logs a parent run with child runs, big batches and artifacts that MLflow reads back', async () => {
     const tracker = await openTracker({ uri: null, experiment: 'cvc-validate', root: '/nonexistent' }, { env: { MLFLOW_TRACKING_URI: server.uri } });
     expect(tracker.backend).toBe('mlflow');
@@ -118,7 +119,7 @@ print(json.dumps({
   });
 });
 
-describe('MLflow Model Registry', () => {
+describe.skipIf(!useOracle('mlflow'))('MLflow Model Registry', () => {
   it('registers bundles from run artifacts, promotes by WAPE, rolls back and resolves for infer', async () => {
     const tmp = await tempDir();
     const tracker = await openTracker({ uri: server.uri, experiment: 'cvc-train', root: '' }, { env: {} });

@@ -1,6 +1,6 @@
 // The LightGBM forecaster against the shared contract, on synthetic stores with promotions,
 // holidays and closures: it must beat seasonal-naive by a clear margin and round-trip save/load.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverage, lgbmSynthetic, seasonalNaive, wape } from '../../../bench/lgbm-synthetic.js';
 import { ForecastInputError, type QuantileForecast } from '@cvc/core';
 import { LgbmForecaster, lgbmFactory } from '../src/lgbm/index.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 const H = 35;
 const data = lgbmSynthetic({ stores: 24, days: 800, extraDays: H, seed: 3 });
@@ -98,8 +99,7 @@ describe('lgbm forecaster on uneven data', () => {
   });
 });
 
-const py = spawnSync('python3', ['-c', 'import lightgbm'], { encoding: 'utf8' });
-describe.skipIf(py.status !== 0)('saved model in Python', () => {
+describe.skipIf(!useOracle('python-lightgbm'))('saved model in Python', () => {
   it('opens with lightgbm.Booster(model_file=...)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lgbm-fc-py-'));
     dirs.push(dir);

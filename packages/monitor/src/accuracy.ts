@@ -3,10 +3,10 @@
 // A rerun finds nothing to merge and commits nothing; a late correction updates its rows by key.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { TARGET_COLUMN, addDays, formatIsoDay, parseIsoDay } from '@cvc/core';
-import { createTable, loadSnapshot, merge, scanSql, tableExists } from '@cvc/lakehouse';
-import type { LakeTables } from '@cvc/feature-table';
+import { loadSnapshot, merge, scanSql, tableExists } from '@cvc/lakehouse';
+import { FORECAST_ACCURACY, ensureTable, type LakeTables } from '@cvc/feature-table';
 import { maxDay, minDay } from './stats.js';
-import { ACCURACY_COLUMNS, ACCURACY_KEY, FORECAST_READ_COLUMNS, type MonitorTables } from './tables.js';
+import { ACCURACY_KEY, FORECAST_READ_COLUMNS, type MonitorTables } from './tables.js';
 
 export interface AccuracyUpdate {
   added: number;
@@ -48,13 +48,7 @@ export async function updateAccuracy(
   const from = since ?? (await minDay(conn, tables.forecasts, 'forecast_date'));
   const to = await maxDay(conn, tables.features, 'date');
   if (!exists) {
-    await createTable(conn, tables.accuracy, {
-      columns: ACCURACY_COLUMNS,
-      clusterBy: ['forecast_date', 'store_id'],
-      name: 'forecast_accuracy',
-      description: 'cvc forecasts joined with their actuals, one row per as-of date, store and forecast day',
-      ifNotExists: true,
-    });
+    await ensureTable(conn, tables.accuracy, FORECAST_ACCURACY);
     exists = true;
   }
   let added = 0;

@@ -44,11 +44,8 @@ export async function postAlerts(
   payload: AlertPayload,
   log: Logger = silentLogger,
 ): Promise<WebhookOutcome> {
-  let url: URL;
-  try {
-    url = new URL(settings.url);
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('scheme');
-  } catch {
+  const url = URL.canParse(settings.url) ? new URL(settings.url) : undefined;
+  if (url?.protocol !== 'http:' && url?.protocol !== 'https:') {
     log.warn({}, 'alerts.webhook is not an http(s) URL; alerts not sent');
     return { sent: false, attempts: 0, status: null, error: 'alerts.webhook is not an http(s) URL' };
   }

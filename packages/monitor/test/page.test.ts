@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { runMonitor } from '../src/index.js';
 import { renderMonitorPage } from '../src/page.js';
 import { FIRST_DAY, testLake } from './lake.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 function dumpDom(file: string): { status: number | null; dom: string; consoleErrors: string[] } {
   const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
@@ -37,7 +38,7 @@ function dumpDom(file: string): { status: number | null; dom: string; consoleErr
   };
 }
 
-describe('monitoring page', () => {
+describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
   it('opens in headless Chromium with the alerts, accuracy and coverage over time and the worst stores', async () => {
     const lake = await testLake('monitor: { minDays: 3 }\n');
     await lake.addActuals('2025-01-01', FIRST_DAY);

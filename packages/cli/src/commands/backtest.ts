@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { runBacktestJob } from '@cvc/backtest';
+import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { modelList, nonNegativeInt, positiveInt } from './options.js';
 
@@ -16,16 +16,14 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
     .option('--resume', 'continue an interrupted backtest with the same data and settings', false)
     .action(async (o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume: boolean }) => {
       const ctx = createContext('backtest', globals());
-      const { summary, lines } = await backtestAndReport(ctx, o);
+      const r = await runBacktestJob({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
+      const { summary, lines } = backtestOutput(r);
       ctx.done(summary, lines);
     });
 }
 
-export async function backtestAndReport(
-  ctx: ReturnType<typeof createContext>,
-  o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume?: boolean },
-): Promise<{ summary: Record<string, unknown>; lines: string[] }> {
-  const r = await runBacktestJob({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
+/** What `cvc backtest` prints: the JSON summary and the leaderboard lines (the HTML report is the job's). */
+export function backtestOutput(r: BacktestJobResult): { summary: Record<string, unknown>; lines: string[] } {
   const summary = {
     runId: r.runId,
     stores: r.stores,

@@ -129,3 +129,8 @@ export function daysToMonthEnd(day: number): number {
   const [y, m, d] = ymdOf(day, SCRATCH) as Int32Array;
   return daysInMonth(y!, m!) - d!;
 }
+
+/** The ISO date `n` days after `iso` (before it when `n` < 0); the one date shift for ISO strings. */
+export function addIsoDays(iso: string, n: number): string {
+  return formatIsoDay(parseIsoDay(iso) + n);
+}

@@ -7,7 +7,7 @@ import type { AddFile, FileStats } from '../log/actions.js';
 import type { SchemaField } from '../schema.js';
 import { literal } from '../sql.js';
 import type { Storage } from '../storage/storage.js';
-import type { Staged } from './stage.js';
+import type { Staged } from './stage-rows.js';
 import { computeStats, trimStats } from './stats.js';
 
 export const DEFAULT_MAX_ROWS_PER_FILE = 1_000_000;

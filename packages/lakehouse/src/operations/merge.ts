@@ -7,7 +7,7 @@ import { DeltaError } from '../errors.js';
 import type { Action } from '../log/actions.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { writeStaged } from '../files/parquet.js';
-import { stage, stageSource } from '../files/stage.js';
+import { stage, stageSource } from '../files/stage-rows.js';
 import { computeStats } from '../files/stats.js';
 import { assertFilesExist, filesSelect } from '../read/scan.js';
 import { skipFiles, type FilterValue, type Scalar } from '../read/skipping.js';

@@ -10,7 +10,7 @@ import type { Action, AddFile } from '../log/actions.js';
 import type { ActiveFile } from '../log/replay.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { writeStaged } from '../files/parquet.js';
-import { stage } from '../files/stage.js';
+import { stage } from '../files/stage-rows.js';
 import { assertFilesExist, filesSelect } from '../read/scan.js';
 import { commit, type CommitMetadata, type CommitResult } from '../transaction/commit.js';
 import { openForWrite, propertyActions } from './context.js';

@@ -9,7 +9,7 @@ import { DeltaError } from '../errors.js';
 import type { Action, RemoveFile } from '../log/actions.js';
 import type { ActiveFile } from '../log/replay.js';
 import { writeStaged } from '../files/parquet.js';
-import { stage } from '../files/stage.js';
+import { stage } from '../files/stage-rows.js';
 import { assertFilesExist, filesSelect } from '../read/scan.js';
 import type { WriteContext } from './context.js';
 

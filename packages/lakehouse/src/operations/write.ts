@@ -6,7 +6,7 @@ import { DeltaError } from '../errors.js';
 import { fragment } from '../sql.js';
 import type { Action } from '../log/actions.js';
 import { writeStaged } from '../files/parquet.js';
-import { stageSource, type Staged } from '../files/stage.js';
+import { stageSource, type Staged } from '../files/stage-rows.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
 import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions } from './context.js';

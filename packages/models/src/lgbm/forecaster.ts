@@ -3,6 +3,7 @@
 // divided by each store's recent level and p10/p90 from held-out (conformal) residuals.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { addIsoDays } from '@cvc/core';
 import { Booster, Dataset, train, type Params as LightGBMParams } from '@cvc/lightgbm';
 import {
   ForecastInputError,
@@ -226,7 +227,7 @@ export class LgbmForecaster implements Forecaster {
       const T = s.sales.length;
       const out: QuantileForecast = {
         storeId: s.storeId,
-        start: addDays(s.start, T),
+        start: addIsoDays(s.start, T),
         p10: new Float64Array(horizon),
         p50: new Float64Array(horizon),
         p90: new Float64Array(horizon),
@@ -308,10 +309,4 @@ function indexWhere(n: number, keep: (i: number) => boolean): Int32Array {
   const out: number[] = [];
   for (let i = 0; i < n; i++) if (keep(i)) out.push(i);
   return Int32Array.from(out);
-}
-
-function addDays(iso: string, days: number): string {
-  const t = Date.parse(`${iso}T00:00:00Z`);
-  if (Number.isNaN(t)) throw new ForecastInputError(`lgbm: invalid start date "${iso}"`);
-  return new Date(t + days * 86_400_000).toISOString().slice(0, 10);
 }

@@ -1,6 +1,7 @@
 // N-BEATS hyperparameters with defaults. Darts' NBEATSModel is the reference; sizes are smaller
 // because training runs on a 2-core CPU (see the README section of the report for the reasons).
 import type { TrainConfig } from '../tf/train.js';
+import { ForecastInputError } from '@cvc/core';
 
 export interface NBeatsParams extends TrainConfig {
   /** "generic" (learned bases) or "interpretable" (one trend stack + one seasonality stack). */
@@ -70,14 +71,14 @@ export const NBEATS_DEFAULTS: NBeatsParams = {
 export function resolveNBeatsParams(params: Record<string, unknown>): NBeatsParams {
   const out: Record<string, unknown> = { ...NBEATS_DEFAULTS };
   for (const [k, v] of Object.entries(params)) {
-    if (!(k in NBEATS_DEFAULTS)) throw new Error(`nbeats: unknown parameter "${k}"`);
+    if (!(k in NBEATS_DEFAULTS)) throw new ForecastInputError(`nbeats: unknown parameter "${k}"`);
     const def = (NBEATS_DEFAULTS as unknown as Record<string, unknown>)[k];
-    if (typeof v !== typeof def) throw new Error(`nbeats: parameter "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
+    if (typeof v !== typeof def) throw new ForecastInputError(`nbeats: parameter "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   const p = out as unknown as NBeatsParams;
   if (p.architecture !== 'generic' && p.architecture !== 'interpretable') {
-    throw new Error(`nbeats: architecture must be "generic" or "interpretable", got "${p.architecture}"`);
+    throw new ForecastInputError(`nbeats: architecture must be "generic" or "interpretable", got "${p.architecture}"`);
   }
   return p;
 }

@@ -5,7 +5,8 @@
 // quantiles measured on the held-out validation windows, so the interpretable bases stay single-output.
 import type { FitContext, FitReport, Forecaster, ForecasterFactory, QuantileForecast, StoreSeries } from '@cvc/core';
 import { loadTf, type Tf } from '../tf/backend.js';
-import { addDays, checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
+import { addIsoDays } from '@cvc/core';
+import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss } from '../tf/layers.js';
 import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
@@ -22,6 +23,7 @@ import {
 } from '../tft/features.js';
 import { resolveNBeatsParams, type NBeatsParams } from './config.js';
 import { makeNBeats, type NBeatsInputs, type NBeatsShape } from './network.js';
+import { ModelError } from '@cvc/core';
 
 const KIND = 'nbeats';
 
@@ -137,7 +139,7 @@ export class NBeatsForecaster implements Forecaster {
     const { tf, backend } = await loadTf({ log: ctx.log });
     const warm = ctx.warmStart;
     if (warm && !(warm instanceof NBeatsForecaster && warm.fitted)) {
-      throw new Error(`nbeats: warmStart must be a fitted nbeats forecaster, got "${warm.kind}"`);
+      throw new ModelError(`nbeats: warmStart must be a fitted nbeats forecaster, got "${warm.kind}"`);
     }
     // A warm start keeps the earlier model's input spec (vocabularies, standardisation) so its
     // weights mean the same thing; new static levels map to "unseen".
@@ -213,7 +215,7 @@ export class NBeatsForecaster implements Forecaster {
       a.layerWidth === p.layerWidth &&
       a.expansionCoefficientDim === p.expansionCoefficientDim &&
       a.trendPolynomialDegree === p.trendPolynomialDegree;
-    if (!same) throw new Error('nbeats: warmStart model has a different architecture, inputs or context/horizon');
+    if (!same) throw new ModelError('nbeats: warmStart model has a different architecture, inputs or context/horizon');
     return f.ps.snapshot();
   }
 
@@ -264,7 +266,7 @@ export class NBeatsForecaster implements Forecaster {
 
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
     const f = this.fitted;
-    if (!f) throw new Error('nbeats: predict called before fit or load');
+    if (!f) throw new ModelError('nbeats: predict called before fit or load');
     checkHorizon(KIND, horizon, f.shape.horizon);
     // With covariates the network reads the model's full horizon of known-future inputs.
     const futureCols = [...new Set([...(f.usesIsOpen ? ['is_open'] : []), ...f.spec.futureColumns])];
@@ -294,7 +296,7 @@ export class NBeatsForecaster implements Forecaster {
           p90[k] = (m + f.conformal.hi[k]!) * sc;
         }
         orderQuantiles(p10, p50, p90);
-        out.push({ storeId: s.storeId, start: addDays(s.start, s.sales.length), p10, p50, p90 });
+        out.push({ storeId: s.storeId, start: addIsoDays(s.start, s.sales.length), p10, p50, p90 });
       });
     }
     return out;
@@ -302,7 +304,7 @@ export class NBeatsForecaster implements Forecaster {
 
   async save(dir: string): Promise<void> {
     const f = this.fitted;
-    if (!f) throw new Error('nbeats: save called before fit or load');
+    if (!f) throw new ModelError('nbeats: save called before fit or load');
     const config = {
       params: this.params,
       shape: f.shape,

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { installFastWasmSlicing } from './wasm-kernels.js';
+import { InputError, ModelError } from '@cvc/core';
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export type Tf = typeof tf;
@@ -23,7 +24,7 @@ function normalise(name: string): TfBackendName {
   const n = name.trim().toLowerCase();
   if (n === 'node' || n === 'tensorflow' || n === 'tfjs-node') return 'tensorflow';
   if (n === 'wasm' || n === 'cpu') return n;
-  throw new Error(`CVC_TF_BACKEND / backend must be one of node, wasm, cpu; got "${name}"`);
+  throw new InputError(`CVC_TF_BACKEND / backend must be one of node, wasm, cpu; got "${name}"`);
 }
 
 /** pnpm links tfjs-node even when its native binary was never downloaded, so requiring it can throw. */
@@ -62,7 +63,7 @@ async function select(forced: TfBackendName | undefined, log?: LoadTfOptions['lo
     }
     tried.push(`${name} (setBackend returned false)`);
   }
-  throw new Error(`no usable TensorFlow.js backend: ${tried.join('; ')}`);
+  throw new ModelError(`no usable TensorFlow.js backend: ${tried.join('; ')}`);
 }
 
 /**

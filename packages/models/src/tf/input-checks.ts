@@ -54,13 +54,6 @@ export function checkStatics(kind: string, series: readonly StoreSeries[], names
   }
 }
 
-/** ISO date `days` after `start`. */
-export function addDays(start: string, days: number): string {
-  const d = new Date(`${start}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() + days);
-  return d.toISOString().slice(0, 10);
-}
-
 /** Sorts each day's three quantiles so p10 <= p50 <= p90 and clamps them at zero. */
 export function orderQuantiles(p10: Float64Array, p50: Float64Array, p90: Float64Array): void {
   for (let h = 0; h < p50.length; h++) {

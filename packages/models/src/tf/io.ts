@@ -4,6 +4,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { ForecastInputError } from '@cvc/core';
 
 export type WeightMap = Map<string, { shape: number[]; values: Float32Array }>;
 
@@ -93,7 +94,7 @@ export async function loadWeightsDir(
 ): Promise<{ config: Record<string, unknown>; weights: WeightMap }> {
   const art = await fileDirHandler(dir).load!();
   if (art.format !== `cvc-${kind}`) {
-    throw new Error(`${join(dir, MODEL_JSON)} holds a "${art.format}" model, expected "cvc-${kind}"`);
+    throw new ForecastInputError(`${join(dir, MODEL_JSON)} holds a "${art.format}" model, expected "cvc-${kind}"`);
   }
   const named = tf.io.decodeWeights(art.weightData as ArrayBuffer, art.weightSpecs ?? []);
   const weights: WeightMap = new Map();

@@ -3,6 +3,7 @@
 // the wasm backend: broadcasting layer norm, GLU, gated residual network, unrolled LSTM.
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
+import { ForecastInputError } from '@cvc/core';
 
 type Tensor = tfTypes.Tensor;
 type Variable = tfTypes.Variable;
@@ -79,9 +80,9 @@ export class ParamStore {
   restore(values: Map<string, { shape: number[]; values: Float32Array }>, what = 'weights'): void {
     for (const [k, v] of this.vars) {
       const src = values.get(k);
-      if (!src) throw new Error(`${what}: missing weight "${k}"`);
+      if (!src) throw new ForecastInputError(`${what}: missing weight "${k}"`);
       if (src.shape.join(',') !== v.shape.join(',')) {
-        throw new Error(`${what}: weight "${k}" has shape [${src.shape}] but the model needs [${v.shape}]`);
+        throw new ForecastInputError(`${what}: weight "${k}" has shape [${src.shape}] but the model needs [${v.shape}]`);
       }
       this.tf.tidy(() => v.assign(this.tf.tensor(src.values, src.shape, 'float32')));
     }

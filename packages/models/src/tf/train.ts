@@ -6,7 +6,7 @@
 import type * as tfTypes from '@tensorflow/tfjs';
 import type { Tf } from './backend.js';
 import type { ParamStore } from './layers.js';
-import { makeRng } from '@cvc/core';
+import { makeRng, ModelError, ForecastInputError } from '@cvc/core';
 import { sampleOrigins, type Origin } from './windows.js';
 
 export interface TrainConfig {
@@ -93,7 +93,7 @@ export async function trainLoop(
   cfg: TrainConfig,
   hooks: TrainHooks,
 ): Promise<TrainResult> {
-  if (pool.train.length === 0) throw new Error('no training windows: series are shorter than context + horizon');
+  if (pool.train.length === 0) throw new ForecastInputError('no training windows: series are shorter than context + horizon');
   const started = performance.now();
   const deadline = hooks.timeBudgetSec != null ? started + hooks.timeBudgetSec * 1000 : Infinity;
   const rng = makeRng(hooks.seed * 2654435761 + 17);
@@ -135,7 +135,7 @@ export async function trainLoop(
         optimizer.applyGradients(grads as tfTypes.NamedTensorMap as Record<string, tfTypes.Variable>);
         return value.dataSync()[0]!;
       });
-      if (!Number.isFinite(lossValue)) throw new Error(`training diverged at step ${steps} (loss ${lossValue})`);
+      if (!Number.isFinite(lossValue)) throw new ModelError(`training diverged at step ${steps} (loss ${lossValue})`);
       epochLoss += lossValue;
       epochSteps++;
       steps++;

@@ -1,6 +1,7 @@
 // TFT hyperparameters with defaults. Darts' TFTModel is the reference (hidden 16, 4 heads, 1 LSTM
 // layer, dropout 0.1); differences are noted next to each field.
 import type { TrainConfig } from '../tf/train.js';
+import { ForecastInputError } from '@cvc/core';
 
 export interface TftParams extends TrainConfig {
   /** Width of every hidden state (Darts hidden_size: 16). Also the per-variable embedding width. */
@@ -56,11 +57,11 @@ export const TFT_QUANTILES = [0.1, 0.5, 0.9] as const;
 export function resolveTftParams(params: Record<string, unknown>): TftParams {
   const out: Record<string, unknown> = { ...TFT_DEFAULTS };
   for (const [k, v] of Object.entries(params)) {
-    if (!(k in TFT_DEFAULTS)) throw new Error(`tft: unknown parameter "${k}"`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`tft: parameter "${k}" must be a number, got ${JSON.stringify(v)}`);
+    if (!(k in TFT_DEFAULTS)) throw new ForecastInputError(`tft: unknown parameter "${k}"`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ForecastInputError(`tft: parameter "${k}" must be a number, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   const p = out as unknown as TftParams;
-  if (p.hiddenSize % p.numHeads !== 0) throw new Error(`tft: hiddenSize ${p.hiddenSize} must be divisible by numHeads ${p.numHeads}`);
+  if (p.hiddenSize % p.numHeads !== 0) throw new ForecastInputError(`tft: hiddenSize ${p.hiddenSize} must be divisible by numHeads ${p.numHeads}`);
   return p;
 }

@@ -2,7 +2,8 @@
 // p10/p50/p90 of each window's level-scaled sales; closed days are forecast as 0.
 import type { FitContext, FitReport, Forecaster, ForecasterFactory, QuantileForecast, StoreSeries } from '@cvc/core';
 import { loadTf, type Tf } from '../tf/backend.js';
-import { addDays, checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
+import { addIsoDays } from '@cvc/core';
+import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss, type Dropout } from '../tf/layers.js';
 import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
@@ -10,6 +11,7 @@ import { planWindows, type Origin } from '../tf/windows.js';
 import { resolveTftParams, TFT_QUANTILES, type TftParams } from './config.js';
 import { buildFeatureSpec, buildTftBatch, prepareStore, type FeatureSpec } from './features.js';
 import { makeTft, type TftShape } from './network.js';
+import { ModelError } from '@cvc/core';
 
 const KIND = 'tft';
 
@@ -79,7 +81,7 @@ export class TftForecaster implements Forecaster {
     const shape = { context, horizon: ctx.horizon };
     const warm = ctx.warmStart;
     if (warm && !(warm instanceof TftForecaster && warm.fitted)) {
-      throw new Error(`tft: warmStart must be a fitted tft forecaster, got "${warm.kind}"`);
+      throw new ModelError(`tft: warmStart must be a fitted tft forecaster, got "${warm.kind}"`);
     }
     // A warm start keeps the earlier model's feature spec (vocabularies, standardisation) so its
     // weights mean the same thing; new static levels map to "unseen".
@@ -88,7 +90,7 @@ export class TftForecaster implements Forecaster {
       const w = (warm as TftForecaster).fitted!;
       const a = (warm as TftForecaster).p;
       if (w.shape.context !== shape.context || w.shape.horizon !== shape.horizon || a.hiddenSize !== this.p.hiddenSize || a.numHeads !== this.p.numHeads) {
-        throw new Error('tft: warmStart model has a different architecture or context/horizon');
+        throw new ModelError('tft: warmStart model has a different architecture or context/horizon');
       }
       checkFuture(KIND, series, spec.futureColumns, 0);
       checkPast(KIND, series, spec.pastColumns);
@@ -134,7 +136,7 @@ export class TftForecaster implements Forecaster {
 
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
     const f = this.fitted;
-    if (!f) throw new Error('tft: predict called before fit or load');
+    if (!f) throw new ModelError('tft: predict called before fit or load');
     checkHorizon(KIND, horizon, f.shape.horizon);
     // The decoder always reads the model's full horizon of known-future inputs.
     checkFuture(KIND, series, f.spec.futureColumns, f.shape.horizon);
@@ -166,7 +168,7 @@ export class TftForecaster implements Forecaster {
           p90[k] = pred[o + 2]! * scale[b]!;
         }
         orderQuantiles(p10, p50, p90);
-        out.push({ storeId: s.storeId, start: addDays(s.start, s.sales.length), p10, p50, p90 });
+        out.push({ storeId: s.storeId, start: addIsoDays(s.start, s.sales.length), p10, p50, p90 });
       });
     }
     return out;
@@ -174,7 +176,7 @@ export class TftForecaster implements Forecaster {
 
   async save(dir: string): Promise<void> {
     const f = this.fitted;
-    if (!f) throw new Error('tft: save called before fit or load');
+    if (!f) throw new ModelError('tft: save called before fit or load');
     await saveWeightsDir(f.tf, dir, KIND, { params: this.params, shape: f.shape, spec: f.spec }, f.ps.snapshot());
   }
 

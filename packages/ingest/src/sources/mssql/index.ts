@@ -2,7 +2,7 @@
 // (select.ts, T-SQL dialect), rows stream in batches into a DuckDB staging table, and everything
 // after is the same code the other sources use. Each staging call is retried as a whole on a
 // transient error (the staging table is recreated, so a retry never duplicates rows).
-import type { CvcConfig, Logger } from '@cvc/core';
+import { JobError, type CvcConfig, type Logger } from '@cvc/core';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SourceError, SourceUnavailableError } from '../../errors.js';
 import { quoteName } from '../../names.js';
@@ -55,7 +55,7 @@ export class DuckDbBatchSink implements BatchSink {
   }
 
   async write(rows: Record<string, unknown>[]): Promise<void> {
-    if (!this.appender) throw new Error('batch before result metadata');
+    if (!this.appender) throw new JobError('mssql: a batch of rows arrived before the result metadata');
     const app = this.appender;
     for (const row of rows) {
       for (const c of this.columns) appendValue(app, c.kind, row[c.name]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { stageColumns } from '../src/stage.js';
+import { stageColumns } from '../src/typed-columns.js';
 
 describe('stageColumns', () => {
   it('loads typed columns with NULLs into a temp table', async () => {

@@ -1,6 +1,7 @@
 // Loads columns held in JS typed arrays into a DuckDB temp table through the appender, so callers that
 // compute results column-wise (forecasts, metrics) can hand them to a write as `SELECT * FROM <table>`.
 import { dateValue, type DuckDBConnection } from '@duckdb/node-api';
+import { DeltaError } from './errors.js';
 import { ident } from './sql.js';
 
 export type StagedColumn =
@@ -14,7 +15,10 @@ export type StagedColumn =
 export async function stageColumns(conn: DuckDBConnection, name: string, columns: readonly StagedColumn[]): Promise<number> {
   const n = columns[0]?.values.length ?? 0;
   for (const c of columns) {
-    if (c.values.length !== n) throw new Error(`stageColumns(${name}): column ${c.name} has ${c.values.length} values, expected ${n}`);
+    if (c.values.length !== n) {
+      const detail = `stageColumns: column ${c.name} has ${c.values.length} values, expected ${n}`;
+      throw new DeltaError('INVALID_ARGUMENT', name, undefined, detail);
+    }
   }
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
   const app = await conn.createAppender(name, 'main', 'temp');

@@ -1,0 +1,184 @@
+// Typed writers and readers of the backtest's tables (declared in tables.ts): `cvc backtest` appends a
+// run's forecasts, metrics and per-store choice; `cvc train` reads the latest choice and the WAPE
+// behind it. Each run appends its rows under its own run_id, in one commit per table.
+import { InputError, METRIC_NAMES, type Metrics } from '@cvc/core';
+import { append, optimize, scanSql, stageColumns, tableExists } from '@cvc/lakehouse';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { BACKTEST_FORECASTS, BACKTEST_METRICS, MODEL_CHOICE, ensureTable, type LakeTables } from './tables.js';
+
+/** One backtest forecast row per column entry; dates are day numbers (days since 1970-01-01). */
+export interface BacktestForecastColumns {
+  model: string[];
+  fold: number[];
+  cutoff: number[];
+  storeId: string[];
+  forecastDate: number[];
+  horizonDay: number[];
+  actual: number[];
+  p10: number[];
+  p50: number[];
+  p90: number[];
+}
+
+/** One scored (model, fold, store): `absError` and `actualSum` are the sums behind pooled WAPE. */
+export interface BacktestMetricRow {
+  model: string;
+  fold: number;
+  storeId: string;
+  format: string;
+  absError: number;
+  actualSum: number;
+  metrics: Metrics;
+}
+
+export interface ModelChoiceRow {
+  storeId: string;
+  model: string;
+  /** The chosen model's mean WAPE over folds (NaN for fallbacks, stored as null). */
+  wape: number;
+  folds: number;
+  reason: string;
+}
+
+/** Clusters a table after a write: compacts this run's small files with earlier small ones (a no-op otherwise). */
+async function cluster(conn: DuckDBConnection, table: string, runId: string): Promise<void> {
+  await optimize(conn, table, { metadata: { runId, operation: 'backtest optimize' } });
+}
+
+export async function appendBacktestForecasts(
+  conn: DuckDBConnection,
+  table: string,
+  runId: string,
+  cols: BacktestForecastColumns,
+): Promise<number> {
+  await ensureTable(conn, table, BACKTEST_FORECASTS);
+  const n = await stageColumns(conn, 'bt_forecasts', [
+    { name: 'run_id', type: 'VARCHAR', values: new Array<string>(cols.model.length).fill(runId) },
+    { name: 'model', type: 'VARCHAR', values: cols.model },
+    { name: 'fold', type: 'INTEGER', values: cols.fold },
+    { name: 'cutoff', type: 'DATE', values: cols.cutoff },
+    { name: 'store_id', type: 'VARCHAR', values: cols.storeId },
+    { name: 'forecast_date', type: 'DATE', values: cols.forecastDate },
+    { name: 'horizon_day', type: 'INTEGER', values: cols.horizonDay },
+    { name: 'actual', type: 'DOUBLE', values: cols.actual },
+    { name: 'p10', type: 'DOUBLE', values: cols.p10 },
+    { name: 'p50', type: 'DOUBLE', values: cols.p50 },
+    { name: 'p90', type: 'DOUBLE', values: cols.p90 },
+  ]);
+  await append(conn, table, 'SELECT * FROM bt_forecasts', { metadata: { runId, operation: 'backtest' } });
+  await cluster(conn, table, runId);
+  return n;
+}
+
+export async function appendBacktestMetrics(
+  conn: DuckDBConnection,
+  table: string,
+  runId: string,
+  rows: readonly BacktestMetricRow[],
+): Promise<void> {
+  await ensureTable(conn, table, BACKTEST_METRICS);
+  await stageColumns(conn, 'bt_metrics', [
+    { name: 'run_id', type: 'VARCHAR', values: rows.map(() => runId) },
+    { name: 'model', type: 'VARCHAR', values: rows.map((r) => r.model) },
+    { name: 'fold', type: 'INTEGER', values: rows.map((r) => r.fold) },
+    { name: 'store_id', type: 'VARCHAR', values: rows.map((r) => r.storeId) },
+    { name: 'format', type: 'VARCHAR', values: rows.map((r) => r.format) },
+    { name: 'n', type: 'INTEGER', values: rows.map((r) => r.metrics.n) },
+    { name: 'abs_error', type: 'DOUBLE', values: rows.map((r) => r.absError) },
+    { name: 'actual_sum', type: 'DOUBLE', values: rows.map((r) => r.actualSum) },
+    ...METRIC_NAMES.map((m) => ({ name: m, type: 'DOUBLE' as const, values: rows.map((r) => r.metrics[m]) })),
+  ]);
+  await append(conn, table, 'SELECT * FROM bt_metrics', { metadata: { runId, operation: 'backtest' } });
+  await cluster(conn, table, runId);
+}
+
+export async function appendModelChoice(
+  conn: DuckDBConnection,
+  table: string,
+  runId: string,
+  choices: readonly ModelChoiceRow[],
+  globalBest: string,
+): Promise<void> {
+  await ensureTable(conn, table, MODEL_CHOICE);
+  await stageColumns(conn, 'bt_choice', [
+    { name: 'run_id', type: 'VARCHAR', values: choices.map(() => runId) },
+    { name: 'store_id', type: 'VARCHAR', values: choices.map((c) => c.storeId) },
+    { name: 'model', type: 'VARCHAR', values: choices.map((c) => c.model) },
+    { name: 'wape', type: 'DOUBLE', values: choices.map((c) => c.wape) },
+    { name: 'folds', type: 'INTEGER', values: choices.map((c) => c.folds) },
+    { name: 'reason', type: 'VARCHAR', values: choices.map((c) => c.reason) },
+    { name: 'global_best', type: 'VARCHAR', values: choices.map(() => globalBest) },
+  ]);
+  const select = 'SELECT *, now() AS created_at FROM bt_choice';
+  await append(conn, table, select, { metadata: { runId, operation: 'backtest', globalBest } });
+  await cluster(conn, table, runId);
+}
+
+/** What the latest backtest decided, as `cvc train` reads it. */
+export interface BacktestChoice {
+  runId: string;
+  stores: Record<string, string>;
+  globalBest: string;
+  /** WAPE of the routed choice (each store scored on its chosen model), pooled over stores and folds. */
+  wape: number | null;
+  folds: number;
+  byModel: Record<string, Record<string, number>>;
+  byStore: Record<string, number>;
+}
+
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+/** The latest backtest run's per-store choice and the figures behind it; null before any backtest. */
+export async function readLatestBacktestChoice(
+  conn: DuckDBConnection,
+  tables: Pick<LakeTables, 'modelChoice' | 'backtestMetrics'>,
+): Promise<BacktestChoice | null> {
+  if (!(await tableExists(tables.modelChoice))) return null;
+  const choice = await scanSql(conn, tables.modelChoice);
+  const latestSql = `SELECT run_id FROM ${choice} c ORDER BY created_at DESC LIMIT 1`;
+  const latest = (await conn.runAndReadAll(latestSql)).getRowObjectsJS()[0];
+  if (!latest) return null;
+  const runId = String(latest['run_id']);
+  const rowsSql = `SELECT store_id, model, wape, global_best FROM ${choice} c WHERE run_id = $1`;
+  const rows = (await conn.runAndReadAll(rowsSql, [runId])).getRowObjectsJS();
+  const stores: Record<string, string> = {};
+  const byStore: Record<string, number> = {};
+  for (const r of rows) {
+    stores[String(r['store_id'])] = String(r['model']);
+    if (finite(r['wape'])) byStore[String(r['store_id'])] = r['wape'];
+  }
+  const globalBest = String(rows[0]?.['global_best'] ?? '');
+  if (!globalBest) throw new InputError(`${tables.modelChoice}: backtest run ${runId} has no model choice rows`);
+  const byModel: Record<string, Record<string, number>> = {};
+  let wape: number | null = null;
+  let folds = 0;
+  if (await tableExists(tables.backtestMetrics)) {
+    const metrics = await scanSql(conn, tables.backtestMetrics);
+    // WAPE pooled over stores and folds: sum |error| / sum |actual|.
+    const perModel = (
+      await conn.runAndReadAll(
+        `SELECT model, sum(abs_error) / nullif(sum(actual_sum), 0) AS wape,
+              avg(coverage80) AS coverage80, avg(mase) AS mase, count(DISTINCT fold)::INTEGER AS folds
+       FROM ${metrics} m WHERE run_id = $1 AND n > 0 GROUP BY model`,
+        [runId],
+      )
+    ).getRowObjectsJS();
+    for (const r of perModel) {
+      const entry: Record<string, number> = {};
+      for (const k of ['wape', 'coverage80', 'mase'] as const) if (finite(r[k])) entry[k] = r[k];
+      byModel[String(r['model'])] = entry;
+      folds = Math.max(folds, Number(r['folds']));
+    }
+    // The routed WAPE: every store's metrics rows of the model chosen for it, pooled.
+    const routed = (
+      await conn.runAndReadAll(
+        `SELECT sum(m.abs_error) / nullif(sum(m.actual_sum), 0) AS wape
+       FROM ${metrics} m JOIN ${choice} c ON c.run_id = m.run_id AND c.store_id = m.store_id AND c.model = m.model
+       WHERE m.run_id = $1 AND m.n > 0`,
+        [runId],
+      )
+    ).getRowObjectsJS()[0]?.['wape'];
+    wape = finite(routed) ? routed : null;
+  }
+  return { runId, stores, globalBest, wape, folds, byModel, byStore };
+}
