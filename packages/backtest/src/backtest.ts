@@ -94,7 +94,21 @@ export interface BacktestResult {
   ensembleWeights: EnsembleWeights | null;
   /** JSON file holding calibration and ensemble weights for `cvc train`. */
   learnedFile: string;
+  /** What the report needs to explain each store's choice and mark closed stores. */
+  choiceContext: ChoiceContext;
   seconds: number;
+}
+
+export interface ChoiceContext {
+  /** Last day of sales data over all stores. */
+  lastDay: string;
+  /** Stores with a closing date on or before the last day of data: store id -> closed_on. */
+  closedOn: Record<string, string>;
+  /** Stores with less than minHistory days before the last cutoff (they take the global best). */
+  shortHistory: string[];
+  minHistory: number;
+  tieTolerance: number;
+  minFolds: number;
 }
 
 /** Where a backtest run leaves what it learned for `cvc train` (calibration, ensemble weights). */
@@ -265,9 +279,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));
     if (scored.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
 
+    const minFolds = Math.max(1, Math.ceil(folds.length / 2));
     const { choices, globalBest } = chooseModels(scored, {
       tieTolerance: cfg.backtest.tieTolerance,
-      minFolds: Math.max(1, Math.ceil(folds.length / 2)),
+      minFolds,
       shortHistoryStores: shortHistory,
       allStores: series.map((s) => s.storeId),
     });
@@ -319,6 +334,15 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       calibration,
       ensembleWeights,
       learnedFile,
+      choiceContext: {
+        lastDay,
+        closedOn: Object.fromEntries([...known.stores.values()]
+          .filter((f) => f.closedOn != null && f.closedOn <= lastDay).map((f) => [f.storeId, f.closedOn!])),
+        shortHistory: [...shortHistory],
+        minHistory: cfg.backtest.minHistory,
+        tieTolerance: cfg.backtest.tieTolerance,
+        minFolds,
+      },
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
