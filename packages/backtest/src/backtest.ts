@@ -38,6 +38,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
+import { backtestProgress } from './progress.js';
 import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
@@ -215,17 +216,24 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     });
     // Cheap baselines in-process first; the heavy models share the worker pool.
     const outcomes: FoldOutcome[] = [];
-    const total = jobs.length * folds.length;
     const onFold = (o: FoldOutcome) => {
       outcomes.push(o);
-      progress({ phase: 'backtest', done: outcomes.length, total, detail: `${o.model} fold ${o.fold + 1}/${folds.length}${o.error ? ' FAILED' : ''}` });
       if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
       else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
     };
     const baselineJobs = jobs.filter((j) => (BASELINE_KINDS as readonly string[]).includes(j.model));
     const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
-    await runChains(baselineJobs, 1, onFold);
-    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
+    // Two progress phases: the baselines take seconds, so an ETA over both would promise far too little.
+    const base = backtestProgress('backtest baselines', baselineJobs.length * folds.length, folds.length, progress);
+    await runChains(baselineJobs, 1, (o) => {
+      onFold(o);
+      base.onFold(o);
+    }, base.onActivity);
+    const heavy = backtestProgress('backtest', heavyJobs.length * folds.length, folds.length, progress);
+    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, (o) => {
+      onFold(o);
+      heavy.onFold(o);
+    }, heavy.onActivity);
 
     // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
     // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
