@@ -17,7 +17,7 @@ import {
 } from '@cvc/core';
 import { lakeTables, readStoreSeries } from '@cvc/feature-table';
 import { scanSql, tableExists } from '@cvc/lakehouse';
-import { weeklyRatios, weeklyTotals, type WeekRow } from './weekly.js';
+import { MIN_WEEKLY_SAMPLES, weeklyRatios, weeklyTotals, type WeekRow } from './weekly.js';
 
 export interface StoreForecastView {
   storeId: string;
@@ -107,7 +107,7 @@ export function textChart(v: StoreForecastView, width = 100): string[] {
       ? ['  weekly p10/p90: weekly p50 x the 10th/90th percentile of actual/forecast weekly totals of this model in the backtest']
       : []),
     ...(methods.has('daily-sum')
-      ? [`  ${methods.size > 1 ? '* ' : ''}weekly p10/p90: sums of daily p10/p90 (no backtest weeks of this model): as wide as if every day missed the same way`]
+      ? [`  ${methods.size > 1 ? '* ' : ''}weekly p10/p90: sums of daily p10/p90 (under ${MIN_WEEKLY_SAMPLES} backtest weeks of this model): as wide as if every day missed the same way`]
       : []),
   ];
 }
