@@ -16,7 +16,8 @@ export function backtestProgress(phase: string, total: number, folds: number, pr
   // A fit's share of its job: epochs or rounds done over planned (a predict step counts the fit whole).
   const share = (a: ChainActivity) => (a.step === 'predict' ? 1 : a.total ? Math.min(1, (a.done ?? 0) / a.total) : 0);
   const describe = (a: ChainActivity) => {
-    const inner = a.step === 'predict' ? ' predicting' : a.total ? ` ${a.unit === 'rounds' ? 'round' : 'epoch'} ${a.done}/${a.total}` : ' fitting';
+    const unit = a.unit === 'rounds' ? 'round' : 'epoch';
+    const inner = a.step === 'predict' ? ' predicting' : a.total ? ` ${unit} ${a.done}/${a.total}` : ' fitting';
     return `${a.model} fold ${a.fold + 1}/${folds}${inner}`;
   };
   const emit = () => {

@@ -24,7 +24,8 @@ export function metricRows(r: BacktestResult): MetricRow[] {
       const v = rows.map((s) => s.metrics[k]).filter(Number.isFinite);
       return v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN;
     };
-    const means = Object.fromEntries(METRIC_NAMES.filter((m) => m !== 'wape').map((m) => [m, mean(m)])) as MetricRow['means'];
+    const others = METRIC_NAMES.filter((m) => m !== 'wape');
+    const means = Object.fromEntries(others.map((m) => [m, mean(m)])) as MetricRow['means'];
     return { model: l.model, wape: l.wape, means, windows: rows.length };
   });
 }
@@ -60,7 +61,9 @@ export function calibrationPoints(r: BacktestResult): CalibrationPoint[] {
   }
   const out: CalibrationPoint[] = [];
   for (const [model, e] of acc) {
-    [0.1, 0.5, 0.9].forEach((nominal, k) => out.push({ model, nominal, observed: e.days ? e.below[k]! / e.days : Number.NaN, days: e.days }));
+    [0.1, 0.5, 0.9].forEach((nominal, k) => {
+      out.push({ model, nominal, observed: e.days ? e.below[k]! / e.days : Number.NaN, days: e.days });
+    });
   }
   return out;
 }
@@ -93,7 +96,8 @@ export function closedDays(r: BacktestResult): ClosedDay[] {
     const scored = o.forecasts.length;
     for (let h = 0; h < n; h++) {
       if (scored > 0 && open[h]! * 2 <= scored) {
-        out.push({ date: formatIsoDay(addDays(parseIsoDay(fold.testStart), h)), fold: fold.fold, horizonDay: h + 1, storesOpen: open[h]!, storesScored: scored });
+        const date = formatIsoDay(addDays(parseIsoDay(fold.testStart), h));
+        out.push({ date, fold: fold.fold, horizonDay: h + 1, storesOpen: open[h]!, storesScored: scored });
       }
     }
   }
@@ -134,7 +138,8 @@ export function choiceReasons(r: BacktestResult, pct: (x: number) => string): Ch
           : `no model scored on ${ctx.minFolds}+ folds: takes the global best ${c.model}`;
       } else if (c.reason === 'cheaper-near-tie') {
         const best = ranked[0]!;
-        text = `${c.model} ${pct(c.wape)} is within ${pct(ctx.tieTolerance)} of the best, ${best.model} ${pct(best.wape)}: the cheaper model wins the tie`;
+        text = `${c.model} ${pct(c.wape)} is within ${pct(ctx.tieTolerance)} of the best, ${best.model} ${pct(best.wape)}: `
+          + 'the cheaper model wins the tie';
       } else {
         const runner = ranked.find((x) => x.model !== c.model);
         text = runner

@@ -14,6 +14,7 @@ import {
   linePoints,
   parseIsoDay,
   type Formatters,
+  type QuantileForecast,
 } from '@cvc/core';
 import type { BacktestResult } from './backtest.js';
 import type { LeaderRow } from './choice.js';
@@ -22,26 +23,49 @@ import { calibrationPoints, choiceReasons, closedDays, metricRows, type ClosedDa
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const METRIC_LABELS: Record<string, string> = {
-  wape: 'WAPE (pooled)', mae: 'MAE', rmse: 'RMSE', smape: 'sMAPE', mase: 'MASE', bias: 'bias', pinball: 'pinball', coverage80: 'p10-p90 coverage',
+  wape: 'WAPE (pooled)',
+  mae: 'MAE',
+  rmse: 'RMSE',
+  smape: 'sMAPE',
+  mase: 'MASE',
+  bias: 'bias',
+  pinball: 'pinball',
+  coverage80: 'p10-p90 coverage',
 };
+
+/** `<td>a</td><td>b</td>`: cells already escaped or formatted. */
+const tds = (xs: readonly (string | number)[]) => xs.map((x) => `<td>${x}</td>`).join('');
+
+/** A table with a header row; `name` becomes data-table (what the tests and a reader look for). */
+function htmlTable(name: string | null, head: readonly string[], body: string): string {
+  const attr = name ? ` data-table="${name}"` : '';
+  return `<table${attr}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
+}
 
 function leaderTable(rows: readonly LeaderRow[], counts: Record<string, number>, f: Formatters): string {
   const body = rows
-    .map((r, i) => `<tr${i === 0 ? ' class="best"' : ''}><td>${esc(r.model)}</td><td>${f.pct(r.wape)}</td><td>${f.pct(r.meanStoreWape)}</td><td>${r.stores}</td><td>${counts[r.model] ?? 0}</td></tr>`)
+    .map((r, i) => {
+      const cells = tds([esc(r.model), f.pct(r.wape), f.pct(r.meanStoreWape), r.stores, counts[r.model] ?? 0]);
+      return `<tr${i === 0 ? ' class="best"' : ''}>${cells}</tr>`;
+    })
     .join('');
-  return `<table><thead><tr><th>model</th><th>WAPE (pooled)</th><th>mean store WAPE</th><th>stores scored</th><th>stores chosen</th></tr></thead><tbody>${body}</tbody></table>`;
+  return htmlTable(null, ['model', 'WAPE (pooled)', 'mean store WAPE', 'stores scored', 'stores chosen'], body);
 }
 
 function metricsTable(r: BacktestResult, f: Formatters): string {
   const money = new Set(['mae', 'rmse', 'pinball']);
   const ratio = new Set(['smape', 'bias', 'coverage80']);
   const cell = (m: string, v: number) => (money.has(m) ? f.money(v) : ratio.has(m) ? f.pct(v) : f.num(v, 3));
+  const others = METRIC_NAMES.filter((m) => m !== 'wape');
   const rows = metricRows(r)
-    .map((row) => `<tr data-model="${esc(row.model)}"><td>${esc(row.model)}</td><td data-metric="wape">${f.pct(row.wape)}</td>${METRIC_NAMES.filter((m) => m !== 'wape')
-      .map((m) => `<td data-metric="${m}">${cell(m, row.means[m])}</td>`).join('')}<td>${row.windows}</td></tr>`)
+    .map((row) => {
+      const metrics = others.map((m) => `<td data-metric="${m}">${cell(m, row.means[m])}</td>`).join('');
+      const wape = `<td data-metric="wape">${f.pct(row.wape)}</td>`;
+      return `<tr data-model="${esc(row.model)}"><td>${esc(row.model)}</td>${wape}${metrics}<td>${row.windows}</td></tr>`;
+    })
     .join('');
-  const head = METRIC_NAMES.map((m) => `<th>${METRIC_LABELS[m] ?? m}</th>`).join('');
-  return `<table data-table="metrics"><thead><tr><th>model</th>${head}<th>store x fold windows</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const head = ['model', ...METRIC_NAMES.map((m) => METRIC_LABELS[m] ?? m), 'store x fold windows'];
+  return htmlTable('metrics', head, rows);
 }
 
 /** WAPE by horizon day, one line per model; horizon days when most stores were closed in a fold are shaded. */
@@ -54,26 +78,36 @@ function horizonChart(byDay: Record<string, number[]>, closed: readonly ClosedDa
   const y = (v: number) => s.y(v / max);
   const step = (W - L - R) / Math.max(1, n - 1);
   const marks = [...new Set(closed.map((c) => c.horizonDay))]
-    .map((h) => `<rect data-closed-day="${h}" x="${(s.x(h - 1) - step / 2).toFixed(1)}" y="${T}" width="${step.toFixed(1)}" height="${H - T - B}" fill="#bbb" fill-opacity="0.35"/>`)
+    .map((h) => `<rect data-closed-day="${h}" x="${(s.x(h - 1) - step / 2).toFixed(1)}" y="${T}" `
+      + `width="${step.toFixed(1)}" height="${H - T - B}" fill="#bbb" fill-opacity="0.35"/>`)
     .join('');
   const lines = models
     .map((m, k) => {
+      const c = COLORS[k % COLORS.length]!;
       const pts = linePoints({ x: s.x, y }, byDay[m]!);
-      return `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${pts}"/><text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${COLORS[k % COLORS.length]}">${esc(m)}</text>`;
+      return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>`
+        + `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
     })
     .join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((q) => `<text x="${L - 6}" y="${y(q * max) + 4}" text-anchor="end">${f.pct(q * max)}</text><line x1="${L}" x2="${W - R}" y1="${y(q * max)}" y2="${y(q * max)}" class="grid"/>`).join('');
-  const xt = [1, 7, 14, 21, 28, 35].filter((d) => d <= n).map((d) => `<text x="${s.x(d - 1)}" y="${H - 10}" text-anchor="middle">${d}</text>`).join('');
-  return `<svg data-chart="wape-by-horizon" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="WAPE by horizon day">${marks}${ticks}${xt}${lines}</svg>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((q) => `<text x="${L - 6}" y="${y(q * max) + 4}" text-anchor="end">${f.pct(q * max)}</text>`
+      + `<line x1="${L}" x2="${W - R}" y1="${y(q * max)}" y2="${y(q * max)}" class="grid"/>`)
+    .join('');
+  const xt = [1, 7, 14, 21, 28, 35]
+    .filter((d) => d <= n)
+    .map((d) => `<text x="${s.x(d - 1)}" y="${H - 10}" text-anchor="middle">${d}</text>`)
+    .join('');
+  const svg = `<svg data-chart="wape-by-horizon" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"`;
+  return `${svg} aria-label="WAPE by horizon day">${marks}${ticks}${xt}${lines}</svg>`;
 }
 
 function closedDaysTable(closed: readonly ClosedDay[]): string {
   if (closed.length === 0) return '<p>No day in a scored window had most stores closed.</p>';
-  const rows = closed.map((c) => `<tr><td>${c.date}</td><td>${c.fold + 1}</td><td>${c.horizonDay}</td><td>${c.storesOpen}</td><td>${c.storesScored}</td></tr>`).join('');
+  const rows = closed.map((c) => `<tr>${tds([c.date, c.fold + 1, c.horizonDay, c.storesOpen, c.storesScored])}</tr>`).join('');
   return `<p>Shaded: horizon days that fell, in some fold, on a date when most stores were closed. Closed days are not
 scored, so WAPE there is over the few stores still open (e.g. airports on 25 Dec), whose holiday sales the models
 forecast poorly: a spike on those days is those stores, not the chain.</p>
-<table data-table="closed-days"><thead><tr><th>date</th><th>fold</th><th>horizon day</th><th>stores open</th><th>stores scored</th></tr></thead><tbody>${rows}</tbody></table>`;
+${htmlTable('closed-days', ['date', 'fold', 'horizon day', 'stores open', 'stores scored'], rows)}`;
 }
 
 /** Observed share of actuals at or below p10, p50, p90 against the nominal 10/50/90 %, one line per model. */
@@ -86,33 +120,47 @@ function calibrationChart(r: BacktestResult, f: Formatters): { chart: string; ta
   const lines = models.map((m, k) => {
     const c = COLORS[k % COLORS.length]!;
     const mp = pts.filter((p) => p.model === m && Number.isFinite(p.observed));
-    return `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${mp.map((p) => `${x(p.nominal).toFixed(1)},${y(p.observed).toFixed(1)}`).join(' ')}"/>`
-      + mp.map((p) => `<circle cx="${x(p.nominal).toFixed(1)}" cy="${y(p.observed).toFixed(1)}" r="3" fill="${c}"/>`).join('')
+    const at = mp.map((p) => [x(p.nominal).toFixed(1), y(p.observed).toFixed(1)] as const);
+    return `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${at.map((q) => q.join(',')).join(' ')}"/>`
+      + at.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="3" fill="${c}"/>`).join('')
       + `<text x="${W - R + 8}" y="${T + 14 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
   }).join('');
-  const axes = [0, 0.25, 0.5, 0.75, 1].map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${f.pct(v)}</text><text x="${x(v)}" y="${H - 20}" text-anchor="middle">${f.pct(v)}</text>`).join('');
-  const chart = `<svg data-chart="calibration" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="calibration: nominal against observed">
+  const axes = [0, 0.25, 0.5, 0.75, 1]
+    .map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${f.pct(v)}</text>`
+      + `<text x="${x(v)}" y="${H - 20}" text-anchor="middle">${f.pct(v)}</text>`)
+    .join('');
+  const chart = `<svg data-chart="calibration" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="calibration: nominal against observed">
 <line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 3"/>${axes}${lines}
 <text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle">nominal quantile level</text></svg>`;
-  const rows = models.map((m) => `<tr data-model="${esc(m)}"><td>${esc(m)}</td>${[0.1, 0.5, 0.9].map((q) => {
-    const p = pts.find((z) => z.model === m && z.nominal === q);
-    return `<td>${f.pct(p?.observed ?? Number.NaN)}</td>`;
-  }).join('')}<td>${f.int(pts.find((z) => z.model === m)?.days ?? 0)}</td></tr>`).join('');
-  const table = `<table data-table="calibration"><thead><tr><th>model</th><th>actual &le; p10 (nominal 10%)</th><th>&le; p50 (50%)</th><th>&le; p90 (90%)</th><th>open days</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const rows = models
+    .map((m) => {
+      const observed = [0.1, 0.5, 0.9].map((q) => f.pct(pts.find((z) => z.model === m && z.nominal === q)?.observed ?? Number.NaN));
+      return `<tr data-model="${esc(m)}">${tds([esc(m), ...observed, f.int(pts.find((z) => z.model === m)?.days ?? 0)])}</tr>`;
+    })
+    .join('');
+  const head = ['model', 'actual &le; p10 (nominal 10%)', '&le; p50 (50%)', '&le; p90 (90%)', 'open days'];
+  const table = htmlTable('calibration', head, rows);
   return { chart, table };
 }
 
+/** The top (money) and zero labels of a chart's y axis. */
+const yLabels = (x: number, top: number, zero: number, label: string) =>
+  `<text x="${x}" y="${top + 4}" text-anchor="end">${label}</text><text x="${x}" y="${zero}" text-anchor="end">0</text>`;
+
 /** Forecast (p50 and p10-p90 band) against actual sales for one store in one fold. */
-function storeChart(title: string, actual: Float64Array, p10: Float64Array, p50: Float64Array, p90: Float64Array, f: Formatters): string {
+function storeChart(title: string, actual: Float64Array, fc: QuantileForecast, f: Formatters): string {
+  const { p10, p50, p90 } = fc;
   const W = 340, H = 170, L = 74, B = 18, T = 22, R = 8;
   const max = Math.max(1, ...[...actual, ...p90, ...p50].filter(Number.isFinite));
   const s = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, p50.length, max);
-  return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
+  return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="${esc(title)}">
 <text x="${L}" y="14" class="title">${esc(title)}</text>
 <polygon points="${bandPolygon(s, p10, p90)}" fill="#1f77b4" fill-opacity="0.18" stroke="none"/>
 <polyline points="${linePoints(s, p50)}" fill="none" stroke="#1f77b4" stroke-width="1.8"/>
 <polyline points="${linePoints(s, actual)}" fill="none" stroke="#222" stroke-width="1.2" stroke-dasharray="3 2"/>
-<text x="${L - 4}" y="${s.y(max) + 4}" text-anchor="end">${f.money(max)}</text><text x="${L - 4}" y="${s.y(0)}" text-anchor="end">0</text>
+${yLabels(L - 4, s.y(max), s.y(0), f.money(max))}
 </svg></figure>`;
 }
 
@@ -121,7 +169,9 @@ function storeSection(r: BacktestResult, storeId: string, reason: string, f: For
   const s = r.series.find((x) => x.storeId === storeId)!;
   const lastFold = r.folds[r.folds.length - 1]!;
   const models = r.leaderboard.map((l) => l.model);
-  const fcs = models.map((m) => r.outcomes.find((o) => o.model === m && o.fold === lastFold.fold)?.forecasts.find((x) => x.storeId === storeId));
+  const fcs = models.map((m) => r.outcomes
+    .find((o) => o.model === m && o.fold === lastFold.fold)
+    ?.forecasts.find((x) => x.storeId === storeId));
   const first = fcs.find(Boolean);
   let chart = '<p>Not forecast in the last fold.</p>';
   if (first) {
@@ -129,19 +179,33 @@ function storeSection(r: BacktestResult, storeId: string, reason: string, f: For
     const W = 520, H = 190, L = 74, B = 18, T = 10, R = 110;
     const max = Math.max(1, ...[...actual, ...fcs.flatMap((x) => (x ? [...x.p50] : []))].filter(Number.isFinite));
     const sc = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, first.p50.length, max);
-    const lines = fcs.map((x, k) => (x ? `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="1.4"/><text x="${W - R + 8}" y="${T + 13 * (k + 1)}" style="fill:${COLORS[k % COLORS.length]}">${esc(models[k]!)}</text>` : '')).join('');
-    chart = `<svg data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="store ${esc(storeId)}: every model against actual">
-${lines}<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/><text x="${W - R + 8}" y="${T + 13 * (models.length + 1)}">actual</text>
-<text x="${L - 4}" y="${sc.y(max) + 4}" text-anchor="end">${f.money(max)}</text><text x="${L - 4}" y="${sc.y(0)}" text-anchor="end">0</text></svg>`;
+    const legend = (k: number, text: string, color?: string) =>
+      `<text x="${W - R + 8}" y="${T + 13 * (k + 1)}"${color ? ` style="fill:${color}"` : ''}>${esc(text)}</text>`;
+    const lines = fcs
+      .map((x, k) => {
+        if (!x) return '';
+        const c = COLORS[k % COLORS.length]!;
+        const line = `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${c}"`;
+        return `${line} stroke-width="1.4"/>${legend(k, models[k]!, c)}`;
+      })
+      .join('');
+    const dashed = `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/>`;
+    chart = `<svg data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="store ${esc(storeId)}: every model against actual">
+${lines}${dashed}${legend(models.length, 'actual')}
+${yLabels(L - 4, sc.y(max), sc.y(0), f.money(max))}</svg>`;
   }
   const folds = r.folds.map((x) => x.fold);
   const rows = models.map((m) => {
-    const ws = folds.map((k) => r.scores.find((x) => x.model === m && x.fold === k && x.storeId === storeId)?.wape ?? Number.NaN);
+    const score = (k: number) => r.scores.find((x) => x.model === m && x.fold === k && x.storeId === storeId);
+    const ws = folds.map((k) => score(k)?.wape ?? Number.NaN);
     const ok = ws.filter(Number.isFinite);
-    return `<tr data-model="${esc(m)}"><td>${esc(m)}</td>${ws.map((w) => `<td>${f.pct(w)}</td>`).join('')}<td>${f.pct(ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN)}</td></tr>`;
+    const mean = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
+    return `<tr data-model="${esc(m)}">${tds([esc(m), ...ws.map(f.pct), f.pct(mean)])}</tr>`;
   }).join('');
-  return `<details data-store="${esc(storeId)}"><summary>store ${esc(storeId)} · ${esc(s.statics['format'] ?? '')} · ${esc(reason)}</summary>
-${chart}<table data-table="store-wape"><thead><tr><th>model</th>${folds.map((k) => `<th>fold ${k + 1}</th>`).join('')}<th>mean</th></tr></thead><tbody>${rows}</tbody></table></details>`;
+  const summary = `store ${esc(storeId)} · ${esc(s.statics['format'] ?? '')} · ${esc(reason)}`;
+  const table = htmlTable('store-wape', ['model', ...folds.map((k) => `fold ${k + 1}`), 'mean'], rows);
+  return `<details data-store="${esc(storeId)}"><summary>${summary}</summary>\n${chart}${table}</details>`;
 }
 
 export function renderReport(r: BacktestResult, opts: { storesToChart?: number; locale?: string } = {}): string {
@@ -156,14 +220,17 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
     .map((c) => {
       const s = byId.get(c.storeId);
       const wape = r.choices.find((x) => x.storeId === c.storeId)!.wape;
-      return `<tr data-store="${esc(c.storeId)}"${c.closedOn ? ' class="closed"' : ''}><td>${esc(c.storeId)}</td><td>${esc(s?.statics['format'] ?? '')}</td><td>${esc(s?.statics['state'] ?? '')}</td><td>${c.closedOn ? `closed ${esc(c.closedOn)}` : esc(c.model)}</td><td>${f.pct(wape)}</td><td>${esc(c.text)}</td></tr>`;
+      const model = c.closedOn ? `closed ${esc(c.closedOn)}` : esc(c.model);
+      const cells = tds([esc(c.storeId), esc(s?.statics['format'] ?? ''), esc(s?.statics['state'] ?? ''), model, f.pct(wape), esc(c.text)]);
+      return `<tr data-store="${esc(c.storeId)}"${c.closedOn ? ' class="closed"' : ''}>${cells}</tr>`;
     })
     .join('');
   const byFormat = Object.entries(r.leaderboardByFormat)
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([fm, rows]) => {
       const fc: Record<string, number> = {};
-      for (const c of r.choices) if (!closedStores.has(c.storeId) && (byId.get(c.storeId)?.statics['format'] ?? '') === fm) fc[c.model] = (fc[c.model] ?? 0) + 1;
+      const inFormat = (id: string) => !closedStores.has(id) && (byId.get(id)?.statics['format'] ?? '') === fm;
+      for (const c of r.choices) if (inFormat(c.storeId)) fc[c.model] = (fc[c.model] ?? 0) + 1;
       return `<h3>${esc(fm || '(no format)')}</h3>${leaderTable(rows, fc, f)}`;
     })
     .join('');
@@ -172,7 +239,9 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
   const volume = (id: string) => {
     const s = byId.get(id)!;
     let sum = 0;
-    for (let i = Math.max(0, s.sales.length - 90); i < s.sales.length; i++) if (Number.isFinite(s.sales[i]!)) sum += s.sales[i]!;
+    for (let i = Math.max(0, s.sales.length - 90); i < s.sales.length; i++) {
+      if (Number.isFinite(s.sales[i]!)) sum += s.sales[i]!;
+    }
     return sum;
   };
   const charts = r.choices
@@ -184,7 +253,7 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
       const fc = o?.forecasts.find((x) => x.storeId === c.storeId);
       if (!fc) return '';
       const a = actualWindow(byId.get(c.storeId)!, fc.start, fc.p50.length).sales;
-      return storeChart(`store ${c.storeId} · ${c.model} · from ${fc.start}`, a, fc.p10, fc.p50, fc.p90, f);
+      return storeChart(`store ${c.storeId} · ${c.model} · from ${fc.start}`, a, fc, f);
     })
     .join('');
   const closed = closedDays(r);
@@ -196,18 +265,26 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
   const span = `${r.folds[0]!.cutoff} .. ${lastFold.cutoff}`;
   const horizon = r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0;
   const closedNote = closedStores.size ? `; ${plural(closedStores.size, 'store')} closed for good (not forecast)` : '';
+  const summary = `${plural(r.stores, 'store')}${closedNote}, ${plural(r.folds.length, 'fold')} (cutoffs ${esc(span)}), `
+    + `horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; `
+    + `${r.seconds.toFixed(0)} s.`;
+  const choiceTable = htmlTable('choices', ['store', 'format', 'UF', 'model', 'WAPE', 'why'], choiceRows);
   return `<!doctype html><html lang="${esc(f.locale)}"><head><meta charset="utf-8"><title>cvc backtest ${esc(r.runId)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}tr.closed{color:#888}
-td:last-child{text-align:left}svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}figure{display:inline-block;margin:4px}.scroll{max-height:420px;overflow:auto;display:inline-block}details{margin:4px 0}summary{cursor:pointer}</style></head><body>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}tr.closed{color:#888}td:last-child{text-align:left}
+svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}figure{display:inline-block;margin:4px}
+.scroll{max-height:420px;overflow:auto;display:inline-block}details{margin:4px 0}summary{cursor:pointer}</style></head><body>
 <h1>Backtest ${esc(r.runId)}</h1>
-<p>${plural(r.stores, 'store')}${closedNote}, ${plural(r.folds.length, 'fold')} (cutoffs ${esc(span)}), horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; ${r.seconds.toFixed(0)} s.</p>
+<p>${summary}</p>
 <h2>Leaderboard</h2>${leaderTable(r.leaderboard, counts, f)}
 <h2>Metrics</h2><p>WAPE pooled over every store and fold (sum of absolute errors over sum of sales); the others are the
 mean over store x fold windows, open days only. MAE, RMSE and pinball (mean over p10, p50, p90) are in reais; MASE is
 against the weekly seasonal-naive forecast in-sample.</p>
 ${metricsTable(r, f)}
 <h2>Interval coverage (p10-p90)</h2><p>Nominal against observed share of actuals inside the interval: raw
-over every fold, and on folds 2.. raw and after the conformal calibration learned on the folds before each (what the bundle applies).</p>
+over every fold, and on folds 2.. raw and after the conformal calibration learned on the folds before each (what the
+bundle applies).</p>
 ${coverageTable(r, f)}
 <h2>Calibration</h2><p>Share of open-day actuals at or below each forecast quantile, all folds, raw forecasts. On the
 dashed diagonal a model's quantiles mean what they say; below it the forecasts run high, above it low.</p>
@@ -216,7 +293,7 @@ ${calibration.chart}${calibration.table}
 <h2>WAPE by horizon day (open days)</h2>${horizonChart(r.wapeByHorizonDay, closed, f)}${closedDaysTable(closed)}
 <h2>Forecast against actual (last fold, chosen model)</h2><p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}
 <h2>Model per store</h2><p><input id="store-filter" type="search" placeholder="filter stores (id, format, model)"></p>
-<div class="scroll"><table data-table="choices"><thead><tr><th>store</th><th>format</th><th>UF</th><th>model</th><th>WAPE</th><th>why</th></tr></thead><tbody>${choiceRows}</tbody></table></div>
+<div class="scroll">${choiceTable}</div>
 <h2>Stores</h2><p>Each store: every model's p50 against actual in the last fold (dashed), and its WAPE per fold.</p>
 <div id="stores">${drill}</div>
 ${failures}<script>
@@ -231,9 +308,10 @@ document.getElementById('store-filter').addEventListener('input', function (e) {
 
 function coverageTable(r: BacktestResult, f: Formatters): string {
   const rows = r.coverage
-    .map((c) => `<tr><td>${esc(c.model)}</td><td>${f.pct(c.nominal)}</td><td>${f.pct(c.raw)}</td><td>${f.pct(c.rawLater)}</td><td>${f.pct(c.calibratedLater)}</td><td>${c.days}</td></tr>`)
+    .map((c) => `<tr>${tds([esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days])}</tr>`)
     .join('');
-  return `<table data-table="coverage"><thead><tr><th>model</th><th>nominal</th><th>raw, all folds</th><th>raw, folds 2..</th><th>calibrated, folds 2..</th><th>days</th></tr></thead><tbody>${rows}</tbody></table>`;
+  const head = ['model', 'nominal', 'raw, all folds', 'raw, folds 2..', 'calibrated, folds 2..', 'days'];
+  return htmlTable('coverage', head, rows);
 }
 
 /** Writes the report atomically (temp file + rename). */

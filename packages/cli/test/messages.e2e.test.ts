@@ -106,6 +106,9 @@ ui: { locale: en-US }
     const closed = await cvc(['--config', p.config, 'forecast', 'show', '--store', '77']);
     const unknown = await cvc(['--config', p.config, 'forecast', 'show', '--store', '999']);
     const models = await cvc(['--config', p.config, 'models', 'list']);
+    const early = await cvc(['--config', p.config, 'forecast', 'show', '--store', '2', '--as-of', '2025-01-01']);
+    const bundle = await cvc(['--config', p.config, 'infer', '--bundle', join(p.dir, 'no-bundle')]);
+    const version = await cvc(['--config', p.config, 'infer', '--version', '9']);
     expect(closed.code).toBe(2);
     expect(closed.stderr).toContain('--store 77: the store closed on 2025-03-01; closed stores get no forecast');
     const text = [
@@ -113,6 +116,9 @@ ui: { locale: en-US }
       `$ cvc forecast show --store 77\nexit ${closed.code}\n${closed.stderr}`,
       `$ cvc forecast show --store 999\nexit ${unknown.code}\n${unknown.stderr}`,
       `$ cvc models list\n${models.stdout}`,
+      `$ cvc forecast show --store 2 --as-of 2025-01-01\nexit ${early.code}\n${early.stderr}`,
+      `$ cvc infer --bundle <project>/no-bundle\nexit ${bundle.code}\n${bundle.stderr}`,
+      `$ cvc infer --version 9\nexit ${version.code}\n${version.stderr}`,
     ].join('\n');
     await expect(normalize(text, p.dir)).toMatchFileSnapshot(snap('after-demo'));
   });

@@ -32,7 +32,8 @@ const count = (x: number) => (Number.isInteger(x) ? String(x) : String(Math.floo
 export function progressText(e: ProgressEvent, eta: number | null, barWidth = 24): string {
   const frac = e.total > 0 ? Math.min(1, e.done / e.total) : 0;
   const bar = barWidth > 0 ? ` [${'#'.repeat(Math.round(frac * barWidth)).padEnd(barWidth, '.')}]` : '';
-  return `${e.phase}${bar} ${count(e.done)}/${e.total}${eta === null ? '' : ` ~${eta}s left`}${e.detail ? ` ${e.detail}` : ''}`;
+  const left = eta === null ? '' : ` ~${eta}s left`;
+  return `${e.phase}${bar} ${count(e.done)}/${e.total}${left}${e.detail ? ` ${e.detail}` : ''}`;
 }
 
 export interface TerminalProgress extends ProgressFn {
@@ -88,6 +89,13 @@ export function loggedProgress(
     if (t - last < everyMs) return;
     last = t;
     const eta = etaSeconds(started.get(e.phase)!, t, e.done, e.total);
-    log.info({ phase: e.phase, done: Math.floor(e.done), total: e.total, ...(eta === null ? {} : { etaSeconds: eta }), ...(e.detail ? { detail: e.detail } : {}) }, progressText(e, eta, 0));
+    const fields = {
+      phase: e.phase,
+      done: Math.floor(e.done),
+      total: e.total,
+      ...(eta === null ? {} : { etaSeconds: eta }),
+      ...(e.detail ? { detail: e.detail } : {}),
+    };
+    log.info(fields, progressText(e, eta, 0));
   };
 }

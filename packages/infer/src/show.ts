@@ -54,7 +54,12 @@ export async function storeForecastView(loaded: LoadedConfig, storeId: string, o
       const when = opts.asOf ? ` as of ${opts.asOf}` : '';
       if (closedOn === undefined) throw new InputError(`--store ${storeId}: no such store in ${lakeTables(loaded).stores}; check the id (run \`cvc ingest\` if the store is new)`);
       if (closedOn) throw new InputError(`--store ${storeId}: the store closed on ${closedOn}; closed stores get no forecast${when}`);
-      throw new InputError(`--store ${storeId}: no forecast for this store${when} in ${table}; run \`cvc infer\` (a store with stale data is skipped: see its output)`);
+      const next = opts.asOf
+        ? `run \`cvc infer --as-of ${opts.asOf}\`, or leave out --as-of for the latest forecast`
+        : 'run `cvc infer`';
+      throw new InputError(
+        `--store ${storeId}: no forecast for this store${when} in ${table}; ${next} (a store with stale data is skipped: see its output)`,
+      );
     }
     const rows = (await conn.runAndReadAll(
       `SELECT forecast_date::VARCHAR AS d, yhat_lower, yhat, yhat_upper, model, bundle_version FROM ${scan} f

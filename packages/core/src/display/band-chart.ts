@@ -7,7 +7,11 @@ export interface ChartScale {
 }
 
 /** A linear scale: index 0..n-1 onto left..right, value 0..max onto bottom..top. */
-export function chartScale(box: { left: number; right: number; top: number; bottom: number }, n: number, max: number): ChartScale {
+export function chartScale(
+  box: { left: number; right: number; top: number; bottom: number },
+  n: number,
+  max: number,
+): ChartScale {
   const top = Math.max(1, max);
   return {
     x: (i) => box.left + (i / Math.max(1, n - 1)) * (box.right - box.left),

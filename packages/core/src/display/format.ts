@@ -37,7 +37,12 @@ export interface Formatters {
 
 /** Sales are in BRL whatever the locale: the locale decides separators and symbol placement only. */
 export function formatters(locale: string): Formatters {
-  const money = new Intl.NumberFormat(locale, { style: 'currency', currency: 'BRL', maximumFractionDigits: 0, minimumFractionDigits: 0 });
+  const money = new Intl.NumberFormat(locale, {
+    style: 'currency',
+    currency: 'BRL',
+    maximumFractionDigits: 0,
+    minimumFractionDigits: 0,
+  });
   const pct = new Intl.NumberFormat(locale, { style: 'percent', minimumFractionDigits: 1, maximumFractionDigits: 1 });
   const int = new Intl.NumberFormat(locale, { maximumFractionDigits: 0 });
   const na = (f: (x: number) => string) => (x: number) => (Number.isFinite(x) ? f(x) : 'n/a');
@@ -46,7 +51,9 @@ export function formatters(locale: string): Formatters {
     money: na((x) => money.format(Math.round(x)).replace(/\u00a0/g, ' ')),
     pct: na((x) => pct.format(x).replace(/\u00a0/g, ' ')),
     int: na((x) => int.format(Math.round(x))),
-    num: (x, digits = 2) =>
-      Number.isFinite(x) ? new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x) : 'n/a',
+    num: (x, digits = 2) => {
+      if (!Number.isFinite(x)) return 'n/a';
+      return new Intl.NumberFormat(locale, { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(x);
+    },
   };
 }
