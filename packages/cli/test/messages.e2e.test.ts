@@ -105,11 +105,15 @@ ui: { locale: en-US }
     db.closeSync();
     const closed = await cvc(['--config', p.config, 'forecast', 'show', '--store', '77']);
     const unknown = await cvc(['--config', p.config, 'forecast', 'show', '--store', '999']);
+    // A second version, not promoted: models list shows it first.
+    const again = await cvc(['--config', p.config, '--log-level', 'warn', 'train', '--promote', 'manual']);
+    expect(again.code, again.stderr).toBe(0);
     const models = await cvc(['--config', p.config, 'models', 'list']);
     const early = await cvc(['--config', p.config, 'forecast', 'show', '--store', '2', '--as-of', '2025-01-01']);
     const bundle = await cvc(['--config', p.config, 'infer', '--bundle', join(p.dir, 'no-bundle')]);
     const version = await cvc(['--config', p.config, 'infer', '--version', '9']);
     expect(closed.code).toBe(2);
+    expect(models.stdout).toMatch(/\n +2 .*\n +1 .*champion/);
     expect(closed.stderr).toContain('--store 77: the store closed on 2025-03-01; closed stores get no forecast');
     const text = [
       `$ cvc forecast show --store 2\n${show.stdout}`,
