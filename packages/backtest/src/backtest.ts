@@ -40,6 +40,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
+import { backtestProgress } from './progress.js';
 import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
@@ -96,7 +97,21 @@ export interface BacktestResult {
   ensembleWeights: EnsembleWeights | null;
   /** JSON file holding calibration and ensemble weights for `cvc train`. */
   learnedFile: string;
+  /** What the report needs to explain each store's choice and mark closed stores. */
+  choiceContext: ChoiceContext;
   seconds: number;
+}
+
+export interface ChoiceContext {
+  /** Last day of sales data over all stores. */
+  lastDay: string;
+  /** Stores with a closing date on or before the last day of data: store id -> closed_on. */
+  closedOn: Record<string, string>;
+  /** Stores with less than minHistory days before the last cutoff (they take the global best). */
+  shortHistory: string[];
+  minHistory: number;
+  tieTolerance: number;
+  minFolds: number;
 }
 
 /** Where a backtest run leaves what it learned for `cvc train` (calibration, ensemble weights). */
@@ -202,17 +217,24 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     });
     // Cheap baselines in-process first; the heavy models share the worker pool.
     const outcomes: FoldOutcome[] = [];
-    const total = jobs.length * folds.length;
     const onFold = (o: FoldOutcome) => {
       outcomes.push(o);
-      progress({ phase: 'backtest', done: outcomes.length, total, detail: `${o.model} fold ${o.fold + 1}/${folds.length}${o.error ? ' FAILED' : ''}` });
       if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
       else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
     };
-    const baselineJobs = jobs.filter((j) => BASELINE_KINDS.includes(j.model));
-    const heavyJobs = jobs.filter((j) => !BASELINE_KINDS.includes(j.model));
-    await runChains(baselineJobs, 1, onFold);
-    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, onFold);
+    const baselineJobs = jobs.filter((j) => (BASELINE_KINDS as readonly string[]).includes(j.model));
+    const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
+    // Two progress phases: the baselines take seconds, so an ETA over both would promise far too little.
+    const base = backtestProgress('backtest baselines', baselineJobs.length * folds.length, folds.length, progress);
+    await runChains(baselineJobs, 1, (o) => {
+      onFold(o);
+      base.onFold(o);
+    }, base.onActivity);
+    const heavy = backtestProgress('backtest', heavyJobs.length * folds.length, folds.length, progress);
+    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, (o) => {
+      onFold(o);
+      heavy.onFold(o);
+    }, heavy.onActivity);
 
     // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
     // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
@@ -266,9 +288,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));
     if (scored.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
 
+    const minFolds = Math.max(1, Math.ceil(folds.length / 2));
     const { choices, globalBest } = chooseModels(scored, {
       tieTolerance: cfg.backtest.tieTolerance,
-      minFolds: Math.max(1, Math.ceil(folds.length / 2)),
+      minFolds,
       shortHistoryStores: shortHistory,
       allStores: series.map((s) => s.storeId),
     });
@@ -320,6 +343,15 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       calibration,
       ensembleWeights,
       learnedFile,
+      choiceContext: {
+        lastDay,
+        closedOn: Object.fromEntries([...known.stores.values()]
+          .filter((f) => f.closedOn != null && f.closedOn <= lastDay).map((f) => [f.storeId, f.closedOn!])),
+        shortHistory: [...shortHistory],
+        minHistory: cfg.backtest.minHistory,
+        tieTolerance: cfg.backtest.tieTolerance,
+        minFolds,
+      },
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

@@ -46,6 +46,19 @@ export interface FoldOutcome {
   error?: string;
 }
 
+/** What a chain is doing now, for progress lines: fitting (with epochs or rounds so far) or predicting a fold. */
+export interface ChainActivity {
+  model: string;
+  fold: number;
+  step: 'fit' | 'predict';
+  done?: number;
+  total?: number;
+  unit?: 'epochs' | 'rounds';
+}
+
+/** Fit progress is sent at most this often (ms): a worker posts it to the main thread. */
+const ACTIVITY_EVERY_MS = 250;
+
 interface SavedFold {
   forecasts: { storeId: string; start: string; p10: number[]; p50: number[]; p90: number[] }[];
   fitSeconds: number;
@@ -100,7 +113,7 @@ export function foldSeries(series: readonly StoreSeries[], fold: FoldInput, hori
 }
 
 /** Runs the folds of one model; a failing fold is reported and the chain goes on (without warm start). */
-export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
+export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void, onActivity?: (a: ChainActivity) => void): Promise<void> {
   const factory = await forecasterFactory(job.model);
   let previous: Forecaster | undefined;
   for (const f of job.folds) {
@@ -114,7 +127,19 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void):
       const fitSeries = foldSeries(job.series, f, job.horizon, job.windowDays);
       const model = factory.create(job.params);
       const t0 = performance.now();
+      onActivity?.({ model: job.model, fold: f.fold, step: 'fit' });
+      let lastSent = 0;
       const report = await model.fit(fitSeries, {
+        ...(onActivity
+          ? {
+              onProgress: (q) => {
+                const now = performance.now();
+                if (now - lastSent < ACTIVITY_EVERY_MS && q.done < q.total) return;
+                lastSent = now;
+                onActivity({ model: job.model, fold: f.fold, step: 'fit', ...q });
+              },
+            }
+          : {}),
         horizon: job.horizon,
         contextLength: job.contextLength,
         seed: job.seed + f.fold,
@@ -122,6 +147,7 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void):
         ...(job.timeBudgetSec ? { timeBudgetSec: job.timeBudgetSec } : {}),
       });
       const t1 = performance.now();
+      onActivity?.({ model: job.model, fold: f.fold, step: 'predict' });
       const wanted = new Set(f.predictStores);
       const forecasts = await model.predict(fitSeries.filter((s) => wanted.has(s.storeId)), job.horizon);
       const t2 = performance.now();

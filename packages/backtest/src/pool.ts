@@ -3,7 +3,7 @@
 // module runs from TypeScript sources (unit tests) the chains run in-process instead, and the worker
 // path is exercised by the CLI's end-to-end test, which runs the build.
 import { Worker } from 'node:worker_threads';
-import type { ChainJob, FoldOutcome } from './chain.js';
+import type { ChainActivity, ChainJob, FoldOutcome } from './chain.js';
 import { runChain } from './chain.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
@@ -14,12 +14,19 @@ const workerExecArgv = process.execArgv.filter(
   (a, i, all) => a !== '--conditions' && all[i - 1] !== '--conditions' && !a.startsWith('--conditions='),
 );
 
-function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<void> {
+type WorkerMessage =
+  | { type: 'fold'; outcome: FoldOutcome }
+  | { type: 'activity'; activity: ChainActivity }
+  | { type: 'done' }
+  | { type: 'fatal'; error: string };
+
+function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void, onActivity?: (a: ChainActivity) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
     let finished = false;
-    w.on('message', (m: { type: 'fold'; outcome: FoldOutcome } | { type: 'done' } | { type: 'fatal'; error: string }) => {
+    w.on('message', (m: WorkerMessage) => {
       if (m.type === 'fold') onFold(m.outcome);
+      else if (m.type === 'activity') onActivity?.(m.activity);
       else if (m.type === 'done') {
         finished = true;
         void w.terminate().then(() => resolve());
@@ -42,7 +49,12 @@ function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void): Promise<v
  * Runs every chain, at most `workers` at once (1 = in-process, no threads). A chain that dies reports
  * its folds as failed instead of stopping the others.
  */
-export async function runChains(jobs: readonly ChainJob[], workers: number, onFold: (o: FoldOutcome) => void): Promise<void> {
+export async function runChains(
+  jobs: readonly ChainJob[],
+  workers: number,
+  onFold: (o: FoldOutcome) => void,
+  onActivity?: (a: ChainActivity) => void,
+): Promise<void> {
   const queue = [...jobs];
   const run = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) {
@@ -52,7 +64,7 @@ export async function runChains(jobs: readonly ChainJob[], workers: number, onFo
         onFold(o);
       };
       try {
-        await (workers <= 1 || fromSource ? runChain(job, record) : runInWorker(job, record));
+        await (workers <= 1 || fromSource ? runChain(job, record, onActivity) : runInWorker(job, record, onActivity));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         for (const f of job.folds) if (!seen.has(f.fold)) onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: msg });

@@ -1,128 +1,324 @@
-// A self-contained HTML report of a backtest for a sales planner: leaderboard (overall and by
-// format), the model chosen per store, error by horizon day and forecast-against-actual charts with
-// the p10-p90 band. Inline SVG and CSS only, so it opens offline from a file.
+// A self-contained HTML report of a backtest for a sales planner: leaderboard and every metric,
+// interval calibration, error by horizon day (closed days marked), the model chosen per store and why,
+// and a per-store drill-down of each model's forecast against actual. Inline SVG, CSS and a few lines
+// of script for the store filter, so it opens offline from a file.
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { actualWindow, parseIsoDay } from '@cvc/core';
+import {
+  METRIC_NAMES,
+  actualWindow,
+  bandPolygon,
+  chartScale,
+  escapeXml as esc,
+  formatters,
+  linePoints,
+  parseIsoDay,
+  type Formatters,
+  type QuantileForecast,
+} from '@cvc/core';
 import type { BacktestResult } from './backtest.js';
 import type { LeaderRow } from './choice.js';
+import { calibrationPoints, choiceReasons, closedDays, metricRows, type ClosedDay } from './report-data.js';
 
-const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
-const pct = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a');
-const brl = (x: number) => (Number.isFinite(x) ? `R$ ${Math.round(x).toLocaleString('pt-BR')}` : 'n/a');
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const METRIC_LABELS: Record<string, string> = {
+  wape: 'WAPE (pooled)',
+  mae: 'MAE',
+  rmse: 'RMSE',
+  smape: 'sMAPE',
+  mase: 'MASE',
+  bias: 'bias',
+  pinball: 'pinball',
+  coverage80: 'p10-p90 coverage',
+};
 
-function leaderTable(rows: readonly LeaderRow[], counts: Record<string, number>): string {
-  const body = rows
-    .map((r, i) => `<tr${i === 0 ? ' class="best"' : ''}><td>${esc(r.model)}</td><td>${pct(r.wape)}</td><td>${pct(r.meanStoreWape)}</td><td>${r.stores}</td><td>${counts[r.model] ?? 0}</td></tr>`)
-    .join('');
-  return `<table><thead><tr><th>model</th><th>WAPE (pooled)</th><th>mean store WAPE</th><th>stores scored</th><th>stores chosen</th></tr></thead><tbody>${body}</tbody></table>`;
+/** `<td>a</td><td>b</td>`: cells already escaped or formatted. */
+const tds = (xs: readonly (string | number)[]) => xs.map((x) => `<td>${x}</td>`).join('');
+
+/** A table with a header row; `name` becomes data-table (what the tests and a reader look for). */
+function htmlTable(name: string | null, head: readonly string[], body: string): string {
+  const attr = name ? ` data-table="${name}"` : '';
+  return `<table${attr}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
 }
 
-/** A line chart of WAPE by horizon day, one line per model. */
-function horizonChart(byDay: Record<string, number[]>): string {
+function leaderTable(rows: readonly LeaderRow[], counts: Record<string, number>, f: Formatters): string {
+  const body = rows
+    .map((r, i) => {
+      const cells = tds([esc(r.model), f.pct(r.wape), f.pct(r.meanStoreWape), r.stores, counts[r.model] ?? 0]);
+      return `<tr${i === 0 ? ' class="best"' : ''}>${cells}</tr>`;
+    })
+    .join('');
+  return htmlTable(null, ['model', 'WAPE (pooled)', 'mean store WAPE', 'stores scored', 'stores chosen'], body);
+}
+
+function metricsTable(r: BacktestResult, f: Formatters): string {
+  const money = new Set(['mae', 'rmse', 'pinball']);
+  const ratio = new Set(['smape', 'bias', 'coverage80']);
+  const cell = (m: string, v: number) => (money.has(m) ? f.money(v) : ratio.has(m) ? f.pct(v) : f.num(v, 3));
+  const others = METRIC_NAMES.filter((m) => m !== 'wape');
+  const rows = metricRows(r)
+    .map((row) => {
+      const metrics = others.map((m) => `<td data-metric="${m}">${cell(m, row.means[m])}</td>`).join('');
+      const wape = `<td data-metric="wape">${f.pct(row.wape)}</td>`;
+      return `<tr data-model="${esc(row.model)}"><td>${esc(row.model)}</td>${wape}${metrics}<td>${row.windows}</td></tr>`;
+    })
+    .join('');
+  const head = ['model', ...METRIC_NAMES.map((m) => METRIC_LABELS[m] ?? m), 'store x fold windows'];
+  return htmlTable('metrics', head, rows);
+}
+
+/** WAPE by horizon day, one line per model; horizon days when most stores were closed in a fold are shaded. */
+function horizonChart(byDay: Record<string, number[]>, closed: readonly ClosedDay[], f: Formatters): string {
   const W = 720, H = 260, L = 50, B = 30, T = 10, R = 140;
   const models = Object.keys(byDay);
   const n = Math.max(...models.map((m) => byDay[m]!.length));
   const max = Math.max(0.01, ...models.flatMap((m) => byDay[m]!.filter(Number.isFinite)));
-  const x = (i: number) => L + (i / Math.max(1, n - 1)) * (W - L - R);
-  const y = (v: number) => T + (1 - v / max) * (H - T - B);
+  const s = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, n, 1);
+  const y = (v: number) => s.y(v / max);
+  const step = (W - L - R) / Math.max(1, n - 1);
+  const marks = [...new Set(closed.map((c) => c.horizonDay))]
+    .map((h) => `<rect data-closed-day="${h}" x="${(s.x(h - 1) - step / 2).toFixed(1)}" y="${T}" `
+      + `width="${step.toFixed(1)}" height="${H - T - B}" fill="#bbb" fill-opacity="0.35"/>`)
+    .join('');
   const lines = models
     .map((m, k) => {
-      const pts = byDay[m]!.map((v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean).join(' ');
-      return `<polyline fill="none" stroke="${COLORS[k % COLORS.length]}" stroke-width="2" points="${pts}"/><text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${COLORS[k % COLORS.length]}">${esc(m)}</text>`;
+      const c = COLORS[k % COLORS.length]!;
+      const pts = linePoints({ x: s.x, y }, byDay[m]!);
+      return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>`
+        + `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
     })
     .join('');
-  const ticks = [0, 0.25, 0.5, 0.75, 1].map((f) => `<text x="${L - 6}" y="${y(f * max) + 4}" text-anchor="end">${pct(f * max)}</text><line x1="${L}" x2="${W - R}" y1="${y(f * max)}" y2="${y(f * max)}" class="grid"/>`).join('');
-  const xt = [1, 7, 14, 21, 28, 35].filter((d) => d <= n).map((d) => `<text x="${x(d - 1)}" y="${H - 10}" text-anchor="middle">${d}</text>`).join('');
-  return `<svg data-chart="wape-by-horizon" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="WAPE by horizon day">${ticks}${xt}${lines}</svg>`;
+  const ticks = [0, 0.25, 0.5, 0.75, 1]
+    .map((q) => `<text x="${L - 6}" y="${y(q * max) + 4}" text-anchor="end">${f.pct(q * max)}</text>`
+      + `<line x1="${L}" x2="${W - R}" y1="${y(q * max)}" y2="${y(q * max)}" class="grid"/>`)
+    .join('');
+  const xt = [1, 7, 14, 21, 28, 35]
+    .filter((d) => d <= n)
+    .map((d) => `<text x="${s.x(d - 1)}" y="${H - 10}" text-anchor="middle">${d}</text>`)
+    .join('');
+  const svg = `<svg data-chart="wape-by-horizon" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"`;
+  return `${svg} aria-label="WAPE by horizon day">${marks}${ticks}${xt}${lines}</svg>`;
 }
 
+function closedDaysTable(closed: readonly ClosedDay[]): string {
+  if (closed.length === 0) return '<p>No day in a scored window had most stores closed.</p>';
+  const rows = closed.map((c) => `<tr>${tds([c.date, c.fold + 1, c.horizonDay, c.storesOpen, c.storesScored])}</tr>`).join('');
+  return `<p>Shaded: horizon days that fell, in some fold, on a date when most stores were closed. Closed days are not
+scored, so WAPE there is over the few stores still open (e.g. airports on 25 Dec), whose holiday sales the models
+forecast poorly: a spike on those days is those stores, not the chain.</p>
+${htmlTable('closed-days', ['date', 'fold', 'horizon day', 'stores open', 'stores scored'], rows)}`;
+}
+
+/** Observed share of actuals at or below p10, p50, p90 against the nominal 10/50/90 %, one line per model. */
+function calibrationChart(r: BacktestResult, f: Formatters): { chart: string; table: string } {
+  const pts = calibrationPoints(r);
+  const models = [...new Set(pts.map((p) => p.model))];
+  const W = 360, H = 300, L = 50, B = 36, T = 12, R = 110;
+  const x = (v: number) => L + v * (W - L - R);
+  const y = (v: number) => T + (1 - v) * (H - T - B);
+  const lines = models.map((m, k) => {
+    const c = COLORS[k % COLORS.length]!;
+    const mp = pts.filter((p) => p.model === m && Number.isFinite(p.observed));
+    const at = mp.map((p) => [x(p.nominal).toFixed(1), y(p.observed).toFixed(1)] as const);
+    return `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${at.map((q) => q.join(',')).join(' ')}"/>`
+      + at.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="3" fill="${c}"/>`).join('')
+      + `<text x="${W - R + 8}" y="${T + 14 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
+  }).join('');
+  const axes = [0, 0.25, 0.5, 0.75, 1]
+    .map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${f.pct(v)}</text>`
+      + `<text x="${x(v)}" y="${H - 20}" text-anchor="middle">${f.pct(v)}</text>`)
+    .join('');
+  const chart = `<svg data-chart="calibration" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="calibration: nominal against observed">
+<line x1="${x(0)}" y1="${y(0)}" x2="${x(1)}" y2="${y(1)}" stroke="#999" stroke-dasharray="4 3"/>${axes}${lines}
+<text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle">nominal quantile level</text></svg>`;
+  const rows = models
+    .map((m) => {
+      const observed = [0.1, 0.5, 0.9].map((q) => f.pct(pts.find((z) => z.model === m && z.nominal === q)?.observed ?? Number.NaN));
+      return `<tr data-model="${esc(m)}">${tds([esc(m), ...observed, f.int(pts.find((z) => z.model === m)?.days ?? 0)])}</tr>`;
+    })
+    .join('');
+  const head = ['model', 'actual &le; p10 (nominal 10%)', '&le; p50 (50%)', '&le; p90 (90%)', 'open days'];
+  const table = htmlTable('calibration', head, rows);
+  return { chart, table };
+}
+
+/** The top (money) and zero labels of a chart's y axis. */
+const yLabels = (x: number, top: number, zero: number, label: string) =>
+  `<text x="${x}" y="${top + 4}" text-anchor="end">${label}</text><text x="${x}" y="${zero}" text-anchor="end">0</text>`;
+
 /** Forecast (p50 and p10-p90 band) against actual sales for one store in one fold. */
-function storeChart(title: string, actual: Float64Array, p10: Float64Array, p50: Float64Array, p90: Float64Array): string {
+function storeChart(title: string, actual: Float64Array, fc: QuantileForecast, f: Formatters): string {
+  const { p10, p50, p90 } = fc;
   const W = 340, H = 170, L = 74, B = 18, T = 22, R = 8;
-  const all = [...actual, ...p90, ...p50].filter(Number.isFinite);
-  const max = Math.max(1, ...all);
-  const n = p50.length;
-  const x = (i: number) => L + (i / Math.max(1, n - 1)) * (W - L - R);
-  const y = (v: number) => T + (1 - v / max) * (H - T - B);
-  const band = [...Array.from(p90, (v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`), ...Array.from(p10, (v, i) => `${x(n - 1 - i).toFixed(1)},${y(p10[n - 1 - i]!).toFixed(1)}`)].join(' ');
-  const line = (a: Float64Array) => Array.from(a, (v, i) => (Number.isFinite(v) ? `${x(i).toFixed(1)},${y(v).toFixed(1)}` : '')).filter(Boolean).join(' ');
-  return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${esc(title)}">
+  const max = Math.max(1, ...[...actual, ...p90, ...p50].filter(Number.isFinite));
+  const s = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, p50.length, max);
+  return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="${esc(title)}">
 <text x="${L}" y="14" class="title">${esc(title)}</text>
-<polygon points="${band}" fill="#1f77b4" fill-opacity="0.18" stroke="none"/>
-<polyline points="${line(p50)}" fill="none" stroke="#1f77b4" stroke-width="1.8"/>
-<polyline points="${line(actual)}" fill="none" stroke="#222" stroke-width="1.2" stroke-dasharray="3 2"/>
-<text x="${L - 4}" y="${y(max) + 4}" text-anchor="end">${brl(max)}</text><text x="${L - 4}" y="${y(0)}" text-anchor="end">0</text>
+<polygon points="${bandPolygon(s, p10, p90)}" fill="#1f77b4" fill-opacity="0.18" stroke="none"/>
+<polyline points="${linePoints(s, p50)}" fill="none" stroke="#1f77b4" stroke-width="1.8"/>
+<polyline points="${linePoints(s, actual)}" fill="none" stroke="#222" stroke-width="1.2" stroke-dasharray="3 2"/>
+${yLabels(L - 4, s.y(max), s.y(0), f.money(max))}
 </svg></figure>`;
 }
 
-function coverageTable(r: BacktestResult): string {
-  const rows = r.coverage
-    .map((c) => `<tr><td>${esc(c.model)}</td><td>${pct(c.nominal)}</td><td>${pct(c.raw)}</td><td>${pct(c.rawLater)}</td><td>${pct(c.calibratedLater)}</td><td>${c.days}</td></tr>`)
-    .join('');
-  return `<table data-table="coverage"><thead><tr><th>model</th><th>nominal</th><th>raw, all folds</th><th>raw, folds 2..</th><th>calibrated, folds 2..</th><th>days</th></tr></thead><tbody>${rows}</tbody></table>`;
+/** One store's drill-down: every model's p50 against actual on the last fold, and each model's WAPE per fold. */
+function storeSection(r: BacktestResult, storeId: string, reason: string, f: Formatters): string {
+  const s = r.series.find((x) => x.storeId === storeId)!;
+  const lastFold = r.folds[r.folds.length - 1]!;
+  const models = r.leaderboard.map((l) => l.model);
+  const fcs = models.map((m) => r.outcomes
+    .find((o) => o.model === m && o.fold === lastFold.fold)
+    ?.forecasts.find((x) => x.storeId === storeId));
+  const first = fcs.find(Boolean);
+  let chart = '<p>Not forecast in the last fold.</p>';
+  if (first) {
+    const actual = actualWindow(s, first.start, first.p50.length).sales;
+    const W = 520, H = 190, L = 74, B = 18, T = 10, R = 110;
+    const max = Math.max(1, ...[...actual, ...fcs.flatMap((x) => (x ? [...x.p50] : []))].filter(Number.isFinite));
+    const sc = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, first.p50.length, max);
+    const legend = (k: number, text: string, color?: string) =>
+      `<text x="${W - R + 8}" y="${T + 13 * (k + 1)}"${color ? ` style="fill:${color}"` : ''}>${esc(text)}</text>`;
+    const lines = fcs
+      .map((x, k) => {
+        if (!x) return '';
+        const c = COLORS[k % COLORS.length]!;
+        const line = `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${c}"`;
+        return `${line} stroke-width="1.4"/>${legend(k, models[k]!, c)}`;
+      })
+      .join('');
+    const dashed = `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/>`;
+    chart = `<svg data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
+aria-label="store ${esc(storeId)}: every model against actual">
+${lines}${dashed}${legend(models.length, 'actual')}
+${yLabels(L - 4, sc.y(max), sc.y(0), f.money(max))}</svg>`;
+  }
+  const folds = r.folds.map((x) => x.fold);
+  const rows = models.map((m) => {
+    const score = (k: number) => r.scores.find((x) => x.model === m && x.fold === k && x.storeId === storeId);
+    const ws = folds.map((k) => score(k)?.wape ?? Number.NaN);
+    const ok = ws.filter(Number.isFinite);
+    const mean = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
+    return `<tr data-model="${esc(m)}">${tds([esc(m), ...ws.map(f.pct), f.pct(mean)])}</tr>`;
+  }).join('');
+  const summary = `store ${esc(storeId)} · ${esc(s.statics['format'] ?? '')} · ${esc(reason)}`;
+  const table = htmlTable('store-wape', ['model', ...folds.map((k) => `fold ${k + 1}`), 'mean'], rows);
+  return `<details data-store="${esc(storeId)}"><summary>${summary}</summary>\n${chart}${table}</details>`;
 }
 
-export function renderReport(r: BacktestResult, opts: { storesToChart?: number } = {}): string {
+export function renderReport(r: BacktestResult, opts: { storesToChart?: number; locale?: string } = {}): string {
+  const f = formatters(opts.locale ?? 'en-US');
   const byId = new Map(r.series.map((s) => [s.storeId, s]));
-  const choiceRows = r.choices
-    .map((c) => `<tr><td>${esc(c.storeId)}</td><td>${esc(byId.get(c.storeId)?.statics['format'] ?? '')}</td><td>${esc(byId.get(c.storeId)?.statics['state'] ?? '')}</td><td>${esc(c.model)}</td><td>${pct(c.wape)}</td><td>${esc(c.reason)}</td></tr>`)
+  const reasons = choiceReasons(r, f.pct);
+  const closedStores = new Set(reasons.filter((x) => x.closedOn).map((x) => x.storeId));
+  // Stores closed for good are not forecast: they count as closed, not as chosen.
+  const counts: Record<string, number> = {};
+  for (const c of r.choices) if (!closedStores.has(c.storeId)) counts[c.model] = (counts[c.model] ?? 0) + 1;
+  const choiceRows = reasons
+    .map((c) => {
+      const s = byId.get(c.storeId);
+      const wape = r.choices.find((x) => x.storeId === c.storeId)!.wape;
+      const model = c.closedOn ? `closed ${esc(c.closedOn)}` : esc(c.model);
+      const cells = tds([esc(c.storeId), esc(s?.statics['format'] ?? ''), esc(s?.statics['state'] ?? ''), model, f.pct(wape), esc(c.text)]);
+      return `<tr data-store="${esc(c.storeId)}"${c.closedOn ? ' class="closed"' : ''}>${cells}</tr>`;
+    })
     .join('');
   const byFormat = Object.entries(r.leaderboardByFormat)
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([f, rows]) => {
-      const counts: Record<string, number> = {};
-      for (const c of r.choices) if ((byId.get(c.storeId)?.statics['format'] ?? '') === f) counts[c.model] = (counts[c.model] ?? 0) + 1;
-      return `<h3>${esc(f || '(no format)')}</h3>${leaderTable(rows, counts)}`;
+    .map(([fm, rows]) => {
+      const fc: Record<string, number> = {};
+      const inFormat = (id: string) => !closedStores.has(id) && (byId.get(id)?.statics['format'] ?? '') === fm;
+      for (const c of r.choices) if (inFormat(c.storeId)) fc[c.model] = (fc[c.model] ?? 0) + 1;
+      return `<h3>${esc(fm || '(no format)')}</h3>${leaderTable(rows, fc, f)}`;
     })
     .join('');
-  // Charts for the biggest stores (by recent sales), last fold, their chosen model.
+  // Charts for the biggest open stores (by recent sales), last fold, their chosen model.
   const lastFold = r.folds[r.folds.length - 1]!;
   const volume = (id: string) => {
     const s = byId.get(id)!;
     let sum = 0;
-    for (let i = Math.max(0, s.sales.length - 90); i < s.sales.length; i++) if (Number.isFinite(s.sales[i]!)) sum += s.sales[i]!;
+    for (let i = Math.max(0, s.sales.length - 90); i < s.sales.length; i++) {
+      if (Number.isFinite(s.sales[i]!)) sum += s.sales[i]!;
+    }
     return sum;
   };
-  const charted = r.choices
-    .filter((c) => c.reason !== 'global-best')
+  const charts = r.choices
+    .filter((c) => c.reason !== 'global-best' && !closedStores.has(c.storeId))
     .sort((a, b) => volume(b.storeId) - volume(a.storeId))
-    .slice(0, opts.storesToChart ?? 9);
-  const charts = charted
+    .slice(0, opts.storesToChart ?? 9)
     .map((c) => {
       const o = r.outcomes.find((x) => x.model === c.model && x.fold === lastFold.fold);
-      const f = o?.forecasts.find((x) => x.storeId === c.storeId);
-      if (!f) return '';
-      const a = actualWindow(byId.get(c.storeId)!, f.start, f.p50.length).sales;
-      return storeChart(`store ${c.storeId} · ${c.model} · from ${f.start}`, a, f.p10, f.p50, f.p90);
+      const fc = o?.forecasts.find((x) => x.storeId === c.storeId);
+      if (!fc) return '';
+      const a = actualWindow(byId.get(c.storeId)!, fc.start, fc.p50.length).sales;
+      return storeChart(`store ${c.storeId} · ${c.model} · from ${fc.start}`, a, fc, f);
     })
     .join('');
+  const closed = closedDays(r);
+  const calibration = calibrationChart(r, f);
+  const drill = reasons.map((c) => storeSection(r, c.storeId, c.text, f)).join('\n');
   const failures = r.failures.length
-    ? `<h2>Failures</h2><ul>${r.failures.map((f) => `<li>${esc(f.model)} fold ${f.fold}: ${esc(f.error)}</li>`).join('')}</ul>`
+    ? `<h2>Failures</h2><ul>${r.failures.map((x) => `<li>${esc(x.model)} fold ${x.fold}: ${esc(x.error)}</li>`).join('')}</ul>`
     : '';
   const span = `${r.folds[0]!.cutoff} .. ${lastFold.cutoff}`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>cvc backtest ${esc(r.runId)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}
-svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}figure{display:inline-block;margin:4px}.scroll{max-height:420px;overflow:auto;display:inline-block}</style></head><body>
+  const horizon = r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0;
+  const closedNote = closedStores.size ? `; ${plural(closedStores.size, 'store')} closed for good (not forecast)` : '';
+  const summary = `${plural(r.stores, 'store')}${closedNote}, ${plural(r.folds.length, 'fold')} (cutoffs ${esc(span)}), `
+    + `horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; `
+    + `${r.seconds.toFixed(0)} s.`;
+  const choiceTable = htmlTable('choices', ['store', 'format', 'UF', 'model', 'WAPE', 'why'], choiceRows);
+  return `<!doctype html><html lang="${esc(f.locale)}"><head><meta charset="utf-8"><title>cvc backtest ${esc(r.runId)}</title>
+<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
+table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}tr.closed{color:#888}td:last-child{text-align:left}
+svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}figure{display:inline-block;margin:4px}
+.scroll{max-height:420px;overflow:auto;display:inline-block}details{margin:4px 0}summary{cursor:pointer}</style></head><body>
 <h1>Backtest ${esc(r.runId)}</h1>
-<p>${r.stores} stores, ${r.folds.length} folds (cutoffs ${esc(span)}), horizon ${r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0} days, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; ${r.seconds.toFixed(0)} s.</p>
-<h2>Leaderboard</h2>${leaderTable(r.leaderboard, r.choiceCounts)}
+<p>${summary}</p>
+<h2>Leaderboard</h2>${leaderTable(r.leaderboard, counts, f)}
+<h2>Metrics</h2><p>WAPE pooled over every store and fold (sum of absolute errors over sum of sales); the others are the
+mean over store x fold windows, open days only. MAE, RMSE and pinball (mean over p10, p50, p90) are in reais; MASE is
+against the weekly seasonal-naive forecast in-sample.</p>
+${metricsTable(r, f)}
 <h2>Interval coverage (p10-p90)</h2><p>Nominal against observed share of actuals inside the interval: raw
-over every fold, and on folds 2.. raw and after the conformal calibration learned on the folds before each (what the bundle applies).</p>
-${coverageTable(r)}
+over every fold, and on folds 2.. raw and after the conformal calibration learned on the folds before each (what the
+bundle applies).</p>
+${coverageTable(r, f)}
+<h2>Calibration</h2><p>Share of open-day actuals at or below each forecast quantile, all folds, raw forecasts. On the
+dashed diagonal a model's quantiles mean what they say; below it the forecasts run high, above it low.</p>
+${calibration.chart}${calibration.table}
 <h2>By store format</h2>${byFormat}
-<h2>WAPE by horizon day</h2>${horizonChart(r.wapeByHorizonDay)}
+<h2>WAPE by horizon day (open days)</h2>${horizonChart(r.wapeByHorizonDay, closed, f)}${closedDaysTable(closed)}
 <h2>Forecast against actual (last fold, chosen model)</h2><p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}
-<h2>Model per store</h2><div class="scroll"><table><thead><tr><th>store</th><th>format</th><th>UF</th><th>model</th><th>WAPE</th><th>why</th></tr></thead><tbody>${choiceRows}</tbody></table></div>
-${failures}</body></html>`;
+<h2>Model per store</h2><p><input id="store-filter" type="search" placeholder="filter stores (id, format, model)"></p>
+<div class="scroll">${choiceTable}</div>
+<h2>Stores</h2><p>Each store: every model's p50 against actual in the last fold (dashed), and its WAPE per fold.</p>
+<div id="stores">${drill}</div>
+${failures}<script>
+document.getElementById('store-filter').addEventListener('input', function (e) {
+  var q = e.target.value.trim().toLowerCase();
+  document.querySelectorAll('[data-table="choices"] tbody tr, #stores details').forEach(function (el) {
+    el.style.display = !q || el.textContent.toLowerCase().indexOf(q) >= 0 ? '' : 'none';
+  });
+});
+</script></body></html>`;
+}
+
+function coverageTable(r: BacktestResult, f: Formatters): string {
+  const rows = r.coverage
+    .map((c) => `<tr>${tds([esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days])}</tr>`)
+    .join('');
+  const head = ['model', 'nominal', 'raw, all folds', 'raw, folds 2..', 'calibrated, folds 2..', 'days'];
+  return htmlTable('coverage', head, rows);
 }
 
 /** Writes the report atomically (temp file + rename). */
-export async function writeReport(file: string, r: BacktestResult): Promise<string> {
+export async function writeReport(file: string, r: BacktestResult, opts: { locale?: string } = {}): Promise<string> {
   await mkdir(dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  await writeFile(tmp, renderReport(r));
+  await writeFile(tmp, renderReport(r, opts));
   await rename(tmp, file);
   return file;
 }

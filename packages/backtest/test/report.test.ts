@@ -15,35 +15,57 @@ function series(id: string, format: string, n: number): StoreSeries {
   return { storeId: id, start: '2025-01-01', sales, past: {}, future: { is_open: new Float64Array(n + 35).fill(1) }, statics: { format, state: 'SP' } };
 }
 
+// Store ids sort as numbers in the report (4 before 22); 22 closed for good; 2025-06-20 (horizon day 6)
+// closes stores 1 and 22, half of the four.
+const CLOSED_INDEX = 170;
+function stores(): StoreSeries[] {
+  const out = [series('1', 'mall', 200), series('22', 'street', 200), series('333', 'airport', 200), series('4', 'mall', 200)];
+  for (const s of out.slice(0, 2)) s.future['is_open']![CLOSED_INDEX] = 0;
+  return out;
+}
+
+const metrics = (wape: number, mae: number) => ({ n: 35, wape, mae, rmse: mae * 1.5, smape: wape, mase: wape * 10, bias: 0.05, pinball: mae / 3, coverage80: 0.9 });
+
 function result(): BacktestResult {
-  const stores = [series('1', 'mall', 200), series('22', 'street', 200), series('333', 'airport', 200)];
+  const stores_ = stores();
   const fc = (s: StoreSeries, bias: number) => {
     const p50 = Float64Array.from(s.sales.subarray(165, 200), (v) => v * bias);
     return { storeId: s.storeId, start: '2025-06-15', p10: p50.map((v) => v * 0.8), p50, p90: p50.map((v) => v * 1.2) };
   };
-  const lb = (model: string, wape: number) => ({ model, wape, meanStoreWape: wape, stores: 3 });
+  const lb = (model: string, wape: number) => ({ model, wape, meanStoreWape: wape, stores: 4 });
+  // lgbm: WAPE 5% (MAE 50 + store index) per store; seasonal_naive 10% (MAE 100 + index).
+  const scores = stores_.flatMap((s, i) => [
+    { model: 'lgbm', fold: 0, storeId: s.storeId, format: s.statics['format']!, metrics: metrics(0.05, 50 + i), wape: 0.05, absError: 5, actualSum: 100 },
+    { model: 'seasonal_naive', fold: 0, storeId: s.storeId, format: s.statics['format']!, metrics: metrics(0.1, 100 + i), wape: 0.1, absError: 10, actualSum: 100 },
+  ]);
   return {
     runId: 'report-test',
     folds: [{ fold: 0, cutoff: '2025-06-14', testStart: '2025-06-15', testEnd: '2025-07-19' }],
     models: ['seasonal_naive', 'lgbm'],
-    stores: 3,
-    leaderboard: [lb('lgbm', 0.1), lb('seasonal_naive', 0.2)],
+    stores: 4,
+    leaderboard: [lb('lgbm', 0.05), lb('seasonal_naive', 0.1)],
     leaderboardByFormat: { mall: [lb('lgbm', 0.1)], street: [lb('seasonal_naive', 0.2)] },
     wapeByHorizonDay: { lgbm: Array.from({ length: 35 }, (_, h) => 0.08 + h * 0.001), seasonal_naive: Array.from({ length: 35 }, () => 0.2) },
-    choices: stores.map((s) => ({ storeId: s.storeId, model: 'lgbm', wape: 0.1, folds: 1, reason: 'best' as const })),
+    choices: stores_.map((s) => ({ storeId: s.storeId, model: 'lgbm', wape: 0.05, folds: 1, reason: 'best' as const })),
     globalBest: 'lgbm',
-    choiceCounts: { lgbm: 3 },
+    choiceCounts: { lgbm: 4 },
     failures: [{ model: 'tft', fold: 0, error: 'out of <memory> & "time"' }],
     timings: [],
-    scores: [],
-    outcomes: [{ model: 'lgbm', fold: 0, forecasts: stores.map((s) => fc(s, 1.05)), fitSeconds: 1, predictSeconds: 0.1, metrics: {}, resumed: false }],
-    series: stores,
+    scores,
+    // p50 = 1.05 x actual (p10 0.84, p90 1.26): no actual at or below p10, all at or below p50 and p90.
+    // seasonal_naive p50 = 0.9 x actual (p10 0.72, p90 1.08): none below p10 or p50, all below p90.
+    outcomes: [
+      { model: 'lgbm', fold: 0, forecasts: stores_.map((s) => fc(s, 1.05)), fitSeconds: 1, predictSeconds: 0.1, metrics: {}, resumed: false },
+      { model: 'seasonal_naive', fold: 0, forecasts: stores_.map((s) => fc(s, 0.9)), fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false },
+    ],
+    series: stores_,
     featureVersion: 3,
     tables: { forecasts: 'f', metrics: 'm', choice: 'c' },
     coverage: [{ model: 'lgbm', nominal: 0.8, raw: 0.7, rawLater: 0.71, calibratedLater: 0.795, days: 105 }],
     calibration: {},
     ensembleWeights: null,
     learnedFile: 'learned.json',
+    choiceContext: { lastDay: '2025-07-19', closedOn: { '22': '2025-07-01' }, shortHistory: [], minHistory: 180, tieTolerance: 0.01, minFolds: 1 },
     seconds: 12,
   };
 }
@@ -67,8 +89,49 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     expect(dom).toMatch(/data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s);
     expect(dom.match(/data-chart="wape-by-horizon"/g)).toHaveLength(1);
     expect(dom).toMatch(/<text [^>]*style="fill:#1f77b4"[^>]*>lgbm<\/text>/); // legend in the line's colour
-    expect(dom.match(/data-chart="store-forecast"/g)).toHaveLength(3);
+    expect(dom.match(/data-chart="store-forecast"/g)).toHaveLength(3); // open stores only (22 is closed)
     expect(dom).toContain('out of &lt;memory&gt; &amp; "time"'); // escaped, not injected
     expect(dom.match(/<polyline/g)!.length).toBeGreaterThanOrEqual(2 + 3 * 2);
+
+    // Header: singular fold, the closed store counted apart.
+    expect(dom).toContain('4 stores; 1 store closed for good (not forecast), 1 fold (cutoffs');
+    expect(dom).not.toMatch(/\b1 folds\b/);
+    // Leaderboard: the closed store is not "chosen".
+    expect(dom).toMatch(/<tr class="best"><td>lgbm<\/td><td>5.0%<\/td><td>5.0%<\/td><td>4<\/td><td>3<\/td><\/tr>/);
+
+    // Metrics: every metric of backtest_metrics, each the mean of the fixture's store windows.
+    const table = (name: string) => new RegExp(`data-table="${name}"[^>]*>(.*?)</table>`, 's').exec(dom)?.[1] ?? '';
+    const metricsTable = table('metrics');
+    for (const h of ['WAPE (pooled)', 'MAE', 'RMSE', 'sMAPE', 'MASE', 'bias', 'pinball', 'p10-p90 coverage']) expect(metricsTable).toContain(`<th>${h}</th>`);
+    const cell = (model: string, metric: string) => new RegExp(`data-model="${model}".*?data-metric="${metric}">([^<]*)<`, 's').exec(metricsTable)?.[1];
+    expect(cell('lgbm', 'wape')).toBe('5.0%');
+    expect(cell('lgbm', 'mae')).toBe('R$52'); // mean of 50, 51, 52, 53 = 51.5, shown in whole reais
+    expect(cell('seasonal_naive', 'rmse')).toBe('R$152'); // 1.5 x 101.5 = 152.25
+    expect(cell('lgbm', 'mase')).toBe('0.500');
+    expect(cell('lgbm', 'coverage80')).toBe('90.0%');
+
+    // Calibration: share of actuals at or below p10 / p50 / p90, hand-checked from the biases above.
+    expect(dom.match(/data-chart="calibration"/g)).toHaveLength(1);
+    expect(table('calibration')).toMatch(/<td>lgbm<\/td><td>0.0%<\/td><td>100.0%<\/td><td>100.0%<\/td>/);
+    expect(table('calibration')).toMatch(/<td>seasonal_naive<\/td><td>0.0%<\/td><td>0.0%<\/td><td>100.0%<\/td>/);
+    expect(dom).toMatch(/data-chart="calibration".*<polyline data-model="lgbm"/s);
+
+    // Closed days: 2025-06-20 had 2 of 4 stores open; its horizon day (6) is shaded in the chart.
+    expect(table('closed-days')).toMatch(/<td>2025-06-20<\/td><td>1<\/td><td>6<\/td><td>2<\/td><td>4<\/td>/);
+    expect(dom.match(/data-closed-day="6"/g)).toHaveLength(1);
+
+    // Choices: store ids in numeric order, the closed store marked, the reason against the runner-up.
+    const choiceIds = [...table('choices').matchAll(/<tr data-store="(\w+)"/g)].map((m) => m[1]);
+    expect(choiceIds).toEqual(['1', '4', '22', '333']);
+    expect(table('choices')).toMatch(/<tr data-store="22" class="closed"><td>22<\/td><td>street<\/td><td>SP<\/td><td>closed 2025-07-01<\/td>/);
+    expect(table('choices')).toContain('lowest WAPE 5.0% over 1 fold; runner-up seasonal_naive 10.0%');
+
+    // Drill-down: one section per store, each with both models' lines and their WAPE.
+    const sections = [...dom.matchAll(/<details data-store="(\w+)">(.*?)<\/details>/gs)];
+    expect(sections.map((m) => m[1])).toEqual(['1', '4', '22', '333']);
+    for (const [, , body] of sections) {
+      expect(body!.match(/<polyline data-model="(lgbm|seasonal_naive)"/g)).toHaveLength(2);
+      expect(body).toMatch(/<tr data-model="seasonal_naive"><td>seasonal_naive<\/td><td>10.0%<\/td>/);
+    }
   });
 });

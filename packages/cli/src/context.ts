@@ -2,11 +2,16 @@
 // drawing (only on a terminal and without --json), and how to print its summary.
 import { randomUUID } from 'node:crypto';
 import { accessSync, constants, mkdirSync } from 'node:fs';
+import { Writable } from 'node:stream';
 import {
   InputError,
   configSecrets,
   createLogger,
   noProgress,
+  loadConfig,
+  formatters,
+  loggedProgress,
+  resolveLocale,
   terminalProgress,
   type LoadedConfig,
   type Logger,
@@ -45,15 +50,29 @@ export function createContext(command: string, g: GlobalOptions, opts: { reads?:
   const secrets = configSecrets(loaded.config);
   rememberRun({ dataDir: loaded.paths.data, secrets });
   if (!opts.reads) ensureWritable(loaded.paths.data, `${loaded.file}: lake.root's parent`);
-  const log = createLogger({ command, runId, level: g.logLevel, secrets });
-  const drawn = !g.json && process.stderr.isTTY === true && g.logLevel !== 'debug';
+  setLocale(resolveLocale(loaded.config.ui.locale));
+  const tty = process.stderr.isTTY === true;
+  const drawn = !g.json && tty && g.logLevel !== 'debug';
   const bar = drawn ? terminalProgress() : null;
+  // A log line first erases the progress line and then redraws it, so the two never run together.
+  const destination = bar
+    ? new Writable({
+        write(chunk: Buffer | string, _enc, done) {
+          bar.clear();
+          process.stderr.write(chunk);
+          bar.redraw();
+          done();
+        },
+      })
+    : process.stderr;
+  const log = createLogger({ command, runId, level: g.logLevel, secrets, destination, pretty: tty });
   return {
     command,
     runId,
     loaded,
     log,
-    progress: bar ?? noProgress,
+    // Without a terminal (cron, --json) a long step still says where it is: an info line every 10 s at most.
+    progress: bar ?? loggedProgress(log),
     json: g.json,
     done(summary, lines) {
       bar?.end();
@@ -80,8 +99,16 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
+// The command's locale (ui.locale, else the environment): set once per process by createContext, so
+// every command's summary formats numbers the same way without passing formatters around.
+let display = formatters('en-US');
+function setLocale(locale: string): void {
+  display = formatters(locale);
+}
+
 export const fmt = {
-  pct: (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)}%` : 'n/a'),
-  s: (x: number) => `${x.toFixed(1)} s`,
-  int: (x: number) => x.toLocaleString('en-US'),
+  pct: (x: number) => display.pct(x),
+  s: (x: number) => `${display.num(x, 1)} s`,
+  int: (x: number) => display.int(x),
+  money: (x: number) => display.money(x),
 };

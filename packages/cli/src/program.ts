@@ -1,6 +1,7 @@
 // The `cvc` command line: parses flags and calls the step packages; it computes nothing itself.
 import { Command, CommanderError, Option } from 'commander';
 import { reportFailure } from './errors.js';
+import { DEFAULT_CONFIG } from './invocation.js';
 import type { GlobalOptions } from './context.js';
 import { registerIngest } from './commands/ingest.js';
 import { registerBacktest } from './commands/backtest.js';
@@ -19,7 +20,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export function buildProgram(): Command {
   const program = new Command('cvc')
     .description('Daily sales forecasts for every store, 35 days ahead: ingest -> backtest -> train -> infer.')
-    .addOption(new Option('-c, --config <file>', 'YAML config file').default('configs/cvc.yaml'))
+    .addOption(new Option('-c, --config <file>', 'YAML config file').default(DEFAULT_CONFIG))
     .addOption(new Option('--log-level <level>', 'log level (debug also prints stack traces)').choices(LOG_LEVELS).default('info'))
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (no progress line)').default(false))
     .showHelpAfterError('(run with --help for usage)')

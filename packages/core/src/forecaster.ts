@@ -40,6 +40,14 @@ export interface FitContext {
   timeBudgetSec?: number;
   signal?: AbortSignal;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Progress inside a long fit (epochs of a neural model, boosting rounds of LightGBM), for progress lines. */
+  onProgress?: (p: FitProgress) => void;
+}
+
+export interface FitProgress {
+  done: number;
+  total: number;
+  unit: 'epochs' | 'rounds';
 }
 
 export interface FitReport {

@@ -13,3 +13,5 @@ export * from './features/planned-open.js';
 export * from './progress.js';
 export * from './random.js';
 export * from './lock-file.js';
+export * from './display/format.js';
+export * from './display/band-chart.js';

@@ -86,8 +86,19 @@ export function createLogger(opts: LoggerOptions): Logger {
       done();
     },
   });
+  // On a terminal one line per event: the command and run id are known to the person watching (the
+  // summary prints the run id), so they stay in the JSON lines only.
   const stream: pino.DestinationStream = pretty
-    ? pinoPretty({ destination: masked, colorize: true, ignore: 'pid,hostname', sync: true })
+    ? pinoPretty({
+        destination: masked,
+        colorize: true,
+        ignore: 'pid,hostname,command,runId',
+        singleLine: true,
+        // A step's `error` field is a message string: inline, not a block (err objects keep their stack block).
+        errorLikeObjectKeys: ['err'],
+        translateTime: 'SYS:HH:MM:ss',
+        sync: true,
+      })
     : masked;
   return pino(
     {

@@ -3,3 +3,4 @@ export { acquireLock } from './lock.js';
 export { writeForecastRows, FORECAST_COLUMNS } from './output.js';
 export { resolveBundle, sweepBundleTemps, type BundleRef } from './bundle-ref.js';
 export { storeForecastView, textChart, svgChart, type StoreForecastView } from './show.js';
+export { weeklyRatios, weeklyTotals, MIN_WEEKLY_SAMPLES, type WeekRow, type WeeklyRatio } from './weekly.js';

@@ -70,6 +70,9 @@ export class UnsafeArchiveError extends InputError {
   }
 }
 
+/** What to run when the registry holds nothing yet. */
+export const NO_VERSION_HINT = 'no model is trained yet: run `cvc train` first (or `cvc demo` for the demo)';
+
 /** An alias or version the registry does not hold. */
 export class UnknownAliasError extends InputError {
   override readonly name = 'UnknownAliasError';

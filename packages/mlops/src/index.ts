@@ -9,7 +9,7 @@ export { readBundle, readManifest, verifyBundle, type FactorySet, type VerifyOpt
 export { checkSignature, signBundle, SIGNATURE_FILE } from './bundle/signature.js';
 export { exportBundle, importBundle, type ImportOptions } from './bundle/archive.js';
 export { UnifiedForecaster, type RoutedForecast, type UnifiedPredictInput } from './bundle/unified.js';
-export { routeStore, historyDays, type Route, type RouteReason } from './bundle/routing.js';
+export { routeStore, routeCounts, historyDays, type Route, type RouteReason } from './bundle/routing.js';
 export * from './tracking/tracker.js';
 export { openTracker, mlflowTarget, mlflowClientFor, type TrackingSettings, type MlflowTarget } from './tracking/open.js';
 export { createLocalTracker } from './tracking/local/tracker.js';

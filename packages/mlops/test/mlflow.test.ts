@@ -154,6 +154,7 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
     expect(back.source).toMatch(/^mlflow-artifacts:\/.*\/artifacts\/bundle$/);
     expect(back.manifest).toBe(true);
     expect(back.tags['cvc.wape']).toBe('0.2');
+    expect(JSON.parse(back.tags['cvc.routes']!)).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
 
     const list = await reg.list();
     expect(list.map((v) => [v.version, v.aliases, v.wape])).toEqual([
@@ -161,6 +162,7 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
       [2, ['champion'], 0.2],
       [3, ['challenger'], 0.25],
     ]);
+    expect(list[0]!.routes).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
     await reg.promote(3);
     expect(await reg.rollback()).toEqual({ from: 3, to: 2 });
     expect(await reg.rollback()).toEqual({ from: 2, to: 1 });

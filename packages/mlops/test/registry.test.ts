@@ -54,6 +54,9 @@ describe('local registry', () => {
       [2, [], 0.2, null],
       [3, ['challenger', 'champion'], 0.25, null],
     ]);
+    // What `cvc models list` shows of each version: stores per model kind, read from its manifest.
+    expect((await reg.list())[0]!.routes).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
+    expect((await reg.show('champion')).routes).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
 
     expect(await reg.rollback()).toEqual({ from: 3, to: 2 });
     expect(await reg.rollback()).toEqual({ from: 2, to: 1 });

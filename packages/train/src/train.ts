@@ -101,9 +101,11 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
 
     const fitted = new Map<string, Forecaster>();
     const reports: TrainResult['models'] = [];
-    let done = 0;
-    for (const kind of fitKinds) {
-      progress({ phase: 'train', done, total: fitKinds.length, detail: kind });
+    // One progress phase per model, counting its epochs or boosting rounds: an ETA over models of very
+    // different cost (a baseline, then a neural net) would be a guess.
+    for (const [k, kind] of fitKinds.entries()) {
+      const phase = `train ${k + 1}/${fitKinds.length} ${kind}`;
+      progress({ phase, done: 0, total: 1, detail: 'fitting' });
       const { params, timeBudgetSec } = modelSettings(cfg.models, kind);
       const model = (await forecasterFactory(kind)).create(params);
       const report = await model.fit(series, {
@@ -112,12 +114,13 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
         seed: cfg.forecast.seed,
         ...(timeBudgetSec ? { timeBudgetSec } : {}),
         log: (msg, fields) => log.debug({ model: kind, ...fields }, msg),
+        onProgress: (q) => progress({ phase, done: q.done, total: q.total, detail: q.unit }),
       });
       fitted.set(kind, model);
       const routed = Object.values(routing.stores).filter((k) => k === kind).length;
       reports.push({ kind, stores: routed, fitSeconds: report.seconds, metrics: report.metrics });
       log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
-      progress({ phase: 'train', done: ++done, total: fitKinds.length, detail: kind });
+      progress({ phase, done: 1, total: 1, detail: 'fitted' });
     }
     const bundled = new Map<string, Forecaster>();
     for (const kind of routing.kinds) if (kind !== ENSEMBLE_KIND) bundled.set(kind, fitted.get(kind)!);

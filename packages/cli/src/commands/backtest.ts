@@ -41,7 +41,20 @@ export function backtestOutput(r: BacktestJobResult): { summary: Record<string, 
     seconds: r.seconds,
   };
   const lines = [
-    `backtest ${r.runId}: ${r.stores} stores, ${r.folds.length} folds (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
+    `backtest ${r.runId}: ${r.stores} stores, ${plural(r.folds.length, 'fold')} (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
+    ...leaderboardLines(r),
+    `  report: ${r.reportPath}`,
+    `  tracked: ${r.trackingBackend} run ${r.trackingRunId}`,
+    `  tables: ${r.tables.forecasts}, ${r.tables.metrics}, ${r.tables.choice}`,
+  ];
+  return { summary, lines };
+}
+
+export const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+
+/** The leaderboard as `cvc backtest` and `cvc demo` print it: WAPE, stores chosen, fit time, coverage. */
+export function leaderboardLines(r: BacktestJobResult): string[] {
+  return [
     '  model            WAPE    stores chosen   fit time   p10-p90 coverage: raw / calibrated (later folds, nominal 80%)',
     ...r.leaderboard.map((l) => {
       const t = r.timings.find((x) => x.model === l.model);
@@ -50,9 +63,5 @@ export function backtestOutput(r: BacktestJobResult): { summary: Record<string, 
       return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}   ${cov}`;
     }),
     ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
-    `  report: ${r.reportPath}`,
-    `  tracked: ${r.trackingBackend} run ${r.trackingRunId}`,
-    `  tables: ${r.tables.forecasts}, ${r.tables.metrics}, ${r.tables.choice}`,
   ];
-  return { summary, lines };
 }

@@ -10,6 +10,8 @@ import { resolveBundle, runInfer } from '@cvc/infer';
 import { createContext, fmt, type GlobalOptions, type RunContext } from '../context.js';
 import { isoDate, modelList, nonNegativeInt, positiveInt } from './options.js';
 import { simulateDays } from '../simulate.js';
+import { DEFAULT_CONFIG, cvcCommand } from '../invocation.js';
+import { leaderboardLines, plural } from './backtest.js';
 import { InvalidArgumentError } from 'commander';
 
 function storeList(v: string): number[] {
@@ -69,12 +71,15 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
   )
     .option('--models <list>', 'models to backtest (default: config backtest.models); baselines always run', modelList)
     .option('--folds <n>', 'backtest folds (default: config backtest.folds)', positiveInt('--folds'))
+    .option('--stride <days>', 'days between backtest fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
+    .option('--horizon <days>', 'days forecast and scored after each backtest cutoff (default: config forecast.horizon)', positiveInt('--horizon'))
+    .option('--workers <n>', 'worker threads for the heavy models in the backtest (default: config backtest.workers)', positiveInt('--workers'))
     .option('--fresh', 'regenerate the demo source even if it exists', false)
     .option('--days <n>', 'days of `cvc daily` simulated after training (default: config demo.simulateDays, 14; 0: none)', nonNegativeInt('--days'))
     .option('--shift-stores <ids>', 'scenario: these stores lose sales from the first simulated day on (a competitor opens)', storeList)
     .option('--shift-factor <x>', 'scenario: their sales are multiplied by this', factor, 0.6)
-    .action(async (o: SourceFlags & { models?: string[]; folds?: number; fresh: boolean; days?: number; shiftStores?: number[];
-      shiftFactor: number; }) => {
+    .action(async (o: SourceFlags & { models?: string[]; folds?: number; stride?: number; horizon?: number; workers?: number;
+      fresh: boolean; days?: number; shiftStores?: number[]; shiftFactor: number; }) => {
       const ctx = createContext('demo', globals());
       const t0 = performance.now();
       const lines: string[] = [];
@@ -95,9 +100,12 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         onProgress: ctx.progress,
         ...(o.models ? { models: o.models } : {}),
         ...(o.folds ? { folds: o.folds } : {}),
+        ...(o.stride ? { stride: o.stride } : {}),
+        ...(o.horizon ? { horizon: o.horizon } : {}),
+        ...(o.workers ? { workers: o.workers } : {}),
       });
-      const best = bt.leaderboard[0]!;
-      lines.push(`backtest: best overall ${best.model} (WAPE ${fmt.pct(best.wape)}), ${bt.failures.length} failed folds -> ${bt.reportPath}`);
+      lines.push(`backtest: ${bt.stores} stores, ${plural(bt.folds.length, 'fold')}, ${plural(bt.failures.length, 'failed fold')} -> ${bt.reportPath}`,
+        ...leaderboardLines(bt));
 
       const asOf = ingest.lastDay ?? o.asOf ?? ctx.loaded.config.demo.asOf;
       const train = await trainAndRegister({ loaded: ctx.loaded, from: `${ctx.loaded.config.demo.trainFrom}-01-01`.slice(0, 10), to: asOf, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, promote: 'always' });
@@ -126,7 +134,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       });
       const last = simulated.at(-1);
       if (last?.monitor?.page) lines.push(`monitoring page: ${last.monitor.page}`);
-      lines.push(`done in ${fmt.s((performance.now() - t0) / 1000)}; try: pnpm cvc forecast show --store ${Object.keys(train.manifest.routing.stores)[0] ?? '1'}`);
+      const store = Object.keys(train.manifest.routing.stores).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))[0] ?? '1';
+      // The config flag too when it is not the default, so the suggestion runs as printed.
+      const config = globals().config === DEFAULT_CONFIG ? '' : ` --config ${globals().config}`;
+      lines.push(`done in ${fmt.s((performance.now() - t0) / 1000)}; try: ${cvcCommand()}${config} forecast show --store ${store}`);
       ctx.done(
         {
           source: ctx.loaded.paths.demoSource,

@@ -1,7 +1,14 @@
 import type { Command } from 'commander';
-import { exportBundle, openRegistry, registrySettings } from '@cvc/mlops';
-import { createContext, type GlobalOptions } from '../context.js';
+import { exportBundle, openRegistry, registrySettings, type VersionRoutes } from '@cvc/mlops';
+import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { positiveInt } from './options.js';
+
+/** `lgbm 120, nbeats 28 (fallback lgbm)`: stores per model kind. */
+function routesText(r: VersionRoutes | null): string {
+  if (!r) return 'n/a';
+  const kinds = Object.entries(r.stores).map(([k, n]) => `${k} ${n}`).join(', ');
+  return `${kinds || 'no store routed'} (fallback ${r.fallback})`;
+}
 
 const ref = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 
@@ -16,11 +23,14 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
     .description('registered versions, newest first')
     .action(async () => {
       const { ctx, registry } = open('models list', true);
-      const list = await registry.list();
+      const list = (await registry.list()).sort((a, b) => b.version - a.version);
       ctx.done({ registry: registry.name, backend: registry.backend, versions: list }, [
-        `${registry.name} (${registry.backend})`,
-        'version  created                    backtest WAPE  aliases',
-        ...list.map((v) => `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${(v.wape === null ? 'n/a' : `${(v.wape * 100).toFixed(1)}%`).padStart(13)}  ${v.aliases.join(', ')}`),
+        `${registry.name} (${registry.backend}), newest first`,
+        ...(list.length === 0 ? ['  no versions yet: run `cvc train` first'] : [
+          'version  created                    backtest WAPE  aliases              routes stores to',
+          ...list.map((v) => `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${fmt.pct(v.wape ?? Number.NaN).padStart(13)}  `
+            + `${v.aliases.join(', ').padEnd(19)}  ${routesText(v.routes)}`),
+        ]),
       ]);
     });
   models
@@ -31,7 +41,8 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
       const info = await registry.show(ref(v));
       ctx.done({ version: info }, [
         `${info.name} version ${info.version}${info.aliases.length ? ` (${info.aliases.join(', ')})` : ''}`,
-        `  bundle ${info.bundleId}, created ${info.createdAt}, backtest WAPE ${info.wape === null ? 'n/a' : `${(info.wape * 100).toFixed(1)}%`}`,
+        `  bundle ${info.bundleId}, created ${info.createdAt}, backtest WAPE ${fmt.pct(info.wape ?? Number.NaN)}`,
+        `  routes: ${routesText(info.routes)}`,
         `  source: ${info.source}`,
         ...(info.runId ? [`  run: ${info.runId}`] : []),
       ]);

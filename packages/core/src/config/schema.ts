@@ -207,6 +207,32 @@ const demoSchema = z
   .strict()
   .prefault({});
 
+const trainSchema = z
+  .object({
+    /** First training day of `cvc train` when --from is not given: a year (2021) or YYYY-MM-DD. */
+    from: z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/, 'a year (2021) or a date as YYYY-MM-DD').nullable().default(null),
+  })
+  .strict()
+  .prefault({});
+
+const uiSchema = z
+  .object({
+    /** BCP 47 locale for numbers and money in every output (en-US, pt-BR); null: from LC_ALL / LANG. */
+    locale: z
+      .string()
+      .refine((l) => {
+        try {
+          return Intl.NumberFormat.supportedLocalesOf([l]).length > 0;
+        } catch {
+          return false;
+        }
+      }, 'a locale as a BCP 47 tag, e.g. en-US or pt-BR')
+      .nullable()
+      .default(null),
+  })
+  .strict()
+  .prefault({});
+
 const monitorSchema = z
   .object({
     /** Rolling window of observed forecast days the accuracy metrics cover. */
@@ -259,6 +285,8 @@ export const configSchema = z
     registry: registrySchema,
     infer: inferSchema,
     demo: demoSchema,
+    train: trainSchema,
+    ui: uiSchema,
     monitor: monitorSchema,
     daily: dailySchema,
     alerts: alertsSchema,

@@ -25,7 +25,10 @@ export async function readManifest(dir: string): Promise<BundleManifest> {
     raw = JSON.parse(await readFile(file, 'utf8'));
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new BundleManifestError(file, 'missing: not a cvc bundle directory');
+    if (code === 'ENOENT') {
+      const hint = 'one comes from `cvc train`, or a file from `cvc models export`';
+      throw new BundleManifestError(file, `missing: not a cvc bundle directory (${hint})`);
+    }
     throw new BundleManifestError(file, `cannot read or parse (${code ?? (err as Error).message})`);
   }
   const head = manifestHeadSchema.safeParse(raw);

@@ -16,6 +16,14 @@ export function historyDays(sales: Float64Array): number {
   return 0;
 }
 
+/** Stores per model kind, most first, and the fallback kind: what `cvc models list` shows of a version. */
+export function routeCounts(routing: Routing): { stores: Record<string, number>; fallback: string } {
+  const counts: Record<string, number> = {};
+  for (const kind of Object.values(routing.stores)) counts[kind] = (counts[kind] ?? 0) + 1;
+  const stores = Object.fromEntries(Object.entries(counts).sort(([a, x], [b, y]) => y - x || a.localeCompare(b)));
+  return { stores, fallback: routing.fallback };
+}
+
 export function routeStore(routing: Routing, context: number, series: Pick<StoreSeries, 'storeId' | 'sales'>): Route {
   const kind = routing.stores[series.storeId];
   if (kind === undefined) return { kind: routing.fallback, reason: 'unknown-store' };

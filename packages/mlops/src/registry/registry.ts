@@ -10,11 +10,18 @@ export interface ModelVersionInfo {
   bundleId: string;
   /** Backtest WAPE of the routed choice (manifest.backtest.wape). */
   wape: number | null;
+  /** Stores the bundle routes to each model kind, and the fallback kind; null when the registry does not say. */
+  routes: VersionRoutes | null;
   runId: string | null;
   aliases: string[];
   /** Where the bundle lives: a local directory, or the MLflow source URI. */
   source: string;
   description: string | null;
+}
+
+export interface VersionRoutes {
+  stores: Record<string, number>;
+  fallback: string;
 }
 
 export interface RegisterOptions {

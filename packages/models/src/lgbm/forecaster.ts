@@ -99,7 +99,12 @@ export class LgbmForecaster implements Forecaster {
         }
         trainRows += trainIdx.length;
         const budget = deadline !== undefined ? Math.max(0, (deadline - Date.now()) / 1000 / (units.length - n)) : undefined;
-        const model = await this.trainUnit(layout, all, label, trainIdx, validIdx, ctx, p.refit ? budget && budget / 2 : budget);
+        // Rounds of every unit make one progress count (early stopping ends a unit sooner: the count jumps).
+        const report = ctx.onProgress;
+        const unitCtx: FitContext = report
+          ? { ...ctx, onProgress: (q) => report({ done: n * q.total + q.done, total: units.length * q.total, unit: 'rounds' }) }
+          : ctx;
+        const model = await this.trainUnit(layout, all, label, trainIdx, validIdx, unitCtx, p.refit ? budget && budget / 2 : budget);
         boosters.push(model.booster); // freed below with the rest if anything fails
         ctx.signal?.throwIfAborted();
         bestIterations.push(model.bestIteration);
@@ -196,6 +201,10 @@ export class LgbmForecaster implements Forecaster {
         earlyStoppingRounds: validDs ? p.earlyStoppingRounds : undefined,
         timeBudgetSec: budgetSec,
         signal: ctx.signal,
+        // Only with validation: there every round is already its own call, so the callback costs nothing.
+        ...(validDs && ctx.onProgress
+          ? { onIteration: (it: number) => ctx.onProgress!({ done: it, total: rounds ?? p.numBoostRound, unit: 'rounds' }) }
+          : {}),
       });
       // Refit models keep every round they ran; early-stopped ones keep the best round.
       const best = validDs ? Math.max(1, r.bestIteration) : r.iterations;

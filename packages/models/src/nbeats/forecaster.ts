@@ -184,6 +184,7 @@ export class NBeatsForecaster implements Forecaster {
       timeBudgetSec: ctx.timeBudgetSec,
       signal: ctx.signal,
       log: ctx.log,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
 
     // Conformal bands from validation windows the network never trained on (fallback: the last

@@ -31,6 +31,7 @@ export interface TrainHooks {
   timeBudgetSec?: number;
   signal?: AbortSignal;
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  onProgress?: (p: { done: number; total: number; unit: 'epochs' }) => void;
 }
 
 export interface TrainResult {
@@ -146,6 +147,7 @@ export async function trainLoop(
     lastTrainLoss = epochLoss / Math.max(1, epochSteps);
     const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
     hooks.log?.('epoch', { epoch: epochs, trainLoss: lastTrainLoss, valLoss: val, lr: mutableLr.learningRate });
+    hooks.onProgress?.({ done: epochs, total: cfg.epochs, unit: 'epochs' });
     if (Number.isFinite(val)) {
       const threshold = Number.isFinite(best) ? best - 1e-6 * Math.abs(best) : Infinity;
       if (val < threshold) {

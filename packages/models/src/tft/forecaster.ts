@@ -126,6 +126,7 @@ export class TftForecaster implements Forecaster {
       timeBudgetSec: ctx.timeBudgetSec,
       signal: ctx.signal,
       log: ctx.log,
+      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
     ctx.log?.('tft fitted', { backend, ...res });
     return {

@@ -5,10 +5,11 @@ import { randomUUID } from 'node:crypto';
 import { cp, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { MlopsInputError, UnknownAliasError } from '../../errors.js';
-import { verifyBundle } from '../../bundle/read.js';
+import { MlopsInputError, NO_VERSION_HINT, UnknownAliasError } from '../../errors.js';
+import { readManifest, verifyBundle } from '../../bundle/read.js';
+import { routeCounts } from '../../bundle/routing.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
-import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
+import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion, VersionRoutes } from '../registry.js';
 import { withLock, type LockOptions } from './lock.js';
 import { LOCK_FILE, readState, writeState, STATE_FILE, type RegistryState } from './state.js';
 
@@ -65,8 +66,18 @@ async function readVersionFile(o: LocalRegistryOptions, v: number): Promise<Vers
   return parsed.data;
 }
 
-function info(o: LocalRegistryOptions, f: VersionFile, state: RegistryState): ModelVersionInfo {
+/** The routing summary from the version's bundle manifest; null when it cannot be read. */
+async function routesOf(o: LocalRegistryOptions, v: number): Promise<VersionRoutes | null> {
+  try {
+    return routeCounts((await readManifest(join(versionDir(o, v), 'bundle'))).routing);
+  } catch {
+    return null;
+  }
+}
+
+function info(o: LocalRegistryOptions, f: VersionFile, state: RegistryState, routes: VersionRoutes | null): ModelVersionInfo {
   return {
+    routes,
     name: f.name,
     version: f.version,
     createdAt: f.createdAt,
@@ -136,7 +147,7 @@ export async function registerVersion(o: LocalRegistryOptions, bundleDir: string
       const decision = decidePromotion(opts.promote ?? 'manual', file.wape, champion && { version: champion.version, wape: champion.wape });
       if (decision.promote) moveAlias(state, alias, version, decision.reason);
       await writeState(modelDir(o), state);
-      return { version, promoted: decision.promote, reason: decision.reason, info: info(o, file, state) };
+      return { version, promoted: decision.promote, reason: decision.reason, info: info(o, file, state, routeCounts(manifest.routing)) };
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -149,7 +160,7 @@ export async function listVersions(o: LocalRegistryOptions): Promise<ModelVersio
   const out: ModelVersionInfo[] = [];
   for (const v of await versionNumbers(o)) {
     const f = await readVersionFile(o, v);
-    if (f) out.push(info(o, f, state));
+    if (f) out.push(info(o, f, state, await routesOf(o, v)));
   }
   return out;
 }
@@ -160,17 +171,17 @@ async function versionOf(o: LocalRegistryOptions, ref: number | string, state: R
   const numbers = await versionNumbers(o);
   if (/^\d+$/.test(text)) {
     const v = Number(text);
-    if (!numbers.includes(v)) throw new UnknownAliasError(stateFile(o), text, `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'})`);
+    if (!numbers.includes(v)) throw new UnknownAliasError(stateFile(o), text, `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`);
     return v;
   }
   if (text === 'latest') {
-    if (numbers.length === 0) throw new UnknownAliasError(stateFile(o), text, 'no versions registered yet');
+    if (numbers.length === 0) throw new UnknownAliasError(stateFile(o), text, `no versions registered yet; ${NO_VERSION_HINT}`);
     return numbers.at(-1)!;
   }
   const v = state.aliases[text];
   if (v === undefined) {
     const known = Object.keys(state.aliases).sort().join(', ') || 'none';
-    throw new UnknownAliasError(stateFile(o), text, `unknown alias "${text}" (aliases: ${known})`);
+    throw new UnknownAliasError(stateFile(o), text, `unknown alias "${text}" (aliases: ${known}); ${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`);
   }
   return v;
 }
@@ -181,7 +192,7 @@ export async function showVersion(o: LocalRegistryOptions, ref: number | string)
   const v = await versionOf(o, ref, state);
   const f = await readVersionFile(o, v);
   if (!f) throw new UnknownAliasError(stateFile(o), String(ref), `version ${v} has no version.json (incomplete copy?)`);
-  return info(o, f, state);
+  return info(o, f, state, await routesOf(o, v));
 }
 
 export async function setAlias(o: LocalRegistryOptions, alias: string, version: number, reason = 'set by user'): Promise<void> {

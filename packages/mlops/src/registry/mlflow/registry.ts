@@ -6,8 +6,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
-import { MlflowError, MlopsInputError, UnknownAliasError } from '../../errors.js';
+import { MlflowError, MlopsInputError, NO_VERSION_HINT, UnknownAliasError } from '../../errors.js';
 import { verifyBundle } from '../../bundle/read.js';
+import { routeCounts } from '../../bundle/routing.js';
 import { isMlflowCode, type MlflowClient } from '../../tracking/mlflow/client.js';
 import { downloadArtifacts, listArtifacts, uploadArtifacts } from '../../tracking/mlflow/artifacts.js';
 import {
@@ -19,7 +20,7 @@ import {
   searchModelVersionsResponse,
 } from '../../tracking/mlflow/schemas.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
-import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
+import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion, VersionRoutes } from '../registry.js';
 
 export interface MlflowRegistryOptions {
   client: MlflowClient;
@@ -32,15 +33,30 @@ export interface MlflowRegistryOptions {
 
 const TAG_BUNDLE = 'cvc.bundle_id';
 const TAG_WAPE = 'cvc.wape';
+/** JSON of routeCounts(manifest.routing): what `cvc models list` shows without downloading the bundle. */
+const TAG_ROUTES = 'cvc.routes';
 const previousTag = (alias: string) => `cvc.previous.${alias}`;
 const previousSchema = z.array(z.number().int().positive());
 
 type MV = z.infer<typeof modelVersionSchema>;
 
+const routesSchema = z.object({ stores: z.record(z.string(), z.number()), fallback: z.string() });
+
+function parseRoutes(text: string | undefined): VersionRoutes | null {
+  if (!text) return null;
+  try {
+    const r = routesSchema.safeParse(JSON.parse(text));
+    return r.success ? r.data : null;
+  } catch {
+    return null;
+  }
+}
+
 function toInfo(mv: MV, aliases: string[]): ModelVersionInfo {
   const tag = (k: string) => mv.tags?.find((t) => t.key === k)?.value;
   const wape = tag(TAG_WAPE);
   return {
+    routes: parseRoutes(tag(TAG_ROUTES)),
     name: mv.name,
     version: Number(mv.version),
     createdAt: mv.creation_timestamp !== undefined ? new Date(Number(mv.creation_timestamp)).toISOString() : '',
@@ -83,7 +99,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     try {
       return (await client.call('GET', 'model-versions/get', { name, version: String(version) }, modelVersionResponse)).model_version;
     } catch (err) {
-      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw new UnknownAliasError(where, String(version), `${where}: version ${version} does not exist`);
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw new UnknownAliasError(where, String(version), `${where}: version ${version} does not exist; see \`cvc models list\``);
       throw err;
     }
   }
@@ -103,11 +119,14 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     if (/^\d+$/.test(text)) return Number(text);
     if (text === 'latest') {
       const all = await list();
-      if (all.length === 0) throw new UnknownAliasError(where, text, `${where}: no versions registered yet`);
+      if (all.length === 0) throw new UnknownAliasError(where, text, `${where}: no versions registered yet; ${NO_VERSION_HINT}`);
       return all.at(-1)!.version;
     }
     const v = await aliasVersion(text);
-    if (v === undefined) throw new UnknownAliasError(where, text, `${where}: unknown alias "${text}"`);
+    if (v === undefined) {
+      const hint = (await list()).length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT;
+      throw new UnknownAliasError(where, text, `${where}: unknown alias "${text}"; ${hint}`);
+    }
     return v;
   }
 
@@ -185,6 +204,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
           tags: [
             { key: TAG_BUNDLE, value: manifest.bundleId },
             { key: TAG_WAPE, value: manifest.backtest.wape === null ? 'null' : String(manifest.backtest.wape) },
+            { key: TAG_ROUTES, value: JSON.stringify(routeCounts(manifest.routing)) },
           ],
         },
         modelVersionResponse,
