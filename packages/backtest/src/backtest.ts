@@ -40,6 +40,7 @@ import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './c
 import { runChains } from './pool.js';
 import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
+import { lakeTable } from '@cvc/core';
 
 export interface BacktestOptions {
   loaded: LoadedConfig;
@@ -135,7 +136,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const models = resolveModels(opts.models ?? cfg.backtest.models);
   const runId = opts.runId ?? randomUUID();
   const tables = lakeTables(loaded);
-  const lake = (name: string) => join(loaded.paths.lake, name);
+  const lake = (name: string) => lakeTable(loaded.paths.lake, name);
   const out = { forecasts: lake(cfg.lake.tables.backtestForecasts), metrics: lake(cfg.lake.tables.backtestMetrics), choice: lake(cfg.lake.tables.modelChoice) };
 
   const db = await DuckDBInstance.create(':memory:');

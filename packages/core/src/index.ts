@@ -21,3 +21,4 @@ export { LgbmForecaster, lgbmFactory, DEFAULT_LGBM_PARAMS, type LgbmParams } fro
 export * from './lock-file.js';
 export { EnsembleForecaster, ensembleFactory, ENSEMBLE_KIND, learnEnsembleWeights, mixForecasts, weightsFor } from './models/ensemble/index.js';
 export type { EnsembleSample, EnsembleWeights, EnsembleWeightOptions } from './models/ensemble/index.js';
+export { isRemoteLake, lakeTable } from './config/lake-location.js';

@@ -1,6 +1,7 @@
 // Where the shared tables live: one Delta table per directory under the lake root, named in config.
 import { join } from 'node:path';
 import type { LoadedConfig } from '@cvc/core';
+import { lakeTable } from '@cvc/core';
 
 export interface LakeTables {
   features: string;
@@ -13,7 +14,7 @@ export interface LakeTables {
 /** Absolute paths of the ingest-maintained tables for a loaded config. */
 export function lakeTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): LakeTables {
   const t = loaded.config.lake.tables;
-  const at = (name: string) => join(loaded.paths.lake, name);
+  const at = (name: string) => lakeTable(loaded.paths.lake, name);
   return {
     features: at(t.features),
     quarantine: at(t.quarantine),

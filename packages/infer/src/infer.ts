@@ -23,6 +23,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import { readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
+import { isRemoteLake, lakeTable } from '@cvc/core';
 
 const YEAR_OF_LAGS = 371;
 
@@ -77,7 +78,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const log = opts.log ?? silentLogger;
   const progress = opts.onProgress ?? noProgress;
   const tables = lakeTables(loaded);
-  const outTable = join(loaded.paths.lake, cfg.lake.tables.forecasts);
+  const outTable = lakeTable(loaded.paths.lake, cfg.lake.tables.forecasts);
 
   // Cheap checks first: a bad bundle or horizon fails before anything waits on the lock.
   const manifest = await readManifest(opts.bundleDir);
@@ -88,8 +89,11 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
   const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: cfg.registry.signingKey });
 
-  await mkdir(loaded.paths.lake, { recursive: true });
-  const lock = await acquireLock(`${outTable}.lock`, {
+  // A remote lake's lock file is local (it serializes this machine's runs); across machines the
+  // table's optimistic concurrency decides.
+  const lockDir = isRemoteLake(loaded.paths.lake) ? loaded.paths.lakeLocal ?? loaded.paths.data : loaded.paths.lake;
+  await mkdir(lockDir, { recursive: true });
+  const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}.lock`, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
     maxAgeSec: cfg.infer.lockMaxAgeSec,

@@ -5,6 +5,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { InputError, addDays, formatIsoDay, parseIsoDay, type LoadedConfig } from '@cvc/core';
 import { lakeTables, readStoreSeries } from '@cvc/feature-table';
 import { scanSql, tableExists } from '@cvc/lakehouse';
+import { lakeTable } from '@cvc/core';
 
 export interface StoreForecastView {
   storeId: string;
@@ -16,7 +17,7 @@ export interface StoreForecastView {
 }
 
 export async function storeForecastView(loaded: LoadedConfig, storeId: string, opts: { historyDays?: number; asOf?: string } = {}): Promise<StoreForecastView> {
-  const table = join(loaded.paths.lake, loaded.config.lake.tables.forecasts);
+  const table = lakeTable(loaded.paths.lake, loaded.config.lake.tables.forecasts);
   if (!(await tableExists(table))) throw new InputError(`forecast show: ${table} does not exist; run \`cvc infer\` first`);
   const db = await DuckDBInstance.create(':memory:');
   const conn = await db.connect();

@@ -90,6 +90,14 @@ export async function startAzurite(): Promise<Azurite> {
   };
 }
 
+/** Blob names under a prefix, listed with the SDK directly (for tests outside this package too). */
+export async function listBlobNames(connectionString: string, container: string, prefix: string): Promise<string[]> {
+  const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
+  const out: string[] = [];
+  for await (const b of client.listBlobsFlat({ prefix })) out.push(b.name);
+  return out;
+}
+
 function localBackend(): Backend {
   let dir = '';
   return {

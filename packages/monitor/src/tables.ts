@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { LoadedConfig } from '@cvc/core';
 import type { ColumnDef } from '@cvc/lakehouse';
+import { lakeTable } from '@cvc/core';
 
 export const ACCURACY_TABLE = 'forecast_accuracy';
 export const ACCURACY_KEY = ['as_of_date', 'store_id', 'forecast_date'] as const;
@@ -48,7 +49,7 @@ export interface MonitorTables {
 
 export function monitorTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): MonitorTables {
   return {
-    forecasts: join(loaded.paths.lake, loaded.config.lake.tables.forecasts),
-    accuracy: join(loaded.paths.lake, ACCURACY_TABLE),
+    forecasts: lakeTable(loaded.paths.lake, loaded.config.lake.tables.forecasts),
+    accuracy: lakeTable(loaded.paths.lake, ACCURACY_TABLE),
   };
 }

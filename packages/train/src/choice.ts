@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { InputError, type LoadedConfig } from '@cvc/core';
 import { scanSql, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
+import { lakeTable } from '@cvc/core';
 
 export interface BacktestChoice {
   runId: string;
@@ -18,8 +19,8 @@ export interface BacktestChoice {
 
 export async function readLatestChoice(conn: DuckDBConnection, loaded: LoadedConfig): Promise<BacktestChoice | null> {
   const t = loaded.config.lake.tables;
-  const choiceTable = join(loaded.paths.lake, t.modelChoice);
-  const metricsTable = join(loaded.paths.lake, t.backtestMetrics);
+  const choiceTable = lakeTable(loaded.paths.lake, t.modelChoice);
+  const metricsTable = lakeTable(loaded.paths.lake, t.backtestMetrics);
   if (!(await tableExists(choiceTable))) return null;
   const choice = await scanSql(conn, choiceTable);
   const latest = (await conn.runAndReadAll(`SELECT run_id FROM ${choice} c ORDER BY created_at DESC LIMIT 1`)).getRowObjectsJS()[0];
