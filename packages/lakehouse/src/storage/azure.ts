@@ -35,6 +35,14 @@ function errorCodeOf(e: unknown): string {
   return typeof code === 'string' ? code : (e as Error).name ?? 'error';
 }
 
+/** One GET for the whole blob (downloadToBuffer asks for the properties first: two round trips). */
+async function getWhole(b: BlockBlobClient): Promise<Buffer> {
+  const res = await b.download(0);
+  const chunks: Buffer[] = [];
+  for await (const chunk of res.readableStreamBody!) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
 export class AzureStorage implements Storage {
   readonly root: string;
   private readonly location: AzureLocation;
@@ -172,11 +180,11 @@ export class AzureStorage implements Storage {
   }
 
   async read(relPath: string): Promise<Buffer> {
-    return this.call('read', relPath, (b) => b.downloadToBuffer());
+    return this.call('read', relPath, getWhole);
   }
 
   async readIfExists(relPath: string): Promise<Buffer | undefined> {
-    return this.call('read', relPath, (b) => b.downloadToBuffer().catch((e: unknown) => {
+    return this.call('read', relPath, (b) => getWhole(b).catch((e: unknown) => {
       if (statusOf(e) === 404) return undefined;
       throw e;
     }));
