@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { isSecretKey } from '../log.js';
-import { isRemoteLake } from './lake-location.js';
+import { isRemoteLake, remoteLakeProblem } from './lake-location.js';
 import { configSchema, type CvcConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -179,6 +179,8 @@ export function loadConfig(file: string, env: NodeJS.ProcessEnv = process.env): 
   const base = dirname(abs);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
   const remote = isRemoteLake(config.lake.root);
+  const problem = remote ? remoteLakeProblem(config.lake.root) : undefined;
+  if (problem) throw new ConfigError(file, `lake.root ${problem}`);
   const lake = remote ? config.lake.root.replace(/\/+$/, '') : at(config.lake.root);
   // A remote lake has no local parent: reports, checkpoints and spill files go to lake.localDir.
   const data = remote ? at(config.lake.localDir ?? '../data') : dirname(lake);
