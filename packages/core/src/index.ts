@@ -15,3 +15,4 @@ export * from './random.js';
 export * from './lock-file.js';
 export * from './display/format.js';
 export * from './display/band-chart.js';
+export { isRemoteLake, lakeTable } from './config/lake-location.js';

@@ -2,7 +2,7 @@
 // where it lives under the lake root. Steps share tables through these declarations (and the typed
 // readers and writers beside them), never by retyping another step's column names.
 import { join } from 'node:path';
-import { METRIC_NAMES, type LoadedConfig } from '@cvc/core';
+import { METRIC_NAMES, lakeTable, type LoadedConfig } from '@cvc/core';
 import { createTable, tableExists, type ColumnDef } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -212,7 +212,7 @@ export interface LakeTables {
 /** Absolute paths of every table for a loaded config (names from `lake.tables`; forecast_accuracy is fixed). */
 export function lakeTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): LakeTables {
   const t = loaded.config.lake.tables;
-  const at = (name: string) => join(loaded.paths.lake, name);
+  const at = (name: string) => lakeTable(loaded.paths.lake, name);
   return {
     features: at(t.features),
     quarantine: at(t.quarantine),

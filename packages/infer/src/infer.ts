@@ -25,6 +25,7 @@ import { loadSnapshot } from '@cvc/lakehouse';
 import { bundleHistoryDays, readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
+import { isRemoteLake, lakeTable } from '@cvc/core';
 
 export interface InferOptions {
   loaded: LoadedConfig;
@@ -88,8 +89,11 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
   const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: cfg.registry.signingKey });
 
-  await mkdir(loaded.paths.lake, { recursive: true });
-  const lock = await acquireLock(`${outTable}.lock`, {
+  // A remote lake's lock file is local (it serializes this machine's runs); across machines the
+  // table's optimistic concurrency decides.
+  const lockDir = isRemoteLake(loaded.paths.lake) ? loaded.paths.lakeLocal ?? loaded.paths.data : loaded.paths.lake;
+  await mkdir(lockDir, { recursive: true });
+  const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}.lock`, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
     maxAgeSec: cfg.infer.lockMaxAgeSec,

@@ -159,8 +159,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const ref = await loadReference(conn, source);
     // The source answered. DuckDB spills the sales beyond its memory limit to a per-run directory
     // beside the lake (same disk); those of killed runs would otherwise stay forever.
-    sweepSpillDirs(opts.loaded.paths.lake, log);
-    spill = createSpillDir(opts.loaded.paths.lake, runId);
+    sweepSpillDirs(opts.loaded.paths.lakeLocal ?? opts.loaded.paths.lake, log);
+    spill = createSpillDir(opts.loaded.paths.lakeLocal ?? opts.loaded.paths.lake, runId);
     await conn.run(`SET temp_directory = ${duckLiteral(spill.path)}`);
     await createQuarantineTemp(conn);
     await addReferenceQuarantine(conn, ref.bad);

@@ -76,7 +76,7 @@ export async function loadSnapshotFrom(storage: Storage, table: string, at: Time
   return snapshotFromState(table, state);
 }
 
-export function loadSnapshot(table: string, at: TimeTravel = {}): Promise<Snapshot> {
+export async function loadSnapshot(table: string, at: TimeTravel = {}): Promise<Snapshot> {
   return loadSnapshotFrom(storageFor(table), table, at);
 }
 

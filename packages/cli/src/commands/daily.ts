@@ -92,8 +92,9 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
   };
 
   // One lock for the whole chain: a second cron run waits, then exits 3 without touching anything.
-  const lockPath = join(loaded.paths.lake, 'daily.lock');
-  await mkdir(loaded.paths.lake, { recursive: true }); // the first run of a new project has no lake yet
+  const lockDir = loaded.paths.lakeLocal ?? loaded.paths.lake;
+  const lockPath = join(lockDir, 'daily.lock');
+  await mkdir(lockDir, { recursive: true }); // the first run of a new project has no lake yet
   const timeoutSec = loaded.config.infer.lockTimeoutSec;
   const lock = await acquireLockFile(lockPath, {
     timeoutMs: timeoutSec * 1000,

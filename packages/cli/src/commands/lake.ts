@@ -8,6 +8,7 @@ import { history, loadSnapshot, optimize, tableExists, vacuum } from '@cvc/lakeh
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { positiveInt } from './options.js';
+import { lakeTable } from '@cvc/core';
 
 /** Delta refuses a shorter retention unless told it is safe (spark.databricks.delta.retentionDurationCheck). */
 export const MIN_RETAIN_HOURS = 168;
@@ -20,7 +21,7 @@ interface LakeTable {
 
 function configuredTables(loaded: LoadedConfig): LakeTable[] {
   const tables = Object.entries(loaded.config.lake.tables);
-  return tables.map(([key, name]) => ({ key, name, path: join(loaded.paths.lake, name) }));
+  return tables.map(([key, name]) => ({ key, name, path: lakeTable(loaded.paths.lake, name) }));
 }
 
 /** A table by its config key (features, forecasts, ...) or its configured name; exit 2 naming the known ones. */

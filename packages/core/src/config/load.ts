@@ -10,13 +10,18 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { isSecretKey } from '../log.js';
+import { isRemoteLake, remoteLakeProblem } from './lake-location.js';
 import { configSchema, type CvcConfig } from './schema.js';
 
 export interface LoadedConfig {
   file: string;
   config: CvcConfig;
   /** Absolute paths derived from the config (data roots). */
-  paths: { lake: string; tracking: string; registry: string; demoSource: string; data: string };
+  paths: {
+    lake: string; tracking: string; registry: string; demoSource: string; data: string;
+    /** Local directory for lake-side scratch (spill dirs, the daily lock): the lake itself when local. */
+    lakeLocal?: string;
+  };
 }
 
 const ENV_REF = /\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}/g;
@@ -185,7 +190,12 @@ export function loadConfig(
   const config = parseConfig(doc.toJS(), file, env, schema);
   const base = dirname(abs);
   const at = (p: string) => (isAbsolute(p) ? p : resolve(base, p));
-  const lake = at(config.lake.root);
+  const remote = isRemoteLake(config.lake.root);
+  const problem = remote ? remoteLakeProblem(config.lake.root) : undefined;
+  if (problem) throw new ConfigError(file, `lake.root ${problem}`);
+  const lake = remote ? config.lake.root.replace(/\/+$/, '') : at(config.lake.root);
+  // A remote lake has no local parent: reports, checkpoints and spill files go to lake.localDir.
+  const data = remote ? at(config.lake.localDir ?? '../data') : dirname(lake);
   return {
     file: abs,
     config,
@@ -194,7 +204,8 @@ export function loadConfig(
       tracking: at(config.tracking.root),
       registry: at(config.registry.root),
       demoSource: at(config.source.duckdb.path),
-      data: dirname(lake),
+      data,
+      lakeLocal: remote ? resolve(data, 'lake-local') : lake,
     },
   };
 }

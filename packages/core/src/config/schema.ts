@@ -93,6 +93,8 @@ const sourceSchema = z
 const lakeSchema = z
   .object({
     root: z.string().default('../data/lake'),
+    /** Local working directory (reports, checkpoints, spill) when root is a URL; default ../data. */
+    localDir: z.string().optional(),
     checkpointInterval: z.number().int().positive().default(10),
     /** Size OPTIMIZE packs clustered files toward (Delta's default target, 128 MB). */
     targetFileSizeMb: z.number().positive().max(4096).default(128),

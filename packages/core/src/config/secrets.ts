@@ -24,6 +24,15 @@ export function envSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
     MLFLOW_TRACKING_URI: env['MLFLOW_TRACKING_URI'],
   };
   collect(fromEnv, false, out);
+  // Azure storage credentials (lake.root on Azure): whole values, and the key inside a connection string.
+  const azure = ['AZURE_STORAGE_CONNECTION_STRING', 'AZURE_STORAGE_ACCOUNT_KEY', 'AZURE_STORAGE_SAS_TOKEN',
+    'AZURE_CLIENT_SECRET'];
+  for (const name of azure) {
+    const v = env[name];
+    if (!v) continue;
+    out.push(v);
+    for (const m of v.matchAll(/(?:AccountKey|SharedAccessSignature|sig)=([^;&]+)/gi)) out.push(m[1]!);
+  }
   return [...new Set(out.filter((s) => s.length > 0))];
 }
 

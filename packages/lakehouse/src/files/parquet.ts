@@ -42,8 +42,8 @@ export async function writeStaged(conn: DuckDBConnection, storage: Storage, tabl
       const stats = trimStats(all, schema, opts.indexedColumns);
       const name = dataFileName();
       written.push(name);
-      await conn.run(`COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.locate(name))} (FORMAT parquet, COMPRESSION snappy)`);
-      const info = await storage.stat(name);
+      await conn.run(`COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`);
+      const info = await storage.finishWrite(name);
       if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);
       const add: AddFile = {
         path: name,

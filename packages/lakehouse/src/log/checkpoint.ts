@@ -28,22 +28,22 @@ export async function writeCheckpointFile(storage: Storage, version: number, act
   const conn = await logConnection();
   const scratch = path.join(os.tmpdir(), `cvc-checkpoint-${randomUUID()}`);
   const jsonl = `${scratch}.jsonl`;
-  // Write to a temp name first: a checkpoint must never be seen half-written.
+  const parquet = `${scratch}.parquet`;
   const target = checkpointPath(version);
-  const tmpRel = `${path.posix.dirname(target)}/.${path.posix.basename(target)}.${randomUUID()}.tmp`;
   try {
     await fs.writeFile(jsonl, actions.map((a) => JSON.stringify(a)).join('\n') + '\n');
     const columns = Object.entries(COLUMNS).map(([k, t]) => `${k}: ${literal(t)}`).join(', ');
     const select = Object.keys(COLUMNS).map((k) => `"${k}"`).join(', ');
     await conn.run(`COPY (SELECT ${select} FROM read_json(${literal(jsonl)}, format = 'newline_delimited', columns = {${columns}}))
-      TO ${literal(storage.locate(tmpRel))} (FORMAT parquet, COMPRESSION snappy)`);
-    await fs.rename(storage.locate(tmpRel), storage.locate(target));
-    const info = await storage.stat(target);
+      TO ${literal(parquet)} (FORMAT parquet, COMPRESSION snappy)`);
+    // Built in scratch space, then put whole: a checkpoint must never be seen half-written, on any storage.
+    const body = await fs.readFile(parquet);
+    await storage.put(target, body);
     const numOfAddFiles = actions.filter((a) => 'add' in a).length;
-    await storage.put(LAST_CHECKPOINT, JSON.stringify({ version, size: actions.length, sizeInBytes: info?.size ?? 0, numOfAddFiles }));
+    await storage.put(LAST_CHECKPOINT, JSON.stringify({ version, size: actions.length, sizeInBytes: body.length, numOfAddFiles }));
   } finally {
     await fs.unlink(jsonl).catch(() => undefined);
-    await storage.delete(tmpRel).catch(() => undefined);
+    await fs.unlink(parquet).catch(() => undefined);
   }
 }
 
@@ -52,6 +52,8 @@ export async function readCheckpointFiles(storage: Storage, table: string, versi
   const conn = await logConnection();
   let rows: Record<string, unknown>[];
   try {
+    const absent = await storage.prepareRead(files);
+    if (absent.length > 0) throw new Error(`${absent.join(', ')} vanished`);
     rows = await queryRows(conn,
       `SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${pathList(files.map((f) => storage.locate(f)))}, union_by_name = true) t`);
   } catch (e) {

@@ -10,6 +10,9 @@ import { parseCommit } from './commit-file.js';
 import { chooseCheckpoint, listLog, readLastCheckpoint, type LogListing } from './listing.js';
 import { commitPath } from './paths.js';
 
+/** Commit files read ahead while replaying: enough to hide an object store's round trips. */
+const COMMIT_PREFETCH = 8;
+
 export interface ActiveFile {
   path: string;
   size: number;
@@ -132,11 +135,23 @@ export async function replay(storage: Storage, table: string, at: { version?: nu
   let commitInfo: CommitInfo | undefined;
   let timestamp = 0;
   for (let v = start; v <= version; v++) {
-    const entry = listing.commits.get(v);
-    if (!entry) {
+    if (!listing.commits.has(v)) {
       throw new DeltaError('CORRUPT_LOG', table, v, `commit file ${commitPath(v)} is missing from the log (needed to reach version ${version})`);
     }
-    const actions = await readCommit(storage, table, v);
+  }
+  // Fetched a few at a time (an object store costs a round trip per commit), applied in order.
+  const pending = new Map<number, Promise<Action[]>>();
+  const prefetch = (v: number) => {
+    if (v > version || pending.has(v)) return;
+    const read = readCommit(storage, table, v);
+    read.catch(() => undefined); // awaited in order below; a later failure must not go unhandled meanwhile
+    pending.set(v, read);
+  };
+  for (let v = start; v < start + COMMIT_PREFETCH; v++) prefetch(v);
+  for (let v = start; v <= version; v++) {
+    prefetch(v + COMMIT_PREFETCH);
+    const actions = await pending.get(v)!;
+    pending.delete(v);
     applyActions(state, actions, v);
     if (v === version) {
       commitInfo = commitInfoOf(actions);

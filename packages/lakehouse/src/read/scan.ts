@@ -44,8 +44,8 @@ export function filesSelect(storage: Storage, schema: readonly SchemaField[], fi
 }
 
 export async function assertFilesExist(storage: Storage, snapshot: Snapshot, files: readonly ActiveFile[]): Promise<void> {
-  const infos = await Promise.all(files.map((f) => storage.stat(f.path)));
-  const missing = files.filter((_, i) => infos[i] === undefined);
+  const absent = new Set(await storage.prepareRead(files.map((f) => f.path)));
+  const missing = files.filter((f) => absent.has(f.path));
   if (missing.length > 0) {
     const first = missing[0]!;
     throw new DeltaError('MISSING_FILE', snapshot.table, snapshot.version,

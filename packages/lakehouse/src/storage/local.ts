@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { AzureStorage } from './azure.js';
+import { isAzureLocation } from './azure-location.js';
 import type { FileInfo, Storage } from './storage.js';
 
 function isErrno(e: unknown, code: string): boolean {
@@ -37,6 +39,19 @@ export class LocalStorage implements Storage {
 
   locate(relPath: string): string {
     return relPath === '' ? this.root : path.join(this.root, ...relPath.split('/'));
+  }
+
+  async prepareRead(relPaths: readonly string[]): Promise<string[]> {
+    const infos = await Promise.all(relPaths.map((p) => this.stat(p)));
+    return relPaths.filter((_, i) => infos[i] === undefined);
+  }
+
+  writeLocation(relPath: string): string {
+    return this.locate(relPath);
+  }
+
+  finishWrite(relPath: string): Promise<FileInfo | undefined> {
+    return this.stat(relPath);
   }
 
   read(relPath: string): Promise<Buffer> {
@@ -149,5 +164,5 @@ export class LocalStorage implements Storage {
 }
 
 export function storageFor(table: string): Storage {
-  return new LocalStorage(table);
+  return isAzureLocation(table) ? new AzureStorage(table) : new LocalStorage(table);
 }

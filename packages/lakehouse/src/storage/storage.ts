@@ -1,5 +1,7 @@
-// The few things the log needs from storage. Local disk now; an object store later must offer a
-// create-if-absent put (S3 conditional writes, GCS preconditions) for commits to stay atomic.
+// The few things the log needs from storage: local disk (local.ts) or Azure Blob Storage (azure.ts).
+// An object store must offer a create-if-absent put (If-None-Match: *) for commits to stay atomic.
+// DuckDB reads and writes only local files: a remote store hands it local copies (prepareRead) and
+// publishes what it wrote (writeLocation, then finishWrite).
 
 export interface FileInfo {
   /** Path relative to the table root, with '/' separators. */
@@ -9,9 +11,16 @@ export interface FileInfo {
 }
 
 export interface Storage {
-  /** Absolute location DuckDB can read and write (a local path, or later an s3:// URL). */
+  /** The table's location: an absolute local path or the Azure URL as configured. */
   readonly root: string;
+  /** Where DuckDB reads the file: the file itself, or (remote) its local copy made by prepareRead. */
   locate(relPath: string): string;
+  /** Makes the files readable at locate(); returns the ones that do not exist. */
+  prepareRead(relPaths: readonly string[]): Promise<string[]>;
+  /** Where DuckDB writes a new file; it exists in the table only after finishWrite. */
+  writeLocation(relPath: string): string;
+  /** Publishes the file written at writeLocation(relPath) (remote: uploads it) and describes it. */
+  finishWrite(relPath: string): Promise<FileInfo | undefined>;
   read(relPath: string): Promise<Buffer>;
   /** Undefined when the file does not exist. */
   readIfExists(relPath: string): Promise<Buffer | undefined>;

@@ -1,0 +1,72 @@
+// `cvc demo` with lake.root on Azure (Azurite on a free loopback port): every Delta table lands in
+// the emulator, none on local disk, delta-rs reads the forecasts from there, and the connection
+// string never reaches the output. Registry and tracking stay local (paths under lake.localDir).
+
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_KEY, listBlobNames, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
+import { cvc, project, python } from './helpers.js';
+
+const WRONG_KEY = Buffer.from('a wrong key, secret all the same').toString('base64');
+let azurite: Azurite;
+let p: { dir: string; config: string };
+let env: NodeJS.ProcessEnv;
+let run: { code: number; stdout: string; stderr: string };
+
+describe('cvc demo on Azurite', () => {
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    p = project('demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n'
+      + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 40 }\n'
+      + 'lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n');
+    env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CVC_LAKE_CACHE: join(p.dir, 'cache') };
+    run = cvc(['--config', p.config, '--json', 'demo', '--days', '1'], { env });
+  }, 900_000);
+  afterAll(async () => { await azurite.stop(); });
+
+  it('runs every step; the Delta tables are blobs in the container, none on local disk', async () => {
+    if (run.code !== 0) throw new Error(`demo failed (${run.code}): ${run.stderr.slice(-2000)}`);
+    const s = JSON.parse(run.stdout) as Record<string, any>;
+    expect(s['infer'].table).toBe('az://cvclake/demo/lake/bip_vprevisao_lojas_futuro');
+    expect(s['infer'].rows).toBe(s['infer'].storesForecast * 35);
+    expect(s['daily'].map((d: { exitCode: number }) => d.exitCode)).toEqual([0]);
+    const tables = new Set<string>();
+    for (const name of await listBlobNames(azurite.connectionString, 'cvclake', 'demo/lake/')) {
+      const m = /^demo\/lake\/([^/]+)\/_delta_log\/0+\.json$/.exec(name);
+      if (m) tables.add(m[1]!);
+    }
+    for (const t of ['features', 'quarantine', 'stores', 'backtest_forecasts', 'backtest_metrics', 'model_choice',
+      'bip_vprevisao_lojas_futuro']) expect(tables).toContain(t);
+    // Local disk holds the demo source, the work dir (reports, cache), registry and tracking (their own
+    // roots): no lake, no 'az:' dir.
+    expect(existsSync(join(p.dir, 'data', 'lake'))).toBe(false);
+    expect(existsSync(join(p.dir, 'data', 'demo', 'source.duckdb'))).toBe(true);
+    expect(readdirSync(p.dir).filter((f) => f.startsWith('az'))).toEqual([]);
+    expect(readdirSync(join(p.dir, 'work', 'reports')).some((f) => f.startsWith('backtest-'))).toBe(true);
+  });
+
+  it('delta-rs reads the forecasts from Azurite', () => {
+    const s = JSON.parse(run.stdout) as Record<string, any>;
+    const opts = { account_name: 'devstoreaccount1', account_key: DEV_KEY, endpoint: azurite.blobEndpoint,
+      allow_http: 'true' };
+    const out = python(`
+import json
+from deltalake import DeltaTable
+dt = DeltaTable("az://cvclake/demo/lake/bip_vprevisao_lojas_futuro", storage_options=${JSON.stringify(opts)})
+df = dt.to_pandas()
+print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique())}))`);
+    const r = JSON.parse(out.trim().split('\n').at(-1)!) as { rows: number; stores: number };
+    expect(r.stores).toBe(s['infer'].storesForecast);
+    expect(r.rows).toBeGreaterThanOrEqual(s['infer'].rows);
+  });
+
+  it('never prints the account key', () => {
+    expect(`${run.stdout}${run.stderr}`).not.toContain(DEV_KEY);
+    const bad = cvc(['--config', p.config, 'forecast', 'show', '--store', '1'],
+      { env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(DEV_KEY, WRONG_KEY) } });
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/HTTP 403/);
+    expect(`${bad.stdout}${bad.stderr}`).not.toContain(WRONG_KEY);
+  });
+});
