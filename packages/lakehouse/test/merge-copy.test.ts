@@ -95,4 +95,18 @@ print(json.dumps(rows))`, t);
     await check(`SELECT (range % 40)::VARCHAR AS store_id, DATE '2024-01-01' + (2 * (range // 40))::INTEGER AS date,
       -3.0 AS sales FROM range(8000)`);
   });
+
+  it('a file whose every row is matched is removed, with no empty copy', async () => {
+    const t = path.join(tmp.dir, `t${n++}`);
+    await createTable(conn, t, { columns: COLS, clusterBy: ['store_id', 'date'] });
+    await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' + range::INTEGER AS date, 1.0 AS sales FROM range(3)`);
+    await append(conn, t, `SELECT '2' AS store_id, DATE '2025-01-01' AS date, 2.0 AS sales`);
+    const r = await merge(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' + range::INTEGER AS date, 5.0 AS sales FROM range(3)`,
+      { on: ['store_id', 'date'] });
+    expect(r.metrics).toMatchObject({ numTargetRowsUpdated: 3, numTargetRowsCopied: 0, numTargetFilesRemoved: 1, numTargetFilesAdded: 1 });
+    const files = (await loadSnapshot(t)).files;
+    expect(files.map((f) => f.stats!.numRecords).sort()).toEqual([1, 3]);
+    const got = await rows(conn, `SELECT store_id, sum(sales) AS s FROM ${await scanSql(conn, t)} t GROUP BY ALL ORDER BY ALL`);
+    expect(got).toEqual([{ store_id: '1', s: 15 }, { store_id: '2', s: 2 }]);
+  });
 });
