@@ -174,7 +174,7 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
         numTargetRowsUpdated: rewrite ? targetMatched : 0,
         numTargetRowsInserted: inserted,
         numTargetRowsCopied: rewrite ? rowsCopied : 0,
-        numTargetRowsWritten: rowsWritten + rowsCopied,
+        numOutputRows: rowsWritten + rowsCopied,
         numTargetFilesRemoved: removed.length,
         numTargetFilesAdded: filesAdded,
         numTargetFilesScanned: candidates.length,
