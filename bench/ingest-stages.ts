@@ -40,6 +40,7 @@ const r = await runIngest({
     stage = `${p.stage}: ${p.message}`;
   },
 });
-console.log(`${daily ? `daily ingest (${today})` : 'full ingest'} ${stores} stores: ${r.seconds.toFixed(1)} s; per stage (until the next progress event):`);
+const what = daily ? `daily ingest (${today})` : 'full ingest';
+console.log(`${what} ${stores} stores: ${r.seconds.toFixed(1)} s; per stage (until the next progress event):`);
 console.log('  wall s    CPU s  stage');
 for (const line of rows) console.log(line);

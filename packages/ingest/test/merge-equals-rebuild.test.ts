@@ -21,7 +21,8 @@ async function addDay(path: string, day: string): Promise<void> {
   await withDuckDb(path, async (c) => {
     await c.run(`INSERT INTO daily_sales SELECT store_id, DATE '${day}', gross_sales + 1, n_sales, is_open,
         TIMESTAMP '${day}' + INTERVAL 27 HOUR FROM daily_sales
-      WHERE sale_date = DATE '${day}' - 1 QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY updated_at DESC) = 1`);
+      WHERE sale_date = DATE '${day}' - 1
+      QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY updated_at DESC) = 1`);
     // Late corrections of the week before, written after the new day.
     await c.run(`INSERT INTO daily_sales SELECT store_id, sale_date, gross_sales + 7, n_sales, is_open,
         TIMESTAMP '${day}' + INTERVAL 28 HOUR FROM daily_sales
@@ -36,7 +37,8 @@ async function featureRows(table: string): Promise<string[]> {
   const conn = await instance.connect();
   try {
     const sql = await scanSql(conn, table);
-    const r = (await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM ${sql} AS t ORDER BY store_id, date`)).getRowObjectsJS();
+    const r = (await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM ${sql} AS t ORDER BY store_id, date`))
+      .getRowObjectsJS();
     return r.map((x) => String(x['j']));
   } finally {
     conn.closeSync();
@@ -75,7 +77,8 @@ test('daily merges equal a full rebuild row for row on the demo source', async (
   const theirs = execFileSync('python3', ['-c', `import sys, json
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table()
-print(json.dumps([t.num_rows, sum(v for v in t.column('sales').to_pylist() if v is not None)]))`, table], { encoding: 'utf8' });
+sales = [v for v in t.column('sales').to_pylist() if v is not None]
+print(json.dumps([t.num_rows, sum(sales)]))`, table], { encoding: 'utf8' });
   const [n, total] = JSON.parse(theirs.trim().split('\n').pop()!) as [number, number];
   expect(n).toBe(ours.length);
   const ourTotal = ours.map((j) => (JSON.parse(j) as { sales: number | null }).sales ?? 0).reduce((a, b) => a + b, 0);

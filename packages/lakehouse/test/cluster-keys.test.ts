@@ -33,8 +33,10 @@ describe('clustering keys by type', () => {
 
   it('a text key holding numbers is clustered in text order, so one store\'s read skips the other files', async () => {
     const t = path.join(tmp.dir, 'stores');
-    await createTable(conn, t, { columns: [{ name: 'store_id', type: 'VARCHAR' }, { name: 'v', type: 'DOUBLE' }], clusterBy: ['store_id'] });
-    await append(conn, t, `SELECT (1 + range)::VARCHAR AS store_id, 0.0 AS v FROM range(2000)`, { maxRowsPerFile: 1000 });
+    const columns = [{ name: 'store_id', type: 'VARCHAR' as const }, { name: 'v', type: 'DOUBLE' as const }];
+    await createTable(conn, t, { columns, clusterBy: ['store_id'] });
+    await append(conn, t, `SELECT (1 + range)::VARCHAR AS store_id, 0.0 AS v FROM range(2000)`,
+      { maxRowsPerFile: 1000 });
     const files = (await loadSnapshot(t)).files;
     expect(files).toHaveLength(2);
     for (const store of ['17', '2', '1500', '999']) {

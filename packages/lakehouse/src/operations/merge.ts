@@ -47,7 +47,8 @@ async function copyWithout(conn: DuckDBConnection, ctx: WriteContext, file: Acti
   // Matched rows as runs of consecutive row numbers (gaps and islands): a clustered file's matches
   // are few runs, and a plain WHERE on them keeps DuckDB's scan order (a join would not).
   const runs = await queryRows(conn, `SELECT min(cvc_row)::BIGINT AS lo, max(cvc_row)::BIGINT AS hi FROM (
-      SELECT cvc_row, cvc_row - row_number() OVER (ORDER BY cvc_row) AS g FROM ${hits} WHERE cvc_file = ${literal(location)})
+      SELECT cvc_row, cvc_row - row_number() OVER (ORDER BY cvc_row) AS g FROM ${hits}
+      WHERE cvc_file = ${literal(location)})
     GROUP BY g ORDER BY lo`);
   const rows = filesSelect(storage, snapshot.schema, [file], { withRowNumber: true });
   const select = runs.length <= MAX_FILTER_RUNS
@@ -106,7 +107,9 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     const matchedIn = new Map<ActiveFile, number>();
     for (const r of perFile) {
       const file = byLocation.get(String(r['cvc_file']));
-      if (!file) throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(r['cvc_file'])}`);
+      if (!file) {
+        throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(r['cvc_file'])}`);
+      }
       matchedIn.set(file, Number(r['n']));
     }
     const touched = [...matchedIn.keys()];
@@ -140,11 +143,13 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
       const parts: string[] = [];
       if (rewrite) parts.push(`SELECT s.* FROM ${hits} AS h JOIN ${src.name} AS s ON ${matchOn(keys, 'h', 's')}`);
       if (whenNotMatched === 'insert') {
-        parts.push(`SELECT s.* FROM ${src.name} AS s WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`);
+        parts.push(`SELECT s.* FROM ${src.name} AS s
+          WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`);
       }
       const clusterBy = snapshot.clusteringColumns;
       if (parts.length > 0) {
-        const out = await stage(conn, table, snapshot.version, snapshot.schema, parts.map((p) => `(${p})`).join(' UNION ALL '), { clusterBy });
+        const union = parts.map((p) => `(${p})`).join(' UNION ALL ');
+        const out = await stage(conn, table, snapshot.version, snapshot.schema, union, { clusterBy });
         cleanup.push(out.drop);
         adds.push(...await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
           maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,

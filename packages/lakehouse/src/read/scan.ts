@@ -41,7 +41,7 @@ export function filesSelect(storage: Storage, schema: readonly SchemaField[], fi
   const cols = schema.map((f) => (f.sqlType ? `CAST(${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}` : ident(f.name)));
   if (opts.withFilename) cols.push('filename');
   if (opts.withRowNumber) cols.push('file_row_number');
-  const flags = `${opts.withFilename ? ', filename = true' : ''}${opts.withRowNumber ? ', file_row_number = true' : ''}`;
+  const flags = (opts.withFilename ? ', filename = true' : '') + (opts.withRowNumber ? ', file_row_number = true' : '');
   const source = `read_parquet(${pathList(files.map((f) => storage.locate(f.path)))}, union_by_name = true${flags})`;
   const inner = `SELECT ${cols.join(', ')} FROM ${source}`;
   return opts.where ? `(SELECT * FROM (${inner}) WHERE ${opts.where})` : `(${inner})`;
