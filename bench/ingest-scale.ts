@@ -22,7 +22,8 @@ const arg = (name: string) => {
   const i = args.indexOf(name);
   return i >= 0 ? args[i + 1] : undefined;
 };
-const sizes = (arg('--stores') ?? '500,1000,2000,4000').split(',').map(Number);
+// --stores 0: the daily run alone
+const sizes = (arg('--stores') ?? '500,1000,2000,4000').split(',').map(Number).filter((n) => n > 0);
 const runs = Number(arg('--runs') ?? 1);
 const dailyStores = Number(arg('--daily') ?? 2000);
 const dailyRuns = Number(arg('--daily-runs') ?? 3);

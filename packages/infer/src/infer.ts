@@ -60,6 +60,8 @@ export interface InferResult {
   rows: number;
   table: string;
   tableVersion: number;
+  /** Version of the OPTIMIZE that compacted the table's small files after the write (null: none needed). */
+  optimizeVersion: number | null;
   bundleVersion: string;
   bundleId: string;
   seconds: number;
@@ -154,7 +156,8 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       if (f.route !== 'routed') fallbackStores++;
     }
     const featureVersion = (await loadSnapshot(tables.features)).version;
-    const { rows, commit } = await writeForecastRows(conn, outTable, forecasts, {
+    const { rows, commit, optimizeVersion } = await writeForecastRows(conn, outTable, forecasts, {
+      targetFileSizeBytes: opts.loaded.config.lake.targetFileSizeMb * 2 ** 20,
       asOf,
       horizon,
       bundleVersion: opts.bundleVersion,
@@ -173,6 +176,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       rows,
       table: outTable,
       tableVersion: commit.version,
+      optimizeVersion,
       bundleVersion: opts.bundleVersion,
       bundleId: manifest.bundleId,
       seconds: (performance.now() - t0) / 1000,

@@ -1,7 +1,7 @@
 // The forecast table `bip_vprevisao_lojas_futuro`: one row per store, as-of date and forecast day.
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
 // see the old forecast or the new one, never a mix.
-import { replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import { optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
 import { FORECASTS, ensureTable } from '@cvc/feature-table';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
@@ -14,8 +14,12 @@ export async function writeForecastRows(
   conn: DuckDBConnection,
   table: string,
   forecasts: readonly RoutedForecast[],
-  meta: { asOf: string; horizon: number; bundleVersion: string; runId: string; lineage: Record<string, unknown> },
-): Promise<{ rows: number; commit: CommitResult }> {
+  meta: {
+    asOf: string; horizon: number; bundleVersion: string; runId: string; lineage: Record<string, unknown>;
+    /** OPTIMIZE's target file size (config lake.targetFileSizeMb); default Delta's 128 MB. */
+    targetFileSizeBytes?: number;
+  },
+): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null }> {
   await ensureTable(conn, table, FORECASTS);
   const n = forecasts.length * meta.horizon;
   const store = new Array<string>(n);
@@ -58,7 +62,12 @@ export async function writeForecastRows(
     'SELECT *, now() AS created_at FROM infer_rows',
     { metadata: { operation: 'infer', runId: meta.runId, asOf: meta.asOf, bundleVersion: meta.bundleVersion, rows: n, ...meta.lineage } },
   );
-  // Written clustered (the table's (as_of_date, store_id) order); compacting the small daily files is
-  // left to `cvc lake optimize`, so an infer run stays one commit (the run lock and readers rely on it).
-  return { rows: n, commit };
+  // Written clustered (the table's (as_of_date, store_id) order). The incremental OPTIMIZE compacts the
+  // small daily files (and any a rerun's replaceWhere left unclustered), never full-size clustered ones;
+  // with a single small file it commits nothing. It runs under the caller's run lock, like the write.
+  const compact = await optimize(conn, table, {
+    metadata: { operation: 'infer optimize', runId: meta.runId },
+    ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
+  });
+  return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
 }

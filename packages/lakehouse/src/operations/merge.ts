@@ -1,21 +1,26 @@
-// MERGE (upsert) by key columns, copy-on-write: only files that hold a matched key are rewritten,
-// and the whole change is one commit. Files are first pruned by the source's key ranges.
+// MERGE (upsert) by key columns, copy-on-write, one commit. Files are pruned by the source's key ranges, then
+// only files holding a matched row are rewritten: copied minus those rows in their own order (no sort),
+// while updated and inserted rows go to new files, sorted in clustering order on a clustered table.
 
+import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
-import type { Action } from '../log/actions.js';
+import type { Action, AddFile } from '../log/actions.js';
+import type { ActiveFile } from '../log/replay.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
-import { writeStaged } from '../files/parquet.js';
+import { writeQueryInOrder, writeStaged } from '../files/parquet.js';
 import { stage, stageSource } from '../files/stage-rows.js';
 import { computeStats } from '../files/stats.js';
 import { assertFilesExist, filesSelect } from '../read/scan.js';
 import { skipFiles, type FilterValue, type Scalar } from '../read/skipping.js';
 import type { SchemaField } from '../schema.js';
-import { ident } from '../sql.js';
+import { ident, literal } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteOptions } from './context.js';
+import {
+  alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions,
+} from './context.js';
 import { removeAction } from './rewrite-matching.js';
 
 export interface MergeOptions extends WriteOptions {
@@ -25,6 +30,35 @@ export interface MergeOptions extends WriteOptions {
   whenMatched?: 'update' | 'ignore';
   /** Default 'insert': source rows without a match are added. */
   whenNotMatched?: 'insert' | 'ignore';
+}
+
+/** Above this many runs of matched rows in one file, the copy anti-joins and sorts instead of filtering. */
+const MAX_FILTER_RUNS = 512;
+
+function matchOn(keys: readonly SchemaField[], a: string, b: string): string {
+  return keys.map((k) => `${a}.${ident(k.name)} = ${b}.${ident(k.name)}`).join(' AND ');
+}
+
+/** `file` without its rows listed in `hits`, written in the file's row order (undefined: none left). */
+async function copyWithout(conn: DuckDBConnection, ctx: WriteContext, file: ActiveFile, hits: string):
+  Promise<AddFile | undefined> {
+  const { storage, snapshot, table } = ctx;
+  const location = storage.locate(file.path);
+  // Matched rows as runs of consecutive row numbers (gaps and islands): a clustered file's matches
+  // are few runs, and a plain WHERE on them keeps DuckDB's scan order (a join would not).
+  const runs = await queryRows(conn, `SELECT min(cvc_row)::BIGINT AS lo, max(cvc_row)::BIGINT AS hi FROM (
+      SELECT cvc_row, cvc_row - row_number() OVER (ORDER BY cvc_row) AS g FROM ${hits}
+      WHERE cvc_file = ${literal(location)})
+    GROUP BY g ORDER BY lo`);
+  const rows = filesSelect(storage, snapshot.schema, [file], { withRowNumber: true });
+  const select = runs.length <= MAX_FILTER_RUNS
+    ? `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT (${runs
+      .map((r) => `file_row_number BETWEEN ${Number(r['lo'])} AND ${Number(r['hi'])}`).join(' OR ')})`
+    : `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h
+        WHERE h.cvc_file = ${literal(location)} AND h.cvc_row = t.file_row_number) ORDER BY file_row_number`;
+  return writeQueryInOrder(conn, storage, table, snapshot.version, snapshot.schema, select, {
+    dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: file.add.clusteringProvider ?? undefined,
+  });
 }
 
 export async function merge(conn: DuckDBConnection, table: string, sourceSql: string, opts: MergeOptions): Promise<CommitResult> {
@@ -60,57 +94,78 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     });
     const candidates = src.rowCount === 0 ? [] : skipFiles(snapshot.files, ranges);
     await assertFilesExist(storage, snapshot, candidates);
-    const on = keys.map((k) => `t.${ident(k.name)} = s.${ident(k.name)}`).join(' AND ');
-    let touched: typeof candidates = [];
-    let targetMatched = 0;
-    if (candidates.length > 0) {
-      const byLocation = new Map(candidates.map((f) => [storage.locate(f.path), f]));
-      const rows = await queryRows(conn, `SELECT t.filename, count(*)::BIGINT AS n
-        FROM ${filesSelect(storage, snapshot.schema, candidates, { withFilename: true })} AS t
-        JOIN ${src.name} AS s ON ${on} GROUP BY t.filename`);
-      touched = rows.map((r) => byLocation.get(String(r['filename']))!).filter((f) => f !== undefined);
-      targetMatched = rows.reduce((s, r) => s + Number(r['n']), 0);
+    const on = matchOn(keys, 't', 's');
+    // The matched target rows, by file and row number (only the key columns of candidates are read).
+    const hits = ident(`cvc_merge_hits_${randomUUID().replaceAll('-', '')}`);
+    const keyCols = keys.map((k) => `t.${ident(k.name)}`).join(', ');
+    await conn.run(`CREATE TEMP TABLE ${hits} AS SELECT t.filename AS cvc_file, t.file_row_number AS cvc_row, ${keyCols}
+      FROM ${filesSelect(storage, snapshot.schema, candidates, { withFilename: true, withRowNumber: true })} AS t
+      JOIN ${src.name} AS s ON ${on}`);
+    cleanup.push(async () => { await conn.run(`DROP TABLE IF EXISTS ${hits}`); });
+    const byLocation = new Map(candidates.map((f) => [storage.locate(f.path), f]));
+    const perFile = await queryRows(conn, `SELECT cvc_file, count(*)::BIGINT AS n FROM ${hits} GROUP BY cvc_file`);
+    const matchedIn = new Map<ActiveFile, number>();
+    for (const r of perFile) {
+      const file = byLocation.get(String(r['cvc_file']));
+      if (!file) {
+        throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(r['cvc_file'])}`);
+      }
+      matchedIn.set(file, Number(r['n']));
     }
-    const [m] = await queryRows(conn, touched.length === 0 ? 'SELECT 0::BIGINT AS n'
-      : `SELECT count(*)::BIGINT AS n FROM ${src.name} AS s WHERE EXISTS (SELECT 1 FROM ${filesSelect(storage, snapshot.schema, touched)} AS t WHERE ${on})`);
+    const touched = [...matchedIn.keys()];
+    const targetMatched = [...matchedIn.values()].reduce((a, b) => a + b, 0);
+    const [m] = await queryRows(conn, `SELECT count(*)::BIGINT AS n FROM ${src.name} AS s
+      WHERE EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`);
     const sourceMatched = Number(m?.['n'] ?? 0);
     const rewrite = whenMatched === 'update' && touched.length > 0;
     if (rewrite && isAppendOnly(snapshot.metadata)) {
       throw new DeltaError('APPEND_ONLY', table, snapshot.version, 'merge would update rows but the table has delta.appendOnly=true');
     }
 
-    // New content: untouched rows of rewritten files, updated rows, inserted rows.
-    const touchedRows = touched.length === 0 ? undefined : filesSelect(storage, snapshot.schema, touched);
-    const parts: string[] = [];
-    if (rewrite && touchedRows) {
-      parts.push(`SELECT t.* FROM ${touchedRows} AS t WHERE NOT EXISTS (SELECT 1 FROM ${src.name} AS s WHERE ${on})`);
-      // One output row per matched target row, as Delta's MERGE updates each of them.
-      parts.push(`SELECT s.* FROM ${touchedRows} AS t JOIN ${src.name} AS s ON ${on}`);
-    }
-    if (whenNotMatched === 'insert') {
-      parts.push(touchedRows
-        ? `SELECT s.* FROM ${src.name} AS s WHERE NOT EXISTS (SELECT 1 FROM ${touchedRows} AS t WHERE ${on})`
-        : `SELECT s.* FROM ${src.name} AS s`);
-    }
-    const inserted = whenNotMatched === 'insert' ? src.rowCount - sourceMatched : 0;
     const actions: Action[] = [...propertyActions(snapshot, opts.properties), ...txnActions(opts.txn)];
     const nowMs = Date.now();
-    let filesAdded = 0;
+    const adds: AddFile[] = [];
+    let rowsCopied = 0;
     let rowsWritten = 0;
-    if (parts.length > 0) {
-      // On a clustered table the new files are written in clustering order (clustered on write).
+    try {
+      // A touched file is copied minus its matched rows, in its own order: a clustered file stays
+      // clustered without a sort, and untouched files are not read at all.
+      if (rewrite) {
+        for (const f of touched) {
+          const add = await copyWithout(conn, ctx, f, hits);
+          if (add) {
+            adds.push(add);
+            rowsCopied += (JSON.parse(add.stats ?? '{}') as { numRecords?: number }).numRecords ?? 0;
+          }
+        }
+      }
+      // Updated and inserted rows go to new files, in clustering order on a clustered table.
+      const parts: string[] = [];
+      if (rewrite) parts.push(`SELECT s.* FROM ${hits} AS h JOIN ${src.name} AS s ON ${matchOn(keys, 'h', 's')}`);
+      if (whenNotMatched === 'insert') {
+        parts.push(`SELECT s.* FROM ${src.name} AS s
+          WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`);
+      }
       const clusterBy = snapshot.clusteringColumns;
-      const out = await stage(conn, table, snapshot.version, snapshot.schema, parts.map((p) => `(${p})`).join(' UNION ALL '), { clusterBy });
-      cleanup.push(out.drop);
-      const adds = await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
-        maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
-        clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
-      });
-      filesAdded = adds.length;
-      rowsWritten = out.rowCount;
-      if (rewrite) for (const f of touched) actions.push({ remove: removeAction(f, true, nowMs) });
-      actions.push(...adds.map((add) => ({ add })));
+      if (parts.length > 0) {
+        const union = parts.map((p) => `(${p})`).join(' UNION ALL ');
+        const out = await stage(conn, table, snapshot.version, snapshot.schema, union, { clusterBy });
+        cleanup.push(out.drop);
+        adds.push(...await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
+          maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+          clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
+        }));
+        rowsWritten = out.rowCount;
+      }
+    } catch (e) {
+      // Nothing references the files written so far.
+      await Promise.all(adds.map((a) => storage.delete(a.path).catch(() => undefined)));
+      throw e;
     }
+    const inserted = whenNotMatched === 'insert' ? src.rowCount - sourceMatched : 0;
+    const filesAdded = adds.length;
+    if (rewrite) for (const f of touched) actions.push({ remove: removeAction(f, true, nowMs) });
+    actions.push(...adds.map((add) => ({ add })));
     const removed = rewrite ? touched.map((f) => f.path) : [];
     return await commit(storage, table, {
       operation: 'MERGE',
@@ -123,7 +178,8 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
         numSourceRows: src.rowCount,
         numTargetRowsUpdated: rewrite ? targetMatched : 0,
         numTargetRowsInserted: inserted,
-        numTargetRowsCopied: rewrite ? rowsWritten - inserted - targetMatched : 0,
+        numTargetRowsCopied: rewrite ? rowsCopied : 0,
+        numOutputRows: rowsWritten + rowsCopied,
         numTargetFilesRemoved: removed.length,
         numTargetFilesAdded: filesAdded,
         numTargetFilesScanned: candidates.length,

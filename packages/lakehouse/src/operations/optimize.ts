@@ -64,8 +64,10 @@ export function planBins(files: readonly ActiveFile[], clusterBy: readonly strin
   const candidates = files.filter((f) => (clustered && !isClustered(f)) || rowsOf(f) < small);
   if (!clustered && candidates.length < 2) return [];
   const key = clusterBy[0];
-  const start = (f: ActiveFile) => String(key !== undefined ? (f.stats?.minValues[key] ?? '') : '');
-  const sorted = [...candidates].sort((a, b) => (start(a) < start(b) ? -1 : start(a) > start(b) ? 1 : 0));
+  // Stats hold numbers as JSON numbers and dates/text as strings: each compared by its own type
+  // (as text, 10 would come before 9 and a bin would join files far apart).
+  const start = (f: ActiveFile): unknown => (key !== undefined ? f.stats?.minValues[key] : undefined);
+  const sorted = [...candidates].sort((a, b) => compareStat(start(a), start(b)));
   const bins: ActiveFile[][] = [];
   let bin: ActiveFile[] = [];
   let rows = 0;
@@ -81,6 +83,16 @@ export function planBins(files: readonly ActiveFile[], clusterBy: readonly strin
   }
   if (bin.length > 0) bins.push(bin);
   return bins.filter((b) => b.length > 1 || (clustered && !isClustered(b[0]!)));
+}
+
+/** Orders two stats values: missing first, numbers numerically, anything else as text. */
+function compareStat(a: unknown, b: unknown): number {
+  if (a === undefined || a === null) return b === undefined || b === null ? 0 : -1;
+  if (b === undefined || b === null) return 1;
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  const x = String(a);
+  const y = String(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 export async function optimize(conn: DuckDBConnection, table: string, opts: OptimizeOptions = {}):

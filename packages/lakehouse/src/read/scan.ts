@@ -30,15 +30,19 @@ function emptySelect(schema: readonly SchemaField[]): string {
 
 /** SELECT over the given files with the snapshot's column names and types. */
 export function filesSelect(storage: Storage, schema: readonly SchemaField[], files: readonly ActiveFile[], opts: {
-  where?: string | undefined; withFilename?: boolean;
+  where?: string | undefined; withFilename?: boolean; withRowNumber?: boolean;
 } = {}): string {
   if (files.length === 0) {
     const empty = emptySelect(schema);
-    return opts.withFilename ? `(SELECT *, NULL::VARCHAR AS filename FROM ${empty})` : empty;
+    const extra = [...(opts.withFilename ? ['NULL::VARCHAR AS filename'] : []),
+      ...(opts.withRowNumber ? ['NULL::BIGINT AS file_row_number'] : [])];
+    return extra.length > 0 ? `(SELECT *, ${extra.join(', ')} FROM ${empty})` : empty;
   }
   const cols = schema.map((f) => (f.sqlType ? `CAST(${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}` : ident(f.name)));
   if (opts.withFilename) cols.push('filename');
-  const source = `read_parquet(${pathList(files.map((f) => storage.locate(f.path)))}, union_by_name = true${opts.withFilename ? ', filename = true' : ''})`;
+  if (opts.withRowNumber) cols.push('file_row_number');
+  const flags = (opts.withFilename ? ', filename = true' : '') + (opts.withRowNumber ? ', file_row_number = true' : '');
+  const source = `read_parquet(${pathList(files.map((f) => storage.locate(f.path)))}, union_by_name = true${flags})`;
   const inner = `SELECT ${cols.join(', ')} FROM ${source}`;
   return opts.where ? `(SELECT * FROM (${inner}) WHERE ${opts.where})` : `(${inner})`;
 }

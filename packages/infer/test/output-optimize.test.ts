@@ -1,0 +1,53 @@
+// The forecast table is clustered after each write (issue 13): the incremental OPTIMIZE compacts the
+// small per-as-of files into clustered ones, commits nothing when there is nothing to compact, and
+// delta-rs reads the same rows.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { history, loadSnapshot } from '@cvc/lakehouse';
+import type { RoutedForecast } from '@cvc/mlops';
+import { writeForecastRows } from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'cvc-infer-optimize-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function forecasts(stores: number, start: string): RoutedForecast[] {
+  return Array.from({ length: stores }, (_, s) => {
+    const p50 = Array.from({ length: 35 }, (_, k) => 100 + s + k);
+    return {
+      storeId: String(s + 1), start, p10: p50.map((v) => v - 10), p50, p90: p50.map((v) => v + 10),
+      modelKind: 'lgbm', route: 'routed',
+    } as unknown as RoutedForecast;
+  });
+}
+
+it('infer OPTIMIZEs the forecast table after its write, incrementally', async () => {
+  const instance = await DuckDBInstance.create(':memory:');
+  const conn = await instance.connect();
+  const table = join(dir, 'forecasts');
+  const meta = (asOf: string) => ({ asOf, horizon: 35, bundleVersion: '1', runId: `run-${asOf}`, lineage: {} });
+  // One as-of date: a single clustered file, nothing to compact, one commit.
+  const first = await writeForecastRows(conn, table, forecasts(12, '2025-07-01'), meta('2025-06-30'));
+  expect(first.optimizeVersion).toBeNull();
+  for (const asOf of ['2025-07-01', '2025-07-02']) {
+    const r = await writeForecastRows(conn, table, forecasts(12, asOf), meta(asOf));
+    expect(r.optimizeVersion).toBe(r.commit.version + 1);
+    const snap = await loadSnapshot(table);
+    expect(snap.files).toHaveLength(1);
+    expect(snap.files[0]!.add.clusteringProvider).toBe('liquid');
+  }
+  const ops = (await history(table)).map((h) => h.operation);
+  expect(ops.filter((o) => o === 'OPTIMIZE')).toHaveLength(2);
+  const [row] = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT as_of_date)::INTEGER AS d
+    FROM read_parquet('${join(table, (await loadSnapshot(table)).files[0]!.path)}')`)).getRowObjectsJS();
+  expect(row).toEqual({ n: 3 * 12 * 35, d: 3 });
+  conn.closeSync();
+  instance.closeSync();
+  const n = execFileSync('python3', ['-c', `import sys
+from deltalake import DeltaTable
+print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)`, table], { encoding: 'utf8' });
+  expect(Number(n.trim())).toBe(3 * 12 * 35);
+});
