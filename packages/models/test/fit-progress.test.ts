@@ -2,10 +2,10 @@
 // boosting rounds, N-BEATS its epochs, each counting up to the planned total.
 import { describe, expect, it } from 'vitest';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
-import type { FitProgress } from '../src/forecaster.js';
-import { LgbmForecaster } from '../src/models/lgbm/index.js';
-import { nbeatsFactory } from '../src/models/nbeats/index.js';
-import { loadTf } from '../src/models/tf/backend.js';
+import type { FitProgress } from '@cvc/core';
+import { LgbmForecaster } from '../src/lgbm/index.js';
+import { nbeatsFactory } from '../src/nbeats/index.js';
+import { loadTf } from '../src/tf/backend.js';
 import { fitView, syntheticStores } from './tf-synthetic.js';
 
 function check(events: FitProgress[], unit: FitProgress['unit']): void {
