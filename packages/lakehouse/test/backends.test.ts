@@ -11,7 +11,8 @@ import { storageFor } from '../src/storage/local.js';
 import { commit, type PreparedCommit } from '../src/transaction/commit.js';
 import type { ConflictScope } from '../src/transaction/conflict.js';
 import { backends } from './backends.js';
-import { connect, hasDeltaRs, python, rows } from './helpers.js';
+import { connect, python, rows } from './helpers.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 const COLUMNS = [
   { name: 'store_id', type: 'VARCHAR' as const, nullable: false },
@@ -115,7 +116,7 @@ describe.each(backends())('lakehouse on $name', (backend) => {
       .toEqual(['OPTIMIZE', 'WRITE', 'WRITE', 'WRITE', 'WRITE', 'CREATE TABLE']);
   });
 
-  it.runIf(hasDeltaRs())('delta-rs reads every version we wrote, from this backend', async () => {
+  it.runIf(useOracle('delta-rs'))('delta-rs reads every version we wrote, from this backend', async () => {
     const t = backend.table('deltars');
     await createTable(conn, t, { columns: COLUMNS });
     await append(conn, t, VALUES);

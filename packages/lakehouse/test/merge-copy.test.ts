@@ -6,7 +6,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { append, createTable, loadSnapshot, merge, scanSql } from '../src/index.js';
-import { connect, hasDeltaRs, python, rows, tempDir } from './helpers.js';
+import { connect, python, rows, tempDir } from './helpers.js';
+import { useOracle } from '../../../test-support/oracles.js';
 
 const COLS = [
   { name: 'store_id', type: 'VARCHAR' as const, nullable: false },
@@ -79,7 +80,7 @@ describe('merge copies touched files in order', () => {
     expect(got).toEqual(expected);
     const inRemoved = removed.reduce((s, p) => s + before.get(p)!.length, 0);
     expect(r.metrics['numTargetRowsCopied']).toBe(inRemoved - Number(r.metrics['numTargetRowsUpdated']));
-    if (hasDeltaRs()) {
+    if (useOracle('delta-rs')) {
       const theirs = python<Array<[string, string, number]>>(`
 import json, sys
 from deltalake import DeltaTable
