@@ -1,9 +1,11 @@
 // Accuracy of every model on the demo's walk-forward backtest, as a table: WAPE, its ratio to
 // weekday_mean and to lgbm, WAPE on the later folds (the ones the ensemble and the interval
 // calibration are judged on), and p10-p90 coverage raw and calibrated on earlier folds.
-//   node --conditions=source --import tsx bench/accuracy.ts [--stores 150] [--folds 4] [--models lgbm,nbeats,tft,ensemble]
+//   node --conditions=source --import tsx bench/accuracy.ts [--stores 150] [--folds 4]
+//     [--models lgbm,nbeats,tft,ensemble]
 //     [--seed 42] [--workers 2] [--per-fold] [--keep]
-// Defaults are the default demo's (150 stores, 4 folds, the config's models plus ensemble). Needs dist/ for the workers:
+// Defaults are the default demo's (150 stores, 4 folds, the config's models plus ensemble).
+// Needs dist/ for the workers:
 // npx pnpm@12.4.2 run build
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

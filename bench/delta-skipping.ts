@@ -1,7 +1,8 @@
 // A read filtered to one store, with file skipping on the stats (only the files whose store range
 // holds it are read) against the same query over every file (DuckDB then only has the Parquet
 // row-group statistics). The table is clustered by (store_id, date) and optimized into many files.
-//   node --conditions=source --import tsx bench/delta-skipping.ts [--stores 2000] [--days 1000] [--rows-per-file 25000] [--runs 7]
+//   node --conditions=source --import tsx bench/delta-skipping.ts [--stores 2000] [--days 1000]
+//     [--rows-per-file 25000] [--runs 7]
 import { join } from 'node:path';
 import { append, createTable, loadSnapshot, optimize, scanSql } from '../packages/lakehouse/src/index.js';
 import { arg, connect, median, salesRows, SALES_COLUMNS, scratch, seconds } from './delta-common.js';

@@ -4,7 +4,8 @@
 //    forecast set and one new day of actuals), median of --runs days, with local tracking and the page.
 //  daily: the demo source at 2,000 stores, ingested, baselines backtested and trained; then the source
 //    gains one day and runDaily (ingest -> infer -> monitor) runs; median of --runs days.
-// Usage: node --conditions=source --import tsx bench/monitor.ts [--stores 2000] [--days 365] [--runs 3] [--only monitor|daily]
+// Usage: node --conditions=source --import tsx bench/monitor.ts [--stores 2000] [--days 365] [--runs 3]
+//   [--only monitor|daily]
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

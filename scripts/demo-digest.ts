@@ -75,10 +75,10 @@ async function digestTables(configPath: string): Promise<Digest> {
       });
       const scan = await scanSql(conn, path);
       const reader = await conn.runAndReadAll(`SELECT * FROM ${scan} t`);
-      const columns = reader.columnNames().filter((c) => !VOLATILE.has(c));
+      const columns = reader.columnNames().filter((c: string) => !VOLATILE.has(c));
       const lines = reader
         .getRowObjectsJS()
-        .map((r) => JSON.stringify(columns.map((c) => canonical(r[c]))))
+        .map((r: Record<string, unknown>) => JSON.stringify(columns.map((c: string) => canonical(r[c]))))
         .sort();
       const sha256 = createHash('sha256').update(lines.join('\n')).digest('hex');
       out[id] = { shape, rows: lines.length, columns, sha256 };

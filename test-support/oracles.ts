@@ -33,7 +33,7 @@ const PROBES = {
     const bin = join(root, 'packages/cli/dist/bin.js');
     return existsSync(bin) ? undefined : `${bin} is not built (npm run build)`;
   },
-} satisfies Record<string, (env: Env) => string | undefined>;
+} satisfies Record<string, (env: Env) => string | undefined | void>;
 
 export type OracleName = keyof typeof PROBES;
 
@@ -57,7 +57,7 @@ export function useOracle(name: OracleName, env: Env = process.env): boolean {
     process.stderr.write(`oracles: skipping the tests that need ${name} (CVC_SKIP_ORACLES)\n`);
     return false;
   }
-  let reason: string | undefined;
+  let reason: string | undefined | void;
   try {
     reason = PROBES[name](env);
   } catch (e) {

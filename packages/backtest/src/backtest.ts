@@ -4,7 +4,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   InputError,
   JobError,
@@ -14,12 +13,10 @@ import {
   addDays,
   formatIsoDay,
   knownDays,
-  noProgress,
   parseIsoDay,
   planFolds,
   scoreWindow,
   seriesAsOf,
-  silentLogger,
   weeklyNaiveScale,
   type EnsembleWeights,
   type Fold,
@@ -35,7 +32,7 @@ import {
   resolveModelsAsked,
   modelSettings,
 } from '@cvc/models';
-import { futureWindow, lakeTables, readKnownFutureInputs, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
+import { futureWindow, openDuckDb, readKnownFutureInputs, startStep, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
@@ -142,20 +139,14 @@ export function foldWindows(
 } // below this a store is not forecast in a fold
 
 export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult> {
-  const t0 = performance.now();
-  const { loaded } = opts;
-  const cfg = loaded.config;
-  const log = opts.log ?? silentLogger;
-  const progress = opts.onProgress ?? noProgress;
+  const { loaded, cfg, log, progress, tables, t0 } = startStep(opts);
   const horizon = opts.horizon ?? cfg.forecast.horizon;
   const gap = opts.gap ?? cfg.backtest.gap;
   const models = resolveModels(opts.models ?? cfg.backtest.models);
   const runId = opts.runId ?? randomUUID();
-  const tables = lakeTables(loaded);
   const out = { forecasts: tables.backtestForecasts, metrics: tables.backtestMetrics, choice: tables.modelChoice };
 
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
+  const { conn, close } = await openDuckDb();
   try {
     const series = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
     if (series.length === 0) throw new InputError(`backtest: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
@@ -355,7 +346,6 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    conn.closeSync();
-    db.closeSync();
+    close();
   }
 }

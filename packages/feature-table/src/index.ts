@@ -41,6 +41,7 @@ export {
   type ModelChoiceRow,
 } from './backtest-tables.js';
 export { readForecastSet, type ForecastSet } from './forecast-tables.js';
+export { startStep, openDuckDb, type StepStart } from './step.js';
 export { FeatureTableError } from './errors.js';
 export { readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
 export {

@@ -28,7 +28,9 @@ let tables: LakeTables;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cvc-ft-'));
-  tables = { features: join(dir, 'features'), quarantine: join(dir, 'q'), stores: join(dir, 'stores'), promotions: join(dir, 'promotions'), holidays: join(dir, 'holidays') };
+  tables = { features: join(dir, 'features'), quarantine: join(dir, 'q'), stores: join(dir, 'stores'), promotions: join(dir, 'promotions'), holidays: join(dir, 'holidays'),
+    backtestForecasts: join(dir, 'bf'), backtestMetrics: join(dir, 'bm'), modelChoice: join(dir, 'mc'),
+    forecasts: join(dir, 'fc'), forecastAccuracy: join(dir, 'fa') };
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();
   await createTable(conn, tables.features, { columns: featureTableColumns(['visitas']), clusterBy: [...FEATURE_CLUSTER_BY] });

@@ -3,24 +3,19 @@
 // forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   InputError,
   JobError,
   addDays,
   formatIsoDay,
-  noProgress,
   parseIsoDay,
-  silentLogger,
   type LoadedConfig,
   type Logger,
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
-import {
-  forecasterFactories,
-} from '@cvc/models';
-import { extendWithFuture, lakeTables, lastFeatureDay, readKnownFutureInputs, readStoreSeries } from '@cvc/feature-table';
+import { forecasterFactories } from '@cvc/models';
+import { extendWithFuture, lastFeatureDay, openDuckDb, readKnownFutureInputs, readStoreSeries, startStep } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { bundleHistoryDays, readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
@@ -74,12 +69,7 @@ function lastKnownDay(s: StoreSeries): number | null {
 }
 
 export async function runInfer(opts: InferOptions): Promise<InferResult> {
-  const t0 = performance.now();
-  const { loaded } = opts;
-  const cfg = loaded.config;
-  const log = opts.log ?? silentLogger;
-  const progress = opts.onProgress ?? noProgress;
-  const tables = lakeTables(loaded);
+  const { loaded, cfg, log, progress, tables, t0 } = startStep(opts);
   const outTable = tables.forecasts;
 
   // Cheap checks first: a bad bundle or horizon fails before anything waits on the lock.
@@ -101,8 +91,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     maxAgeSec: cfg.infer.lockMaxAgeSec,
     onWait: (owner) => log.warn({ owner }, 'another infer run holds the lock; waiting'),
   });
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
+  const { conn, close } = await openDuckDb();
   try {
     const lastDay = await lastFeatureDay(conn, tables);
     if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
@@ -182,8 +171,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    conn.closeSync();
-    db.closeSync();
+    close();
     await lock.release();
   }
 }

@@ -34,7 +34,8 @@ describe('runMonitor', () => {
   }, 120_000);
 
   it('adds one row per forecast day whose actual has arrived', () => {
-    // Forecast as of day a covers a+1..a+35; actuals run to 03-10. 4 stores for as-of 03-01..03-09, 3 for 03-10 (none observed).
+    // Forecast as of day a covers a+1..a+35; actuals run to 03-10. 4 stores for as-of 03-01..03-09,
+    // 3 for 03-10 (none observed).
     const perStore = asOfs.slice(0, -1).reduce((s, _a, i) => s + (9 - i), 0);
     expect(first.update).toMatchObject({ added: 4 * perStore, updated: 0 });
     expect(readWithDeltaRs(first.table)).toHaveLength(4 * perStore);
@@ -104,7 +105,8 @@ describe('runMonitor on a long history', () => {
     for (const a of asOfs) await long.addForecasts(a, [1, 2, 3, 4], () => 0.02);
     await long.addActuals('2025-03-02', '2025-04-10');
     const r = await runMonitor({ loaded: long.loaded, runId: 'long', today: '2025-04-11', track: false, page: false });
-    const observed = asOfs.reduce((n, _a, k) => n + Math.min(35, 40 - k), 0); // as-of 03-01 + k sees 04-10 - (03-01 + k) days
+    // as-of 03-01 + k sees 04-10 - (03-01 + k) days
+    const observed = asOfs.reduce((n, _a, k) => n + Math.min(35, 40 - k), 0);
     expect(r.update.added).toBe(4 * observed);
     // Forecast days 03-02..04-10 are 40 days: two chunks of CHUNK_DAYS (28), two commits after the create.
     expect(r.update.version).toBe(2);

@@ -3,14 +3,11 @@
 // routing, lineage and the backtest figures behind it. Registration is the caller's next step.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DuckDBInstance } from '@duckdb/node-api';
 import {
   InputError,
   readBacktestLearned,
   formatIsoDay,
-  noProgress,
   parseIsoDay,
-  silentLogger,
   type Forecaster,
   type LoadedConfig,
   type Logger,
@@ -24,7 +21,7 @@ import {
   modelSettings,
   resolveModelsAsked,
 } from '@cvc/models';
-import { lakeTables, lastFeatureDay, readStoreSeries } from '@cvc/feature-table';
+import { lastFeatureDay, openDuckDb, readStoreSeries, startStep } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { configHash, writeBundle, type BundleManifest } from '@cvc/mlops';
 import { readLatestChoice, type BacktestChoice } from './choice.js';
@@ -69,14 +66,8 @@ function routingFrom(choice: BacktestChoice | null, asked: readonly string[] | u
 }
 
 export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
-  const t0 = performance.now();
-  const { loaded } = opts;
-  const cfg = loaded.config;
-  const log = opts.log ?? silentLogger;
-  const progress = opts.onProgress ?? noProgress;
-  const tables = lakeTables(loaded);
-  const db = await DuckDBInstance.create(':memory:');
-  const conn = await db.connect();
+  const { loaded, cfg, log, progress, tables, t0 } = startStep(opts);
+  const { conn, close } = await openDuckDb();
   try {
     const asked = opts.models ? resolveModelsAsked(opts.models) : undefined;
     const lastDay = await lastFeatureDay(conn, tables);
@@ -159,8 +150,7 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
-    conn.closeSync();
-    db.closeSync();
+    close();
   }
 }
 

@@ -177,7 +177,10 @@ const registrySchema = z
       .refine((n) => !n.includes('..'), 'a registry name without ".."')
       .default('cvc-forecaster'),
     root: z.string().default('../data/registry'),
-    /** manual: only `cvc models promote`; better-wape: a new version becomes champion when its backtest WAPE beats it. */
+    /**
+     * manual: only `cvc models promote`; better-wape: a new version becomes champion when its backtest
+     * WAPE beats it.
+     */
     promote: z.enum(['manual', 'better-wape', 'always']).default('better-wape'),
     /** HMAC-SHA256 key (use ${ENV}): train signs bundles with it, infer runs only bundles signed with it. */
     signingKey: z.string().min(16, 'at least 16 characters').optional(),

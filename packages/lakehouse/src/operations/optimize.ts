@@ -52,8 +52,9 @@ export function rowsForSize(files: readonly ActiveFile[], bytes: number): number
 
 /**
  * Bins of files to rewrite. A file is a candidate when it is unclustered or smaller than a quarter of
- * the target (unclustered tables: smaller than the target); candidates are ordered by where their data starts (so a bin holds neighbours) and packed
- * into bins of about `target` rows. A bin that would only rewrite one already clustered file is dropped.
+ * the target (unclustered tables: smaller than the target); candidates are ordered by where their data
+ * starts (so a bin holds neighbours) and packed into bins of about `target` rows. A bin that would only
+ * rewrite one already clustered file is dropped.
  */
 export function planBins(files: readonly ActiveFile[], clusterBy: readonly string[], target: number): ActiveFile[][] {
   const clustered = clusterBy.length > 0;

@@ -21,7 +21,10 @@ export interface BatchSink {
   write(rows: Record<string, unknown>[]): Promise<void>;
 }
 
-/** Runs `sql` with `params` bound by name and feeds the rows to `sink` in batches of `batchSize`. Resolves to the row count. */
+/**
+ * Runs `sql` with `params` bound by name and feeds the rows to `sink` in batches of `batchSize`.
+ * Resolves to the row count.
+ */
 export function streamQuery(request: StreamingRequest, sql: string, params: Record<string, unknown>, batchSize: number, sink: BatchSink): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     request.stream = true;
