@@ -165,7 +165,7 @@ async function dailyBench(): Promise<void> {
   const next = demoDaysAfter({ stores: STORES, asOf: DEMO_AS_OF, seed: 42 }, RUNS);
   const times: number[] = [];
   for (const day of next.days) {
-    await appendDemoSales(copy, next.salesOf(day));
+    await appendDemoSales(copy, next.feedOf(day));
     t0 = performance.now();
     const r = await withPeakRss(() =>
       runDaily({ loaded, runId: `bench-${day}`, today: formatIsoDay(addDays(parseIsoDay(day), 1)) }),

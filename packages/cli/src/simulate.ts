@@ -19,7 +19,7 @@ export async function simulateDays(opts: SimulateOptions): Promise<DailyResult[]
   const next = demoDaysAfter({ ...opts.source, badRows: 0 }, opts.days, opts.shift);
   const out: DailyResult[] = [];
   for (const day of next.days) {
-    const appended = await appendDemoSales(opts.loaded.paths.demoSource, next.salesOf(day));
+    const appended = await appendDemoSales(opts.loaded.paths.demoSource, next.feedOf(day));
     // The run happens the morning after: `today` is the day after the sales day.
     const today = formatIsoDay(addDays(parseIsoDay(day), 1));
     const r = await runDaily({ loaded: opts.loaded, runId: randomUUID(), today, log: opts.log ?? silentLogger });

@@ -39,6 +39,25 @@ print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist())
       days: ['2025-07-01', '2025-07-02', '2025-07-03'],
       asOf: ['2025-06-30', '2025-07-01', '2025-07-02'],
     });
+    // A later cron run finds nothing new: every step succeeds, stale_data fires, --fail-on alert exits 4.
+    const late = cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-20', '--fail-on', 'alert']);
+    expect(late.code).toBe(4);
+    const doc = JSON.parse(late.stdout) as {
+      today: string;
+      exitCode: number;
+      steps: Array<{ step: string; outcome: string; attempts: number; seconds: number }>;
+      alerts: Array<{ kind: string; numbers: Record<string, Record<string, unknown>> }>;
+      monitor: { lastFeatureDay: string };
+    };
+    expect(doc.steps.map((x) => `${x.step}:${x.outcome}:${x.attempts}`)).toEqual([
+      'ingest:ok:1',
+      'infer:ok:1',
+      'monitor:ok:1',
+    ]);
+    expect(doc.steps.every((x) => x.seconds > 0)).toBe(true);
+    expect(doc).toMatchObject({ today: '2025-07-20', exitCode: 0, monitor: { lastFeatureDay: '2025-07-03' } });
+    expect(doc.alerts.find((a) => a.kind === 'stale_data')?.numbers['chain']).toMatchObject({ ageDays: 17 });
+    expect(late.stderr).toMatch(/alert\(s\) fired: .*stale_data.* \(--fail-on alert\)/);
     expect(cvc(['--config', p.config, 'demo', '--shift-stores', 'two']).code).toBe(2);
     expect(existsSync(join(p.dir, 'data', 'lake', 'daily.lock'))).toBe(false);
   }, 900_000);

@@ -11,7 +11,9 @@ import { scanSql } from '@cvc/lakehouse';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 
-const EXPECTED = { rows: 37360, md5: '601050051e7d68e7f5f8e84e68e0087b' };
+// Re-pinned when the demo source stopped holding rows loaded after its extract (issue 14): a late load of
+// 2025-12-31 and two corrections still pending, and one bad row one row further, differ; ingest did not change.
+const EXPECTED = { rows: 37360, md5: '509b82aeb2de5ec23f7818335849c612' };
 
 let dir: string;
 beforeAll(() => {

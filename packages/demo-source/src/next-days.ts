@@ -1,9 +1,10 @@
-// The days after the demo's as-of date, for simulating daily runs: the sales the source would receive
-// day by day, optionally with a level shift for some stores (a competitor opens next door), and the
-// append of one day's rows to an existing demo source.
+// The days after the demo's as-of date, for simulating daily runs: the rows the source would receive
+// day by day, by load time, optionally with a level shift for some stores (a competitor opens next
+// door), and the append of one day's rows to an existing demo source.
 import { DuckDBInstance } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import { generateDemoData } from './generate.js';
+import { extractMoment } from './sales.js';
 import { DemoOptionsError, type DemoOptionsInput, parseDemoOptions } from './options.js';
 import type { DailySalesTable } from './tables.js';
 import { appendDailySales } from './write.js';
@@ -15,10 +16,14 @@ export interface LevelShift {
 }
 
 export interface NextDays {
-  /** The emitted days, ISO, in order. */
+  /** The emitted sale days, ISO, in order. */
   days: string[];
-  /** Rows of one emitted day (every store's row for that sale date). */
-  salesOf(day: string): DailySalesTable;
+  /**
+   * The rows the source receives between the run after the previous day and the run after `day`,
+   * by load time (updated_at): mostly `day`'s own sales, plus late first loads and corrections of
+   * earlier days that loaded in that span. A row never reaches the source before its updated_at.
+   */
+  feedOf(day: string): DailySalesTable;
 }
 
 function slice(t: DailySalesTable, keep: (i: number) => boolean): DailySalesTable {
@@ -42,8 +47,10 @@ function slice(t: DailySalesTable, keep: (i: number) => boolean): DailySalesTabl
 
 /**
  * The `days` days after `opts.asOf`: the generator continued past the as-of date with the same seed,
- * stores and promotions, so each store's sales go on from its history. Only rows dated after the as-of
- * date are emitted: the history already in the source stays as written.
+ * stores and promotions, so each store's sales go on from its history. The rows are delivered by load
+ * time, as a real feed fills the source: the history written for the as-of date holds the rows loaded
+ * by its extract, and each later day's run finds the rows loaded since the previous run (see feedOf).
+ * Rows still in transit after the last day's run are not emitted.
  */
 export function demoDaysAfter(opts: DemoOptionsInput, days: number, shift?: LevelShift): NextDays {
   const o = parseDemoOptions(opts);
@@ -58,11 +65,14 @@ export function demoDaysAfter(opts: DemoOptionsInput, days: number, shift?: Leve
   const unknown = (shift?.stores ?? []).filter((s) => !known.has(s));
   if (unknown.length > 0)
     throw new DemoOptionsError('shiftStores', `no such store(s) in the demo: ${unknown.join(', ')}`);
-  const after = slice(data.dailySales, (i) => data.dailySales.saleDay[i]! > asOfDay);
+  // Everything loaded after the as-of date's extract: the history source already holds the rest.
+  const sales = data.dailySales;
+  const after = slice(sales, (i) => sales.updatedAt[i]! > extractMoment(asOfDay));
   if (shift) {
     const shifted = new Set(shift.stores);
     for (let i = 0; i < after.length; i++) {
-      if (!shifted.has(after.storeId[i]!)) continue;
+      // The competitor opens on the first simulated day: earlier days keep their level.
+      if (!shifted.has(after.storeId[i]!) || after.saleDay[i]! <= asOfDay) continue;
       after.grossCents[i] = Math.round(after.grossCents[i]! * shift.factor);
       after.nSales[i] = Math.round(after.nSales[i]! * shift.factor);
     }
@@ -70,9 +80,13 @@ export function demoDaysAfter(opts: DemoOptionsInput, days: number, shift?: Leve
   const list = Array.from({ length: days }, (_, k) => formatIsoDay(asOfDay + k + 1));
   return {
     days: list,
-    salesOf: (day) => {
+    feedOf: (day) => {
       const d = parseIsoDay(day);
-      return slice(after, (i) => after.saleDay[i] === d);
+      if (d <= asOfDay || d > asOfDay + days)
+        throw new DemoOptionsError('day', `${day} is not one of the simulated days ${list[0]} .. ${list.at(-1)}`);
+      const from = extractMoment(d - 1);
+      const to = extractMoment(d);
+      return slice(after, (i) => after.updatedAt[i]! > from && after.updatedAt[i]! <= to);
     },
   };
 }

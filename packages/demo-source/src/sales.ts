@@ -21,6 +21,14 @@ export const FEED = {
   lateLoad: 0.005, // first load 1-3 days late
 } as const;
 
+/**
+ * When the source is read for the run after `day` (epoch seconds): the end of the next day. Loads
+ * happen between 02:00 and 07:00 UTC, so this holds every row loaded by the morning after `day`.
+ */
+export function extractMoment(day: number): number {
+  return (day + 2) * DAY_S - 1;
+}
+
 /** Growable columns for daily_sales. */
 export class SalesBuilder {
   length = 0;
@@ -138,12 +146,18 @@ export function generateDailySales({ stores, promotions, regional, effects: fx, 
   const localByStore = new Map<number, Promotion[]>();
   for (const p of promotions) if (p.storeId !== null) (localByStore.get(p.storeId) ?? localByStore.set(p.storeId, []).get(p.storeId)!).push(p);
   const locks = lockdowns(stores.map((s) => s.state), seed);
-  // Corrections cannot arrive after the extract was taken (the morning after the as-of date).
-  const extractAt = (asOfDay + 2) * DAY_S - 1;
+  // The extract is taken after the loads of the day after the as-of date: a row loaded later (a late
+  // first load, a correction) is not in it yet. `demoDaysAfter` delivers such rows when they load.
+  const extractAt = extractMoment(asOfDay);
 
   let activeDays = 0;
   for (const s of stores) activeDays += Math.max(0, Math.min(asOfDay, s.closedOn ?? Infinity) + 1 - Math.max(fromDay, s.openedOn));
   const out = new SalesBuilder(Math.ceil(activeDays * 1.02) + 64);
+  // Every random draw happens whether or not its row is in the extract, so the streams (and the
+  // history) do not depend on where the extract falls.
+  const push = (storeId: number, day: number, cents: number, nSales: number, open: boolean, at: number) => {
+    if (at <= extractAt) out.push(storeId, day, cents, nSales, open, at);
+  };
 
   for (const s of stores) {
     const r = new Rng(mixSeed(seed, STREAM_SALES, s.storeId));
@@ -187,7 +201,7 @@ export function generateDailySales({ stores, promotions, regional, effects: fx, 
       let loadedAt = (day + 1) * DAY_S + 7_200 + Math.floor(r.next() * 14_400);
       if (r.next() < FEED.lateLoad) loadedAt += r.int(1, 3) * DAY_S;
       if (mult === 0) {
-        out.push(s.storeId, day, 0, 0, false, loadedAt);
+        push(s.storeId, day, 0, 0, false, loadedAt);
         continue;
       }
       const age = day - s.openedOn;
@@ -209,15 +223,14 @@ export function generateDailySales({ stores, promotions, regional, effects: fx, 
       }
       if (uResend < FEED.resend) {
         const resentAt = loadedAt + r.int(1, 20) * DAY_S + r.int(0, 3_600);
-        if (resentAt <= extractAt) {
-          // The first load was wrong by 5-40% either way; the later row carries the truth.
-          const err = (r.next() < 0.5 ? -1 : 1) * r.uniform(0.05, 0.4);
-          out.push(s.storeId, day, Math.round(cents * (1 + err)), nSales, true, loadedAt);
-          out.push(s.storeId, day, cents, nSales, true, resentAt);
-          continue;
-        }
+        // The first load was wrong by 5-40% either way; the later row carries the truth. A correction
+        // due after the extract is not in it: until it arrives, the source holds the wrong value.
+        const err = (r.next() < 0.5 ? -1 : 1) * r.uniform(0.05, 0.4);
+        push(s.storeId, day, Math.round(cents * (1 + err)), nSales, true, loadedAt);
+        push(s.storeId, day, cents, nSales, true, resentAt);
+        continue;
       }
-      out.push(s.storeId, day, cents, nSales, true, loadedAt);
+      push(s.storeId, day, cents, nSales, true, loadedAt);
     }
   }
   return out;

@@ -44,6 +44,11 @@ export interface RollingMetrics {
   chainByBucket: Record<string, Accuracy>;
   /** Chain accuracy per observed day and bucket, for the page's chart. */
   daily: Array<{ date: string; bucket: BucketName; wape: number; coverage: number }>;
+  /**
+   * Forecast rows of the window on days the store was closed (is_open false): left out of every figure,
+   * as the backtest leaves them out of its WAPE, and counted here so the reports can say so.
+   */
+  closed: number;
 }
 
 const empty = (): Accuracy => ({
@@ -89,13 +94,18 @@ export async function rollingMetrics(
 ): Promise<RollingMetrics> {
   const last = await maxDay(conn, accuracyTable, 'forecast_date');
   const chain = finish(empty());
-  if (last == null) return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [] };
+  if (last == null) return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [], closed: 0 };
   const to = String(last);
   const from = formatIsoDay(addDays(parseIsoDay(to), -(windowDays - 1)));
   const scan = await scanSql(conn, accuracyTable, { filters: { forecast_date: { gte: from } } });
   await conn.run(`CREATE OR REPLACE TEMP VIEW accuracy_window AS
     SELECT *, ${bucketCase('horizon_day')} AS bucket FROM ${scan} t WHERE is_open AND forecast_date >= DATE '${from}'`);
   try {
+    const closedRows = (
+      await conn.runAndReadAll(
+        `SELECT count(*)::BIGINT AS n FROM ${scan} t WHERE NOT is_open AND forecast_date >= DATE '${from}'`,
+      )
+    ).getRowObjectsJS()[0]?.['n'];
     const sums = `count(*)::BIGINT AS n, count(DISTINCT forecast_date)::BIGINT AS days,
       sum(abs_error) AS ae, sum(actual) AS act,
       sum(yhat - actual) AS err, count(*) FILTER (WHERE in_interval)::BIGINT AS cov`;
@@ -146,7 +156,7 @@ export async function rollingMetrics(
         wape: Number(r['wape'] ?? NaN),
         coverage: Number(r['coverage']),
       }));
-    return { window: { from, to }, rows: out, byStore, chain, chainByBucket, daily };
+    return { window: { from, to }, rows: out, byStore, chain, chainByBucket, daily, closed: Number(closedRows ?? 0) };
   } finally {
     await conn.run('DROP VIEW IF EXISTS accuracy_window');
   }

@@ -16,7 +16,7 @@ export interface StoreTrace {
   model: string;
   wape: number;
   /** Per observed day: the freshest forecast made for it (smallest horizon) and the actual. */
-  days: Array<{ date: string; actual: number; yhat: number; lower: number; upper: number }>;
+  days: Array<{ date: string; actual: number; yhat: number; lower: number; upper: number; open: boolean }>;
 }
 
 export interface PageData {
@@ -51,7 +51,8 @@ export async function worstStores(
   const ids = worst.map(([id]) => `'${id.replace(/'/g, "''")}'`).join(', ');
   const rows = (
     await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, arg_min(actual, horizon_day) AS actual,
-      arg_min(yhat, horizon_day) AS yhat, arg_min(yhat_lower, horizon_day) AS lo, arg_min(yhat_upper, horizon_day) AS hi
+      arg_min(yhat, horizon_day) AS yhat, arg_min(yhat_lower, horizon_day) AS lo, arg_min(yhat_upper, horizon_day) AS hi,
+      bool_and(is_open) AS open
     FROM ${scan} t WHERE store_id IN (${ids}) GROUP BY ALL ORDER BY store_id, d`)
   ).getRowObjectsJS();
   return worst.map(([id, a]) => ({
@@ -66,6 +67,7 @@ export async function worstStores(
         yhat: Number(r['yhat']),
         lower: Number(r['lo']),
         upper: Number(r['hi']),
+        open: r['open'] !== false,
       })),
   }));
 }
@@ -113,6 +115,19 @@ function bucketChart(kind: 'wape' | 'coverage', m: RollingMetrics): string {
   );
 }
 
+/** Closed days are marked (grey cross at the actual), not scored: the store's WAPE leaves them out. */
+function closedMarks(s: StoreTrace, x: (i: number) => number, y: (v: number) => number): string {
+  return s.days
+    .map((d, i) =>
+      d.open
+        ? ''
+        : `<g data-closed="${esc(d.date)}"><title>${esc(d.date)}: closed, not scored</title>` +
+          `<path d="M${(x(i) - 4).toFixed(1)},${(y(d.actual) - 4).toFixed(1)} l8,8 m0,-8 l-8,8" stroke="#888" ` +
+          'stroke-width="1.5"/></g>',
+    )
+    .join('');
+}
+
 function storeChart(s: StoreTrace): string {
   const W = 340,
     H = 170,
@@ -135,6 +150,7 @@ function storeChart(s: StoreTrace): string {
 <polyline points="${pts((d) => d.yhat).join(' ')}" fill="none" stroke="#1f77b4" stroke-width="1.8"/>
 <polyline points="${pts((d) => d.actual).join(' ')}" fill="none" stroke="#222" stroke-width="1.2"
   stroke-dasharray="3 2"/>
+${closedMarks(s, x, y)}
 <text x="${L - 4}" y="${y(max) + 4}" text-anchor="end">${Math.round(max).toLocaleString('en-US')}</text>
 <text x="${L - 4}" y="${y(0)}" text-anchor="end">0</text>
 </svg></figure>`;
@@ -182,6 +198,8 @@ ${alertList(p.alerts)}
 <h2>Rolling accuracy</h2>
 <table><thead><tr><th></th><th>WAPE</th><th>bias</th><th>p10-p90 coverage</th><th>forecasts</th></tr></thead>
 <tbody>${accuracyRow('chain', m.chain)}${buckets}</tbody></table>
+<p data-closed-rows="${m.closed}">Open days only, as the backtest scores them: ${m.closed} forecasts for days
+the store was closed are left out (marked with a grey cross below).</p>
 <h2>Accuracy over time</h2>
 ${bucketChart('wape', m)}
 <h2>Coverage over time</h2>

@@ -20,6 +20,8 @@ export function monitorSummary(r: MonitorResult): Record<string, unknown> {
     lastFeatureDay: r.lastFeatureDay,
     stores: r.metrics.byStore.size,
     chain: acc(r.metrics.chain),
+    /** Forecast rows on closed days in the window, left out of every figure. */
+    closedRowsExcluded: r.metrics.closed,
     byBucket: Object.fromEntries(Object.entries(r.metrics.chainByBucket).map(([b, a]) => [b, acc(a)])),
     backtest: r.baseline ? { bundleVersion: r.baseline.bundleVersion, wape: r.baseline.wape } : null,
     alerts: r.alerts,

@@ -23,6 +23,8 @@ export interface TestLake {
   /** Writes a forecast set as of `asOf` for `stores` with each store's relative error. */
   addForecasts(asOf: string, stores: number[], errors: (store: number) => number): Promise<void>;
   correct(store: number, day: string, actual: number): Promise<void>;
+  /** Marks every store closed on `day` (sales 0, is_open false), as the source reports a holiday. */
+  close(day: string): Promise<void>;
 }
 
 export async function testLake(yaml = ''): Promise<TestLake> {
@@ -108,6 +110,15 @@ export async function testLake(yaml = ''): Promise<TestLake> {
         features,
         `SELECT '${store}' AS store_id, DATE '${day}' AS date, ${actual}::DOUBLE AS sales, false AS is_missing,
         true AS is_open`,
+        { on: ['store_id', 'date'] },
+      );
+    },
+    async close(day) {
+      await merge(
+        conn,
+        features,
+        `SELECT s::VARCHAR AS store_id, DATE '${day}' AS date, 0.0 AS sales, false AS is_missing, false AS is_open
+        FROM range(1, 5) r(s)`,
         { on: ['store_id', 'date'] },
       );
     },

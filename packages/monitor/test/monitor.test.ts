@@ -2,6 +2,7 @@
 // days, a rerun adds nothing, a late correction updates its rows (delta-rs reads them back), and the
 // alerts fire from known errors.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { scoreWindow } from '@cvc/core';
 import { runMonitor, type MonitorResult } from '../src/index.js';
 import { FIRST_DAY, readWithDeltaRs, testLake, type TestLake } from './lake.js';
 
@@ -111,5 +112,32 @@ describe('runMonitor on a long history', () => {
     // Forecast days 03-02..04-10 are 40 days: two chunks of CHUNK_DAYS (28), two commits after the create.
     expect(r.update.version).toBe(2);
     expect(readWithDeltaRs(r.table)).toHaveLength(4 * observed);
+  }, 120_000);
+});
+
+describe('runMonitor on closed days', () => {
+  it('scores open days only, as the backtest does, and marks the closed ones', async () => {
+    // Every store is closed on 03-05 (a holiday): actual 0 against a forecast of a normal day. Scored,
+    // it would add 100 % of a day's sales to the error; left out, WAPE stays at the 5 % of open days.
+    const lake = await testLake('monitor: { minDays: 3 }\n');
+    await lake.addActuals('2025-01-01', FIRST_DAY);
+    for (const a of ['2025-03-01', '2025-03-02', '2025-03-03']) await lake.addForecasts(a, [1, 2, 3, 4], () => 0.05);
+    await lake.addActuals('2025-03-02', '2025-03-08');
+    await lake.close('2025-03-05');
+    const r = await runMonitor({ loaded: lake.loaded, runId: 'closed', today: '2025-03-09', track: false, page: false });
+    const rows = readWithDeltaRs(r.table);
+    const closedRows = rows.filter((x) => x.forecast_date === '2025-03-05');
+    expect(closedRows.map((x) => x.actual)).toEqual(Array(12).fill(0));
+    expect(r.metrics.closed).toBe(12);
+    // The backtest's scoring (core scoreWindow, closed days excluded) on store 1's forecast as of 03-01.
+    const days = Array.from({ length: 7 }, (_, k) => `2025-03-0${k + 2}`);
+    const actual = Float64Array.from(days, (d) => (d === '2025-03-05' ? 0 : 1100));
+    const isOpen = Float64Array.from(days, (d) => (d === '2025-03-05' ? 0 : 1));
+    const backtest = scoreWindow({ actual, p50: new Float64Array(7).fill(1100 * 1.05), isOpen }, 1);
+    expect(backtest.wape).toBeCloseTo(0.05, 10);
+    expect(r.metrics.byStore.get('1')!.wape).toBeCloseTo(backtest.wape, 10);
+    expect(r.metrics.chain.wape).toBeCloseTo(0.05, 10);
+    expect(r.metrics.chain.n).toBe(rows.length - 12);
+    expect(r.alerts.map((a) => a.kind)).not.toContain('accuracy_drift');
   }, 120_000);
 });

@@ -45,6 +45,7 @@ describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
     for (const a of ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-04'])
       await lake.addForecasts(a, [1, 2, 3, 4], (s) => (s === 2 ? 0.5 : 0.03));
     await lake.addActuals('2025-03-02', '2025-03-20');
+    await lake.close('2025-03-04');
     const r = await runMonitor({ loaded: lake.loaded, runId: 'page-run', today: '2025-03-21', track: false });
     expect(r.page).toBe(join(lake.loaded.paths.data, 'reports', 'monitor-2025-03-21.html'));
     const { status, dom, consoleErrors } = dumpDom(r.page!);
@@ -60,6 +61,9 @@ describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
     expect(dom).toMatch(/aria-label="store 2 \(weekday_mean\): WAPE 50\.0%"/); // the worst store comes first
     expect(dom.indexOf('store 2 (')).toBeLessThan(dom.indexOf('store 1 ('));
     expect(dom).toContain('data-alert="accuracy_drift"');
+    // The closed day (as-of 03-01..03-03 forecast it, 4 stores) is marked on each store's chart, not scored.
+    expect(dom).toContain('data-closed-rows="12"');
+    expect(dom.match(/data-closed="2025-03-04"/g)).toHaveLength(4);
     expect(dom).not.toContain('http://');
     expect(dom).not.toContain('https://');
   }, 120_000);
@@ -77,6 +81,7 @@ describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
         chain: { n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0, wape: NaN, bias: NaN, coverage: NaN },
         chainByBucket: {},
         daily: [],
+        closed: 0,
       },
       alerts: [
         { kind: 'stores_skipped', message: 'store <b>"x"</b> & co', stores: ['<script>'], chain: false, numbers: {} },

@@ -21,7 +21,8 @@ export function monitorLines(r: MonitorResult): string[] {
     ...(r.window
       ? [
           `  chain WAPE ${fmt.pct(c.wape)} (backtest ${r.baseline?.wape == null ? 'n/a' : fmt.pct(r.baseline.wape)}),` +
-            ` bias ${fmt.pct(c.bias)}, p10-p90 coverage ${fmt.pct(c.coverage)}; by horizon ${buckets}`,
+            ` bias ${fmt.pct(c.bias)}, p10-p90 coverage ${fmt.pct(c.coverage)}; by horizon ${buckets}; ` +
+            `open days only (${fmt.int(c.n)} forecasts scored, ${fmt.int(r.metrics.closed)} on closed days left out)`,
         ]
       : []),
     ...(r.alerts.length === 0
