@@ -8,6 +8,8 @@ export interface LakeTables {
   stores: string;
   promotions: string;
   holidays: string;
+  /** The planned opening schedule ingest copies from the source (absent when none is configured). */
+  storeSchedule: string;
 }
 
 /** Absolute paths of the ingest-maintained tables for a loaded config. */
@@ -20,5 +22,6 @@ export function lakeTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): Lake
     stores: at(t.stores),
     promotions: at(t.promotions),
     holidays: at(t.holidays),
+    storeSchedule: at(t.storeSchedule),
   };
 }
