@@ -92,16 +92,20 @@ test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in
     const level = 1000 * (1 + (k % 7));
     const noise = (t: number) => (hard(start + t) ? 0.25 : 0.1) * gauss(r);
     const sales = Float64Array.from({ length: days }, (_, t) => Math.max(0, level * (1 + noise(t))));
-    series.push({ storeId: String(k), start: '2021-01-01', sales, past: {}, future: { is_open: new Float64Array(days).fill(1) }, statics: {} });
+    const future = { is_open: new Float64Array(days).fill(1) };
+    series.push({ storeId: String(k), start: '2021-01-01', sales, past: {}, future, statics: {} });
   }
-  const fold = (from: string): CalibrationSample[] =>
+  // `aware`: a model whose raw intervals already follow the season (its 10 % and 90 % quantiles).
+  const fold = (from: string, aware = false): CalibrationSample[] =>
     series.map((s) => {
       const t = parseIsoDay(from) - start;
       const level = 1000 * (1 + (Number(s.storeId) % 7));
       const p50 = new Float64Array(35).fill(level);
       const open = new Float64Array(35).fill(1);
-      const p10 = p50.map((m) => m * 0.95);
-      return { storeId: s.storeId, start: from, p10, p50, p90: p50.map((m) => m * 1.05), actual: s.sales.slice(t, t + 35), open };
+      const spread = (h: number) => (aware ? 1.2816 * (hard(parseIsoDay(from) + h) ? 0.25 : 0.1) : 0.05);
+      const p10 = p50.map((m, h) => m * (1 - spread(h)));
+      const p90 = p50.map((m, h) => m * (1 + spread(h)));
+      return { storeId: s.storeId, start: from, p10, p50, p90, actual: s.sales.slice(t, t + 35), open };
     });
   const learnOn = [...fold('2025-08-01'), ...fold('2025-09-05')];
   const heldOut = fold('2025-11-01');
@@ -116,4 +120,18 @@ test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in
   expect(withSeason).toBeLessThan(0.83);
   // The profile travels with the calibration, so infer widens the same November days.
   expect(learnIntervalCalibration(learnOn, { season }).season).toEqual(season);
+
+  // Learned on a hard fold a year earlier and two calm ones: the fixed +-5 % model's errors follow the
+  // season (exponent near 1), the aware model's do not (near 0), and neither over- nor under-covers.
+  const mixed = (aware: boolean) =>
+    [...fold('2024-10-20', aware), ...fold('2025-08-01', aware), ...fold('2025-09-05', aware)];
+  for (const aware of [false, true]) {
+    const cal = learnIntervalCalibration(mixed(aware), { folds: 3, season });
+    const exponent = Math.log(cal.season![45]!) / Math.log(season[45]!);
+    if (aware) expect(exponent).toBeLessThan(0.3);
+    else expect(exponent).toBeGreaterThan(0.7);
+    const covered = intervalCoverage(calibrate(cal, fold('2025-11-01', aware))).coverage;
+    expect(covered).toBeGreaterThan(0.77);
+    expect(covered).toBeLessThan(0.83);
+  }
 });
