@@ -8,6 +8,8 @@ import {
   applyIntervalCalibration,
   intervalCoverage,
   learnIntervalCalibration,
+  parseIsoDay,
+  seasonalDifficulty,
   type CalibrationSample,
   type EnsembleWeights,
   type IntervalCalibration,
@@ -45,7 +47,7 @@ export function actualsOf(series: readonly StoreSeries[]): Actuals {
 
 function sample(f: QuantileForecast, actuals: Actuals): CalibrationSample {
   const a = actuals(f.storeId, f.start, f.p50.length);
-  return { storeId: f.storeId, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+  return { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
 }
 
 const MIN_WEIGHT = 0.02;
@@ -150,22 +152,31 @@ export function calibrateIntervals(
     byModel.set(o.model, folds);
     folds.set(o.fold, o.forecasts.map((f) => sample(f, actuals)));
   }
+  const profiles = new Map<number, number[]>();
+  const seasonAt = (before: number): number[] => {
+    if (!profiles.has(before)) profiles.set(before, seasonalDifficulty(series, before));
+    return profiles.get(before)!;
+  };
   const calibration: Record<string, IntervalCalibration> = {};
   const report: CoverageRow[] = [];
   const byFold: Record<string, Map<number, IntervalCalibration>> = {};
   for (const [model, folds] of byModel) {
     const order = [...folds.keys()].sort((a, b) => a - b);
     const all = order.flatMap((k) => folds.get(k)!);
-    calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length });
+    calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length, season: seasonAt(Infinity) });
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
     byFold[model] = new Map();
     for (let i = 1; i < order.length; i++) {
-      const cal = learnIntervalCalibration(order.slice(0, i).flatMap((k) => folds.get(k)!), { coverage, folds: i });
+      // The difficulty profile fold i is calibrated with only knows the days before its window.
+      const season = seasonAt(Math.min(...folds.get(order[i]!)!.map((s) => parseIsoDay(s.start!))));
+      const earlier = order.slice(0, i).flatMap((k) => folds.get(k)!);
+      const cal = learnIntervalCalibration(earlier, { coverage, folds: i, season });
       byFold[model].set(order[i]!, cal);
       for (const s of folds.get(order[i]!)!) {
         rawLater.push(s);
-        const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: '', p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) });
+        const raw = { p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) };
+        const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: s.start!, ...raw });
         calLater.push({ ...s, p10: f.p10, p90: f.p90 });
       }
     }

@@ -136,4 +136,32 @@ describe('known-future parity between backtest and infer', () => {
       expect(weekdays.every((r) => r.p50 > 0)).toBe(true);
     }
   }, 600_000);
+
+  it('a planned closure in source.tables.storeSchedule closes the store in the fold window and in infer', async () => {
+    const cutoff = bt.folds[0]!.cutoff;
+    const store = bt.series[0]!.storeId;
+    const planned = '2025-06-11'; // a Wednesday inside the fold's window
+    const db = await DuckDBInstance.create(world.paths.demoSource);
+    const conn = await db.connect();
+    await conn.run(`CREATE OR REPLACE TABLE store_schedule (store_id VARCHAR, weekday INTEGER, schedule_date DATE,
+      is_open BOOLEAN)`);
+    await conn.run(`INSERT INTO store_schedule VALUES ($1, NULL, DATE '${planned}', false)`, [store]);
+    conn.closeSync();
+    db.closeSync();
+    world.config.source.tables.storeSchedule = 'store_schedule';
+    await runIngest({ loaded: world });
+    const mem = await DuckDBInstance.create(':memory:');
+    const c = await mem.connect();
+    const known = await readKnownFutureInputs(c, lakeTables(world), { pandemic: world.config.ingest.pandemic });
+    c.closeSync();
+    mem.closeSync();
+    const day = parseIsoDay(planned) - parseIsoDay(cutoff) - 1;
+    const windows = foldWindows(known, bt.series, cutoff, 35);
+    expect(windows[store]!.is_open[day]).toBe(0);
+    expect(windows[bt.series[1]!.storeId]!.is_open[day]).toBe(1);
+    const inferred = await inferredRows(world, cutoff);
+    const on = (id: string) => inferred.get(id)!.find((r) => r.date === planned)!.p50;
+    expect(on(store)).toBe(0);
+    expect(on(bt.series[1]!.storeId)).toBeGreaterThan(0);
+  }, 600_000);
 });

@@ -7,6 +7,7 @@ export * from './calendar/index.js';
 export * from './backtest/metrics.js';
 export * from './backtest/walk-forward.js';
 export * from './backtest/conformal.js';
+export * from './backtest/season.js';
 export * from './backtest/learned.js';
 export * from './features/known-future.js';
 export * from './features/planned-open.js';

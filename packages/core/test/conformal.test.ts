@@ -1,7 +1,17 @@
 // Conformal interval calibration: too-narrow intervals are widened to the nominal coverage on data
 // the calibration did not see, per horizon bucket, and a noisier store gets wider offsets of its own.
 import { expect, test } from 'vitest';
-import { applyIntervalCalibration, horizonBucket, intervalCoverage, learnIntervalCalibration, type CalibrationSample } from '../src/index.js';
+import {
+  applyIntervalCalibration,
+  horizonBucket,
+  intervalCoverage,
+  learnIntervalCalibration,
+  parseIsoDay,
+  seasonalDifficulty,
+  weekOfYear,
+  type CalibrationSample,
+  type StoreSeries,
+} from '../src/index.js';
 import { makeRng as rng } from '../src/random.js';
 
 const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
@@ -24,7 +34,7 @@ function samples(seed: number, n: number, sigma: (store: number, h: number) => n
 
 const calibrate = (cal: ReturnType<typeof learnIntervalCalibration>, s: readonly CalibrationSample[]) =>
   s.map((x) => {
-    const f = applyIntervalCalibration(cal, { storeId: x.storeId, start: '2025-01-01', p10: Float64Array.from(x.p10), p50: Float64Array.from(x.p50), p90: Float64Array.from(x.p90) });
+    const f = applyIntervalCalibration(cal, { storeId: x.storeId, start: x.start ?? '2025-01-01', p10: Float64Array.from(x.p10), p50: Float64Array.from(x.p50), p90: Float64Array.from(x.p90) });
     return { ...x, p10: f.p10, p90: f.p90 };
   });
 
@@ -67,4 +77,61 @@ test('too-wide intervals narrow, by less when few folds are behind the estimate;
   expect(oneFold.chain.lo[0]!).toBeCloseTo(full.chain.lo[0]! / 3, 9);
   const narrow = samples(6, 300, () => 0.3);
   expect(learnIntervalCalibration(narrow, { folds: 1 }).chain.hi).toEqual(learnIntervalCalibration(narrow).chain.hi);
+});
+
+test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in a hard season', () => {
+  // Five years of 100 stores whose day-to-day noise is 2.5x larger in weeks 42-50 of every year; the
+  // forecasts are the store's level with a +-5 % interval. Calibrated on two calm folds (August,
+  // September), judged on a 35-day fold from 1 November that the calibration has not seen.
+  const r = rng(7);
+  const start = parseIsoDay('2021-01-01');
+  const days = parseIsoDay('2026-01-01') - start;
+  const hard = (day: number) => weekOfYear(day) >= 42 && weekOfYear(day) <= 50;
+  const series: StoreSeries[] = [];
+  for (let k = 0; k < 100; k++) {
+    const level = 1000 * (1 + (k % 7));
+    const noise = (t: number) => (hard(start + t) ? 0.25 : 0.1) * gauss(r);
+    const sales = Float64Array.from({ length: days }, (_, t) => Math.max(0, level * (1 + noise(t))));
+    const future = { is_open: new Float64Array(days).fill(1) };
+    series.push({ storeId: String(k), start: '2021-01-01', sales, past: {}, future, statics: {} });
+  }
+  // `aware`: a model whose raw intervals already follow the season (its 10 % and 90 % quantiles).
+  const fold = (from: string, aware = false): CalibrationSample[] =>
+    series.map((s) => {
+      const t = parseIsoDay(from) - start;
+      const level = 1000 * (1 + (Number(s.storeId) % 7));
+      const p50 = new Float64Array(35).fill(level);
+      const open = new Float64Array(35).fill(1);
+      const spread = (h: number) => (aware ? 1.2816 * (hard(parseIsoDay(from) + h) ? 0.25 : 0.1) : 0.05);
+      const p10 = p50.map((m, h) => m * (1 - spread(h)));
+      const p90 = p50.map((m, h) => m * (1 + spread(h)));
+      return { storeId: s.storeId, start: from, p10, p50, p90, actual: s.sales.slice(t, t + 35), open };
+    });
+  const learnOn = [...fold('2025-08-01'), ...fold('2025-09-05')];
+  const heldOut = fold('2025-11-01');
+  const season = seasonalDifficulty(series, parseIsoDay('2025-11-01'));
+  expect(season[45]!).toBeGreaterThan(1.5);
+  const coverageWith = (opts: Parameters<typeof learnIntervalCalibration>[1]) =>
+    intervalCoverage(calibrate(learnIntervalCalibration(learnOn, opts), heldOut)).coverage;
+  const withSeason = coverageWith({ folds: 2, season });
+  const without = coverageWith({ folds: 2 });
+  expect(without).toBeLessThan(0.7);
+  expect(withSeason).toBeGreaterThan(0.77);
+  expect(withSeason).toBeLessThan(0.83);
+  // The profile travels with the calibration, so infer widens the same November days.
+  expect(learnIntervalCalibration(learnOn, { season }).season).toEqual(season);
+
+  // Learned on a hard fold a year earlier and two calm ones: the fixed +-5 % model's errors follow the
+  // season (exponent near 1), the aware model's do not (near 0), and neither over- nor under-covers.
+  const mixed = (aware: boolean) =>
+    [...fold('2024-10-20', aware), ...fold('2025-08-01', aware), ...fold('2025-09-05', aware)];
+  for (const aware of [false, true]) {
+    const cal = learnIntervalCalibration(mixed(aware), { folds: 3, season });
+    const exponent = Math.log(cal.season![45]!) / Math.log(season[45]!);
+    if (aware) expect(exponent).toBeLessThan(0.3);
+    else expect(exponent).toBeGreaterThan(0.7);
+    const covered = intervalCoverage(calibrate(cal, fold('2025-11-01', aware))).coverage;
+    expect(covered).toBeGreaterThan(0.77);
+    expect(covered).toBeLessThan(0.83);
+  }
 });

@@ -21,6 +21,7 @@ export {
   STORES,
   PROMOTIONS,
   HOLIDAYS,
+  STORE_SCHEDULE,
   BACKTEST_CLUSTER_BY,
   BACKTEST_FORECASTS,
   BACKTEST_METRICS,
@@ -42,6 +43,7 @@ export {
 } from './backtest-tables.js';
 export { readForecastSet, type ForecastSet } from './forecast-tables.js';
 export { startStep, openDuckDb, type StepStart } from './step.js';
+export { SCHEDULE_COLUMNS } from './schema.js';
 export { FeatureTableError } from './errors.js';
 export { readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
 export {

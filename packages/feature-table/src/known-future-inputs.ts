@@ -77,7 +77,7 @@ const str = (v: unknown): string | null => (v === null || v === undefined ? null
 /** Reads stores, promotions and state holidays from their Delta tables (absent optional tables = none). */
 export async function readKnownFutureInputs(
   conn: DuckDBConnection,
-  tables: Pick<LakeTables, 'stores' | 'promotions' | 'holidays'>,
+  tables: Pick<LakeTables, 'stores' | 'promotions' | 'holidays'> & Partial<Pick<LakeTables, 'storeSchedule'>>,
   opts: { pandemic: { from: string; to: string } | null },
 ): Promise<KnownFutureInputs> {
   if (!(await tableExists(tables.stores))) throw new FeatureTableError(tables.stores, 'the stores table does not exist; run `cvc ingest` first');
@@ -89,7 +89,9 @@ export async function readKnownFutureInputs(
     discount_pct FROM ${t} p ORDER BY promo_id`);
   const hols = await rows(tables.holidays, (t) => `SELECT state, city, holiday_date::VARCHAR AS holiday_date, name FROM ${t} h
     ORDER BY holiday_date, state, city`);
-  return buildKnownFutureInputs(
+  const schedule = tables.storeSchedule ? await rows(tables.storeSchedule, (t) => `SELECT store_id, weekday,
+    schedule_date::VARCHAR AS schedule_date, is_open FROM ${t} s ORDER BY store_id, weekday, schedule_date`) : [];
+  const inputs = buildKnownFutureInputs(
     stores.map((r) => ({
       storeId: String(r['store_id']),
       state: String(r['state']),
@@ -102,6 +104,20 @@ export async function readKnownFutureInputs(
     hols.map((r) => ({ state: String(r['state']), city: str(r['city']), date: String(r['holiday_date']), name: String(r['name']) })),
     opts.pandemic,
   );
+  return schedule.length > 0 ? { ...inputs, schedules: schedulesByStore(schedule) } : inputs;
+}
+
+/** Schedule table rows (store_id, weekday or schedule_date, is_open) grouped per store. */
+function schedulesByStore(rows: readonly Record<string, unknown>[]): Map<string, ScheduleEntry[]> {
+  const out = new Map<string, ScheduleEntry[]>();
+  for (const r of rows) {
+    const id = String(r['store_id']);
+    const open = r['is_open'] === true;
+    const entry: ScheduleEntry =
+      r['weekday'] == null ? { date: String(r['schedule_date']), open } : { weekday: Number(r['weekday']), open };
+    out.set(id, [...(out.get(id) ?? []), entry]);
+  }
+  return out;
 }
 
 /**

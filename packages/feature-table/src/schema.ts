@@ -63,6 +63,14 @@ export const PROMOTIONS_COLUMNS: ColumnDef[] = [
   { name: 'discount_pct', type: 'DOUBLE', nullable: false },
 ];
 
+/** The planned opening schedule: one row per store and weekday (every week) or per date. */
+export const SCHEDULE_COLUMNS: ColumnDef[] = [
+  { name: 'store_id', type: 'VARCHAR', nullable: false },
+  { name: 'weekday', type: 'INTEGER', comment: '0 = Monday .. 6 = Sunday; null on a date row' },
+  { name: 'schedule_date', type: 'DATE', comment: 'null on a weekday row' },
+  { name: 'is_open', type: 'BOOLEAN', nullable: false },
+];
+
 export const HOLIDAYS_COLUMNS: ColumnDef[] = [
   { name: 'state', type: 'VARCHAR', nullable: false },
   { name: 'city', type: 'VARCHAR', comment: 'null = the whole state' },

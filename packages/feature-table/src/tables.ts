@@ -1,7 +1,6 @@
 // Every Delta table cvc keeps, declared once: columns, clustering, key, the step that writes it and
 // where it lives under the lake root. Steps share tables through these declarations (and the typed
 // readers and writers beside them), never by retyping another step's column names.
-import { join } from 'node:path';
 import { METRIC_NAMES, lakeTable, type LoadedConfig } from '@cvc/core';
 import { createTable, tableExists, type ColumnDef } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -10,6 +9,7 @@ import {
   HOLIDAYS_COLUMNS,
   PROMOTIONS_COLUMNS,
   QUARANTINE_COLUMNS,
+  SCHEDULE_COLUMNS,
   STORES_COLUMNS,
   featureTableColumns,
 } from './schema.js';
@@ -181,6 +181,15 @@ export const HOLIDAYS: TableSpec = {
   key: ['state', 'city', 'holiday_date'],
 };
 
+export const STORE_SCHEDULE: TableSpec = {
+  id: 'storeSchedule',
+  writer: 'ingest',
+  columns: SCHEDULE_COLUMNS,
+  clusterBy: [],
+  key: ['store_id', 'weekday', 'schedule_date'],
+  description: 'planned opening schedule: weekday rules and dated overrides per store',
+};
+
 /** Every table, in pipeline order. */
 export const TABLE_SPECS: readonly TableSpec[] = [
   FEATURES,
@@ -188,6 +197,7 @@ export const TABLE_SPECS: readonly TableSpec[] = [
   STORES,
   PROMOTIONS,
   HOLIDAYS,
+  STORE_SCHEDULE,
   BACKTEST_FORECASTS,
   BACKTEST_METRICS,
   MODEL_CHOICE,
@@ -207,6 +217,8 @@ export interface LakeTables {
   modelChoice: string;
   forecasts: string;
   forecastAccuracy: string;
+  /** The planned opening schedule ingest copies from the source (absent when none is configured). */
+  storeSchedule: string;
 }
 
 /** Absolute paths of every table for a loaded config (names from `lake.tables`; forecast_accuracy is fixed). */
@@ -224,6 +236,7 @@ export function lakeTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): Lake
     modelChoice: at(t.modelChoice),
     forecasts: at(t.forecasts),
     forecastAccuracy: at(FORECAST_ACCURACY.name!),
+    storeSchedule: at(t.storeSchedule),
   };
 }
 

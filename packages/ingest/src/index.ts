@@ -5,7 +5,7 @@ export { SourceError, EmptySourceError, SourceUnavailableError, QuarantineError,
 export { SALES_REASONS, REFERENCE_REASONS, type QuarantineReason } from './quality/reasons.js';
 export { openSource } from './sources/open.js';
 export type { Source, SalesRange, StageResult } from './sources/source.js';
-export { salesQuery, storesQuery, promotionsQuery, holidaysQuery, type BuiltQuery } from './sources/select.js';
+export { salesQuery, storesQuery, promotionsQuery, holidaysQuery, scheduleQuery, type BuiltQuery } from './sources/select.js';
 export { quoteName } from './names.js';
 export { MssqlSource, DuckDbBatchSink, connectMssql, type MssqlSourceOptions, type MssqlPoolLike, type MssqlConnect } from './sources/mssql/index.js';
 export { mssqlConnectionConfig, SECRET_ENV } from './sources/mssql/connection.js';

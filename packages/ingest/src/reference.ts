@@ -3,19 +3,22 @@
 // the forecast window from them). A Delta table is rewritten only when its content changed.
 import { createHash, randomUUID } from 'node:crypto';
 import type { HolidayRow, LakeTables, PromotionRow } from '@cvc/feature-table';
-import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
+import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, SCHEDULE_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
 import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type CommitMetadata } from '@cvc/lakehouse';
 import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
 import { parseIsoDay } from '@cvc/core';
 import { quoteName } from './names.js';
 import { checkHolidays, checkPromotions, checkStores, type ReferenceQuarantine, type StoreRow } from './quality/reference-rows.js';
+import { checkSchedule, type ScheduleRow } from './quality/schedule-rows.js';
 import type { Source } from './sources/source.js';
-import { STORE_FIELDS, PROMOTION_FIELDS, HOLIDAY_FIELDS } from './sources/source.js';
+import { STORE_FIELDS, PROMOTION_FIELDS, HOLIDAY_FIELDS, SCHEDULE_FIELDS } from './sources/source.js';
 
 export interface ReferenceData {
   stores: StoreRow[];
   promotions: (PromotionRow & { promoId: string })[];
   holidays: HolidayRow[];
+  /** The planned opening schedule; null when the source has none configured. */
+  schedule: ScheduleRow[] | null;
   bad: ReferenceQuarantine[];
   /** Per store (same order as `stores`): index of its place (state, city), which fixes its calendar. */
   placeIdx: number[];
@@ -32,13 +35,23 @@ async function varcharRows(conn: DuckDBConnection, table: string, fields: readon
   return rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined)])));
 }
 
-export async function loadReference(conn: DuckDBConnection, source: Source): Promise<ReferenceData> {
+/** `scheduleName`: the config key and file glob or table of the schedule, for its errors. */
+export async function loadReference(
+  conn: DuckDBConnection,
+  source: Source,
+  scheduleName = 'store schedule',
+): Promise<ReferenceData> {
   await source.stageStores(conn, 'cvc_raw_stores');
   const st = checkStores(await varcharRows(conn, 'cvc_raw_stores', STORE_FIELDS));
   const promoStaged = await source.stagePromotions(conn, 'cvc_raw_promotions');
   const pr = promoStaged ? checkPromotions(await varcharRows(conn, 'cvc_raw_promotions', PROMOTION_FIELDS)) : { promotions: [], bad: [] };
   const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
   const ho = holStaged ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS)) : { holidays: [], bad: [] };
+  const schedStaged = await source.stageSchedule(conn, 'cvc_raw_schedule');
+  const known = new Set(st.stores.map((s) => s.storeId));
+  const schedule = schedStaged
+    ? checkSchedule(await varcharRows(conn, 'cvc_raw_schedule', SCHEDULE_FIELDS), known, scheduleName)
+    : null;
 
   const places = new Map<string, number>();
   const placeIdx = st.stores.map((s) => {
@@ -65,7 +78,8 @@ export async function loadReference(conn: DuckDBConnection, source: Source): Pro
     app.endRow();
   });
   app.closeSync();
-  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, bad: [...st.bad, ...pr.bad, ...ho.bad], placeIdx };
+  const bad = [...st.bad, ...pr.bad, ...ho.bad];
+  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, schedule, bad, placeIdx };
 }
 
 export function contentHash(value: unknown): string {
@@ -120,7 +134,11 @@ export interface ReferenceVersions {
   stores: number | null;
   promotions: number | null;
   holidays: number | null;
+  storeSchedule?: number | null;
 }
+
+const scheduleCells = (r: ScheduleRow): Cell[] =>
+  [r.storeId, r.weekday ?? null, r.date ?? null, r.open ? 'true' : 'false'];
 
 export async function writeReferenceTables(conn: DuckDBConnection, tables: LakeTables, ref: ReferenceData, metadata: CommitMetadata): Promise<ReferenceVersions> {
   return {
@@ -130,5 +148,12 @@ export async function writeReferenceTables(conn: DuckDBConnection, tables: LakeT
       ref.promotions.map((p) => [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct]), metadata),
     holidays: await syncTable(conn, tables.holidays, HOLIDAYS_COLUMNS,
       ref.holidays.map((h) => [h.state, h.city, h.date, h.name]), metadata),
+    // Emptied, not left behind, when the source no longer has a schedule: infer would still read it.
+    ...(ref.schedule !== null || (await tableExists(tables.storeSchedule))
+      ? {
+          storeSchedule: await syncTable(conn, tables.storeSchedule, SCHEDULE_COLUMNS,
+            (ref.schedule ?? []).map(scheduleCells), metadata),
+        }
+      : {}),
   };
 }

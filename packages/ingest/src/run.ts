@@ -156,7 +156,11 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   try {
     await source.check(conn);
     progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
-    const ref = await loadReference(conn, source);
+    const src = opts.loaded.config.source;
+    const scheduleName = src.kind === 'files'
+      ? `source.files.storeSchedule (${src.files?.storeSchedule ?? ''})`
+      : `source.tables.storeSchedule (${src.tables.storeSchedule ?? ''})`;
+    const ref = await loadReference(conn, source, scheduleName);
     // The source answered. DuckDB spills the sales beyond its memory limit to a per-run directory
     // beside the lake (same disk); those of killed runs would otherwise stay forever.
     sweepSpillDirs(opts.loaded.paths.lakeLocal ?? opts.loaded.paths.lake, log);

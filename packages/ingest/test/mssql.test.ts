@@ -14,6 +14,7 @@ import {
   quoteName,
   RetriesExhausted,
   salesQuery,
+  scheduleQuery,
   SourceError,
   SourceUnavailableError,
   stageKindOf,
@@ -46,6 +47,15 @@ test('T-SQL query: bracket-quoted names from config, bounds as parameters', () =
   expect(q.params).toEqual({ updatedAfter: '2025-01-01T03:00:00.000000', fromDate: '2024-12-01' });
   const d = salesQuery(mssqlSource(), 'duckdb', { toDate: '2025-01-31' });
   expect(d.sql).toContain(`"sale_date" <= CAST($toDate AS DATE)`);
+});
+
+test('T-SQL store schedule query: fixed columns from the configured table; none when not configured', () => {
+  expect(scheduleQuery(mssqlSource(), 'tsql')).toBeNull();
+  const cfg = mssqlSource();
+  cfg.tables.storeSchedule = 'dbo.agenda_lojas';
+  expect(scheduleQuery(cfg, 'tsql')!.sql).toBe('SELECT [store_id], [weekday], [schedule_date], [is_open] FROM [dbo].[agenda_lojas]');
+  cfg.tables.storeSchedule = 'agenda; DROP TABLE x';
+  expect(() => scheduleQuery(cfg, 'tsql')).toThrow(/storeSchedule/);
 });
 
 test('names that are not plain SQL names never reach SQL', () => {

@@ -24,7 +24,7 @@ describe('bundle round trip', () => {
   it('writes, reads and routes each store to its model', async () => {
     const dir = join(await tempDir(), 'b');
     const manifest = await writeBundle(dir, bundleInput());
-    expect(manifest.formatVersion).toBe(1);
+    expect(manifest.formatVersion).toBe(2);
     expect(manifest.files.map((f) => f.path)).toEqual([
       'models/lgbm/extra/scaler.json',
       'models/lgbm/model.json',
@@ -94,14 +94,28 @@ describe('bundle bad input', () => {
     await expect(readBundle(dir3, factories)).rejects.toThrow(/evil.py: not listed/);
   });
 
+  it('reads a format-1 bundle: its calibration (no seasonal profile) widens the intervals as before', async () => {
+    const dir = join(await tempDir(), 'b');
+    const offsets = { lo: [1, 1, 1, 1], hi: [0.5, 0.5, 0.5, 0.5] };
+    await writeBundle(dir, bundleInput({ calibration: { lgbm: { coverage: 0.8, chain: offsets, stores: {} } } }));
+    const mf = join(dir, 'manifest.json');
+    const m = JSON.parse(await readFile(mf, 'utf8')) as Record<string, unknown>;
+    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 1 }));
+    const uf = await readBundle(dir, factories);
+    expect(uf.manifest.formatVersion).toBe(1);
+    const [f] = await uf.predict({ series: [series('1', 200)], horizon: 35 });
+    // The constant lgbm forecasts 9 / 10 / 11: one half-width more below, half a half-width more above.
+    expect([f!.p10[0], f!.p50[0], f!.p90[0], f!.p90[34]]).toEqual([8, 10, 11.5, 11.5]);
+  });
+
   it('refuses a newer format version and a broken manifest', async () => {
     const dir = await makeBundle(join(await tempDir(), 'b'));
     const mf = join(dir, 'manifest.json');
     const m = JSON.parse(await readFile(mf, 'utf8')) as Record<string, unknown>;
-    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 2, somethingNew: true }));
+    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 3, somethingNew: true }));
     const err = await readManifest(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleVersionError);
-    expect((err as Error).message).toMatch(/manifest.json: bundle format version 2 is newer/);
+    expect((err as Error).message).toMatch(/manifest.json: bundle format version 3 is newer/);
 
     await writeFile(mf, JSON.stringify({ ...m, routing: { stores: {}, fallback: 'nope' } }));
     await expect(readManifest(dir)).rejects.toThrow(/routing.fallback/);

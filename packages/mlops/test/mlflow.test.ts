@@ -175,7 +175,7 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
     expect(uf.manifest.backtest.wape).toBe(0.25);
     // Second resolve hits the verified cache.
     expect((await reg.resolve(3)).bundleDir).toBe(resolved.bundleDir);
-    expect(JSON.parse(await readFile(join(resolved.bundleDir, 'manifest.json'), 'utf8'))).toMatchObject({ formatVersion: 1 });
+    expect(JSON.parse(await readFile(join(resolved.bundleDir, 'manifest.json'), 'utf8'))).toMatchObject({ formatVersion: 2 });
     await tracker.close();
   });
 

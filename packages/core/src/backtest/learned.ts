@@ -9,7 +9,12 @@ import type { IntervalCalibration } from './conformal.js';
 
 const offsets = z.object({ lo: z.array(z.number()), hi: z.array(z.number()) }).strict();
 export const intervalCalibrationSchema = z
-  .object({ coverage: z.number().gt(0).lt(1), chain: offsets, stores: z.record(z.string(), offsets) })
+  .object({
+    coverage: z.number().gt(0).lt(1),
+    chain: offsets,
+    stores: z.record(z.string(), offsets),
+    season: z.array(z.number().positive()).optional(),
+  })
   .strict();
 const weights = z.array(z.number().min(0));
 export const ensembleWeightsSchema = z

@@ -69,6 +69,8 @@ const sourceSchema = z
         stores: z.string().describe('glob of CSV or Parquet files with the store master'),
         promotions: z.string().optional(),
         holidays: z.string().optional(),
+        /** Planned opening schedule: store_id, weekday (0 = Monday) or schedule_date, is_open. */
+        storeSchedule: z.string().optional(),
       })
       .strict()
       .optional(),
@@ -78,6 +80,8 @@ const sourceSchema = z
         stores: sqlName.default('stores'),
         promotions: sqlName.nullable().default('promotions'),
         holidays: sqlName.nullable().default('state_holidays'),
+        /** Planned opening schedule (store_id, weekday or schedule_date, is_open); null: none. */
+        storeSchedule: sqlName.nullable().default(null),
       })
       .strict()
       .prefault({}),
@@ -105,6 +109,7 @@ const lakeSchema = z
         promotions: sqlName.default('promotions'),
         holidays: sqlName.default('state_holidays'),
         stores: sqlName.default('stores'),
+        storeSchedule: sqlName.default('store_schedule'),
         backtestForecasts: sqlName.default('backtest_forecasts'),
         backtestMetrics: sqlName.default('backtest_metrics'),
         modelChoice: sqlName.default('model_choice'),

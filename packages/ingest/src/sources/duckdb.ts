@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SourceError } from '../errors.js';
 import { duckLiteral, quoteName } from '../names.js';
 import { stageQuery } from './duckdb-stage.js';
-import { holidaysQuery, promotionsQuery, salesQuery, storesQuery } from './select.js';
+import { holidaysQuery, promotionsQuery, salesQuery, scheduleQuery, storesQuery } from './select.js';
 import type { SalesRange, Source, StageResult } from './source.js';
 
 const ALIAS = 'cvc_source';
@@ -65,6 +65,11 @@ export class DuckDbSource implements Source {
   async stageHolidays(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
     const q = holidaysQuery(this.config, 'duckdb', this.table(this.config.tables.holidays));
     return q && this.run(conn, into, q, `holidays table ${this.config.tables.holidays}`);
+  }
+
+  async stageSchedule(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
+    const q = scheduleQuery(this.config, 'duckdb', this.table(this.config.tables.storeSchedule));
+    return q && this.run(conn, into, q, `schedule table ${this.config.tables.storeSchedule}`);
   }
 
   async close(): Promise<void> {

@@ -6,7 +6,7 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { SourceError } from '../errors.js';
 import { duckLiteral } from '../names.js';
 import { stageQuery } from './duckdb-stage.js';
-import { holidaysQuery, promotionsQuery, salesQuery, storesQuery, type BuiltQuery } from './select.js';
+import { holidaysQuery, promotionsQuery, salesQuery, scheduleQuery, storesQuery, type BuiltQuery } from './select.js';
 import type { SalesRange, Source, StageResult } from './source.js';
 
 type FilesConfig = NonNullable<CvcConfig['source']['files']>;
@@ -29,7 +29,13 @@ export class FilesSource implements Source {
   readonly kind = 'files' as const;
   readonly description: string;
   readonly hasUpdatedAt: boolean;
-  private readonly globs: { sales: string; stores: string; promotions?: string; holidays?: string };
+  private readonly globs: {
+    sales: string;
+    stores: string;
+    promotions?: string;
+    holidays?: string;
+    storeSchedule?: string;
+  };
 
   /** Relative globs are resolved against `baseDir` (the config file's directory). */
   constructor(
@@ -43,6 +49,7 @@ export class FilesSource implements Source {
       stores: at(files.stores),
       ...(files.promotions ? { promotions: at(files.promotions) } : {}),
       ...(files.holidays ? { holidays: at(files.holidays) } : {}),
+      ...(files.storeSchedule ? { storeSchedule: at(files.storeSchedule) } : {}),
     };
     this.description = `files:${this.globs.sales}`;
     this.hasUpdatedAt = config.columns.updatedAt !== null;
@@ -81,6 +88,11 @@ export class FilesSource implements Source {
   async stageHolidays(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
     const g = this.globs.holidays;
     return g ? this.run(conn, into, holidaysQuery(this.config, 'duckdb', filesFrom(g))!, g) : null;
+  }
+
+  async stageSchedule(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
+    const g = this.globs.storeSchedule;
+    return g ? this.run(conn, into, scheduleQuery(this.config, 'duckdb', filesFrom(g))!, g) : null;
   }
 
   async close(): Promise<void> {}

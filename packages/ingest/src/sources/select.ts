@@ -3,7 +3,7 @@
 // and quoted; bounds are parameters (DuckDB $name, T-SQL @name), never spliced text.
 import type { CvcConfig } from '@cvc/core';
 import { quoteName, type Dialect } from '../names.js';
-import type { SalesRange } from './source.js';
+import { SCHEDULE_FIELDS, type SalesRange } from './source.js';
 
 export interface BuiltQuery {
   sql: string;
@@ -96,6 +96,15 @@ export function promotionsQuery(source: SourceConfig, dialect: Dialect, from?: s
   const table = from ?? (source.tables.promotions === null ? null : quoteName(source.tables.promotions, dialect, 'source.tables.promotions'));
   if (table === null) return null;
   const cols = ['promo_id', 'store_id', 'start_date', 'end_date', 'discount_pct'].map((n) => quoteName(n, dialect));
+  return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };
+}
+
+/** The planned opening schedule: fixed column names (store_id, weekday, schedule_date, is_open). */
+export function scheduleQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery | null {
+  const configured = source.tables.storeSchedule;
+  const table = from ?? (configured === null ? null : quoteName(configured, dialect, 'source.tables.storeSchedule'));
+  if (table === null) return null;
+  const cols = SCHEDULE_FIELDS.map((n) => quoteName(n, dialect));
   return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };
 }
 

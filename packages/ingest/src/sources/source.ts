@@ -8,6 +8,7 @@ export const SALES_FIELDS = ['store_id', 'date', 'sales', 'n_sales', 'is_open', 
 export const STORE_FIELDS = ['store_id', 'store_name', 'state', 'city', 'format', 'opened_on', 'closed_on'] as const;
 export const PROMOTION_FIELDS = ['promo_id', 'store_id', 'start_date', 'end_date', 'discount_pct'] as const;
 export const HOLIDAY_FIELDS = ['state', 'city', 'holiday_date', 'name'] as const;
+export const SCHEDULE_FIELDS = ['store_id', 'weekday', 'schedule_date', 'is_open'] as const;
 
 /** Which sales rows to read. All bounds are optional and combine with AND. */
 export interface SalesRange {
@@ -41,5 +42,7 @@ export interface Source {
   stagePromotions(conn: DuckDBConnection, into: string): Promise<StageResult | null>;
   /** null when the source has no state holidays table configured. */
   stageHolidays(conn: DuckDBConnection, into: string): Promise<StageResult | null>;
+  /** null when the source has no planned opening schedule configured. */
+  stageSchedule(conn: DuckDBConnection, into: string): Promise<StageResult | null>;
   close(): Promise<void>;
 }

@@ -3,8 +3,12 @@
 import { intervalCalibrationSchema } from '@cvc/core';
 import { z } from 'zod';
 
-/** Bumped when a reader of the previous version could not read the new layout correctly. */
-export const BUNDLE_FORMAT_VERSION = 1;
+/**
+ * Bumped when a reader of the previous version could not read the new layout correctly. 2: a model's
+ * `calibration` may carry a seasonal difficulty profile (`season`), which a version-1 reader would
+ * reject; version-1 bundles still load (their calibration applies as before).
+ */
+export const BUNDLE_FORMAT_VERSION = 2;
 export const MANIFEST_FILE = 'manifest.json';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');

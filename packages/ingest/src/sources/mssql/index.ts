@@ -6,8 +6,8 @@ import { JobError, type CvcConfig, type Logger } from '@cvc/core';
 import type { DuckDBAppender, DuckDBConnection } from '@duckdb/node-api';
 import { SourceError, SourceUnavailableError } from '../../errors.js';
 import { quoteName } from '../../names.js';
-import { holidaysQuery, promotionsQuery, salesQuery, storesQuery, type BuiltQuery } from '../select.js';
-import type { SalesRange, Source, StageResult } from '../source.js';
+import { holidaysQuery, promotionsQuery, salesQuery, scheduleQuery, storesQuery, type BuiltQuery } from '../select.js';
+import { SCHEDULE_FIELDS, type SalesRange, type Source, type StageResult } from '../source.js';
 import { describeMssql, mssqlConnectionConfig, type MssqlSettings } from './connection.js';
 import { RetriesExhausted, withRetry, type RetryHooks, type RetryPolicy } from './retry.js';
 import { streamQuery, type BatchSink, type StreamingRequest } from './stream.js';
@@ -157,6 +157,11 @@ export class MssqlSource implements Source {
   async stageHolidays(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
     const q = holidaysQuery(this.config, 'tsql');
     return q && this.stage(conn, into, q, ['state', 'city', 'holiday_date', 'name']);
+  }
+
+  async stageSchedule(conn: DuckDBConnection, into: string): Promise<StageResult | null> {
+    const q = scheduleQuery(this.config, 'tsql');
+    return q && this.stage(conn, into, q, [...SCHEDULE_FIELDS]);
   }
 
   /** Nothing to look for before connecting: the first staging query connects (and retries). */
