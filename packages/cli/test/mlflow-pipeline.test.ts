@@ -2,7 +2,15 @@
 // read back through MLflow's own Python client.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedConfig } from '@cvc/core';
-import { resolveBundle, runInfer } from '@cvc/infer';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { z } from 'zod';
+import { resolveBundle, runInfer, type InferResult } from '@cvc/infer';
+import { cvcVersion } from '@cvc/mlops';
 import { trainAndRegister } from '@cvc/train';
 import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { py, startMlflow, type MlflowServer } from '../../mlops/test/mlflow-server.js';
@@ -11,6 +19,7 @@ import { ingestedWorld } from './world.js';
 let server: MlflowServer;
 let world: LoadedConfig;
 let bt: BacktestJobResult;
+let inferred: InferResult | undefined;
 
 describe('pipeline tracked in MLflow', () => {
   beforeAll(async () => {
@@ -53,5 +62,64 @@ print(json.dumps({"name": parent.info.run_name, "params": parent.data.params, "c
     const r = await runInfer({ loaded: world, ...bundle, runId: 'mlflow-infer' });
     expect(r.bundleVersion).toBe(mv.version);
     expect(r.rows).toBe(r.storesForecast * 35);
+    inferred = r;
   });
+
+  // Needs the built CLI (dist/): the pyfunc loader runs `node packages/cli/dist/bin.js predict`.
+  it('the champion is an MLflow pyfunc model whose forecasts are cvc infer\'s, from load_model and `mlflow models predict`', async () => {
+    expect(inferred).toBeDefined();
+    const cvcBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
+    const back = await py<{ flavors: string[]; cvc: Record<string, unknown>; inputs: string[]; rows: number; infer: number;
+      maxDiff: number; keysEqual: boolean; models: string[]; versions: string[] }>(
+      server.uri,
+      `
+import pandas as pd, deltalake, mlflow.pyfunc
+from mlflow.models import Model
+uri = 'models:/cvc-forecaster@champion'
+m = mlflow.pyfunc.load_model(uri, model_config={'cvc_bin': args['bin'], 'cvc_config': args['config']})
+sig = m.metadata.get_input_schema().input_names()
+inf = deltalake.DeltaTable(args['table']).to_pandas()
+inf = inf[inf['as_of_date'].astype(str) == args['asOf']]
+stores = sorted(inf['store_id'].unique())
+out = m.predict(pd.DataFrame({'store_id': stores, 'as_of_date': pd.to_datetime([args['asOf']] * len(stores))}))
+key = ['store_id', 'horizon_day']
+j = inf.merge(out, on=key, suffixes=('_i', '_p'))
+diff = max((j[c + '_i'] - j[c + '_p']).abs().max() for c in ['yhat', 'yhat_lower', 'yhat_upper'])
+same = bool((j['forecast_date_i'].astype(str) == j['forecast_date_p'].dt.strftime('%Y-%m-%d')).all() and (j['model_i'] == j['model_p']).all())
+mm = Model.load(mlflow.artifacts.download_artifacts(uri))
+print(json.dumps({"flavors": sorted(mm.flavors), "cvc": mm.flavors['cvc'], "inputs": sig, "rows": len(out), "infer": len(inf),
+  "maxDiff": float(diff), "keysEqual": same and len(j) == len(inf), "models": sorted(out['model'].unique()),
+  "versions": sorted(out['bundle_version'].unique())}))`,
+      { bin: cvcBin, config: world.file, table: inferred!.table, asOf: inferred!.asOf },
+    );
+    expect(back.flavors).toEqual(['cvc', 'python_function']);
+    expect(back.cvc['cvc_version']).toBe(cvcVersion());
+    expect(back.inputs).toEqual(['store_id', 'as_of_date', 'horizon']);
+    expect(back.rows).toBe(inferred!.rows);
+    expect(back.infer).toBe(inferred!.rows);
+    expect(back.keysEqual).toBe(true);
+    expect(back.maxDiff).toBeLessThan(1e-9);
+    expect(back.models).toEqual(Object.keys(inferred!.byModel).sort());
+    expect(back.versions).toEqual([inferred!.bundleVersion]);
+
+    // `mlflow models predict` on the model directory (the bundle cvc resolved), in this Python environment.
+    const { bundleDir } = await resolveBundle(world, undefined);
+    const dir = mkdtempSync(join(tmpdir(), 'cvc-mlflow-predict-'));
+    const input = join(dir, 'input.json');
+    const output = join(dir, 'out.json');
+    writeFileSync(input, JSON.stringify({ dataframe_split: { columns: ['store_id', 'as_of_date', 'horizon'], data: [['1', inferred!.asOf, 7]] } }));
+    await promisify(execFile)('mlflow', ['models', 'predict', '-m', bundleDir, '-i', input, '-t', 'json', '-o', output, '--env-manager', 'local'], {
+      env: { ...process.env, MLFLOW_TRACKING_URI: server.uri, CVC_BIN: cvcBin, CVC_CONFIG: world.file },
+    });
+    const predicted = z.object({ predictions: z.array(z.object({ store_id: z.string(), horizon_day: z.number(), yhat: z.number() }).loose()) })
+      .parse(JSON.parse(readFileSync(output, 'utf8')));
+    expect(predicted.predictions.map((p) => p.horizon_day)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+    expect(predicted.predictions.every((p) => p.store_id === '1')).toBe(true);
+    const ref = await py<number[]>(server.uri, `
+import deltalake
+t = deltalake.DeltaTable(args['table']).to_pandas()
+t = t[(t['as_of_date'].astype(str) == args['asOf']) & (t['store_id'] == '1')].sort_values('horizon_day')
+print(json.dumps([float(v) for v in t['yhat'][:7]]))`, { table: inferred!.table, asOf: inferred!.asOf });
+    predicted.predictions.forEach((p, i) => expect(p.yhat).toBeCloseTo(ref[i]!, 9));
+  }, 300_000);
 });

@@ -3,3 +3,5 @@ export { acquireLock } from './lock.js';
 export { writeForecastRows, FORECAST_COLUMNS } from './output.js';
 export { resolveBundle, sweepBundleTemps, type BundleRef } from './bundle-ref.js';
 export { storeForecastView, textChart, svgChart, type StoreForecastView } from './show.js';
+export { inferSeries } from './infer.js';
+export { predictRows, parsePredictRequests, type PredictRequest, type PredictedRow, type PredictSkip } from './predict.js';

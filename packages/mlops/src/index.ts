@@ -6,6 +6,7 @@ export { configHash } from './bundle/config-hash.js';
 export { cvcVersion } from './bundle/version.js';
 export { writeBundle, type WriteBundleInput } from './bundle/write.js';
 export { readBundle, readManifest, verifyBundle, type FactorySet, type VerifyOptions } from './bundle/read.js';
+export { mlflowModelFiles, MLMODEL_FILE, MLMODEL_CVC_FLAVOR_VERSION, SIGNATURE_INPUTS, SIGNATURE_OUTPUTS } from './bundle/pyfunc.js';
 export { checkSignature, signBundle, SIGNATURE_FILE } from './bundle/signature.js';
 export { exportBundle, importBundle, type ImportOptions } from './bundle/archive.js';
 export { UnifiedForecaster, type RoutedForecast, type UnifiedPredictInput } from './bundle/unified.js';
