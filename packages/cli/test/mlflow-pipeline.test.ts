@@ -11,6 +11,8 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { resolveBundle, runInfer, type InferResult } from '@cvc/infer';
 import { cvcVersion } from '@cvc/mlops';
+import { forecasterFactory } from '@cvc/core';
+import { cvc } from './helpers.js';
 import { trainAndRegister } from '@cvc/train';
 import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
 import { py, startMlflow, type MlflowServer } from '../../mlops/test/mlflow-server.js';
@@ -49,6 +51,51 @@ print(json.dumps({"name": parent.info.run_name, "params": parent.data.params, "c
     expect(back.steps).toEqual([0, 1]);
     expect(back.artifacts.some((a) => a.endsWith('.html'))).toBe(true);
   });
+
+  it('tracks the backtest live: the parent spans it, children carry resolved params and fold metrics; runs list/show read MLflow', async () => {
+    const live = await py<{ status: string; span: number; kids: { name: string; status: string; params: string[]; fit: number[]; start: number }[]; start: number }>(
+      server.uri,
+      `
+p = client.get_run(args['run'])
+exp = client.get_experiment_by_name('cvc-e2e')
+kids = client.search_runs([exp.experiment_id], filter_string="tags.mlflow.parentRunId = '%s'" % args['run'])
+print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.start_time, "start": p.info.start_time,
+  "kids": [{"name": k.info.run_name, "status": k.info.status, "params": sorted(k.data.params), "start": k.info.start_time,
+            "fit": sorted(m.step for m in client.get_metric_history(k.info.run_id, 'fold/fit_seconds'))} for k in kids]}))`,
+      { run: bt.trackingRunId },
+    );
+    expect(live.status).toBe('FINISHED');
+    // Opened before the first fold ran and ended after the report: it lasts at least the backtest.
+    expect(live.span).toBeGreaterThanOrEqual(bt.seconds * 1000);
+    for (const k of live.kids) {
+      expect(k.status).toBe('FINISHED');
+      expect(k.start).toBeGreaterThanOrEqual(live.start);
+      expect(k.fit).toEqual([0, 1]);
+      expect(k.params).toContain('warm_start');
+    }
+    // Resolved params: the model's own defaults, though the config sets none for ets.
+    const ets = live.kids.find((k) => k.name === 'ets')!;
+    const resolved = Object.keys((await forecasterFactory('ets')).create({}).params);
+    expect(resolved.length).toBeGreaterThan(0);
+    for (const key of resolved) expect(ets.params).toContain(key);
+
+    const list = cvc(['--config', world.file, '--json', 'runs', 'list']);
+    expect(list.code, list.stderr).toBe(0);
+    const listed = z.object({ backend: z.string(), runs: z.array(z.object({ runId: z.string(), status: z.string(), duration: z.string(), headline: z.string() }).loose()) })
+      .parse(JSON.parse(list.stdout));
+    expect(listed.backend).toBe('mlflow');
+    const row = listed.runs.find((r) => r.runId === bt.trackingRunId)!;
+    expect(row.status).toBe('FINISHED');
+    expect(row.duration).toMatch(/^\d+(s|m\d\ds)$/);
+    expect(row.headline).toMatch(/^wape_\w+=\d\.\d{4}$/);
+    // The id the backtest logged and named its report after (cvc.run_id), not only MLflow's.
+    const shown = cvc(['--config', world.file, '--json', 'runs', 'show', bt.runId]);
+    expect(shown.code, shown.stderr).toBe(0);
+    const run = z.object({ run: z.object({ runId: z.string(), children: z.array(z.string()), metricsByStep: z.record(z.string(), z.array(z.unknown())) }).loose() })
+      .parse(JSON.parse(shown.stdout)).run;
+    expect(run.runId).toBe(bt.trackingRunId);
+    expect(run.children).toHaveLength(3);
+  }, 120_000);
 
   it('registers the trained bundle in the MLflow Model Registry, and infer runs the champion from it', async () => {
     const t = await trainAndRegister({ loaded: world, from: '2024-01-01', promote: 'always' });

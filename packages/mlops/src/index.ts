@@ -12,9 +12,11 @@ export { exportBundle, importBundle, type ImportOptions } from './bundle/archive
 export { UnifiedForecaster, type RoutedForecast, type UnifiedPredictInput } from './bundle/unified.js';
 export { routeStore, historyDays, type Route, type RouteReason } from './bundle/routing.js';
 export * from './tracking/tracker.js';
+export { failAbandonedRuns, ownerTags } from './tracking/abandoned.js';
 export { openTracker, mlflowTarget, mlflowClientFor, type TrackingSettings, type MlflowTarget } from './tracking/open.js';
 export { createLocalTracker } from './tracking/local/tracker.js';
 export { listRuns, showRun, type RunSummary, type RunDetail, type ListRunsOptions } from './tracking/local/query.js';
+export { listMlflowRuns, showMlflowRun } from './tracking/mlflow/query.js';
 export { createMlflowClient, type MlflowClient, type MlflowClientOptions } from './tracking/mlflow/client.js';
 export { createMlflowTracker, ensureExperiment, foldMetricKey } from './tracking/mlflow/tracker.js';
 export { splitBatches, BATCH_LIMITS, type LogBatch } from './tracking/mlflow/batch.js';

@@ -8,7 +8,7 @@ import { loadTf, type Tf } from '../tf/backend.js';
 import { addDays, checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss } from '../tf/layers.js';
-import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
+import { trainLoop, type Trainable, trainingHistory, trainingMetrics } from '../tf/train.js';
 import { planWindows, type Origin } from '../tf/windows.js';
 import {
   buildFeatureSpec,
@@ -193,6 +193,7 @@ export class NBeatsForecaster implements Forecaster {
     return {
       seconds,
       metrics: trainingMetrics(res, plan, warmWeights != null),
+      ...trainingHistory(res),
     };
   }
 
