@@ -5,8 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { showRun } from '@cvc/mlops';
-import { trainAndRegister, type FeatureImportance } from '@cvc/train';
+import { showRun, type FeatureImportance } from '@cvc/mlops';
+import { trainAndRegister } from '@cvc/train';
 import { ingestedWorld } from './world.js';
 
 describe('training run artifacts', () => {

@@ -39,3 +39,4 @@ export { mlflowRegistry, type MlflowRegistryOptions } from './registry/mlflow/re
 export { openRegistry, type RegistrySettings } from './registry/open.js';
 export { trackingSettings, registrySettings } from './settings.js';
 export { loadFromRegistry } from './registry/load.js';
+export { importanceFromModelText, lgbmFeatureImportance, importanceSvg, type FeatureImportance } from './bundle/importance.js';

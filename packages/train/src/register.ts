@@ -5,8 +5,12 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { InputError, silentLogger } from '@cvc/core';
-import { openRegistry, openTracker, registrySettings, trackingSettings, type BundleManifest, type PromoteRule, type RegisterResult, type TrackedRun } from '@cvc/mlops';
-import { importanceSvg, lgbmFeatureImportance } from './importance.js';
+import {
+  importanceSvg,
+  lgbmFeatureImportance,
+  openRegistry,
+  openTracker,
+  registrySettings, trackingSettings, type BundleManifest, type PromoteRule, type RegisterResult, type TrackedRun } from '@cvc/mlops';
 import { runTrain, tempBundleDir, type TrainOptions, type TrainResult } from './train.js';
 
 export interface TrainAndRegisterOptions extends Omit<TrainOptions, 'bundleDir'> {

@@ -1,4 +1,4 @@
-// LightGBM feature importance of a trained lgbm model, read from its saved model text: per feature the
+// LightGBM feature importance of a saved lgbm model (bundle or not), read from its model text: per feature the
 // number of splits (`split`) and the summed split gain (`gain`) over every tree, which is how LightGBM
 // itself computes importance_type split / gain. Read from the text, so any saved bundle can be
 // inspected without loading the native library. An SVG bar chart is drawn for each kind.
