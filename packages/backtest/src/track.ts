@@ -59,10 +59,17 @@ export async function startBacktestTracking(
     });
   };
 
-  async function child(model: string, params?: Record<string, unknown>): Promise<{ run: TrackedRun; done: number; failed: number; ended: boolean }> {
+  async function child(
+    model: string,
+    params?: Record<string, unknown>,
+  ): Promise<{ run: TrackedRun; done: number; failed: number; ended: boolean }> {
     let c = children.get(model);
     if (c) return c;
-    const run = await tracker.startRun({ name: model, parent, tags: { 'cvc.step': 'backtest', 'cvc.model': model, ...ownerTags() } });
+    const run = await tracker.startRun({
+      name: model,
+      parent,
+      tags: { 'cvc.step': 'backtest', 'cvc.model': model, ...ownerTags() },
+    });
     c = { run, done: 0, failed: 0, ended: false };
     children.set(model, c);
     const { warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
@@ -84,12 +91,17 @@ export async function startBacktestTracking(
       c.failed++;
       await c.run.setTags({ [`cvc.fold${o.fold}.error`]: o.error.slice(0, 4000) });
     } else {
-      await c.run.logMetrics({ ...foldMetrics(e.rows), fit_seconds: o.fitSeconds, predict_seconds: o.predictSeconds,
-        ...finite(o.metrics) }, step);
+      await c.run.logMetrics(
+        { ...foldMetrics(e.rows), fit_seconds: o.fitSeconds, predict_seconds: o.predictSeconds, ...finite(o.metrics) },
+        step,
+      );
       if (o.stopReason) await c.run.setTags({ [`cvc.fold${o.fold}.stop_reason`]: o.stopReason });
       // Per-epoch losses as metric history: key fold<k>/<name>, step = epoch (1-based).
       for (const [name, values] of Object.entries(o.history ?? {})) {
-        await c.run.logMetricHistory(`fold${o.fold}/${name}`, values.map((v, i) => ({ step: i + 1, value: v })).filter((p) => Number.isFinite(p.value)));
+        await c.run.logMetricHistory(
+          `fold${o.fold}/${name}`,
+          values.map((v, i) => ({ step: i + 1, value: v })).filter((p) => Number.isFinite(p.value)),
+        );
       }
     }
     c.done++;
@@ -127,13 +139,15 @@ export async function startBacktestTracking(
         }
         const lead = r.leaderboard.find((l) => l.model === model);
         const timing = r.timings.find((t) => t.model === model);
-        await c.run.logMetrics(finite({
-          wape: lead?.wape ?? Number.NaN,
-          mean_store_wape: lead?.meanStoreWape ?? Number.NaN,
-          stores_chosen: r.choiceCounts[model] ?? 0,
-          fit_seconds: timing?.fitSeconds ?? 0,
-          folds_failed: failed.length,
-        }));
+        await c.run.logMetrics(
+          finite({
+            wape: lead?.wape ?? Number.NaN,
+            mean_store_wape: lead?.meanStoreWape ?? Number.NaN,
+            stores_chosen: r.choiceCounts[model] ?? 0,
+            fit_seconds: timing?.fitSeconds ?? 0,
+            folds_failed: failed.length,
+          }),
+        );
         if (!c.ended) {
           c.ended = true;
           await c.run.end(failed.length === r.folds.length ? 'FAILED' : 'FINISHED');
@@ -158,7 +172,12 @@ export async function startBacktestTracking(
 }
 
 /** Logs a finished backtest in one go (the same runs as live tracking, logged after the fact). */
-export async function trackBacktest(tracker: Tracker, r: BacktestResult, cfg: CvcConfig, artifacts: readonly string[]): Promise<string> {
+export async function trackBacktest(
+  tracker: Tracker,
+  r: BacktestResult,
+  cfg: CvcConfig,
+  artifacts: readonly string[],
+): Promise<string> {
   const live = await startBacktestTracking(tracker, cfg, { runId: r.runId, models: r.models });
   try {
     await live.finish(r, artifacts);

@@ -8,7 +8,10 @@ import { ingestedWorld } from './world.js';
 
 describe('live backtest tracking (local tables)', () => {
   it('logs the shape MLflow gets: resolved params, fold metrics, stop reasons and epoch losses', async () => {
-    const world = await ingestedWorld({ stores: 4, yaml: 'backtest: { folds: 2, models: [nbeats], workers: 1 }\nmodels: { nbeats: { epochs: 2, windowsPerEpoch: 128 } }\n' });
+    const world = await ingestedWorld({
+      stores: 4,
+      yaml: 'backtest: { folds: 2, models: [nbeats], workers: 1 }\nmodels: { nbeats: { epochs: 2, windowsPerEpoch: 128 } }\n',
+    });
     const t0 = Date.now();
     const bt = await runBacktestJob({ loaded: world, runId: 'live-local' });
     const t1 = Date.now();
@@ -24,7 +27,14 @@ describe('live backtest tracking (local tables)', () => {
     const nbeats = kids.find((k) => k.name === 'nbeats')!;
     expect(nbeats.status).toBe('FINISHED');
     // Resolved: defaults the config never set are logged too.
-    expect(nbeats.params).toMatchObject({ model: 'nbeats', epochs: '2', windowsPerEpoch: '128', batchSize: '256', patience: '4', warm_start: 'false' });
+    expect(nbeats.params).toMatchObject({
+      model: 'nbeats',
+      epochs: '2',
+      windowsPerEpoch: '128',
+      batchSize: '256',
+      patience: '4',
+      warm_start: 'false',
+    });
     expect(nbeats.metricsByStep['wape']!.map((p) => p.step)).toEqual([0, 1]);
     expect(nbeats.metricsByStep['fit_seconds']!.every((p) => p.value > 0)).toBe(true);
     for (const fold of [0, 1]) {

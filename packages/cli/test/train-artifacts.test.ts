@@ -10,16 +10,30 @@ import { trainAndRegister } from '@cvc/train';
 import { ingestedWorld } from './world.js';
 
 describe('training run artifacts', () => {
-  it('logs the bundle manifest and lgbm feature importance that matches LightGBM\'s own', async () => {
+  it("logs the bundle manifest and lgbm feature importance that matches LightGBM's own", async () => {
     const world = await ingestedWorld({ stores: 4 });
-    const t = await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['lgbm', 'weekday_mean'], promote: 'always' });
+    const t = await trainAndRegister({
+      loaded: world,
+      from: '2024-01-01',
+      models: ['lgbm', 'weekday_mean'],
+      promote: 'always',
+    });
     const run = await showRun(world.paths.tracking, t.trackingRunId);
-    for (const a of ['bundle_manifest.json', 'importance/lgbm_feature_importance.json', 'importance/lgbm_gain.svg', 'importance/lgbm_split.svg']) {
+    for (const a of [
+      'bundle_manifest.json',
+      'importance/lgbm_feature_importance.json',
+      'importance/lgbm_gain.svg',
+      'importance/lgbm_split.svg',
+    ]) {
       expect(run.artifacts).toContain(a);
     }
-    const manifest = JSON.parse(await readFile(join(run.artifactDir, 'bundle_manifest.json'), 'utf8')) as { bundleId: string };
+    const manifest = JSON.parse(await readFile(join(run.artifactDir, 'bundle_manifest.json'), 'utf8')) as {
+      bundleId: string;
+    };
     expect(manifest.bundleId).toBe(t.manifest.bundleId);
-    const ours = JSON.parse(await readFile(join(run.artifactDir, 'importance', 'lgbm_feature_importance.json'), 'utf8')) as FeatureImportance[];
+    const ours = JSON.parse(
+      await readFile(join(run.artifactDir, 'importance', 'lgbm_feature_importance.json'), 'utf8'),
+    ) as FeatureImportance[];
     const script = `
 import json, sys, glob, lightgbm as lgb
 acc = {}

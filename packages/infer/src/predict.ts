@@ -3,7 +3,16 @@
 // bundle's MLflow pyfunc loader (bundle/pyfunc.ts in @cvc/mlops) runs it, so an MLflow model's numbers
 // are exactly infer's.
 import { DuckDBInstance } from '@duckdb/node-api';
-import { InputError, forecasterFactories, formatIsoDay, isCalendarDay, parseIsoDay, silentLogger, type LoadedConfig, type Logger } from '@cvc/core';
+import {
+  InputError,
+  forecasterFactories,
+  formatIsoDay,
+  isCalendarDay,
+  parseIsoDay,
+  silentLogger,
+  type LoadedConfig,
+  type Logger,
+} from '@cvc/core';
 import { lakeTables, lastFeatureDay } from '@cvc/feature-table';
 import { readBundle, readManifest } from '@cvc/mlops';
 import { z } from 'zod';
@@ -40,22 +49,32 @@ const requestRow = z
   .object({
     store_id: z.union([z.string().min(1), z.number().int()]).transform(String),
     // pandas writes datetimes as ISO strings; only the day counts.
-    as_of_date: z.string().transform((v) => v.slice(0, 10)).refine(isCalendarDay, 'a calendar day as YYYY-MM-DD'),
+    as_of_date: z
+      .string()
+      .transform((v) => v.slice(0, 10))
+      .refine(isCalendarDay, 'a calendar day as YYYY-MM-DD'),
     horizon: z.number().int().positive().nullish(),
   })
   .loose();
 
 /** Parses the request rows (a JSON array of {store_id, as_of_date, horizon?}); errors name the row and field. */
 export function parsePredictRequests(raw: unknown, source: string): PredictRequest[] {
-  if (!Array.isArray(raw)) throw new InputError(`${source}: expected a JSON array of {store_id, as_of_date, horizon?} rows`);
+  if (!Array.isArray(raw))
+    throw new InputError(`${source}: expected a JSON array of {store_id, as_of_date, horizon?} rows`);
   if (raw.length === 0) throw new InputError(`${source}: no rows to predict`);
   return raw.map((row, i) => {
     const r = requestRow.safeParse(row);
     if (!r.success) {
       const issue = r.error.issues[0]!;
-      throw new InputError(`${source}: row ${i}, field ${issue.path.map(String).join('.') || '(row)'}: ${issue.message}`);
+      throw new InputError(
+        `${source}: row ${i}, field ${issue.path.map(String).join('.') || '(row)'}: ${issue.message}`,
+      );
     }
-    return { storeId: r.data.store_id, asOf: r.data.as_of_date, ...(r.data.horizon ? { horizon: r.data.horizon } : {}) };
+    return {
+      storeId: r.data.store_id,
+      asOf: r.data.as_of_date,
+      ...(r.data.horizon ? { horizon: r.data.horizon } : {}),
+    };
   });
 }
 
@@ -71,11 +90,15 @@ export async function predictRows(opts: {
   const manifest = await readManifest(opts.bundleDir);
   for (const r of opts.requests) {
     if (r.horizon !== undefined && r.horizon > manifest.horizon) {
-      throw new InputError(`horizon ${r.horizon} (store ${r.storeId}): the bundle was trained for 1..${manifest.horizon} days`);
+      throw new InputError(
+        `horizon ${r.horizon} (store ${r.storeId}): the bundle was trained for 1..${manifest.horizon} days`,
+      );
     }
   }
   const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
-  const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: opts.loaded.config.registry.signingKey });
+  const forecaster = await readBundle(opts.bundleDir, factories, {
+    signingKey: opts.loaded.config.registry.signingKey,
+  });
   // One model call per (as-of date, horizon), as one infer run per as-of date would make.
   const groups = new Map<string, { asOf: string; horizon: number; stores: Set<string> }>();
   for (const r of opts.requests) {
@@ -94,12 +117,15 @@ export async function predictRows(opts: {
     const lastDay = await lastFeatureDay(conn, lakeTables(opts.loaded));
     for (const g of [...groups.values()].sort((a, b) => a.asOf.localeCompare(b.asOf))) {
       if (!lastDay || g.asOf > lastDay) {
-        throw new InputError(`as_of_date ${g.asOf}: the feature table ends ${lastDay ?? '(empty)'}; run \`cvc ingest\` first`);
+        throw new InputError(
+          `as_of_date ${g.asOf}: the feature table ends ${lastDay ?? '(empty)'}; run \`cvc ingest\` first`,
+        );
       }
       const { ready, skipped: out, withFuture } = await inferSeries(conn, opts.loaded, manifest, g);
       const seen = new Set([...ready, ...out].map((s) => s.storeId));
       for (const s of out) skipped.push({ ...s, asOf: g.asOf });
-      for (const id of g.stores) if (!seen.has(id)) skipped.push({ storeId: id, reason: 'unknown', lastDataDay: null, asOf: g.asOf });
+      for (const id of g.stores)
+        if (!seen.has(id)) skipped.push({ storeId: id, reason: 'unknown', lastDataDay: null, asOf: g.asOf });
       if (ready.length === 0) continue;
       for (const f of await forecaster.predict({ series: withFuture, horizon: g.horizon })) {
         const start = parseIsoDay(f.start);
@@ -124,6 +150,7 @@ export async function predictRows(opts: {
     conn.closeSync();
     db.closeSync();
   }
-  if (skipped.length > 0) log.warn({ skipped: skipped.slice(0, 20) }, 'stores not forecast (closed, stale or not in the feature table)');
+  if (skipped.length > 0)
+    log.warn({ skipped: skipped.slice(0, 20) }, 'stores not forecast (closed, stale or not in the feature table)');
   return { rows, skipped };
 }

@@ -42,7 +42,8 @@ class CvcForecaster:
         if not self.cvc_bin:
             raise RuntimeError("cvc pyfunc: set CVC_BIN (or model_config cvc_bin) to the cvc executable or bin.js")
         if not self.cvc_config:
-            raise RuntimeError("cvc pyfunc: set CVC_CONFIG (or model_config cvc_config) to the cvc.yaml whose lake holds the features")
+            raise RuntimeError("cvc pyfunc: set CVC_CONFIG (or model_config cvc_config) to the cvc.yaml "
+                               "whose lake holds the features")
         with open(os.path.join(self.bundle_dir, "manifest.json"), encoding="utf-8") as fh:
             self.manifest = json.load(fh)
         # A model downloaded through models:/ carries its registry version; forecasts record it as infer does.
@@ -59,7 +60,8 @@ class CvcForecaster:
     def _check_node(self):
         if not self.cvc_bin.endswith(".js"):
             return
-        out = subprocess.run([os.environ.get("CVC_NODE", "node"), "--version"], capture_output=True, text=True, check=True)
+        node = os.environ.get("CVC_NODE", "node")
+        out = subprocess.run([node, "--version"], capture_output=True, text=True, check=True)
         found = re.match(r"v(\d+)", out.stdout.strip())
         if not found or int(found.group(1)) < 20:
             raise RuntimeError("cvc pyfunc: Node >= 20 is needed, found %s" % out.stdout.strip())

@@ -11,14 +11,26 @@ async function exitedPid(): Promise<number> {
   return child.pid!;
 }
 
-export async function checkAbandoned(tracker: Tracker, status: (runId: string) => Promise<{ status: string; end: number | null }>): Promise<void> {
+export async function checkAbandoned(
+  tracker: Tracker,
+  status: (runId: string) => Promise<{ status: string; end: number | null }>,
+): Promise<void> {
   // Outlives the test whatever the machine's load (killed in finally); a short sleep could exit mid-test.
   const alive = spawn('sleep', ['3600']);
   try {
     const dead = await exitedPid();
-    const killed = await tracker.startRun({ name: 'killed', tags: { 'cvc.host': hostname(), 'cvc.pid': String(dead), 'cvc.pid_start': '' } });
-    const running = await tracker.startRun({ name: 'alive', tags: { 'cvc.host': hostname(), 'cvc.pid': String(alive.pid), 'cvc.pid_start': '' } });
-    const elsewhere = await tracker.startRun({ name: 'other host', tags: { 'cvc.host': `not-${hostname()}`, 'cvc.pid': String(dead) } });
+    const killed = await tracker.startRun({
+      name: 'killed',
+      tags: { 'cvc.host': hostname(), 'cvc.pid': String(dead), 'cvc.pid_start': '' },
+    });
+    const running = await tracker.startRun({
+      name: 'alive',
+      tags: { 'cvc.host': hostname(), 'cvc.pid': String(alive.pid), 'cvc.pid_start': '' },
+    });
+    const elsewhere = await tracker.startRun({
+      name: 'other host',
+      tags: { 'cvc.host': `not-${hostname()}`, 'cvc.pid': String(dead) },
+    });
     const before = Date.now();
     expect(await failAbandonedRuns(tracker)).toEqual([killed.runId]);
     const k = await status(killed.runId);

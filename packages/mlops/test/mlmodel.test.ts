@@ -10,7 +10,15 @@ import { describe, expect, it } from 'vitest';
 import { BundleIntegrityError, BundleSignatureError, cvcVersion, verifyBundle, writeBundle } from './imports.js';
 import { bundleInput, tempDir } from './fixtures.js';
 
-async function mlflowView(dir: string): Promise<{ flavors: Record<string, Record<string, unknown>>; inputs: unknown; outputs: string[]; example: unknown; dateType: string }> {
+async function mlflowView(
+  dir: string,
+): Promise<{
+  flavors: Record<string, Record<string, unknown>>;
+  inputs: unknown;
+  outputs: string[];
+  example: unknown;
+  dateType: string;
+}> {
   const script = `
 import json, sys
 from mlflow.models import Model
@@ -27,21 +35,41 @@ describe('bundle as an MLflow model', () => {
     const dir = join(await tempDir(), 'b');
     await writeBundle(dir, bundleInput());
     const m = await mlflowView(dir);
-    expect(m.flavors['python_function']).toMatchObject({ loader_module: 'cvc_pyfunc', code: 'code', env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' } });
-    expect(m.flavors['cvc']).toMatchObject({ format_version: 1, bundle_format_version: 1, cvc_version: cvcVersion(), node_version: '>=20.17' });
+    expect(m.flavors['python_function']).toMatchObject({
+      loader_module: 'cvc_pyfunc',
+      code: 'code',
+      env: { conda: 'conda.yaml', virtualenv: 'python_env.yaml' },
+    });
+    expect(m.flavors['cvc']).toMatchObject({
+      format_version: 1,
+      bundle_format_version: 1,
+      cvc_version: cvcVersion(),
+      node_version: '>=20.17',
+    });
     expect(m.inputs).toEqual([
       { type: 'string', name: 'store_id', required: true },
       { type: 'datetime', name: 'as_of_date', required: true },
       { type: 'long', name: 'horizon', required: false },
     ]);
-    expect(m.outputs).toEqual(['store_id', 'forecast_date', 'horizon_day', 'as_of_date', 'yhat', 'yhat_lower', 'yhat_upper', 'model',
-      'bundle_version', 'run_id', 'created_at']);
+    expect(m.outputs).toEqual([
+      'store_id',
+      'forecast_date',
+      'horizon_day',
+      'as_of_date',
+      'yhat',
+      'yhat_lower',
+      'yhat_upper',
+      'model',
+      'bundle_version',
+      'run_id',
+      'created_at',
+    ]);
     expect(m.example).toEqual([{ store_id: '1', as_of_date: '2025-06-30' }]);
     expect(m.dateType).toMatch(/^datetime64/);
     expect(await readFile(join(dir, 'conda.yaml'), 'utf8')).toMatch(/- nodejs>=20\.17/);
   });
 
-  it('the manifest and its signature cover the MLflow files; only MLflow\'s own download additions are tolerated', async () => {
+  it("the manifest and its signature cover the MLflow files; only MLflow's own download additions are tolerated", async () => {
     const dir = join(await tempDir(), 'b');
     await writeBundle(dir, bundleInput({ signingKey: 'sign-key-1' }));
     // What MLflow adds to a model it downloads (models:/) or imports the loader from.

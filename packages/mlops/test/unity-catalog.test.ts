@@ -10,7 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createMlflowClient, mlflowRegistry, openRegistry, MlopsInputError } from './imports.js';
 import { makeBundle, tempDir } from './fixtures.js';
 
-interface Recorded { method: string; path: string; query: Record<string, string>; body: unknown }
+interface Recorded {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  body: unknown;
+}
 
 const NAME = 'main.forecasting.cvc';
 const UC = '/api/2.0/mlflow/unity-catalog';
@@ -27,8 +32,19 @@ async function bodyOf(req: IncomingMessage): Promise<Buffer> {
   return Buffer.concat(parts);
 }
 
-const version = (status: string) => ({ model_version: { name: NAME, version: '1', status, source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle', run_id: 'r1',
-  tags: [{ key: 'cvc.bundle_id', value: 'b' }, { key: 'cvc.wape', value: '0.2' }] } });
+const version = (status: string) => ({
+  model_version: {
+    name: NAME,
+    version: '1',
+    status,
+    source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle',
+    run_id: 'r1',
+    tags: [
+      { key: 'cvc.bundle_id', value: 'b' },
+      { key: 'cvc.wape', value: '0.2' },
+    ],
+  },
+});
 
 beforeAll(async () => {
   server = createServer((req, res) => {
@@ -37,12 +53,32 @@ beforeAll(async () => {
       const raw = await bodyOf(req);
       const path = decodeURIComponent(url.pathname);
       const isFile = path.startsWith('/api/2.0/fs/files/');
-      log.push({ method: req.method!, path, query: Object.fromEntries(url.searchParams), body: isFile ? raw.length : raw.length ? JSON.parse(raw.toString()) : null });
-      const json = (code: number, v: unknown) => { res.writeHead(code, { 'Content-Type': 'application/json' }); res.end(JSON.stringify(v)); };
+      log.push({
+        method: req.method!,
+        path,
+        query: Object.fromEntries(url.searchParams),
+        body: isFile ? raw.length : raw.length ? JSON.parse(raw.toString()) : null,
+      });
+      const json = (code: number, v: unknown) => {
+        res.writeHead(code, { 'Content-Type': 'application/json' });
+        res.end(JSON.stringify(v));
+      };
       const key = `${req.method} ${path}`;
-      if (key === 'GET /api/2.0/mlflow/runs/get') return json(200, { run: { info: { run_id: 'r1', experiment_id: '7', artifact_uri: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts' } } });
+      if (key === 'GET /api/2.0/mlflow/runs/get')
+        return json(200, {
+          run: {
+            info: { run_id: 'r1', experiment_id: '7', artifact_uri: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts' },
+          },
+        });
       if (key === 'GET /api/2.0/fs/directories/WorkspaceInternal/Mlflow/Artifacts/7/Runs/r1/artifacts/bundle') {
-        return json(200, { contents: [{ path: '/WorkspaceInternal/Mlflow/Artifacts/7/Runs/r1/artifacts/bundle/manifest.json', is_directory: false }] });
+        return json(200, {
+          contents: [
+            {
+              path: '/WorkspaceInternal/Mlflow/Artifacts/7/Runs/r1/artifacts/bundle/manifest.json',
+              is_directory: false,
+            },
+          ],
+        });
       }
       if (key === `POST ${UC}/registered-models/create`) return json(200, { registered_model: { name: NAME } });
       if (key === `POST ${UC}/model-versions/create`) return json(200, version('PENDING_REGISTRATION'));
@@ -53,13 +89,16 @@ beforeAll(async () => {
       if (key === `POST ${UC}/model-versions/finalize`) return json(200, version('READY'));
       if (key === `GET ${UC}/model-versions/get`) return json(200, version('READY'));
       if (key === `GET ${UC}/registered-models/alias`) {
-        return alias ? json(200, version('READY')) : json(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'no alias' });
+        return alias
+          ? json(200, version('READY'))
+          : json(404, { error_code: 'RESOURCE_DOES_NOT_EXIST', message: 'no alias' });
       }
       if (key === `POST ${UC}/registered-models/alias`) {
         alias = 'champion';
         return json(200, {});
       }
-      if (key === `GET ${UC}/registered-models/get`) return json(200, { registered_model: { name: NAME, aliases: alias ? [{ alias, version: '1' }] : [] } });
+      if (key === `GET ${UC}/registered-models/get`)
+        return json(200, { registered_model: { name: NAME, aliases: alias ? [{ alias, version: '1' }] : [] } });
       if (key === `GET /api/2.0/fs/directories${FILES}`) {
         return json(200, { contents: [...files.keys()].map((p) => ({ path: `${FILES}/${p}`, is_directory: false })) });
       }
@@ -95,14 +134,23 @@ describe('Unity Catalog registry (recorded requests, fake server)', () => {
     ]);
     expect(calls).toContain(`POST ${UC}/registered-models/alias`);
     // Never the workspace registry's endpoints, never stages.
-    expect(calls.some((c) => /\/mlflow\/(registered-models|model-versions)\//.test(c) || c.includes('transition-stage'))).toBe(false);
+    expect(
+      calls.some((c) => /\/mlflow\/(registered-models|model-versions)\//.test(c) || c.includes('transition-stage')),
+    ).toBe(false);
     const byKey = (m: string, p: string) => log.find((c) => c.method === m && c.path === p)!;
     expect(byKey('POST', `${UC}/registered-models/create`).body).toEqual({ name: NAME });
     expect(byKey('POST', `${UC}/model-versions/create`).body).toMatchObject({
-      name: NAME, source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle', run_id: 'r1', description: 'd',
+      name: NAME,
+      source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle',
+      run_id: 'r1',
+      description: 'd',
     });
     expect(byKey('POST', `${UC}/model-versions/finalize`).body).toEqual({ name: NAME, version: '1' });
-    expect(byKey('POST', `${UC}/registered-models/alias`).body).toEqual({ name: NAME, alias: 'champion', version: '1' });
+    expect(byKey('POST', `${UC}/registered-models/alias`).body).toEqual({
+      name: NAME,
+      alias: 'champion',
+      version: '1',
+    });
     expect(byKey('GET', `${UC}/registered-models/alias`).query).toEqual({ name: NAME, alias: 'champion' });
     // Every bundle file (MLmodel included) went to the version's UC location, byte for byte, with overwrite.
     const manifest = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
@@ -117,8 +165,12 @@ describe('Unity Catalog registry (recorded requests, fake server)', () => {
 
   it('refuses a name that is not catalog.schema.model, and unity-catalog without a tracking URI', () => {
     const settings = { root: '/tmp/x', kind: 'unity-catalog' as const };
-    expect(() => openRegistry({ ...settings, name: 'cvc-forecaster', trackingUri: base }, { env: {} })).toThrow(MlopsInputError);
-    expect(() => openRegistry({ ...settings, name: 'cvc-forecaster', trackingUri: base }, { env: {} })).toThrow(/catalog\.schema\.model/);
+    expect(() => openRegistry({ ...settings, name: 'cvc-forecaster', trackingUri: base }, { env: {} })).toThrow(
+      MlopsInputError,
+    );
+    expect(() => openRegistry({ ...settings, name: 'cvc-forecaster', trackingUri: base }, { env: {} })).toThrow(
+      /catalog\.schema\.model/,
+    );
     expect(() => openRegistry({ ...settings, name: NAME, trackingUri: null }, { env: {} })).toThrow(/tracking\.uri/);
     expect(openRegistry({ ...settings, name: NAME, trackingUri: base }, { env: {} }).backend).toBe('unity-catalog');
   });

@@ -26,7 +26,12 @@ export function runDuration(r: Pick<RunSummary, 'startTime' | 'endTime'>, now = 
   const ms = (r.endTime ? Date.parse(r.endTime) : now) - Date.parse(r.startTime);
   if (!Number.isFinite(ms)) return '-';
   const s = Math.max(0, Math.round(ms / 1000));
-  const text = s < 60 ? `${s}s` : s < 3600 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  const text =
+    s < 60
+      ? `${s}s`
+      : s < 3600
+        ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+        : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
   return r.endTime ? text : `${text}+`;
 }
 
@@ -36,12 +41,16 @@ export function runDuration(r: Pick<RunSummary, 'startTime' | 'endTime'>, now = 
  */
 export function headlineMetric(metrics: Record<string, number>): string {
   if (Number.isFinite(metrics['wape'])) return `wape=${metrics['wape']!.toFixed(4)}`;
-  const byModel = Object.entries(metrics).filter(([k, v]) => k.startsWith('wape_') && Number.isFinite(v)).sort((a, b) => a[1] - b[1]);
+  const byModel = Object.entries(metrics)
+    .filter(([k, v]) => k.startsWith('wape_') && Number.isFinite(v))
+    .sort((a, b) => a[1] - b[1]);
   return byModel[0] ? `${byModel[0][0]}=${byModel[0][1].toFixed(4)}` : '-';
 }
 
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
-  const runs = program.command('runs').description('tracked runs (local tracking tables, or MLflow when tracking.uri is set)');
+  const runs = program
+    .command('runs')
+    .description('tracked runs (local tracking tables, or MLflow when tracking.uri is set)');
   runs
     .command('list')
     .description('list tracked runs, newest first, with status, duration and the headline metric')
@@ -54,25 +63,44 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
       const list = client
         ? await listMlflowRuns(client, ctx.loaded.config.tracking.experiment, opts)
         : await listRuns(ctx.loaded.paths.tracking, opts);
-      ctx.done({ backend: client ? 'mlflow' : 'local', runs: list.map((r) => ({ ...r, duration: runDuration(r), headline: headlineMetric(r.metrics) })) }, [
-        'run id                            name                          status    started                   duration  headline',
-        ...list.map((r) => `${r.runId.padEnd(33)} ${r.name.slice(0, 29).padEnd(29)} ${r.status.padEnd(9)} ${r.startTime.padEnd(25)} `
-          + `${runDuration(r).padEnd(9)} ${headlineMetric(r.metrics)}`),
-      ]);
+      ctx.done(
+        {
+          backend: client ? 'mlflow' : 'local',
+          runs: list.map((r) => ({ ...r, duration: runDuration(r), headline: headlineMetric(r.metrics) })),
+        },
+        [
+          'run id                            name                          status    started                   duration  headline',
+          ...list.map(
+            (r) =>
+              `${r.runId.padEnd(33)} ${r.name.slice(0, 29).padEnd(29)} ${r.status.padEnd(9)} ${r.startTime.padEnd(25)} ` +
+              `${runDuration(r).padEnd(9)} ${headlineMetric(r.metrics)}`,
+          ),
+        ],
+      );
     });
   runs
     .command('show <id>')
-    .description('a run (tracking run id, a prefix of one, or the cvc run id logs and reports print) with its params, '
-      + 'metrics (overall and per fold), children and artifacts')
+    .description(
+      'a run (tracking run id, a prefix of one, or the cvc run id logs and reports print) with its params, ' +
+        'metrics (overall and per fold), children and artifacts',
+    )
     .action(async (id: string) => {
       const ctx = createContext('runs show', globals(), { reads: true });
       const client = mlflowFor(ctx);
-      const r = client ? await showMlflowRun(client, ctx.loaded.config.tracking.experiment, id) : await showRun(ctx.loaded.paths.tracking, id);
+      const r = client
+        ? await showMlflowRun(client, ctx.loaded.config.tracking.experiment, id)
+        : await showRun(ctx.loaded.paths.tracking, id);
       ctx.done({ run: r }, [
         `${r.name} (${r.runId}) ${r.status}, ${r.startTime} .. ${r.endTime ?? 'running'} (${runDuration(r)})`,
-        `  params: ${Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(', ')}`,
-        `  metrics: ${Object.entries(r.metrics).map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`).join(', ')}`,
-        ...Object.entries(r.metricsByStep).map(([k, pts]) => `  ${k} by step: ${pts.map((p) => `${p.step}:${Number(p.value.toPrecision(4))}`).join(' ')}`),
+        `  params: ${Object.entries(r.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(', ')}`,
+        `  metrics: ${Object.entries(r.metrics)
+          .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+          .join(', ')}`,
+        ...Object.entries(r.metricsByStep).map(
+          ([k, pts]) => `  ${k} by step: ${pts.map((p) => `${p.step}:${Number(p.value.toPrecision(4))}`).join(' ')}`,
+        ),
         ...(r.children.length ? [`  children: ${r.children.join(', ')}`] : []),
         ...(r.artifacts.length ? [`  artifacts (${r.artifactDir}): ${r.artifacts.join(', ')}`] : []),
       ]);
@@ -85,7 +113,9 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
       const tracker = await openTracker(trackingSettings(ctx.loaded), { log: ctx.log });
       try {
         const marked = await failAbandonedRuns(tracker, ctx.log);
-        ctx.done({ backend: tracker.backend, marked }, [`runs gc: ${marked.length} abandoned run(s) marked FAILED${marked.length ? `: ${marked.join(', ')}` : ''}`]);
+        ctx.done({ backend: tracker.backend, marked }, [
+          `runs gc: ${marked.length} abandoned run(s) marked FAILED${marked.length ? `: ${marked.join(', ')}` : ''}`,
+        ]);
       } finally {
         await tracker.close();
       }

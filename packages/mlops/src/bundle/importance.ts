@@ -12,7 +12,10 @@ export interface FeatureImportance {
 }
 
 /** Sums split counts and gains per feature over every tree of one LightGBM model text. */
-export function importanceFromModelText(text: string, into = new Map<string, FeatureImportance>()): Map<string, FeatureImportance> {
+export function importanceFromModelText(
+  text: string,
+  into = new Map<string, FeatureImportance>(),
+): Map<string, FeatureImportance> {
   const namesLine = /^feature_names=(.*)$/m.exec(text);
   if (!namesLine) throw new Error('not a LightGBM model text: no feature_names= line');
   const names = namesLine[1]!.trim().split(' ');
@@ -42,7 +45,8 @@ export async function lgbmFeatureImportance(modelDir: string): Promise<FeatureIm
   return [...acc.values()].sort((a, b) => b.gain - a.gain || b.split - a.split || a.feature.localeCompare(b.feature));
 }
 
-const esc = (s: string): string => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+const esc = (s: string): string =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /** A horizontal bar chart of the top `top` features by `kind`, as a standalone SVG. */
 export function importanceSvg(rows: readonly FeatureImportance[], kind: 'gain' | 'split', top = 25): string {
@@ -56,10 +60,14 @@ export function importanceSvg(rows: readonly FeatureImportance[], kind: 'gain' |
     const y = 30 + i * bar;
     const w = ((width - label - 90) * r[kind]) / max;
     const value = kind === 'gain' ? r.gain.toPrecision(4) : String(r.split);
-    return `<text x="${label - 6}" y="${y + 12}" text-anchor="end">${esc(r.feature)}</text>`
-      + `<rect x="${label}" y="${y + 2}" width="${w.toFixed(1)}" height="${bar - 5}" fill="#4c78a8"/>`
-      + `<text x="${(label + w + 4).toFixed(1)}" y="${y + 12}">${value}</text>`;
+    return (
+      `<text x="${label - 6}" y="${y + 12}" text-anchor="end">${esc(r.feature)}</text>` +
+      `<rect x="${label}" y="${y + 2}" width="${w.toFixed(1)}" height="${bar - 5}" fill="#4c78a8"/>` +
+      `<text x="${(label + w + 4).toFixed(1)}" y="${y + 12}">${value}</text>`
+    );
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">`
-    + `<text x="10" y="18" font-size="13">LightGBM feature importance (${kind}), top ${shown.length}</text>${bars.join('')}</svg>\n`;
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">` +
+    `<text x="10" y="18" font-size="13">LightGBM feature importance (${kind}), top ${shown.length}</text>${bars.join('')}</svg>\n`
+  );
 }

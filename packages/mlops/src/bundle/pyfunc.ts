@@ -108,10 +108,33 @@ export function mlflowModelFiles(m: MlflowModelInput): Map<string, string> {
     ['input_example.json', JSON.stringify(example)],
     ['serving_input_example.json', `${JSON.stringify({ dataframe_split: example }, null, 2)}\n`],
     ['requirements.txt', `${PY_REQUIREMENTS.join('\n')}\n`],
-    ['python_env.yaml', ['python: ' + q(PYTHON_VERSION), 'build_dependencies:', '- pip', 'dependencies:', '- -r requirements.txt', ''].join('\n')],
+    [
+      'python_env.yaml',
+      [
+        'python: ' + q(PYTHON_VERSION),
+        'build_dependencies:',
+        '- pip',
+        'dependencies:',
+        '- -r requirements.txt',
+        '',
+      ].join('\n'),
+    ],
     // Node comes from conda-forge's nodejs: the loader runs the bundle's forecaster with it.
-    ['conda.yaml', ['channels:', '- conda-forge', 'dependencies:', `- python=${PYTHON_VERSION}`, `- nodejs${NODE_REQUIREMENT}`, '- pip',
-      '- pip:', ...pins.map((p) => `  ${p}`), 'name: cvc-forecaster', ''].join('\n')],
+    [
+      'conda.yaml',
+      [
+        'channels:',
+        '- conda-forge',
+        'dependencies:',
+        `- python=${PYTHON_VERSION}`,
+        `- nodejs${NODE_REQUIREMENT}`,
+        '- pip',
+        '- pip:',
+        ...pins.map((p) => `  ${p}`),
+        'name: cvc-forecaster',
+        '',
+      ].join('\n'),
+    ],
     ['code/cvc_pyfunc.py', pyfuncLoader()],
   ]);
 }

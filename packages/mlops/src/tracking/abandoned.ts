@@ -7,7 +7,11 @@ import type { Tracker } from './tracker.js';
 
 /** Tags naming the process that opened a run. */
 export function ownerTags(): Record<string, string> {
-  return { 'cvc.host': hostname(), 'cvc.pid': String(process.pid), 'cvc.pid_start': String(processStartTicks(process.pid) ?? '') };
+  return {
+    'cvc.host': hostname(),
+    'cvc.pid': String(process.pid),
+    'cvc.pid_start': String(processStartTicks(process.pid) ?? ''),
+  };
 }
 
 function processGone(pid: number, startTicks: string | undefined): boolean {

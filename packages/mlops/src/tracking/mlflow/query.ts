@@ -7,13 +7,20 @@ import type { ListRunsOptions, RunDetail, RunSummary } from '../local/query.js';
 import { PARENT_RUN_TAG } from '../tracker.js';
 import { isMlflowCode, type MlflowClient } from './client.js';
 import { listArtifacts } from './artifacts.js';
-import { getExperimentResponse, getRunResponse, metricHistoryResponse, runSchema, searchRunsResponse } from './schemas.js';
+import {
+  getExperimentResponse,
+  getRunResponse,
+  metricHistoryResponse,
+  runSchema,
+  searchRunsResponse,
+} from './schemas.js';
 
 type MlflowRun = z.infer<typeof runSchema>;
 
 const kv = (list: { key: string; value?: string | undefined }[] | undefined): Record<string, string> =>
   Object.fromEntries((list ?? []).map((t) => [t.key, t.value ?? '']));
-const iso = (ms: string | number | null | undefined): string | null => (ms === null || ms === undefined || ms === '' ? null : new Date(Number(ms)).toISOString());
+const iso = (ms: string | number | null | undefined): string | null =>
+  ms === null || ms === undefined || ms === '' ? null : new Date(Number(ms)).toISOString();
 
 function summary(r: MlflowRun, experiment: string): RunSummary {
   const tags = kv(r.data?.tags);
@@ -34,7 +41,8 @@ function summary(r: MlflowRun, experiment: string): RunSummary {
 
 async function experimentId(client: MlflowClient, name: string): Promise<string | null> {
   try {
-    return (await client.call('GET', 'experiments/get-by-name', { experiment_name: name }, getExperimentResponse)).experiment.experiment_id;
+    return (await client.call('GET', 'experiments/get-by-name', { experiment_name: name }, getExperimentResponse))
+      .experiment.experiment_id;
   } catch (err) {
     if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) return null;
     throw err;
@@ -45,10 +53,18 @@ async function search(client: MlflowClient, expId: string, filter: string, max: 
   const out: MlflowRun[] = [];
   let token: string | undefined;
   do {
-    const res = await client.call('POST', 'runs/search', {
-      experiment_ids: [expId], filter, max_results: Math.min(1000, max - out.length), order_by: ['attributes.start_time DESC'],
-      ...(token ? { page_token: token } : {}),
-    }, searchRunsResponse);
+    const res = await client.call(
+      'POST',
+      'runs/search',
+      {
+        experiment_ids: [expId],
+        filter,
+        max_results: Math.min(1000, max - out.length),
+        order_by: ['attributes.start_time DESC'],
+        ...(token ? { page_token: token } : {}),
+      },
+      searchRunsResponse,
+    );
     out.push(...(res.runs ?? []));
     token = res.next_page_token || undefined;
   } while (token && out.length < max);
@@ -56,7 +72,11 @@ async function search(client: MlflowClient, expId: string, filter: string, max: 
 }
 
 /** Runs of the experiment newest first (top-level only unless asked); [] when the experiment does not exist. */
-export async function listMlflowRuns(client: MlflowClient, experiment: string, opts: ListRunsOptions = {}): Promise<RunSummary[]> {
+export async function listMlflowRuns(
+  client: MlflowClient,
+  experiment: string,
+  opts: ListRunsOptions = {},
+): Promise<RunSummary[]> {
   const expId = await experimentId(client, experiment);
   if (expId === null) return [];
   const limit = opts.limit ?? 20;
@@ -87,12 +107,20 @@ export async function showMlflowRun(client: MlflowClient, experiment: string, id
   const metricsByStep: RunDetail['metricsByStep'] = {};
   for (const m of run.data?.metrics ?? []) {
     if (!m.key.startsWith('fold')) continue;
-    const h = await client.call('GET', 'metrics/get-history', { run_id: base.runId, metric_key: m.key, max_results: 25000 }, metricHistoryResponse);
+    const h = await client.call(
+      'GET',
+      'metrics/get-history',
+      { run_id: base.runId, metric_key: m.key, max_results: 25000 },
+      metricHistoryResponse,
+    );
     // MLflow's per-fold keys are fold/<key>; show them under <key> as the local tables do.
     const key = m.key.startsWith('fold/') ? m.key.slice(5) : m.key;
-    metricsByStep[key] = (h.metrics ?? []).map((p) => ({ step: Number(p.step ?? 0), value: p.value ?? Number.NaN })).sort((a, b) => a.step - b.step);
+    metricsByStep[key] = (h.metrics ?? [])
+      .map((p) => ({ step: Number(p.step ?? 0), value: p.value ?? Number.NaN }))
+      .sort((a, b) => a.step - b.step);
   }
-  const children = expId === null ? [] : await search(client, expId, `tags.\`${PARENT_RUN_TAG}\` = '${base.runId}'`, 1000);
+  const children =
+    expId === null ? [] : await search(client, expId, `tags.\`${PARENT_RUN_TAG}\` = '${base.runId}'`, 1000);
   const artifactUri = run.info.artifact_uri ?? '';
   return {
     ...base,
