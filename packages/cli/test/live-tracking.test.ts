@@ -17,6 +17,8 @@ describe('live backtest tracking (local tables)', () => {
     const t1 = Date.now();
     const parent = await showRun(world.paths.tracking, bt.trackingRunId);
     expect(parent.status).toBe('FINISHED');
+    // The id logs, report names and table run_id columns print (tag cvc.run_id) finds the same run.
+    expect((await showRun(world.paths.tracking, 'live-local')).runId).toBe(bt.trackingRunId);
     // The parent was opened before the backtest ran and closed after it: it spans the backtest's seconds.
     const span = Date.parse(parent.endTime!) - Date.parse(parent.startTime);
     expect(span).toBeGreaterThanOrEqual(bt.seconds * 1000);
