@@ -55,6 +55,8 @@ export interface BacktestOptions {
   runId?: string;
   log?: Logger;
   onProgress?: ProgressFn;
+  /** Called as each (model, fold) finishes, with its scored rows (empty when it failed): live tracking. */
+  onFoldScored?: (e: { outcome: FoldOutcome; rows: ScoredRow[]; folds: number }) => void;
 }
 
 export interface ModelTiming {
@@ -206,10 +208,43 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         ...(timeBudgetSec ? { timeBudgetSec } : {}),
       };
     });
+    // One (model, fold) scored on the window after the gap: its rows and its error by horizon day.
+    const scoreOutcome = (o: FoldOutcome) => {
+      const fold = folds[o.fold]!;
+      const t: FoldOutcome = { ...o, forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: formatIsoDay(addDays(parseIsoDay(f.start), gap)), p10: f.p10.slice(gap), p50: f.p50.slice(gap), p90: f.p90.slice(gap) })) };
+      const rows: ScoredRow[] = [];
+      const err = new Float64Array(horizon);
+      const act = new Float64Array(horizon);
+      for (const f of t.forecasts) {
+        const s = byId.get(f.storeId)!;
+        const a = actualWindow(s, fold.testStart, horizon);
+        const cut = seriesAsOf(s, fold.cutoff, 0)!;
+        const window = { actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen };
+        const m = scoreWindow(window, weeklyNaiveScale(cut.sales, cut.future['is_open']));
+        const byDay = errorByHorizonDay(window);
+        let absError = 0;
+        let actualSum = 0;
+        for (let h = 0; h < horizon; h++) {
+          absError += byDay.absErr[h]!;
+          actualSum += byDay.actual[h]!;
+          err[h] += byDay.absErr[h]!;
+          act[h] += byDay.actual[h]!;
+        }
+        rows.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, wape: m.wape, absError, actualSum });
+      }
+      return { trimmed: t, rows, err, act };
+    };
+    const scoredLive = new Map<string, ReturnType<typeof scoreOutcome>>();
     // Cheap baselines in-process first; the heavy models share the worker pool.
     const outcomes: FoldOutcome[] = [];
     const onFold = (o: FoldOutcome) => {
       outcomes.push(o);
+      if (opts.onFoldScored) {
+        // Scored as it finishes so tracking can log the fold now, not when the whole backtest ends.
+        const one = o.error ? null : scoreOutcome(o);
+        if (one) scoredLive.set(`${o.model}|${o.fold}`, one);
+        opts.onFoldScored({ outcome: o, rows: one?.rows ?? [], folds: folds.length });
+      }
       if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
       else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
     };
@@ -246,34 +281,21 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     await writeFile(`${learnedFile}.tmp`, `${JSON.stringify({ runId, calibration, ensemble: ensembleWeights })}\n`);
     await rename(`${learnedFile}.tmp`, learnedFile);
 
-    // Score every (model, fold, store) on the scored window (after the gap).
+    // Score every (model, fold, store) on the scored window (after the gap); folds scored live are reused.
     const cutoffs = new Map(folds.map((f) => [f.fold, f.cutoff]));
     const scored: ScoredRow[] = [];
     const horizonErr = new Map<string, { err: Float64Array; act: Float64Array }>();
     const trimmed: FoldOutcome[] = [];
     for (const o of outcomes) {
       if (o.error) continue;
-      const fold = folds[o.fold]!;
-      const t: FoldOutcome = { ...o, forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: formatIsoDay(addDays(parseIsoDay(f.start), gap)), p10: f.p10.slice(gap), p50: f.p50.slice(gap), p90: f.p90.slice(gap) })) };
-      trimmed.push(t);
+      const one = scoredLive.get(`${o.model}|${o.fold}`) ?? scoreOutcome(o);
+      trimmed.push(one.trimmed);
+      scored.push(...one.rows);
       const he = horizonErr.get(o.model) ?? { err: new Float64Array(horizon), act: new Float64Array(horizon) };
       horizonErr.set(o.model, he);
-      for (const f of t.forecasts) {
-        const s = byId.get(f.storeId)!;
-        const a = actualWindow(s, fold.testStart, horizon);
-        const cut = seriesAsOf(s, fold.cutoff, 0)!;
-        const window = { actual: a.sales, p50: f.p50, p10: f.p10, p90: f.p90, isOpen: a.isOpen };
-        const m = scoreWindow(window, weeklyNaiveScale(cut.sales, cut.future['is_open']));
-        const byDay = errorByHorizonDay(window);
-        let absError = 0;
-        let actualSum = 0;
-        for (let h = 0; h < horizon; h++) {
-          absError += byDay.absErr[h]!;
-          actualSum += byDay.actual[h]!;
-          he.err[h] += byDay.absErr[h]!;
-          he.act[h] += byDay.actual[h]!;
-        }
-        scored.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, wape: m.wape, absError, actualSum });
+      for (let h = 0; h < horizon; h++) {
+        he.err[h] += one.err[h]!;
+        he.act[h] += one.act[h]!;
       }
     }
     const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));

@@ -44,6 +44,11 @@ export interface FoldOutcome {
   metrics: Record<string, number>;
   resumed: boolean;
   error?: string;
+  /** The model's resolved hyperparameters (Forecaster.params: defaults filled in). */
+  params?: Record<string, unknown>;
+  /** Per-epoch figures and why training stopped, from FitReport (neural models). */
+  history?: Record<string, number[]>;
+  stopReason?: string;
 }
 
 /** What a chain is doing now, for progress lines: fitting (with epochs or rounds so far) or predicting a fold. */
@@ -64,6 +69,9 @@ interface SavedFold {
   fitSeconds: number;
   predictSeconds: number;
   metrics: Record<string, number>;
+  params?: Record<string, unknown>;
+  history?: Record<string, number[]>;
+  stopReason?: string;
 }
 
 const foldDir = (job: ChainJob, fold: number) => join(job.checkpointDir, `fold-${fold}`);
@@ -80,6 +88,9 @@ async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome 
     predictSeconds: saved.predictSeconds,
     metrics: saved.metrics,
     resumed: true,
+    ...(saved.params ? { params: saved.params } : {}),
+    ...(saved.history ? { history: saved.history } : {}),
+    ...(saved.stopReason ? { stopReason: saved.stopReason } : {}),
   };
 }
 
@@ -91,6 +102,9 @@ async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
     fitSeconds: o.fitSeconds,
     predictSeconds: o.predictSeconds,
     metrics: o.metrics,
+    ...(o.params ? { params: o.params } : {}),
+    ...(o.history ? { history: o.history } : {}),
+    ...(o.stopReason ? { stopReason: o.stopReason } : {}),
   };
   // Written last and renamed into place: its presence is what marks the fold done.
   const tmp = join(dir, `forecasts.json.${process.pid}.tmp`);
@@ -151,7 +165,12 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void, 
       const wanted = new Set(f.predictStores);
       const forecasts = await model.predict(fitSeries.filter((s) => wanted.has(s.storeId)), job.horizon);
       const t2 = performance.now();
-      const outcome: FoldOutcome = { model: job.model, fold: f.fold, forecasts, fitSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, metrics: report.metrics, resumed: false };
+      const outcome: FoldOutcome = {
+        model: job.model, fold: f.fold, forecasts, fitSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, metrics: report.metrics, resumed: false,
+        params: model.params,
+        ...(report.history ? { history: report.history } : {}),
+        ...(report.stopReason ? { stopReason: report.stopReason } : {}),
+      };
       if (job.warmStart) {
         await rm(join(foldDir(job, f.fold), 'model'), { recursive: true, force: true });
         await model.save(join(foldDir(job, f.fold), 'model'));

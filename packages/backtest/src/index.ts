@@ -2,6 +2,6 @@ export { foldWindows, learnedFilePath, runBacktest, resolveModels, type Backtest
 export { chooseModels, leaderboard, type StoreChoice, type LeaderRow, type StoreFoldScore } from './choice.js';
 export { foldSeries, runChain, type ChainJob, type FoldOutcome } from './chain.js';
 export { renderReport, writeReport } from './report.js';
-export { trackBacktest } from './track.js';
+export { trackBacktest, startBacktestTracking, foldMetrics, type LiveBacktestTracking } from './track.js';
 export { runBacktestJob, type BacktestJobResult } from './job.js';
 export { calibrateIntervals, ensembleOutcomes, pruneMembers, type CoverageRow } from './post.js';

@@ -3,10 +3,11 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolveLocale } from '@cvc/core';
-import { openTracker, trackingSettings } from '@cvc/mlops';
-import { runBacktest, type BacktestOptions, type BacktestResult } from './backtest.js';
+import { failAbandonedRuns, openTracker, trackingSettings } from '@cvc/mlops';
+import { randomUUID } from 'node:crypto';
+import { resolveModels, runBacktest, type BacktestOptions, type BacktestResult } from './backtest.js';
 import { writeReport } from './report.js';
-import { trackBacktest } from './track.js';
+import { startBacktestTracking } from './track.js';
 
 export interface BacktestJobResult extends BacktestResult {
   reportPath: string;
@@ -15,18 +16,32 @@ export interface BacktestJobResult extends BacktestResult {
 }
 
 export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJobResult> {
-  const r = await runBacktest(opts);
-  const reports = join(opts.loaded.paths.data, 'reports');
-  await mkdir(reports, { recursive: true });
-  const reportPath = await writeReport(join(reports, `backtest-${r.runId}.html`), r, {
-    locale: resolveLocale(opts.loaded.config.ui.locale),
-  });
-  const leaderboardPath = join(reports, `backtest-${r.runId}-leaderboard.json`);
-  await writeFile(leaderboardPath, JSON.stringify({ leaderboard: r.leaderboard, byFormat: r.leaderboardByFormat, choiceCounts: r.choiceCounts, coverage: r.coverage, failures: r.failures }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+  const runId = opts.runId ?? randomUUID();
   const tracker = await openTracker(trackingSettings(opts.loaded), opts.log ? { log: opts.log } : {});
   try {
-    const trackingRunId = await trackBacktest(tracker, r, opts.loaded.config, [reportPath, leaderboardPath]);
-    return { ...r, reportPath, trackingRunId, trackingBackend: tracker.backend };
+    // Runs a killed backtest left RUNNING are marked FAILED before this one starts.
+    await failAbandonedRuns(tracker, opts.log);
+    // The parent run exists (RUNNING) from the start; folds are logged as they finish.
+    const models = resolveModels(opts.models ?? opts.loaded.config.backtest.models);
+    const live = await startBacktestTracking(tracker, opts.loaded.config, { runId, models });
+    let r: BacktestResult;
+    let reportPath: string;
+    let leaderboardPath: string;
+    try {
+      r = await runBacktest({ ...opts, runId, onFoldScored: (e) => live.foldDone(e) });
+      const reports = join(opts.loaded.paths.data, 'reports');
+      await mkdir(reports, { recursive: true });
+      reportPath = await writeReport(join(reports, `backtest-${r.runId}.html`), r, {
+        locale: resolveLocale(opts.loaded.config.ui.locale),
+      });
+      leaderboardPath = join(reports, `backtest-${r.runId}-leaderboard.json`);
+      await writeFile(leaderboardPath, JSON.stringify({ leaderboard: r.leaderboard, byFormat: r.leaderboardByFormat, choiceCounts: r.choiceCounts, coverage: r.coverage, failures: r.failures }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+    } catch (err) {
+      await live.fail(err);
+      throw err;
+    }
+    await live.finish(r, [reportPath, leaderboardPath]);
+    return { ...r, reportPath, trackingRunId: live.runId, trackingBackend: tracker.backend };
   } finally {
     await tracker.close();
   }

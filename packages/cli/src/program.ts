@@ -14,6 +14,7 @@ import { registerForecast } from './commands/forecast.js';
 import { registerLake } from './commands/lake.js';
 import { registerMonitor } from './commands/monitor.js';
 import { registerDaily } from './commands/daily.js';
+import { registerPredict } from './commands/predict.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
@@ -27,7 +28,7 @@ export function buildProgram(): Command {
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
   const commands = [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels,
-    registerForecast, registerLake, registerMonitor, registerDaily];
+    registerForecast, registerLake, registerMonitor, registerDaily, registerPredict];
   for (const register of commands) {
     register(program, globals);
   }

@@ -54,6 +54,10 @@ export interface FitReport {
   seconds: number;
   /** Free-form numbers worth tracking (epochs, rounds, validation loss, samples/s). */
   metrics: Record<string, number>;
+  /** Per-epoch figures (e.g. train_loss, val_loss), index = epoch - 1; tracked as metric history. */
+  history?: Record<string, number[]>;
+  /** Why training stopped: max_epochs, patience (early stopping), time_budget or abort. */
+  stopReason?: string;
 }
 
 export interface Forecaster {

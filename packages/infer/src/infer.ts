@@ -3,6 +3,7 @@
 // forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   InputError,
   JobError,
@@ -15,9 +16,9 @@ import {
   type StoreSeries,
 } from '@cvc/core';
 import { forecasterFactories } from '@cvc/models';
-import { extendWithFuture, lastFeatureDay, openDuckDb, readKnownFutureInputs, readStoreSeries, startStep } from '@cvc/feature-table';
+import { extendWithFuture, lakeTables, lastFeatureDay, openDuckDb, readKnownFutureInputs, readStoreSeries, startStep } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
-import { bundleHistoryDays, readBundle, readManifest, type RoutedForecast } from '@cvc/mlops';
+import { bundleHistoryDays, readBundle, readManifest, type BundleManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
 import { isRemoteLake, lakeTable } from '@cvc/core';
@@ -68,6 +69,53 @@ function lastKnownDay(s: StoreSeries): number | null {
   return null;
 }
 
+/**
+ * The model inputs of an as-of date, as infer builds them: each open store's last `context` days (and a
+ * year more for LightGBM's yearly lags) ending on `asOf`, extended with the known-future covariates of
+ * the forecast window. `cvc predict` calls this too, so the pyfunc model's numbers are infer's.
+ */
+export async function inferSeries(
+  conn: DuckDBConnection,
+  loaded: LoadedConfig,
+  manifest: BundleManifest,
+  opts: { asOf: string; horizon: number; stores?: ReadonlySet<string> },
+): Promise<{ ready: StoreSeries[]; skipped: SkippedStore[]; withFuture: StoreSeries[] }> {
+  const cfg = loaded.config;
+  const tables = lakeTables(loaded);
+  const { asOf, horizon } = opts;
+  // As many days as the bundle's most demanding model declared it reads (LightGBM's features reach a
+  // year back), so a forecast sees what training saw.
+  const historyDays = bundleHistoryDays(manifest);
+  const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
+  const all = await readStoreSeries(conn, tables, { from, to: asOf });
+  const series = opts.stores ? all.filter((s) => opts.stores!.has(s.storeId)) : all;
+  if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`);
+  const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+
+  const asOfDay = parseIsoDay(asOf);
+  const skipped: SkippedStore[] = [];
+  const ready: StoreSeries[] = [];
+  for (const s of series) {
+    const facts = inputs.stores.get(s.storeId);
+    const last = lastKnownDay(s);
+    if (facts?.closedOn && parseIsoDay(facts.closedOn) <= asOfDay + 1) {
+      skipped.push({ storeId: s.storeId, reason: 'closed', lastDataDay: last === null ? null : formatIsoDay(last) });
+      continue;
+    }
+    if (last === null || asOfDay - last > cfg.infer.staleDays) {
+      skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: last === null ? null : formatIsoDay(last) });
+      continue;
+    }
+    // The series must end exactly on the as-of day, so the forecast starts the day after it.
+    if (parseIsoDay(s.start) + s.sales.length - 1 !== asOfDay) {
+      skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: formatIsoDay(last) });
+      continue;
+    }
+    ready.push(s);
+  }
+  return { ready, skipped, withFuture: ready.length ? extendWithFuture(ready, horizon, inputs) : [] };
+}
+
 export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const { loaded, cfg, log, progress, tables, t0 } = startStep(opts);
   const outTable = tables.forecasts;
@@ -97,35 +145,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const asOf = opts.asOf ?? lastDay;
     if (asOf > lastDay) throw new InputError(`--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`);
-    // As many days as the bundle's most demanding model declared it reads (LightGBM's features reach a
-    // year back), so a forecast sees what training saw.
-    const historyDays = bundleHistoryDays(manifest);
-    const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
-    const series = await readStoreSeries(conn, tables, { from, to: asOf });
-    if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`);
-    const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
-
-    const asOfDay = parseIsoDay(asOf);
-    const skipped: SkippedStore[] = [];
-    const ready: StoreSeries[] = [];
-    for (const s of series) {
-      const facts = inputs.stores.get(s.storeId);
-      const last = lastKnownDay(s);
-      if (facts?.closedOn && parseIsoDay(facts.closedOn) <= asOfDay + 1) {
-        skipped.push({ storeId: s.storeId, reason: 'closed', lastDataDay: last === null ? null : formatIsoDay(last) });
-        continue;
-      }
-      if (last === null || asOfDay - last > cfg.infer.staleDays) {
-        skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: last === null ? null : formatIsoDay(last) });
-        continue;
-      }
-      // The series must end exactly on the as-of day, so the forecast starts the day after it.
-      if (parseIsoDay(s.start) + s.sales.length - 1 !== asOfDay) {
-        skipped.push({ storeId: s.storeId, reason: 'stale', lastDataDay: formatIsoDay(last) });
-        continue;
-      }
-      ready.push(s);
-    }
+    const { ready, skipped, withFuture } = await inferSeries(conn, loaded, manifest, { asOf, horizon });
     const stale = skipped.filter((s) => s.reason === 'stale');
     if (stale.length > 0) log.warn({ stores: stale.map((s) => s.storeId), staleDays: cfg.infer.staleDays }, 'stores skipped: no recent data');
     if (opts.strict && stale.length > 0) {
@@ -134,7 +154,6 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     if (ready.length === 0) throw new JobError(`infer: no store has data up to ${asOf}; nothing to forecast`);
 
     progress({ phase: 'infer', done: 0, total: ready.length, detail: 'forecasting' });
-    const withFuture = extendWithFuture(ready, horizon, inputs);
     const forecasts: RoutedForecast[] = await forecaster.predict({ series: withFuture, horizon });
     progress({ phase: 'infer', done: ready.length, total: ready.length, detail: 'writing' });
 

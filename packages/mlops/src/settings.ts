@@ -10,5 +10,11 @@ export function trackingSettings(loaded: Pick<LoadedConfig, 'config' | 'paths'>)
 
 export function registrySettings(loaded: Pick<LoadedConfig, 'config' | 'paths'>): RegistrySettings {
   const t = loaded.config.tracking;
-  return { name: loaded.config.registry.name, root: loaded.paths.registry, trackingUri: t.uri, ...(t.token ? { token: t.token } : {}) };
+  return {
+    name: loaded.config.registry.name,
+    root: loaded.paths.registry,
+    trackingUri: t.uri,
+    kind: loaded.config.registry.kind,
+    ...(t.token ? { token: t.token } : {}),
+  };
 }

@@ -26,10 +26,17 @@ describe('bundle round trip', () => {
     const manifest = await writeBundle(dir, bundleInput());
     expect(manifest.formatVersion).toBe(2);
     expect(manifest.files.map((f) => f.path)).toEqual([
+      'MLmodel',
+      'code/cvc_pyfunc.py',
+      'conda.yaml',
+      'input_example.json',
       'models/lgbm/extra/scaler.json',
       'models/lgbm/model.json',
       'models/seasonal_naive/extra/scaler.json',
       'models/seasonal_naive/model.json',
+      'python_env.yaml',
+      'requirements.txt',
+      'serving_input_example.json',
     ]);
     expect(manifest.lineage).toEqual({ featureTable: '/lake/features', deltaVersion: 7 });
     const uf = await readBundle(dir, factories);

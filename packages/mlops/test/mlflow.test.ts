@@ -6,6 +6,7 @@ import { createMlflowClient, mlflowRegistry, openRegistry, openTracker, readBund
 import { factories, makeBundle, tempDir } from './fixtures.js';
 import { py, startMlflow, type MlflowServer } from './mlflow-server.js';
 import { useOracle } from '../../../test-support/oracles.js';
+import { checkAbandoned } from './abandoned.js';
 
 let server: MlflowServer;
 let client: MlflowClient;
@@ -104,6 +105,13 @@ print(json.dumps({
     expect(back.tags).toEqual({ 'mlflow.runName': 'lgbm', 'mlflow.parentRunId': parent.runId, model: 'lgbm', chosen: 'true' });
     expect(back.artifacts).toEqual(['report/plots', 'report/plots/fold 1.txt', 'report/summary.json']);
     expect(back.content).toBe('fold one');
+  });
+
+  it('marks FAILED a run whose process on this host is gone (runs/search RUNNING, runs/update), and only that one', async () => {
+    const tracker = await openTracker({ uri: null, experiment: 'cvc-abandoned', root: '/nonexistent' }, { env: { MLFLOW_TRACKING_URI: server.uri } });
+    await checkAbandoned(tracker, async (id) => py<{ status: string; end: number | null }>(server.uri,
+      `i = client.get_run(args['id']).info\nprint(json.dumps({"status": i.status, "end": i.end_time}))`, { id }));
+    await tracker.close();
   });
 
   it('reuses an existing experiment and reports MLflow errors with their code', async () => {

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLocalTracker, listRuns, openTracker, RunNotFoundError, showRun } from './imports.js';
 import { tempDir } from './fixtures.js';
+import { checkAbandoned } from './abandoned.js';
 
 describe('local tracking (Delta tables)', () => {
   it('records a parent run with child runs and reads them back with listRuns/showRun', async () => {
@@ -100,5 +101,15 @@ os._exit(0)`;
     expect(shown.params['uri']).toBe('https://cvc:[REDACTED]@mlflow.local/x');
     expect((await listRuns(root)).map((r) => r.runId)).toEqual([run.runId]);
     await expect(showRun(root, typo.runId)).rejects.toThrow(RunNotFoundError);
+  });
+
+  it('marks FAILED a run whose process on this host is gone, and only that one', async () => {
+    const root = join(await tempDir(), 'tracking');
+    const tracker = await createLocalTracker(root, 'cvc-test');
+    await checkAbandoned(tracker, async (id) => {
+      const r = await showRun(root, id);
+      return { status: r.status, end: r.endTime ? Date.parse(r.endTime) : null };
+    });
+    await tracker.close();
   });
 });

@@ -1,9 +1,16 @@
 // Train, then register: the bundle becomes a new registry version (local or MLflow), the training
 // run is tracked, and the promotion rule (config registry.promote, or --promote) decides whether it
 // becomes champion.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { InputError, silentLogger } from '@cvc/core';
-import { openRegistry, openTracker, registrySettings, trackingSettings, type PromoteRule, type RegisterResult } from '@cvc/mlops';
+import {
+  importanceSvg,
+  lgbmFeatureImportance,
+  openRegistry,
+  openTracker,
+  registrySettings, trackingSettings, type BundleManifest, type PromoteRule, type RegisterResult, type TrackedRun } from '@cvc/mlops';
 import { runTrain, tempBundleDir, type TrainOptions, type TrainResult } from './train.js';
 
 export interface TrainAndRegisterOptions extends Omit<TrainOptions, 'bundleDir'> {
@@ -16,6 +23,29 @@ export interface TrainAndRegisterResult extends TrainResult {
   registered: RegisterResult;
   registry: { backend: string; name: string };
   trackingRunId: string;
+}
+
+/**
+ * What people open in the tracking UI beside the bundle: the manifest as bundle_manifest.json and, when
+ * the bundle has an lgbm model, its feature importance (importance/lgbm_feature_importance.json and
+ * gain / split bar charts as SVG).
+ */
+async function logTrainingArtifacts(run: TrackedRun, bundleDir: string, manifest: BundleManifest): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cvc-train-artifacts-'));
+  try {
+    await writeFile(join(dir, 'bundle_manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    await run.logArtifact(join(dir, 'bundle_manifest.json'));
+    const lgbm = manifest.models.find((m) => m.kind === 'lgbm');
+    if (!lgbm) return;
+    const rows = await lgbmFeatureImportance(join(bundleDir, ...lgbm.dir.split('/')));
+    await mkdir(join(dir, 'importance'));
+    await writeFile(join(dir, 'importance', 'lgbm_feature_importance.json'), `${JSON.stringify(rows, null, 2)}\n`);
+    await writeFile(join(dir, 'importance', 'lgbm_gain.svg'), importanceSvg(rows, 'gain'));
+    await writeFile(join(dir, 'importance', 'lgbm_split.svg'), importanceSvg(rows, 'split'));
+    await run.logArtifact(join(dir, 'importance'));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
 
 export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<TrainAndRegisterResult> {
@@ -42,6 +72,7 @@ export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<T
     if (result.manifest.backtest.wape !== null) metrics['backtest_wape'] = result.manifest.backtest.wape;
     await run.logMetrics(metrics);
     await run.logArtifact(tmp.dir, 'bundle');
+    await logTrainingArtifacts(run, tmp.dir, result.manifest);
     const registered = await registry.register(tmp.dir, {
       runId: run.runId,
       promote: opts.promote ?? loaded.config.registry.promote,

@@ -189,6 +189,8 @@ const registrySchema = z
     promote: z.enum(['manual', 'better-wape', 'always']).default('better-wape'),
     /** HMAC-SHA256 key (use ${ENV}): train signs bundles with it, infer runs only bundles signed with it. */
     signingKey: z.string().min(16, 'at least 16 characters').optional(),
+    /** mlflow: the MLflow Model Registry; unity-catalog: Databricks UC (name catalog.schema.model). */
+    kind: z.enum(['mlflow', 'unity-catalog']).default('mlflow'),
   })
   .strict()
   .prefault({});

@@ -6,6 +6,7 @@ import { InputError, type ForecasterFactory, type Forecaster } from '@cvc/core';
 import { BundleIntegrityError, BundleManifestError, BundleVersionError, UnknownModelKindError } from '../errors.js';
 import { listFiles, sha256File } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestHeadSchema, manifestSchema, type BundleManifest } from './manifest.js';
+import { MLFLOW_SIDE_FILES } from './pyfunc.js';
 import { checkSignature, SIGNATURE_FILE } from './signature.js';
 import { UnifiedForecaster } from './unified.js';
 
@@ -71,7 +72,8 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
     const sha = await sha256File(abs);
     if (sha !== f.sha256) throw new BundleIntegrityError(abs, `sha256 ${sha} does not match the manifest (${f.sha256}): tampered or corrupt`);
   }
-  for (const path of await listFiles(root, new Set([MANIFEST_FILE, SIGNATURE_FILE]))) {
+  // MLflow's own additions to a model it downloads (registered_model_meta, the loader's bytecode) are not bundle files.
+  for (const path of await listFiles(root, new Set([MANIFEST_FILE, SIGNATURE_FILE, ...MLFLOW_SIDE_FILES]))) {
     if (!listed.has(path)) throw new BundleIntegrityError(join(root, path), 'not listed in the manifest (added after the bundle was written)');
   }
   for (const m of manifest.models) {

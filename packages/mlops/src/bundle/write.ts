@@ -8,6 +8,7 @@ import type { Forecaster, IntervalCalibration } from '@cvc/core';
 import { MlopsInputError } from '../errors.js';
 import { describeFiles, listFiles } from './files.js';
 import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, type BacktestSummary, type BundleManifest, type Routing } from './manifest.js';
+import { writeMlflowModel } from './pyfunc.js';
 import { signBundle } from './signature.js';
 import { cvcVersion } from './version.js';
 
@@ -58,12 +59,25 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
       const history = input.historyDays?.[kind];
       models.push({ kind, dir: rel, params: model.params, ...(history !== undefined ? { historyDays: history } : {}) });
     }
+    const bundleId = input.bundleId ?? randomUUID();
+    const createdAt = input.createdAt ?? new Date();
+    const version = input.cvcVersion ?? cvcVersion();
+    // The bundle is an MLflow model too (MLmodel + loader); the example is a store it routes, on its last training day.
+    await writeMlflowModel(tmp, {
+      bundleId,
+      createdAt,
+      cvcVersion: version,
+      bundleFormatVersion: BUNDLE_FORMAT_VERSION,
+      horizon: input.horizon,
+      exampleStore: Object.keys(input.routing.stores).sort()[0] ?? '1',
+      exampleAsOf: input.trainingWindow.to,
+    });
     const paths = await listFiles(tmp, new Set([MANIFEST_FILE]));
     const draft = {
       formatVersion: BUNDLE_FORMAT_VERSION,
-      bundleId: input.bundleId ?? randomUUID(),
-      createdAt: (input.createdAt ?? new Date()).toISOString(),
-      cvcVersion: input.cvcVersion ?? cvcVersion(),
+      bundleId,
+      createdAt: createdAt.toISOString(),
+      cvcVersion: version,
       configHash: input.configHash,
       horizon: input.horizon,
       context: input.context,

@@ -2,6 +2,7 @@
 import type { Logger } from '@cvc/core';
 import { join } from 'node:path';
 import { mlflowClientFor, mlflowTarget } from '../tracking/open.js';
+import { MlopsInputError } from '../errors.js';
 import { localRegistry } from './local/registry.js';
 import { mlflowRegistry } from './mlflow/registry.js';
 import type { ModelRegistry } from './registry.js';
@@ -14,11 +15,21 @@ export interface RegistrySettings {
   /** config.tracking.uri / token. */
   trackingUri: string | null;
   token?: string;
+  /** config.registry.kind: unity-catalog uses MLflow's databricks-uc registry endpoints (needs a tracking URI). */
+  kind?: 'mlflow' | 'unity-catalog';
 }
 
 export function openRegistry(settings: RegistrySettings, opts: { log?: Logger; env?: NodeJS.ProcessEnv } = {}): ModelRegistry {
   const env = opts.env ?? process.env;
   const target = mlflowTarget({ uri: settings.trackingUri, token: settings.token }, env);
-  if (target) return mlflowRegistry({ client: mlflowClientFor(target, opts.log, env), name: settings.name, cacheDir: join(settings.root, '.mlflow-cache') });
+  const uc = settings.kind === 'unity-catalog';
+  if (uc && !target) throw new MlopsInputError('registry.kind unity-catalog: set tracking.uri (databricks) or MLFLOW_TRACKING_URI');
+  if (uc && !/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(settings.name)) {
+    throw new MlopsInputError(`registry.name "${settings.name}": Unity Catalog needs catalog.schema.model (letters, digits, _)`);
+  }
+  if (target) {
+    const client = mlflowClientFor(target, opts.log, env);
+    return mlflowRegistry({ client, name: settings.name, cacheDir: join(settings.root, '.mlflow-cache'), unityCatalog: uc });
+  }
   return localRegistry({ root: settings.root, name: settings.name });
 }

@@ -24,6 +24,8 @@ export interface TrackedRun {
    * `<key>` with a step column (NULL = overall).
    */
   logMetrics(metrics: Record<string, number>, step?: number): Promise<void>;
+  /** One key's history (e.g. fold0/val_loss by epoch), logged under `key` as given, one point per step. */
+  logMetricHistory(key: string, points: readonly { step: number; value: number }[]): Promise<void>;
   setTags(tags: Record<string, string>): Promise<void>;
   /** Logs a file or a whole directory under `artifactPath` (default: the file or directory name). */
   logArtifact(localPath: string, artifactPath?: string): Promise<void>;
@@ -41,6 +43,10 @@ export interface Tracker {
   readonly backend: 'mlflow' | 'local';
   readonly experiment: string;
   startRun(opts: StartRunOptions): Promise<TrackedRun>;
+  /** Runs of this experiment still RUNNING, with their tags (to tell whether their process is gone). */
+  runningRuns(): Promise<{ runId: string; name: string; tags: Record<string, string> }[]>;
+  /** Ends a run left RUNNING by a process that is gone: FAILED, end time now, tag cvc.abandoned. */
+  markFailed(runId: string): Promise<void>;
   /** Releases connections; runs not ended stay RUNNING. */
   close(): Promise<void>;
 }

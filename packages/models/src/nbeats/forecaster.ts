@@ -9,7 +9,7 @@ import { addIsoDays } from '@cvc/core';
 import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss } from '../tf/layers.js';
-import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
+import { trainLoop, type Trainable, trainingHistory, trainingMetrics } from '../tf/train.js';
 import { planWindows, type Origin } from '../tf/windows.js';
 import {
   buildFeatureSpec,
@@ -196,6 +196,7 @@ export class NBeatsForecaster implements Forecaster {
     return {
       seconds,
       metrics: trainingMetrics(res, plan, warmWeights != null),
+      ...trainingHistory(res),
     };
   }
 

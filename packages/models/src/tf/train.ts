@@ -43,6 +43,18 @@ export interface TrainResult {
   bestValLoss: number;
   lastTrainLoss: number;
   stoppedBy: 'epochs' | 'early_stopping' | 'time_budget' | 'abort';
+  /** Mean training loss and validation loss of each completed epoch. */
+  history: { trainLoss: number[]; valLoss: number[] };
+}
+
+/** The stop reason tracking records: the epoch budget ran out, patience, the wall-time cap, or an abort. */
+export function stopReason(res: TrainResult): string {
+  return { epochs: 'max_epochs', early_stopping: 'patience', time_budget: 'time_budget', abort: 'abort' }[res.stoppedBy];
+}
+
+/** FitReport.history and stopReason of a neural fit. */
+export function trainingHistory(res: TrainResult): { history: Record<string, number[]>; stopReason: string } {
+  return { history: { train_loss: res.history.trainLoss, val_loss: res.history.valLoss }, stopReason: stopReason(res) };
 }
 
 /** The figures a neural fit reports for tracking (FitReport.metrics), the same for every tf model. */
@@ -114,6 +126,7 @@ export async function trainLoop(
   let epochs = 0;
   let lastTrainLoss = NaN;
   let stoppedBy: TrainResult['stoppedBy'] = 'epochs';
+  const history: TrainResult['history'] = { trainLoss: [], valLoss: [] };
 
   outer: for (let epoch = 0; epoch < cfg.epochs; epoch++) {
     const windows = sampleOrigins(pool.train, stepsPerEpoch * cfg.batchSize, rng);
@@ -147,6 +160,8 @@ export async function trainLoop(
     lastTrainLoss = epochLoss / Math.max(1, epochSteps);
     const val = evalLoss(tf, model, pool.val, cfg.batchSize * 2);
     hooks.log?.('epoch', { epoch: epochs, trainLoss: lastTrainLoss, valLoss: val, lr: mutableLr.learningRate });
+    history.trainLoss.push(lastTrainLoss);
+    history.valLoss.push(val);
     hooks.onProgress?.({ done: epochs, total: cfg.epochs, unit: 'epochs' });
     if (Number.isFinite(val)) {
       const threshold = Number.isFinite(best) ? best - 1e-6 * Math.abs(best) : Infinity;
@@ -190,5 +205,6 @@ export async function trainLoop(
     bestValLoss: best,
     lastTrainLoss,
     stoppedBy,
+    history,
   };
 }

@@ -6,7 +6,7 @@ import { addIsoDays } from '@cvc/core';
 import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss, type Dropout } from '../tf/layers.js';
-import { trainLoop, type Trainable, trainingMetrics } from '../tf/train.js';
+import { trainLoop, type Trainable, trainingHistory, trainingMetrics } from '../tf/train.js';
 import { planWindows, type Origin } from '../tf/windows.js';
 import { resolveTftParams, TFT_QUANTILES, type TftParams } from './config.js';
 import { buildFeatureSpec, buildTftBatch, prepareStore, type FeatureSpec } from './features.js';
@@ -132,6 +132,7 @@ export class TftForecaster implements Forecaster {
     return {
       seconds: (performance.now() - started) / 1000,
       metrics: trainingMetrics(res, plan, warmWeights != null),
+      ...trainingHistory(res),
     };
   }
 

@@ -3,14 +3,16 @@
 // MLflow keeps no alias history, so the versions each alias pointed to before are kept in a
 // registered-model tag (cvc.previous.<alias>) for rollback. Resolving downloads the bundle into a
 // local cache and verifies it like any other bundle.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { MlflowError, MlopsInputError, NO_VERSION_HINT, UnknownAliasError } from '../../errors.js';
 import { verifyBundle } from '../../bundle/read.js';
 import { routeCounts } from '../../bundle/routing.js';
 import { isMlflowCode, type MlflowClient } from '../../tracking/mlflow/client.js';
-import { downloadArtifacts, listArtifacts, uploadArtifacts } from '../../tracking/mlflow/artifacts.js';
+import { databricksFilesStore, downloadArtifacts, joinArtifact, listArtifacts, uploadArtifacts } from '../../tracking/mlflow/artifacts.js';
+import { listFiles } from '../../bundle/files.js';
+import { MLMODEL_FILE } from '../../bundle/pyfunc.js';
 import {
   emptyResponse,
   modelVersionResponse,
@@ -29,6 +31,12 @@ export interface MlflowRegistryOptions {
   cacheDir: string;
   /** Run artifact path holding the bundle (default "bundle"). */
   artifactPath?: string;
+  /**
+   * Unity Catalog (registry.kind unity-catalog): the /mlflow/unity-catalog/ endpoints MLflow's databricks-uc
+   * registry calls, the bundle copied to /Models/<catalog>/<schema>/<model>/<version>/ through the
+   * Files API, then model-versions/finalize; a signature in MLmodel is required.
+   */
+  unityCatalog?: boolean;
 }
 
 const TAG_BUNDLE = 'cvc.bundle_id';
@@ -69,21 +77,34 @@ function toInfo(mv: MV, aliases: string[]): ModelVersionInfo {
   };
 }
 
+/** Unity Catalog refuses a model without a signature with inputs and outputs (MLflow checks before creating). */
+async function requireSignature(bundleDir: string, where: string): Promise<void> {
+  const file = join(resolve(bundleDir), MLMODEL_FILE);
+  const text = await readFile(file, 'utf8').catch(() => '');
+  if (!/^signature:\n {2}inputs: .+\n {2}outputs: .+$/m.test(text)) {
+    throw new MlopsInputError(`${where}: ${file} has no signature with inputs and outputs; Unity Catalog requires one (bundles written by this cvc have it)`);
+  }
+}
+
 export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
   const { client, name } = o;
   const artifactPath = o.artifactPath ?? 'bundle';
-  const where = `MLflow registered model "${name}"`;
+  const uc = o.unityCatalog === true;
+  const where = `${uc ? 'Unity Catalog' : 'MLflow'} registered model "${name}"`;
+  const ep = (endpoint: string) => (uc ? `unity-catalog/${endpoint}` : endpoint);
+  // Where a UC model version's files live (what MLflow's Databricks SDK models artifact repository uses).
+  const ucFiles = (version: number) => databricksFilesStore(client, joinArtifact('Models', ...name.split('.'), String(version)));
 
   async function ensureModel(): Promise<void> {
     try {
-      await client.call('POST', 'registered-models/create', { name }, emptyResponse);
+      await client.call('POST', ep('registered-models/create'), { name }, emptyResponse);
     } catch (err) {
       if (!isMlflowCode(err, 'RESOURCE_ALREADY_EXISTS')) throw err;
     }
   }
 
   async function getModel() {
-    return (await client.call('GET', 'registered-models/get', { name }, registeredModelResponse)).registered_model;
+    return (await client.call('GET', ep('registered-models/get'), { name }, registeredModelResponse)).registered_model;
   }
 
   async function aliasesByVersion(): Promise<Map<number, string[]>> {
@@ -97,7 +118,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function getVersion(version: number): Promise<MV> {
     try {
-      return (await client.call('GET', 'model-versions/get', { name, version: String(version) }, modelVersionResponse)).model_version;
+      return (await client.call('GET', ep('model-versions/get'), { name, version: String(version) }, modelVersionResponse)).model_version;
     } catch (err) {
       if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw new UnknownAliasError(where, String(version), `${where}: version ${version} does not exist; see \`cvc models list\``);
       throw err;
@@ -106,7 +127,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function aliasVersion(alias: string): Promise<number | undefined> {
     try {
-      const mv = (await client.call('GET', 'registered-models/alias', { name, alias }, modelVersionResponse)).model_version;
+      const mv = (await client.call('GET', ep('registered-models/alias'), { name, alias }, modelVersionResponse)).model_version;
       return Number(mv.version);
     } catch (err) {
       if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST') || isMlflowCode(err, 'INVALID_PARAMETER_VALUE')) return undefined;
@@ -139,11 +160,11 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function writePrevious(alias: string, list: number[]): Promise<void> {
     // Tag values are limited in size; the last 200 holders are plenty to roll back through.
-    await client.call('POST', 'registered-models/set-tag', { name, key: previousTag(alias), value: JSON.stringify(list.slice(-200)) }, emptyResponse);
+    await client.call('POST', ep('registered-models/set-tag'), { name, key: previousTag(alias), value: JSON.stringify(list.slice(-200)) }, emptyResponse);
   }
 
   async function pointAlias(alias: string, version: number): Promise<void> {
-    await client.call('POST', 'registered-models/alias', { name, alias, version: String(version) }, emptyResponse);
+    await client.call('POST', ep('registered-models/alias'), { name, alias, version: String(version) }, emptyResponse);
   }
 
   async function setAlias(alias: string, version: number): Promise<void> {
@@ -165,7 +186,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     do {
       const res = await client.call(
         'GET',
-        'model-versions/search',
+        ep('model-versions/search'),
         { filter: `name='${name.replaceAll("'", "\\'")}'`, max_results: 200, page_token: pageToken },
         searchModelVersionsResponse,
       );
@@ -183,6 +204,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function register(bundleDir: string, opts: RegisterOptions = {}): Promise<RegisterResult> {
     const manifest = await verifyBundle(bundleDir);
+    if (uc) await requireSignature(bundleDir, where);
     const runId = opts.runId ?? manifest.lineage.trackingRunId;
     if (!runId) throw new MlopsInputError(`${where}: registering needs the run id of the training run (the bundle is its artifact)`);
     const alias = opts.alias ?? 'champion';
@@ -195,7 +217,7 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     const created = (
       await client.call(
         'POST',
-        'model-versions/create',
+        ep('model-versions/create'),
         {
           name,
           source: `${artifactUri.replace(/\/+$/, '')}/${artifactPath}`,
@@ -211,11 +233,18 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
       )
     ).model_version;
     const version = Number(created.version);
+    if (uc) {
+      // UC keeps its own copy of the model files: upload them to the version's location, then finalize.
+      const store = ucFiles(version);
+      const root = resolve(bundleDir);
+      for (const rel of await listFiles(root)) await store.put(rel, await readFile(join(root, ...rel.split('/'))));
+      await client.call('POST', ep('model-versions/finalize'), { name, version: String(version) }, modelVersionResponse);
+    }
     // Registries that copy artifacts asynchronously (Databricks) report PENDING_REGISTRATION first.
     for (let i = 0; i < 120 && created.status && created.status !== 'READY'; i++) {
       const mv = await getVersion(version);
       if (mv.status === 'READY' || !mv.status) break;
-      if (mv.status === 'FAILED_REGISTRATION') throw new MlflowError('model-versions/get', undefined, mv.status, `${where} version ${version} failed registration`);
+      if (mv.status === 'FAILED_REGISTRATION') throw new MlflowError(ep('model-versions/get'), undefined, mv.status, `${where} version ${version} failed registration`);
       await new Promise((r) => setTimeout(r, 1000));
     }
     const championVersion = await aliasVersion(alias);
@@ -245,14 +274,22 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
       // Not cached yet (or a partial download): fetch again from the version's source.
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true });
-      await downloadArtifacts(client, info.source, '', dir);
+      if (uc) {
+        const store = ucFiles(info.version);
+        for (const rel of await store.list('')) {
+          await mkdir(join(dir, ...rel.split('/'), '..'), { recursive: true });
+          await writeFile(join(dir, ...rel.split('/')), await store.get(rel));
+        }
+      } else {
+        await downloadArtifacts(client, info.source, '', dir);
+      }
       await verifyBundle(dir);
     }
     return { version: info.version, bundleDir: dir, info };
   }
 
   return {
-    backend: 'mlflow',
+    backend: uc ? 'unity-catalog' : 'mlflow',
     name,
     register,
     list,

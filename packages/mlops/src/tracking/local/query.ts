@@ -143,7 +143,13 @@ export async function showRun(trackingRoot: string, id: string): Promise<RunDeta
   if (!(await tableExists(tablePath(root, 'runs')))) throw new RunNotFoundError(root, id, `no runs tracked yet (no table at ${tablePath(root, 'runs')})`);
   return withConn(async (conn) => {
     const where = id.length >= 6 && id.length < 32 ? `starts_with(run_id, ${sqlLiteral(id)})` : `run_id = ${sqlLiteral(id)}`;
-    const found = await latestRuns(conn, root, where);
+    let found = await latestRuns(conn, root, where);
+    if (found.length === 0) {
+      // The id cvc prints (logs, report file names, run_id columns) is the run's cvc.run_id tag.
+      const tagScan = await scanSql(conn, tablePath(root, 'tags'));
+      found = (await latestRuns(conn, root, `run_id IN (SELECT run_id FROM ${tagScan} t WHERE key = 'cvc.run_id' AND value = ${sqlLiteral(id)})`))
+        .filter((r, _i, all) => all.length === 1 || r.parent_run_id === null);
+    }
     if (found.length === 0) throw new RunNotFoundError(root, id);
     if (found.length > 1) throw new RunNotFoundError(root, id, `run id prefix "${id}" matches ${found.length} runs; give more characters`);
     const run = found[0]!;

@@ -5,7 +5,7 @@ import { maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { append } from '@cvc/lakehouse';
+import { append, scanSql } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MlopsInputError } from '../../errors.js';
 import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
@@ -74,6 +74,9 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name]]);
       for (const [k, v] of Object.entries(opts.tags ?? {})) tags.set(k, maskUserinfo(v));
       if (parent) tags.set(PARENT_RUN_TAG, parent);
+      // The start tags (owner pid/host among them) are readable while the run is RUNNING, so a later run
+      // can tell a killed one from a live one; end() writes them again with the rest.
+      await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: start })), runId);
       let ended = false;
       return {
         runId,
@@ -92,6 +95,10 @@ export async function createLocalTracker(root: string, experiment: string): Prom
         async logMetrics(m, step) {
           const timestamp = new Date();
           for (const [key, value] of Object.entries(m)) metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
+        },
+        async logMetricHistory(key, points) {
+          const timestamp = new Date();
+          for (const p of points) metrics.push({ run_id: runId, key, value: p.value, step: p.step, timestamp });
         },
         async setTags(t) {
           for (const [k, v] of Object.entries(t)) tags.set(k, maskUserinfo(v));
@@ -118,6 +125,41 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           await write('runs', [{ ...runRow, status: 'DELETED', end_time: now, event_time: now }], runId);
         },
       };
+    },
+    async runningRuns() {
+      return serial(async () => {
+        const runs = await scanSql(duck.conn, tablePath(trackingRoot, 'runs'));
+        const tagScan = await scanSql(duck.conn, tablePath(trackingRoot, 'tags'));
+        const reader = await duck.conn.runAndReadAll(
+          `SELECT r.run_id, r.name, t.key, t.value
+             FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn FROM ${runs}) r
+             LEFT JOIN ${tagScan} t ON t.run_id = r.run_id
+            WHERE r.rn = 1 AND r.status = 'RUNNING' AND r.experiment = $1`,
+          [experiment],
+        );
+        const out = new Map<string, { runId: string; name: string; tags: Record<string, string> }>();
+        for (const row of reader.getRowObjectsJS() as { run_id: string; name: string; key: string | null; value: string | null }[]) {
+          const r = out.get(row.run_id) ?? { runId: row.run_id, name: row.name, tags: {} };
+          if (row.key !== null) r.tags[row.key] = row.value ?? '';
+          out.set(row.run_id, r);
+        }
+        return [...out.values()];
+      });
+    },
+    async markFailed(runId) {
+      const found = await serial(async () => {
+        const runs = await scanSql(duck.conn, tablePath(trackingRoot, 'runs'));
+        const reader = await duck.conn.runAndReadAll(
+          `SELECT run_id, experiment, name, parent_run_id, artifact_dir, start_time FROM ${runs} WHERE run_id = $1 ORDER BY event_time LIMIT 1`,
+          [runId],
+        );
+        return reader.getRowObjectsJS()[0] as { experiment: string; name: string; parent_run_id: string | null; artifact_dir: string; start_time: Date } | undefined;
+      });
+      if (!found) throw new MlopsInputError(`run ${runId}: not in the local tracking tables`);
+      const now = new Date();
+      await write('tags', [{ run_id: runId, key: 'cvc.abandoned', value: 'the process that ran it is gone', event_time: now }], runId);
+      await write('runs', [{ run_id: runId, experiment: found.experiment, name: found.name, parent_run_id: found.parent_run_id,
+        artifact_dir: found.artifact_dir, start_time: new Date(found.start_time), status: 'FAILED', end_time: now, event_time: now }], runId);
     },
     async close() {
       await queue;

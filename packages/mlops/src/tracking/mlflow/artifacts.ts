@@ -68,7 +68,7 @@ const directoryContents = z
   })
   .loose();
 
-function databricksFilesStore(client: MlflowClient, root: string): ArtifactStore {
+export function databricksFilesStore(client: MlflowClient, root: string): ArtifactStore {
   const files = (path: string) => `/api/2.0/fs/files/${encodePath(joinArtifact(root, path))}`;
   return {
     async put(path, data) {

@@ -9,6 +9,21 @@ export const runInfoSchema = z
   .object({ run_id: z.string(), experiment_id: z.string(), artifact_uri: z.string().optional(), status: z.string().optional(), run_name: z.string().optional() })
   .loose();
 export const runResponse = z.object({ run: z.object({ info: runInfoSchema }).loose() }).loose();
+const kvList = z.array(z.object({ key: z.string(), value: z.string().optional() }).loose()).optional();
+export const runSchema = z
+  .object({
+    info: runInfoSchema.extend({ start_time: z.union([z.string(), z.number()]).optional(), end_time: z.union([z.string(), z.number()]).nullish() }),
+    data: z
+      .object({ tags: kvList, params: kvList, metrics: z.array(z.object({ key: z.string(), value: z.number().nullable().optional() }).loose()).optional() })
+      .loose()
+      .optional(),
+  })
+  .loose();
+export const searchRunsResponse = z.object({ runs: z.array(runSchema).optional(), next_page_token: z.string().optional() }).loose();
+export const getRunResponse = z.object({ run: runSchema }).loose();
+export const metricHistoryResponse = z
+  .object({ metrics: z.array(z.object({ key: z.string(), value: z.number().nullable().optional(), step: z.union([z.string(), z.number()]).optional() }).loose()).optional(), next_page_token: z.string().optional() })
+  .loose();
 export const emptyResponse = z.object({}).loose();
 
 export const fileInfoSchema = z.object({ path: z.string(), is_dir: z.boolean().optional(), file_size: z.union([z.string(), z.number()]).optional() }).loose();

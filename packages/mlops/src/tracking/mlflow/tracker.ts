@@ -6,7 +6,7 @@ import type { MlflowClient } from './client.js';
 import { isMlflowCode } from './client.js';
 import { MAX_PARAM_VALUE, MAX_TAG_VALUE, metricJson, splitBatches, type KeyValue, type LogBatch, type MetricItem } from './batch.js';
 import { uploadArtifacts } from './artifacts.js';
-import { createExperimentResponse, emptyResponse, getExperimentResponse, runResponse } from './schemas.js';
+import { createExperimentResponse, emptyResponse, getExperimentResponse, runResponse, searchRunsResponse } from './schemas.js';
 import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
 
 /** The experiment id for `name`, creating the experiment if it does not exist (race-safe). */
@@ -55,6 +55,10 @@ export function mlflowRun(client: MlflowClient, info: { runId: string; experimen
       );
       await logBatch(client, info.runId, { metrics: items, params: [], tags: [] });
     },
+    async logMetricHistory(key, points) {
+      const timestamp = Date.now();
+      await logBatch(client, info.runId, { metrics: points.map((p) => ({ key, value: p.value, timestamp, step: p.step })), params: [], tags: [] });
+    },
     async setTags(tags) {
       await logBatch(client, info.runId, { metrics: [], params: [], tags: kv(tags, MAX_TAG_VALUE) });
     },
@@ -86,6 +90,27 @@ export async function createMlflowTracker(client: MlflowClient, experiment: stri
         runResponse,
       );
       return mlflowRun(client, { runId: res.run.info.run_id, experimentId, name: opts.name, artifactUri: res.run.info.artifact_uri ?? '' });
+    },
+    async runningRuns() {
+      const out: { runId: string; name: string; tags: Record<string, string> }[] = [];
+      let token: string | undefined;
+      do {
+        const res = await client.call('POST', 'runs/search', {
+          experiment_ids: [experimentId], filter: "attributes.status = 'RUNNING'", max_results: 1000, ...(token ? { page_token: token } : {}),
+        }, searchRunsResponse);
+        for (const r of res.runs ?? []) {
+          // Checked here too: a server that ignores the filter must not get FINISHED runs re-marked.
+          if (r.info.status !== 'RUNNING') continue;
+          const tags = Object.fromEntries((r.data?.tags ?? []).map((t) => [t.key, t.value ?? '']));
+          out.push({ runId: r.info.run_id, name: r.info.run_name ?? '', tags });
+        }
+        token = res.next_page_token || undefined;
+      } while (token);
+      return out;
+    },
+    async markFailed(runId) {
+      await logBatch(client, runId, { metrics: [], params: [], tags: [{ key: 'cvc.abandoned', value: 'the process that ran it is gone' }] });
+      await client.call('POST', 'runs/update', { run_id: runId, status: 'FAILED', end_time: Date.now() }, emptyResponse);
     },
     async close() {},
   };
