@@ -1,6 +1,7 @@
 // Writes staged rows to Parquet data files with DuckDB and describes each as an `add` action.
 
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
@@ -79,7 +80,8 @@ export async function writeStaged(conn: DuckDBConnection, storage: Storage, tabl
 export async function writeQueryInOrder(conn: DuckDBConnection, storage: Storage, table: string, version: number,
   schema: readonly SchemaField[], selectSql: string, opts: WriteFilesOptions): Promise<AddFile | undefined> {
   const name = dataFileName();
-  const location = storage.locate(name);
+  // Written locally first (a remote store publishes it in finishWrite), so stats read the local file.
+  const location = storage.writeLocation(name);
   const [setting] = await queryRows(conn, `SELECT current_setting('preserve_insertion_order')::BOOLEAN AS v`);
   const restore = setting?.['v'] === false;
   try {
@@ -91,11 +93,12 @@ export async function writeQueryInOrder(conn: DuckDBConnection, storage: Storage
     }
     const all = await computeStats(conn, schema, `read_parquet(${literal(location)})`);
     if (all.numRecords === 0) {
-      await storage.delete(name);
+      // Never published: only the local file exists (on local storage it is the data file itself).
+      await rm(location, { force: true });
       return undefined;
     }
     checkNullability(table, version, schema, all);
-    const info = await storage.stat(name);
+    const info = await storage.finishWrite(name);
     if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);
     const add: AddFile = {
       path: name,
@@ -108,6 +111,7 @@ export async function writeQueryInOrder(conn: DuckDBConnection, storage: Storage
     if (opts.clusteringProvider) add.clusteringProvider = opts.clusteringProvider;
     return add;
   } catch (e) {
+    await rm(location, { force: true }).catch(() => undefined);
     await storage.delete(name).catch(() => undefined);
     throw e;
   }
