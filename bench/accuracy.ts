@@ -27,10 +27,19 @@ const models = arg('models')?.split(',').filter(Boolean);
 
 const dir = mkdtempSync(join(tmpdir(), 'cvc-accuracy-'));
 mkdirSync(join(dir, 'configs'));
-writeFileSync(join(dir, 'configs', 'cvc.yaml'), `demo: { stores: ${stores}, seed: ${seed} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}`);
+writeFileSync(
+  join(dir, 'configs', 'cvc.yaml'),
+  `demo: { stores: ${stores}, seed: ${seed} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}`,
+);
 const loaded = loadConfig(join(dir, 'configs', 'cvc.yaml'));
 const t0 = performance.now();
-await writeDemoSource({ path: loaded.paths.demoSource, stores, from: loaded.config.demo.from, asOf: loaded.config.demo.asOf, seed });
+await writeDemoSource({
+  path: loaded.paths.demoSource,
+  stores,
+  from: loaded.config.demo.from,
+  asOf: loaded.config.demo.asOf,
+  seed,
+});
 await runIngest({ loaded, today: loaded.config.demo.asOf });
 const t1 = performance.now();
 const asked = models ?? [...loaded.config.backtest.models, 'ensemble'];
@@ -63,12 +72,20 @@ for (const s of bt.scores) {
   later.set(s.model, l);
 }
 const wape = new Map(bt.leaderboard.map((l) => [l.model, l.wape]));
-const calibrated = new Map(((bt as { coverage?: { model: string; calibratedLater: number; rawLater: number }[] }).coverage ?? []).map((c) => [c.model, c]));
+const calibrated = new Map(
+  ((bt as { coverage?: { model: string; calibratedLater: number; rawLater: number }[] }).coverage ?? []).map((c) => [
+    c.model,
+    c,
+  ]),
+);
 const f4 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '   -  ' : x.toFixed(4));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  -  ' : x.toFixed(3));
-const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`.padStart(6));
+const pct = (x: number | undefined) =>
+  x === undefined || !Number.isFinite(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`.padStart(6);
 
-console.log(`demo ${bt.stores} stores, folds ${bt.folds.map((f) => f.cutoff).join(' ')}, seed ${seed}; ingest ${((t1 - t0) / 1000).toFixed(0)} s, backtest ${((t2 - t1) / 1000).toFixed(0)} s`);
+console.log(
+  `demo ${bt.stores} stores, folds ${bt.folds.map((f) => f.cutoff).join(' ')}, seed ${seed}; ingest ${((t1 - t0) / 1000).toFixed(0)} s, backtest ${((t2 - t1) / 1000).toFixed(0)} s`,
+);
 console.log('model           WAPE    x wkday  x lgbm   WAPE f1+  cov raw  cov f1+ raw  cov f1+ calib  stores chosen');
 for (const l of bt.leaderboard) {
   const lw = later.get(l.model);
@@ -110,7 +127,9 @@ if (argv.includes('--per-fold')) {
   for (const l of bt.leaderboard) {
     const cells = bt.folds.map((f) => {
       const e = per.get(`${l.model}|${f.fold}`);
-      return e ? `fold ${f.fold}: WAPE ${(e.err / e.act).toFixed(4)} cov ${pct(e.inside / e.days)}` : `fold ${f.fold}: -`;
+      return e
+        ? `fold ${f.fold}: WAPE ${(e.err / e.act).toFixed(4)} cov ${pct(e.inside / e.days)}`
+        : `fold ${f.fold}: -`;
     });
     console.log(`${l.model.padEnd(14)} ${cells.join('   ')}`);
   }

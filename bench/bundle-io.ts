@@ -34,7 +34,13 @@ class BlobModel implements Forecaster {
     return { seconds: 0, metrics: {} };
   }
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
-    return series.map((s) => ({ storeId: s.storeId, start: s.start, p10: new Float64Array(horizon), p50: new Float64Array(horizon), p90: new Float64Array(horizon) }));
+    return series.map((s) => ({
+      storeId: s.storeId,
+      start: s.start,
+      p10: new Float64Array(horizon),
+      p50: new Float64Array(horizon),
+      p90: new Float64Array(horizon),
+    }));
   }
   async save(dir: string) {
     for (const [name, data] of this.files) {
@@ -62,13 +68,38 @@ function weights(bytes: number): Uint8Array {
 }
 
 const half = (mb * 1024 * 1024) / 2;
-const scaler = new TextEncoder().encode(JSON.stringify({ mean: Array.from({ length: 150 }, Math.random), std: Array.from({ length: 150 }, Math.random) }));
+const scaler = new TextEncoder().encode(
+  JSON.stringify({ mean: Array.from({ length: 150 }, Math.random), std: Array.from({ length: 150 }, Math.random) }),
+);
 const models = new Map<string, Forecaster>([
-  ['lgbm', new BlobModel('lgbm', { num_leaves: 31 }, new Map([['model.txt', lgbmText(half)], ['scaler.json', scaler]]))],
-  ['nbeats', new BlobModel('nbeats', { stacks: 2 }, new Map([['model.json', new TextEncoder().encode('{"modelTopology":{}}')], ['weights.bin', weights(half)], ['scaler.json', scaler]]))],
+  [
+    'lgbm',
+    new BlobModel(
+      'lgbm',
+      { num_leaves: 31 },
+      new Map([
+        ['model.txt', lgbmText(half)],
+        ['scaler.json', scaler],
+      ]),
+    ),
+  ],
+  [
+    'nbeats',
+    new BlobModel(
+      'nbeats',
+      { stacks: 2 },
+      new Map([
+        ['model.json', new TextEncoder().encode('{"modelTopology":{}}')],
+        ['weights.bin', weights(half)],
+        ['scaler.json', scaler],
+      ]),
+    ),
+  ],
   ['seasonal_naive', new BlobModel('seasonal_naive', {}, new Map([['model.json', new TextEncoder().encode('{}')]]))],
 ]);
-const stores = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [String(i + 1), i % 3 === 0 ? 'lgbm' : 'nbeats']));
+const stores = Object.fromEntries(
+  Array.from({ length: 150 }, (_, i) => [String(i + 1), i % 3 === 0 ? 'lgbm' : 'nbeats']),
+);
 const factories: ForecasterFactory[] = [...models.keys()].map((kind) => ({
   kind,
   create: () => models.get(kind)!,
@@ -107,7 +138,9 @@ try {
     tarBytes = statSync(tar).size;
   }
   const fmt = (xs: number[]) => `${(median(xs) * 1000).toFixed(0)} ms`;
-  console.log(`bundle: ${(dirBytes / 1048576).toFixed(2)} MB in files (3 models, 150 stores), .tar.gz ${(tarBytes / 1048576).toFixed(2)} MB; median of ${runs} runs`);
+  console.log(
+    `bundle: ${(dirBytes / 1048576).toFixed(2)} MB in files (3 models, 150 stores), .tar.gz ${(tarBytes / 1048576).toFixed(2)} MB; median of ${runs} runs`,
+  );
   console.log(`write  ${fmt(t.write)}   (save models + sha256 + manifest + rename)`);
   console.log(`export ${fmt(t.export)}   (verify + tar.gz)`);
   console.log(`import ${fmt(t.import)}   (list + extract + verify)`);

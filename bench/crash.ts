@@ -14,7 +14,15 @@
 //       [--steps ingest,backtest,train,infer] [--self-check]
 import { spawn, spawnSync } from 'node:child_process';
 import {
-  copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -108,8 +116,14 @@ function checkTables(world: string): string[] {
 }
 
 const tail = (text: string) => text.trim().slice(-600);
-const cliArgs = (world: string, args: string[]) =>
-  [BIN, '--config', join(world, 'configs/cvc.yaml'), '--log-level', 'warn', ...args];
+const cliArgs = (world: string, args: string[]) => [
+  BIN,
+  '--config',
+  join(world, 'configs/cvc.yaml'),
+  '--log-level',
+  'warn',
+  ...args,
+];
 
 function cvc(world: string, args: string[]): { code: number | null; seconds: number; stderr: string } {
   const t0 = performance.now();

@@ -17,12 +17,20 @@ try {
     const table = join(tmp.dir, `t${r}`);
     await createTable(conn, table, { columns: SALES_COLUMNS, clusterBy: ['store_id', 'date'] });
     delta.push(await seconds(() => append(conn, table, source)));
-    raw.push(await seconds(() => conn.run(`COPY (${source}) TO '${join(tmp.dir, `raw${r}.parquet`)}' (FORMAT parquet, COMPRESSION snappy)`)));
+    raw.push(
+      await seconds(() =>
+        conn.run(`COPY (${source}) TO '${join(tmp.dir, `raw${r}.parquet`)}' (FORMAT parquet, COMPRESSION snappy)`),
+      ),
+    );
   }
   const d = median(delta);
   const p = median(raw);
-  console.log(`delta append ${rows} rows x 12 cols: median ${d.toFixed(2)} s, ${Math.round(rows / d).toLocaleString('en-US')} rows/s (runs: ${delta.map((x) => x.toFixed(2)).join(', ')})`);
-  console.log(`plain DuckDB COPY to Parquet:      median ${p.toFixed(2)} s, ${Math.round(rows / p).toLocaleString('en-US')} rows/s`);
+  console.log(
+    `delta append ${rows} rows x 12 cols: median ${d.toFixed(2)} s, ${Math.round(rows / d).toLocaleString('en-US')} rows/s (runs: ${delta.map((x) => x.toFixed(2)).join(', ')})`,
+  );
+  console.log(
+    `plain DuckDB COPY to Parquet:      median ${p.toFixed(2)} s, ${Math.round(rows / p).toLocaleString('en-US')} rows/s`,
+  );
   console.log(`overhead of the Delta append (stage + stats + commit): x${(d / p).toFixed(2)}`);
 } finally {
   tmp.cleanup();

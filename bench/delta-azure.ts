@@ -20,17 +20,34 @@ process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString;
 const cache = join(tmp.dir, 'cache');
 process.env['CVC_LAKE_CACHE'] = cache;
 
-interface Figures { append: number; put: number; snapshot: number; coldRead: number; warmRead: number }
+interface Figures {
+  append: number;
+  put: number;
+  snapshot: number;
+  coldRead: number;
+  warmRead: number;
+}
 
 async function measure(label: string, table: string): Promise<Figures> {
   await createTable(conn, table, {
-    columns: [{ name: 'store_id', type: 'VARCHAR' }, { name: 'date', type: 'DATE' }, { name: 'sales', type: 'DOUBLE' }],
+    columns: [
+      { name: 'store_id', type: 'VARCHAR' },
+      { name: 'date', type: 'DATE' },
+      { name: 'sales', type: 'DOUBLE' },
+    ],
     properties: { 'delta.checkpointInterval': '1000' },
   });
   const appends: number[] = [];
   for (let i = 1; i <= commits; i++) {
-    appends.push(await seconds(() => append(conn, table,
-      `SELECT (range % 50)::VARCHAR AS store_id, DATE '2020-01-01' + range::INTEGER AS date, ${i}.0 AS sales FROM range(1000)`)));
+    appends.push(
+      await seconds(() =>
+        append(
+          conn,
+          table,
+          `SELECT (range % 50)::VARCHAR AS store_id, DATE '2020-01-01' + range::INTEGER AS date, ${i}.0 AS sales FROM range(1000)`,
+        ),
+      ),
+    );
   }
   const storage = storageFor(table);
   await storage.mkdirs('_bench');
@@ -49,10 +66,18 @@ async function measure(label: string, table: string): Promise<Figures> {
     cold.push(await seconds(read));
     warm.push(await seconds(read));
   }
-  const f = { append: median(appends), put: median(puts), snapshot: median(snaps), coldRead: median(cold), warmRead: median(warm) };
+  const f = {
+    append: median(appends),
+    put: median(puts),
+    snapshot: median(snaps),
+    coldRead: median(cold),
+    warmRead: median(warm),
+  };
   const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
-  console.log(`${label}: append commit ${ms(f.append)} (median of ${commits}), commit Put ${ms(f.put)}, `
-    + `snapshot of ${commits + 1} commits ${ms(f.snapshot)}, read ${commits} files cold ${ms(f.coldRead)} / warm ${ms(f.warmRead)}`);
+  console.log(
+    `${label}: append commit ${ms(f.append)} (median of ${commits}), commit Put ${ms(f.put)}, ` +
+      `snapshot of ${commits + 1} commits ${ms(f.snapshot)}, read ${commits} files cold ${ms(f.coldRead)} / warm ${ms(f.warmRead)}`,
+  );
   return f;
 }
 
@@ -60,8 +85,10 @@ try {
   const local = await measure('local disk', join(tmp.dir, 't'));
   const az = await measure('Azurite    ', 'az://bench/lake/t');
   const x = (a: number, b: number) => `x${(a / b).toFixed(1)}`;
-  console.log(`Azurite / local: append ${x(az.append, local.append)}, commit Put ${x(az.put, local.put)}, `
-    + `snapshot ${x(az.snapshot, local.snapshot)}, cold read ${x(az.coldRead, local.coldRead)}, warm read ${x(az.warmRead, local.warmRead)}`);
+  console.log(
+    `Azurite / local: append ${x(az.append, local.append)}, commit Put ${x(az.put, local.put)}, ` +
+      `snapshot ${x(az.snapshot, local.snapshot)}, cold read ${x(az.coldRead, local.coldRead)}, warm read ${x(az.warmRead, local.warmRead)}`,
+  );
 } finally {
   await azurite.stop();
   tmp.cleanup();

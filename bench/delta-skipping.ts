@@ -24,7 +24,9 @@ try {
   }
   await optimize(conn, table, { targetRowsPerFile: perFile });
   const snap = await loadSnapshot(table);
-  console.log(`table: ${rows.toLocaleString('en-US')} rows, ${stores} stores, ${snap.files.length} files after optimize`);
+  console.log(
+    `table: ${rows.toLocaleString('en-US')} rows, ${stores} stores, ${snap.files.length} files after optimize`,
+  );
 
   const store = String(Math.floor(stores / 3));
   const query = (from: string) => `SELECT count(*) AS n, sum(v0) AS s FROM ${from} t WHERE store_id = '${store}'`;
@@ -33,18 +35,24 @@ try {
     const times: number[] = [];
     let files = 0;
     for (let r = 0; r < runs; r++) {
-      times.push(await seconds(async () => {
-        const sql = await from();
-        files = (sql.match(/\.parquet'/g) ?? []).length;
-        await conn.runAndReadAll(query(sql));
-      }));
+      times.push(
+        await seconds(async () => {
+          const sql = await from();
+          files = (sql.match(/\.parquet'/g) ?? []).length;
+          await conn.runAndReadAll(query(sql));
+        }),
+      );
     }
     const m = median(times);
-    console.log(`${label}: median ${(m * 1000).toFixed(1)} ms over ${runs} runs, ${files} file(s) read (snapshot + plan + query)`);
+    console.log(
+      `${label}: median ${(m * 1000).toFixed(1)} ms over ${runs} runs, ${files} file(s) read (snapshot + plan + query)`,
+    );
     return m;
   }
   const full = await time('without skipping', () => scanSql(conn, table));
-  const skipped = await time(`with skipping (filters: { store_id: '${store}' })`, () => scanSql(conn, table, { filters: { store_id: store } }));
+  const skipped = await time(`with skipping (filters: { store_id: '${store}' })`, () =>
+    scanSql(conn, table, { filters: { store_id: store } }),
+  );
   console.log(`skipping speed-up: x${(full / skipped).toFixed(1)}`);
 } finally {
   tmp.cleanup();

@@ -61,10 +61,14 @@ async function main(): Promise<void> {
   for (const stores of storeCounts) {
     const rs: Run[] = [];
     for (let k = 0; k < runs; k++) {
-      const out = execFileSync(process.execPath, [...process.execArgv, self, '--child', '--child-stores', String(stores), '--as-of', asOf], {
-        encoding: 'utf8',
-        maxBuffer: 1 << 20,
-      });
+      const out = execFileSync(
+        process.execPath,
+        [...process.execArgv, self, '--child', '--child-stores', String(stores), '--as-of', asOf],
+        {
+          encoding: 'utf8',
+          maxBuffer: 1 << 20,
+        },
+      );
       rs.push(JSON.parse(out) as Run);
     }
     const rows = rs[0]!.rows;
@@ -79,8 +83,12 @@ async function main(): Promise<void> {
         gen.toFixed(2).padStart(7),
         write.toFixed(2).padStart(8),
         total.toFixed(2).padStart(8),
-        Math.round(rows / gen).toLocaleString('en-US').padStart(12),
-        Math.round(rows / total).toLocaleString('en-US').padStart(13),
+        Math.round(rows / gen)
+          .toLocaleString('en-US')
+          .padStart(12),
+        Math.round(rows / total)
+          .toLocaleString('en-US')
+          .padStart(13),
         rss.toFixed(0).padStart(12),
       ].join(' '),
     );

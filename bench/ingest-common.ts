@@ -7,7 +7,9 @@ import { createRequire } from 'node:module';
 import { parseConfig, type LoadedConfig } from '../packages/core/src/index.js';
 import { writeDemoSource } from '../packages/demo-source/src/index.js';
 // bench/ has no dependencies of its own: DuckDB is resolved from the ingest package.
-const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 
 export const DEMO_AS_OF = '2025-12-31';
 
@@ -27,7 +29,17 @@ export function benchConfig(sourcePath: string, lake: string): LoadedConfig {
   rmSync(lake, { recursive: true, force: true });
   const file = join(lake, '..', 'cvc.yaml');
   const config = parseConfig({ source: { kind: 'duckdb', duckdb: { path: sourcePath } }, lake: { root: lake } }, file);
-  return { file, config, paths: { lake, tracking: join(lake, '../tracking'), registry: join(lake, '../registry'), demoSource: sourcePath, data: join(lake, '..') } };
+  return {
+    file,
+    config,
+    paths: {
+      lake,
+      tracking: join(lake, '../tracking'),
+      registry: join(lake, '../registry'),
+      demoSource: sourcePath,
+      data: join(lake, '..'),
+    },
+  };
 }
 
 /** Samples RSS every 50 ms while `fn` runs; returns its result and the peak in MiB. */

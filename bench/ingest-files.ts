@@ -50,18 +50,21 @@ async function exportSource(source: string, format: Format): Promise<string> {
 function filesConfig(dir: string, format: Format, lake: string): LoadedConfig {
   rmSync(lake, { recursive: true, force: true });
   const file = join(dir, 'cvc.yaml');
-  const config = parseConfig({
-    source: {
-      kind: 'files',
-      files: {
-        sales: `sales-*.${format}`,
-        stores: `stores.${format}`,
-        promotions: `promotions.${format}`,
-        holidays: `state_holidays.${format}`,
+  const config = parseConfig(
+    {
+      source: {
+        kind: 'files',
+        files: {
+          sales: `sales-*.${format}`,
+          stores: `stores.${format}`,
+          promotions: `promotions.${format}`,
+          holidays: `state_holidays.${format}`,
+        },
       },
+      lake: { root: lake },
     },
-    lake: { root: lake },
-  }, file);
+    file,
+  );
   return { file, config, paths: { lake, tracking: '', registry: '', demoSource: '', data: join(lake, '..') } };
 }
 
@@ -80,6 +83,8 @@ for (const format of ['csv', 'parquet'] as const) {
   }
   const s = median(secs);
   const rate = Math.round(rows / s);
-  console.log(`full ingest from ${format} files, ${stores} stores x 7 y: ${s.toFixed(2)} s, ${rate} rows/s read`
-    + ` (${rows} read), peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs})`);
+  console.log(
+    `full ingest from ${format} files, ${stores} stores x 7 y: ${s.toFixed(2)} s, ${rate} rows/s read` +
+      ` (${rows} read), peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs})`,
+  );
 }

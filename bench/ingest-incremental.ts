@@ -37,5 +37,7 @@ for (const stores of sizes) {
     merged = result.rowsMerged;
     read = result.rowsRead;
   }
-  console.log(`daily incremental ingest ${stores} stores (one new day: ${read} rows read, ${merged} feature rows merged): ${median(secs).toFixed(2)} s, peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; full load before it ${full.seconds.toFixed(1)} s)`);
+  console.log(
+    `daily incremental ingest ${stores} stores (one new day: ${read} rows read, ${merged} feature rows merged): ${median(secs).toFixed(2)} s, peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; full load before it ${full.seconds.toFixed(1)} s)`,
+  );
 }

@@ -15,7 +15,9 @@ import { loadSnapshot } from '../packages/lakehouse/src/index.js';
 import { filesForRead } from './lake-skipping.js';
 import { addDay, benchConfig, DEMO_AS_OF, demoSource, median, withPeakRss } from './ingest-common.js';
 
-const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))('@duckdb/node-api') as typeof import('@duckdb/node-api');
+const { DuckDBInstance } = createRequire(new URL('../packages/ingest/package.json', import.meta.url))(
+  '@duckdb/node-api',
+) as typeof import('@duckdb/node-api');
 
 const args = process.argv.slice(2);
 const arg = (name: string) => {
@@ -23,7 +25,10 @@ const arg = (name: string) => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 // --stores 0: the daily run alone
-const sizes = (arg('--stores') ?? '500,1000,2000,4000').split(',').map(Number).filter((n) => n > 0);
+const sizes = (arg('--stores') ?? '500,1000,2000,4000')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
 const runs = Number(arg('--runs') ?? 1);
 const dailyStores = Number(arg('--daily') ?? 2000);
 const dailyRuns = Number(arg('--daily-runs') ?? 3);
@@ -95,15 +100,19 @@ for (const stores of sizes) {
   const s = median(secs);
   fullSeconds.set(stores, s);
   fullCpu.set(stores, median(cpus));
-  console.log(`full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s (CPU ${median(cpus).toFixed(1)} s), `
-    + `${Math.round(read / s)} rows/s read (${read} read, ${merged} feature rows), `
-    + `peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; load ${load()})`);
+  console.log(
+    `full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s (CPU ${median(cpus).toFixed(1)} s), ` +
+      `${Math.round(read / s)} rows/s read (${read} read, ${merged} feature rows), ` +
+      `peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; load ${load()})`,
+  );
 }
 const big = [...fullSeconds.keys()].sort((a, b) => b - a);
 if (big.length >= 2) {
   const [a, b] = [big[0]!, big[1]!];
   const ratio = (m: Map<number, number>) => (m.get(a)! / m.get(b)!).toFixed(2);
-  console.log(`ratio ${a}/${b} stores: ${ratio(fullSeconds)} wall, ${ratio(fullCpu)} CPU (data ratio ${(a / b).toFixed(2)})`);
+  console.log(
+    `ratio ${a}/${b} stores: ${ratio(fullSeconds)} wall, ${ratio(fullCpu)} CPU (data ratio ${(a / b).toFixed(2)})`,
+  );
 }
 
 if (dailyStores > 0) {
@@ -115,7 +124,9 @@ if (dailyStores > 0) {
   const full = await runIngest({ loaded, full: true, today: DEMO_AS_OF });
   const features = join(loaded.paths.lake, 'features');
   const touched = await filesForRead(features, { store: '17', from: '2025-11-27', to: '2025-12-31' });
-  console.log(`one store's 35-day window after the full ingest: ${touched.touched} of ${touched.total} data files touched`);
+  console.log(
+    `one store's 35-day window after the full ingest: ${touched.touched} of ${touched.total} data files touched`,
+  );
   const secs: number[] = [];
   const cpus: number[] = [];
   const rss: number[] = [];
@@ -133,10 +144,14 @@ if (dailyStores > 0) {
   }
   const snap = await loadSnapshot(features);
   const after = await filesForRead(features, { store: '17', from: formatDay(-34), to: formatDay(0) });
-  console.log(`daily ingest ${dailyStores} stores (one new day + 25 late corrections: ${last.rowsRead} rows read, ${last.rowsMerged} merged): `
-    + `${median(secs).toFixed(2)} s (CPU ${median(cpus).toFixed(2)} s), peak RSS ${median(rss).toFixed(0)} MiB (median of ${dailyRuns}; load ${load()}); `
-    + `commits per run: features ${last.versions.features !== null ? 1 : 0}, optimize ${last.versions.optimize !== null ? 1 : 0}`);
-  console.log(`after ${dailyRuns} daily runs: ${snap.files.length} data files; one store's 35-day window touches ${after.touched} of ${after.total}`);
+  console.log(
+    `daily ingest ${dailyStores} stores (one new day + 25 late corrections: ${last.rowsRead} rows read, ${last.rowsMerged} merged): ` +
+      `${median(secs).toFixed(2)} s (CPU ${median(cpus).toFixed(2)} s), peak RSS ${median(rss).toFixed(0)} MiB (median of ${dailyRuns}; load ${load()}); ` +
+      `commits per run: features ${last.versions.features !== null ? 1 : 0}, optimize ${last.versions.optimize !== null ? 1 : 0}`,
+  );
+  console.log(
+    `after ${dailyRuns} daily runs: ${snap.files.length} data files; one store's 35-day window touches ${after.touched} of ${after.total}`,
+  );
 
   function formatDay(offset: number): string {
     return new Date(Date.parse(DEMO_AS_OF) + (dailyRuns + offset) * 86_400_000).toISOString().slice(0, 10);

@@ -31,10 +31,15 @@ let cpu = process.cpuUsage();
 let stage = 'start';
 const rows: string[] = [];
 const r = await runIngest({
-  loaded, full: !daily, today, onProgress: (p) => {
+  loaded,
+  full: !daily,
+  today,
+  onProgress: (p) => {
     const now = performance.now();
     const used = process.cpuUsage(cpu);
-    rows.push(`${((now - wall) / 1000).toFixed(2).padStart(8)} ${((used.user + used.system) / 1e6).toFixed(2).padStart(8)}  ${stage}`);
+    rows.push(
+      `${((now - wall) / 1000).toFixed(2).padStart(8)} ${((used.user + used.system) / 1e6).toFixed(2).padStart(8)}  ${stage}`,
+    );
     wall = now;
     cpu = process.cpuUsage();
     stage = `${p.stage}: ${p.message}`;

@@ -3,7 +3,10 @@
 import { LocalStorage } from '../packages/lakehouse/src/index.js';
 import { planScan } from '../packages/lakehouse/src/read/scan.js';
 
-export async function filesForRead(table: string, w: { store: string; from: string; to: string }): Promise<{ touched: number; total: number }> {
+export async function filesForRead(
+  table: string,
+  w: { store: string; from: string; to: string },
+): Promise<{ touched: number; total: number }> {
   const storage = new LocalStorage(table);
   const scan = await planScan(storage, table, { filters: { store_id: w.store, date: { gte: w.from, lte: w.to } } });
   return { touched: scan.files.length, total: scan.snapshot.files.length };

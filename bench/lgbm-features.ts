@@ -30,15 +30,29 @@ if (process.argv[2] === '--child') {
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const peakMb = process.resourceUsage().maxRSS / 1024;
   console.log(
-    JSON.stringify({ origins, rows: m.nrow, cols: m.ncol, labels: y.length, seconds, cpuSeconds, matrixMb: m.X.byteLength / 2 ** 20, peakRssMb: peakMb, rssBeforeMb: rssBefore / 2 ** 20 }),
+    JSON.stringify({
+      origins,
+      rows: m.nrow,
+      cols: m.ncol,
+      labels: y.length,
+      seconds,
+      cpuSeconds,
+      matrixMb: m.X.byteLength / 2 ** 20,
+      peakRssMb: peakMb,
+      rssBeforeMb: rssBefore / 2 ** 20,
+    }),
   );
 } else {
   console.log(`lgbm-features: ${STORES} stores x ${DAYS} days, horizon ${H}, weekly origins`);
   const self = fileURLToPath(import.meta.url);
   for (const origins of [52, 104, Math.floor((DAYS - H - 28) / 7)]) {
-    const out = execFileSync(process.execPath, ['--conditions=source', '--import', 'tsx', self, '--child', String(origins)], {
-      encoding: 'utf8',
-    });
+    const out = execFileSync(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', self, '--child', String(origins)],
+      {
+        encoding: 'utf8',
+      },
+    );
     const r = JSON.parse(out) as Record<string, number>;
     console.log(
       `origins ${String(r['origins']).padStart(3)}: ${r['rows']} rows x ${r['cols']} cols (${r['matrixMb']!.toFixed(0)} MB float32) ` +

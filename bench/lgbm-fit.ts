@@ -25,5 +25,11 @@ console.log(
     `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; rows ${m['rows']}, best iteration ${m['best_iteration_mean']}`,
 );
 console.log(
-  `WAPE ${wape(actual, fc.map((f) => f.p50)).toFixed(4)} vs seasonal-naive ${wape(actual, history.map((s) => seasonalNaive(s, H))).toFixed(4)}`,
+  `WAPE ${wape(
+    actual,
+    fc.map((f) => f.p50),
+  ).toFixed(4)} vs seasonal-naive ${wape(
+    actual,
+    history.map((s) => seasonalNaive(s, H)),
+  ).toFixed(4)}`,
 );

@@ -30,9 +30,19 @@ for (const [name, params] of Object.entries(extra)) {
     const m = new LgbmForecaster(params);
     const rep = await m.fit(history, { horizon: H, contextLength: 365, seed: 1 });
     const fc = await m.predict(history, H);
-    w.push(wape(actual, fc.map((f) => f.p50)));
+    w.push(
+      wape(
+        actual,
+        fc.map((f) => f.p50),
+      ),
+    );
     cov.push(coverage(actual, fc));
-    naive.push(wape(actual, history.map((s) => seasonalNaive(s, H))));
+    naive.push(
+      wape(
+        actual,
+        history.map((s) => seasonalNaive(s, H)),
+      ),
+    );
     secs.push(rep.seconds);
   }
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;

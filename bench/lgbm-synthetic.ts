@@ -71,7 +71,7 @@ export function lgbmSynthetic(o: LgbmSyntheticOptions): SyntheticSplit {
       is_pandemic: new Float64Array(N),
     };
     // Promotions: blocks of 3-10 days starting on ~8% of days.
-    for (let i = 0; i < N; ) {
+    for (let i = 0; i < N;) {
       if (r() < 0.08) {
         const len = 3 + Math.floor(r() * 8);
         for (let k = 0; k < len && i + k < N; k++) cols.promo[i + k] = 1;
@@ -93,7 +93,7 @@ export function lgbmSynthetic(o: LgbmSyntheticOptions): SyntheticSplit {
       cols.dow[i] = dow;
       cols.dom[i] = d.getUTCDate();
       cols.month[i] = d.getUTCMonth() + 1;
-      cols.woy[i] = Math.floor(i / 7) % 52 + 1;
+      cols.woy[i] = (Math.floor(i / 7) % 52) + 1;
       cols.days_to_month_end[i] = monthEnd - d.getUTCDate();
       cols.is_holiday[i] = holiday[i]!;
       cols.days_to_next_holiday[i] = next;

@@ -20,7 +20,14 @@ const threads = Number(process.argv[3] ?? 2);
 const waitPolicy = process.argv[4] ?? 'passive';
 // Read by libgomp when it loads: our addon loads lazily on first use, Python in its own process.
 process.env['OMP_WAIT_POLICY'] = waitPolicy;
-const params = { objective: 'regression', num_leaves: 63, learning_rate: 0.1, num_threads: threads, seed: 1, verbose: -1 };
+const params = {
+  objective: 'regression',
+  num_leaves: 63,
+  learning_rate: 0.1,
+  num_threads: threads,
+  seed: 1,
+  verbose: -1,
+};
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 const { X, y } = regression(nrow, ncol, 123, 0.5);
@@ -54,17 +61,23 @@ function python(): Timing {
 const median = (a: number[]) => [...a].sort((x, z) => x - z)[Math.floor(a.length / 2)]!;
 const o: Timing[] = [];
 const p: Timing[] = [];
-console.log(`lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), OMP_WAIT_POLICY=${waitPolicy}, ${repeats} alternating runs each`);
+console.log(
+  `lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), OMP_WAIT_POLICY=${waitPolicy}, ${repeats} alternating runs each`,
+);
 for (let r = 0; r < repeats; r++) {
   o.push(await ours());
   p.push(python());
   const a = o.at(-1)!;
   const b = p.at(-1)!;
-  console.log(`  run ${r + 1}: ours ${a.seconds.toFixed(2)} s (cpu ${a.cpu.toFixed(2)}), python ${b.seconds.toFixed(2)} s (cpu ${b.cpu.toFixed(2)})`);
+  console.log(
+    `  run ${r + 1}: ours ${a.seconds.toFixed(2)} s (cpu ${a.cpu.toFixed(2)}), python ${b.seconds.toFixed(2)} s (cpu ${b.cpu.toFixed(2)})`,
+  );
 }
 for (const k of ['seconds', 'cpu'] as const) {
   const mo = median(o.map((t) => t[k]));
   const mp = median(p.map((t) => t[k]));
-  console.log(`median ${k === 'seconds' ? 'wall' : 'cpu '}: ours ${mo.toFixed(2)} s, python ${mp.toFixed(2)} s, ratio ours/python ${(mo / mp).toFixed(3)}`);
+  console.log(
+    `median ${k === 'seconds' ? 'wall' : 'cpu '}: ours ${mo.toFixed(2)} s, python ${mp.toFixed(2)} s, ratio ours/python ${(mo / mp).toFixed(3)}`,
+  );
 }
 await rm(dir, { recursive: true, force: true });

@@ -43,7 +43,10 @@ for (const l of r.leaderboard) {
   const fit = outs.reduce((n, o) => n + o.fitSeconds, 0);
   const digits = (k: string) => (k === 'samplesPerSec' ? 0 : 3);
   const m = (k: string) =>
-    outs.map((o) => o.metrics[k]).filter((v) => v != null).map((v) => Number(v.toFixed(digits(k))));
+    outs
+      .map((o) => o.metrics[k])
+      .filter((v) => v != null)
+      .map((v) => Number(v.toFixed(digits(k))));
   const extra = outs.some((o) => o.metrics['epochs'] != null)
     ? `  epochs ${m('epochs').join('/')}  samples/s ${m('samplesPerSec').join('/')}` +
       `  capHit ${m('timeBudgetHit').join('/')}`

@@ -29,7 +29,10 @@ interface Measured {
 
 function timed(args: string[]): Measured {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync('/usr/bin/time', ['-f', '%M', process.execPath, BIN, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+  });
   const seconds = (performance.now() - t0) / 1000;
   if (r.status !== 0) throw new Error(`cvc ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(-1500)}`);
   const kb = Number(r.stderr.trim().split('\n').pop());
@@ -61,14 +64,20 @@ async function killAndResume(config: string, total: number): Promise<{ full: num
   const done = () => {
     try {
       return readdirSync(data)
-        .flatMap((k) => readdirSync(join(data, k)).filter((m) => !baselines.has(m)).flatMap((m) => readdirSync(join(data, k, m)).map((f) => join(data, k, m, f))))
+        .flatMap((k) =>
+          readdirSync(join(data, k))
+            .filter((m) => !baselines.has(m))
+            .flatMap((m) => readdirSync(join(data, k, m)).map((f) => join(data, k, m, f))),
+        )
         .filter((fold) => readdirSync(fold).includes('forecasts.json')).length; // written last: the fold is done
     } catch {
       return 0;
     }
   };
   const t0 = performance.now();
-  const child = spawn(process.execPath, [BIN, '--config', config, '--log-level', 'warn', 'backtest'], { stdio: 'ignore' });
+  const child = spawn(process.execPath, [BIN, '--config', config, '--log-level', 'warn', 'backtest'], {
+    stdio: 'ignore',
+  });
   await new Promise<void>((ok) => {
     const timer = setInterval(() => {
       if (done() >= Math.ceil(total / 2)) {
@@ -103,7 +112,9 @@ async function main(): Promise<void> {
   if (process.argv.includes('--resume-only')) {
     // Compare the two times with a full run's time from a run without this flag.
     const kr = await killAndResume(config, models.split(',').length * folds);
-    console.log(`backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s`);
+    console.log(
+      `backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s`,
+    );
     return;
   }
   if (process.argv.includes('--skip-backtest')) {
@@ -111,14 +122,23 @@ async function main(): Promise<void> {
   } else {
     const bt: Measured[] = [];
     for (let i = 0; i < runs; i++) bt.push(timed([...q, '--json', 'backtest']));
-    const last = JSON.parse(bt[bt.length - 1]!.stdout) as { timings: { model: string; fitSeconds: number; predictSeconds: number }[]; leaderboard: { model: string; wape: number }[] };
-    console.log(`backtest             ${median(bt.map((b) => b.seconds)).toFixed(1)} s (median), peak RSS ${median(bt.map((b) => b.peakRssMb)).toFixed(0)} MB`);
+    const last = JSON.parse(bt[bt.length - 1]!.stdout) as {
+      timings: { model: string; fitSeconds: number; predictSeconds: number }[];
+      leaderboard: { model: string; wape: number }[];
+    };
+    console.log(
+      `backtest             ${median(bt.map((b) => b.seconds)).toFixed(1)} s (median), peak RSS ${median(bt.map((b) => b.peakRssMb)).toFixed(0)} MB`,
+    );
     for (const t of last.timings) {
       const w = last.leaderboard.find((l) => l.model === t.model)?.wape;
-      console.log(`  ${t.model.padEnd(15)} fit ${t.fitSeconds.toFixed(1).padStart(7)} s  predict ${t.predictSeconds.toFixed(1).padStart(6)} s  WAPE ${w === undefined ? 'failed' : `${(w * 100).toFixed(1)}%`}`);
+      console.log(
+        `  ${t.model.padEnd(15)} fit ${t.fitSeconds.toFixed(1).padStart(7)} s  predict ${t.predictSeconds.toFixed(1).padStart(6)} s  WAPE ${w === undefined ? 'failed' : `${(w * 100).toFixed(1)}%`}`,
+      );
     }
     const kr = await killAndResume(config, models.split(',').length * folds);
-    console.log(`backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s (a full run: ${median(bt.map((b) => b.seconds)).toFixed(1)} s)`);
+    console.log(
+      `backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s (a full run: ${median(bt.map((b) => b.seconds)).toFixed(1)} s)`,
+    );
     const tr = timed([...q, 'train', '--from', '2021', '--promote', 'always']);
     console.log(`train --from 2021    ${tr.seconds.toFixed(1)} s, peak RSS ${tr.peakRssMb.toFixed(0)} MB`);
   }
@@ -131,10 +151,14 @@ async function main(): Promise<void> {
     await readBundle(resolved.bundleDir, await forecasterFactories(manifest.models.map((m) => m.kind)));
     loads.push((performance.now() - t0) / 1000);
   }
-  console.log(`bundle               ${(du(resolved.bundleDir) / 1e6).toFixed(2)} MB (${manifest.models.map((m) => m.kind).join(', ')}), load + verify ${median(loads).toFixed(2)} s (median of 5)`);
+  console.log(
+    `bundle               ${(du(resolved.bundleDir) / 1e6).toFixed(2)} MB (${manifest.models.map((m) => m.kind).join(', ')}), load + verify ${median(loads).toFixed(2)} s (median of 5)`,
+  );
   const inf: Measured[] = [];
   for (let i = 0; i < Math.max(3, runs); i++) inf.push(timed([...q, 'infer', '--horizon', '35']));
-  console.log(`infer (${stores} stores)    ${median(inf.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of ${inf.length}), peak RSS ${median(inf.map((m) => m.peakRssMb)).toFixed(0)} MB`);
+  console.log(
+    `infer (${stores} stores)    ${median(inf.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of ${inf.length}), peak RSS ${median(inf.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+  );
 
   if (inferStores > 0) {
     const big = world(inferStores, models, folds);
@@ -144,7 +168,9 @@ async function main(): Promise<void> {
     timed([...b, 'train', '--from', '2024', '--models', models.split(',')[0]!, '--promote', 'always']);
     const bi: Measured[] = [];
     for (let i = 0; i < 3; i++) bi.push(timed([...b, 'infer', '--horizon', '35']));
-    console.log(`infer (${inferStores} stores, ${models.split(',')[0]}) ${median(bi.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of 3), peak RSS ${median(bi.map((m) => m.peakRssMb)).toFixed(0)} MB`);
+    console.log(
+      `infer (${inferStores} stores, ${models.split(',')[0]}) ${median(bi.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of 3), peak RSS ${median(bi.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+    );
   }
 }
 

@@ -1,6 +1,14 @@
 // Shared bits of the tf benchmarks: flags, synthetic stores cut at a forecast origin, scoring.
 import { formatIsoDay, parseIsoDay, type QuantileForecast, type StoreSeries } from '../packages/core/src/index.js';
-import { coverage, fitView, seasonalNaiveForecast, naiveForecast, splitLast, syntheticStores, wape } from '../packages/models/test/tf-synthetic.js';
+import {
+  coverage,
+  fitView,
+  seasonalNaiveForecast,
+  naiveForecast,
+  splitLast,
+  syntheticStores,
+  wape,
+} from '../packages/models/test/tf-synthetic.js';
 
 export function arg(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
@@ -28,11 +36,17 @@ export function originAt(all: StoreSeries[], daysBeforeEnd: number) {
 
 export function score(o: ReturnType<typeof originAt>, fc: QuantileForecast[]) {
   return {
-    wape: wape(o.actual, fc.map((f) => f.p50)),
+    wape: wape(
+      o.actual,
+      fc.map((f) => f.p50),
+    ),
     coverage: coverage(o.actual, fc, (i, k) => o.predict[i]!.future['is_open']![o.predict[i]!.sales.length + k]! > 0),
   };
 }
 
 export function baselines(o: ReturnType<typeof originAt>) {
-  return { seasonalNaive: wape(o.actual, seasonalNaiveForecast(o.predict, H)), naive: wape(o.actual, naiveForecast(o.predict, H)) };
+  return {
+    seasonalNaive: wape(o.actual, seasonalNaiveForecast(o.predict, H)),
+    naive: wape(o.actual, naiveForecast(o.predict, H)),
+  };
 }

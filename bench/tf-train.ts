@@ -22,7 +22,11 @@ const { backend } = await loadTf({ backend: arg('backend', 'wasm') });
 const stores = Number(arg('stores', '40'));
 const series = fitView(syntheticStores({ stores, minDays: 500, maxDays: 900, extraDays: 0, seed: 1 }));
 console.log(`tf training: ${stores} synthetic stores, context ${L}, horizon ${H}, backend ${backend}, 1 thread`);
-console.log(`load average at start: ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `load average at start: ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 console.log('model        samples  epochs/budget  stopped by      wall s   cpu s  samples/s  samples/cpu-s');
 for (const name of arg('models', 'nbeats,nbeats-pure,tft').split(',') as (keyof typeof MODELS)[]) {
   const m = MODELS[name];

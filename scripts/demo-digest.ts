@@ -63,7 +63,9 @@ async function digestTables(configPath: string): Promise<Digest> {
     // Every Delta table under the lake root, found on disk, so two commits that declare tables
     // differently still compare the same set.
     const lake = loaded.paths.lake;
-    const ids = readdirSync(lake).filter((d) => existsSync(join(lake, d, '_delta_log'))).sort();
+    const ids = readdirSync(lake)
+      .filter((d) => existsSync(join(lake, d, '_delta_log')))
+      .sort();
     for (const id of ids) {
       const path = join(lake, id);
       const snap = await loadSnapshot(path);

@@ -39,7 +39,10 @@ export type OracleName = keyof typeof PROBES;
 
 /** Oracles the run opted out of: CVC_SKIP_ORACLES is a comma-separated list, or "all". */
 export function skippedOracles(env: Env = process.env): Set<string> {
-  const names = (env['CVC_SKIP_ORACLES'] ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const names = (env['CVC_SKIP_ORACLES'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (n !== 'all' && !(n in PROBES)) {
       throw new Error(`CVC_SKIP_ORACLES: unknown oracle "${n}"; known: ${Object.keys(PROBES).join(', ')}, all`);

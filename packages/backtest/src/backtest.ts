@@ -26,13 +26,15 @@ import {
   type ProgressFn,
   type StoreSeries,
 } from '@cvc/core';
+import { BASELINE_KINDS, ENSEMBLE_KIND, resolveModelsAsked, modelSettings } from '@cvc/models';
 import {
-  BASELINE_KINDS,
-  ENSEMBLE_KIND,
-  resolveModelsAsked,
-  modelSettings,
-} from '@cvc/models';
-import { futureWindow, openDuckDb, readKnownFutureInputs, startStep, readStoreSeries, type KnownFutureInputs } from '@cvc/feature-table';
+  futureWindow,
+  openDuckDb,
+  readKnownFutureInputs,
+  startStep,
+  readStoreSeries,
+  type KnownFutureInputs,
+} from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
@@ -151,13 +153,25 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const { conn, close } = await openDuckDb();
   try {
     const series = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
-    if (series.length === 0) throw new InputError(`backtest: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    if (series.length === 0)
+      throw new InputError(`backtest: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const featureVersion = (await loadSnapshot(tables.features)).version;
     const firstDay = formatIsoDay(Math.min(...series.map((s) => parseIsoDay(s.start))));
     const lastDay = formatIsoDay(Math.max(...series.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
-    const folds = planFolds({ lastDay, firstDay, folds: opts.folds ?? cfg.backtest.folds, stride: opts.stride ?? cfg.backtest.stride, horizon, gap, minHistory: cfg.backtest.minHistory });
+    const folds = planFolds({
+      lastDay,
+      firstDay,
+      folds: opts.folds ?? cfg.backtest.folds,
+      stride: opts.stride ?? cfg.backtest.stride,
+      horizon,
+      gap,
+      minHistory: cfg.backtest.minHistory,
+    });
     const byId = new Map(series.map((s) => [s.storeId, s]));
-    log.info({ stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion }, 'backtest planned');
+    log.info(
+      { stores: series.length, firstDay, lastDay, folds: folds.map((f) => f.cutoff), models, featureVersion },
+      'backtest planned',
+    );
 
     const known = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
 
@@ -178,40 +192,65 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       return { fold: f.fold, cutoff: f.cutoff, predictStores, windows };
     });
     const lastCut = folds[folds.length - 1]!.cutoff;
-    const shortHistory = new Set(series.filter((s) => {
-      const cut = seriesAsOf(s, lastCut, 0);
-      return !cut || knownDays(cut) < cfg.backtest.minHistory;
-    }).map((s) => s.storeId));
+    const shortHistory = new Set(
+      series
+        .filter((s) => {
+          const cut = seriesAsOf(s, lastCut, 0);
+          return !cut || knownDays(cut) < cfg.backtest.minHistory;
+        })
+        .map((s) => s.storeId),
+    );
 
     // Resume key: the same data version, folds, models and settings give the same checkpoint folder.
     const key = createHash('sha256')
-      .update(JSON.stringify({ featureVersion, folds, horizon, gap, models: cfg.models, window: cfg.backtest.window, seed: cfg.forecast.seed }))
+      .update(
+        JSON.stringify({
+          featureVersion,
+          folds,
+          horizon,
+          gap,
+          models: cfg.models,
+          window: cfg.backtest.window,
+          seed: cfg.forecast.seed,
+        }),
+      )
       .digest('hex')
       .slice(0, 16);
     const checkpointRoot = join(loaded.paths.data, 'backtest-checkpoints', key);
     if (!opts.resume && existsSync(checkpointRoot)) await rm(checkpointRoot, { recursive: true, force: true });
     await mkdir(checkpointRoot, { recursive: true });
 
-    const jobs: ChainJob[] = models.filter((m) => m !== ENSEMBLE_KIND).map((model) => {
-      const { params, warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
-      return {
-        model,
-        params,
-        series,
-        folds: foldInputs,
-        ...(cfg.backtest.window === 'fixed' ? { windowDays: cfg.backtest.windowDays } : {}),
-        horizon: horizon + gap,
-        contextLength: cfg.forecast.context,
-        seed: cfg.forecast.seed,
-        warmStart,
-        checkpointDir: join(checkpointRoot, model),
-        ...(timeBudgetSec ? { timeBudgetSec } : {}),
-      };
-    });
+    const jobs: ChainJob[] = models
+      .filter((m) => m !== ENSEMBLE_KIND)
+      .map((model) => {
+        const { params, warmStart, timeBudgetSec } = modelSettings(cfg.models, model);
+        return {
+          model,
+          params,
+          series,
+          folds: foldInputs,
+          ...(cfg.backtest.window === 'fixed' ? { windowDays: cfg.backtest.windowDays } : {}),
+          horizon: horizon + gap,
+          contextLength: cfg.forecast.context,
+          seed: cfg.forecast.seed,
+          warmStart,
+          checkpointDir: join(checkpointRoot, model),
+          ...(timeBudgetSec ? { timeBudgetSec } : {}),
+        };
+      });
     // One (model, fold) scored on the window after the gap: its rows and its error by horizon day.
     const scoreOutcome = (o: FoldOutcome) => {
       const fold = folds[o.fold]!;
-      const t: FoldOutcome = { ...o, forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: formatIsoDay(addDays(parseIsoDay(f.start), gap)), p10: f.p10.slice(gap), p50: f.p50.slice(gap), p90: f.p90.slice(gap) })) };
+      const t: FoldOutcome = {
+        ...o,
+        forecasts: o.forecasts.map((f) => ({
+          storeId: f.storeId,
+          start: formatIsoDay(addDays(parseIsoDay(f.start), gap)),
+          p10: f.p10.slice(gap),
+          p50: f.p50.slice(gap),
+          p90: f.p90.slice(gap),
+        })),
+      };
       const rows: ScoredRow[] = [];
       const err = new Float64Array(horizon);
       const act = new Float64Array(horizon);
@@ -230,7 +269,16 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           err[h] += byDay.absErr[h]!;
           act[h] += byDay.actual[h]!;
         }
-        rows.push({ model: o.model, fold: o.fold, storeId: f.storeId, format: s.statics['format'] ?? '', metrics: m, wape: m.wape, absError, actualSum });
+        rows.push({
+          model: o.model,
+          fold: o.fold,
+          storeId: f.storeId,
+          format: s.statics['format'] ?? '',
+          metrics: m,
+          wape: m.wape,
+          absError,
+          actualSum,
+        });
       }
       return { trimmed: t, rows, err, act };
     };
@@ -245,22 +293,33 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         if (one) scoredLive.set(`${o.model}|${o.fold}`, one);
         opts.onFoldScored({ outcome: o, rows: one?.rows ?? [], folds: folds.length });
       }
-      if (o.error) log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
+      if (o.error)
+        log.warn({ model: o.model, fold: o.fold, error: o.error }, 'model failed on a fold; the backtest goes on');
       else log.debug({ model: o.model, fold: o.fold, fitSeconds: o.fitSeconds, resumed: o.resumed }, 'fold done');
     };
     const baselineJobs = jobs.filter((j) => (BASELINE_KINDS as readonly string[]).includes(j.model));
     const heavyJobs = jobs.filter((j) => !(BASELINE_KINDS as readonly string[]).includes(j.model));
     // Two progress phases: the baselines take seconds, so an ETA over both would promise far too little.
     const base = backtestProgress('backtest baselines', baselineJobs.length * folds.length, folds.length, progress);
-    await runChains(baselineJobs, 1, (o) => {
-      onFold(o);
-      base.onFold(o);
-    }, base.onActivity);
+    await runChains(
+      baselineJobs,
+      1,
+      (o) => {
+        onFold(o);
+        base.onFold(o);
+      },
+      base.onActivity,
+    );
     const heavy = backtestProgress('backtest', heavyJobs.length * folds.length, folds.length, progress);
-    await runChains(heavyJobs, opts.workers ?? cfg.backtest.workers, (o) => {
-      onFold(o);
-      heavy.onFold(o);
-    }, heavy.onActivity);
+    await runChains(
+      heavyJobs,
+      opts.workers ?? cfg.backtest.workers,
+      (o) => {
+        onFold(o);
+        heavy.onFold(o);
+      },
+      heavy.onActivity,
+    );
 
     // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
     // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
@@ -270,7 +329,13 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     let ensembleWeights: EnsembleWeights | null = null;
     if (models.includes(ENSEMBLE_KIND)) {
       const members = models.filter((m) => m !== ENSEMBLE_KIND && outcomes.some((o) => o.model === m && !o.error));
-      const ens = ensembleOutcomes(outcomes, members, folds.map((f) => f.fold), series, cal.byFold);
+      const ens = ensembleOutcomes(
+        outcomes,
+        members,
+        folds.map((f) => f.fold),
+        series,
+        cal.byFold,
+      );
       outcomes.push(...ens.outcomes);
       ensembleWeights = ens.weights;
       // The ensemble mixes its members' calibrated intervals (as infer will): no calibration of its own.
@@ -299,7 +364,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       }
     }
     const failures = outcomes.filter((o) => o.error).map((o) => ({ model: o.model, fold: o.fold, error: o.error! }));
-    if (scored.length === 0) throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
+    if (scored.length === 0)
+      throw new JobError(`backtest: every model failed on every fold (${failures[0]?.error ?? 'no forecasts'})`);
 
     const minFolds = Math.max(1, Math.ceil(folds.length / 2));
     const { choices, globalBest } = chooseModels(scored, {
@@ -311,12 +377,21 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const board = leaderboard(scored);
     const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
     const byFormat: Record<string, LeaderRow[]> = {};
-    for (const fmt of new Set(formatOf.values())) byFormat[fmt] = leaderboard(scored.filter((s) => formatOf.get(s.storeId) === fmt));
+    for (const fmt of new Set(formatOf.values()))
+      byFormat[fmt] = leaderboard(scored.filter((s) => formatOf.get(s.storeId) === fmt));
     const wapeByHorizonDay: Record<string, number[]> = {};
-    for (const [m, he] of horizonErr) wapeByHorizonDay[m] = Array.from(he.err, (e, h) => (he.act[h]! > 0 ? e / he.act[h]! : Number.NaN));
+    for (const [m, he] of horizonErr)
+      wapeByHorizonDay[m] = Array.from(he.err, (e, h) => (he.act[h]! > 0 ? e / he.act[h]! : Number.NaN));
 
     progress({ phase: 'backtest: writing tables', done: 0, total: 3 });
-    await writeForecasts(conn, out.forecasts, runId, trimmed, cutoffs, (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n).sales);
+    await writeForecasts(
+      conn,
+      out.forecasts,
+      runId,
+      trimmed,
+      cutoffs,
+      (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n).sales,
+    );
     await writeMetrics(conn, out.metrics, runId, scored);
     await writeChoice(conn, out.choice, runId, choices, globalBest);
     progress({ phase: 'backtest: writing tables', done: 3, total: 3 });
@@ -358,8 +433,11 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       learnedFile,
       choiceContext: {
         lastDay,
-        closedOn: Object.fromEntries([...known.stores.values()]
-          .filter((f) => f.closedOn != null && f.closedOn <= lastDay).map((f) => [f.storeId, f.closedOn!])),
+        closedOn: Object.fromEntries(
+          [...known.stores.values()]
+            .filter((f) => f.closedOn != null && f.closedOn <= lastDay)
+            .map((f) => [f.storeId, f.closedOn!]),
+        ),
         shortHistory: [...shortHistory],
         minHistory: cfg.backtest.minHistory,
         tieTolerance: cfg.backtest.tieTolerance,

@@ -3,6 +3,12 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { runChain, type ChainJob } from './chain.js';
 
 const job = workerData as ChainJob;
-runChain(job, (o) => parentPort!.postMessage({ type: 'fold', outcome: o }), (a) => parentPort!.postMessage({ type: 'activity', activity: a }))
+runChain(
+  job,
+  (o) => parentPort!.postMessage({ type: 'fold', outcome: o }),
+  (a) => parentPort!.postMessage({ type: 'activity', activity: a }),
+)
   .then(() => parentPort!.postMessage({ type: 'done' }))
-  .catch((err: unknown) => parentPort!.postMessage({ type: 'fatal', error: err instanceof Error ? err.message : String(err) }));
+  .catch((err: unknown) =>
+    parentPort!.postMessage({ type: 'fatal', error: err instanceof Error ? err.message : String(err) }),
+  );

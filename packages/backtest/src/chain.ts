@@ -83,7 +83,13 @@ async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome 
   return {
     model: job.model,
     fold,
-    forecasts: saved.forecasts.map((f) => ({ storeId: f.storeId, start: f.start, p10: Float64Array.from(f.p10), p50: Float64Array.from(f.p50), p90: Float64Array.from(f.p90) })),
+    forecasts: saved.forecasts.map((f) => ({
+      storeId: f.storeId,
+      start: f.start,
+      p10: Float64Array.from(f.p10),
+      p50: Float64Array.from(f.p50),
+      p90: Float64Array.from(f.p90),
+    })),
     fitSeconds: saved.fitSeconds,
     predictSeconds: saved.predictSeconds,
     metrics: saved.metrics,
@@ -98,7 +104,13 @@ async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
   const dir = foldDir(job, o.fold);
   await mkdir(dir, { recursive: true });
   const saved: SavedFold = {
-    forecasts: o.forecasts.map((f) => ({ storeId: f.storeId, start: f.start, p10: Array.from(f.p10), p50: Array.from(f.p50), p90: Array.from(f.p90) })),
+    forecasts: o.forecasts.map((f) => ({
+      storeId: f.storeId,
+      start: f.start,
+      p10: Array.from(f.p10),
+      p50: Array.from(f.p50),
+      p90: Array.from(f.p90),
+    })),
     fitSeconds: o.fitSeconds,
     predictSeconds: o.predictSeconds,
     metrics: o.metrics,
@@ -116,7 +128,12 @@ async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
  * What a model sees in a fold: sales up to the cutoff and known-future covariates through the forecast
  * window, the window's taken from `fold.windows` (as infer builds them) where given.
  */
-export function foldSeries(series: readonly StoreSeries[], fold: FoldInput, horizon: number, windowDays?: number): StoreSeries[] {
+export function foldSeries(
+  series: readonly StoreSeries[],
+  fold: FoldInput,
+  horizon: number,
+  windowDays?: number,
+): StoreSeries[] {
   const out: StoreSeries[] = [];
   for (const s of series) {
     const cut = seriesAsOf(s, fold.cutoff, horizon, windowDays);
@@ -127,13 +144,20 @@ export function foldSeries(series: readonly StoreSeries[], fold: FoldInput, hori
 }
 
 /** Runs the folds of one model; a failing fold is reported and the chain goes on (without warm start). */
-export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void, onActivity?: (a: ChainActivity) => void): Promise<void> {
+export async function runChain(
+  job: ChainJob,
+  onFold: (o: FoldOutcome) => void,
+  onActivity?: (a: ChainActivity) => void,
+): Promise<void> {
   const factory = await forecasterFactory(job.model);
   let previous: Forecaster | undefined;
   for (const f of job.folds) {
     const done = await readCheckpoint(job, f.fold);
     if (done) {
-      previous = job.warmStart && existsSync(join(foldDir(job, f.fold), 'model')) ? await factory.load(join(foldDir(job, f.fold), 'model')) : undefined;
+      previous =
+        job.warmStart && existsSync(join(foldDir(job, f.fold), 'model'))
+          ? await factory.load(join(foldDir(job, f.fold), 'model'))
+          : undefined;
       onFold(done);
       continue;
     }
@@ -163,10 +187,19 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void, 
       const t1 = performance.now();
       onActivity?.({ model: job.model, fold: f.fold, step: 'predict' });
       const wanted = new Set(f.predictStores);
-      const forecasts = await model.predict(fitSeries.filter((s) => wanted.has(s.storeId)), job.horizon);
+      const forecasts = await model.predict(
+        fitSeries.filter((s) => wanted.has(s.storeId)),
+        job.horizon,
+      );
       const t2 = performance.now();
       const outcome: FoldOutcome = {
-        model: job.model, fold: f.fold, forecasts, fitSeconds: (t1 - t0) / 1000, predictSeconds: (t2 - t1) / 1000, metrics: report.metrics, resumed: false,
+        model: job.model,
+        fold: f.fold,
+        forecasts,
+        fitSeconds: (t1 - t0) / 1000,
+        predictSeconds: (t2 - t1) / 1000,
+        metrics: report.metrics,
+        resumed: false,
         params: model.params,
         ...(report.history ? { history: report.history } : {}),
         ...(report.stopReason ? { stopReason: report.stopReason } : {}),
@@ -180,7 +213,16 @@ export async function runChain(job: ChainJob, onFold: (o: FoldOutcome) => void, 
       onFold(outcome);
     } catch (err) {
       previous = undefined;
-      onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: err instanceof Error ? err.message : String(err) });
+      onFold({
+        model: job.model,
+        fold: f.fold,
+        forecasts: [],
+        fitSeconds: 0,
+        predictSeconds: 0,
+        metrics: {},
+        resumed: false,
+        error: err instanceof Error ? err.message : String(err),
+      });
     }
   }
 }

@@ -48,12 +48,19 @@ export function leaderboard(scores: readonly StoreFoldScore[]): LeaderRow[] {
       meanStoreWape: e.wapes.length ? e.wapes.reduce((a, b) => a + b, 0) / e.wapes.length : Number.NaN,
       stores: e.stores.size,
     }))
-    .sort((a, b) => (Number.isNaN(a.wape) ? 1 : Number.isNaN(b.wape) ? -1 : a.wape - b.wape || cost(a.model) - cost(b.model)));
+    .sort((a, b) =>
+      Number.isNaN(a.wape) ? 1 : Number.isNaN(b.wape) ? -1 : a.wape - b.wape || cost(a.model) - cost(b.model),
+    );
 }
 
 export function chooseModels(
   scores: readonly StoreFoldScore[],
-  opts: { tieTolerance: number; minFolds: number; shortHistoryStores: ReadonlySet<string>; allStores: readonly string[] },
+  opts: {
+    tieTolerance: number;
+    minFolds: number;
+    shortHistoryStores: ReadonlySet<string>;
+    allStores: readonly string[];
+  },
 ): { choices: StoreChoice[]; globalBest: string } {
   const board = leaderboard(scores);
   const globalBest = board[0]?.model;
@@ -71,7 +78,9 @@ export function chooseModels(
   for (const storeId of opts.allStores) {
     const models = perStore.get(storeId);
     const candidates = models
-      ? [...models.entries()].filter(([, w]) => w.length >= opts.minFolds).map(([model, w]) => ({ model, wape: w.reduce((a, b) => a + b, 0) / w.length, folds: w.length }))
+      ? [...models.entries()]
+          .filter(([, w]) => w.length >= opts.minFolds)
+          .map(([model, w]) => ({ model, wape: w.reduce((a, b) => a + b, 0) / w.length, folds: w.length }))
       : [];
     if (opts.shortHistoryStores.has(storeId) || candidates.length === 0) {
       choices.push({ storeId, model: globalBest, wape: Number.NaN, folds: 0, reason: 'global-best' });
@@ -82,7 +91,13 @@ export function chooseModels(
     const near = candidates.filter((c) => c.wape <= best.wape * (1 + opts.tieTolerance));
     near.sort((a, b) => cost(a.model) - cost(b.model) || a.wape - b.wape);
     const pick = near[0]!;
-    choices.push({ storeId, model: pick.model, wape: pick.wape, folds: pick.folds, reason: pick.model === best.model ? 'best' : 'cheaper-near-tie' });
+    choices.push({
+      storeId,
+      model: pick.model,
+      wape: pick.wape,
+      folds: pick.folds,
+      reason: pick.model === best.model ? 'best' : 'cheaper-near-tie',
+    });
   }
   return { choices, globalBest };
 }

@@ -1,4 +1,12 @@
-export { foldWindows, learnedFilePath, runBacktest, resolveModels, type BacktestOptions, type BacktestResult, type ModelTiming } from './backtest.js';
+export {
+  foldWindows,
+  learnedFilePath,
+  runBacktest,
+  resolveModels,
+  type BacktestOptions,
+  type BacktestResult,
+  type ModelTiming,
+} from './backtest.js';
 export { chooseModels, leaderboard, type StoreChoice, type LeaderRow, type StoreFoldScore } from './choice.js';
 export { foldSeries, runChain, type ChainJob, type FoldOutcome } from './chain.js';
 export { renderReport, writeReport } from './report.js';

@@ -35,7 +35,20 @@ export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJob
         locale: resolveLocale(opts.loaded.config.ui.locale),
       });
       leaderboardPath = join(reports, `backtest-${r.runId}-leaderboard.json`);
-      await writeFile(leaderboardPath, JSON.stringify({ leaderboard: r.leaderboard, byFormat: r.leaderboardByFormat, choiceCounts: r.choiceCounts, coverage: r.coverage, failures: r.failures }, (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2));
+      await writeFile(
+        leaderboardPath,
+        JSON.stringify(
+          {
+            leaderboard: r.leaderboard,
+            byFormat: r.leaderboardByFormat,
+            choiceCounts: r.choiceCounts,
+            coverage: r.coverage,
+            failures: r.failures,
+          },
+          (_k, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v),
+          2,
+        ),
+      );
     } catch (err) {
       await live.fail(err);
       throw err;

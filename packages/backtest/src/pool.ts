@@ -20,7 +20,11 @@ type WorkerMessage =
   | { type: 'done' }
   | { type: 'fatal'; error: string };
 
-function runInWorker(job: ChainJob, onFold: (o: FoldOutcome) => void, onActivity?: (a: ChainActivity) => void): Promise<void> {
+function runInWorker(
+  job: ChainJob,
+  onFold: (o: FoldOutcome) => void,
+  onActivity?: (a: ChainActivity) => void,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
     let finished = false;
@@ -67,7 +71,18 @@ export async function runChains(
         await (workers <= 1 || fromSource ? runChain(job, record, onActivity) : runInWorker(job, record, onActivity));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
-        for (const f of job.folds) if (!seen.has(f.fold)) onFold({ model: job.model, fold: f.fold, forecasts: [], fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false, error: msg });
+        for (const f of job.folds)
+          if (!seen.has(f.fold))
+            onFold({
+              model: job.model,
+              fold: f.fold,
+              forecasts: [],
+              fitSeconds: 0,
+              predictSeconds: 0,
+              metrics: {},
+              resumed: false,
+              error: msg,
+            });
       }
     }
   };

@@ -16,13 +16,7 @@ import {
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
-import {
-  ENSEMBLE_KIND,
-  learnEnsembleWeights,
-  mixForecasts,
-  weightsFor,
-  type EnsembleSample,
-} from '@cvc/models';
+import { ENSEMBLE_KIND, learnEnsembleWeights, mixForecasts, weightsFor, type EnsembleSample } from '@cvc/models';
 import type { FoldOutcome } from './chain.js';
 
 export interface CoverageRow {
@@ -63,7 +57,12 @@ export function pruneMembers(w: EnsembleWeights): EnsembleWeights {
     return z > 0 ? kept.map((x) => x / z) : kept.map(() => 1 / kept.length);
   };
   const map = (r: Record<string, number[]>) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, cut(v)]));
-  return { members: w.members.filter((_, k) => keep[k]), chain: cut(w.chain), formats: map(w.formats), stores: map(w.stores) };
+  return {
+    members: w.members.filter((_, k) => keep[k]),
+    chain: cut(w.chain),
+    formats: map(w.formats),
+    stores: map(w.stores),
+  };
 }
 
 /**
@@ -96,13 +95,22 @@ export function ensembleOutcomes(
       const any = [...m.values()][0]!;
       const a = actuals(storeId, any.start, any.p50.length);
       const nan = new Float64Array(any.p50.length).fill(Number.NaN);
-      return { storeId, format: formatOf.get(storeId) ?? '', members: members.map((k) => m.get(k)?.p50 ?? nan), actual: a.sales, open: a.isOpen };
+      return {
+        storeId,
+        format: formatOf.get(storeId) ?? '',
+        members: members.map((k) => m.get(k)?.p50 ?? nan),
+        actual: a.sales,
+        open: a.isOpen,
+      };
     });
   const out: FoldOutcome[] = [];
   const learned: EnsembleSample[] = [];
   for (const fold of [...folds].sort((a, b) => a - b)) {
     const t0 = performance.now();
-    const w = learned.length > 0 ? learnEnsembleWeights(members, learned) : { members: [...members], chain: members.map(() => 1 / members.length), formats: {}, stores: {} };
+    const w =
+      learned.length > 0
+        ? learnEnsembleWeights(members, learned)
+        : { members: [...members], chain: members.map(() => 1 / members.length), formats: {}, stores: {} };
     const forecasts: QuantileForecast[] = [];
     for (const [storeId, m] of byFold.get(fold) ?? []) {
       const any = [...m.values()][0]!;
@@ -115,9 +123,35 @@ export function ensembleOutcomes(
         return f && cal ? applyIntervalCalibration(cal, f) : f;
       });
       const wv = weightsFor(w, storeId, formatOf.get(storeId) ?? '');
-      forecasts.push({ storeId, start: any.start, p10: mixForecasts(wv, fs.map((f) => f?.p10), n), p50: mixForecasts(wv, fs.map((f) => f?.p50), n), p90: mixForecasts(wv, fs.map((f) => f?.p90), n) });
+      forecasts.push({
+        storeId,
+        start: any.start,
+        p10: mixForecasts(
+          wv,
+          fs.map((f) => f?.p10),
+          n,
+        ),
+        p50: mixForecasts(
+          wv,
+          fs.map((f) => f?.p50),
+          n,
+        ),
+        p90: mixForecasts(
+          wv,
+          fs.map((f) => f?.p90),
+          n,
+        ),
+      });
     }
-    out.push({ model: ENSEMBLE_KIND, fold, forecasts, fitSeconds: (performance.now() - t0) / 1000, predictSeconds: 0, metrics: { learned_samples: learned.length }, resumed: false });
+    out.push({
+      model: ENSEMBLE_KIND,
+      fold,
+      forecasts,
+      fitSeconds: (performance.now() - t0) / 1000,
+      predictSeconds: 0,
+      metrics: { learned_samples: learned.length },
+      resumed: false,
+    });
     learned.push(...samplesOf(fold));
   }
   return { outcomes: out, weights: pruneMembers(learnEnsembleWeights(members, learned)) };
@@ -127,11 +161,22 @@ export function ensembleOutcomes(
  * The ensemble's coverage row: its intervals on fold k mix members calibrated on folds < k, so its
  * figures on folds 1.. are already calibrated ones (raw and calibrated are the same numbers).
  */
-export function ensembleCoverage(outcomes: readonly FoldOutcome[], series: readonly StoreSeries[], coverage = 0.8): CoverageRow {
+export function ensembleCoverage(
+  outcomes: readonly FoldOutcome[],
+  series: readonly StoreSeries[],
+  coverage = 0.8,
+): CoverageRow {
   const actuals = actualsOf(series);
   const all = outcomes.flatMap((o) => o.forecasts.map((f) => ({ fold: o.fold, s: sample(f, actuals) })));
   const later = intervalCoverage(all.filter((x) => x.fold > 0).map((x) => x.s));
-  return { model: ENSEMBLE_KIND, nominal: coverage, raw: intervalCoverage(all.map((x) => x.s)).coverage, rawLater: later.coverage, calibratedLater: later.coverage, days: later.days };
+  return {
+    model: ENSEMBLE_KIND,
+    nominal: coverage,
+    raw: intervalCoverage(all.map((x) => x.s)).coverage,
+    rawLater: later.coverage,
+    calibratedLater: later.coverage,
+    days: later.days,
+  };
 }
 
 /**
@@ -142,7 +187,11 @@ export function calibrateIntervals(
   outcomes: readonly FoldOutcome[],
   series: readonly StoreSeries[],
   opts: { coverage?: number; fromFold?: number } = {},
-): { calibration: Record<string, IntervalCalibration>; report: CoverageRow[]; byFold: Record<string, Map<number, IntervalCalibration>> } {
+): {
+  calibration: Record<string, IntervalCalibration>;
+  report: CoverageRow[];
+  byFold: Record<string, Map<number, IntervalCalibration>>;
+} {
   const coverage = opts.coverage ?? 0.8;
   const actuals = actualsOf(series);
   const byModel = new Map<string, Map<number, CalibrationSample[]>>();
@@ -150,7 +199,10 @@ export function calibrateIntervals(
     if (o.error || o.fold < (opts.fromFold ?? 0)) continue;
     const folds = byModel.get(o.model) ?? new Map<number, CalibrationSample[]>();
     byModel.set(o.model, folds);
-    folds.set(o.fold, o.forecasts.map((f) => sample(f, actuals)));
+    folds.set(
+      o.fold,
+      o.forecasts.map((f) => sample(f, actuals)),
+    );
   }
   const profiles = new Map<number, number[]>();
   const seasonAt = (before: number): number[] => {
@@ -181,7 +233,14 @@ export function calibrateIntervals(
       }
     }
     const later = intervalCoverage(calLater);
-    report.push({ model, nominal: coverage, raw: intervalCoverage(all).coverage, rawLater: intervalCoverage(rawLater).coverage, calibratedLater: later.coverage, days: later.days });
+    report.push({
+      model,
+      nominal: coverage,
+      raw: intervalCoverage(all).coverage,
+      rawLater: intervalCoverage(rawLater).coverage,
+      calibratedLater: later.coverage,
+      days: later.days,
+    });
   }
   return { calibration, report, byFold };
 }

@@ -70,7 +70,12 @@ function metricsTable(r: BacktestResult, f: Formatters): string {
 
 /** WAPE by horizon day, one line per model; horizon days when most stores were closed in a fold are shaded. */
 function horizonChart(byDay: Record<string, number[]>, closed: readonly ClosedDay[], f: Formatters): string {
-  const W = 720, H = 260, L = 50, B = 30, T = 10, R = 140;
+  const W = 720,
+    H = 260,
+    L = 50,
+    B = 30,
+    T = 10,
+    R = 140;
   const models = Object.keys(byDay);
   const n = Math.max(...models.map((m) => byDay[m]!.length));
   const max = Math.max(0.01, ...models.flatMap((m) => byDay[m]!.filter(Number.isFinite)));
@@ -78,20 +83,28 @@ function horizonChart(byDay: Record<string, number[]>, closed: readonly ClosedDa
   const y = (v: number) => s.y(v / max);
   const step = (W - L - R) / Math.max(1, n - 1);
   const marks = [...new Set(closed.map((c) => c.horizonDay))]
-    .map((h) => `<rect data-closed-day="${h}" x="${(s.x(h - 1) - step / 2).toFixed(1)}" y="${T}" `
-      + `width="${step.toFixed(1)}" height="${H - T - B}" fill="#bbb" fill-opacity="0.35"/>`)
+    .map(
+      (h) =>
+        `<rect data-closed-day="${h}" x="${(s.x(h - 1) - step / 2).toFixed(1)}" y="${T}" ` +
+        `width="${step.toFixed(1)}" height="${H - T - B}" fill="#bbb" fill-opacity="0.35"/>`,
+    )
     .join('');
   const lines = models
     .map((m, k) => {
       const c = COLORS[k % COLORS.length]!;
       const pts = linePoints({ x: s.x, y }, byDay[m]!);
-      return `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>`
-        + `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
+      return (
+        `<polyline fill="none" stroke="${c}" stroke-width="2" points="${pts}"/>` +
+        `<text x="${W - R + 10}" y="${T + 16 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`
+      );
     })
     .join('');
   const ticks = [0, 0.25, 0.5, 0.75, 1]
-    .map((q) => `<text x="${L - 6}" y="${y(q * max) + 4}" text-anchor="end">${f.pct(q * max)}</text>`
-      + `<line x1="${L}" x2="${W - R}" y1="${y(q * max)}" y2="${y(q * max)}" class="grid"/>`)
+    .map(
+      (q) =>
+        `<text x="${L - 6}" y="${y(q * max) + 4}" text-anchor="end">${f.pct(q * max)}</text>` +
+        `<line x1="${L}" x2="${W - R}" y1="${y(q * max)}" y2="${y(q * max)}" class="grid"/>`,
+    )
     .join('');
   const xt = [1, 7, 14, 21, 28, 35]
     .filter((d) => d <= n)
@@ -103,7 +116,9 @@ function horizonChart(byDay: Record<string, number[]>, closed: readonly ClosedDa
 
 function closedDaysTable(closed: readonly ClosedDay[]): string {
   if (closed.length === 0) return '<p>No day in a scored window had most stores closed.</p>';
-  const rows = closed.map((c) => `<tr>${tds([c.date, c.fold + 1, c.horizonDay, c.storesOpen, c.storesScored])}</tr>`).join('');
+  const rows = closed
+    .map((c) => `<tr>${tds([c.date, c.fold + 1, c.horizonDay, c.storesOpen, c.storesScored])}</tr>`)
+    .join('');
   return `<p>Shaded: horizon days that fell, in some fold, on a date when most stores were closed. Closed days are not
 scored, so WAPE there is over the few stores still open (e.g. airports on 25 Dec), whose holiday sales the models
 forecast poorly: a spike on those days is those stores, not the chain.</p>
@@ -114,20 +129,32 @@ ${htmlTable('closed-days', ['date', 'fold', 'horizon day', 'stores open', 'store
 function calibrationChart(r: BacktestResult, f: Formatters): { chart: string; table: string } {
   const pts = calibrationPoints(r);
   const models = [...new Set(pts.map((p) => p.model))];
-  const W = 360, H = 300, L = 50, B = 36, T = 12, R = 110;
+  const W = 360,
+    H = 300,
+    L = 50,
+    B = 36,
+    T = 12,
+    R = 110;
   const x = (v: number) => L + v * (W - L - R);
   const y = (v: number) => T + (1 - v) * (H - T - B);
-  const lines = models.map((m, k) => {
-    const c = COLORS[k % COLORS.length]!;
-    const mp = pts.filter((p) => p.model === m && Number.isFinite(p.observed));
-    const at = mp.map((p) => [x(p.nominal).toFixed(1), y(p.observed).toFixed(1)] as const);
-    return `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${at.map((q) => q.join(',')).join(' ')}"/>`
-      + at.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="3" fill="${c}"/>`).join('')
-      + `<text x="${W - R + 8}" y="${T + 14 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`;
-  }).join('');
+  const lines = models
+    .map((m, k) => {
+      const c = COLORS[k % COLORS.length]!;
+      const mp = pts.filter((p) => p.model === m && Number.isFinite(p.observed));
+      const at = mp.map((p) => [x(p.nominal).toFixed(1), y(p.observed).toFixed(1)] as const);
+      return (
+        `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${at.map((q) => q.join(',')).join(' ')}"/>` +
+        at.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="3" fill="${c}"/>`).join('') +
+        `<text x="${W - R + 8}" y="${T + 14 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`
+      );
+    })
+    .join('');
   const axes = [0, 0.25, 0.5, 0.75, 1]
-    .map((v) => `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${f.pct(v)}</text>`
-      + `<text x="${x(v)}" y="${H - 20}" text-anchor="middle">${f.pct(v)}</text>`)
+    .map(
+      (v) =>
+        `<text x="${L - 6}" y="${y(v) + 4}" text-anchor="end">${f.pct(v)}</text>` +
+        `<text x="${x(v)}" y="${H - 20}" text-anchor="middle">${f.pct(v)}</text>`,
+    )
     .join('');
   const chart = `<svg data-chart="calibration" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
 aria-label="calibration: nominal against observed">
@@ -135,7 +162,9 @@ aria-label="calibration: nominal against observed">
 <text x="${(L + W - R) / 2}" y="${H - 4}" text-anchor="middle">nominal quantile level</text></svg>`;
   const rows = models
     .map((m) => {
-      const observed = [0.1, 0.5, 0.9].map((q) => f.pct(pts.find((z) => z.model === m && z.nominal === q)?.observed ?? Number.NaN));
+      const observed = [0.1, 0.5, 0.9].map((q) =>
+        f.pct(pts.find((z) => z.model === m && z.nominal === q)?.observed ?? Number.NaN),
+      );
       return `<tr data-model="${esc(m)}">${tds([esc(m), ...observed, f.int(pts.find((z) => z.model === m)?.days ?? 0)])}</tr>`;
     })
     .join('');
@@ -151,7 +180,12 @@ const yLabels = (x: number, top: number, zero: number, label: string) =>
 /** Forecast (p50 and p10-p90 band) against actual sales for one store in one fold. */
 function storeChart(title: string, actual: Float64Array, fc: QuantileForecast, f: Formatters): string {
   const { p10, p50, p90 } = fc;
-  const W = 340, H = 170, L = 74, B = 18, T = 22, R = 8;
+  const W = 340,
+    H = 170,
+    L = 74,
+    B = 18,
+    T = 22,
+    R = 8;
   const max = Math.max(1, ...[...actual, ...p90, ...p50].filter(Number.isFinite));
   const s = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, p50.length, max);
   return `<figure><svg data-chart="store-forecast" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
@@ -169,14 +203,19 @@ function storeSection(r: BacktestResult, storeId: string, reason: string, f: For
   const s = r.series.find((x) => x.storeId === storeId)!;
   const lastFold = r.folds[r.folds.length - 1]!;
   const models = r.leaderboard.map((l) => l.model);
-  const fcs = models.map((m) => r.outcomes
-    .find((o) => o.model === m && o.fold === lastFold.fold)
-    ?.forecasts.find((x) => x.storeId === storeId));
+  const fcs = models.map((m) =>
+    r.outcomes.find((o) => o.model === m && o.fold === lastFold.fold)?.forecasts.find((x) => x.storeId === storeId),
+  );
   const first = fcs.find(Boolean);
   let chart = '<p>Not forecast in the last fold.</p>';
   if (first) {
     const actual = actualWindow(s, first.start, first.p50.length).sales;
-    const W = 520, H = 190, L = 74, B = 18, T = 10, R = 110;
+    const W = 520,
+      H = 190,
+      L = 74,
+      B = 18,
+      T = 10,
+      R = 110;
     const max = Math.max(1, ...[...actual, ...fcs.flatMap((x) => (x ? [...x.p50] : []))].filter(Number.isFinite));
     const sc = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, first.p50.length, max);
     const legend = (k: number, text: string, color?: string) =>
@@ -196,13 +235,15 @@ ${lines}${dashed}${legend(models.length, 'actual')}
 ${yLabels(L - 4, sc.y(max), sc.y(0), f.money(max))}</svg>`;
   }
   const folds = r.folds.map((x) => x.fold);
-  const rows = models.map((m) => {
-    const score = (k: number) => r.scores.find((x) => x.model === m && x.fold === k && x.storeId === storeId);
-    const ws = folds.map((k) => score(k)?.wape ?? Number.NaN);
-    const ok = ws.filter(Number.isFinite);
-    const mean = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
-    return `<tr data-model="${esc(m)}">${tds([esc(m), ...ws.map(f.pct), f.pct(mean)])}</tr>`;
-  }).join('');
+  const rows = models
+    .map((m) => {
+      const score = (k: number) => r.scores.find((x) => x.model === m && x.fold === k && x.storeId === storeId);
+      const ws = folds.map((k) => score(k)?.wape ?? Number.NaN);
+      const ok = ws.filter(Number.isFinite);
+      const mean = ok.length ? ok.reduce((a, b) => a + b, 0) / ok.length : Number.NaN;
+      return `<tr data-model="${esc(m)}">${tds([esc(m), ...ws.map(f.pct), f.pct(mean)])}</tr>`;
+    })
+    .join('');
   const summary = `store ${esc(storeId)} · ${esc(s.statics['format'] ?? '')} · ${esc(reason)}`;
   const table = htmlTable('store-wape', ['model', ...folds.map((k) => `fold ${k + 1}`), 'mean'], rows);
   return `<details data-store="${esc(storeId)}"><summary>${summary}</summary>\n${chart}${table}</details>`;
@@ -221,7 +262,14 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
       const s = byId.get(c.storeId);
       const wape = r.choices.find((x) => x.storeId === c.storeId)!.wape;
       const model = c.closedOn ? `closed ${esc(c.closedOn)}` : esc(c.model);
-      const cells = tds([esc(c.storeId), esc(s?.statics['format'] ?? ''), esc(s?.statics['state'] ?? ''), model, f.pct(wape), esc(c.text)]);
+      const cells = tds([
+        esc(c.storeId),
+        esc(s?.statics['format'] ?? ''),
+        esc(s?.statics['state'] ?? ''),
+        model,
+        f.pct(wape),
+        esc(c.text),
+      ]);
       return `<tr data-store="${esc(c.storeId)}"${c.closedOn ? ' class="closed"' : ''}>${cells}</tr>`;
     })
     .join('');
@@ -265,9 +313,10 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
   const span = `${r.folds[0]!.cutoff} .. ${lastFold.cutoff}`;
   const horizon = r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0;
   const closedNote = closedStores.size ? `; ${plural(closedStores.size, 'store')} closed for good (not forecast)` : '';
-  const summary = `${plural(r.stores, 'store')}${closedNote}, ${plural(r.folds.length, 'fold')} (cutoffs ${esc(span)}), `
-    + `horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; `
-    + `${r.seconds.toFixed(0)} s.`;
+  const summary =
+    `${plural(r.stores, 'store')}${closedNote}, ${plural(r.folds.length, 'fold')} (cutoffs ${esc(span)}), ` +
+    `horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; ` +
+    `${r.seconds.toFixed(0)} s.`;
   const choiceTable = htmlTable('choices', ['store', 'format', 'UF', 'model', 'WAPE', 'why'], choiceRows);
   return `<!doctype html><html lang="${esc(f.locale)}"><head><meta charset="utf-8"><title>cvc backtest ${esc(r.runId)}</title>
 <style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
@@ -308,7 +357,10 @@ document.getElementById('store-filter').addEventListener('input', function (e) {
 
 function coverageTable(r: BacktestResult, f: Formatters): string {
   const rows = r.coverage
-    .map((c) => `<tr>${tds([esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days])}</tr>`)
+    .map(
+      (c) =>
+        `<tr>${tds([esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days])}</tr>`,
+    )
     .join('');
   const head = ['model', 'nominal', 'raw, all folds', 'raw, folds 2..', 'calibrated, folds 2..', 'days'];
   return htmlTable('coverage', head, rows);

@@ -11,20 +11,45 @@ import type { BacktestResult } from '../src/backtest.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 function series(id: string, format: string, n: number): StoreSeries {
-  const sales = Float64Array.from({ length: n }, (_, i) => 1000 + 300 * Math.sin((2 * Math.PI * i) / 7) + 10 * id.length * i);
-  return { storeId: id, start: '2025-01-01', sales, past: {}, future: { is_open: new Float64Array(n + 35).fill(1) }, statics: { format, state: 'SP' } };
+  const sales = Float64Array.from(
+    { length: n },
+    (_, i) => 1000 + 300 * Math.sin((2 * Math.PI * i) / 7) + 10 * id.length * i,
+  );
+  return {
+    storeId: id,
+    start: '2025-01-01',
+    sales,
+    past: {},
+    future: { is_open: new Float64Array(n + 35).fill(1) },
+    statics: { format, state: 'SP' },
+  };
 }
 
 // Store ids sort as numbers in the report (4 before 22); 22 closed for good; 2025-06-20 (horizon day 6)
 // closes stores 1 and 22, half of the four.
 const CLOSED_INDEX = 170;
 function stores(): StoreSeries[] {
-  const out = [series('1', 'mall', 200), series('22', 'street', 200), series('333', 'airport', 200), series('4', 'mall', 200)];
+  const out = [
+    series('1', 'mall', 200),
+    series('22', 'street', 200),
+    series('333', 'airport', 200),
+    series('4', 'mall', 200),
+  ];
   for (const s of out.slice(0, 2)) s.future['is_open']![CLOSED_INDEX] = 0;
   return out;
 }
 
-const metrics = (wape: number, mae: number) => ({ n: 35, wape, mae, rmse: mae * 1.5, smape: wape, mase: wape * 10, bias: 0.05, pinball: mae / 3, coverage80: 0.9 });
+const metrics = (wape: number, mae: number) => ({
+  n: 35,
+  wape,
+  mae,
+  rmse: mae * 1.5,
+  smape: wape,
+  mase: wape * 10,
+  bias: 0.05,
+  pinball: mae / 3,
+  coverage80: 0.9,
+});
 
 function result(): BacktestResult {
   const stores_ = stores();
@@ -35,8 +60,26 @@ function result(): BacktestResult {
   const lb = (model: string, wape: number) => ({ model, wape, meanStoreWape: wape, stores: 4 });
   // lgbm: WAPE 5% (MAE 50 + store index) per store; seasonal_naive 10% (MAE 100 + index).
   const scores = stores_.flatMap((s, i) => [
-    { model: 'lgbm', fold: 0, storeId: s.storeId, format: s.statics['format']!, metrics: metrics(0.05, 50 + i), wape: 0.05, absError: 5, actualSum: 100 },
-    { model: 'seasonal_naive', fold: 0, storeId: s.storeId, format: s.statics['format']!, metrics: metrics(0.1, 100 + i), wape: 0.1, absError: 10, actualSum: 100 },
+    {
+      model: 'lgbm',
+      fold: 0,
+      storeId: s.storeId,
+      format: s.statics['format']!,
+      metrics: metrics(0.05, 50 + i),
+      wape: 0.05,
+      absError: 5,
+      actualSum: 100,
+    },
+    {
+      model: 'seasonal_naive',
+      fold: 0,
+      storeId: s.storeId,
+      format: s.statics['format']!,
+      metrics: metrics(0.1, 100 + i),
+      wape: 0.1,
+      absError: 10,
+      actualSum: 100,
+    },
   ]);
   return {
     runId: 'report-test',
@@ -45,7 +88,10 @@ function result(): BacktestResult {
     stores: 4,
     leaderboard: [lb('lgbm', 0.05), lb('seasonal_naive', 0.1)],
     leaderboardByFormat: { mall: [lb('lgbm', 0.1)], street: [lb('seasonal_naive', 0.2)] },
-    wapeByHorizonDay: { lgbm: Array.from({ length: 35 }, (_, h) => 0.08 + h * 0.001), seasonal_naive: Array.from({ length: 35 }, () => 0.2) },
+    wapeByHorizonDay: {
+      lgbm: Array.from({ length: 35 }, (_, h) => 0.08 + h * 0.001),
+      seasonal_naive: Array.from({ length: 35 }, () => 0.2),
+    },
     choices: stores_.map((s) => ({ storeId: s.storeId, model: 'lgbm', wape: 0.05, folds: 1, reason: 'best' as const })),
     globalBest: 'lgbm',
     choiceCounts: { lgbm: 4 },
@@ -55,8 +101,24 @@ function result(): BacktestResult {
     // p50 = 1.05 x actual (p10 0.84, p90 1.26): no actual at or below p10, all at or below p50 and p90.
     // seasonal_naive p50 = 0.9 x actual (p10 0.72, p90 1.08): none below p10 or p50, all below p90.
     outcomes: [
-      { model: 'lgbm', fold: 0, forecasts: stores_.map((s) => fc(s, 1.05)), fitSeconds: 1, predictSeconds: 0.1, metrics: {}, resumed: false },
-      { model: 'seasonal_naive', fold: 0, forecasts: stores_.map((s) => fc(s, 0.9)), fitSeconds: 0, predictSeconds: 0, metrics: {}, resumed: false },
+      {
+        model: 'lgbm',
+        fold: 0,
+        forecasts: stores_.map((s) => fc(s, 1.05)),
+        fitSeconds: 1,
+        predictSeconds: 0.1,
+        metrics: {},
+        resumed: false,
+      },
+      {
+        model: 'seasonal_naive',
+        fold: 0,
+        forecasts: stores_.map((s) => fc(s, 0.9)),
+        fitSeconds: 0,
+        predictSeconds: 0,
+        metrics: {},
+        resumed: false,
+      },
     ],
     series: stores_,
     featureVersion: 3,
@@ -65,7 +127,14 @@ function result(): BacktestResult {
     calibration: {},
     ensembleWeights: null,
     learnedFile: 'learned.json',
-    choiceContext: { lastDay: '2025-07-19', closedOn: { '22': '2025-07-01' }, shortHistory: [], minHistory: 180, tieTolerance: 0.01, minFolds: 1 },
+    choiceContext: {
+      lastDay: '2025-07-19',
+      closedOn: { '22': '2025-07-01' },
+      shortHistory: [],
+      minHistory: 180,
+      tieTolerance: 0.01,
+      minFolds: 1,
+    },
     seconds: 12,
   };
 }
@@ -76,8 +145,21 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
     const r = spawnSync(
       'chromium',
-      ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
-        `--user-data-dir=${profile}`, '--enable-logging=stderr', '--v=0', '--dump-dom', `file://${file}`],
+      [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        `--user-data-dir=${profile}`,
+        '--enable-logging=stderr',
+        '--v=0',
+        '--dump-dom',
+        `file://${file}`,
+      ],
       { encoding: 'utf8', timeout: 90_000 },
     );
     expect(r.error).toBeUndefined();
@@ -86,7 +168,9 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     expect(consoleErrors).toEqual([]);
     const dom = r.stdout;
     expect(dom).toContain('<h2>Leaderboard</h2>');
-    expect(dom).toMatch(/data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s);
+    expect(dom).toMatch(
+      /data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s,
+    );
     expect(dom.match(/data-chart="wape-by-horizon"/g)).toHaveLength(1);
     expect(dom).toMatch(/<text [^>]*style="fill:#1f77b4"[^>]*>lgbm<\/text>/); // legend in the line's colour
     expect(dom.match(/data-chart="store-forecast"/g)).toHaveLength(3); // open stores only (22 is closed)
@@ -102,8 +186,10 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     // Metrics: every metric of backtest_metrics, each the mean of the fixture's store windows.
     const table = (name: string) => new RegExp(`data-table="${name}"[^>]*>(.*?)</table>`, 's').exec(dom)?.[1] ?? '';
     const metricsTable = table('metrics');
-    for (const h of ['WAPE (pooled)', 'MAE', 'RMSE', 'sMAPE', 'MASE', 'bias', 'pinball', 'p10-p90 coverage']) expect(metricsTable).toContain(`<th>${h}</th>`);
-    const cell = (model: string, metric: string) => new RegExp(`data-model="${model}".*?data-metric="${metric}">([^<]*)<`, 's').exec(metricsTable)?.[1];
+    for (const h of ['WAPE (pooled)', 'MAE', 'RMSE', 'sMAPE', 'MASE', 'bias', 'pinball', 'p10-p90 coverage'])
+      expect(metricsTable).toContain(`<th>${h}</th>`);
+    const cell = (model: string, metric: string) =>
+      new RegExp(`data-model="${model}".*?data-metric="${metric}">([^<]*)<`, 's').exec(metricsTable)?.[1];
     expect(cell('lgbm', 'wape')).toBe('5.0%');
     expect(cell('lgbm', 'mae')).toBe('R$52'); // mean of 50, 51, 52, 53 = 51.5, shown in whole reais
     expect(cell('seasonal_naive', 'rmse')).toBe('R$152'); // 1.5 x 101.5 = 152.25
@@ -123,7 +209,9 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     // Choices: store ids in numeric order, the closed store marked, the reason against the runner-up.
     const choiceIds = [...table('choices').matchAll(/<tr data-store="(\w+)"/g)].map((m) => m[1]);
     expect(choiceIds).toEqual(['1', '4', '22', '333']);
-    expect(table('choices')).toMatch(/<tr data-store="22" class="closed"><td>22<\/td><td>street<\/td><td>SP<\/td><td>closed 2025-07-01<\/td>/);
+    expect(table('choices')).toMatch(
+      /<tr data-store="22" class="closed"><td>22<\/td><td>street<\/td><td>SP<\/td><td>closed 2025-07-01<\/td>/,
+    );
     expect(table('choices')).toContain('lowest WAPE 5.0% over 1 fold; runner-up seasonal_naive 10.0%');
 
     // Drill-down: one section per store, each with both models' lines and their WAPE.

@@ -88,14 +88,17 @@ function ensureWritable(dir: string, what: string): void {
     mkdirSync(dir, { recursive: true });
     accessSync(dir, constants.W_OK);
   } catch (err) {
-    throw new InputError(`data directory ${dir} (${what}) is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+    throw new InputError(
+      `data directory ${dir} (${what}) is not writable: ${(err as NodeJS.ErrnoException).code ?? String(err)}`,
+    );
   }
 }
 
 /** NaN and typed arrays are not JSON: print null and plain arrays. */
 function jsonReplacer(_key: string, value: unknown): unknown {
   if (typeof value === 'number' && !Number.isFinite(value)) return null;
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }
 

@@ -22,13 +22,29 @@ export function buildProgram(): Command {
   const program = new Command('cvc')
     .description('Daily sales forecasts for every store, 35 days ahead: ingest -> backtest -> train -> infer.')
     .addOption(new Option('-c, --config <file>', 'YAML config file').default(DEFAULT_CONFIG))
-    .addOption(new Option('--log-level <level>', 'log level (debug also prints stack traces)').choices(LOG_LEVELS).default('info'))
+    .addOption(
+      new Option('--log-level <level>', 'log level (debug also prints stack traces)')
+        .choices(LOG_LEVELS)
+        .default('info'),
+    )
     .addOption(new Option('--json', 'print a machine-readable summary on stdout (no progress line)').default(false))
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   const globals = (): GlobalOptions => program.opts<GlobalOptions>();
-  const commands = [registerIngest, registerBacktest, registerTrain, registerInfer, registerDemo, registerRuns, registerModels,
-    registerForecast, registerLake, registerMonitor, registerDaily, registerPredict];
+  const commands = [
+    registerIngest,
+    registerBacktest,
+    registerTrain,
+    registerInfer,
+    registerDemo,
+    registerRuns,
+    registerModels,
+    registerForecast,
+    registerLake,
+    registerMonitor,
+    registerDaily,
+    registerPredict,
+  ];
   for (const register of commands) {
     register(program, globals);
   }
@@ -48,7 +64,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     if (err instanceof CommanderError) {
       // Help and version are not failures; every other commander error is bad usage.
-      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : 2;
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help'
+        ? 0
+        : 2;
     }
     const level = program.opts<GlobalOptions>().logLevel;
     return reportFailure(err, level === 'debug' || level === 'trace');

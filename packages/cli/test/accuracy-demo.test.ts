@@ -55,7 +55,12 @@ describe('ensemble and calibrated intervals on a small demo', () => {
   });
 
   it('train stores the calibration and the ensemble in the bundle, and infer applies them', async () => {
-    const trained = await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['ensemble', 'lgbm'], promote: 'always' });
+    const trained = await trainAndRegister({
+      loaded: world,
+      from: '2024-01-01',
+      models: ['ensemble', 'lgbm'],
+      promote: 'always',
+    });
     const bundle = await resolveBundle(world, undefined);
     const manifest = await readManifest(bundle.bundleDir);
     // lgbm carries its own calibration; the ensemble mixes its members' calibrated intervals.
@@ -70,7 +75,11 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     const ensemble = unified.models.get('ensemble')!;
     expect(Object.keys(ensemble.params['memberCalibration'] as object).sort()).toEqual([...members].sort());
     // Every store sent to lgbm: the routed intervals are the raw model's with the bundle's offsets.
-    const allLgbm = new UnifiedForecaster({ ...manifest, routing: { stores: {}, fallback: 'lgbm' } }, unified.models, bundle.bundleDir);
+    const allLgbm = new UnifiedForecaster(
+      { ...manifest, routing: { stores: {}, fallback: 'lgbm' } },
+      unified.models,
+      bundle.bundleDir,
+    );
     const cut = bt.series.slice(0, 6).map((s) => ({ ...s, sales: s.sales.subarray(0, s.sales.length - 35) }));
     const raw = await unified.models.get('lgbm')!.predict(cut, 35);
     const routed = await allLgbm.predict({ series: cut, horizon: 35 });

@@ -17,13 +17,17 @@ let run: { code: number; stdout: string; stderr: string };
 describe('cvc demo on Azurite', () => {
   beforeAll(async () => {
     azurite = await startAzurite();
-    p = project('demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n'
-      + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 40 }\n'
-      + 'lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n');
+    p = project(
+      'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n' +
+        'models:\n  lgbm: { numOrigins: 4, numBoostRound: 40 }\n' +
+        'lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n',
+    );
     env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CVC_LAKE_CACHE: join(p.dir, 'cache') };
     run = cvc(['--config', p.config, '--json', 'demo', '--days', '1'], { env });
   }, 900_000);
-  afterAll(async () => { await azurite.stop(); });
+  afterAll(async () => {
+    await azurite.stop();
+  });
 
   it('runs every step; the Delta tables are blobs in the container, none on local disk', async () => {
     if (run.code !== 0) throw new Error(`demo failed (${run.code}): ${run.stderr.slice(-2000)}`);
@@ -36,8 +40,16 @@ describe('cvc demo on Azurite', () => {
       const m = /^demo\/lake\/([^/]+)\/_delta_log\/0+\.json$/.exec(name);
       if (m) tables.add(m[1]!);
     }
-    for (const t of ['features', 'quarantine', 'stores', 'backtest_forecasts', 'backtest_metrics', 'model_choice',
-      'bip_vprevisao_lojas_futuro']) expect(tables).toContain(t);
+    for (const t of [
+      'features',
+      'quarantine',
+      'stores',
+      'backtest_forecasts',
+      'backtest_metrics',
+      'model_choice',
+      'bip_vprevisao_lojas_futuro',
+    ])
+      expect(tables).toContain(t);
     // Local disk holds the demo source, the work dir (reports, cache), registry and tracking (their own
     // roots): no lake, no 'az:' dir.
     expect(existsSync(join(p.dir, 'data', 'lake'))).toBe(false);
@@ -48,8 +60,12 @@ describe('cvc demo on Azurite', () => {
 
   it('delta-rs reads the forecasts from Azurite', () => {
     const s = JSON.parse(run.stdout) as Record<string, any>;
-    const opts = { account_name: 'devstoreaccount1', account_key: DEV_KEY, endpoint: azurite.blobEndpoint,
-      allow_http: 'true' };
+    const opts = {
+      account_name: 'devstoreaccount1',
+      account_key: DEV_KEY,
+      endpoint: azurite.blobEndpoint,
+      allow_http: 'true',
+    };
     const out = python(`
 import json
 from deltalake import DeltaTable
@@ -63,8 +79,9 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique())}))`);
 
   it('never prints the account key', () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(DEV_KEY);
-    const bad = cvc(['--config', p.config, 'forecast', 'show', '--store', '1'],
-      { env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(DEV_KEY, WRONG_KEY) } });
+    const bad = cvc(['--config', p.config, 'forecast', 'show', '--store', '1'], {
+      env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(DEV_KEY, WRONG_KEY) },
+    });
     expect(bad.code).not.toBe(0);
     expect(bad.stderr).toMatch(/HTTP 403/);
     expect(`${bad.stdout}${bad.stderr}`).not.toContain(WRONG_KEY);

@@ -13,7 +13,10 @@ let first: BacktestJobResult;
 
 describe('backtest job', () => {
   beforeAll(async () => {
-    world = await ingestedWorld({ stores: 6, yaml: 'backtest: { folds: 2, stride: 14, models: [] }\nmodels: { lgbm: { numLeaves: "many" } }\n' });
+    world = await ingestedWorld({
+      stores: 6,
+      yaml: 'backtest: { folds: 2, stride: 14, models: [] }\nmodels: { lgbm: { numLeaves: "many" } }\n',
+    });
     first = await runBacktestJob({ loaded: world, runId: 'bt-1', models: ['lgbm'] });
   }, 300_000);
 
@@ -53,7 +56,10 @@ print(json.dumps({"choice": len(c[c.run_id == "bt-1"]), "metrics_models": sorted
     const detail = await showRun(world.paths.tracking, parent.runId);
     expect(detail.children).toHaveLength(4);
     expect(detail.artifacts.some((a) => a.endsWith('.html'))).toBe(true);
-    const ets = await showRun(world.paths.tracking, (await listRuns(world.paths.tracking)).find((r) => r.parentRunId === parent.runId && r.name === 'ets')!.runId);
+    const ets = await showRun(
+      world.paths.tracking,
+      (await listRuns(world.paths.tracking)).find((r) => r.parentRunId === parent.runId && r.name === 'ets')!.runId,
+    );
     expect(ets.metricsByStep['wape']?.map((p) => p.step)).toEqual([0, 1]);
     expect(readFileSync(first.reportPath, 'utf8')).toContain('data-chart="store-forecast"');
   });

@@ -19,7 +19,9 @@ ${code}`);
 }
 
 function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)]));
+  return readdirSync(dir).flatMap((f) =>
+    statSync(join(dir, f)).isDirectory() ? filesUnder(join(dir, f)) : [join(dir, f)],
+  );
 }
 
 describe('cvc demo (reduced)', () => {
@@ -41,7 +43,14 @@ describe('cvc demo (reduced)', () => {
     expect(summary['ingest'].rowsRead).toBeGreaterThan(STORES * 300);
     expect(summary['ingest'].rowsQuarantined).toBeGreaterThan(0);
     expect(summary['backtest'].failures).toEqual([]);
-    expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual(['ets', 'lgbm', 'nbeats', 'seasonal_naive', 'tft', 'weekday_mean']);
+    expect(summary['backtest'].leaderboard.map((l: { model: string }) => l.model).sort()).toEqual([
+      'ets',
+      'lgbm',
+      'nbeats',
+      'seasonal_naive',
+      'tft',
+      'weekday_mean',
+    ]);
     expect(readFileSync(summary['backtest'].report, 'utf8')).toContain('data-chart="wape-by-horizon"');
     expect(summary['train'].version).toBe(1);
     expect(summary['infer'].rows).toBe(summary['infer'].storesForecast * 35);
@@ -66,7 +75,9 @@ on_day = set(f[f.date.astype(str).str[:10] == as_of.isoformat()].store_id)
 expected = sorted((on_day & fresh) - closed)
 print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
     const t = JSON.parse(out) as { all: string[]; expected: string[] };
-    const forecast = JSON.parse(deltaRead(summary['infer'].table, 'print(json.dumps(sorted(set(df.store_id))))')) as string[];
+    const forecast = JSON.parse(
+      deltaRead(summary['infer'].table, 'print(json.dumps(sorted(set(df.store_id))))'),
+    ) as string[];
     const skipped = (summary['infer'].skipped as { storeId: string }[]).map((s) => s.storeId).sort();
     expect(t.expected.length).toBeGreaterThan(STORES / 2);
     expect(forecast).toEqual(t.expected);
@@ -75,16 +86,31 @@ print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
   });
 
   it('writes bip_vprevisao_lojas_futuro that delta-rs reads: stores x horizon rows, p10 <= p50 <= p90', () => {
-    const out = deltaRead(summary['infer'].table, `
+    const out = deltaRead(
+      summary['infer'].table,
+      `
 print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()), "h": sorted(df.horizon_day.unique().tolist())[-1],
   "ordered": bool(((df.yhat_lower <= df.yhat + 1e-9) & (df.yhat <= df.yhat_upper + 1e-9)).all()),
-  "cols": list(df.columns), "version": dt.version()}))`);
+  "cols": list(df.columns), "version": dt.version()}))`,
+    );
     const r = JSON.parse(out) as { rows: number; stores: number; h: number; ordered: boolean; cols: string[] };
     expect(r.rows).toBe(summary['infer'].storesForecast * 35);
     expect(r.stores).toBe(summary['infer'].storesForecast);
     expect(r.h).toBe(35);
     expect(r.ordered).toBe(true);
-    expect(r.cols).toEqual(['store_id', 'forecast_date', 'horizon_day', 'as_of_date', 'yhat', 'yhat_lower', 'yhat_upper', 'model', 'bundle_version', 'run_id', 'created_at']);
+    expect(r.cols).toEqual([
+      'store_id',
+      'forecast_date',
+      'horizon_day',
+      'as_of_date',
+      'yhat',
+      'yhat_lower',
+      'yhat_upper',
+      'model',
+      'bundle_version',
+      'run_id',
+      'created_at',
+    ]);
   });
 
   it('reruns infer idempotently: the same rows, a new run id, one commit', () => {
@@ -93,7 +119,10 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()), "h": so
     const s = JSON.parse(again.stdout) as { runId: string; rows: number; tableVersion: number };
     expect(s.runId).not.toBe(summary['infer'].runId);
     expect(s.tableVersion).toBe(summary['infer'].tableVersion + 1);
-    const out = deltaRead(summary['infer'].table, `print(json.dumps({"rows": len(df), "runs": df.run_id.unique().tolist()}))`);
+    const out = deltaRead(
+      summary['infer'].table,
+      `print(json.dumps({"rows": len(df), "runs": df.run_id.unique().tolist()}))`,
+    );
     const r = JSON.parse(out) as { rows: number; runs: string[] };
     expect(r.rows).toBe(summary['infer'].rows);
     expect(r.runs).toEqual([s.runId]);
@@ -108,7 +137,9 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()), "h": so
 
   it('refuses a tampered bundle with exit 2 and leaves the table as it was', () => {
     const bundleDir = summary['train'].bundleDir as string;
-    const model = filesUnder(join(bundleDir, 'models')).find((f) => !f.endsWith('.json')) ?? filesUnder(join(bundleDir, 'models'))[0]!;
+    const model =
+      filesUnder(join(bundleDir, 'models')).find((f) => !f.endsWith('.json')) ??
+      filesUnder(join(bundleDir, 'models'))[0]!;
     const bytes = readFileSync(model);
     bytes[bytes.length - 2] ^= 1; // same size, one bit flipped
     writeFileSync(model, bytes);

@@ -32,12 +32,28 @@ function exitOf(fn: () => unknown): number {
 
 describe('exit codes', () => {
   it('maps each error class to its code', () => {
-    expect(exitOf(() => { throw new ForecastInputError('lgbm: store 7 lacks future covariate "promo"'); })).toBe(2);
+    expect(
+      exitOf(() => {
+        throw new ForecastInputError('lgbm: store 7 lacks future covariate "promo"');
+      }),
+    ).toBe(2);
     expect(new ForecastInputError('x')).toBeInstanceOf(InputError);
-    expect(exitOf(() => { throw new ModelError('training diverged'); })).toBe(1);
+    expect(
+      exitOf(() => {
+        throw new ModelError('training diverged');
+      }),
+    ).toBe(1);
     expect(new ModelError('x')).toBeInstanceOf(JobError);
-    expect(exitOf(() => { throw new BusyError('locked'); })).toBe(3);
-    expect(exitOf(() => { throw new AlertsFiredError('alerts'); })).toBe(4);
+    expect(
+      exitOf(() => {
+        throw new BusyError('locked');
+      }),
+    ).toBe(3);
+    expect(
+      exitOf(() => {
+        throw new AlertsFiredError('alerts');
+      }),
+    ).toBe(4);
   });
 
   it('a bad parameter is exit 2 for every model, not only LightGBM', async () => {
@@ -49,7 +65,10 @@ describe('exit codes', () => {
       ['tft', { hiddenSize: 30, numHeads: 4 }],
     ] as const) {
       const factory = await forecasterFactory(kind);
-      expect(exitOf(() => factory.create(params)), `${kind} ${JSON.stringify(params)}`).toBe(2);
+      expect(
+        exitOf(() => factory.create(params)),
+        `${kind} ${JSON.stringify(params)}`,
+      ).toBe(2);
     }
   });
 
@@ -60,9 +79,16 @@ describe('exit codes', () => {
       const err = await stageColumns(conn, 'bad', [
         { name: 'a', type: 'INTEGER', values: [1, 2] },
         { name: 'b', type: 'INTEGER', values: [1] },
-      ]).then(() => undefined, (e: unknown) => e);
+      ]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(DeltaError);
-      expect(exitOf(() => { throw err; })).toBe(1);
+      expect(
+        exitOf(() => {
+          throw err;
+        }),
+      ).toBe(1);
     } finally {
       conn.closeSync();
       db.closeSync();

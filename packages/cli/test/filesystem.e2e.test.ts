@@ -68,7 +68,11 @@ describe('read-only and full disks', () => {
     mountReadOnly(w.data);
     const probe = spawnSync('touch', [join(w.data, 'probe')]);
     expect(probe.status, 'the bind mount must refuse writes').not.toBe(0);
-    for (const args of [['forecast', 'show', '--store', '1'], ['runs', 'list'], ['models', 'list']]) {
+    for (const args of [
+      ['forecast', 'show', '--store', '1'],
+      ['runs', 'list'],
+      ['models', 'list'],
+    ]) {
       const r = cvc(['--config', w.config, '--log-level', 'warn', ...args]);
       expect(r.stderr, args.join(' ')).not.toMatch(/not writable/);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);

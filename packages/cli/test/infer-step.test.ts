@@ -26,11 +26,15 @@ describe('runInfer', () => {
 
   it('fails a stale store under --strict, before writing anything', async () => {
     await expect(runInfer({ loaded: world, ...bundle, runId: 'run-b', strict: true })).rejects.toThrow(JobError);
-    await expect(runInfer({ loaded: world, ...bundle, runId: 'run-b', strict: true })).rejects.toThrow(/--strict: 1 store\(s\) have no data in the last 7 days: 2/);
+    await expect(runInfer({ loaded: world, ...bundle, runId: 'run-b', strict: true })).rejects.toThrow(
+      /--strict: 1 store\(s\) have no data in the last 7 days: 2/,
+    );
   });
 
   it('refuses a horizon beyond the bundle and an as-of date outside the data', async () => {
-    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', horizon: 36 })).rejects.toThrow(/--horizon 36: the bundle 1 was trained for 1..35 days/);
+    await expect(runInfer({ loaded: world, ...bundle, runId: 'x', horizon: 36 })).rejects.toThrow(
+      /--horizon 36: the bundle 1 was trained for 1..35 days/,
+    );
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2030-01-01' })).rejects.toThrow(InputError);
     await expect(runInfer({ loaded: world, ...bundle, runId: 'x', asOf: '2010-01-01' })).rejects.toThrow(
       /no feature rows in the \d+ days up to it \(is it before the data\?\)/,
@@ -63,21 +67,39 @@ describe('runInfer', () => {
       const err = await runInfer({ loaded: world, ...bundle, runId: 'run-d' }).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(BusyError);
       expect((err as BusyError).exitCode).toBe(3);
-      expect((err as Error).message).toMatch(/another cvc infer \(pid \d+ on .*, run holder, since .*\) holds the lock .* gave up after 1 s/);
+      expect((err as Error).message).toMatch(
+        /another cvc infer \(pid \d+ on .*, run holder, since .*\) holds the lock .* gave up after 1 s/,
+      );
       expect(Date.now() - t0).toBeGreaterThanOrEqual(900);
     } finally {
       await held.release();
     }
     // A lock left by a process that no longer exists is taken over.
-    writeFileSync(table, JSON.stringify({ pid: 2 ** 22 + 12345, host: (await import('node:os')).hostname(), startedAt: 'then', token: 'dead' }));
+    writeFileSync(
+      table,
+      JSON.stringify({
+        pid: 2 ** 22 + 12345,
+        host: (await import('node:os')).hostname(),
+        startedAt: 'then',
+        token: 'dead',
+      }),
+    );
     const r = await runInfer({ loaded: world, ...bundle, runId: 'run-e' });
     expect(r.runId).toBe('run-e');
   });
 
   it('lets one of two overlapping runs write at a time: both finish, rows are not doubled', async () => {
     const [a, b] = await Promise.all([
-      runInfer({ loaded: { ...world, config: { ...world.config, infer: { ...world.config.infer, lockTimeoutSec: 60 } } }, ...bundle, runId: 'run-f' }),
-      runInfer({ loaded: { ...world, config: { ...world.config, infer: { ...world.config.infer, lockTimeoutSec: 60 } } }, ...bundle, runId: 'run-g' }),
+      runInfer({
+        loaded: { ...world, config: { ...world.config, infer: { ...world.config.infer, lockTimeoutSec: 60 } } },
+        ...bundle,
+        runId: 'run-f',
+      }),
+      runInfer({
+        loaded: { ...world, config: { ...world.config, infer: { ...world.config.infer, lockTimeoutSec: 60 } } },
+        ...bundle,
+        runId: 'run-g',
+      }),
     ]);
     // One run after the other: the second's write follows the first's write and its OPTIMIZE (if any).
     const [first, second] = a.tableVersion < b.tableVersion ? [a, b] : [b, a];

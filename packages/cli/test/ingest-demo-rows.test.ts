@@ -35,27 +35,40 @@ async function sql<T = Record<string, unknown>>(path: string, q: string): Promis
 test('demo feature rows are identical, row for row, to the rows ingest wrote before issue 13', async () => {
   const source = join(dir, 'source.duckdb');
   await writeDemoSource({ path: source, stores: 60, from: '2024-01-01', asOf: '2025-12-31', seed: 7 });
-  await sql(source, `INSERT INTO state_holidays VALUES
+  await sql(
+    source,
+    `INSERT INTO state_holidays VALUES
     ('SP', 'sao paulo', DATE '2024-03-11', 'grafia sem acento'),
     ('sp', 'SÃO PAULO', DATE '2025-06-03', 'caixa alta'),
     ('RJ', 'Rio De Janeiro', DATE '2025-02-14', 'caixa mista'),
     ('MG', 'belo horizonte', DATE '2024-10-01', 'minúsculas'),
-    ('MG', 'Belo Horizonte ', DATE '2024-10-02', 'espaço no fim')`);
+    ('MG', 'Belo Horizonte ', DATE '2024-10-02', 'espaço no fim')`,
+  );
   const lake = join(dir, 'lake');
-  const config = parseConfig({ source: { kind: 'duckdb', duckdb: { path: source } }, lake: { root: lake } }, join(dir, 'cvc.yaml'));
-  const loaded: LoadedConfig = { file: join(dir, 'cvc.yaml'), config,
-    paths: { lake, tracking: join(dir, 'tracking'), registry: join(dir, 'registry'), demoSource: source, data: dir } };
+  const config = parseConfig(
+    { source: { kind: 'duckdb', duckdb: { path: source } }, lake: { root: lake } },
+    join(dir, 'cvc.yaml'),
+  );
+  const loaded: LoadedConfig = {
+    file: join(dir, 'cvc.yaml'),
+    config,
+    paths: { lake, tracking: join(dir, 'tracking'), registry: join(dir, 'registry'), demoSource: source, data: dir },
+  };
   await runIngest({ loaded, full: true, today: '2025-12-31' });
   const instance = await DuckDBInstance.create(':memory:');
   const c = await instance.connect();
   try {
     const from = await scanSql(c, join(lake, 'features'));
-    const [r] = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS rows,
-        md5(string_agg(t::VARCHAR, chr(10) ORDER BY t.store_id, t.date)) AS md5 FROM ${from} t`)).getRowObjectsJS();
+    const [r] = (
+      await c.runAndReadAll(`SELECT count(*)::INTEGER AS rows,
+        md5(string_agg(t::VARCHAR, chr(10) ORDER BY t.store_id, t.date)) AS md5 FROM ${from} t`)
+    ).getRowObjectsJS();
     expect({ rows: r!['rows'], md5: r!['md5'] }).toEqual(EXPECTED);
     // The respelled city holidays apply (São Paulo, 2024-03-11 is no national holiday).
-    const [sp] = (await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${from} t
-      WHERE t.city = 'São Paulo' AND t.date = DATE '2024-03-11' AND t.is_holiday`)).getRowObjectsJS();
+    const [sp] = (
+      await c.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM ${from} t
+      WHERE t.city = 'São Paulo' AND t.date = DATE '2024-03-11' AND t.is_holiday`)
+    ).getRowObjectsJS();
     expect(Number(sp!['n'])).toBeGreaterThan(0);
   } finally {
     c.closeSync();

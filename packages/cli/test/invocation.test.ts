@@ -18,12 +18,24 @@ describe('suggested cvc command', () => {
   const repo = '/work/repo';
   const bin = '/work/repo/packages/cli/dist/bin.js';
   it('follows the script runner that started it, pnpm only when on PATH', () => {
-    const npm = { npm_lifecycle_event: 'cvc', npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js', PATH: pathWith('npm') };
+    const npm = {
+      npm_lifecycle_event: 'cvc',
+      npm_execpath: '/usr/lib/node_modules/npm/bin/npm-cli.js',
+      PATH: pathWith('npm'),
+    };
     expect(cvcCommand(npm, bin, repo)).toBe('npm run cvc --');
-    const pnpmOnPath = { npm_lifecycle_event: 'cvc', npm_config_user_agent: 'pnpm/12.4.2 npm/? node/v20', PATH: pathWith('pnpm') };
+    const pnpmOnPath = {
+      npm_lifecycle_event: 'cvc',
+      npm_config_user_agent: 'pnpm/12.4.2 npm/? node/v20',
+      PATH: pathWith('pnpm'),
+    };
     expect(cvcCommand(pnpmOnPath, bin, repo)).toBe('pnpm cvc');
     // npx pnpm@12.4.2 cvc: pnpm ran it but is not on PATH.
-    const npxPnpm = { npm_lifecycle_event: 'cvc', npm_config_user_agent: 'pnpm/12.4.2 npm/? node/v20', PATH: pathWith('npm') };
+    const npxPnpm = {
+      npm_lifecycle_event: 'cvc',
+      npm_config_user_agent: 'pnpm/12.4.2 npm/? node/v20',
+      PATH: pathWith('npm'),
+    };
     expect(cvcCommand(npxPnpm, bin, repo)).toBe('npm run cvc --');
   });
 

@@ -32,8 +32,13 @@ async function inferredRows(
   const conn = await db.connect();
   try {
     const table = `${loaded.paths.lake}/${loaded.config.lake.tables.forecasts}`;
-    const rows = (await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, yhat FROM ${await scanSql(conn, table)} t
-      WHERE run_id = $1 ORDER BY store_id, forecast_date`, [`parity-${asOf}`])).getRowObjectsJS();
+    const rows = (
+      await conn.runAndReadAll(
+        `SELECT store_id, forecast_date::VARCHAR AS d, yhat FROM ${await scanSql(conn, table)} t
+      WHERE run_id = $1 ORDER BY store_id, forecast_date`,
+        [`parity-${asOf}`],
+      )
+    ).getRowObjectsJS();
     const out = new Map<string, { date: string; p50: number }[]>();
     for (const r of rows) {
       const list = out.get(String(r['store_id'])) ?? [];
@@ -55,7 +60,9 @@ describe('known-future parity between backtest and infer', () => {
     // plan made at the cutoff cannot, so neither the backtest nor infer may forecast it.
     const db = await DuckDBInstance.create(world.paths.demoSource);
     const conn = await db.connect();
-    await conn.run(`UPDATE daily_sales SET is_open = false, gross_sales = 0, n_sales = 0 WHERE sale_date = DATE '${STRIKE}'`);
+    await conn.run(
+      `UPDATE daily_sales SET is_open = false, gross_sales = 0, n_sales = 0 WHERE sale_date = DATE '${STRIKE}'`,
+    );
     conn.closeSync();
     db.closeSync();
     await runIngest({ loaded: world, full: true });
@@ -76,8 +83,17 @@ describe('known-future parity between backtest and infer', () => {
 
   it('weekday_mean: the backtest fold and infer at its cutoff forecast the same numbers', async () => {
     const cutoff = bt.folds[0]!.cutoff;
-    await trainAndRegister({ loaded: world, from: '2000-01-01', to: cutoff, models: ['weekday_mean'], promote: 'always' });
-    expectSameForecasts(await inferredRows(world, cutoff), bt.outcomes.find((o) => o.model === 'weekday_mean' && o.fold === 0)!.forecasts);
+    await trainAndRegister({
+      loaded: world,
+      from: '2000-01-01',
+      to: cutoff,
+      models: ['weekday_mean'],
+      promote: 'always',
+    });
+    expectSameForecasts(
+      await inferredRows(world, cutoff),
+      bt.outcomes.find((o) => o.model === 'weekday_mean' && o.fold === 0)!.forecasts,
+    );
   }, 600_000);
 
   it('lgbm: the model of a backtest fold forecasts the same numbers in the fold and through infer', async () => {
@@ -95,7 +111,10 @@ describe('known-future parity between backtest and infer', () => {
     await model.fit(fitSeries, { horizon: 35, contextLength: cfg.forecast.context, seed: cfg.forecast.seed });
     const inBacktest = bt.outcomes.find((o) => o.model === 'lgbm' && o.fold === 0)!.forecasts;
     const scored = new Set(inBacktest.map((f) => f.storeId));
-    const again = await model.predict(fitSeries.filter((s) => scored.has(s.storeId)), 35);
+    const again = await model.predict(
+      fitSeries.filter((s) => scored.has(s.storeId)),
+      35,
+    );
     expect(again.map((f) => Array.from(f.p50))).toEqual(inBacktest.map((f) => Array.from(f.p50)));
     const strikeDay = parseIsoDay(STRIKE) - parseIsoDay(bt.folds[0]!.testStart);
     expect(inBacktest.filter((f) => !(f.p50[strikeDay]! > 0)).map((f) => f.storeId)).toEqual([]);
@@ -123,7 +142,8 @@ describe('known-future parity between backtest and infer', () => {
       const open = s.future['is_open']!;
       const end = parseIsoDay(asOf) - parseIsoDay(s.start);
       let sundays = 0;
-      for (let i = end; i > end - 56 && i >= 0; i--) if (dayOfWeek(parseIsoDay(s.start) + i) === 6) sundays += open[i] === 0 ? 1 : -100;
+      for (let i = end; i > end - 56 && i >= 0; i--)
+        if (dayOfWeek(parseIsoDay(s.start) + i) === 6) sundays += open[i] === 0 ? 1 : -100;
       return sundays === 8;
     });
     expect(closedSundays.length).toBeGreaterThan(0);

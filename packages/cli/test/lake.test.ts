@@ -6,7 +6,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { cvc, project, python } from './helpers.js';
 
 describe('cvc lake', () => {
-  const p = project('source: { kind: duckdb, duckdb: { path: ../data/demo/source.duckdb } }\nlake: { root: ../data/lake }\n');
+  const p = project(
+    'source: { kind: duckdb, duckdb: { path: ../data/demo/source.duckdb } }\nlake: { root: ../data/lake }\n',
+  );
   const run = (...args: string[]) => cvc(['--config', p.config, ...args]);
   const json = (...args: string[]) => {
     const r = run('--json', ...args);
@@ -16,7 +18,10 @@ describe('cvc lake', () => {
   const features = join(p.dir, 'data', 'lake', 'features');
 
   beforeAll(() => {
-    for (const args of [['demo', 'init', '--stores', '6', '--from', '2025-01-01', '--as-of', '2025-03-31'], ['ingest']]) {
+    for (const args of [
+      ['demo', 'init', '--stores', '6', '--from', '2025-01-01', '--as-of', '2025-03-31'],
+      ['ingest'],
+    ]) {
       const r = run(...args);
       if (r.code !== 0) throw new Error(`cvc ${args.join(' ')} failed: ${r.stderr}`);
     }
@@ -34,7 +39,9 @@ describe('cvc lake', () => {
     expect(d['files']).toBeGreaterThan(0);
     expect(d['clusteredFiles']).toBe(d['files']);
     expect(d['rows']).toBeGreaterThan(6 * 80);
-    expect(d['schema'].map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['store_id', 'date', 'sales']));
+    expect(d['schema'].map((c: { name: string }) => c.name)).toEqual(
+      expect.arrayContaining(['store_id', 'date', 'sales']),
+    );
     expect(d['versions']).toBe(h['history'].length);
     expect(json('lake', 'describe', 'state_holidays')['table']).toBe('state_holidays'); // by configured name too
   });
@@ -49,22 +56,32 @@ describe('cvc lake', () => {
     const short = run('lake', 'vacuum', 'features', '--retain-hours', '1');
     expect(short.code).toBe(2);
     expect(short.stderr).toMatch(/--retain-hours 1 is below the safe minimum of 168 hours; pass --force/);
-    const before = readdirSync(features).filter((f) => f.endsWith('.parquet')).sort();
+    const before = readdirSync(features)
+      .filter((f) => f.endsWith('.parquet'))
+      .sort();
     const dry = json('lake', 'vacuum', 'features', '--retain-hours', '0', '--force', '--dry-run');
     expect(dry['tables'][0].deleted.length).toBeGreaterThan(0);
-    expect(readdirSync(features).filter((f) => f.endsWith('.parquet')).sort()).toEqual(before);
+    expect(
+      readdirSync(features)
+        .filter((f) => f.endsWith('.parquet'))
+        .sort(),
+    ).toEqual(before);
     const kept = json('lake', 'vacuum', 'features');
     expect(kept['tables'][0].deleted).toEqual([]); // everything is inside the default 168 h
     const done = json('lake', 'vacuum', 'features', '--retain-hours', '0', '--force');
     expect(done['tables'][0].deleted).toEqual(dry['tables'][0].deleted);
-    const n = python(`import json\nfrom deltalake import DeltaTable\nprint(json.dumps(DeltaTable(${JSON.stringify(features)}).to_pyarrow_table().num_rows))`);
+    const n = python(
+      `import json\nfrom deltalake import DeltaTable\nprint(json.dumps(DeltaTable(${JSON.stringify(features)}).to_pyarrow_table().num_rows))`,
+    );
     expect(Number(n.trim())).toBe(json('lake', 'describe', 'features')['rows']);
   });
 
   it('an unknown or missing table exits 2 with the known names', () => {
     const r = run('lake', 'describe', 'nope');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/unknown table "nope"; expected one of features, .*forecasts \(bip_vprevisao_lojas_futuro\)/);
+    expect(r.stderr).toMatch(
+      /unknown table "nope"; expected one of features, .*forecasts \(bip_vprevisao_lojas_futuro\)/,
+    );
     const missing = run('lake', 'history', 'forecasts');
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/does not exist yet/);

@@ -9,7 +9,9 @@ describe('lgbm on the demo data', () => {
     const world = await ingestedWorld({ stores: 20, yaml: 'backtest: { folds: 3, stride: 28 }\n' });
     const r = await runBacktest({ loaded: world, models: ['lgbm'], workers: 1 });
     const wape = (m: string) => r.leaderboard.find((l) => l.model === m)!.wape;
-    console.log(`demo backtest, 20 stores x 3 folds: lgbm WAPE ${wape('lgbm').toFixed(4)}, seasonal naive ${wape('seasonal_naive').toFixed(4)}, ratio ${(wape('lgbm') / wape('seasonal_naive')).toFixed(3)}`);
+    console.log(
+      `demo backtest, 20 stores x 3 folds: lgbm WAPE ${wape('lgbm').toFixed(4)}, seasonal naive ${wape('seasonal_naive').toFixed(4)}, ratio ${(wape('lgbm') / wape('seasonal_naive')).toFixed(3)}`,
+    );
     expect(r.failures).toEqual([]);
     expect(wape('lgbm')).toBeLessThan(0.9 * wape('seasonal_naive'));
   }, 600_000);

@@ -13,7 +13,10 @@ import { BIN, project, type CliRun } from './helpers.js';
 /** The CLI without blocking the test worker (a blocked worker misses vitest's own messages). */
 function cvc(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? resolve(__dirname, '../../..'), env: { ...process.env, ...opts.env } });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: opts.cwd ?? resolve(__dirname, '../../..'),
+      env: { ...process.env, ...opts.env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
@@ -62,9 +65,11 @@ describe('messages of a first run in the wrong order', () => {
   it('says what to run next', async () => {
     const parts: string[] = [];
     // In order: each is what a new user might type next.
-    for (const args of [['infer'], ['forecast', 'show', '--store', '1'], ['models', 'list'], ['train'], ['backtest']]) parts.push(await run(args));
+    for (const args of [['infer'], ['forecast', 'show', '--store', '1'], ['models', 'list'], ['train'], ['backtest']])
+      parts.push(await run(args));
     const text = parts.join('\n');
-    for (const hint of ['run `cvc train` first', 'run `cvc infer` first', 'pass --from', 'run `cvc ingest` first']) expect(text).toContain(hint);
+    for (const hint of ['run `cvc train` first', 'run `cvc infer` first', 'pass --from', 'run `cvc ingest` first'])
+      expect(text).toContain(hint);
     await expect(text).toMatchFileSnapshot(snap('first-run-messages'));
   });
 });
@@ -100,7 +105,11 @@ ui: { locale: en-US }
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const stores = join(p.dir, 'data', 'lake', 'stores');
-    await append(conn, stores, `SELECT * REPLACE ('77' AS store_id, DATE '2025-03-01' AS closed_on) FROM ${await scanSql(conn, stores)} s WHERE store_id = '2'`);
+    await append(
+      conn,
+      stores,
+      `SELECT * REPLACE ('77' AS store_id, DATE '2025-03-01' AS closed_on) FROM ${await scanSql(conn, stores)} s WHERE store_id = '2'`,
+    );
     conn.closeSync();
     db.closeSync();
     const closed = await cvc(['--config', p.config, 'forecast', 'show', '--store', '77']);
@@ -128,12 +137,18 @@ ui: { locale: en-US }
   });
 
   it('formats money and percentages in ui.locale or the environment', async () => {
-    const pt = project(`lake:\n  root: ${join(p.dir, 'data', 'lake')}\nui: { locale: pt-BR }\nregistry: { root: ${join(p.dir, 'data', 'registry')} }\n`);
+    const pt = project(
+      `lake:\n  root: ${join(p.dir, 'data', 'lake')}\nui: { locale: pt-BR }\nregistry: { root: ${join(p.dir, 'data', 'registry')} }\n`,
+    );
     const show = await cvc(['--config', pt.config, 'forecast', 'show', '--store', '2']);
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/p50 R\$ \d{1,3}(\.\d{3})+ /);
-    const env = project(`lake:\n  root: ${join(p.dir, 'data', 'lake')}\nregistry: { root: ${join(p.dir, 'data', 'registry')} }\n`);
-    const models = await cvc(['--config', env.config, 'models', 'list'], { env: { LC_ALL: '', LC_NUMERIC: '', LANG: 'pt_BR.UTF-8' } });
+    const env = project(
+      `lake:\n  root: ${join(p.dir, 'data', 'lake')}\nregistry: { root: ${join(p.dir, 'data', 'registry')} }\n`,
+    );
+    const models = await cvc(['--config', env.config, 'models', 'list'], {
+      env: { LC_ALL: '', LC_NUMERIC: '', LANG: 'pt_BR.UTF-8' },
+    });
     expect(models.stdout).toMatch(/\d+,\d%/);
   });
 });

@@ -27,14 +27,23 @@ let inferred: InferResult | undefined;
 describe.skipIf(!useOracle('mlflow'))('pipeline tracked in MLflow', () => {
   beforeAll(async () => {
     server = await startMlflow();
-    world = await ingestedWorld({ stores: 4, yaml: `backtest: { folds: 2, models: [] }\ntracking: { uri: "${server.uri}", experiment: cvc-e2e }\n` });
+    world = await ingestedWorld({
+      stores: 4,
+      yaml: `backtest: { folds: 2, models: [] }\ntracking: { uri: "${server.uri}", experiment: cvc-e2e }\n`,
+    });
     bt = await runBacktestJob({ loaded: world, runId: 'mlflow-bt' });
   }, 400_000);
   afterAll(async () => server?.stop());
 
   it('logs the backtest as a parent run with a child run per model, per-fold metrics and the report', async () => {
     expect(bt.trackingBackend).toBe('mlflow');
-    const back = await py<{ name: string; params: Record<string, string>; children: string[]; steps: number[]; artifacts: string[] }>(
+    const back = await py<{
+      name: string;
+      params: Record<string, string>;
+      children: string[];
+      steps: number[];
+      artifacts: string[];
+    }>(
       server.uri,
       `
 parent = client.get_run(args['run'])
@@ -54,7 +63,12 @@ print(json.dumps({"name": parent.info.run_name, "params": parent.data.params, "c
   });
 
   it('tracks the backtest live: the parent spans it, children carry resolved params and fold metrics; runs list/show read MLflow', async () => {
-    const live = await py<{ status: string; span: number; kids: { name: string; status: string; params: string[]; fit: number[]; start: number }[]; start: number }>(
+    const live = await py<{
+      status: string;
+      span: number;
+      kids: { name: string; status: string; params: string[]; fit: number[]; start: number }[];
+      start: number;
+    }>(
       server.uri,
       `
 p = client.get_run(args['run'])
@@ -82,7 +96,13 @@ print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.star
 
     const list = cvc(['--config', world.file, '--json', 'runs', 'list']);
     expect(list.code, list.stderr).toBe(0);
-    const listed = z.object({ backend: z.string(), runs: z.array(z.object({ runId: z.string(), status: z.string(), duration: z.string(), headline: z.string() }).loose()) })
+    const listed = z
+      .object({
+        backend: z.string(),
+        runs: z.array(
+          z.object({ runId: z.string(), status: z.string(), duration: z.string(), headline: z.string() }).loose(),
+        ),
+      })
       .parse(JSON.parse(list.stdout));
     expect(listed.backend).toBe('mlflow');
     const row = listed.runs.find((r) => r.runId === bt.trackingRunId)!;
@@ -92,7 +112,16 @@ print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.star
     // The id the backtest logged and named its report after (cvc.run_id), not only MLflow's.
     const shown = cvc(['--config', world.file, '--json', 'runs', 'show', bt.runId]);
     expect(shown.code, shown.stderr).toBe(0);
-    const run = z.object({ run: z.object({ runId: z.string(), children: z.array(z.string()), metricsByStep: z.record(z.string(), z.array(z.unknown())) }).loose() })
+    const run = z
+      .object({
+        run: z
+          .object({
+            runId: z.string(),
+            children: z.array(z.string()),
+            metricsByStep: z.record(z.string(), z.array(z.unknown())),
+          })
+          .loose(),
+      })
       .parse(JSON.parse(shown.stdout)).run;
     expect(run.runId).toBe(bt.trackingRunId);
     expect(run.children).toHaveLength(3);
@@ -114,11 +143,20 @@ print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.star
   });
 
   // Needs the built CLI (dist/): the pyfunc loader runs `node packages/cli/dist/bin.js predict`.
-  it('the champion is an MLflow pyfunc model whose forecasts are cvc infer\'s, from load_model and `mlflow models predict`', async () => {
+  it("the champion is an MLflow pyfunc model whose forecasts are cvc infer's, from load_model and `mlflow models predict`", async () => {
     expect(inferred).toBeDefined();
     const cvcBin = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
-    const back = await py<{ flavors: string[]; cvc: Record<string, unknown>; inputs: string[]; rows: number; infer: number;
-      maxDiff: number; keysEqual: boolean; models: string[]; versions: string[] }>(
+    const back = await py<{
+      flavors: string[];
+      cvc: Record<string, unknown>;
+      inputs: string[];
+      rows: number;
+      infer: number;
+      maxDiff: number;
+      keysEqual: boolean;
+      models: string[];
+      versions: string[];
+    }>(
       server.uri,
       `
 import pandas as pd, deltalake, mlflow.pyfunc
@@ -155,19 +193,35 @@ print(json.dumps({"flavors": sorted(mm.flavors), "cvc": mm.flavors['cvc'], "inpu
     const dir = mkdtempSync(join(tmpdir(), 'cvc-mlflow-predict-'));
     const input = join(dir, 'input.json');
     const output = join(dir, 'out.json');
-    writeFileSync(input, JSON.stringify({ dataframe_split: { columns: ['store_id', 'as_of_date', 'horizon'], data: [['1', inferred!.asOf, 7]] } }));
-    await promisify(execFile)('mlflow', ['models', 'predict', '-m', bundleDir, '-i', input, '-t', 'json', '-o', output, '--env-manager', 'local'], {
-      env: { ...process.env, MLFLOW_TRACKING_URI: server.uri, CVC_BIN: cvcBin, CVC_CONFIG: world.file },
-    });
-    const predicted = z.object({ predictions: z.array(z.object({ store_id: z.string(), horizon_day: z.number(), yhat: z.number() }).loose()) })
+    writeFileSync(
+      input,
+      JSON.stringify({
+        dataframe_split: { columns: ['store_id', 'as_of_date', 'horizon'], data: [['1', inferred!.asOf, 7]] },
+      }),
+    );
+    await promisify(execFile)(
+      'mlflow',
+      ['models', 'predict', '-m', bundleDir, '-i', input, '-t', 'json', '-o', output, '--env-manager', 'local'],
+      {
+        env: { ...process.env, MLFLOW_TRACKING_URI: server.uri, CVC_BIN: cvcBin, CVC_CONFIG: world.file },
+      },
+    );
+    const predicted = z
+      .object({
+        predictions: z.array(z.object({ store_id: z.string(), horizon_day: z.number(), yhat: z.number() }).loose()),
+      })
       .parse(JSON.parse(readFileSync(output, 'utf8')));
     expect(predicted.predictions.map((p) => p.horizon_day)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(predicted.predictions.every((p) => p.store_id === '1')).toBe(true);
-    const ref = await py<number[]>(server.uri, `
+    const ref = await py<number[]>(
+      server.uri,
+      `
 import deltalake
 t = deltalake.DeltaTable(args['table']).to_pandas()
 t = t[(t['as_of_date'].astype(str) == args['asOf']) & (t['store_id'] == '1')].sort_values('horizon_day')
-print(json.dumps([float(v) for v in t['yhat'][:7]]))`, { table: inferred!.table, asOf: inferred!.asOf });
+print(json.dumps([float(v) for v in t['yhat'][:7]]))`,
+      { table: inferred!.table, asOf: inferred!.asOf },
+    );
     predicted.predictions.forEach((p, i) => expect(p.yhat).toBeCloseTo(ref[i]!, 9));
   }, 300_000);
 });

@@ -12,18 +12,39 @@ import { append, createTable, merge, optimize } from '@cvc/lakehouse';
 import { cvc, project } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
-interface Spec { name: string; path: string; version: number }
+interface Spec {
+  name: string;
+  path: string;
+  version: number;
+}
 interface Read {
-  name: string; version: number; sparkError?: string; features?: string[]; columns?: string[];
-  spark?: { rows: number; sha256: string }; deltars?: { rows: number; sha256: string }; firstDifference?: string;
+  name: string;
+  version: number;
+  sparkError?: string;
+  features?: string[];
+  columns?: string[];
+  spark?: { rows: number; sha256: string };
+  deltars?: { rows: number; sha256: string };
+  firstDifference?: string;
 }
 
 /** What cvc wrote for every clustered table before it listed invariants (its tables have NOT NULL columns). */
 const OLD_PROTOCOL = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] };
-const CONFIG = 'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n'
-  + 'models:\n  lgbm: { numOrigins: 4, numBoostRound: 30 }\n';
-const DEMO_TABLES = ['backtest_forecasts', 'backtest_metrics', 'bip_vprevisao_lojas_futuro', 'features',
-  'forecast_accuracy', 'model_choice', 'promotions', 'quarantine', 'state_holidays', 'stores'];
+const CONFIG =
+  'demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 1, models: [lgbm] }\n' +
+  'models:\n  lgbm: { numOrigins: 4, numBoostRound: 30 }\n';
+const DEMO_TABLES = [
+  'backtest_forecasts',
+  'backtest_metrics',
+  'bip_vprevisao_lojas_futuro',
+  'features',
+  'forecast_accuracy',
+  'model_choice',
+  'promotions',
+  'quarantine',
+  'state_holidays',
+  'stores',
+];
 
 function latestVersion(table: string): number {
   const commits = readdirSync(join(table, '_delta_log')).filter((f) => /^\d{20}\.json$/.test(f));
@@ -32,7 +53,9 @@ function latestVersion(table: string): number {
 
 /** Every Delta table under `root` (one level down), by name. */
 function deltaTables(root: string): Array<[string, string]> {
-  return readdirSync(root).map((n) => [n, join(root, n)] as [string, string]).filter(([, p]) => existsSync(join(p, '_delta_log')));
+  return readdirSync(root)
+    .map((n) => [n, join(root, n)] as [string, string])
+    .filter(([, p]) => existsSync(join(p, '_delta_log')));
 }
 
 /** The demo with `days` simulated days of `cvc daily` after infer. */
@@ -49,7 +72,8 @@ function infer(config: string): void {
 /** Puts the old protocol back into version 0, as cvc wrote it before the fix. */
 function writeOldProtocol(table: string): void {
   const file = join(table, '_delta_log', '00000000000000000000.json');
-  const lines = readFileSync(file, 'utf8').split('\n')
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
     .map((l) => (l.startsWith('{"protocol"') ? JSON.stringify({ protocol: OLD_PROTOCOL }) : l));
   writeFileSync(file, lines.join('\n'));
 }
@@ -59,18 +83,34 @@ async function lakehouseTable(table: string): Promise<void> {
   const conn = await (await DuckDBInstance.create(':memory:')).connect();
   await conn.run(`SET TimeZone = 'UTC'`);
   await createTable(conn, table, {
-    columns: [{ name: 'store_id', type: 'VARCHAR', nullable: false }, { name: 'date', type: 'DATE', nullable: false },
-      { name: 'i', type: 'INTEGER' }, { name: 'l', type: 'BIGINT' }, { name: 'd', type: 'DOUBLE' }, { name: 'b', type: 'BOOLEAN' },
-      { name: 'ts', type: 'TIMESTAMPTZ' }],
-    clusterBy: ['store_id'], properties: { 'delta.checkpointInterval': '3' },
+    columns: [
+      { name: 'store_id', type: 'VARCHAR', nullable: false },
+      { name: 'date', type: 'DATE', nullable: false },
+      { name: 'i', type: 'INTEGER' },
+      { name: 'l', type: 'BIGINT' },
+      { name: 'd', type: 'DOUBLE' },
+      { name: 'b', type: 'BOOLEAN' },
+      { name: 'ts', type: 'TIMESTAMPTZ' },
+    ],
+    clusterBy: ['store_id'],
+    properties: { 'delta.checkpointInterval': '3' },
   });
   for (let k = 0; k < 4; k++) {
-    await append(conn, table, `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-01-01' + range::INTEGER + ${k * 10} AS date,
+    await append(
+      conn,
+      table,
+      `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-01-01' + range::INTEGER + ${k * 10} AS date,
       range::INTEGER AS i, range::BIGINT * 1000000000 AS l, range / 3 AS d, range % 2 = 0 AS b,
-      TIMESTAMPTZ '2025-01-01 00:00:00.123+00' + to_seconds(range) AS ts FROM range(10)`);
+      TIMESTAMPTZ '2025-01-01 00:00:00.123+00' + to_seconds(range) AS ts FROM range(10)`,
+    );
   }
-  await merge(conn, table, `SELECT '1' AS store_id, DATE '2025-01-02' AS date, 99 AS i, 1::BIGINT AS l, 1.0 AS d, TRUE AS b,
-    TIMESTAMPTZ '2025-03-01 10:00:00+00' AS ts`, { on: ['store_id', 'date'] });
+  await merge(
+    conn,
+    table,
+    `SELECT '1' AS store_id, DATE '2025-01-02' AS date, 99 AS i, 1::BIGINT AS l, 1.0 AS d, TRUE AS b,
+    TIMESTAMPTZ '2025-03-01 10:00:00+00' AS ts`,
+    { on: ['store_id', 'date'] },
+  );
   // Files under a quarter of the target are compacted: the five small files become one.
   const compacted = await optimize(conn, table, { targetRowsPerFile: 100 });
   if (compacted.metrics['numFilesAdded'] !== 1) throw new Error('optimize did not compact the table');
@@ -98,7 +138,8 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     demo(old.dir, old.config, 0);
     const oldLake = join(old.dir, 'data', 'lake');
     for (const [, t] of deltaTables(oldLake)) {
-      if (readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8').includes('"clustering"')) writeOldProtocol(t);
+      if (readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8').includes('"clustering"'))
+        writeOldProtocol(t);
     }
     cpSync(join(oldLake, 'features'), join(old.dir, 'features-untouched'), { recursive: true });
     infer(old.config);
@@ -114,20 +155,34 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     }
     const oldBip = join(oldLake, 'bip_vprevisao_lojas_futuro');
     const oldV = latestVersion(oldBip);
-    specs.push({ name: 'old:bip_vprevisao_lojas_futuro', path: oldBip, version: oldV },
+    specs.push(
+      { name: 'old:bip_vprevisao_lojas_futuro', path: oldBip, version: oldV },
       { name: 'old:bip_vprevisao_lojas_futuro', path: oldBip, version: oldV - 1 },
-      { name: 'old:features', path: join(old.dir, 'features-untouched'), version: latestVersion(join(old.dir, 'features-untouched')) });
+      {
+        name: 'old:features',
+        path: join(old.dir, 'features-untouched'),
+        version: latestVersion(join(old.dir, 'features-untouched')),
+      },
+    );
     for (let v = 0; v <= latestVersion(lib); v++) specs.push({ name: 'lakehouse-table', path: lib, version: v });
 
     const started = Date.now();
-    const out = execFileSync('python3', [resolve(__dirname, 'spark-compare.py'), JSON.stringify(specs)],
-      { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'], timeout: 900_000 });
+    const out = execFileSync('python3', [resolve(__dirname, 'spark-compare.py'), JSON.stringify(specs)], {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 900_000,
+    });
     sparkSeconds = (Date.now() - started) / 1000;
     const lines = out.trim().split('\n');
     reads = JSON.parse(lines[lines.length - 1]!) as Read[];
-    console.log(`spark-compare: ${specs.length} table versions read by delta-spark and delta-rs in ${sparkSeconds.toFixed(1)} s`);
+    console.log(
+      `spark-compare: ${specs.length} table versions read by delta-spark and delta-rs in ${sparkSeconds.toFixed(1)} s`,
+    );
   }, 1_500_000);
-  afterAll(() => { for (const d of dirs) rmSync(d, { recursive: true, force: true }); });
+  afterAll(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
 
   it('reads every table the demo writes, at its latest and an earlier version, as delta-rs does', () => {
     const names = new Set(reads.map((r) => r.name));
@@ -145,11 +200,19 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     for (const t of DEMO_TABLES) expect(byName(t, latest(t)).spark!.rows, t).toBeGreaterThan(0);
     // The second infer replaced the first one's rows: both versions hold one forecast per store and day.
     const bip = latest('bip_vprevisao_lojas_futuro');
-    expect(byName('bip_vprevisao_lojas_futuro', bip - 1).spark!.rows).toBe(byName('bip_vprevisao_lojas_futuro', bip).spark!.rows);
+    expect(byName('bip_vprevisao_lojas_futuro', bip - 1).spark!.rows).toBe(
+      byName('bip_vprevisao_lojas_futuro', bip).spark!.rows,
+    );
   });
 
   it('clustered tables list invariants with clustering, as Spark itself would', () => {
-    for (const t of ['features', 'bip_vprevisao_lojas_futuro', 'backtest_forecasts', 'backtest_metrics', 'model_choice']) {
+    for (const t of [
+      'features',
+      'bip_vprevisao_lojas_futuro',
+      'backtest_forecasts',
+      'backtest_metrics',
+      'model_choice',
+    ]) {
       const r = reads.find((x) => x.name === t)!;
       expect(r.features, t).toEqual(['appendOnly', 'clustering', 'domainMetadata', 'invariants']);
     }

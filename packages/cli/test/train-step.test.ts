@@ -19,13 +19,26 @@ let context: StoreSeries[];
 
 describe('train and the bundle', () => {
   beforeAll(async () => {
-    world = await ingestedWorld({ stores: 5, yaml: 'models: { lgbm: { numOrigins: 12, numBoostRound: 60 } }\nregistry: { promote: manual }\n' });
-    v1 = await trainAndRegister({ loaded: world, from: '2023-01-01', to: '2025-05-31', models: ['lgbm', 'seasonal_naive'], promote: 'always' });
+    world = await ingestedWorld({
+      stores: 5,
+      yaml: 'models: { lgbm: { numOrigins: 12, numBoostRound: 60 } }\nregistry: { promote: manual }\n',
+    });
+    v1 = await trainAndRegister({
+      loaded: world,
+      from: '2023-01-01',
+      to: '2025-05-31',
+      models: ['lgbm', 'seasonal_naive'],
+      promote: 'always',
+    });
     const db = await DuckDBInstance.create(':memory:');
     const conn = await db.connect();
     const tables = lakeTables(world);
     const series = await readStoreSeries(conn, tables, { from: '2025-03-03', to: '2025-05-31' });
-    context = extendWithFuture(series, 35, await readKnownFutureInputs(conn, tables, { pandemic: world.config.ingest.pandemic }));
+    context = extendWithFuture(
+      series,
+      35,
+      await readKnownFutureInputs(conn, tables, { pandemic: world.config.ingest.pandemic }),
+    );
     conn.closeSync();
   }, 600_000);
 

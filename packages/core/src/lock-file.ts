@@ -167,7 +167,10 @@ async function sweepLeftovers(path: string): Promise<void> {
   for (const name of names) {
     if (!name.startsWith(`${base}.`) || !(name.endsWith('.tmp') || name.startsWith(`${base}.stale-`))) continue;
     const file = join(dir, name);
-    const old = await stat(file).then((st) => Date.now() - st.mtimeMs > LEFTOVER_AGE_MS, () => false);
+    const old = await stat(file).then(
+      (st) => Date.now() - st.mtimeMs > LEFTOVER_AGE_MS,
+      () => false,
+    );
     if (old) await unlink(file).catch(() => undefined);
   }
 }

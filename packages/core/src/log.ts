@@ -10,7 +10,16 @@ export type { Logger } from 'pino';
 
 export const REDACTED = '[REDACTED]';
 
-const SECRET_KEYS = ['password', 'pwd', 'token', 'accessToken', 'secret', 'authorization', 'apiKey', 'connectionString'];
+const SECRET_KEYS = [
+  'password',
+  'pwd',
+  'token',
+  'accessToken',
+  'secret',
+  'authorization',
+  'apiKey',
+  'connectionString',
+];
 
 /** pino redact paths for secret keys at the top level and up to three levels down. */
 function redactPaths(): string[] {

@@ -36,9 +36,13 @@ describe('config', () => {
   });
 
   it('interpolates ${ENV} for secrets and names the key of a missing variable', () => {
-    const raw = { source: { kind: 'mssql', mssql: { server: 's', database: 'd', user: 'u', password: '${CVC_SQL_PASSWORD}' } } };
+    const raw = {
+      source: { kind: 'mssql', mssql: { server: 's', database: 'd', user: 'u', password: '${CVC_SQL_PASSWORD}' } },
+    };
     expect(parseConfig(raw, 'x.yaml', { CVC_SQL_PASSWORD: 'p4ss!' }).source.mssql?.password).toBe('p4ss!');
-    expect(() => parseConfig(raw, 'x.yaml', {})).toThrow(/x\.yaml: source\.mssql\.password: environment variable CVC_SQL_PASSWORD is not set/);
+    expect(() => parseConfig(raw, 'x.yaml', {})).toThrow(
+      /x\.yaml: source\.mssql\.password: environment variable CVC_SQL_PASSWORD is not set/,
+    );
     expect(parseConfig({ tracking: { uri: '${NOPE:-}' } }, 'x', {}).tracking.uri).toBe('');
   });
 
@@ -46,8 +50,12 @@ describe('config', () => {
     const p = file('forecast:\n  horizon: "soon"\n');
     expect(() => loadConfig(p)).toThrow(ConfigError);
     expect(() => loadConfig(p)).toThrow(/forecast\.horizon: expected number, .*found "soon"/);
-    expect(() => loadConfig(file('forecast:\n  horizn: 3\n'))).toThrow(/forecast\.horizn: expected no such key \(a typo\?\), found 3/);
-    expect(() => loadConfig(file('source:\n  tables:\n    sales: "x; drop table y"\n'))).toThrow(/source\.tables\.sales: expected a SQL name/);
+    expect(() => loadConfig(file('forecast:\n  horizn: 3\n'))).toThrow(
+      /forecast\.horizn: expected no such key \(a typo\?\), found 3/,
+    );
+    expect(() => loadConfig(file('source:\n  tables:\n    sales: "x; drop table y"\n'))).toThrow(
+      /source\.tables\.sales: expected a SQL name/,
+    );
   });
 
   it('reports invalid YAML with its line and a missing file by name', () => {

@@ -27,14 +27,27 @@ function samples(seed: number, n: number, sigma: (store: number, h: number) => n
     const actual = Float64Array.from(p50, (m, h) => Math.max(0, m * (1 + sigma(store, h) * gauss(r))));
     const open = new Float64Array(35).fill(1);
     open[6] = 0; // a closed day is neither learned from nor counted
-    out.push({ storeId: String(store), p10: p50.map((m) => m * 0.95), p50, p90: p50.map((m) => m * 1.05), actual, open });
+    out.push({
+      storeId: String(store),
+      p10: p50.map((m) => m * 0.95),
+      p50,
+      p90: p50.map((m) => m * 1.05),
+      actual,
+      open,
+    });
   }
   return out;
 }
 
 const calibrate = (cal: ReturnType<typeof learnIntervalCalibration>, s: readonly CalibrationSample[]) =>
   s.map((x) => {
-    const f = applyIntervalCalibration(cal, { storeId: x.storeId, start: x.start ?? '2025-01-01', p10: Float64Array.from(x.p10), p50: Float64Array.from(x.p50), p90: Float64Array.from(x.p90) });
+    const f = applyIntervalCalibration(cal, {
+      storeId: x.storeId,
+      start: x.start ?? '2025-01-01',
+      p10: Float64Array.from(x.p10),
+      p50: Float64Array.from(x.p50),
+      p90: Float64Array.from(x.p90),
+    });
     return { ...x, p10: f.p10, p90: f.p90 };
   });
 
@@ -51,8 +64,20 @@ test('too-narrow intervals reach 80 % +- 3 on unseen data, in every horizon buck
   const after = calibrate(cal, judgeOn);
   expect(intervalCoverage(after).coverage).toBeGreaterThan(0.77);
   expect(intervalCoverage(after).coverage).toBeLessThan(0.83);
-  for (const [from, to] of [[0, 7], [7, 14], [14, 28], [28, 35]] as const) {
-    const part = after.map((s) => ({ ...s, p10: s.p10.slice(from, to), p50: s.p50.slice(from, to), p90: s.p90.slice(from, to), actual: s.actual.slice(from, to), open: s.open.slice(from, to) }));
+  for (const [from, to] of [
+    [0, 7],
+    [7, 14],
+    [14, 28],
+    [28, 35],
+  ] as const) {
+    const part = after.map((s) => ({
+      ...s,
+      p10: s.p10.slice(from, to),
+      p50: s.p50.slice(from, to),
+      p90: s.p90.slice(from, to),
+      actual: s.actual.slice(from, to),
+      open: s.open.slice(from, to),
+    }));
     expect(Math.abs(intervalCoverage(part).coverage - 0.8)).toBeLessThan(0.04);
   }
   // Later buckets need wider offsets; p10 never goes below zero and p50 is untouched.
@@ -66,7 +91,9 @@ test('a noisier store gets its own wider offsets, the others the chain-level one
   expect(cal.stores['3']!.hi[0]!).toBeGreaterThan(cal.stores['4']!.hi[0]! * 2);
   const judge = samples(4, 300, sigma).filter((s) => s.storeId === '3');
   const chainOnly = { ...cal, stores: {} };
-  expect(intervalCoverage(calibrate(cal, judge)).coverage).toBeGreaterThan(intervalCoverage(calibrate(chainOnly, judge)).coverage + 0.1);
+  expect(intervalCoverage(calibrate(cal, judge)).coverage).toBeGreaterThan(
+    intervalCoverage(calibrate(chainOnly, judge)).coverage + 0.1,
+  );
 });
 
 test('too-wide intervals narrow, by less when few folds are behind the estimate; widening is never shrunk', () => {
@@ -123,8 +150,11 @@ test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in
 
   // Learned on a hard fold a year earlier and two calm ones: the fixed +-5 % model's errors follow the
   // season (exponent near 1), the aware model's do not (near 0), and neither over- nor under-covers.
-  const mixed = (aware: boolean) =>
-    [...fold('2024-10-20', aware), ...fold('2025-08-01', aware), ...fold('2025-09-05', aware)];
+  const mixed = (aware: boolean) => [
+    ...fold('2024-10-20', aware),
+    ...fold('2025-08-01', aware),
+    ...fold('2025-09-05', aware),
+  ];
   for (const aware of [false, true]) {
     const cal = learnIntervalCalibration(mixed(aware), { folds: 3, season });
     const exponent = Math.log(cal.season![45]!) / Math.log(season[45]!);

@@ -13,7 +13,10 @@ test('every FUTURE_COVARIATES column, day by day', () => {
       { startDate: '2024-12-30', endDate: '2025-01-04', discountPct: 10 },
       { startDate: '2025-01-04', endDate: '2025-01-05', discountPct: 25 },
     ],
-    regionalHolidays: [{ state: 'SP', city: 'São Paulo', name: 'teste', date: '2025-01-06' }, { state: 'RJ', name: 'não se aplica', date: '2025-01-07' }],
+    regionalHolidays: [
+      { state: 'SP', city: 'São Paulo', name: 'teste', date: '2025-01-06' },
+      { state: 'RJ', name: 'não se aplica', date: '2025-01-07' },
+    ],
     pandemic: { from: '2024-12-01', to: '2025-01-02' },
     isOpen: [Number.NaN, Number.NaN, Number.NaN, Number.NaN, 0, Number.NaN, 1],
   });
@@ -52,6 +55,11 @@ test('planned is_open: the weekly pattern of the last 8 weeks, overridden by sch
   expect(Array.from(weeklyOpenPattern('2025-01-06', history))).toEqual([1, 1, 1, 1, 1, 1, 0]);
   const window = { start: '2025-01-06', history, from: '2025-03-17', days: 14 }; // a Monday, two weeks
   expect(Array.from(plannedOpen(window))).toEqual([1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0]);
-  const schedule = [{ weekday: 6, open: true }, { weekday: 0, open: false }, { date: '2025-03-24', open: true }, { date: '2025-03-19', open: false }];
+  const schedule = [
+    { weekday: 6, open: true },
+    { weekday: 0, open: false },
+    { date: '2025-03-24', open: true },
+    { date: '2025-03-19', open: false },
+  ];
   expect(Array.from(plannedOpen({ ...window, schedule }))).toEqual([0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
 });

@@ -32,7 +32,11 @@ describe('lake.root on Azure', () => {
       ['https://acme01.blob.core.windows.net/lake/cvc?sv=1&sig=SECRETSIG', /lake\.root must not carry a query string/],
     ] as const) {
       let err: unknown;
-      try { loadConfig(configWith(root)); } catch (e) { err = e; }
+      try {
+        loadConfig(configWith(root));
+      } catch (e) {
+        err = e;
+      }
       expect(exitCodeOf(err)).toBe(2);
       expect((err as Error).message).toMatch(why);
       expect((err as Error).message).not.toContain('SECRETSIG');

@@ -6,13 +6,26 @@ import { createLogger } from '../src/log.js';
 describe('pretty log lines', () => {
   it('prints one line per event, error messages inline', () => {
     let out = '';
-    const destination = new Writable({ write(c, _e, done) { out += String(c); done(); } });
+    const destination = new Writable({
+      write(c, _e, done) {
+        out += String(c);
+        done();
+      },
+    });
     const log = createLogger({ command: 'backtest', runId: 'run-42', destination, pretty: true });
-    log.warn({ model: 'lgbm', fold: 0, error: 'lgbm: not enough history' }, 'model failed on a fold; the backtest goes on');
+    log.warn(
+      { model: 'lgbm', fold: 0, error: 'lgbm: not enough history' },
+      'model failed on a fold; the backtest goes on',
+    );
     log.info({ rows: 3 }, 'done');
-    const lines = out.replace(/\x1b\[[0-9;]*m/g, '').trimEnd().split('\n');
+    const lines = out
+      .replace(/\x1b\[[0-9;]*m/g, '')
+      .trimEnd()
+      .split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^\[\d\d:\d\d:\d\d\] WARN: model failed on a fold; the backtest goes on \{"model":"lgbm","fold":0,"error":"lgbm: not enough history"\}$/);
+    expect(lines[0]).toMatch(
+      /^\[\d\d:\d\d:\d\d\] WARN: model failed on a fold; the backtest goes on \{"model":"lgbm","fold":0,"error":"lgbm: not enough history"\}$/,
+    );
     expect(out).not.toContain('run-42');
     expect(out).not.toContain('"command"');
   });

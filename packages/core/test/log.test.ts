@@ -4,8 +4,21 @@ import { createLogger } from '../src/log.js';
 
 function capture(): { stream: Writable; lines: () => Record<string, unknown>[]; text: () => string } {
   let text = '';
-  const stream = new Writable({ write(chunk, _e, done) { text += String(chunk); done(); } });
-  return { stream, text: () => text, lines: () => text.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>) };
+  const stream = new Writable({
+    write(chunk, _e, done) {
+      text += String(chunk);
+      done();
+    },
+  });
+  return {
+    stream,
+    text: () => text,
+    lines: () =>
+      text
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>),
+  };
 }
 
 describe('logger', () => {
@@ -17,7 +30,13 @@ describe('logger', () => {
 
   it('redacts passwords and tokens by key and known secret values anywhere', () => {
     const out = capture();
-    const log = createLogger({ command: 'ingest', runId: 'r', destination: out.stream, pretty: false, secrets: ['s3cr3t-pw', 'tok-abc123'] });
+    const log = createLogger({
+      command: 'ingest',
+      runId: 'r',
+      destination: out.stream,
+      pretty: false,
+      secrets: ['s3cr3t-pw', 'tok-abc123'],
+    });
     log.info({ source: { password: 's3cr3t-pw', user: 'bob' }, auth: { token: 'other-token' } }, 'connecting');
     log.error({ err: 'Login failed: Password=s3cr3t-pw' }, 'bearer tok-abc123 refused');
     const text = out.text();

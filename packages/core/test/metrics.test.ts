@@ -37,7 +37,11 @@ describe('scoreWindow', () => {
   });
 
   it('gives per-day absolute errors and actuals, zero on closed and unknown days', () => {
-    const e = errorByHorizonDay({ actual: f64([10, 5, Number.NaN, 8]), p50: f64([12, 0, 3, 8]), isOpen: f64([1, 0, 1, 1]) });
+    const e = errorByHorizonDay({
+      actual: f64([10, 5, Number.NaN, 8]),
+      p50: f64([12, 0, 3, 8]),
+      isOpen: f64([1, 0, 1, 1]),
+    });
     expect(Array.from(e.absErr)).toEqual([2, 0, 0, 0]);
     expect(Array.from(e.actual)).toEqual([10, 0, 0, 8]);
   });

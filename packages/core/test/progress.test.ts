@@ -10,13 +10,19 @@ describe('progress', () => {
     expect(etaSeconds(0, 60_000, 0.01, 1)).toBeNull(); // 1 % done: too little
     expect(etaSeconds(0, 60_000, 3, 3)).toBeNull(); // done: nothing left to promise
     expect(etaSeconds(0, 60_000, 1, 4)).toBe(180); // a quarter in a minute: three more minutes
-    expect(progressText({ phase: 'backtest', done: 2.5, total: 8, detail: 'running nbeats fold 3/4 epoch 8/16' }, 40, 8))
-      .toBe('backtest [###.....] 2/8 ~40s left running nbeats fold 3/4 epoch 8/16');
+    expect(
+      progressText({ phase: 'backtest', done: 2.5, total: 8, detail: 'running nbeats fold 3/4 epoch 8/16' }, 40, 8),
+    ).toBe('backtest [###.....] 2/8 ~40s left running nbeats fold 3/4 epoch 8/16');
   });
 
   it('erases the line before a log line and draws it again after', () => {
     let out = '';
-    const stream = new Writable({ write(c, _e, done) { out += String(c); done(); } }) as unknown as NodeJS.WriteStream;
+    const stream = new Writable({
+      write(c, _e, done) {
+        out += String(c);
+        done();
+      },
+    }) as unknown as NodeJS.WriteStream;
     const bar = terminalProgress(stream);
     bar({ phase: 'ingest', done: 1, total: 4 });
     expect(out).toBe('\r\x1b[2Kingest [######..................] 1/4');
@@ -36,7 +42,8 @@ describe('progress', () => {
     let t = 0;
     const lines: [Record<string, unknown>, string][] = [];
     const p = loggedProgress({ info: (o, m) => lines.push([o, m]) }, 10_000, () => t);
-    for (t = 0; t <= 35_000; t += 1_000) p({ phase: 'backtest', done: t / 1_000, total: 70, detail: 'running lgbm fold 1/4' });
+    for (t = 0; t <= 35_000; t += 1_000)
+      p({ phase: 'backtest', done: t / 1_000, total: 70, detail: 'running lgbm fold 1/4' });
     expect(lines.map(([o]) => o['done'])).toEqual([10, 20, 30]);
     expect(lines[0]![1]).toBe('backtest 10/70 ~60s left running lgbm fold 1/4');
     expect(lines[0]![0]).toMatchObject({ phase: 'backtest', total: 70, etaSeconds: 60 });

@@ -7,18 +7,43 @@ function series(n: number, start = '2024-01-01'): StoreSeries {
   const sales = Float64Array.from({ length: n }, (_, i) => i);
   const isOpen = new Float64Array(n).fill(1);
   const dow = Float64Array.from({ length: n }, (_, i) => i % 7);
-  return { storeId: 's1', start, sales, past: { n_sales: sales.slice() }, future: { is_open: isOpen, dow }, statics: { format: 'mall' } };
+  return {
+    storeId: 's1',
+    start,
+    sales,
+    past: { n_sales: sales.slice() },
+    future: { is_open: isOpen, dow },
+    statics: { format: 'mall' },
+  };
 }
 
 describe('planFolds', () => {
   it('puts the last cutoff horizon + gap days before the last day, stride apart', () => {
-    const folds = planFolds({ lastDay: '2024-12-31', firstDay: '2024-01-01', folds: 3, stride: 28, horizon: 35, gap: 2, minHistory: 30 });
+    const folds = planFolds({
+      lastDay: '2024-12-31',
+      firstDay: '2024-01-01',
+      folds: 3,
+      stride: 28,
+      horizon: 35,
+      gap: 2,
+      minHistory: 30,
+    });
     expect(folds.map((f) => f.cutoff)).toEqual(['2024-09-29', '2024-10-27', '2024-11-24']);
     expect(folds[2]).toMatchObject({ testStart: '2024-11-27', testEnd: '2024-12-31' });
   });
 
   it('refuses folds that do not fit the history, naming the fix', () => {
-    expect(() => planFolds({ lastDay: '2024-03-01', firstDay: '2024-01-01', folds: 4, stride: 28, horizon: 35, gap: 0, minHistory: 60 })).toThrow(InputError);
+    expect(() =>
+      planFolds({
+        lastDay: '2024-03-01',
+        firstDay: '2024-01-01',
+        folds: 4,
+        stride: 28,
+        horizon: 35,
+        gap: 0,
+        minHistory: 60,
+      }),
+    ).toThrow(InputError);
   });
 });
 

@@ -15,18 +15,32 @@ export const OUTLIER_BRL = 987_654_321;
 /** A (store, date) sent once, open and with sales: corrupting it cannot be mistaken for a re-send. */
 function isPlainRow(b: SalesBuilder, i: number): boolean {
   if (!b.isOpen[i] || b.grossCents[i]! <= 0) return false;
-  const same = (j: number): boolean => j >= 0 && j < b.length && b.storeId[j] === b.storeId[i] && b.saleDay[j] === b.saleDay[i];
+  const same = (j: number): boolean =>
+    j >= 0 && j < b.length && b.storeId[j] === b.storeId[i] && b.saleDay[j] === b.saleDay[i];
   return !same(i - 1) && !same(i + 1);
 }
 
 /** Corrupts or appends `count` rows (kinds in rotation) and returns where they are. */
-export function injectBadRows(b: SalesBuilder, stores: readonly Store[], count: number, seed: number, fromDay: number, asOfDay: number): BadRow[] {
+export function injectBadRows(
+  b: SalesBuilder,
+  stores: readonly Store[],
+  count: number,
+  seed: number,
+  fromDay: number,
+  asOfDay: number,
+): BadRow[] {
   const r = new Rng(mixSeed(seed, STREAM_BAD));
   const out: BadRow[] = [];
   const taken = new Set<number>();
   const maxId = stores.reduce((m, s) => Math.max(m, s.storeId), 0);
   const record = (kind: BadRowKind, row: number): void => {
-    out.push({ kind, row, storeId: b.storeId[row]!, saleDate: formatIsoDay(b.saleDay[row]!), updatedAt: b.updatedAt[row]! });
+    out.push({
+      kind,
+      row,
+      storeId: b.storeId[row]!,
+      saleDate: formatIsoDay(b.saleDay[row]!),
+      updatedAt: b.updatedAt[row]!,
+    });
   };
   const plainRow = (): number | null => {
     for (let tries = 0; tries < 10_000 && b.length > 0; tries++) {
@@ -44,14 +58,18 @@ export function injectBadRows(b: SalesBuilder, stores: readonly Store[], count: 
     if (kind === 'negative_sales' || kind === 'outlier') {
       const i = plainRow();
       if (i === null) continue;
-      b.grossCents[i] = kind === 'negative_sales' ? -b.grossCents[i]! : Math.round((OUTLIER_BRL + r.next() * 1e7) * 100);
+      b.grossCents[i] =
+        kind === 'negative_sales' ? -b.grossCents[i]! : Math.round((OUTLIER_BRL + r.next() * 1e7) * 100);
       record(kind, i);
     } else if (kind === 'future_date') {
       const s = stores[r.int(0, stores.length - 1)]!;
       record(kind, b.push(s.storeId, asOfDay + r.int(1, 30), r.int(100_000, 2_000_000), r.int(1, 8), true, loadAt));
     } else {
       const day = r.int(fromDay, asOfDay);
-      record(kind, b.push(maxId + 1000 + k, day, r.int(100_000, 2_000_000), r.int(1, 8), true, (day + 1) * 86_400 + 10_800));
+      record(
+        kind,
+        b.push(maxId + 1000 + k, day, r.int(100_000, 2_000_000), r.int(1, 8), true, (day + 1) * 86_400 + 10_800),
+      );
     }
   }
   return out;

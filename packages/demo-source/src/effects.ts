@@ -45,14 +45,32 @@ export const REGIONAL_MULT: PerFormat<number> = { mall: 0.85, street: 0.6, airpo
 // normal during 2022. Airports fall deeper and recover later (no flights).
 const COVID_KNOTS: PerFormat<ReadonlyArray<readonly [string, number]>> = {
   mall: [
-    ['2020-03-12', 1], ['2020-03-17', 0.55], ['2020-03-23', 0.06], ['2020-05-31', 0.08], ['2020-07-31', 0.22],
-    ['2020-10-31', 0.4], ['2020-12-31', 0.5], ['2021-02-28', 0.52], ['2021-03-31', 0.3], ['2021-05-31', 0.5],
-    ['2021-08-31', 0.7], ['2021-12-31', 0.88], ['2022-06-30', 1],
+    ['2020-03-12', 1],
+    ['2020-03-17', 0.55],
+    ['2020-03-23', 0.06],
+    ['2020-05-31', 0.08],
+    ['2020-07-31', 0.22],
+    ['2020-10-31', 0.4],
+    ['2020-12-31', 0.5],
+    ['2021-02-28', 0.52],
+    ['2021-03-31', 0.3],
+    ['2021-05-31', 0.5],
+    ['2021-08-31', 0.7],
+    ['2021-12-31', 0.88],
+    ['2022-06-30', 1],
   ],
   street: [],
   airport: [
-    ['2020-03-12', 1], ['2020-03-17', 0.4], ['2020-03-25', 0.02], ['2020-06-30', 0.05], ['2020-09-30', 0.15],
-    ['2020-12-31', 0.35], ['2021-03-31', 0.2], ['2021-06-30', 0.4], ['2021-12-31', 0.75], ['2022-09-30', 1],
+    ['2020-03-12', 1],
+    ['2020-03-17', 0.4],
+    ['2020-03-25', 0.02],
+    ['2020-06-30', 0.05],
+    ['2020-09-30', 0.15],
+    ['2020-12-31', 0.35],
+    ['2021-03-31', 0.2],
+    ['2021-06-30', 0.4],
+    ['2021-12-31', 0.75],
+    ['2022-09-30', 1],
   ],
 };
 COVID_KNOTS.street = COVID_KNOTS.mall;
@@ -106,7 +124,18 @@ function eventsByDay(fromDay: number, n: number): (Event | undefined)[] {
     for (const h of nationalHolidays(y)) {
       if (!h.halfDay) full.push(h.day);
       const off = h.day - easter;
-      set(h.day, off === -48 || off === -47 ? 'carnival' : off === -46 ? 'ash' : off === -2 ? 'good_friday' : off === 60 ? 'corpus' : 'national');
+      set(
+        h.day,
+        off === -48 || off === -47
+          ? 'carnival'
+          : off === -46
+            ? 'ash'
+            : off === -2
+              ? 'good_friday'
+              : off === 60
+                ? 'corpus'
+                : 'national',
+      );
     }
     set(dayFromYmd(y, 12, 25), 'closed');
     set(dayFromYmd(y, 1, 1), 'closed');
@@ -115,7 +144,13 @@ function eventsByDay(fromDay: number, n: number): (Event | undefined)[] {
     for (const h of full) {
       const dow = dayOfWeek(h);
       const bridge = dow === 1 ? h - 1 : dow === 3 ? h + 1 : NaN;
-      if (!Number.isNaN(bridge) && !full.includes(bridge) && bridge - fromDay >= 0 && ev[bridge - fromDay] === undefined) set(bridge, 'bridge');
+      if (
+        !Number.isNaN(bridge) &&
+        !full.includes(bridge) &&
+        bridge - fromDay >= 0 &&
+        ev[bridge - fromDay] === undefined
+      )
+        set(bridge, 'bridge');
     }
   }
   return ev;

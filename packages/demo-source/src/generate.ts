@@ -57,7 +57,14 @@ export function generateDemoData(input: DemoOptionsInput = {}, extraSalesDays = 
   const promotions = generatePromotions(stores, o.seed, fromDay, asOfDay);
   const salesEnd = asOfDay + extraSalesDays;
   const effects = dayEffects(fromDay, salesEnd - fromDay + 1);
-  const sales = generateDailySales({ stores, promotions, regional: DEMO_REGIONAL_HOLIDAYS, effects, seed: o.seed, asOfDay: salesEnd });
+  const sales = generateDailySales({
+    stores,
+    promotions,
+    regional: DEMO_REGIONAL_HOLIDAYS,
+    effects,
+    seed: o.seed,
+    asOfDay: salesEnd,
+  });
   const badRows = injectBadRows(sales, stores, o.badRows, o.seed, fromDay, asOfDay);
   return {
     from: formatIsoDay(fromDay),

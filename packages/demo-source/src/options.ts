@@ -28,7 +28,12 @@ export const DemoOptionsSchema = z
     badRows: z.number().int().min(0).max(10_000).default(5),
   })
   .superRefine((o, ctx) => {
-    if (o.asOf < o.from) ctx.addIssue({ code: 'custom', path: ['asOf'], message: `as-of date ${o.asOf} is before the start date ${o.from}` });
+    if (o.asOf < o.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['asOf'],
+        message: `as-of date ${o.asOf} is before the start date ${o.from}`,
+      });
   });
 
 export const WriteDemoOptionsSchema = z

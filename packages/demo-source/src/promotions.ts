@@ -24,7 +24,12 @@ export function blackFriday(year: number): number {
   return nov1 + ((4 - dayOfWeek(nov1) + 7) % 7) + 21;
 }
 
-export function generatePromotions(stores: readonly Store[], seed: number, fromDay: number, asOfDay: number): Promotion[] {
+export function generatePromotions(
+  stores: readonly Store[],
+  seed: number,
+  fromDay: number,
+  asOfDay: number,
+): Promotion[] {
   const lastStart = asOfDay + PLANNING_HORIZON_DAYS;
   const out: Promotion[] = [];
   const push = (storeId: number | null, startDay: number, endDay: number, discountPct: number): void => {

@@ -140,18 +140,35 @@ export interface SalesInput {
   asOfDay: number;
 }
 
-export function generateDailySales({ stores, promotions, regional, effects: fx, seed, asOfDay }: SalesInput): SalesBuilder {
+export function generateDailySales({
+  stores,
+  promotions,
+  regional,
+  effects: fx,
+  seed,
+  asOfDay,
+}: SalesInput): SalesBuilder {
   const { fromDay, n } = fx;
-  const national = discountByDay(promotions.filter((p) => p.storeId === null), -1, fromDay, n);
+  const national = discountByDay(
+    promotions.filter((p) => p.storeId === null),
+    -1,
+    fromDay,
+    n,
+  );
   const localByStore = new Map<number, Promotion[]>();
-  for (const p of promotions) if (p.storeId !== null) (localByStore.get(p.storeId) ?? localByStore.set(p.storeId, []).get(p.storeId)!).push(p);
-  const locks = lockdowns(stores.map((s) => s.state), seed);
+  for (const p of promotions)
+    if (p.storeId !== null) (localByStore.get(p.storeId) ?? localByStore.set(p.storeId, []).get(p.storeId)!).push(p);
+  const locks = lockdowns(
+    stores.map((s) => s.state),
+    seed,
+  );
   // The extract is taken after the loads of the day after the as-of date: a row loaded later (a late
   // first load, a correction) is not in it yet. `demoDaysAfter` delivers such rows when they load.
   const extractAt = extractMoment(asOfDay);
 
   let activeDays = 0;
-  for (const s of stores) activeDays += Math.max(0, Math.min(asOfDay, s.closedOn ?? Infinity) + 1 - Math.max(fromDay, s.openedOn));
+  for (const s of stores)
+    activeDays += Math.max(0, Math.min(asOfDay, s.closedOn ?? Infinity) + 1 - Math.max(fromDay, s.openedOn));
   const out = new SalesBuilder(Math.ceil(activeDays * 1.02) + 64);
   // Every random draw happens whether or not its row is in the extract, so the streams (and the
   // history) do not depend on where the extract falls.
@@ -197,7 +214,11 @@ export function generateDailySales({ stores, promotions, regional, effects: fx, 
 
       let mult = cal[i]!;
       if (s.format === 'street' && s.closedSundays && fx.dow[i] === 6) mult = 0;
-      if (s.format !== 'airport' && ((day >= lock.start && day < reopen) || (day >= lock.waveStart && day < lock.waveEnd))) mult = 0;
+      if (
+        s.format !== 'airport' &&
+        ((day >= lock.start && day < reopen) || (day >= lock.waveStart && day < lock.waveEnd))
+      )
+        mult = 0;
       let loadedAt = (day + 1) * DAY_S + 7_200 + Math.floor(r.next() * 14_400);
       if (r.next() < FEED.lateLoad) loadedAt += r.int(1, 3) * DAY_S;
       if (mult === 0) {

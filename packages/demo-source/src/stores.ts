@@ -39,7 +39,12 @@ export function generateStores(count: number, seed: number, fromDay: number, asO
     const city = uf.cities[rng.weighted(uf.cities.map((c) => c.weight))]!;
     const u = rng.next();
     const format: StoreFormat = city.airport && u < 0.1 ? 'airport' : u < 0.65 ? 'mall' : 'street';
-    const base = format === 'airport' ? `CVC ${city.airport}` : format === 'mall' ? `CVC ${rng.pick(city.malls)}` : `CVC ${rng.pick(city.streets)}`;
+    const base =
+      format === 'airport'
+        ? `CVC ${city.airport}`
+        : format === 'mall'
+          ? `CVC ${rng.pick(city.malls)}`
+          : `CVC ${rng.pick(city.streets)}`;
     const n = (used.get(base) ?? 0) + 1;
     used.set(base, n);
     const storeName = n === 1 ? base : `${base} ${n}`;
@@ -47,7 +52,8 @@ export function generateStores(count: number, seed: number, fromDay: number, asO
     // Most stores predate the history; the rest open during it (at least 90 days before the as-of
     // date when the range allows, so every store has some history).
     const lastOpen = Math.max(fromDay, asOfDay - 90);
-    const openedOn = rng.chance(0.65) || lastOpen <= fromDay ? rng.int(historyStart, fromDay - 1) : rng.int(fromDay, lastOpen);
+    const openedOn =
+      rng.chance(0.65) || lastOpen <= fromDay ? rng.int(historyStart, fromDay - 1) : rng.int(fromDay, lastOpen);
     let closedOn: number | null = null;
     if (rng.chance(0.12)) {
       // Half of closures come with the pandemic; a store lives at least a year and closes before as-of.

@@ -86,7 +86,8 @@ describe('generateDemoData', () => {
   it('keeps a store history independent of how many stores are generated', () => {
     const small = generateDemoData({ stores: 5, asOf: '2019-06-30', badRows: 0 });
     const big = generateDemoData({ stores: 50, asOf: '2019-06-30', badRows: 0 });
-    const rows = (x: GenerateResult) => Array.from(x.dailySales.grossCents.filter((_, r) => x.dailySales.storeId[r] === 3));
+    const rows = (x: GenerateResult) =>
+      Array.from(x.dailySales.grossCents.filter((_, r) => x.dailySales.storeId[r] === 3));
     expect(rows(big)).toEqual(rows(small));
   });
 
@@ -124,7 +125,11 @@ describe('generateDemoData', () => {
     const street = storesOf(['street']);
     // Share of the rows sent for that weekday that say the store opened.
     const openShare = (w: number) => {
-      const rows = street.flatMap((s) => span(w).filter((day) => !Number.isNaN(g.sales[s]![day - g.from]!)).map((day) => g.open[s]![day - g.from]!));
+      const rows = street.flatMap((s) =>
+        span(w)
+          .filter((day) => !Number.isNaN(g.sales[s]![day - g.from]!))
+          .map((day) => g.open[s]![day - g.from]!),
+      );
       return mean(rows);
     };
     const sundayOpen = openShare(6);
@@ -138,12 +143,17 @@ describe('generateDemoData', () => {
     // Company-wide campaigns (Feirão CVC in March) would blur the comparison: leave their days out.
     const campaign = new Set<number>();
     for (let p = 0; p < d.promotions.promoId.length; p++) {
-      if (d.promotions.storeId[p] == null) for (let x = d.promotions.startDay[p]!; x <= d.promotions.endDay[p]!; x++) campaign.add(x);
+      if (d.promotions.storeId[p] == null)
+        for (let x = d.promotions.startDay[p]!; x <= d.promotions.endDay[p]!; x++) campaign.add(x);
     }
     const plain = (day: number) => !isHolidayish(day) && !campaign.has(day);
     const years = [2023, 2024, 2025];
-    const peak = years.flatMap((y) => [...days(`${y}-01-05`, `${y}-01-25`), ...days(`${y}-07-05`, `${y}-07-25`)]).filter(plain);
-    const low = years.flatMap((y) => [...days(`${y}-02-10`, `${y}-02-28`), ...days(`${y}-03-10`, `${y}-03-31`)]).filter(plain);
+    const peak = years
+      .flatMap((y) => [...days(`${y}-01-05`, `${y}-01-25`), ...days(`${y}-07-05`, `${y}-07-25`)])
+      .filter(plain);
+    const low = years
+      .flatMap((y) => [...days(`${y}-02-10`, `${y}-02-28`), ...days(`${y}-03-10`, `${y}-03-31`)])
+      .filter(plain);
     expect(logRatio(all, peak, low)).toBeGreaterThan(0.15);
   });
 
@@ -235,7 +245,11 @@ describe('generateDemoData', () => {
       const off: number[] = [];
       for (let day = a; day <= b; day++) on.push(day);
       for (const day of on) off.push(day - 14, day + 14);
-      const r = logRatio([store - 1], on.filter((x) => !isHolidayish(x)), off.filter((x) => !isHolidayish(x)));
+      const r = logRatio(
+        [store - 1],
+        on.filter((x) => !isHolidayish(x)),
+        off.filter((x) => !isHolidayish(x)),
+      );
       if (Number.isFinite(r)) rs.push(r);
     }
     expect(rs.length).toBeGreaterThan(50);
@@ -252,7 +266,13 @@ describe('generateDemoData', () => {
   });
 
   it('plants bad rows where it says, one of each kind by default', () => {
-    expect(d.badRows.map((b) => b.kind).sort()).toEqual(['future_date', 'negative_sales', 'negative_sales', 'outlier', 'unknown_store']);
+    expect(d.badRows.map((b) => b.kind).sort()).toEqual([
+      'future_date',
+      'negative_sales',
+      'negative_sales',
+      'outlier',
+      'unknown_store',
+    ]);
     const t = d.dailySales;
     const asOf = parseIsoDay(d.asOf);
     const ids = new Set(d.stores.storeId);
@@ -268,7 +288,8 @@ describe('generateDemoData', () => {
     const bad = new Set(d.badRows.map((b) => b.row));
     for (let r = 0; r < t.length; r++) {
       if (bad.has(r)) continue;
-      if (t.grossCents[r]! < 0 || t.grossCents[r]! > 1e9 || t.saleDay[r]! > asOf || !ids.has(t.storeId[r]!)) throw new Error(`unexpected bad row ${r}`);
+      if (t.grossCents[r]! < 0 || t.grossCents[r]! > 1e9 || t.saleDay[r]! > asOf || !ids.has(t.storeId[r]!))
+        throw new Error(`unexpected bad row ${r}`);
     }
     expect(generateDemoData({ stores: 10, asOf: '2019-12-31', badRows: 0 }).badRows).toEqual([]);
   });

@@ -23,7 +23,8 @@ describe('demoDaysAfter', () => {
     const continued = new Map<string, number>();
     for (let i = 0; i < ext.length; i++) continued.set(key(ext, i), ext.grossCents[i]!);
     const differ: string[] = [];
-    for (let i = 0; i < base.length; i++) if (continued.get(key(base, i)) !== base.grossCents[i]) differ.push(key(base, i));
+    for (let i = 0; i < base.length; i++)
+      if (continued.get(key(base, i)) !== base.grossCents[i]) differ.push(key(base, i));
     expect(differ).toEqual([]);
     expect(() => next.feedOf('2025-04-06')).toThrow(/day: 2025-04-06 is not one of the simulated days/);
   });
@@ -55,7 +56,7 @@ describe('demoDaysAfter', () => {
         expect(feed.updatedAt[i]).toBeLessThanOrEqual(runAt(dayOf(day)));
         expect(feed.updatedAt[i]).toBeGreaterThan(runAt(dayOf(day) - 1));
         const known = take(feed, i);
-        if (feed.saleDay[i]! < dayOf(day)) (known ? corrections++ : late++);
+        if (feed.saleDay[i]! < dayOf(day)) known ? corrections++ : late++;
       }
     }
     expect(late).toBeGreaterThan(0);

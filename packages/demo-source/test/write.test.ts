@@ -32,12 +32,41 @@ describe('writeDemoSource', () => {
       `SELECT (SELECT count(*) FROM stores) s, (SELECT count(*) FROM daily_sales) d,
               (SELECT count(*) FROM promotions) p, (SELECT count(*) FROM state_holidays) h`,
     );
-    expect(counts[0]).toEqual({ s: '20', d: String(r.dailySales), p: String(r.promotions), h: String(r.stateHolidays) });
-    const schema = await query(path, `SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position`);
+    expect(counts[0]).toEqual({
+      s: '20',
+      d: String(r.dailySales),
+      p: String(r.promotions),
+      h: String(r.stateHolidays),
+    });
+    const schema = await query(
+      path,
+      `SELECT table_name, column_name, data_type FROM information_schema.columns ORDER BY table_name, ordinal_position`,
+    );
     const cols = (t: string) => schema.filter((c) => c.table_name === t).map((c) => `${c.column_name} ${c.data_type}`);
-    expect(cols('stores')).toEqual(['store_id INTEGER', 'store_name VARCHAR', 'state VARCHAR', 'city VARCHAR', 'format VARCHAR', 'opened_on DATE', 'closed_on DATE']);
-    expect(cols('daily_sales')).toEqual(['store_id INTEGER', 'sale_date DATE', 'gross_sales DECIMAL(14,2)', 'n_sales INTEGER', 'is_open BOOLEAN', 'updated_at TIMESTAMP']);
-    expect(cols('promotions')).toEqual(['promo_id INTEGER', 'store_id INTEGER', 'start_date DATE', 'end_date DATE', 'discount_pct DOUBLE']);
+    expect(cols('stores')).toEqual([
+      'store_id INTEGER',
+      'store_name VARCHAR',
+      'state VARCHAR',
+      'city VARCHAR',
+      'format VARCHAR',
+      'opened_on DATE',
+      'closed_on DATE',
+    ]);
+    expect(cols('daily_sales')).toEqual([
+      'store_id INTEGER',
+      'sale_date DATE',
+      'gross_sales DECIMAL(14,2)',
+      'n_sales INTEGER',
+      'is_open BOOLEAN',
+      'updated_at TIMESTAMP',
+    ]);
+    expect(cols('promotions')).toEqual([
+      'promo_id INTEGER',
+      'store_id INTEGER',
+      'start_date DATE',
+      'end_date DATE',
+      'discount_pct DOUBLE',
+    ]);
     expect(cols('state_holidays')).toEqual(['state VARCHAR', 'city VARCHAR', 'holiday_date DATE', 'name VARCHAR']);
     expect(readdirSync(join(dir, 'data'))).toEqual(['demo.duckdb']);
   });
@@ -46,7 +75,10 @@ describe('writeDemoSource', () => {
     const path = join(dir, 'values.duckdb');
     const r = await writeDemoSource({ path, ...opts });
     const d = generateDemoData(opts);
-    const sums = await query(path, `SELECT sum(gross_sales)::VARCHAR g, sum(n_sales)::VARCHAR n, sum(is_open::INT)::VARCHAR o FROM daily_sales`);
+    const sums = await query(
+      path,
+      `SELECT sum(gross_sales)::VARCHAR g, sum(n_sales)::VARCHAR n, sum(is_open::INT)::VARCHAR o FROM daily_sales`,
+    );
     const cents = d.dailySales.grossCents.reduce((a, b) => a + b, 0);
     expect(sums[0]!.g).toBe((cents / 100).toFixed(2));
     expect(sums[0]!.n).toBe(String(d.dailySales.nSales.reduce((a, b) => a + b, 0)));
@@ -65,7 +97,10 @@ describe('writeDemoSource', () => {
     expect(future[0]!.c).toBe(r.badRows.filter((b) => b.kind === 'future_date').length);
     const orphans = await query(path, `SELECT count(*)::INT c FROM daily_sales d ANTI JOIN stores s USING (store_id)`);
     expect(orphans[0]!.c).toBe(r.badRows.filter((b) => b.kind === 'unknown_store').length);
-    const closed = await query(path, `SELECT count(*)::INT c FROM daily_sales WHERE NOT is_open AND (gross_sales <> 0 OR n_sales <> 0)`);
+    const closed = await query(
+      path,
+      `SELECT count(*)::INT c FROM daily_sales WHERE NOT is_open AND (gross_sales <> 0 OR n_sales <> 0)`,
+    );
     expect(closed[0]!.c).toBe(0);
   });
 

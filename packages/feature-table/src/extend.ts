@@ -2,7 +2,15 @@
 // up to T + horizon when predicting, and these values come from the same function ingest used.
 // `futureWindow` is the one place a forecast window is built: infer extends its series with it and
 // the backtest replaces each fold's window with it, so a fold sees exactly what infer will see.
-import { FUTURE_COVARIATES, addDays, formatIsoDay, parseIsoDay, plannedOpen, type KnownFutureColumns, type StoreSeries } from '@cvc/core';
+import {
+  FUTURE_COVARIATES,
+  addDays,
+  formatIsoDay,
+  parseIsoDay,
+  plannedOpen,
+  type KnownFutureColumns,
+  type StoreSeries,
+} from '@cvc/core';
 import { storeKnownFuture, type KnownFutureInputs } from './known-future-inputs.js';
 
 /**
@@ -24,7 +32,11 @@ export function futureWindow(inputs: KnownFutureInputs, s: StoreSeries, days: nu
  * (sales and past arrays untouched). Arrays already longer than the history are cut back first, so
  * calling it twice does not stack windows.
  */
-export function extendWithFuture(series: readonly StoreSeries[], horizon: number, inputs: KnownFutureInputs): StoreSeries[] {
+export function extendWithFuture(
+  series: readonly StoreSeries[],
+  horizon: number,
+  inputs: KnownFutureInputs,
+): StoreSeries[] {
   return series.map((s) => {
     const t = s.sales.length;
     const window = futureWindow(inputs, s, horizon);

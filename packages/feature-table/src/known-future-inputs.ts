@@ -80,17 +80,32 @@ export async function readKnownFutureInputs(
   tables: Pick<LakeTables, 'stores' | 'promotions' | 'holidays'> & Partial<Pick<LakeTables, 'storeSchedule'>>,
   opts: { pandemic: { from: string; to: string } | null },
 ): Promise<KnownFutureInputs> {
-  if (!(await tableExists(tables.stores))) throw new FeatureTableError(tables.stores, 'the stores table does not exist; run `cvc ingest` first');
+  if (!(await tableExists(tables.stores)))
+    throw new FeatureTableError(tables.stores, 'the stores table does not exist; run `cvc ingest` first');
   const rows = async (table: string, sql: (from: string) => string): Promise<Record<string, unknown>[]> =>
     (await tableExists(table)) ? (await conn.runAndReadAll(sql(await scanSql(conn, table)))).getRowObjectsJS() : [];
-  const stores = await rows(tables.stores, (t) => `SELECT store_id, state, city, format, opened_on::VARCHAR AS opened_on,
-    closed_on::VARCHAR AS closed_on FROM ${t} s ORDER BY store_id`);
-  const promos = await rows(tables.promotions, (t) => `SELECT store_id, start_date::VARCHAR AS start_date, end_date::VARCHAR AS end_date,
-    discount_pct FROM ${t} p ORDER BY promo_id`);
-  const hols = await rows(tables.holidays, (t) => `SELECT state, city, holiday_date::VARCHAR AS holiday_date, name FROM ${t} h
-    ORDER BY holiday_date, state, city`);
-  const schedule = tables.storeSchedule ? await rows(tables.storeSchedule, (t) => `SELECT store_id, weekday,
-    schedule_date::VARCHAR AS schedule_date, is_open FROM ${t} s ORDER BY store_id, weekday, schedule_date`) : [];
+  const stores = await rows(
+    tables.stores,
+    (t) => `SELECT store_id, state, city, format, opened_on::VARCHAR AS opened_on,
+    closed_on::VARCHAR AS closed_on FROM ${t} s ORDER BY store_id`,
+  );
+  const promos = await rows(
+    tables.promotions,
+    (t) => `SELECT store_id, start_date::VARCHAR AS start_date, end_date::VARCHAR AS end_date,
+    discount_pct FROM ${t} p ORDER BY promo_id`,
+  );
+  const hols = await rows(
+    tables.holidays,
+    (t) => `SELECT state, city, holiday_date::VARCHAR AS holiday_date, name FROM ${t} h
+    ORDER BY holiday_date, state, city`,
+  );
+  const schedule = tables.storeSchedule
+    ? await rows(
+        tables.storeSchedule,
+        (t) => `SELECT store_id, weekday,
+    schedule_date::VARCHAR AS schedule_date, is_open FROM ${t} s ORDER BY store_id, weekday, schedule_date`,
+      )
+    : [];
   const inputs = buildKnownFutureInputs(
     stores.map((r) => ({
       storeId: String(r['store_id']),
@@ -100,8 +115,18 @@ export async function readKnownFutureInputs(
       openedOn: String(r['opened_on']),
       closedOn: str(r['closed_on']),
     })),
-    promos.map((r) => ({ storeId: str(r['store_id']), startDate: String(r['start_date']), endDate: String(r['end_date']), discountPct: Number(r['discount_pct']) })),
-    hols.map((r) => ({ state: String(r['state']), city: str(r['city']), date: String(r['holiday_date']), name: String(r['name']) })),
+    promos.map((r) => ({
+      storeId: str(r['store_id']),
+      startDate: String(r['start_date']),
+      endDate: String(r['end_date']),
+      discountPct: Number(r['discount_pct']),
+    })),
+    hols.map((r) => ({
+      state: String(r['state']),
+      city: str(r['city']),
+      date: String(r['holiday_date']),
+      name: String(r['name']),
+    })),
     opts.pandemic,
   );
   return schedule.length > 0 ? { ...inputs, schedules: schedulesByStore(schedule) } : inputs;

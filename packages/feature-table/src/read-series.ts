@@ -25,17 +25,26 @@ let viewSeq = 0;
 async function pastColumns(table: string, version?: number): Promise<string[]> {
   const snap = await loadSnapshot(table, version === undefined ? {} : { version });
   const known = new Set<string>([...FEATURE_META_COLUMNS, TARGET_COLUMN, ...FUTURE_COVARIATES]);
-  return snap.schema.map((c) => c.name).filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
+  return snap.schema
+    .map((c) => c.name)
+    .filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
 }
 
 /**
  * One StoreSeries per store, ordered by store id, each covering its rows in [from, to]: sales NaN on
  * missing days, booleans as 0/1, statics = format and state (plus city).
  */
-export async function readStoreSeries(conn: DuckDBConnection, tables: Pick<LakeTables, 'features'>, opts: ReadSeriesOptions = {}): Promise<StoreSeries[]> {
+export async function readStoreSeries(
+  conn: DuckDBConnection,
+  tables: Pick<LakeTables, 'features'>,
+  opts: ReadSeriesOptions = {},
+): Promise<StoreSeries[]> {
   const table = tables.features;
-  if (!(await tableExists(table))) throw new FeatureTableError(table, 'the feature table does not exist; run `cvc ingest` first');
-  const past = (await pastColumns(table, opts.version)).filter((c) => !(PAST_COVARIATES as readonly string[]).includes(c));
+  if (!(await tableExists(table)))
+    throw new FeatureTableError(table, 'the feature table does not exist; run `cvc ingest` first');
+  const past = (await pastColumns(table, opts.version)).filter(
+    (c) => !(PAST_COVARIATES as readonly string[]).includes(c),
+  );
   const pastAll = [...PAST_COVARIATES, ...past];
   const filters: Filters = {};
   if (opts.from !== undefined || opts.to !== undefined) {
@@ -46,13 +55,18 @@ export async function readStoreSeries(conn: DuckDBConnection, tables: Pick<LakeT
   const view = `cvc_features_${process.pid}_${++viewSeq}`;
   await createView(conn, view, table, { filters, ...(opts.version === undefined ? {} : { version: opts.version }) });
   try {
-    const summary = (await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start, (max(date) - min(date))::BIGINT + 1 AS span,
+    const summary = (
+      await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start, (max(date) - min(date))::BIGINT + 1 AS span,
         count(*)::BIGINT AS n, any_value(format) AS format, any_value(state) AS state, any_value(city) AS city
-      FROM ${view} GROUP BY store_id ORDER BY store_id`)).getRowObjectsJS();
+      FROM ${view} GROUP BY store_id ORDER BY store_id`)
+    ).getRowObjectsJS();
     const series: StoreSeries[] = summary.map((r) => {
       const n = Number(r['n']);
       if (Number(r['span']) !== n) {
-        throw new FeatureTableError(table, `store ${String(r['store_id'])} has gaps between ${String(r['start'])} and its last day; ingest writes every day, rerun \`cvc ingest --full\``);
+        throw new FeatureTableError(
+          table,
+          `store ${String(r['store_id'])} has gaps between ${String(r['start'])} and its last day; ingest writes every day, rerun \`cvc ingest --full\``,
+        );
       }
       const statics: Record<string, string> = {};
       for (const s of [...STATIC_COVARIATES, 'city']) statics[s] = r[s] == null ? '' : String(r[s]);
@@ -71,7 +85,11 @@ export async function readStoreSeries(conn: DuckDBConnection, tables: Pick<LakeT
     // Rows arrive store after store in the summary's order, so a running offset places each one.
     let s = 0;
     let i = 0;
-    const targets = (x: StoreSeries): Float64Array[] => [x.sales, ...pastAll.map((c) => x.past[c]!), ...FUTURE_COVARIATES.map((c) => x.future[c]!)];
+    const targets = (x: StoreSeries): Float64Array[] => [
+      x.sales,
+      ...pastAll.map((c) => x.past[c]!),
+      ...FUTURE_COVARIATES.map((c) => x.future[c]!),
+    ];
     let current = series[0] ? targets(series[0]) : [];
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {
       const vectors = cols.map((_, k) => chunk.getColumnVector(k));
@@ -95,7 +113,10 @@ export async function readStoreSeries(conn: DuckDBConnection, tables: Pick<LakeT
 }
 
 /** The last day in the feature table (ISO), or null when it is empty. */
-export async function lastFeatureDay(conn: DuckDBConnection, tables: Pick<LakeTables, 'features'>): Promise<string | null> {
+export async function lastFeatureDay(
+  conn: DuckDBConnection,
+  tables: Pick<LakeTables, 'features'>,
+): Promise<string | null> {
   if (!(await tableExists(tables.features))) return null;
   const snap = await loadSnapshot(tables.features);
   let max: string | null = null;
@@ -105,7 +126,8 @@ export async function lastFeatureDay(conn: DuckDBConnection, tables: Pick<LakeTa
     if (d !== null && (max === null || d > max)) max = d;
   }
   if (max !== null || snap.files.length === 0) return max;
-  const rows = (await conn.runAndReadAll(`SELECT max(date)::VARCHAR AS d FROM ${await scanSql(conn, tables.features)} t`)).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll(`SELECT max(date)::VARCHAR AS d FROM ${await scanSql(conn, tables.features)} t`)
+  ).getRowObjectsJS();
   return rows[0]?.['d'] == null ? null : String(rows[0]['d']);
 }
-

@@ -12,7 +12,15 @@ export const BOOLEAN_FUTURE_COVARIATES: readonly FutureCovariate[] = ['is_open',
 const DOUBLE_FUTURE_COVARIATES: readonly FutureCovariate[] = ['promo'];
 
 /** Columns that are neither a covariate nor the target: keys, store facts and lineage. */
-export const FEATURE_META_COLUMNS = ['store_id', 'date', 'is_missing', 'state', 'city', 'format', 'updated_at'] as const;
+export const FEATURE_META_COLUMNS = [
+  'store_id',
+  'date',
+  'is_missing',
+  'state',
+  'city',
+  'format',
+  'updated_at',
+] as const;
 
 function futureType(c: FutureCovariate): ColumnDef['type'] {
   if (BOOLEAN_FUTURE_COVARIATES.includes(c)) return 'BOOLEAN';

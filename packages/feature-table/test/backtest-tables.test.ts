@@ -21,7 +21,14 @@ let conn: DuckDBConnection;
 let instance: DuckDBInstance;
 let tables: { modelChoice: string; backtestMetrics: string };
 
-function row(model: string, fold: number, storeId: string, absError: number, actualSum: number, n = 7): BacktestMetricRow {
+function row(
+  model: string,
+  fold: number,
+  storeId: string,
+  absError: number,
+  actualSum: number,
+  n = 7,
+): BacktestMetricRow {
   const metrics = Object.fromEntries(METRIC_NAMES.map((m) => [m, m === 'wape' ? absError / actualSum : 0.5]));
   return { model, fold, storeId, format: 'mall', absError, actualSum, metrics: { ...metrics, n } as Metrics };
 }
@@ -46,7 +53,13 @@ test('no backtest yet reads as null', async () => {
 test('routed WAPE pools each store on its chosen model, latest run only, scored rows only', async () => {
   // An older run whose rows must not count.
   await appendBacktestMetrics(conn, tables.backtestMetrics, 'old', [row('lgbm', 0, 's1', 90, 100)]);
-  await appendModelChoice(conn, tables.modelChoice, 'old', [{ storeId: 's1', model: 'lgbm', wape: 0.9, folds: 1, reason: 'best' }], 'lgbm');
+  await appendModelChoice(
+    conn,
+    tables.modelChoice,
+    'old',
+    [{ storeId: 's1', model: 'lgbm', wape: 0.9, folds: 1, reason: 'best' }],
+    'lgbm',
+  );
   await new Promise((r) => setTimeout(r, 5)); // created_at orders runs
 
   await appendBacktestMetrics(conn, tables.backtestMetrics, 'new', [
@@ -60,10 +73,16 @@ test('routed WAPE pools each store on its chosen model, latest run only, scored 
     row('ets', 1, 's2', 15, 200),
     row('ets', 2, 's2', 999, 1, 0), // nothing scored (n = 0): left out
   ]);
-  await appendModelChoice(conn, tables.modelChoice, 'new', [
-    { storeId: 's1', model: 'lgbm', wape: 0.15, folds: 2, reason: 'best' },
-    { storeId: 's2', model: 'ets', wape: 0.05, folds: 2, reason: 'best' },
-  ], 'lgbm');
+  await appendModelChoice(
+    conn,
+    tables.modelChoice,
+    'new',
+    [
+      { storeId: 's1', model: 'lgbm', wape: 0.15, folds: 2, reason: 'best' },
+      { storeId: 's2', model: 'ets', wape: 0.05, folds: 2, reason: 'best' },
+    ],
+    'lgbm',
+  );
 
   const c = await readLatestBacktestChoice(conn, tables);
   expect(c).not.toBeNull();
@@ -80,7 +99,10 @@ test('routed WAPE pools each store on its chosen model, latest run only, scored 
 });
 
 test('the tables are created from their declarations', async () => {
-  for (const [path, spec] of [[tables.backtestMetrics, BACKTEST_METRICS], [tables.modelChoice, MODEL_CHOICE]] as const) {
+  for (const [path, spec] of [
+    [tables.backtestMetrics, BACKTEST_METRICS],
+    [tables.modelChoice, MODEL_CHOICE],
+  ] as const) {
     const snap = await loadSnapshot(path);
     expect(snap.schema.map((f) => f.name)).toEqual(spec.columns.map((c) => c.name));
     expect(snap.clusteringColumns).toEqual([...spec.clusterBy]);

@@ -28,24 +28,56 @@ let tables: LakeTables;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'cvc-ft-'));
-  tables = { features: join(dir, 'features'), quarantine: join(dir, 'q'), stores: join(dir, 'stores'), promotions: join(dir, 'promotions'), holidays: join(dir, 'holidays'),
-    backtestForecasts: join(dir, 'bf'), backtestMetrics: join(dir, 'bm'), modelChoice: join(dir, 'mc'),
-    forecasts: join(dir, 'fc'), forecastAccuracy: join(dir, 'fa') };
+  tables = {
+    features: join(dir, 'features'),
+    quarantine: join(dir, 'q'),
+    stores: join(dir, 'stores'),
+    promotions: join(dir, 'promotions'),
+    holidays: join(dir, 'holidays'),
+    backtestForecasts: join(dir, 'bf'),
+    backtestMetrics: join(dir, 'bm'),
+    modelChoice: join(dir, 'mc'),
+    forecasts: join(dir, 'fc'),
+    forecastAccuracy: join(dir, 'fa'),
+  };
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();
-  await createTable(conn, tables.features, { columns: featureTableColumns(['visitas']), clusterBy: [...FEATURE_CLUSTER_BY] });
-  const future = FUTURE_COVARIATES.map((c) => (c === 'is_open' ? `NOT (s = 'B' AND i = 1) AS is_open` : c.startsWith('is_') ? `false AS ${c}` : c === 'promo' ? '0.0 AS promo' : `i AS ${c}`)).join(', ');
+  await createTable(conn, tables.features, {
+    columns: featureTableColumns(['visitas']),
+    clusterBy: [...FEATURE_CLUSTER_BY],
+  });
+  const future = FUTURE_COVARIATES.map((c) =>
+    c === 'is_open'
+      ? `NOT (s = 'B' AND i = 1) AS is_open`
+      : c.startsWith('is_')
+        ? `false AS ${c}`
+        : c === 'promo'
+          ? '0.0 AS promo'
+          : `i AS ${c}`,
+  ).join(', ');
   // Store A: Jan 1-3 with Jan 2 missing; store B: Jan 2-3, closed on Jan 2 (sales 0).
-  await append(conn, tables.features, `SELECT s AS store_id, DATE '2025-01-01' + i AS date,
+  await append(
+    conn,
+    tables.features,
+    `SELECT s AS store_id, DATE '2025-01-01' + i AS date,
       CASE WHEN s = 'A' AND i = 1 THEN NULL WHEN s = 'B' AND i = 1 THEN 0 ELSE 10 * i + 1 END AS sales,
       CASE WHEN s = 'A' AND i = 1 THEN NULL ELSE 2 END AS n_sales, s = 'A' AND i = 1 AS is_missing,
       ${future}, 'SP' AS state, 'São Paulo' AS city, 'mall' AS format, i * 1.5 AS visitas, NULL::TIMESTAMPTZ AS updated_at
-    FROM (VALUES ('A'), ('B')) v(s), (SELECT range::INTEGER AS i FROM range(3)) r WHERE NOT (s = 'B' AND i = 0)`);
+    FROM (VALUES ('A'), ('B')) v(s), (SELECT range::INTEGER AS i FROM range(3)) r WHERE NOT (s = 'B' AND i = 0)`,
+  );
   await createTable(conn, tables.stores, { columns: STORES_COLUMNS });
-  await append(conn, tables.stores, `SELECT * FROM (VALUES ('A', 'a', 'SP', 'São Paulo', 'mall', DATE '2024-01-01', NULL::DATE),
-    ('B', 'b', 'SP', 'Campinas', 'street', DATE '2025-01-02', DATE '2025-01-05')) v(store_id, store_name, state, city, format, opened_on, closed_on)`);
+  await append(
+    conn,
+    tables.stores,
+    `SELECT * FROM (VALUES ('A', 'a', 'SP', 'São Paulo', 'mall', DATE '2024-01-01', NULL::DATE),
+    ('B', 'b', 'SP', 'Campinas', 'street', DATE '2025-01-02', DATE '2025-01-05')) v(store_id, store_name, state, city, format, opened_on, closed_on)`,
+  );
   await createTable(conn, tables.promotions, { columns: PROMOTIONS_COLUMNS });
-  await append(conn, tables.promotions, `SELECT '1' AS promo_id, 'A' AS store_id, DATE '2025-01-04' AS start_date, DATE '2025-01-05' AS end_date, 20.0 AS discount_pct`);
+  await append(
+    conn,
+    tables.promotions,
+    `SELECT '1' AS promo_id, 'A' AS store_id, DATE '2025-01-04' AS start_date, DATE '2025-01-05' AS end_date, 20.0 AS discount_pct`,
+  );
   await createTable(conn, tables.holidays, { columns: HOLIDAYS_COLUMNS });
 });
 
@@ -85,7 +117,9 @@ test('extendWithFuture appends the forecast window from the reference tables', a
   expect(Array.from(b!.future['store_age_days']!.subarray(2))).toEqual([2, 3, 4]);
   // Extending again does not stack windows.
   expect(extendWithFuture([a!], 3, inputs)[0]!.future['promo']!.length).toBe(6);
-  expect(() => extendWithFuture([{ ...a!, storeId: 'Z' }], 3, buildKnownFutureInputs([], [], [], null))).toThrow(FeatureTableError);
+  expect(() => extendWithFuture([{ ...a!, storeId: 'Z' }], 3, buildKnownFutureInputs([], [], [], null))).toThrow(
+    FeatureTableError,
+  );
 });
 
 test('a missing feature table is an InputError telling to run ingest', async () => {

@@ -36,10 +36,16 @@ export async function sweepBundleTemps(root = tmpdir(), log: Logger = silentLogg
       const o = JSON.parse(await readFile(join(dir, OWNER_FILE), 'utf8')) as { pid: number; start: number | null };
       dead = !running(o.pid, o.start);
     } catch {
-      dead = await stat(dir).then((st) => Date.now() - st.mtimeMs > ORPHAN_AGE_MS, () => false);
+      dead = await stat(dir).then(
+        (st) => Date.now() - st.mtimeMs > ORPHAN_AGE_MS,
+        () => false,
+      );
     }
     if (!dead) continue;
-    await rm(dir, { recursive: true, force: true }).then(() => removed.push(dir), () => undefined);
+    await rm(dir, { recursive: true, force: true }).then(
+      () => removed.push(dir),
+      () => undefined,
+    );
   }
   if (removed.length > 0) log.info({ removed }, 'removed extracted bundles left by earlier runs');
   return removed;
@@ -63,7 +69,11 @@ async function extractArchive(archive: string, log: Logger): Promise<string> {
   }
 }
 
-export async function resolveBundle(loaded: LoadedConfig, ref: BundleRef | undefined, log: Logger = silentLogger): Promise<{ bundleDir: string; bundleVersion: string }> {
+export async function resolveBundle(
+  loaded: LoadedConfig,
+  ref: BundleRef | undefined,
+  log: Logger = silentLogger,
+): Promise<{ bundleDir: string; bundleVersion: string }> {
   if (ref && 'path' in ref) {
     const path = resolve(ref.path);
     if (path.endsWith('.tar.gz') || path.endsWith('.tgz')) {

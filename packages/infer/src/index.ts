@@ -5,4 +5,10 @@ export { resolveBundle, sweepBundleTemps, type BundleRef } from './bundle-ref.js
 export { storeForecastView, textChart, svgChart, type StoreForecastView } from './show.js';
 export { weeklyRatios, weeklyTotals, MIN_WEEKLY_SAMPLES, type WeekRow, type WeeklyRatio } from './weekly.js';
 export { inferSeries } from './infer.js';
-export { predictRows, parsePredictRequests, type PredictRequest, type PredictedRow, type PredictSkip } from './predict.js';
+export {
+  predictRows,
+  parsePredictRequests,
+  type PredictRequest,
+  type PredictedRow,
+  type PredictSkip,
+} from './predict.js';

@@ -16,7 +16,15 @@ import {
   type StoreSeries,
 } from '@cvc/core';
 import { forecasterFactories } from '@cvc/models';
-import { extendWithFuture, lakeTables, lastFeatureDay, openDuckDb, readKnownFutureInputs, readStoreSeries, startStep } from '@cvc/feature-table';
+import {
+  extendWithFuture,
+  lakeTables,
+  lastFeatureDay,
+  openDuckDb,
+  readKnownFutureInputs,
+  readStoreSeries,
+  startStep,
+} from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { bundleHistoryDays, readBundle, readManifest, type BundleManifest, type RoutedForecast } from '@cvc/mlops';
 import { acquireLock } from './lock.js';
@@ -89,7 +97,10 @@ export async function inferSeries(
   const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
   const all = await readStoreSeries(conn, tables, { from, to: asOf });
   const series = opts.stores ? all.filter((s) => opts.stores!.has(s.storeId)) : all;
-  if (series.length === 0) throw new InputError(`--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`);
+  if (series.length === 0)
+    throw new InputError(
+      `--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`,
+    );
   const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
 
   const asOfDay = parseIsoDay(asOf);
@@ -124,14 +135,16 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const manifest = await readManifest(opts.bundleDir);
   const horizon = opts.horizon ?? cfg.forecast.horizon;
   if (!Number.isInteger(horizon) || horizon < 1 || horizon > manifest.horizon) {
-    throw new InputError(`--horizon ${horizon}: the bundle ${opts.bundleVersion} was trained for 1..${manifest.horizon} days`);
+    throw new InputError(
+      `--horizon ${horizon}: the bundle ${opts.bundleVersion} was trained for 1..${manifest.horizon} days`,
+    );
   }
   const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
   const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: cfg.registry.signingKey });
 
   // A remote lake's lock file is local (it serializes this machine's runs); across machines the
   // table's optimistic concurrency decides.
-  const lockDir = isRemoteLake(loaded.paths.lake) ? loaded.paths.lakeLocal ?? loaded.paths.data : loaded.paths.lake;
+  const lockDir = isRemoteLake(loaded.paths.lake) ? (loaded.paths.lakeLocal ?? loaded.paths.data) : loaded.paths.lake;
   await mkdir(lockDir, { recursive: true });
   const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}.lock`, {
     runId: opts.runId,
@@ -142,14 +155,27 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const { conn, close } = await openDuckDb();
   try {
     const lastDay = await lastFeatureDay(conn, tables);
-    if (!lastDay) throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    if (!lastDay)
+      throw new InputError(`infer: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const asOf = opts.asOf ?? lastDay;
-    if (asOf > lastDay) throw new InputError(`--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`);
+    if (asOf > lastDay)
+      throw new InputError(
+        `--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`,
+      );
     const { ready, skipped, withFuture } = await inferSeries(conn, loaded, manifest, { asOf, horizon });
     const stale = skipped.filter((s) => s.reason === 'stale');
-    if (stale.length > 0) log.warn({ stores: stale.map((s) => s.storeId), staleDays: cfg.infer.staleDays }, 'stores skipped: no recent data');
+    if (stale.length > 0)
+      log.warn(
+        { stores: stale.map((s) => s.storeId), staleDays: cfg.infer.staleDays },
+        'stores skipped: no recent data',
+      );
     if (opts.strict && stale.length > 0) {
-      throw new JobError(`--strict: ${stale.length} store(s) have no data in the last ${cfg.infer.staleDays} days: ${stale.slice(0, 10).map((s) => s.storeId).join(', ')}`);
+      throw new JobError(
+        `--strict: ${stale.length} store(s) have no data in the last ${cfg.infer.staleDays} days: ${stale
+          .slice(0, 10)
+          .map((s) => s.storeId)
+          .join(', ')}`,
+      );
     }
     if (ready.length === 0) throw new JobError(`infer: no store has data up to ${asOf}; nothing to forecast`);
 
@@ -172,7 +198,10 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       runId: opts.runId,
       lineage: { bundleId: manifest.bundleId, featureTable: tables.features, featureVersion },
     });
-    log.info({ asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version }, 'forecasts written');
+    log.info(
+      { asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version },
+      'forecasts written',
+    );
     return {
       runId: opts.runId,
       asOf,
@@ -194,4 +223,3 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
     await lock.release();
   }
 }
-

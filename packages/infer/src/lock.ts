@@ -19,7 +19,9 @@ export function acquireLock(path: string, opts: InferLockOptions): Promise<HeldL
     holder: `run ${opts.runId}`,
     ...(opts.onWait ? { onWait: opts.onWait } : {}),
     onTimeout: (owner) => {
-      const who = owner ? `pid ${owner.pid} on ${owner.host}, ${owner.holder ?? 'a run'}, since ${owner.startedAt}` : 'another run';
+      const who = owner
+        ? `pid ${owner.pid} on ${owner.host}, ${owner.holder ?? 'a run'}, since ${owner.startedAt}`
+        : 'another run';
       return new BusyError(
         `another cvc infer (${who}) holds the lock ${path}; gave up after ${opts.timeoutSec} s; ${clearLockHint(path)}`,
       );

@@ -15,7 +15,11 @@ export async function writeForecastRows(
   table: string,
   forecasts: readonly RoutedForecast[],
   meta: {
-    asOf: string; horizon: number; bundleVersion: string; runId: string; lineage: Record<string, unknown>;
+    asOf: string;
+    horizon: number;
+    bundleVersion: string;
+    runId: string;
+    lineage: Record<string, unknown>;
     /** OPTIMIZE's target file size (config lake.targetFileSizeMb); default Delta's 128 MB. */
     targetFileSizeBytes?: number;
   },
@@ -60,7 +64,16 @@ export async function writeForecastRows(
     table,
     `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`,
     'SELECT *, now() AS created_at FROM infer_rows',
-    { metadata: { operation: 'infer', runId: meta.runId, asOf: meta.asOf, bundleVersion: meta.bundleVersion, rows: n, ...meta.lineage } },
+    {
+      metadata: {
+        operation: 'infer',
+        runId: meta.runId,
+        asOf: meta.asOf,
+        bundleVersion: meta.bundleVersion,
+        rows: n,
+        ...meta.lineage,
+      },
+    },
   );
   // Written clustered (the table's (as_of_date, store_id) order). The incremental OPTIMIZE compacts the
   // small daily files (and any a rerun's replaceWhere left unclustered), never full-size clustered ones;

@@ -34,15 +34,17 @@ export async function weeklyRatios(
   if (!model || !(await tableExists(backtestForecasts))) return [];
   const scan = await scanSql(conn, backtestForecasts, { filters: { model } });
   // Whole weeks only (7 actuals), with a positive forecast to divide by.
-  const rows = (await conn.runAndReadAll(
-    `WITH w AS (SELECT run_id, fold, store_id, (horizon_day - 1) // 7 AS week,
+  const rows = (
+    await conn.runAndReadAll(
+      `WITH w AS (SELECT run_id, fold, store_id, (horizon_day - 1) // 7 AS week,
                        sum(actual) AS a, sum(p50) AS f, count(actual) AS n
                 FROM ${scan} b WHERE model = $1 GROUP BY ALL)
      SELECT week::INTEGER AS week, quantile_cont(a / f, 0.1) AS lo, quantile_cont(a / f, 0.9) AS hi,
             count(*)::INTEGER AS samples
      FROM w WHERE n = 7 AND f > 0 GROUP BY week ORDER BY week`,
-    [model],
-  )).getRowObjectsJS();
+      [model],
+    )
+  ).getRowObjectsJS();
   return rows.map((r) => ({
     week: Number(r['week']),
     lo: Number(r['lo']),
@@ -51,7 +53,10 @@ export async function weeklyRatios(
   }));
 }
 
-/** Blocks of 7 forecast days from the first: the p50 sum, and an interval from `ratios` where they have enough samples. */
+/**
+ * Blocks of 7 forecast days from the first: the p50 sum, and an interval from `ratios` where they have
+ * enough samples.
+ */
 export function weeklyTotals(
   forecast: readonly { date: string; p10: number; p50: number; p90: number }[],
   ratios: readonly WeeklyRatio[],

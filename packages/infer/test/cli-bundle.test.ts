@@ -18,7 +18,9 @@ export const CLI = resolve(__dirname, '../../cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cvc-badbundle-'));
 const good = join(root, 'good');
 let modelFile = '';
-afterAll(() => { if (!process.env.KEEP) rmSync(root, { recursive: true, force: true }); });
+afterAll(() => {
+  if (!process.env.KEEP) rmSync(root, { recursive: true, force: true });
+});
 
 export function cvc(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
@@ -66,12 +68,15 @@ function damaged(name: string, damage: (text: Buffer) => Buffer): string {
 
 const cases: [string, (b: Buffer) => Buffer][] = [
   ['truncated to half', (b) => b.subarray(0, Math.floor(b.length / 2))],
-  ['flipped bytes in a tree', (b) => {
-    const out = Buffer.from(b);
-    const at = out.indexOf('\nTree=2\n') + 50;
-    for (let k = 0; k < 6; k++) out[at + k] = out[at + k]! ^ 0x33;
-    return out;
-  }],
+  [
+    'flipped bytes in a tree',
+    (b) => {
+      const out = Buffer.from(b);
+      const at = out.indexOf('\nTree=2\n') + 50;
+      for (let k = 0; k < 6; k++) out[at + k] = out[at + k]! ^ 0x33;
+      return out;
+    },
+  ],
   ['missing end marker', (b) => Buffer.from(b.toString('utf8').replace('end of trees', ''))],
 ];
 
@@ -85,7 +90,7 @@ describe('cvc infer --bundle with a damaged LightGBM model', () => {
       expect(r.stdout).toBe('');
       expect(r.stderr).toContain(join(dir, 'models', 'lgbm', modelFile));
       expect(r.stderr).toContain('model "lgbm" could not be loaded: ');
-      expect(r.stderr).not.toContain("[LightGBM]");
+      expect(r.stderr).not.toContain('[LightGBM]');
     });
   }
 });
@@ -138,7 +143,10 @@ describe('cvc infer with registry.signingKey', () => {
     cpSync(good, wrong, { recursive: true });
     await signBundle(wrong, 'some-other-key-1234567');
     const run = (dir: string) => cvc(cwd, ['infer', '--horizon', '7', '--bundle', dir], { CVC_SIGNING_KEY: key });
-    const refused = [[good, 'missing: the bundle is unsigned'], [wrong, 'does not match registry.signingKey']] as const;
+    const refused = [
+      [good, 'missing: the bundle is unsigned'],
+      [wrong, 'does not match registry.signingKey'],
+    ] as const;
     for (const [dir, why] of refused) {
       const r = run(dir);
       expect(r.status).toBe(2);

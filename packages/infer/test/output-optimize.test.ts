@@ -18,8 +18,13 @@ function forecasts(stores: number, start: string): RoutedForecast[] {
   return Array.from({ length: stores }, (_, s) => {
     const p50 = Array.from({ length: 35 }, (_, k) => 100 + s + k);
     return {
-      storeId: String(s + 1), start, p10: p50.map((v) => v - 10), p50, p90: p50.map((v) => v + 10),
-      modelKind: 'lgbm', route: 'routed',
+      storeId: String(s + 1),
+      start,
+      p10: p50.map((v) => v - 10),
+      p50,
+      p90: p50.map((v) => v + 10),
+      modelKind: 'lgbm',
+      route: 'routed',
     } as unknown as RoutedForecast;
   });
 }
@@ -41,13 +46,23 @@ it('infer OPTIMIZEs the forecast table after its write, incrementally', async ()
   }
   const ops = (await history(table)).map((h) => h.operation);
   expect(ops.filter((o) => o === 'OPTIMIZE')).toHaveLength(2);
-  const [row] = (await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT as_of_date)::INTEGER AS d
-    FROM read_parquet('${join(table, (await loadSnapshot(table)).files[0]!.path)}')`)).getRowObjectsJS();
+  const [row] = (
+    await conn.runAndReadAll(`SELECT count(*)::INTEGER AS n, count(DISTINCT as_of_date)::INTEGER AS d
+    FROM read_parquet('${join(table, (await loadSnapshot(table)).files[0]!.path)}')`)
+  ).getRowObjectsJS();
   expect(row).toEqual({ n: 3 * 12 * 35, d: 3 });
   conn.closeSync();
   instance.closeSync();
-  const n = execFileSync('python3', ['-c', `import sys
+  const n = execFileSync(
+    'python3',
+    [
+      '-c',
+      `import sys
 from deltalake import DeltaTable
-print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)`, table], { encoding: 'utf8' });
+print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)`,
+      table,
+    ],
+    { encoding: 'utf8' },
+  );
   expect(Number(n.trim())).toBe(3 * 12 * 35);
 });

@@ -46,8 +46,12 @@ export class QuarantineError extends JobError {
     readonly byReason: Record<string, number>,
     readonly table: string,
   ) {
-    const parts = Object.entries(byReason).map(([r, n]) => `${r}: ${n}`).join(', ');
-    super(`--strict: ${Object.values(byReason).reduce((a, b) => a + b, 0)} row(s) quarantined (${parts}); see ${table}. The feature table was not changed.`);
+    const parts = Object.entries(byReason)
+      .map(([r, n]) => `${r}: ${n}`)
+      .join(', ');
+    super(
+      `--strict: ${Object.values(byReason).reduce((a, b) => a + b, 0)} row(s) quarantined (${parts}); see ${table}. The feature table was not changed.`,
+    );
     renamed(this, 'QuarantineError');
   }
 }

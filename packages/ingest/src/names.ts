@@ -7,7 +7,8 @@ import { SourceError } from './errors.js';
 export type Dialect = 'duckdb' | 'tsql';
 
 function checked(name: string, what: string): string[] {
-  if (!sqlName.safeParse(name).success) throw new SourceError('config', `${what} "${name}" is not a valid SQL name (letters, digits, _; optional schema.)`);
+  if (!sqlName.safeParse(name).success)
+    throw new SourceError('config', `${what} "${name}" is not a valid SQL name (letters, digits, _; optional schema.)`);
   return name.split('.');
 }
 

@@ -15,7 +15,10 @@ export async function createQuarantineTemp(conn: DuckDBConnection): Promise<void
     date DATE, updated_at TIMESTAMPTZ, original VARCHAR)`);
 }
 
-export async function addReferenceQuarantine(conn: DuckDBConnection, rows: readonly ReferenceQuarantine[]): Promise<void> {
+export async function addReferenceQuarantine(
+  conn: DuckDBConnection,
+  rows: readonly ReferenceQuarantine[],
+): Promise<void> {
   if (rows.length === 0) return;
   const app = await conn.createAppender(QUARANTINE_TEMP);
   for (const r of rows) {
@@ -39,20 +42,37 @@ export async function addReferenceQuarantine(conn: DuckDBConnection, rows: reado
 }
 
 export async function quarantineCounts(conn: DuckDBConnection): Promise<Record<string, number>> {
-  const rows = (await conn.runAndReadAll(`SELECT reason, count(*)::BIGINT AS n FROM ${QUARANTINE_TEMP} GROUP BY reason ORDER BY reason`)).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll(
+      `SELECT reason, count(*)::BIGINT AS n FROM ${QUARANTINE_TEMP} GROUP BY reason ORDER BY reason`,
+    )
+  ).getRowObjectsJS();
   return Object.fromEntries(rows.map((r) => [String(r['reason']), Number(r['n'])]));
 }
 
 /** Merges this run's quarantined rows; returns the Delta version and how many were new, or null if none. */
-export async function writeQuarantine(conn: DuckDBConnection, table: string, runId: string, metadata: CommitMetadata): Promise<{ version: number; inserted: number } | null> {
+export async function writeQuarantine(
+  conn: DuckDBConnection,
+  table: string,
+  runId: string,
+  metadata: CommitMetadata,
+): Promise<{ version: number; inserted: number } | null> {
   const n = (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${QUARANTINE_TEMP}`)).getRowObjectsJS();
   if (Number(n[0]?.['n'] ?? 0) === 0) return null;
-  await createTable(conn, table, { columns: QUARANTINE_COLUMNS, ifNotExists: true, description: 'rows refused by the ingest quality gate' });
+  await createTable(conn, table, {
+    columns: QUARANTINE_COLUMNS,
+    ifNotExists: true,
+    description: 'rows refused by the ingest quality gate',
+  });
   const runLit = `'${runId.replaceAll("'", "''")}'`;
   // The same bad row can be re-sent within one read; it is recorded once.
-  const r = await merge(conn, table, `SELECT md5(source_table || '|' || reason || '|' || original) AS row_key, source_table, reason, store_id, date,
+  const r = await merge(
+    conn,
+    table,
+    `SELECT md5(source_table || '|' || reason || '|' || original) AS row_key, source_table, reason, store_id, date,
       updated_at, original, ${runLit} AS run_id, now() AS quarantined_at
     FROM ${QUARANTINE_TEMP} QUALIFY row_number() OVER (PARTITION BY md5(source_table || '|' || reason || '|' || original) ORDER BY date) = 1`,
-  { on: ['row_key'], whenMatched: 'ignore', whenNotMatched: 'insert', metadata });
+    { on: ['row_key'], whenMatched: 'ignore', whenNotMatched: 'insert', metadata },
+  );
   return { version: r.version, inserted: r.metrics['numTargetRowsInserted'] ?? 0 };
 }

@@ -8,7 +8,13 @@ import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type
 import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
 import { parseIsoDay } from '@cvc/core';
 import { quoteName } from './names.js';
-import { checkHolidays, checkPromotions, checkStores, type ReferenceQuarantine, type StoreRow } from './quality/reference-rows.js';
+import {
+  checkHolidays,
+  checkPromotions,
+  checkStores,
+  type ReferenceQuarantine,
+  type StoreRow,
+} from './quality/reference-rows.js';
 import { checkSchedule, type ScheduleRow } from './quality/schedule-rows.js';
 import type { Source } from './sources/source.js';
 import { STORE_FIELDS, PROMOTION_FIELDS, HOLIDAY_FIELDS, SCHEDULE_FIELDS } from './sources/source.js';
@@ -27,12 +33,25 @@ export interface ReferenceData {
 /** DuckDB temp table with the valid stores (the sales gate and the feature build join it). */
 export const STORES_TEMP = 'cvc_stores';
 
-async function varcharRows(conn: DuckDBConnection, table: string, fields: readonly string[]): Promise<Record<string, string | null>[]> {
+async function varcharRows(
+  conn: DuckDBConnection,
+  table: string,
+  fields: readonly string[],
+): Promise<Record<string, string | null>[]> {
   const cols = fields.map((f) => `CAST(${quoteName(f, 'duckdb')} AS VARCHAR) AS ${quoteName(f, 'duckdb')}`).join(', ');
   // In a fixed order: the content hashes that decide whether a table is rewritten (and whether the
   // feature table is rebuilt) must not change when a parallel scan returns rows in another order.
-  const rows = (await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')} ORDER BY ALL`)).getRowObjectsJS();
-  return rows.map((r) => Object.fromEntries(fields.map((f) => [f, r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined)])));
+  const rows = (
+    await conn.runAndReadAll(`SELECT ${cols} FROM ${quoteName(table, 'duckdb')} ORDER BY ALL`)
+  ).getRowObjectsJS();
+  return rows.map((r) =>
+    Object.fromEntries(
+      fields.map((f) => [
+        f,
+        r[f] == null ? null : String(r[f]).slice(0, f.endsWith('_on') || f.endsWith('_date') ? 10 : undefined),
+      ]),
+    ),
+  );
 }
 
 /** `scheduleName`: the config key and file glob or table of the schedule, for its errors. */
@@ -44,9 +63,13 @@ export async function loadReference(
   await source.stageStores(conn, 'cvc_raw_stores');
   const st = checkStores(await varcharRows(conn, 'cvc_raw_stores', STORE_FIELDS));
   const promoStaged = await source.stagePromotions(conn, 'cvc_raw_promotions');
-  const pr = promoStaged ? checkPromotions(await varcharRows(conn, 'cvc_raw_promotions', PROMOTION_FIELDS)) : { promotions: [], bad: [] };
+  const pr = promoStaged
+    ? checkPromotions(await varcharRows(conn, 'cvc_raw_promotions', PROMOTION_FIELDS))
+    : { promotions: [], bad: [] };
   const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
-  const ho = holStaged ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS)) : { holidays: [], bad: [] };
+  const ho = holStaged
+    ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS))
+    : { holidays: [], bad: [] };
   const schedStaged = await source.stageSchedule(conn, 'cvc_raw_schedule');
   const known = new Set(st.stores.map((s) => s.storeId));
   const schedule = schedStaged
@@ -94,7 +117,11 @@ const HASH_PROPERTY = 'cvc.contentHash';
  */
 type Cell = string | number | null | undefined;
 
-async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[], rows: readonly Cell[][]): Promise<string> {
+async function rowsSelect(
+  conn: DuckDBConnection,
+  columns: readonly ColumnDef[],
+  rows: readonly Cell[][],
+): Promise<string> {
   const temp = `cvc_ref_${randomUUID().replaceAll('-', '')}`;
   const isNumber = columns.map((c) => c.type === 'DOUBLE');
   const defs = columns.map((c, k) => `${quoteName(c.name, 'duckdb')} ${isNumber[k] ? 'DOUBLE' : 'VARCHAR'}`);
@@ -109,12 +136,20 @@ async function rowsSelect(conn: DuckDBConnection, columns: readonly ColumnDef[],
     app.endRow();
   }
   app.closeSync();
-  const casts = columns.map((c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`);
+  const casts = columns.map(
+    (c) => `CAST(${quoteName(c.name, 'duckdb')} AS ${c.type}) AS ${quoteName(c.name, 'duckdb')}`,
+  );
   return `SELECT ${casts.join(', ')} FROM ${temp}`;
 }
 
 /** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */
-async function syncTable(conn: DuckDBConnection, table: string, columns: ColumnDef[], rows: (string | number | null | undefined)[][], metadata: CommitMetadata): Promise<number | null> {
+async function syncTable(
+  conn: DuckDBConnection,
+  table: string,
+  columns: ColumnDef[],
+  rows: (string | number | null | undefined)[][],
+  metadata: CommitMetadata,
+): Promise<number | null> {
   const hash = contentHash(rows);
   if (await tableExists(table)) {
     const snap = await loadSnapshot(table);
@@ -137,22 +172,59 @@ export interface ReferenceVersions {
   storeSchedule?: number | null;
 }
 
-const scheduleCells = (r: ScheduleRow): Cell[] =>
-  [r.storeId, r.weekday ?? null, r.date ?? null, r.open ? 'true' : 'false'];
+const scheduleCells = (r: ScheduleRow): Cell[] => [
+  r.storeId,
+  r.weekday ?? null,
+  r.date ?? null,
+  r.open ? 'true' : 'false',
+];
 
-export async function writeReferenceTables(conn: DuckDBConnection, tables: LakeTables, ref: ReferenceData, metadata: CommitMetadata): Promise<ReferenceVersions> {
+export async function writeReferenceTables(
+  conn: DuckDBConnection,
+  tables: LakeTables,
+  ref: ReferenceData,
+  metadata: CommitMetadata,
+): Promise<ReferenceVersions> {
   return {
-    stores: await syncTable(conn, tables.stores, STORES_COLUMNS,
-      ref.stores.map((s) => [s.storeId, s.storeName, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]), metadata),
-    promotions: await syncTable(conn, tables.promotions, PROMOTIONS_COLUMNS,
-      ref.promotions.map((p) => [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct]), metadata),
-    holidays: await syncTable(conn, tables.holidays, HOLIDAYS_COLUMNS,
-      ref.holidays.map((h) => [h.state, h.city, h.date, h.name]), metadata),
+    stores: await syncTable(
+      conn,
+      tables.stores,
+      STORES_COLUMNS,
+      ref.stores.map((s) => [
+        s.storeId,
+        s.storeName,
+        s.state,
+        s.city ?? null,
+        s.format,
+        s.openedOn,
+        s.closedOn ?? null,
+      ]),
+      metadata,
+    ),
+    promotions: await syncTable(
+      conn,
+      tables.promotions,
+      PROMOTIONS_COLUMNS,
+      ref.promotions.map((p) => [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct]),
+      metadata,
+    ),
+    holidays: await syncTable(
+      conn,
+      tables.holidays,
+      HOLIDAYS_COLUMNS,
+      ref.holidays.map((h) => [h.state, h.city, h.date, h.name]),
+      metadata,
+    ),
     // Emptied, not left behind, when the source no longer has a schedule: infer would still read it.
     ...(ref.schedule !== null || (await tableExists(tables.storeSchedule))
       ? {
-          storeSchedule: await syncTable(conn, tables.storeSchedule, SCHEDULE_COLUMNS,
-            (ref.schedule ?? []).map(scheduleCells), metadata),
+          storeSchedule: await syncTable(
+            conn,
+            tables.storeSchedule,
+            SCHEDULE_COLUMNS,
+            (ref.schedule ?? []).map(scheduleCells),
+            metadata,
+          ),
         }
       : {}),
   };

@@ -19,7 +19,16 @@ import {
   reservedFeatureColumns,
 } from '@cvc/feature-table';
 import {
-  createTable, createView, loadSnapshot, merge, optimize, overwrite, rowsForSize, setProperties, tableExists, type CommitMetadata,
+  createTable,
+  createView,
+  loadSnapshot,
+  merge,
+  optimize,
+  overwrite,
+  rowsForSize,
+  setProperties,
+  tableExists,
+  type CommitMetadata,
 } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EmptySourceError, IngestOptionError, QuarantineError } from './errors.js';
@@ -27,7 +36,13 @@ import { closedDays, collectObservations, findChanges } from './features/observa
 import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
 import { featureRowsSelect } from './features/rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
-import { addReferenceQuarantine, createQuarantineTemp, QUARANTINE_TEMP, quarantineCounts, writeQuarantine } from './quarantine.js';
+import {
+  addReferenceQuarantine,
+  createQuarantineTemp,
+  QUARANTINE_TEMP,
+  quarantineCounts,
+  writeQuarantine,
+} from './quarantine.js';
 import { contentHash, loadReference, STORES_TEMP, writeReferenceTables, type ReferenceData } from './reference.js';
 import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
@@ -73,7 +88,10 @@ async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection
   // No spill directory yet: it is set once the source has answered, so a run that fails on its
   // source creates nothing on disk.
   const instance = await DuckDBInstance.create(':memory:', {
-    threads: '2', memory_limit: memoryLimit, temp_directory: '', preserve_insertion_order: 'false',
+    threads: '2',
+    memory_limit: memoryLimit,
+    temp_directory: '',
+    preserve_insertion_order: 'false',
   });
   const conn = await instance.connect();
   await conn.run(`SET TimeZone = 'UTC'`);
@@ -92,19 +110,30 @@ function referenceHash(ref: ReferenceData, lastDay: string, pandemic: unknown, e
   return contentHash({
     stores: ref.stores.map((s) => [s.storeId, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]),
     // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet.
-    promotions: ref.promotions.filter((p) => p.startDate <= lastDay).map((p) => [p.storeId, p.startDate, p.endDate < lastDay ? p.endDate : lastDay, p.discountPct]),
+    promotions: ref.promotions
+      .filter((p) => p.startDate <= lastDay)
+      .map((p) => [p.storeId, p.startDate, p.endDate < lastDay ? p.endDate : lastDay, p.discountPct]),
     holidays: ref.holidays.filter((h) => h.date <= horizon).map((h) => [h.state, h.city, h.date]),
     pandemic,
     extra,
   });
 }
 
-function salesRange(opts: RunIngestOptions, state: IngestState, source: Source, lookbackDays: number): { range: SalesRange; mode: IngestSummary['mode'] } {
+function salesRange(
+  opts: RunIngestOptions,
+  state: IngestState,
+  source: Source,
+  lookbackDays: number,
+): { range: SalesRange; mode: IngestSummary['mode'] } {
   if (opts.from !== undefined || opts.to !== undefined) {
-    return { range: { ...(opts.from ? { fromDate: opts.from } : {}), ...(opts.to ? { toDate: opts.to } : {}) }, mode: 'range' };
+    return {
+      range: { ...(opts.from ? { fromDate: opts.from } : {}), ...(opts.to ? { toDate: opts.to } : {}) },
+      mode: 'range',
+    };
   }
   if (opts.full || !state.exists || state.watermark === null) return { range: {}, mode: 'full' };
-  if (source.hasUpdatedAt && state.watermarkKind === 'updated_at') return { range: { updatedAfter: state.watermark }, mode: 'incremental' };
+  if (source.hasUpdatedAt && state.watermarkKind === 'updated_at')
+    return { range: { updatedAfter: state.watermark }, mode: 'incremental' };
   // Without updated_at, late corrections are caught by re-reading the last `lookbackDays` days.
   const since = state.watermarkKind === 'date' ? state.watermark : (state.lastDay ?? state.watermark);
   return { range: { fromDate: formatIsoDay(parseIsoDay(since.slice(0, 10)) - lookbackDays) }, mode: 'incremental' };
@@ -136,17 +165,25 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   const cfg = config.ingest;
   const extra = config.source.columns.extra;
   const clash = extra.find((e) => reservedFeatureColumns().includes(e));
-  if (clash) throw new IngestOptionError('source.columns.extra', `"${clash}" is a feature table column; map the source column under another name`);
+  if (clash)
+    throw new IngestOptionError(
+      'source.columns.extra',
+      `"${clash}" is a feature table column; map the source column under another name`,
+    );
   checkDay('--from', opts.from);
   checkDay('--to', opts.to);
-  if (opts.from && opts.to && opts.from > opts.to) throw new IngestOptionError('--from', `${opts.from} is after --to ${opts.to}`);
+  if (opts.from && opts.to && opts.from > opts.to)
+    throw new IngestOptionError('--from', `${opts.from} is after --to ${opts.to}`);
   const today = checkDay('--today', opts.today) ?? formatIsoDay(Math.floor(Date.now() / 86_400_000));
   const strict = opts.strict ?? cfg.strict;
   const tables = lakeTables(opts.loaded);
   const runId = opts.runId ?? randomUUID();
   const state = await readIngestState(tables.features);
   if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
-    throw new IngestOptionError('--full', `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`);
+    throw new IngestOptionError(
+      '--full',
+      `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`,
+    );
   }
 
   const source = openSource(opts.loaded, log, opts.mssql);
@@ -157,9 +194,10 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     await source.check(conn);
     progress({ stage: 'reference', message: 'reading stores, promotions and state holidays' });
     const src = opts.loaded.config.source;
-    const scheduleName = src.kind === 'files'
-      ? `source.files.storeSchedule (${src.files?.storeSchedule ?? ''})`
-      : `source.tables.storeSchedule (${src.tables.storeSchedule ?? ''})`;
+    const scheduleName =
+      src.kind === 'files'
+        ? `source.files.storeSchedule (${src.files?.storeSchedule ?? ''})`
+        : `source.tables.storeSchedule (${src.tables.storeSchedule ?? ''})`;
     const ref = await loadReference(conn, source, scheduleName);
     // The source answered. DuckDB spills the sales beyond its memory limit to a per-run directory
     // beside the lake (same disk); those of killed runs would otherwise stay forever.
@@ -181,23 +219,40 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     }
 
     const gate = await runSalesGate(conn, 'cvc_raw_sales', STORES_TEMP, 'cvc_latest', QUARANTINE_TEMP, {
-      today, maxDailySales: cfg.maxDailySales, maxNSales: cfg.maxNSales, extra,
+      today,
+      maxDailySales: cfg.maxDailySales,
+      maxNSales: cfg.maxNSales,
+      extra,
     });
     const byReason = await quarantineCounts(conn);
     const rowsQuarantined = Object.values(byReason).reduce((a, b) => a + b, 0);
     const unique = gate.unique;
-    progress({ stage: 'gate', message: `${gate.valid} valid, ${rowsQuarantined} quarantined, ${gate.valid - unique} duplicate re-sends dropped`, rows: unique });
+    progress({
+      stage: 'gate',
+      message: `${gate.valid} valid, ${rowsQuarantined} quarantined, ${gate.valid - unique} duplicate re-sends dropped`,
+      rows: unique,
+    });
     // The watermark moves past every row read (valid or quarantined: none is lost), but never to a
     // timestamp from the future, which would hide rows written before it.
     const readMaxUpdated = source.hasUpdatedAt
-      ? await scalar(conn, `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v FROM cvc_raw_sales
-          WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`)
+      ? await scalar(
+          conn,
+          `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v FROM cvc_raw_sales
+          WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`,
+        )
       : null;
     await conn.run('DROP TABLE cvc_raw_sales');
 
     const metadataBase: CommitMetadata = { runId, source: source.description, mode, range };
-    const refVersions = await writeReferenceTables(conn, tables, ref, { ...metadataBase, operation: 'ingest reference' });
-    const quarantineWrite = await writeQuarantine(conn, tables.quarantine, runId, { ...metadataBase, rowsQuarantined, quarantinedByReason: byReason });
+    const refVersions = await writeReferenceTables(conn, tables, ref, {
+      ...metadataBase,
+      operation: 'ingest reference',
+    });
+    const quarantineWrite = await writeQuarantine(conn, tables.quarantine, runId, {
+      ...metadataBase,
+      rowsQuarantined,
+      quarantinedByReason: byReason,
+    });
     if (strict && rowsQuarantined > 0) throw new QuarantineError(byReason, tables.quarantine);
 
     // Days covered by the table: from the first day the source has (not each store's opening, which
@@ -219,15 +274,19 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     let optimizeVersion: number | null = null;
     // A range run read only its sale dates: rows outside them written after the watermark are still
     // unread, so it leaves the watermark as it found it (its commits do not carry it at all).
-    const watermarkAfter = mode === 'range'
-      ? state.watermark
-      : source.hasUpdatedAt
-        ? (maxOf(mode === 'full' ? null : state.watermark, readMaxUpdated) ?? state.watermark)
-        : lastDay;
-    const watermarkProps: Record<string, string> = mode === 'range' ? {} : {
-      [PROP.watermark]: watermarkAfter ?? '',
-      [PROP.watermarkKind]: source.hasUpdatedAt ? 'updated_at' : 'date',
-    };
+    const watermarkAfter =
+      mode === 'range'
+        ? state.watermark
+        : source.hasUpdatedAt
+          ? (maxOf(mode === 'full' ? null : state.watermark, readMaxUpdated) ?? state.watermark)
+          : lastDay;
+    const watermarkProps: Record<string, string> =
+      mode === 'range'
+        ? {}
+        : {
+            [PROP.watermark]: watermarkAfter ?? '',
+            [PROP.watermarkKind]: source.hasUpdatedAt ? 'updated_at' : 'date',
+          };
     const properties: Record<string, string> = {
       ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
@@ -250,7 +309,10 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     // Files are written at the size OPTIMIZE aims for, so a clustered write leaves it nothing to redo.
     const targetFileSizeBytes = config.lake.targetFileSizeMb * 2 ** 20;
     const rowsPerFile = async () =>
-      rowsForSize((await tableExists(tables.features)) ? (await loadSnapshot(tables.features)).files : [], targetFileSizeBytes);
+      rowsForSize(
+        (await tableExists(tables.features)) ? (await loadSnapshot(tables.features)).files : [],
+        targetFileSizeBytes,
+      );
     if (firstDay !== null && lastDay !== null) {
       const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
       const first = parseIsoDay(firstDay);
@@ -278,11 +340,18 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         // Only what moved: from each store's earliest changed day, and the days after the old end.
         const oldLast = parseIsoDay(state.lastDay!);
         const changedFrom = new Map<string, number>();
-        const rows = (await conn.runAndReadAll(`SELECT store_id, (min(date) - DATE '1970-01-01')::INTEGER AS d FROM cvc_changes GROUP BY store_id`)).getRowObjectsJS();
+        const rows = (
+          await conn.runAndReadAll(
+            `SELECT store_id, (min(date) - DATE '1970-01-01')::INTEGER AS d FROM cvc_changes GROUP BY store_id`,
+          )
+        ).getRowObjectsJS();
         for (const r of rows) changedFrom.set(String(r['store_id']), Number(r['d']));
         windows = [];
         for (const w of life) {
-          const from = Math.max(w.fromDay, Math.min(changedFrom.get(w.storeId) ?? Number.POSITIVE_INFINITY, oldLast + 1));
+          const from = Math.max(
+            w.fromDay,
+            Math.min(changedFrom.get(w.storeId) ?? Number.POSITIVE_INFINITY, oldLast + 1),
+          );
           if (from <= w.toDay) windows.push({ ...w, fromDay: from });
         }
         await conn.run(`CREATE OR REPLACE TEMP TABLE cvc_windows (store_id VARCHAR, from_date DATE, to_date DATE)`);
@@ -299,13 +368,25 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       if (windows.length > 0) {
         progress({ stage: 'features', message: `building feature rows for ${windows.length} store window(s)` });
         if (old === null) await conn.run(`CREATE OR REPLACE TEMP VIEW cvc_obs AS SELECT * FROM cvc_changes`);
-        else await collectObservations(conn, 'cvc_changes', old, STORES_TEMP, rebuilt ? null : 'cvc_windows', 'cvc_obs', extra);
+        else
+          await collectObservations(
+            conn,
+            'cvc_changes',
+            old,
+            STORES_TEMP,
+            rebuilt ? null : 'cvc_windows',
+            'cvc_obs',
+            extra,
+          );
         const closed = await closedDays(conn, 'cvc_obs');
         rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.
         const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra);
-        progress({ stage: 'commit', message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table' });
+        progress({
+          stage: 'commit',
+          message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table',
+        });
         let result;
         if (rebuilt) {
           await createTable(conn, tables.features, {
@@ -317,18 +398,24 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
           });
           result = await overwrite(conn, tables.features, select, {
-            metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
+            metadata: lineage(rowsMerged),
+            properties,
+            maxRowsPerFile: await rowsPerFile(),
           });
         } else {
           result = await merge(conn, tables.features, select, {
-            on: [...FEATURE_CLUSTER_BY], metadata: lineage(rowsMerged), properties, maxRowsPerFile: await rowsPerFile(),
+            on: [...FEATURE_CLUSTER_BY],
+            metadata: lineage(rowsMerged),
+            properties,
+            maxRowsPerFile: await rowsPerFile(),
           });
         }
         featuresVersion = result.version;
         progress({ stage: 'optimize', message: 'clustering the feature table by (store_id, date)' });
         // Incremental: only the files this run wrote that are small or unclustered are rewritten.
         const opt = await optimize(conn, tables.features, {
-          metadata: { runId, operation: 'ingest optimize' }, targetFileSizeBytes,
+          metadata: { runId, operation: 'ingest optimize' },
+          targetFileSizeBytes,
         });
         optimizeVersion = opt.version !== featuresVersion ? opt.version : null;
       }
@@ -359,7 +446,12 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       watermarkBefore: state.watermark,
       watermarkAfter,
       seconds: (performance.now() - t0) / 1000,
-      versions: { features: featuresVersion, optimize: optimizeVersion, quarantine: quarantineWrite?.version ?? null, ...refVersions },
+      versions: {
+        features: featuresVersion,
+        optimize: optimizeVersion,
+        quarantine: quarantineWrite?.version ?? null,
+        ...refVersions,
+      },
     };
     progress({ stage: 'done', message: `ingest done in ${summary.seconds.toFixed(1)} s`, rows: rowsMerged });
     return summary;

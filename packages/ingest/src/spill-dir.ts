@@ -113,7 +113,11 @@ export function createSpillDir(lake: string, runId: string): SpillDir {
   const path = join(lake, `${SPILL_PREFIX}${runId.slice(0, 8)}`);
   mkdirSync(path, { recursive: true });
   const owner: Owner = {
-    pid: process.pid, host: hostname(), boot: bootId(), started: procStat(process.pid)?.started ?? null, runId,
+    pid: process.pid,
+    host: hostname(),
+    boot: bootId(),
+    started: procStat(process.pid)?.started ?? null,
+    runId,
   };
   writeFileSync(join(path, OWNER_FILE), JSON.stringify(owner));
   const remove = () => rmSync(path, { recursive: true, force: true });

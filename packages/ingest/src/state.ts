@@ -26,7 +26,16 @@ export interface IngestState {
 
 export async function readIngestState(features: string): Promise<IngestState> {
   if (!(await tableExists(features))) {
-    return { exists: false, version: null, watermark: null, watermarkKind: null, firstDay: null, lastDay: null, referenceHash: null, extra: [] };
+    return {
+      exists: false,
+      version: null,
+      watermark: null,
+      watermarkKind: null,
+      firstDay: null,
+      lastDay: null,
+      referenceHash: null,
+      extra: [],
+    };
   }
   const snap = await loadSnapshot(features);
   const p = snap.properties;

@@ -18,9 +18,13 @@ afterEach(() => cleanup());
 const TODAY = '2025-01-12';
 
 async function features(lake: string, where = 'true'): Promise<Record<string, unknown>[]> {
-  return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT store_id, date::VARCHAR AS date, sales, n_sales, is_missing,
+  return withDuckDb(':memory:', async (c) =>
+    (
+      await c.runAndReadAll(`SELECT store_id, date::VARCHAR AS date, sales, n_sales, is_missing,
       is_open, promo, is_holiday, store_age_days
-    FROM ${await scanSql(c, join(lake, 'features'))} t WHERE ${where} ORDER BY store_id, date`)).getRowObjectsJS());
+    FROM ${await scanSql(c, join(lake, 'features'))} t WHERE ${where} ORDER BY store_id, date`)
+    ).getRowObjectsJS(),
+  );
 }
 
 async function addSales(dir: string, sql: string): Promise<void> {
@@ -32,7 +36,16 @@ describe('duckdb source', () => {
     await writeSmallSource(join(dir, 'source.duckdb'));
     const loaded = configFor(dir);
     const s = await runIngest({ loaded, today: TODAY });
-    expect(s).toMatchObject({ mode: 'full', rebuilt: true, rowsRead: 20, rowsValid: 20, duplicates: 0, rowsMerged: 20, rowsQuarantined: 0, stores: 2 });
+    expect(s).toMatchObject({
+      mode: 'full',
+      rebuilt: true,
+      rowsRead: 20,
+      rowsValid: 20,
+      duplicates: 0,
+      rowsMerged: 20,
+      rowsQuarantined: 0,
+      stores: 2,
+    });
     expect(s.firstDay).toBe('2025-01-01');
     expect(s.lastDay).toBe('2025-01-10');
     expect(s.watermarkAfter).toBe('2025-01-11T03:00:00.000000');
@@ -46,7 +59,11 @@ describe('duckdb source', () => {
     expect(s1jan4).toMatchObject({ sales: 104, is_open: true, promo: 0.25 });
     expect(rows.find((r) => r['store_id'] === '2' && r['date'] === '2025-01-04')!['promo']).toBe(0.1);
     // Jan 1 is national; Jan 8 only in RJ (store 2) from the state holidays table.
-    expect(rows.filter((r) => r['is_holiday']).map((r) => `${r['store_id']} ${r['date']}`)).toEqual(['1 2025-01-01', '2 2025-01-01', '2 2025-01-08']);
+    expect(rows.filter((r) => r['is_holiday']).map((r) => `${r['store_id']} ${r['date']}`)).toEqual([
+      '1 2025-01-01',
+      '2 2025-01-01',
+      '2 2025-01-08',
+    ]);
     expect(s1jan4['store_age_days']).toBe(217);
 
     const tables = lakeTables(loaded);
@@ -55,13 +72,19 @@ describe('duckdb source', () => {
     expect(snap.properties['cvc.ingest.watermark']).toBe('2025-01-11T03:00:00.000000');
     const h = await history(tables.features);
     const ingestCommit = h.find((e) => e.operation !== 'OPTIMIZE' && e.metadata?.['rowsRead'] !== undefined)!;
-    expect(ingestCommit.metadata).toMatchObject({ rowsRead: 20, rowsMerged: 20, rowsQuarantined: 0, watermarkAfter: '2025-01-11T03:00:00.000000' });
+    expect(ingestCommit.metadata).toMatchObject({
+      rowsRead: 20,
+      rowsMerged: 20,
+      rowsQuarantined: 0,
+      watermarkAfter: '2025-01-11T03:00:00.000000',
+    });
     expect(String(ingestCommit.metadata?.['source'])).toContain('duckdb:');
     // The rebuild writes its files in clustering order: nothing is left for OPTIMIZE to rewrite.
     expect(h[0]!.operation).toBe('WRITE');
     expect(s.versions.optimize).toBeNull();
     expect(snap.files.every((f) => f.add.clusteringProvider === 'liquid')).toBe(true);
-    for (const t of [tables.stores, tables.promotions, tables.holidays]) expect((await loadSnapshot(t)).files.length).toBeGreaterThan(0);
+    for (const t of [tables.stores, tables.promotions, tables.holidays])
+      expect((await loadSnapshot(t)).files.length).toBeGreaterThan(0);
 
     await withDuckDb(':memory:', async (conn) => {
       const series = await readStoreSeries(conn, tables);
@@ -82,8 +105,21 @@ describe('duckdb source', () => {
     await runIngest({ loaded, today: TODAY });
     const before = (await loadSnapshot(lakeTables(loaded).features)).version;
     const s = await runIngest({ loaded, today: TODAY });
-    expect(s).toMatchObject({ mode: 'incremental', rowsRead: 0, rowsMerged: 0, observationsChanged: 0, rebuilt: false });
-    expect(s.versions).toEqual({ features: null, optimize: null, quarantine: null, stores: null, promotions: null, holidays: null });
+    expect(s).toMatchObject({
+      mode: 'incremental',
+      rowsRead: 0,
+      rowsMerged: 0,
+      observationsChanged: 0,
+      rebuilt: false,
+    });
+    expect(s.versions).toEqual({
+      features: null,
+      optimize: null,
+      quarantine: null,
+      stores: null,
+      promotions: null,
+      holidays: null,
+    });
     expect((await loadSnapshot(lakeTables(loaded).features)).version).toBe(before);
   });
 
@@ -91,11 +127,17 @@ describe('duckdb source', () => {
     await writeSmallSource(join(dir, 'source.duckdb'));
     const loaded = configFor(dir);
     await runIngest({ loaded, today: TODAY });
-    await addSales(dir, `INSERT INTO daily_sales VALUES (1, DATE '2025-01-03', 999, 12, true, TIMESTAMP '2025-01-11 09:00:00')`);
+    await addSales(
+      dir,
+      `INSERT INTO daily_sales VALUES (1, DATE '2025-01-03', 999, 12, true, TIMESTAMP '2025-01-11 09:00:00')`,
+    );
     const s = await runIngest({ loaded, today: TODAY });
     expect(s).toMatchObject({ mode: 'incremental', rowsRead: 1, observationsChanged: 1, rebuilt: false });
     expect(s.rowsMerged).toBe(8); // store 1, Jan 3 .. Jan 10 recomputed
-    expect((await features(loaded.paths.lake, `store_id = '1' AND date = DATE '2025-01-03'`))[0]).toMatchObject({ sales: 999, n_sales: 12 });
+    expect((await features(loaded.paths.lake, `store_id = '1' AND date = DATE '2025-01-03'`))[0]).toMatchObject({
+      sales: 999,
+      n_sales: 12,
+    });
     // A --from/--to reload reads the original and the correction again: the latest still wins.
     const r = await runIngest({ loaded, today: TODAY, from: '2025-01-03', to: '2025-01-03' });
     expect(r).toMatchObject({ mode: 'range', rowsRead: 3, duplicates: 1, observationsChanged: 0 });
@@ -108,8 +150,11 @@ describe('duckdb source', () => {
     await runIngest({ loaded, today: TODAY });
     const before = await features(loaded.paths.lake);
     // The same rows again, re-stamped later, twice each.
-    await addSales(dir, `INSERT INTO daily_sales SELECT store_id, sale_date, gross_sales, n_sales, is_open, TIMESTAMP '2025-01-11 10:00:00'
-      FROM daily_sales, range(2) WHERE sale_date >= DATE '2025-01-08'`);
+    await addSales(
+      dir,
+      `INSERT INTO daily_sales SELECT store_id, sale_date, gross_sales, n_sales, is_open, TIMESTAMP '2025-01-11 10:00:00'
+      FROM daily_sales, range(2) WHERE sale_date >= DATE '2025-01-08'`,
+    );
     const s = await runIngest({ loaded, today: TODAY });
     expect(s).toMatchObject({ rowsRead: 12, rowsValid: 12, duplicates: 6, observationsChanged: 0, rowsMerged: 0 });
     expect(s.watermarkAfter).toBe('2025-01-11T10:00:00.000000');
@@ -120,9 +165,12 @@ describe('duckdb source', () => {
     await writeSmallSource(join(dir, 'source.duckdb'));
     const loaded = configFor(dir);
     await runIngest({ loaded, today: TODAY });
-    await addSales(dir, `INSERT INTO stores VALUES (3, 'Loja 3', 'MG', 'Belo Horizonte', 'airport', DATE '2025-01-09', NULL);
+    await addSales(
+      dir,
+      `INSERT INTO stores VALUES (3, 'Loja 3', 'MG', 'Belo Horizonte', 'airport', DATE '2025-01-09', NULL);
       INSERT INTO daily_sales VALUES (3, DATE '2025-01-09', 50, 2, true, TIMESTAMP '2025-01-12 01:00:00'),
-        (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00'), (2, DATE '2025-01-11', 211, 10, true, TIMESTAMP '2025-01-12 01:00:00')`);
+        (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00'), (2, DATE '2025-01-11', 211, 10, true, TIMESTAMP '2025-01-12 01:00:00')`,
+    );
     const s = await runIngest({ loaded, today: TODAY });
     expect(s).toMatchObject({ rowsRead: 3, rebuilt: true, stores: 3, lastDay: '2025-01-11' });
     const rows = await features(loaded.paths.lake, `store_id = '3'`);
@@ -139,8 +187,11 @@ describe('duckdb source', () => {
     await writeSmallSource(join(dir, 'source.duckdb'));
     const loaded = configFor(dir);
     await runIngest({ loaded, today: TODAY });
-    await addSales(dir, `UPDATE stores SET closed_on = DATE '2025-01-08' WHERE store_id = 2;
-      INSERT INTO daily_sales VALUES (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00')`);
+    await addSales(
+      dir,
+      `UPDATE stores SET closed_on = DATE '2025-01-08' WHERE store_id = 2;
+      INSERT INTO daily_sales VALUES (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00')`,
+    );
     const s = await runIngest({ loaded, today: TODAY });
     expect(s.rebuilt).toBe(true);
     const rows = await features(loaded.paths.lake, `store_id = '2'`);

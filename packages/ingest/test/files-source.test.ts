@@ -18,29 +18,55 @@ afterEach(() => cleanup());
 
 function filesConfig(files: Record<string, string>, lookbackDays = 3): LoadedConfig {
   const file = join(dir, 'cvc.yaml');
-  const config = parseConfig({
-    source: {
-      kind: 'files',
-      files,
-      tables: { promotions: null, holidays: null },
-      columns: { storeId: 'loja', date: 'dia', sales: 'venda_bruta', nSales: 'tickets', isOpen: null, updatedAt: null, extra: ['visitas'] },
-      storeColumns: { storeId: 'codigo', name: 'nome', state: 'uf', city: 'cidade', format: 'formato', openedOn: 'inauguracao', closedOn: null },
+  const config = parseConfig(
+    {
+      source: {
+        kind: 'files',
+        files,
+        tables: { promotions: null, holidays: null },
+        columns: {
+          storeId: 'loja',
+          date: 'dia',
+          sales: 'venda_bruta',
+          nSales: 'tickets',
+          isOpen: null,
+          updatedAt: null,
+          extra: ['visitas'],
+        },
+        storeColumns: {
+          storeId: 'codigo',
+          name: 'nome',
+          state: 'uf',
+          city: 'cidade',
+          format: 'formato',
+          openedOn: 'inauguracao',
+          closedOn: null,
+        },
+      },
+      lake: { root: './lake' },
+      ingest: { lookbackDays },
     },
-    lake: { root: './lake' },
-    ingest: { lookbackDays },
-  }, file);
+    file,
+  );
   return { file, config, paths: { lake: join(dir, 'lake'), tracking: '', registry: '', demoSource: '', data: dir } };
 }
 
 function writeCsvs(days: Array<[string, string, number, number, number]>): void {
   mkdirSync(join(dir, 'export'), { recursive: true });
-  writeFileSync(join(dir, 'export', 'lojas.csv'), 'codigo,nome,uf,cidade,formato,inauguracao\nA1,Loja A,BA,Salvador,mall,2024-01-01\nB2,Loja B,PE,Recife,street,2024-12-30\n');
+  writeFileSync(
+    join(dir, 'export', 'lojas.csv'),
+    'codigo,nome,uf,cidade,formato,inauguracao\nA1,Loja A,BA,Salvador,mall,2024-01-01\nB2,Loja B,PE,Recife,street,2024-12-30\n',
+  );
   const byMonth = new Map<string, string[]>();
   for (const [loja, dia, venda, tickets, visitas] of days) {
     const m = dia.slice(0, 7);
     byMonth.set(m, [...(byMonth.get(m) ?? []), `${loja},${dia},${venda},${tickets},${visitas}`]);
   }
-  for (const [m, lines] of byMonth) writeFileSync(join(dir, 'export', `vendas-${m}.csv`), `loja,dia,venda_bruta,tickets,visitas\n${lines.join('\n')}\n`);
+  for (const [m, lines] of byMonth)
+    writeFileSync(
+      join(dir, 'export', `vendas-${m}.csv`),
+      `loja,dia,venda_bruta,tickets,visitas\n${lines.join('\n')}\n`,
+    );
 }
 
 test('CSV files with another column mapping; a correction inside the look-back window', async () => {
@@ -69,9 +95,19 @@ test('CSV files with another column mapping; a correction inside the look-back w
   rows.push(['A1', '2025-01-06', 1006, 10, 106], ['B2', '2025-01-06', 2006, 20, 206]);
   writeCsvs(rows);
   const s2 = await runIngest({ loaded, today: '2025-01-07' });
-  expect(s2).toMatchObject({ mode: 'incremental', rowsRead: 9, observationsChanged: 3, lastDay: '2025-01-06', watermarkAfter: '2025-01-06' });
-  const a4 = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT sales, n_sales, visitas FROM ${await scanSql(c, lakeTables(loaded).features)} f
-    WHERE store_id = 'A1' AND date = DATE '2025-01-04'`)).getRowObjectsJS());
+  expect(s2).toMatchObject({
+    mode: 'incremental',
+    rowsRead: 9,
+    observationsChanged: 3,
+    lastDay: '2025-01-06',
+    watermarkAfter: '2025-01-06',
+  });
+  const a4 = await withDuckDb(':memory:', async (c) =>
+    (
+      await c.runAndReadAll(`SELECT sales, n_sales, visitas FROM ${await scanSql(c, lakeTables(loaded).features)} f
+    WHERE store_id = 'A1' AND date = DATE '2025-01-04'`)
+    ).getRowObjectsJS(),
+  );
   expect(a4).toEqual([{ sales: 7777, n_sales: 11, visitas: 99 }]);
 });
 
@@ -98,7 +134,10 @@ test('Parquet files, and a misnamed column is a SourceError naming the source', 
 });
 
 test('the quarantine key is the row as read: a non-numeric value in a new file stores no old row again', async () => {
-  writeCsvs([['A1', '2025-01-01', 1001, 10, 101], ['A1', '2025-01-02', 1002, 10, 102]]);
+  writeCsvs([
+    ['A1', '2025-01-01', 1001, 10, 101],
+    ['A1', '2025-01-02', 1002, 10, 102],
+  ]);
   // Refused rows whose text a typed read would change: "-5.50" reads as -5.5, "07" as 7.
   const header = 'loja,dia,venda_bruta,tickets,visitas\n';
   const bad = ['A1,2025-01-03,-5.50,07,1e2', 'ZZ,2025-01-03,10.0,1,3', 'A1,2025-01-04,12,-1,3'];
@@ -111,17 +150,27 @@ test('the quarantine key is the row as read: a non-numeric value in a new file s
   writeFileSync(join(dir, 'export', 'vendas-bad2.csv'), `${header}A1,2025-01-05,n/a,3,4\n`);
   const s2 = await runIngest({ loaded, today: '2025-01-06', full: true });
   expect(s2).toMatchObject({ rowsQuarantined: 4, quarantineNew: 1 });
-  const q = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT reason, original
-    FROM ${await scanSql(c, lakeTables(loaded).quarantine)} q ORDER BY reason, original`)).getRowObjectsJS());
-  expect(q.map((r) => r['reason'])).toEqual(
-    ['n_sales_out_of_bounds', 'negative_sales', 'non_numeric_sales', 'unknown_store'],
+  const q = await withDuckDb(':memory:', async (c) =>
+    (
+      await c.runAndReadAll(`SELECT reason, original
+    FROM ${await scanSql(c, lakeTables(loaded).quarantine)} q ORDER BY reason, original`)
+    ).getRowObjectsJS(),
   );
+  expect(q.map((r) => r['reason'])).toEqual([
+    'n_sales_out_of_bounds',
+    'negative_sales',
+    'non_numeric_sales',
+    'unknown_store',
+  ]);
   // The original is the text of the file, not a typed rendering of it.
   expect(JSON.parse(String(q[1]!['original']))).toMatchObject({ sales: '-5.50', n_sales: '07', visitas: '1e2' });
 });
 
 test('a header-only export reads as empty on an incremental run: a warning, and exit 2 with --strict', async () => {
-  writeCsvs([['A1', '2025-01-01', 1001, 10, 101], ['A1', '2025-01-02', 1002, 10, 102]]);
+  writeCsvs([
+    ['A1', '2025-01-01', 1001, 10, 101],
+    ['A1', '2025-01-02', 1002, 10, 102],
+  ]);
   const loaded = filesConfig({ sales: './export/vendas-*.csv', stores: './export/lojas.csv' });
   const first = capturingLogger();
   await runIngest({ loaded, today: '2025-01-06', log: first.log });

@@ -46,22 +46,40 @@ export async function writeSmallSource(path: string, extraSql = ''): Promise<voi
       FROM range(1, 3) t(s), range(DATE '2025-01-01', DATE '2025-01-11', INTERVAL 1 DAY) r(d)`);
     await c.run(`INSERT INTO promotions VALUES (1, NULL, DATE '2025-01-03', DATE '2025-01-04', 10), (2, 1, DATE '2025-01-04', DATE '2025-01-06', 25),
       (3, NULL, DATE '2025-02-01', DATE '2025-02-05', 30)`);
-    await c.run(`INSERT INTO state_holidays VALUES ('SP', 'São Paulo', DATE '2025-01-25', 'Aniversário de São Paulo'), ('RJ', NULL, DATE '2025-01-08', 'Feriado teste')`);
+    await c.run(
+      `INSERT INTO state_holidays VALUES ('SP', 'São Paulo', DATE '2025-01-25', 'Aniversário de São Paulo'), ('RJ', NULL, DATE '2025-01-08', 'Feriado teste')`,
+    );
     if (extraSql) await c.run(extraSql);
   });
 }
 
-export function configFor(dir: string, source: Record<string, unknown> = {}, ingest: Record<string, unknown> = {}): LoadedConfig {
-  const config = parseConfig({ source: { kind: 'duckdb', ...source }, ingest, lake: { root: join(dir, 'lake') } }, join(dir, 'cvc.yaml'));
+export function configFor(
+  dir: string,
+  source: Record<string, unknown> = {},
+  ingest: Record<string, unknown> = {},
+): LoadedConfig {
+  const config = parseConfig(
+    { source: { kind: 'duckdb', ...source }, ingest, lake: { root: join(dir, 'lake') } },
+    join(dir, 'cvc.yaml'),
+  );
   return {
     file: join(dir, 'cvc.yaml'),
     config,
-    paths: { lake: join(dir, 'lake'), tracking: join(dir, 'tracking'), registry: join(dir, 'registry'), demoSource: join(dir, 'source.duckdb'), data: dir },
+    paths: {
+      lake: join(dir, 'lake'),
+      tracking: join(dir, 'tracking'),
+      registry: join(dir, 'registry'),
+      demoSource: join(dir, 'source.duckdb'),
+      data: dir,
+    },
   };
 }
 
 export async function query(sql: string): Promise<Record<string, unknown>[]> {
-  return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[]);
+  return withDuckDb(
+    ':memory:',
+    async (c) => (await c.runAndReadAll(sql)).getRowObjectsJS() as Record<string, unknown>[],
+  );
 }
 
 /** A real logger whose JSON lines are kept: the warnings a run gives. */
@@ -74,7 +92,10 @@ export function capturingLogger(): { log: Logger; warnings: () => string[] } {
     },
   });
   const log = createLogger({ command: 'ingest', runId: 'test', level: 'info', destination, pretty: false });
-  const warnings = () => lines.map((l) => JSON.parse(l) as { level: number; msg: string })
-    .filter((l) => l.level === 40).map((l) => l.msg);
+  const warnings = () =>
+    lines
+      .map((l) => JSON.parse(l) as { level: number; msg: string })
+      .filter((l) => l.level === 40)
+      .map((l) => l.msg);
   return { log, warnings };
 }

@@ -37,8 +37,9 @@ async function featureRows(table: string): Promise<string[]> {
   const conn = await instance.connect();
   try {
     const sql = await scanSql(conn, table);
-    const r = (await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM ${sql} AS t ORDER BY store_id, date`))
-      .getRowObjectsJS();
+    const r = (
+      await conn.runAndReadAll(`SELECT to_json(t)::VARCHAR AS j FROM ${sql} AS t ORDER BY store_id, date`)
+    ).getRowObjectsJS();
     return r.map((x) => String(x['j']));
   } finally {
     conn.closeSync();
@@ -74,11 +75,19 @@ test('daily merges equal a full rebuild row for row on the demo source', async (
   expect(ours.length).toBeGreaterThan(12 * 100);
   expect(ours).toEqual(await featureRows(lakeTables(full).features));
 
-  const theirs = execFileSync('python3', ['-c', `import sys, json
+  const theirs = execFileSync(
+    'python3',
+    [
+      '-c',
+      `import sys, json
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table()
 sales = [v for v in t.column('sales').to_pylist() if v is not None]
-print(json.dumps([t.num_rows, sum(sales)]))`, table], { encoding: 'utf8' });
+print(json.dumps([t.num_rows, sum(sales)]))`,
+      table,
+    ],
+    { encoding: 'utf8' },
+  );
   const [n, total] = JSON.parse(theirs.trim().split('\n').pop()!) as [number, number];
   expect(n).toBe(ours.length);
   const ourTotal = ours.map((j) => (JSON.parse(j) as { sales: number | null }).sales ?? 0).reduce((a, b) => a + b, 0);

@@ -74,10 +74,20 @@ test('each quarantine reason is counted, kept with the original row, and nothing
   expect(new Set(Object.keys(s.quarantinedByReason))).toEqual(new Set([...SALES_REASONS, ...REFERENCE_REASONS]));
   expect(s.rowsRead).toBe(16);
   expect(s.rowsValid).toBe(2);
-  expect(s.rowsRead - s.rowsValid).toBe(Object.entries(s.quarantinedByReason).filter(([r]) => (SALES_REASONS as readonly string[]).includes(r)).reduce((a, [, n]) => a + n, 0));
+  expect(s.rowsRead - s.rowsValid).toBe(
+    Object.entries(s.quarantinedByReason)
+      .filter(([r]) => (SALES_REASONS as readonly string[]).includes(r))
+      .reduce((a, [, n]) => a + n, 0),
+  );
 
   const tables = lakeTables(loaded);
-  const rows = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT reason, store_id, original FROM ${await scanSql(c, tables.quarantine)} q ORDER BY reason`)).getRowObjectsJS());
+  const rows = await withDuckDb(':memory:', async (c) =>
+    (
+      await c.runAndReadAll(
+        `SELECT reason, store_id, original FROM ${await scanSql(c, tables.quarantine)} q ORDER BY reason`,
+      )
+    ).getRowObjectsJS(),
+  );
   expect(rows).toHaveLength(20);
   const neg = rows.find((r) => r['reason'] === 'negative_sales')!;
   expect(JSON.parse(String(neg['original']))).toMatchObject({ store_id: '1', date: '2025-01-06', sales: '-5' });
@@ -85,7 +95,13 @@ test('each quarantine reason is counted, kept with the original row, and nothing
   expect(String(badStore['original'])).toContain('two-letter UF');
 
   // The valid rows made it; the table starts at the first day the source has (Jan 2), not at opening.
-  const feats = await withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT date::VARCHAR AS d, sales, footfall, is_missing FROM ${await scanSql(c, tables.features)} f ORDER BY date`)).getRowObjectsJS());
+  const feats = await withDuckDb(':memory:', async (c) =>
+    (
+      await c.runAndReadAll(
+        `SELECT date::VARCHAR AS d, sales, footfall, is_missing FROM ${await scanSql(c, tables.features)} f ORDER BY date`,
+      )
+    ).getRowObjectsJS(),
+  );
   expect(feats).toEqual([
     { d: '2025-01-02', sales: 100, footfall: 40, is_missing: false },
     { d: '2025-01-03', sales: 100, footfall: 41, is_missing: false },

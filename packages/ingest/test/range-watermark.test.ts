@@ -21,9 +21,15 @@ const TODAY = '2025-01-12';
 const WATERMARK = '2025-01-11T03:00:00.000000';
 
 async function salesOf(lake: string, store: string, day: string): Promise<unknown> {
-  return withDuckDb(':memory:', async (c) => (await c.runAndReadAll(`SELECT sales
+  return withDuckDb(
+    ':memory:',
+    async (c) =>
+      (
+        await c.runAndReadAll(`SELECT sales
     FROM ${await scanSql(c, join(lake, 'features'))} t
-    WHERE store_id = '${store}' AND date = DATE '${day}'`)).getRowObjectsJS()[0]?.['sales']);
+    WHERE store_id = '${store}' AND date = DATE '${day}'`)
+      ).getRowObjectsJS()[0]?.['sales'],
+  );
 }
 
 /**
@@ -31,9 +37,11 @@ async function salesOf(lake: string, store: string, day: string): Promise<unknow
  * one was written earlier, so a watermark moved to the latest row the range read would pass it.
  */
 async function addCorrections(): Promise<void> {
-  await withDuckDb(join(dir, 'source.duckdb'), (c) => c.run(`INSERT INTO daily_sales VALUES
+  await withDuckDb(join(dir, 'source.duckdb'), (c) =>
+    c.run(`INSERT INTO daily_sales VALUES
     (1, DATE '2025-01-03', 333, 10, true, TIMESTAMP '2025-01-11 09:00:00'),
-    (2, DATE '2025-01-08', 888, 10, true, TIMESTAMP '2025-01-11 05:00:00')`));
+    (2, DATE '2025-01-08', 888, 10, true, TIMESTAMP '2025-01-11 05:00:00')`),
+  );
 }
 
 test('a range reload keeps the watermark; the next plain run reads the correction outside the range', async () => {
@@ -43,14 +51,21 @@ test('a range reload keeps the watermark; the next plain run reads the correctio
   await addCorrections();
 
   const r = await runIngest({ loaded, today: TODAY, from: '2025-01-01', to: '2025-01-05' });
-  expect(r).toMatchObject({ mode: 'range', observationsChanged: 1,
-    watermarkBefore: WATERMARK, watermarkAfter: WATERMARK });
+  expect(r).toMatchObject({
+    mode: 'range',
+    observationsChanged: 1,
+    watermarkBefore: WATERMARK,
+    watermarkAfter: WATERMARK,
+  });
   expect(await salesOf(loaded.paths.lake, '1', '2025-01-03')).toBe(333);
   expect((await loadSnapshot(lakeTables(loaded).features)).properties['cvc.ingest.watermark']).toBe(WATERMARK);
 
   const next = await runIngest({ loaded, today: TODAY });
   expect(next).toMatchObject({
-    mode: 'incremental', rowsRead: 2, observationsChanged: 1, watermarkAfter: '2025-01-11T09:00:00.000000',
+    mode: 'incremental',
+    rowsRead: 2,
+    observationsChanged: 1,
+    watermarkAfter: '2025-01-11T09:00:00.000000',
   });
   expect(await salesOf(loaded.paths.lake, '2', '2025-01-08')).toBe(888);
 });
@@ -67,7 +82,10 @@ test('a range run on an empty lake leaves no watermark: the next plain run reads
 /** Puts a corrupt next commit into the table's log (and takes it out): the next operation that loads the log fails. */
 function corruptNextCommit(table: string): () => void {
   const log = join(table, '_delta_log');
-  const last = readdirSync(log).filter((f) => /^\d{20}\.json$/.test(f)).sort().at(-1)!;
+  const last = readdirSync(log)
+    .filter((f) => /^\d{20}\.json$/.test(f))
+    .sort()
+    .at(-1)!;
   const next = join(log, `${String(Number(last.slice(0, 20)) + 1).padStart(20, '0')}.json`);
   writeFileSync(next, 'not a commit\n');
   return () => rmSync(next);

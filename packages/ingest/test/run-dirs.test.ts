@@ -26,7 +26,11 @@ const CHILD = join(import.meta.dirname, 'fixtures', 'ingest-child.ts');
 
 function spillDirs(): string[] {
   const lake = join(dir, 'lake');
-  return existsSync(lake) ? readdirSync(lake).filter((n) => n.startsWith('.ingest-tmp-')).sort() : [];
+  return existsSync(lake)
+    ? readdirSync(lake)
+        .filter((n) => n.startsWith('.ingest-tmp-'))
+        .sort()
+    : [];
 }
 
 /** An ingest in its own process; `reading` resolves once it stands at the sales read. */
@@ -34,12 +38,15 @@ type Exit = { code: number | null; signal: string | null };
 
 function startIngest(how: 'hang' | 'exit'): { child: ChildProcess; reading: Promise<void>; exited: Promise<Exit> } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', CHILD, dir, how], {
-    stdio: ['ignore', 'pipe', 'pipe'], cwd: resolve(import.meta.dirname, '../../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: resolve(import.meta.dirname, '../../..'),
   });
   children.push(child);
   let out = '';
   let err = '';
-  child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => {
+    err += d.toString();
+  });
   const exited = new Promise<Exit>((res) => child.on('exit', (code, signal) => res({ code, signal })));
   const reading = new Promise<void>((res, rej) => {
     child.stdout!.on('data', (d: Buffer) => {
@@ -53,7 +60,7 @@ function startIngest(how: 'hang' | 'exit'): { child: ChildProcess; reading: Prom
   return { child, reading, exited };
 }
 
-test('a SIGKILLed run leaves its spill directory; the next run removes it but not a live run\'s', async () => {
+test("a SIGKILLed run leaves its spill directory; the next run removes it but not a live run's", async () => {
   await writeSmallSource(join(dir, 'source.duckdb'));
   const loaded = configFor(dir);
 

@@ -24,10 +24,13 @@ function filesConfig(): LoadedConfig {
   const storeSchedule = './export/schedule-*.csv';
   const files = { sales: './export/sales.csv', stores: './export/stores.csv', storeSchedule };
   const tables = { promotions: null, holidays: null };
-  const config = parseConfig({
-    source: { kind: 'files', files, tables, columns: { nSales: null, updatedAt: null } },
-    lake: { root: './lake' },
-  }, file);
+  const config = parseConfig(
+    {
+      source: { kind: 'files', files, tables, columns: { nSales: null, updatedAt: null } },
+      lake: { root: './lake' },
+    },
+    file,
+  );
   return { file, config, paths: { lake: join(dir, 'lake'), tracking: '', registry: '', demoSource: '', data: dir } };
 }
 
@@ -71,8 +74,10 @@ test('a bad schedule row fails ingest with exit 2 naming the source, row and fie
   const loaded = filesConfig();
   await runIngest({ loaded, today: '2025-01-06' });
   const tables = lakeTables(loaded);
-  const versions = async () =>
-    [(await loadSnapshot(tables.features)).version, (await loadSnapshot(tables.storeSchedule)).version];
+  const versions = async () => [
+    (await loadSnapshot(tables.features)).version,
+    (await loadSnapshot(tables.storeSchedule)).version,
+  ];
   const before = await versions();
   writeSource('store_id,weekday,schedule_date,is_open\nA1,sun,,0\nB2,9,,0\n');
   const err = await runIngest({ loaded, today: '2025-01-06', full: true }).catch((e: unknown) => e);
@@ -86,8 +91,13 @@ test('a bad schedule row fails ingest with exit 2 naming the source, row and fie
 
 test('schedule row checks: unknown store, weekday xor date, open flag, date, day names', () => {
   const known = new Set(['A1']);
-  const row = (r: Record<string, string | null>) =>
-    ({ store_id: 'A1', weekday: null, schedule_date: null, is_open: '1', ...r });
+  const row = (r: Record<string, string | null>) => ({
+    store_id: 'A1',
+    weekday: null,
+    schedule_date: null,
+    is_open: '1',
+    ...r,
+  });
   const msg = (r: Record<string, string | null>) => {
     try {
       checkSchedule([row(r)], known, 'src');

@@ -21,7 +21,13 @@ export class DeltaError extends Error {
   readonly table: string;
   readonly version: number | undefined;
 
-  constructor(code: DeltaErrorCode, table: string, version: number | undefined, detail: string, options?: { cause?: unknown }) {
+  constructor(
+    code: DeltaErrorCode,
+    table: string,
+    version: number | undefined,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
     const where = version === undefined ? `table ${table}` : `table ${table} at version ${version}`;
     super(`${where}: ${detail}`, options);
     this.code = code;

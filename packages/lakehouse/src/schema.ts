@@ -3,14 +3,7 @@
 import { DeltaError } from './errors.js';
 
 export type DeltaColumnType =
-  | 'INTEGER'
-  | 'BIGINT'
-  | 'DOUBLE'
-  | 'VARCHAR'
-  | 'BOOLEAN'
-  | 'DATE'
-  | 'TIMESTAMP WITH TIME ZONE'
-  | 'TIMESTAMPTZ';
+  'INTEGER' | 'BIGINT' | 'DOUBLE' | 'VARCHAR' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP WITH TIME ZONE' | 'TIMESTAMPTZ';
 
 export interface ColumnDef {
   name: string;
@@ -72,8 +65,12 @@ export function normaliseType(table: string, type: string): DeltaColumnType {
   if (upper === 'BOOL') return 'BOOLEAN';
   if (upper === 'FLOAT8') return 'DOUBLE';
   if (upper in toDelta) return upper as DeltaColumnType;
-  throw new DeltaError('INVALID_ARGUMENT', table, undefined,
-    `column type ${type} is not supported (use INTEGER, BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE or TIMESTAMP WITH TIME ZONE)`);
+  throw new DeltaError(
+    'INVALID_ARGUMENT',
+    table,
+    undefined,
+    `column type ${type} is not supported (use INTEGER, BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE or TIMESTAMP WITH TIME ZONE)`,
+  );
 }
 
 export function toSchemaString(table: string, columns: readonly ColumnDef[]): string {
@@ -109,7 +106,12 @@ export function parseSchemaString(table: string, version: number, schemaString: 
   }
   return parsed.fields.map((f) => {
     if (f.type === 'timestamp_ntz') {
-      throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `column ${f.name} has type timestamp_ntz, which is not supported`);
+      throw new DeltaError(
+        'UNSUPPORTED_FEATURE',
+        table,
+        version,
+        `column ${f.name} has type timestamp_ntz, which is not supported`,
+      );
     }
     const comment = typeof f.metadata?.['comment'] === 'string' ? (f.metadata['comment'] as string) : undefined;
     return {

@@ -41,7 +41,9 @@ export function parseClusteringColumns(table: string, version: number, domain: D
     const config = JSON.parse(domain.configuration) as { clusteringColumns?: unknown[] };
     return (config.clusteringColumns ?? []).map((c) => (Array.isArray(c) ? c.join('.') : String(c)));
   } catch (e) {
-    throw new DeltaError('CORRUPT_LOG', table, version, 'the delta.clustering domain configuration is not valid JSON', { cause: e });
+    throw new DeltaError('CORRUPT_LOG', table, version, 'the delta.clustering domain configuration is not valid JSON', {
+      cause: e,
+    });
   }
 }
 
@@ -69,7 +71,12 @@ export async function loadSnapshotFrom(storage: Storage, table: string, at: Time
   if (state.files.size > 0) {
     for (const f of state.files.values()) {
       if (f.add.deletionVector != null) {
-        throw new DeltaError('UNSUPPORTED_FEATURE', table, state.version, `file ${f.path} has a deletion vector, which is not supported`);
+        throw new DeltaError(
+          'UNSUPPORTED_FEATURE',
+          table,
+          state.version,
+          `file ${f.path} has a deletion vector, which is not supported`,
+        );
       }
     }
   }

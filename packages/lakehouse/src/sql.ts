@@ -14,5 +14,8 @@ export function pathList(paths: readonly string[]): string {
 
 /** Caller SQL is spliced into larger statements: a trailing semicolon would end them early. */
 export function fragment(sql: string): string {
-  return sql.trim().replace(/;+\s*$/, '').trim();
+  return sql
+    .trim()
+    .replace(/;+\s*$/, '')
+    .trim();
 }

@@ -12,7 +12,11 @@ export type StagedColumn =
   | { name: string; type: 'BOOLEAN'; values: ArrayLike<number | boolean> };
 
 /** Creates (or replaces) temp table `name` holding the columns, all of equal length. */
-export async function stageColumns(conn: DuckDBConnection, name: string, columns: readonly StagedColumn[]): Promise<number> {
+export async function stageColumns(
+  conn: DuckDBConnection,
+  name: string,
+  columns: readonly StagedColumn[],
+): Promise<number> {
   const n = columns[0]?.values.length ?? 0;
   for (const c of columns) {
     if (c.values.length !== n) {
@@ -20,7 +24,9 @@ export async function stageColumns(conn: DuckDBConnection, name: string, columns
       throw new DeltaError('INVALID_ARGUMENT', name, undefined, detail);
     }
   }
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${ident(name)} (${columns.map((c) => `${ident(c.name)} ${c.type}`).join(', ')})`,
+  );
   const app = await conn.createAppender(name, 'main', 'temp');
   try {
     for (let i = 0; i < n; i++) {

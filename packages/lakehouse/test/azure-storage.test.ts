@@ -10,18 +10,25 @@ import { connect } from './helpers.js';
 
 describe('Azure locations', () => {
   it('parses abfss, az and https roots', () => {
-    expect(parseAzureLocation('abfss://lake@acme01.dfs.core.windows.net/cvc/tables/'))
-      .toMatchObject({ account: 'acme01', container: 'lake', prefix: 'cvc/tables' });
+    expect(parseAzureLocation('abfss://lake@acme01.dfs.core.windows.net/cvc/tables/')).toMatchObject({
+      account: 'acme01',
+      container: 'lake',
+      prefix: 'cvc/tables',
+    });
     expect(parseAzureLocation('az://lake/cvc')).toMatchObject({ account: undefined, container: 'lake', prefix: 'cvc' });
-    expect(parseAzureLocation('https://acme01.blob.core.windows.net/lake'))
-      .toMatchObject({ account: 'acme01', container: 'lake', prefix: '' });
+    expect(parseAzureLocation('https://acme01.blob.core.windows.net/lake')).toMatchObject({
+      account: 'acme01',
+      container: 'lake',
+      prefix: '',
+    });
     expect(isAzureLocation('/data/lake')).toBe(false);
     expect(isAzureLocation('https://example.com/lake')).toBe(false);
   });
 
   it('refuses malformed roots and SAS tokens in the URL, without echoing the query', () => {
-    expect(() => parseAzureLocation('abfss://lake@acme01.blob.core.windows.net/x'))
-      .toThrow(/abfss:\/\/<container>@<account>/);
+    expect(() => parseAzureLocation('abfss://lake@acme01.blob.core.windows.net/x')).toThrow(
+      /abfss:\/\/<container>@<account>/,
+    );
     expect(() => parseAzureLocation('az://Bad_Container/x')).toThrow(/not a container name/);
     expect(() => parseAzureLocation('az://lake/a/../b')).toThrow(/'\.\.'/);
     const sas = 'sv=2024&sig=SECRETSIG';
@@ -42,8 +49,10 @@ describe('Azure locations', () => {
   });
 
   it('masks connection-string keys and SAS signatures', () => {
-    const env = { AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=KEYKEYKEY==;BlobEndpoint=http://x',
-      AZURE_STORAGE_SAS_TOKEN: 'sv=1&sig=SIGSIGSIG' };
+    const env = {
+      AZURE_STORAGE_CONNECTION_STRING: 'AccountName=a;AccountKey=KEYKEYKEY==;BlobEndpoint=http://x',
+      AZURE_STORAGE_SAS_TOKEN: 'sv=1&sig=SIGSIGSIG',
+    };
     expect(maskAzureSecrets('key KEYKEYKEY== sig SIGSIGSIG', env)).toBe('key *** sig ***');
   });
 });
@@ -52,7 +61,10 @@ describe('Azure credentials against Azurite', () => {
   let azurite: Azurite;
   let conn: DuckDBConnection;
   const saved = process.env['AZURE_STORAGE_CONNECTION_STRING'];
-  beforeAll(async () => { azurite = await startAzurite(); conn = await connect(); }, 60_000);
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    conn = await connect();
+  }, 60_000);
   afterAll(async () => {
     if (saved === undefined) delete process.env['AZURE_STORAGE_CONNECTION_STRING'];
     else process.env['AZURE_STORAGE_CONNECTION_STRING'] = saved;
@@ -61,8 +73,10 @@ describe('Azure credentials against Azurite', () => {
 
   it('a wrong account key fails as an IO DeltaError naming table and HTTP status, never the key', async () => {
     const wrongKey = Buffer.from('not the emulator key, but a secret all the same').toString('base64');
-    process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString
-      .replace(/AccountKey=[^;]+/, `AccountKey=${wrongKey}`);
+    process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString.replace(
+      /AccountKey=[^;]+/,
+      `AccountKey=${wrongKey}`,
+    );
     const table = 'az://secrets/lake/t';
     const e = await createTable(conn, table, { columns: [{ name: 'x', type: 'INTEGER' }] }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DeltaError);

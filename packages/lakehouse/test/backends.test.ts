@@ -5,7 +5,17 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  append, checkpoint, createTable, DeltaError, deleteWhere, history, loadSnapshot, merge, optimize, scanSql, vacuum,
+  append,
+  checkpoint,
+  createTable,
+  DeltaError,
+  deleteWhere,
+  history,
+  loadSnapshot,
+  merge,
+  optimize,
+  scanSql,
+  vacuum,
 } from '../src/index.js';
 import { storageFor } from '../src/storage/local.js';
 import { commit, type PreparedCommit } from '../src/transaction/commit.js';
@@ -38,26 +48,42 @@ const blind: ConflictScope = { readPaths: [], removedPaths: [], readsAllData: fa
 
 describe.each(backends())('lakehouse on $name', (backend) => {
   let conn: DuckDBConnection;
-  beforeAll(async () => { conn = await connect(); await backend.start(); }, 60_000);
+  beforeAll(async () => {
+    conn = await connect();
+    await backend.start();
+  }, 60_000);
   afterAll(() => backend.stop());
 
-  const read = async (table: string, version?: number) => rows(conn, `SELECT store_id,
+  const read = async (table: string, version?: number) =>
+    rows(
+      conn,
+      `SELECT store_id,
       strftime(date, '%Y-%m-%d') AS date,
       i, l::VARCHAR AS l, d, b, strftime(ts AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%gZ') AS ts
-    FROM ${await scanSql(conn, table, version === undefined ? {} : { version })} t ORDER BY store_id`);
+    FROM ${await scanSql(conn, table, version === undefined ? {} : { version })} t ORDER BY store_id`,
+    );
 
   it('writes and reads back every type; the log and data files are in the backend', async () => {
     const t = backend.table('types');
     await createTable(conn, t, { columns: COLUMNS, name: 'types' });
     await append(conn, t, VALUES);
     expect(await read(t)).toEqual([
-      { store_id: '1', date: '2025-01-01', i: 1, l: '9007199254740991', d: 1.5, b: true,
-        ts: '2025-01-02T03:04:05.123Z' },
+      {
+        store_id: '1',
+        date: '2025-01-01',
+        i: 1,
+        l: '9007199254740991',
+        d: 1.5,
+        b: true,
+        ts: '2025-01-02T03:04:05.123Z',
+      },
       { store_id: '2', date: '2025-01-02', i: null, l: null, d: null, b: null, ts: null },
       { store_id: 'ção', date: '1999-12-31', i: -3, l: '-5', d: -0.25, b: false, ts: '1999-12-31T23:59:59.000Z' },
     ]);
-    expect((await backend.names(t, '_delta_log')).filter((n) => n.endsWith('.json')).sort())
-      .toEqual(['00000000000000000000.json', '00000000000000000001.json']);
+    expect((await backend.names(t, '_delta_log')).filter((n) => n.endsWith('.json')).sort()).toEqual([
+      '00000000000000000000.json',
+      '00000000000000000001.json',
+    ]);
     const snap = await loadSnapshot(t);
     expect((await backend.names(t, '')).filter((n) => n.endsWith('.parquet'))).toEqual(snap.files.map((f) => f.path));
     expect(snap.files[0]!.stats?.numRecords).toBe(3);
@@ -68,12 +94,18 @@ describe.each(backends())('lakehouse on $name', (backend) => {
     await createTable(conn, t, { columns: COLUMNS });
     await append(conn, t, VALUES);
     await append(conn, t, row('9', '2025-02-01', 'NULL'));
-    const r = await merge(conn, t, `${row('1', '2025-01-01', '42')} UNION ALL ${row('5', '2025-01-05', '5')}`,
-      { on: ['store_id', 'date'] });
+    const r = await merge(conn, t, `${row('1', '2025-01-01', '42')} UNION ALL ${row('5', '2025-01-05', '5')}`, {
+      on: ['store_id', 'date'],
+    });
     expect(r.metrics).toMatchObject({ numTargetRowsUpdated: 1, numTargetRowsInserted: 1, numTargetFilesRemoved: 1 });
     const got = await rows(conn, `SELECT store_id, i FROM ${await scanSql(conn, t)} t ORDER BY store_id`);
-    expect(got).toEqual([{ store_id: '1', i: 42 }, { store_id: '2', i: null }, { store_id: '5', i: 5 },
-      { store_id: '9', i: null }, { store_id: 'ção', i: -3 }]);
+    expect(got).toEqual([
+      { store_id: '1', i: 42 },
+      { store_id: '2', i: null },
+      { store_id: '5', i: 5 },
+      { store_id: '9', i: null },
+      { store_id: 'ção', i: -3 },
+    ]);
     expect((await read(t, 1)).map((x) => x['i'])).toEqual([1, null, -3]);
   });
 
@@ -84,12 +116,17 @@ describe.each(backends())('lakehouse on $name', (backend) => {
     const file = (await loadSnapshot(t)).files[0]!.path;
     await deleteWhere(conn, t, 'x = 1'); // version 2 removes the file a stale operation read
     const stale = (scope: ConflictScope): PreparedCommit => ({
-      operation: 'TEST', operationParameters: {}, metrics: {}, actions: [], readVersion: 1, isBlindAppend: false, scope,
+      operation: 'TEST',
+      operationParameters: {},
+      metrics: {},
+      actions: [],
+      readVersion: 1,
+      isBlindAppend: false,
+      scope,
       checkpointInterval: 100,
     });
     const scope = { ...blind, readPaths: [file], removedPaths: [file], readsAllData: true };
-    const e = await commit(storageFor(t), t, stale(scope))
-      .catch((x: unknown) => x);
+    const e = await commit(storageFor(t), t, stale(scope)).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DeltaError);
     expect((e as DeltaError).code).toBe('CONFLICT');
     expect((e as DeltaError).version).toBe(2);
@@ -98,11 +135,14 @@ describe.each(backends())('lakehouse on $name', (backend) => {
 
   it('checkpoints, optimize and vacuum; history reads back', async () => {
     const t = backend.table('maintenance');
-    await createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }], clusterBy: ['x'],
-      properties: { 'delta.checkpointInterval': '3' } });
+    await createTable(conn, t, {
+      columns: [{ name: 'x', type: 'INTEGER' }],
+      clusterBy: ['x'],
+      properties: { 'delta.checkpointInterval': '3' },
+    });
     for (const x of [5, 3, 4, 1]) await append(conn, t, `SELECT ${x} AS x`);
-    expect((await backend.names(t, '_delta_log'))).toContain('00000000000000000003.checkpoint.parquet');
-    expect((await backend.names(t, '_delta_log'))).toContain('_last_checkpoint');
+    expect(await backend.names(t, '_delta_log')).toContain('00000000000000000003.checkpoint.parquet');
+    expect(await backend.names(t, '_delta_log')).toContain('_last_checkpoint');
     await optimize(conn, t);
     await checkpoint(conn, t);
     const snap = await loadSnapshot(t);
@@ -112,16 +152,25 @@ describe.each(backends())('lakehouse on $name', (backend) => {
     expect((await backend.names(t, '')).filter((n) => n.endsWith('.parquet'))).toEqual([snap.files[0]!.path]);
     const xs = await rows(conn, `SELECT list(x ORDER BY x) AS xs FROM ${await scanSql(conn, t)} t`);
     expect(xs[0]!['xs']).toEqual([1, 3, 4, 5]);
-    expect((await history(t)).map((h) => h.operation))
-      .toEqual(['OPTIMIZE', 'WRITE', 'WRITE', 'WRITE', 'WRITE', 'CREATE TABLE']);
+    expect((await history(t)).map((h) => h.operation)).toEqual([
+      'OPTIMIZE',
+      'WRITE',
+      'WRITE',
+      'WRITE',
+      'WRITE',
+      'CREATE TABLE',
+    ]);
   });
 
-  it.runIf(useOracle('delta-rs'))('delta-rs reads every version we wrote, from this backend', async () => {
-    const t = backend.table('deltars');
-    await createTable(conn, t, { columns: COLUMNS });
-    await append(conn, t, VALUES);
-    await merge(conn, t, row('2', '2025-01-02', '7'), { on: ['store_id', 'date'] });
-    const got = python<Array<Array<[string, number | null]>>>(`
+  it.runIf(useOracle('delta-rs'))(
+    'delta-rs reads every version we wrote, from this backend',
+    async () => {
+      const t = backend.table('deltars');
+      await createTable(conn, t, { columns: COLUMNS });
+      await append(conn, t, VALUES);
+      await merge(conn, t, row('2', '2025-01-02', '7'), { on: ['store_id', 'date'] });
+      const got = python<Array<Array<[string, number | null]>>>(
+        `
 import json, sys
 from deltalake import DeltaTable
 uri, opts = sys.argv[1], json.loads(sys.argv[2])
@@ -130,7 +179,23 @@ for v in (1, 2):
     dt = DeltaTable(uri, version=v, storage_options=opts or None)
     out.append(sorted([r['store_id'], r['i']] for r in dt.to_pyarrow_table(columns=['store_id', 'i']).to_pylist()))
 print(json.dumps(out))
-`, t, JSON.stringify(backend.storageOptions()));
-    expect(got).toEqual([[['1', 1], ['2', null], ['ção', -3]], [['1', 1], ['2', 7], ['ção', -3]]]);
-  }, 60_000);
+`,
+        t,
+        JSON.stringify(backend.storageOptions()),
+      );
+      expect(got).toEqual([
+        [
+          ['1', 1],
+          ['2', null],
+          ['ção', -3],
+        ],
+        [
+          ['1', 1],
+          ['2', 7],
+          ['ção', -3],
+        ],
+      ]);
+    },
+    60_000,
+  );
 });

@@ -46,7 +46,10 @@ async function waitForPort(port: number, child: ChildProcess, log: () => string)
   for (let i = 0; i < 200; i++) {
     if (child.exitCode !== null) throw new Error(`azurite exited with ${child.exitCode}: ${log()}`);
     const open = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1', () => { s.end(); resolve(true); });
+      const s = net.connect(port, '127.0.0.1', () => {
+        s.end();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (open) return;
@@ -65,19 +68,37 @@ export interface Azurite {
 export async function startAzurite(): Promise<Azurite> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-azurite-'));
   const port = await freePort();
-  const child = spawn(process.execPath, [AZURITE, '--blobHost', '127.0.0.1', '--blobPort', String(port),
-    '--location', dir, '--silent', '--skipApiVersionCheck', '--disableProductStyleUrl'],
-  { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      AZURITE,
+      '--blobHost',
+      '127.0.0.1',
+      '--blobPort',
+      String(port),
+      '--location',
+      dir,
+      '--silent',
+      '--skipApiVersionCheck',
+      '--disableProductStyleUrl',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let out = '';
-  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
-  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
   await waitForPort(port, child, () => out);
   const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
     port,
     blobEndpoint,
-    connectionString: `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};`
-      + `BlobEndpoint=${blobEndpoint};`,
+    connectionString:
+      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `BlobEndpoint=${blobEndpoint};`,
     stop: async () => {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
@@ -102,8 +123,12 @@ function localBackend(): Backend {
   let dir = '';
   return {
     name: 'local',
-    start: async () => { dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-delta-')); },
-    stop: async () => { rmSync(dir, { recursive: true, force: true }); },
+    start: async () => {
+      dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-delta-'));
+    },
+    stop: async () => {
+      rmSync(dir, { recursive: true, force: true });
+    },
     table: (name) => path.join(dir, name),
     names: (table, sub) => storageFor(table).listNames(sub),
     storageOptions: () => ({}),
@@ -149,7 +174,10 @@ function azuriteBackend(): Backend {
     },
     // object_store's emulator switch assumes port 10000; an explicit endpoint reaches any port.
     storageOptions: () => ({
-      account_name: DEV_ACCOUNT, account_key: DEV_KEY, endpoint: azurite!.blobEndpoint, allow_http: 'true',
+      account_name: DEV_ACCOUNT,
+      account_key: DEV_KEY,
+      endpoint: azurite!.blobEndpoint,
+      allow_http: 'true',
     }),
   };
 }

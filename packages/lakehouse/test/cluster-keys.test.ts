@@ -12,7 +12,9 @@ import { connect, tempDir } from './helpers.js';
 
 function file(name: string, min: unknown, rows: number): ActiveFile {
   return {
-    path: name, size: rows * 10, addedIn: 0,
+    path: name,
+    size: rows * 10,
+    addedIn: 0,
     add: { path: name, partitionValues: {}, size: rows * 10, modificationTime: 0, dataChange: true },
     stats: { numRecords: rows, minValues: { k: min }, maxValues: { k: min }, nullCount: {} },
   } as unknown as ActiveFile;
@@ -21,7 +23,9 @@ function file(name: string, min: unknown, rows: number): ActiveFile {
 describe('clustering keys by type', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
 
   it('OPTIMIZE bins neighbouring files of a numeric key by number, not by text', () => {
@@ -31,12 +35,16 @@ describe('clustering keys by type', () => {
     expect(planBins(files, ['k'], 20).map((b) => b.map((f) => f.path))).toEqual([['c', 'b'], ['a', 'd'], ['e']]);
   });
 
-  it('a text key holding numbers is clustered in text order, so one store\'s read skips the other files', async () => {
+  it("a text key holding numbers is clustered in text order, so one store's read skips the other files", async () => {
     const t = path.join(tmp.dir, 'stores');
-    const columns = [{ name: 'store_id', type: 'VARCHAR' as const }, { name: 'v', type: 'DOUBLE' as const }];
+    const columns = [
+      { name: 'store_id', type: 'VARCHAR' as const },
+      { name: 'v', type: 'DOUBLE' as const },
+    ];
     await createTable(conn, t, { columns, clusterBy: ['store_id'] });
-    await append(conn, t, `SELECT (1 + range)::VARCHAR AS store_id, 0.0 AS v FROM range(2000)`,
-      { maxRowsPerFile: 1000 });
+    await append(conn, t, `SELECT (1 + range)::VARCHAR AS store_id, 0.0 AS v FROM range(2000)`, {
+      maxRowsPerFile: 1000,
+    });
     const files = (await loadSnapshot(t)).files;
     expect(files).toHaveLength(2);
     for (const store of ['17', '2', '1500', '999']) {

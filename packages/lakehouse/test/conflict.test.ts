@@ -10,7 +10,9 @@ import { findConflict, type ConflictScope } from '../src/transaction/conflict.js
 import { connect, tempDir } from './helpers.js';
 
 const blind: ConflictScope = { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] };
-const add = (p: string, dataChange = true) => ({ add: { path: p, partitionValues: {}, size: 1, modificationTime: 0, dataChange } });
+const add = (p: string, dataChange = true) => ({
+  add: { path: p, partitionValues: {}, size: 1, modificationTime: 0, dataChange },
+});
 const remove = (p: string) => ({ remove: { path: p, dataChange: true, deletionTimestamp: 0 } });
 
 describe('findConflict', () => {
@@ -30,15 +32,31 @@ describe('findConflict', () => {
     expect(findConflict(blind, [add('x', false), remove('old')])).toBeUndefined(); // an optimize winning over an append
   });
   it('a properties-only change does not stop a blind append; a schema change does', () => {
-    const meta = (schemaString: string) => ({ metaData: { id: 'x', format: { provider: 'parquet' }, schemaString, partitionColumns: [], configuration: { a: '1' } } });
+    const meta = (schemaString: string) => ({
+      metaData: {
+        id: 'x',
+        format: { provider: 'parquet' },
+        schemaString,
+        partitionColumns: [],
+        configuration: { a: '1' },
+      },
+    });
     expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S')])).toBeUndefined();
     expect(findConflict({ ...blind, blindAppendSchema: 'S' }, [meta('S2')])).toBe(
       'a concurrent commit changed the table metadata (schema or properties)',
     );
   });
   it('metadata and protocol changes conflict with everything', () => {
-    const metaData = { id: 'x', format: { provider: 'parquet' }, schemaString: '{}', partitionColumns: [], configuration: {} };
-    expect(findConflict(blind, [{ metaData }])).toBe('a concurrent commit changed the table metadata (schema or properties)');
+    const metaData = {
+      id: 'x',
+      format: { provider: 'parquet' },
+      schemaString: '{}',
+      partitionColumns: [],
+      configuration: {},
+    };
+    expect(findConflict(blind, [{ metaData }])).toBe(
+      'a concurrent commit changed the table metadata (schema or properties)',
+    );
     expect(findConflict(blind, [{ protocol: { minReaderVersion: 1, minWriterVersion: 2 } }])).toBe(
       'a concurrent commit changed the protocol',
     );
@@ -53,14 +71,18 @@ describe('findConflict', () => {
     expect(findConflict(scope, [txn('other')])).toBeUndefined();
     expect(findConflict(scope, [txn('ingest')])).toBe('a concurrent commit used application transaction ingest');
     expect(findConflict(scope, [domain('other')])).toBeUndefined();
-    expect(findConflict(scope, [domain('delta.clustering')])).toBe('a concurrent commit changed metadata domain delta.clustering');
+    expect(findConflict(scope, [domain('delta.clustering')])).toBe(
+      'a concurrent commit changed metadata domain delta.clustering',
+    );
   });
 });
 
 describe('commit retries', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
 
   async function table(name: string): Promise<string> {
@@ -72,7 +94,16 @@ describe('commit retries', () => {
   }
 
   function stale(readVersion: number, scope: ConflictScope, actions: PreparedCommit['actions'] = []): PreparedCommit {
-    return { operation: 'TEST', operationParameters: {}, metrics: {}, actions, readVersion, isBlindAppend: false, scope, checkpointInterval: 100 };
+    return {
+      operation: 'TEST',
+      operationParameters: {},
+      metrics: {},
+      actions,
+      readVersion,
+      isBlindAppend: false,
+      scope,
+      checkpointInterval: 100,
+    };
   }
 
   it('a blind append planned on an old version lands after the winners', async () => {
@@ -86,8 +117,11 @@ describe('commit retries', () => {
     const snap1 = await loadSnapshot(t, { version: 1 });
     const file = snap1.files[0]!.path;
     await deleteWhere(conn, t, 'x = 1'); // version 3 removes the version-1 file
-    const e = await commit(new LocalStorage(t), t, stale(2, { ...blind, readPaths: [file], removedPaths: [file], readsAllData: true }))
-      .catch((x: unknown) => x);
+    const e = await commit(
+      new LocalStorage(t),
+      t,
+      stale(2, { ...blind, readPaths: [file], removedPaths: [file], readsAllData: true }),
+    ).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DeltaError);
     expect((e as DeltaError).code).toBe('CONFLICT');
     expect((e as DeltaError).version).toBe(3);
@@ -104,16 +138,17 @@ describe('commit retries', () => {
   it('two creators with ifNotExists both succeed on one table', async () => {
     const t = path.join(tmp.dir, 'create-race');
     const cols = { columns: [{ name: 'x', type: 'INTEGER' as const }], ifNotExists: true };
-    const results = await Promise.all([createTable(conn, t, cols), createTable(conn, t, cols), createTable(conn, t, cols)]);
+    const results = await Promise.all([
+      createTable(conn, t, cols),
+      createTable(conn, t, cols),
+      createTable(conn, t, cols),
+    ]);
     expect(results.map((r) => r.version)).toEqual([0, 0, 0]);
   });
 
   it('optimize and appends racing in one process all land', async () => {
     const t = await table('race');
-    await Promise.all([
-      optimize(conn, t),
-      ...[3, 4, 5].map((x) => append(conn, t, `SELECT ${x} AS x`)),
-    ]);
+    await Promise.all([optimize(conn, t), ...[3, 4, 5].map((x) => append(conn, t, `SELECT ${x} AS x`))]);
     const snap = await loadSnapshot(t);
     expect(snap.version).toBe(6);
   });

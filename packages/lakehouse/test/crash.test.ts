@@ -11,13 +11,20 @@ import { runWorker } from './workers.js';
 
 describe.each(backends())('crash safety on $name', (backend) => {
   let conn: DuckDBConnection;
-  beforeAll(async () => { conn = await connect(); await backend.start(); }, 60_000);
+  beforeAll(async () => {
+    conn = await connect();
+    await backend.start();
+  }, 60_000);
   afterAll(() => backend.stop());
 
   it('survives SIGKILL at random points and completes on rerun', async () => {
     const table = backend.table('crash');
     await createTable(conn, table, {
-      columns: [{ name: 'worker', type: 'INTEGER' }, { name: 'seq', type: 'INTEGER' }, { name: 'n', type: 'INTEGER' }],
+      columns: [
+        { name: 'worker', type: 'INTEGER' },
+        { name: 'seq', type: 'INTEGER' },
+        { name: 'n', type: 'INTEGER' },
+      ],
       properties: { 'delta.checkpointInterval': '5' },
     });
     const TOTAL = 40;
@@ -39,15 +46,21 @@ describe.each(backends())('crash safety on $name', (backend) => {
       // After every kill: the table reads at its last committed version, every batch whole. Read at
       // that one version: on an object store a Put the killed process had sent may still land after.
       const snap = await loadSnapshot(table);
-      const got = await rows(conn, `SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS seqs, coalesce(max(seq), -1)::INTEGER AS top
-        FROM ${await scanSql(conn, table, { version: snap.version })} t`);
+      const got = await rows(
+        conn,
+        `SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS seqs, coalesce(max(seq), -1)::INTEGER AS top
+        FROM ${await scanSql(conn, table, { version: snap.version })} t`,
+      );
       expect(got[0]!['n']).toBe((got[0]!['seqs'] as number) * ROWS);
       expect(got[0]!['top']).toBe((got[0]!['seqs'] as number) - 1);
       expect(snap.version).toBe(got[0]!['seqs']);
     }
     expect(kills).toBeGreaterThan(0);
     await runWorker([table, '0', String(TOTAL), String(ROWS)]).done;
-    const final = await rows(conn, `SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS seqs FROM ${await scanSql(conn, table)} t`);
+    const final = await rows(
+      conn,
+      `SELECT count(*)::INTEGER AS n, count(DISTINCT seq)::INTEGER AS seqs FROM ${await scanSql(conn, table)} t`,
+    );
     expect(final).toEqual([{ n: TOTAL * ROWS, seqs: TOTAL }]);
     expect((await loadSnapshot(table)).version).toBe(TOTAL);
 

@@ -20,7 +20,9 @@ async function caught(p: Promise<unknown>): Promise<DeltaError> {
 describe('clear errors', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
 
   async function table(name: string): Promise<string> {
@@ -61,7 +63,10 @@ describe('clear errors', () => {
 
   it('a log cleaned up behind a checkpoint still loads; older versions are VERSION_NOT_FOUND', async () => {
     const t = path.join(tmp.dir, 'cleaned');
-    await createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }], properties: { 'delta.checkpointInterval': '2' } });
+    await createTable(conn, t, {
+      columns: [{ name: 'x', type: 'INTEGER' }],
+      properties: { 'delta.checkpointInterval': '2' },
+    });
     for (const x of [1, 2, 3]) await append(conn, t, `SELECT ${x} AS x`);
     rmSync(path.join(t, '_delta_log', '00000000000000000000.json'));
     rmSync(path.join(t, '_delta_log', '00000000000000000001.json'));
@@ -83,23 +88,39 @@ describe('clear errors', () => {
 
   it('unknown protocol features are refused', async () => {
     const t = await table('features');
-    writeFileSync(path.join(t, '_delta_log', '00000000000000000003.json'),
-      JSON.stringify({ protocol: { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'], writerFeatures: ['deletionVectors'] } }) + '\n');
+    writeFileSync(
+      path.join(t, '_delta_log', '00000000000000000003.json'),
+      JSON.stringify({
+        protocol: {
+          minReaderVersion: 3,
+          minWriterVersion: 7,
+          readerFeatures: ['deletionVectors'],
+          writerFeatures: ['deletionVectors'],
+        },
+      }) + '\n',
+    );
     const e = await caught(loadSnapshot(t));
     expect([e.code, e.version]).toEqual(['UNSUPPORTED_FEATURE', 3]);
     expect(e.message).toContain('deletionVectors');
     expect((await loadSnapshot(t, { version: 2 })).version).toBe(2);
 
     const t2 = await table('writer-feature');
-    writeFileSync(path.join(t2, '_delta_log', '00000000000000000003.json'),
-      JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['rowTracking'] } }) + '\n');
+    writeFileSync(
+      path.join(t2, '_delta_log', '00000000000000000003.json'),
+      JSON.stringify({ protocol: { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['rowTracking'] } }) +
+        '\n',
+    );
     expect((await loadSnapshot(t2)).version).toBe(3); // readable
     const w = await caught(append(conn, t2, 'SELECT 3 AS x'));
     expect([w.code, w.version]).toEqual(['UNSUPPORTED_FEATURE', 3]);
     expect(w.message).toContain('rowTracking');
 
     const t3 = await table('column-mapping');
-    const meta = JSON.parse(readFileSync(path.join(t3, '_delta_log', '00000000000000000000.json'), 'utf8').split('\n').find((l) => l.includes('metaData'))!);
+    const meta = JSON.parse(
+      readFileSync(path.join(t3, '_delta_log', '00000000000000000000.json'), 'utf8')
+        .split('\n')
+        .find((l) => l.includes('metaData'))!,
+    );
     meta.metaData.configuration['delta.columnMapping.mode'] = 'name';
     writeFileSync(path.join(t3, '_delta_log', '00000000000000000003.json'), JSON.stringify(meta) + '\n');
     expect((await caught(loadSnapshot(t3))).code).toBe('UNSUPPORTED_FEATURE');
@@ -111,7 +132,9 @@ describe('clear errors', () => {
     expect((await caught(append(conn, t, 'SELECT 1 AS y'))).code).toBe('SCHEMA_MISMATCH');
     expect((await caught(append(conn, t, 'SELECT NULL::INTEGER AS x'))).code).toBe('NULL_IN_NON_NULLABLE');
     expect((await caught(loadSnapshot(t, { version: 9 }))).code).toBe('VERSION_NOT_FOUND');
-    expect((await caught(createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }] }))).code).toBe('TABLE_EXISTS');
+    expect((await caught(createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }] }))).code).toBe(
+      'TABLE_EXISTS',
+    );
     expect((await loadSnapshot(t)).version).toBe(2); // nothing was committed by the failures
     mkdirSync(path.join(tmp.dir, 'empty-dir'));
     expect((await caught(loadSnapshot(path.join(tmp.dir, 'empty-dir')))).code).toBe('TABLE_NOT_FOUND');

@@ -8,7 +8,9 @@ import { connect, tempDir } from './helpers.js';
 
 let conn: DuckDBConnection;
 const tmp = tempDir();
-beforeAll(async () => { conn = await connect(); });
+beforeAll(async () => {
+  conn = await connect();
+});
 afterAll(() => tmp.cleanup());
 
 it('splits 10 rows at 4 per file into 4 + 3 + 3, and OPTIMIZE then finds nothing small', async () => {

@@ -34,4 +34,3 @@ export function python<T = unknown>(script: string, ...args: string[]): T {
   const lines = r.stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as T;
 }
-

@@ -4,8 +4,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  append, checkpoint, createTable, deleteWhere, history, isDeltaError, loadSnapshot, merge, optimize,
-  overwrite, replaceWhere, scanSql, setProperties,
+  append,
+  checkpoint,
+  createTable,
+  deleteWhere,
+  history,
+  isDeltaError,
+  loadSnapshot,
+  merge,
+  optimize,
+  overwrite,
+  replaceWhere,
+  scanSql,
+  setProperties,
 } from '../src/index.js';
 import { connect, python, rows, tempDir } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
@@ -33,11 +44,17 @@ async function ourRows(conn: DuckDBConnection, table: string, version?: number):
   const cols = snap.schema.map((f) => {
     const c = `"${f.name}"`;
     if (f.sqlType === 'DATE') return `strftime(${c}, '%Y-%m-%d') AS ${c}`;
-    if (f.sqlType === 'TIMESTAMP WITH TIME ZONE') return `strftime(${c} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS ${c}`;
+    if (f.sqlType === 'TIMESTAMP WITH TIME ZONE')
+      return `strftime(${c} AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%fZ') AS ${c}`;
     return c;
   });
-  const got = await rows(conn, `SELECT ${cols.join(', ')} FROM ${await scanSql(conn, table, version === undefined ? {} : { version })} t`);
-  const normal = got.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])));
+  const got = await rows(
+    conn,
+    `SELECT ${cols.join(', ')} FROM ${await scanSql(conn, table, version === undefined ? {} : { version })} t`,
+  );
+  const normal = got.map((r) =>
+    Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? Number(v) : v])),
+  );
   return normal.sort((a, b) => (stableKey(a) < stableKey(b) ? -1 : stableKey(a) > stableKey(b) ? 1 : 0));
 }
 
@@ -71,22 +88,39 @@ function batch(seed: number, n: number, day: string): string {
 describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
 
   it('delta-rs reads every version we write, with schema, history and clustering', async () => {
     const table = `${tmp.dir}/ours`;
     await createTable(conn, table, {
-      columns: COLUMNS, clusterBy: ['store_id', 'date'], name: 'ours', description: 'written by cvc',
+      columns: COLUMNS,
+      clusterBy: ['store_id', 'date'],
+      name: 'ours',
+      description: 'written by cvc',
       properties: { 'delta.checkpointInterval': '4' },
     });
-    await append(conn, table, batch(1, 40, '2025-01-01'), { metadata: { source: 'test', watermark: '2025-01-03' }, txn: { appId: 'cvc-test', version: 3 } });
+    await append(conn, table, batch(1, 40, '2025-01-01'), {
+      metadata: { source: 'test', watermark: '2025-01-03' },
+      txn: { appId: 'cvc-test', version: 3 },
+    });
     await append(conn, table, batch(2, 30, '2025-01-04'));
     await append(conn, table, batch(3, 0, '2025-01-04'));
-    await merge(conn, table, `SELECT * REPLACE (i * 10 AS i) FROM (${batch(4, 8, '2025-01-01')}) WHERE store_id IN ('1', '2') UNION ALL
+    await merge(
+      conn,
+      table,
+      `SELECT * REPLACE (i * 10 AS i) FROM (${batch(4, 8, '2025-01-01')}) WHERE store_id IN ('1', '2') UNION ALL
       SELECT '9' AS store_id, DATE '2025-02-01' AS date, 1 AS i, 2 AS l, 3.5 AS d, TRUE AS b, TIMESTAMPTZ '2025-02-01 00:00:00+00' AS ts`,
-    { on: ['store_id', 'date', 'l'] });
-    await replaceWhere(conn, table, `date = DATE '2025-01-05'`, `SELECT * REPLACE (DATE '2025-01-05' AS date) FROM (${batch(5, 6, '2025-01-05')})`);
+      { on: ['store_id', 'date', 'l'] },
+    );
+    await replaceWhere(
+      conn,
+      table,
+      `date = DATE '2025-01-05'`,
+      `SELECT * REPLACE (DATE '2025-01-05' AS date) FROM (${batch(5, 6, '2025-01-05')})`,
+    );
     await deleteWhere(conn, table, `store_id = '3' AND i % 2 = 0`);
     await optimize(conn, table, { targetRowsPerFile: 25 });
     await setProperties(table, { 'cvc.watermark': '2025-01-06' });
@@ -97,9 +131,19 @@ describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
     expect(latest).toBe(11);
 
     const theirs = python<{
-      versions: Row[][]; version: number; history: number; schema: Array<[string, string, boolean]>;
-      writerFeatures: string[]; txnVersion: number; readerVersion: number; writerVersion: number; minStore: unknown; numRecords: number[]; config: Record<string, string>;
-    }>(`${NORMALISE_PY}
+      versions: Row[][];
+      version: number;
+      history: number;
+      schema: Array<[string, string, boolean]>;
+      writerFeatures: string[];
+      txnVersion: number;
+      readerVersion: number;
+      writerVersion: number;
+      minStore: unknown;
+      numRecords: number[];
+      config: Record<string, string>;
+    }>(
+      `${NORMALISE_PY}
 path, latest = sys.argv[1], int(sys.argv[2])
 dt = DeltaTable(path)
 import pyarrow as pa
@@ -117,13 +161,21 @@ out = {
   'config': dt.metadata().configuration,
   'txnVersion': dt.transaction_version('cvc-test'),
 }
-print(json.dumps(out))`, table, String(latest));
+print(json.dumps(out))`,
+      table,
+      String(latest),
+    );
 
     expect(theirs.version).toBe(latest);
     expect(theirs.history).toBe(latest + 1);
     expect(theirs.schema).toEqual([
-      ['store_id', 'string', false], ['date', 'date', false], ['i', 'integer', true], ['l', 'long', true],
-      ['d', 'double', true], ['b', 'boolean', true], ['ts', 'timestamp', true],
+      ['store_id', 'string', false],
+      ['date', 'date', false],
+      ['i', 'integer', true],
+      ['l', 'long', true],
+      ['d', 'double', true],
+      ['b', 'boolean', true],
+      ['ts', 'timestamp', true],
     ]);
     expect(theirs.readerVersion).toBe(1);
     expect(theirs.writerVersion).toBe(7);
@@ -138,10 +190,13 @@ print(json.dumps(out))`, table, String(latest));
     expect(hist[hist.length - 2]!.metadata).toEqual({ source: 'test', watermark: '2025-01-03' });
 
     // delta-rs checkpoints our table; we read its checkpoint, clustering domain included.
-    python(`from deltalake import DeltaTable
+    python(
+      `from deltalake import DeltaTable
 import sys
 DeltaTable(sys.argv[1]).create_checkpoint()
-print('null')`, table);
+print('null')`,
+      table,
+    );
     const snap = await loadSnapshot(table);
     expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
     expect(await ourRows(conn, table)).toEqual(sortRows(theirs.versions[latest]!));
@@ -149,7 +204,8 @@ print('null')`, table);
 
   it('we read tables delta-rs wrote, after its optimize, vacuum and checkpoint', async () => {
     const table = `${tmp.dir}/theirs`;
-    const out = python<{ readable: Record<string, Row[]>; unreadable: number[]; latest: number }>(`${NORMALISE_PY}
+    const out = python<{ readable: Record<string, Row[]>; unreadable: number[]; latest: number }>(
+      `${NORMALISE_PY}
 import pyarrow as pa
 from deltalake import write_deltalake
 path = sys.argv[1]
@@ -182,7 +238,9 @@ for v in range(latest + 1):
         readable[str(v)] = read(path, v)
     except Exception:
         unreadable.append(v)
-print(json.dumps({'readable': readable, 'unreadable': unreadable, 'latest': latest}))`, table);
+print(json.dumps({'readable': readable, 'unreadable': unreadable, 'latest': latest}))`,
+      table,
+    );
 
     expect(Object.keys(out.readable).length).toBeGreaterThan(2);
     expect(out.unreadable.length).toBeGreaterThan(0); // vacuum removed files of old versions
@@ -196,8 +254,11 @@ print(json.dumps({'readable': readable, 'unreadable': unreadable, 'latest': late
     // And we can keep writing to it.
     await append(conn, table, `SELECT * FROM (${await scanSql(conn, table)}) LIMIT 2`);
     await checkpoint(conn, table);
-    const after = python<Row[]>(`${NORMALISE_PY}
-print(json.dumps(read(sys.argv[1])))`, table);
+    const after = python<Row[]>(
+      `${NORMALISE_PY}
+print(json.dumps(read(sys.argv[1])))`,
+      table,
+    );
     expect(sortRows(after)).toEqual(await ourRows(conn, table));
   });
 });

@@ -40,9 +40,15 @@ describe('merge copies touched files in order', () => {
   async function fileRows(t: string): Promise<Map<string, string[]>> {
     const out = new Map<string, string[]>();
     for (const f of (await loadSnapshot(t)).files) {
-      const r = await rows(conn, `SELECT store_id || '/' || date::VARCHAR || '/' || sales::VARCHAR AS k
-        FROM read_parquet('${path.join(t, f.path)}', file_row_number = true) ORDER BY file_row_number`);
-      out.set(f.path, r.map((x) => String(x['k'])));
+      const r = await rows(
+        conn,
+        `SELECT store_id || '/' || date::VARCHAR || '/' || sales::VARCHAR AS k
+        FROM read_parquet('${path.join(t, f.path)}', file_row_number = true) ORDER BY file_row_number`,
+      );
+      out.set(
+        f.path,
+        r.map((x) => String(x['k'])),
+      );
     }
     return out;
   }
@@ -50,10 +56,13 @@ describe('merge copies touched files in order', () => {
   async function check(source: string): Promise<void> {
     const t = await clusteredTable();
     const before = await fileRows(t);
-    const expected = await rows(conn, `SELECT store_id, date::VARCHAR AS date, sales FROM (
+    const expected = await rows(
+      conn,
+      `SELECT store_id, date::VARCHAR AS date, sales FROM (
       SELECT * FROM (${TARGET}) t
       WHERE NOT EXISTS (SELECT 1 FROM (${source}) s WHERE s.store_id = t.store_id AND s.date = t.date)
-      UNION ALL SELECT * FROM (${source})) ORDER BY store_id, date`);
+      UNION ALL SELECT * FROM (${source})) ORDER BY store_id, date`,
+    );
     const r = await merge(conn, t, source, { on: ['store_id', 'date'], maxRowsPerFile: 5000 });
     const after = await fileRows(t);
     const snap = await loadSnapshot(t);
@@ -75,18 +84,23 @@ describe('merge copies touched files in order', () => {
     const fresh = created.filter((p) => !copies.includes(p)).flatMap((p) => after.get(p)!);
     expect(fresh.length).toBe(srcKeys.size);
     expect(snap.files.every((f) => f.add.clusteringProvider === 'liquid')).toBe(true);
-    const got = await rows(conn,
-      `SELECT store_id, date::VARCHAR AS date, sales FROM ${await scanSql(conn, t)} s ORDER BY store_id, date`);
+    const got = await rows(
+      conn,
+      `SELECT store_id, date::VARCHAR AS date, sales FROM ${await scanSql(conn, t)} s ORDER BY store_id, date`,
+    );
     expect(got).toEqual(expected);
     const inRemoved = removed.reduce((s, p) => s + before.get(p)!.length, 0);
     expect(r.metrics['numTargetRowsCopied']).toBe(inRemoved - Number(r.metrics['numTargetRowsUpdated']));
     if (useOracle('delta-rs')) {
-      const theirs = python<Array<[string, string, number]>>(`
+      const theirs = python<Array<[string, string, number]>>(
+        `
 import json, sys
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table().to_pydict()
 rows = sorted(zip(t['store_id'], [d.isoformat() for d in t['date']], t['sales']))
-print(json.dumps(rows))`, t);
+print(json.dumps(rows))`,
+        t,
+      );
       expect(theirs).toEqual(expected.map((e) => [e['store_id'], e['date'], e['sales']]));
     }
   }
@@ -109,12 +123,20 @@ print(json.dumps(rows))`, t);
     await append(conn, t, `SELECT '2' AS store_id, DATE '2025-01-01' AS date, 2.0 AS sales`);
     const r = await merge(conn, t, `${days}, 5.0 AS sales FROM range(3)`, { on: ['store_id', 'date'] });
     expect(r.metrics).toMatchObject({
-      numTargetRowsUpdated: 3, numTargetRowsCopied: 0, numTargetFilesRemoved: 1, numTargetFilesAdded: 1,
+      numTargetRowsUpdated: 3,
+      numTargetRowsCopied: 0,
+      numTargetFilesRemoved: 1,
+      numTargetFilesAdded: 1,
     });
     const files = (await loadSnapshot(t)).files;
     expect(files.map((f) => f.stats!.numRecords).sort()).toEqual([1, 3]);
-    const got = await rows(conn,
-      `SELECT store_id, sum(sales) AS s FROM ${await scanSql(conn, t)} t GROUP BY ALL ORDER BY ALL`);
-    expect(got).toEqual([{ store_id: '1', s: 15 }, { store_id: '2', s: 2 }]);
+    const got = await rows(
+      conn,
+      `SELECT store_id, sum(sales) AS s FROM ${await scanSql(conn, t)} t GROUP BY ALL ORDER BY ALL`,
+    );
+    expect(got).toEqual([
+      { store_id: '1', s: 15 },
+      { store_id: '2', s: 2 },
+    ]);
   });
 });

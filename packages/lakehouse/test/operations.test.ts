@@ -6,8 +6,20 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  append, createTable, createView, deleteWhere, DeltaError, history, loadSnapshot, merge, optimize, overwrite,
-  replaceWhere, scanSql, setProperties, vacuum,
+  append,
+  createTable,
+  createView,
+  deleteWhere,
+  DeltaError,
+  history,
+  loadSnapshot,
+  merge,
+  optimize,
+  overwrite,
+  replaceWhere,
+  scanSql,
+  setProperties,
+  vacuum,
 } from '../src/index.js';
 import { connect, rows, tempDir } from './helpers.js';
 
@@ -20,7 +32,9 @@ const COLS = [
 describe('operations', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
   let n = 0;
   let n0 = 1000;
@@ -30,47 +44,93 @@ describe('operations', () => {
     return t;
   }
   const all = async (t: string, extra = '') =>
-    rows(conn, `SELECT store_id, strftime(date, '%Y-%m-%d') AS date, sales FROM ${await scanSql(conn, t)} s ${extra} ORDER BY store_id, date, sales`);
+    rows(
+      conn,
+      `SELECT store_id, strftime(date, '%Y-%m-%d') AS date, sales FROM ${await scanSql(conn, t)} s ${extra} ORDER BY store_id, date, sales`,
+    );
 
   it('merge updates matched rows, inserts new ones, rewrites only touched files', async () => {
     const t = await fresh();
-    await append(conn, t, `SELECT * FROM (VALUES ('1', DATE '2025-01-01', 1.0), ('1', DATE '2025-01-02', 2.0)) v(store_id, date, sales)`);
+    await append(
+      conn,
+      t,
+      `SELECT * FROM (VALUES ('1', DATE '2025-01-01', 1.0), ('1', DATE '2025-01-02', 2.0)) v(store_id, date, sales)`,
+    );
     await append(conn, t, `SELECT * FROM (VALUES ('5', DATE '2025-01-01', 5.0)) v(store_id, date, sales)`);
-    const r = await merge(conn, t, `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 20.0), ('2', DATE '2025-01-01', 3.0)) v(store_id, date, sales)`,
-      { on: ['store_id', 'date'], metadata: { rowsMerged: 2 } });
-    expect(r.metrics).toMatchObject({ numTargetRowsUpdated: 1, numTargetRowsInserted: 1, numTargetFilesRemoved: 1, numTargetRowsCopied: 1 });
+    const r = await merge(
+      conn,
+      t,
+      `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 20.0), ('2', DATE '2025-01-01', 3.0)) v(store_id, date, sales)`,
+      { on: ['store_id', 'date'], metadata: { rowsMerged: 2 } },
+    );
+    expect(r.metrics).toMatchObject({
+      numTargetRowsUpdated: 1,
+      numTargetRowsInserted: 1,
+      numTargetFilesRemoved: 1,
+      numTargetRowsCopied: 1,
+    });
     expect(r.metrics['numTargetFilesSkipped']).toBe(1); // the store-5 file is outside the key range
     expect(await all(t)).toEqual([
-      { store_id: '1', date: '2025-01-01', sales: 1 }, { store_id: '1', date: '2025-01-02', sales: 20 },
-      { store_id: '2', date: '2025-01-01', sales: 3 }, { store_id: '5', date: '2025-01-01', sales: 5 },
+      { store_id: '1', date: '2025-01-01', sales: 1 },
+      { store_id: '1', date: '2025-01-02', sales: 20 },
+      { store_id: '2', date: '2025-01-01', sales: 3 },
+      { store_id: '5', date: '2025-01-01', sales: 5 },
     ]);
     // whenMatched ignore: inserts only, removes nothing
-    const r2 = await merge(conn, t, `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 99.0), ('3', DATE '2025-01-01', 3.0)) v(store_id, date, sales)`,
-      { on: ['store_id', 'date'], whenMatched: 'ignore' });
+    const r2 = await merge(
+      conn,
+      t,
+      `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 99.0), ('3', DATE '2025-01-01', 3.0)) v(store_id, date, sales)`,
+      { on: ['store_id', 'date'], whenMatched: 'ignore' },
+    );
     expect(r2.metrics).toMatchObject({ numTargetRowsInserted: 1, numTargetFilesRemoved: 0 });
     expect((await all(t)).map((x) => x['sales'])).toEqual([1, 20, 3, 3, 5]);
-    await expect(merge(conn, t, `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 1.0), ('1', DATE '2025-01-02', 2.0)) v(store_id, date, sales)`,
-      { on: ['store_id', 'date'] })).rejects.toThrow(/duplicated key/);
+    await expect(
+      merge(
+        conn,
+        t,
+        `SELECT * FROM (VALUES ('1', DATE '2025-01-02', 1.0), ('1', DATE '2025-01-02', 2.0)) v(store_id, date, sales)`,
+        { on: ['store_id', 'date'] },
+      ),
+    ).rejects.toThrow(/duplicated key/);
     expect((await history(t, { limit: 2 }))[1]!.metadata).toEqual({ rowsMerged: 2 });
   });
 
   it('replaceWhere replaces one as-of date in one commit and checks the new rows', async () => {
     const t = await fresh();
-    await append(conn, t, `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-06-29' + (range % 2)::INTEGER AS date, range::DOUBLE AS sales FROM range(10)`);
+    await append(
+      conn,
+      t,
+      `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-06-29' + (range % 2)::INTEGER AS date, range::DOUBLE AS sales FROM range(10)`,
+    );
     const before = (await loadSnapshot(t)).version;
-    const r = await replaceWhere(conn, t, `date = DATE '2025-06-30'`, `SELECT '9' AS store_id, DATE '2025-06-30' AS date, 1.0 AS sales`);
+    const r = await replaceWhere(
+      conn,
+      t,
+      `date = DATE '2025-06-30'`,
+      `SELECT '9' AS store_id, DATE '2025-06-30' AS date, 1.0 AS sales`,
+    );
     expect(r.version).toBe(before + 1);
     expect(r.metrics).toMatchObject({ numDeletedRows: 5, numCopiedRows: 5 });
     expect(await all(t, `WHERE date = DATE '2025-06-30'`)).toEqual([{ store_id: '9', date: '2025-06-30', sales: 1 }]);
-    expect((await all(t, `WHERE date = DATE '2025-06-29'`))).toHaveLength(5);
-    const e = await replaceWhere(conn, t, `date = DATE '2025-06-30'`, `SELECT '9' AS store_id, DATE '2025-07-01' AS date, 1.0 AS sales`).catch((x: unknown) => x);
+    expect(await all(t, `WHERE date = DATE '2025-06-29'`)).toHaveLength(5);
+    const e = await replaceWhere(
+      conn,
+      t,
+      `date = DATE '2025-06-30'`,
+      `SELECT '9' AS store_id, DATE '2025-07-01' AS date, 1.0 AS sales`,
+    ).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(DeltaError);
     expect((e as DeltaError).code).toBe('PREDICATE_VIOLATION');
   });
 
   it('deleteWhere, overwrite and time travel by version and timestamp', async () => {
     const t = await fresh();
-    await append(conn, t, `SELECT range::VARCHAR AS store_id, DATE '2025-01-01' AS date, range::DOUBLE AS sales FROM range(6)`);
+    await append(
+      conn,
+      t,
+      `SELECT range::VARCHAR AS store_id, DATE '2025-01-01' AS date, range::DOUBLE AS sales FROM range(6)`,
+    );
     await sleep(20);
     const between = new Date();
     await sleep(20);
@@ -78,8 +138,12 @@ describe('operations', () => {
     expect(d.metrics).toMatchObject({ numDeletedRows: 3, numCopiedRows: 3 });
     await overwrite(conn, t, `SELECT 'x' AS store_id, DATE '2025-02-01' AS date, 0.5 AS sales`);
     expect(await all(t)).toEqual([{ store_id: 'x', date: '2025-02-01', sales: 0.5 }]);
-    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 1 })} s`)).toEqual([{ n: 6 }]);
-    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 2 })} s`)).toEqual([{ n: 3 }]);
+    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 1 })} s`)).toEqual([
+      { n: 6 },
+    ]);
+    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 2 })} s`)).toEqual([
+      { n: 3 },
+    ]);
     expect((await loadSnapshot(t, { timestamp: between })).version).toBe(1);
     expect((await loadSnapshot(t, { timestamp: new Date() })).version).toBe(3);
     expect((await history(t)).map((h) => h.operation)).toEqual(['WRITE', 'DELETE', 'WRITE', 'CREATE TABLE']);
@@ -88,7 +152,11 @@ describe('operations', () => {
   it('file skipping on stats columns, with the same rows as a full scan', async () => {
     const t = await fresh();
     for (let s = 0; s < 5; s++) {
-      await append(conn, t, `SELECT '${s}' AS store_id, DATE '2025-01-01' + range::INTEGER AS date, range::DOUBLE AS sales FROM range(10)`);
+      await append(
+        conn,
+        t,
+        `SELECT '${s}' AS store_id, DATE '2025-01-01' + range::INTEGER AS date, range::DOUBLE AS sales FROM range(10)`,
+      );
     }
     const snap = await createView(conn, 'skip_v', t, { filters: { store_id: '3' } });
     expect(snap.files).toHaveLength(5);
@@ -98,13 +166,20 @@ describe('operations', () => {
     expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${sql} s`)).toEqual([{ n: 2 }]);
     const none = await scanSql(conn, t, { filters: { store_id: 'zzz' } });
     expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${none} s`)).toEqual([{ n: 0 }]);
-    expect((await scanSql(conn, t, { filters: { store_id: { in: ['1', '2'] } } }).then((s) => s.match(/part-/g) ?? [])).length).toBe(2);
+    expect(
+      (await scanSql(conn, t, { filters: { store_id: { in: ['1', '2'] } } }).then((s) => s.match(/part-/g) ?? []))
+        .length,
+    ).toBe(2);
   });
 
   it('optimize compacts small clustered files into one sorted file, records clustering as Delta does, and is idempotent', async () => {
     const t = await fresh({ clusterBy: ['store_id', 'date'] });
     for (let i = 0; i < 4; i++) {
-      await append(conn, t, `SELECT ((range * 7 + ${i}) % 4)::VARCHAR AS store_id, DATE '2025-01-01' + (range % 3)::INTEGER AS date, range::DOUBLE AS sales FROM range(20)`);
+      await append(
+        conn,
+        t,
+        `SELECT ((range * 7 + ${i}) % 4)::VARCHAR AS store_id, DATE '2025-01-01' + (range % 3)::INTEGER AS date, range::DOUBLE AS sales FROM range(20)`,
+      );
     }
     const before = await all(t);
     const r = await optimize(conn, t, { targetRowsPerFile: 100 });
@@ -112,7 +187,8 @@ describe('operations', () => {
     expect(await all(t)).toEqual(before);
     const snap = await loadSnapshot(t);
     expect(snap.protocol).toEqual({
-      minReaderVersion: 1, minWriterVersion: 7,
+      minReaderVersion: 1,
+      minWriterVersion: 7,
       writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
     });
     expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
@@ -126,13 +202,22 @@ describe('operations', () => {
 
   it('optimize is incremental: clustered files of full size stay, only small or unclustered ones are rewritten', async () => {
     const t = await fresh({ clusterBy: ['store_id', 'date'] });
-    await append(conn, t, `SELECT lpad((range // 10)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 10)::INTEGER AS date,
-      range::DOUBLE AS sales FROM range(100)`, { maxRowsPerFile: 50 });
+    await append(
+      conn,
+      t,
+      `SELECT lpad((range // 10)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 10)::INTEGER AS date,
+      range::DOUBLE AS sales FROM range(100)`,
+      { maxRowsPerFile: 50 },
+    );
     const big = (await loadSnapshot(t)).files.map((f) => f.path);
     expect(big).toHaveLength(2);
     // Two daily appends: small files, already sorted on write.
     for (const d of [10, 11]) {
-      await append(conn, t, `SELECT lpad(range::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + ${d} AS date, 1.0 AS sales FROM range(10)`);
+      await append(
+        conn,
+        t,
+        `SELECT lpad(range::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + ${d} AS date, 1.0 AS sales FROM range(10)`,
+      );
     }
     const before = await all(t);
     const r = await optimize(conn, t, { targetRowsPerFile: 50 });
@@ -147,26 +232,47 @@ describe('operations', () => {
     expect(lone.version).toBe(r.version + 1);
     expect(lone.metrics).toMatchObject({ numFilesRemoved: 0 });
     await append(conn, t, `SELECT '01' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
-    expect((await optimize(conn, t, { targetRowsPerFile: 50 })).metrics).toMatchObject({ numFilesRemoved: 2, numFilesAdded: 1 });
+    expect((await optimize(conn, t, { targetRowsPerFile: 50 })).metrics).toMatchObject({
+      numFilesRemoved: 2,
+      numFilesAdded: 1,
+    });
   });
 
   it('clusters numbers as numbers and several keys on a Z-order curve', async () => {
     const n = path.join(tmp.dir, `t${n0++}`);
-    await createTable(conn, n, { columns: [{ name: 'k', type: 'INTEGER' }, { name: 'v', type: 'DOUBLE' }], clusterBy: ['k'] });
+    await createTable(conn, n, {
+      columns: [
+        { name: 'k', type: 'INTEGER' },
+        { name: 'v', type: 'DOUBLE' },
+      ],
+      clusterBy: ['k'],
+    });
     await append(conn, n, `SELECT (12 - range)::INTEGER AS k, 0.0 AS v FROM range(12)`, { maxRowsPerFile: 3 });
-    const ranges = (await loadSnapshot(n)).files.map((f) => [f.stats!.minValues['k'], f.stats!.maxValues['k']])
+    const ranges = (await loadSnapshot(n)).files
+      .map((f) => [f.stats!.minValues['k'], f.stats!.maxValues['k']])
       .sort((a, b) => Number(a[0]) - Number(b[0]));
-    expect(ranges).toEqual([[1, 3], [4, 6], [7, 9], [10, 12]]);
+    expect(ranges).toEqual([
+      [1, 3],
+      [4, 6],
+      [7, 9],
+      [10, 12],
+    ]);
 
     // 16 stores x 16 days in 4 files: Z-order gives each file a 8 x 8 box, so one store's 8-day
     // window is in one file (sorting by store alone would give 4 stores x 16 days per file).
     const t = await fresh({ clusterBy: ['store_id', 'date'] });
-    await append(conn, t, `SELECT lpad((range // 16)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 16)::INTEGER AS date,
-      range::DOUBLE AS sales FROM range(256)`, { maxRowsPerFile: 64 });
+    await append(
+      conn,
+      t,
+      `SELECT lpad((range // 16)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 16)::INTEGER AS date,
+      range::DOUBLE AS sales FROM range(256)`,
+      { maxRowsPerFile: 64 },
+    );
     const files = (await loadSnapshot(t)).files;
     expect(files).toHaveLength(4);
     for (const f of files) {
-      const days = (Date.parse(String(f.stats!.maxValues['date'])) - Date.parse(String(f.stats!.minValues['date']))) / 86_400_000;
+      const days =
+        (Date.parse(String(f.stats!.maxValues['date'])) - Date.parse(String(f.stats!.minValues['date']))) / 86_400_000;
       expect(days).toBe(7);
       expect(Number(f.stats!.maxValues['store_id']) - Number(f.stats!.minValues['store_id'])).toBe(7);
     }
@@ -184,7 +290,9 @@ describe('operations', () => {
     await expect(vacuum(t, { retentionHours: 1 })).rejects.toThrow(/below the safe minimum/);
     // Removed a moment ago: within a 1-hour retention, time travel to version 2 still needs them.
     expect((await vacuum(t, { retentionHours: 1, enforceRetention: false })).deleted).toEqual([]);
-    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 2 })} s`)).toEqual([{ n: 2 }]);
+    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t, { version: 2 })} s`)).toEqual([
+      { n: 2 },
+    ]);
     // Two hours later they are past retention; the current version's file stays.
     const later = new Date(Date.now() + 2 * 3600_000);
     expect((await vacuum(t, { retentionHours: 1, enforceRetention: false, now: later })).deleted).toHaveLength(2);
@@ -198,8 +306,18 @@ describe('operations', () => {
     const first = await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`, { txn });
     const again = await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`, { txn });
     expect(again).toMatchObject({ skipped: true, version: first.version });
-    await merge(conn, t, `SELECT '2' AS store_id, DATE '2025-01-01' AS date, 2.0 AS sales`, { on: ['store_id'], txn: { ...txn, version: 8 } });
-    expect((await merge(conn, t, `SELECT '3' AS store_id, DATE '2025-01-01' AS date, 3.0 AS sales`, { on: ['store_id'], txn })).skipped).toBe(true);
+    await merge(conn, t, `SELECT '2' AS store_id, DATE '2025-01-01' AS date, 2.0 AS sales`, {
+      on: ['store_id'],
+      txn: { ...txn, version: 8 },
+    });
+    expect(
+      (
+        await merge(conn, t, `SELECT '3' AS store_id, DATE '2025-01-01' AS date, 3.0 AS sales`, {
+          on: ['store_id'],
+          txn,
+        })
+      ).skipped,
+    ).toBe(true);
     const snap = await loadSnapshot(t); // version 2: read from the checkpoint
     expect(snap.appTransactions).toEqual({ 'ingest-store-sales': 8 });
     expect(await all(t)).toHaveLength(2);
@@ -207,15 +325,27 @@ describe('operations', () => {
 
   it('properties and caller metadata in commits; checkpoints every N commits', async () => {
     const t = await fresh({ properties: { 'delta.checkpointInterval': '3' } });
-    await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`,
-      { properties: { 'cvc.ingest.watermark': '2025-01-01' }, metadata: { source: 's3://x', rowsRead: 1, rowsQuarantined: 0 } });
+    await append(conn, t, `SELECT '1' AS store_id, DATE '2025-01-01' AS date, 1.0 AS sales`, {
+      properties: { 'cvc.ingest.watermark': '2025-01-01' },
+      metadata: { source: 's3://x', rowsRead: 1, rowsQuarantined: 0 },
+    });
     await setProperties(t, { 'cvc.owner': 'ingest' });
     const r = await append(conn, t, `SELECT '2' AS store_id, DATE '2025-01-02' AS date, 2.0 AS sales`);
     expect(r.checkpointWritten).toBe(true);
     const snap = await loadSnapshot(t);
-    expect(snap.properties).toMatchObject({ 'cvc.ingest.watermark': '2025-01-01', 'cvc.owner': 'ingest', 'delta.checkpointInterval': '3' });
-    expect(JSON.parse(readFileSync(path.join(t, '_delta_log', '_last_checkpoint'), 'utf8'))).toMatchObject({ version: 3 });
-    expect((await history(t)).find((h) => h.version === 1)!.metadata).toEqual({ source: 's3://x', rowsRead: 1, rowsQuarantined: 0 });
+    expect(snap.properties).toMatchObject({
+      'cvc.ingest.watermark': '2025-01-01',
+      'cvc.owner': 'ingest',
+      'delta.checkpointInterval': '3',
+    });
+    expect(JSON.parse(readFileSync(path.join(t, '_delta_log', '_last_checkpoint'), 'utf8'))).toMatchObject({
+      version: 3,
+    });
+    expect((await history(t)).find((h) => h.version === 1)!.metadata).toEqual({
+      source: 's3://x',
+      rowsRead: 1,
+      rowsQuarantined: 0,
+    });
     // The snapshot from the checkpoint equals the one replayed from JSON only.
     await append(conn, t, `SELECT '3' AS store_id, DATE '2025-01-03' AS date, 3.0 AS sales`);
     const viaCheckpoint = await loadSnapshot(t);

@@ -6,8 +6,18 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
-  append, createTable, deleteWhere, history, loadSnapshot, merge, optimize, overwrite, scanSql, setProperties,
-  upgradeProtocol, type ColumnDef,
+  append,
+  createTable,
+  deleteWhere,
+  history,
+  loadSnapshot,
+  merge,
+  optimize,
+  overwrite,
+  scanSql,
+  setProperties,
+  upgradeProtocol,
+  type ColumnDef,
 } from '../src/index.js';
 import { findConflict } from '../src/transaction/conflict.js';
 import { connect, python, rows, tempDir } from './helpers.js';
@@ -20,7 +30,8 @@ const COLS: ColumnDef[] = [
 /** What cvc wrote for every clustered table before it listed invariants. */
 const OLD_PROTOCOL = { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['clustering', 'domainMetadata'] };
 const SPARK_LIKE = {
-  minReaderVersion: 1, minWriterVersion: 7,
+  minReaderVersion: 1,
+  minWriterVersion: 7,
   writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
 };
 
@@ -30,7 +41,8 @@ const batch = (store: string, day: number) =>
 /** Rewrites the protocol line of version 0, as the old code wrote it. */
 function writeOldProtocol(table: string, protocol: object = OLD_PROTOCOL): void {
   const file = path.join(table, '_delta_log', '00000000000000000000.json');
-  const lines = readFileSync(file, 'utf8').split('\n')
+  const lines = readFileSync(file, 'utf8')
+    .split('\n')
     .map((l) => (l.startsWith('{"protocol"') ? JSON.stringify({ protocol }) : l));
   writeFileSync(file, lines.join('\n'));
 }
@@ -38,7 +50,9 @@ function writeOldProtocol(table: string, protocol: object = OLD_PROTOCOL): void 
 describe('protocol', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  beforeAll(async () => { conn = await connect(); });
+  beforeAll(async () => {
+    conn = await connect();
+  });
   afterAll(() => tmp.cleanup());
   let n = 0;
   async function oldTable(columns: ColumnDef[] = COLS): Promise<string> {
@@ -52,7 +66,8 @@ describe('protocol', () => {
   }
   const protocolLines = (t: string, v: number) =>
     readFileSync(path.join(t, '_delta_log', `${String(v).padStart(20, '0')}.json`), 'utf8')
-      .split('\n').filter((l) => l.startsWith('{"protocol"'));
+      .split('\n')
+      .filter((l) => l.startsWith('{"protocol"'));
 
   it('a new clustered table lists invariants, appendOnly, clustering and domainMetadata, as Spark does', async () => {
     const t = path.join(tmp.dir, 'new-clustered');
@@ -71,18 +86,25 @@ describe('protocol', () => {
   });
 
   it('refuses table properties that turn on features this writer does not implement', async () => {
-    for (const properties of [{ 'delta.enableChangeDataFeed': 'true' }, { 'delta.constraints.pos': 'sales > 0' },
-      { 'delta.enableDeletionVectors': 'true' }, { 'delta.feature.rowTracking': 'supported' },
-      { 'delta.columnMapping.mode': 'name' }]) {
-      await expect(createTable(conn, path.join(tmp.dir, `refused${n++}`), { columns: COLS, properties }))
-        .rejects.toMatchObject({
-          code: 'UNSUPPORTED_FEATURE', message: expect.stringContaining(Object.keys(properties)[0]!),
-        });
+    for (const properties of [
+      { 'delta.enableChangeDataFeed': 'true' },
+      { 'delta.constraints.pos': 'sales > 0' },
+      { 'delta.enableDeletionVectors': 'true' },
+      { 'delta.feature.rowTracking': 'supported' },
+      { 'delta.columnMapping.mode': 'name' },
+    ]) {
+      await expect(
+        createTable(conn, path.join(tmp.dir, `refused${n++}`), { columns: COLS, properties }),
+      ).rejects.toMatchObject({
+        code: 'UNSUPPORTED_FEATURE',
+        message: expect.stringContaining(Object.keys(properties)[0]!),
+      });
     }
     const t = path.join(tmp.dir, 'refused-later');
     await createTable(conn, t, { columns: COLS });
-    await expect(setProperties(t, { 'delta.enableChangeDataFeed': 'true' }))
-      .rejects.toMatchObject({ code: 'UNSUPPORTED_FEATURE' });
+    await expect(setProperties(t, { 'delta.enableChangeDataFeed': 'true' })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_FEATURE',
+    });
     expect((await loadSnapshot(t)).version).toBe(0);
   });
 
@@ -115,8 +137,11 @@ describe('protocol', () => {
     await createTable(conn, u, { columns: COLS });
     writeOldProtocol(u, { minReaderVersion: 1, minWriterVersion: 1 });
     await append(conn, u, batch('1', 1));
-    expect((await loadSnapshot(u)).protocol)
-      .toEqual({ minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ['invariants'] });
+    expect((await loadSnapshot(u)).protocol).toEqual({
+      minReaderVersion: 1,
+      minWriterVersion: 7,
+      writerFeatures: ['invariants'],
+    });
   });
 
   it('upgradeProtocol upgrades a table nobody writes to, then does nothing', async () => {
@@ -144,12 +169,15 @@ describe('protocol', () => {
   it('delta-rs reads the upgraded table and its protocol', async () => {
     const t = await oldTable();
     await append(conn, t, batch('2', 2));
-    const out = python<{ rows: number; features: string[]; version: number }>(`
+    const out = python<{ rows: number; features: string[]; version: number }>(
+      `
 import json, sys
 from deltalake import DeltaTable
 dt = DeltaTable(sys.argv[1])
 print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protocol().writer_features,
-                  'version': dt.version()}))`, t);
+                  'version': dt.version()}))`,
+      t,
+    );
     expect(out).toEqual({ rows: 3, features: ['clustering', 'domainMetadata', 'invariants'], version: 3 });
   });
 
@@ -157,7 +185,8 @@ print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protoco
     const t = path.join(tmp.dir, 'deltars-writes');
     await createTable(conn, t, { columns: COLS });
     await append(conn, t, batch('1', 1));
-    python(`
+    python(
+      `
 import datetime, json, sys
 import pyarrow as pa
 from deltalake import write_deltalake
@@ -165,10 +194,14 @@ schema = pa.schema([pa.field('store_id', pa.string(), nullable=False), pa.field(
                     pa.field('sales', pa.float64())])
 write_deltalake(sys.argv[1], pa.table({'store_id': ['2'], 'date': [datetime.date(2025, 1, 9)], 'sales': [9.0]}, schema=schema),
                 mode='append')
-print(json.dumps(True))`, t);
+print(json.dumps(True))`,
+      t,
+    );
     const snap = await loadSnapshot(t);
     expect(snap.protocol).toEqual({ minReaderVersion: 1, minWriterVersion: 2 });
-    expect(await rows(conn, `SELECT store_id, sales FROM ${await scanSql(conn, t)} s ORDER BY store_id`))
-      .toEqual([{ store_id: '1', sales: 1.5 }, { store_id: '2', sales: 9 }]);
+    expect(await rows(conn, `SELECT store_id, sales FROM ${await scanSql(conn, t)} s ORDER BY store_id`)).toEqual([
+      { store_id: '1', sales: 1.5 },
+      { store_id: '2', sales: 9 },
+    ]);
   });
 });

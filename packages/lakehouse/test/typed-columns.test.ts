@@ -13,11 +13,18 @@ describe('stageColumns', () => {
       { name: 'ok', type: 'BOOLEAN', values: [1, 0] },
     ]);
     expect(n).toBe(2);
-    const rows = (await conn.runAndReadAll('SELECT store_id, day::VARCHAR d, y, h, ok FROM staged ORDER BY h')).getRowObjectsJS();
+    const rows = (
+      await conn.runAndReadAll('SELECT store_id, day::VARCHAR d, y, h, ok FROM staged ORDER BY h')
+    ).getRowObjectsJS();
     expect(rows).toEqual([
       { store_id: 'a', d: '1970-01-01', y: 1.5, h: 1, ok: true },
       { store_id: null, d: '2025-01-01', y: null, h: 2, ok: false },
     ]);
-    await expect(stageColumns(conn, 'bad', [{ name: 'a', type: 'DOUBLE', values: [1] }, { name: 'b', type: 'DOUBLE', values: [] }])).rejects.toThrow(/column b has 0 values, expected 1/);
+    await expect(
+      stageColumns(conn, 'bad', [
+        { name: 'a', type: 'DOUBLE', values: [1] },
+        { name: 'b', type: 'DOUBLE', values: [] },
+      ]),
+    ).rejects.toThrow(/column b has 0 values, expected 1/);
   });
 });

@@ -9,10 +9,13 @@ const WORKER = path.join(here, 'fixtures', 'append-worker.ts');
 
 export function runWorker(args: string[]): { done: Promise<number | null>; kill: () => void } {
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', WORKER, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'], cwd: path.resolve(here, '../../..'),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: path.resolve(here, '../../..'),
   });
   let stderr = '';
-  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
   const done = new Promise<number | null>((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', (code, signal) => {
@@ -22,4 +25,3 @@ export function runWorker(args: string[]): { done: Promise<number | null>; kill:
   });
   return { done, kill: () => child.kill('SIGKILL') };
 }
-

@@ -95,7 +95,8 @@ export class Booster {
   async predict(data: Matrix, opts: PredictOptions): Promise<Float64Array> {
     checkShape('Booster.predict', data, opts.nrow, opts.ncol);
     const nf = this.numFeature();
-    if (opts.ncol !== nf) throw new LightGBMError('Booster.predict', `data has ${opts.ncol} columns, the model expects ${nf}`);
+    if (opts.ncol !== nf)
+      throw new LightGBMError('Booster.predict', `data has ${opts.ncol} columns, the model expects ${nf}`);
     const params = formatParams(opts.params ?? {});
     return nativeAsync('LGBM_BoosterPredictForMat', () =>
       this.handle.predict(

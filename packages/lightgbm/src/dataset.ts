@@ -63,14 +63,16 @@ export class Dataset {
     this.checkField('label', label);
     // LightGBM turns a NaN label into 0 without a word; a NaN label is always a caller's bug.
     const bad = label.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0) throw new LightGBMError('Dataset.setLabel', `label at row ${bad} is ${label[bad]}; labels must be finite`);
+    if (bad >= 0)
+      throw new LightGBMError('Dataset.setLabel', `label at row ${bad} is ${label[bad]}; labels must be finite`);
     native('LGBM_DatasetSetField', () => this.handle.setField('label', toFloat32(label)));
   }
 
   setWeight(weight: Float32Array | Float64Array): void {
     this.checkField('weight', weight);
     const bad = weight.findIndex((v) => !Number.isFinite(v) || v < 0);
-    if (bad >= 0) throw new LightGBMError('Dataset.setWeight', `weight at row ${bad} is ${weight[bad]}; must be finite and >= 0`);
+    if (bad >= 0)
+      throw new LightGBMError('Dataset.setWeight', `weight at row ${bad} is ${weight[bad]}; must be finite and >= 0`);
     native('LGBM_DatasetSetField', () => this.handle.setField('weight', toFloat32(weight)));
   }
 
@@ -106,7 +108,10 @@ export function checkShape(call: string, data: Matrix, nrow: number, ncol: numbe
     throw new LightGBMError(call, `invalid shape ${nrow} x ${ncol}`);
   }
   if (data.length !== nrow * ncol) {
-    throw new LightGBMError(call, `data has ${data.length} values, expected nrow * ncol = ${nrow} * ${ncol} = ${nrow * ncol}`);
+    throw new LightGBMError(
+      call,
+      `data has ${data.length} values, expected nrow * ncol = ${nrow} * ${ncol} = ${nrow * ncol}`,
+    );
   }
 }
 

@@ -79,7 +79,7 @@ function checkTree(i: number, fields: Map<string, string>, maxFeature: number): 
   if (fields.has('leaf_count')) ints(at('leaf_count'), fields.get('leaf_count'), leaves, 0, 2 ** 31 - 1);
   const decisionText = fields.get('decision_type');
   const decision = decisionText !== undefined ? ints(at('decision_type'), decisionText, inner, 0, 15) : [];
-  if (decision.some((d) => (d >> 2) === 3)) fail(`${at('decision_type')}: unknown missing-value type`);
+  if (decision.some((d) => d >> 2 === 3)) fail(`${at('decision_type')}: unknown missing-value type`);
   if (numCat > 0) {
     const bounds = ints(at('cat_boundaries'), fields.get('cat_boundaries'), numCat + 1, 0, 2 ** 31 - 1);
     if (bounds[0] !== 0 || bounds.some((b, k) => k > 0 && b < bounds[k - 1]!)) {
@@ -141,7 +141,10 @@ export function checkModelText(model: string): string {
   if (text.includes('\r')) fail('carriage return in the text (LightGBM writes \\n line ends)');
   const firstTree = text.search(/^Tree=/m);
   if (firstTree < 0) fail('no "Tree=" section (truncated?)');
-  const headerLines = text.slice(0, firstTree).split('\n').filter((l) => l !== '');
+  const headerLines = text
+    .slice(0, firstTree)
+    .split('\n')
+    .filter((l) => l !== '');
   if (headerLines[0] !== 'tree') fail('the first line is not "tree": not a LightGBM model');
   const header = new Map<string, string>();
   for (const line of headerLines.slice(1)) {

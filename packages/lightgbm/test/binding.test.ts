@@ -39,7 +39,8 @@ describe('known-answer training', () => {
   it('accepts column-major Float32Array matrices and gives the same model as row-major', async () => {
     const tr = regression(2000, 6, 3);
     const colMajor = new Float32Array(tr.X.length);
-    for (let i = 0; i < tr.nrow; i++) for (let j = 0; j < tr.ncol; j++) colMajor[j * tr.nrow + i] = tr.X[i * tr.ncol + j]!;
+    for (let i = 0; i < tr.nrow; i++)
+      for (let j = 0; j < tr.ncol; j++) colMajor[j * tr.nrow + i] = tr.X[i * tr.ncol + j]!;
     const rowMajor = Float32Array.from(tr.X);
     const a = Dataset.fromMatrix(rowMajor, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
     const b = Dataset.fromMatrix(colMajor, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y, layout: 'col' });
@@ -53,7 +54,12 @@ describe('known-answer training', () => {
   it('uses weights, validation metrics and early stopping', async () => {
     const tr = regression(3000, 6, 4, 0.5);
     const va = regression(1000, 6, 5, 0.5);
-    const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y, weight: new Float64Array(tr.nrow).fill(1) });
+    const ds = Dataset.fromMatrix(tr.X, {
+      nrow: tr.nrow,
+      ncol: tr.ncol,
+      label: tr.y,
+      weight: new Float64Array(tr.nrow).fill(1),
+    });
     const vs = Dataset.fromMatrix(va.X, { nrow: va.nrow, ncol: va.ncol, label: va.y, reference: ds });
     const seen: number[] = [];
     const r = await train({ ...base, learning_rate: 0.3, metric: 'l2' }, ds, {
@@ -80,7 +86,13 @@ describe('known-answer training', () => {
 describe('save and load', () => {
   it('gives bit-identical predictions after a round trip through the text format', async () => {
     const tr = regression(3000, 6, 6);
-    const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y, categorical: [tr.cat], featureNames: ['a', 'b', 'c', 'd', 'e', 'cat'] });
+    const ds = Dataset.fromMatrix(tr.X, {
+      nrow: tr.nrow,
+      ncol: tr.ncol,
+      label: tr.y,
+      categorical: [tr.cat],
+      featureNames: ['a', 'b', 'c', 'd', 'e', 'cat'],
+    });
     const { booster } = await train(base, ds, { numBoostRound: 50 });
     const dir = await mkdtemp(join(tmpdir(), 'lgbm-'));
     dirs.push(dir);
@@ -100,7 +112,9 @@ describe('quantile objective', () => {
     const te = regression(4000, 6, 8, 1);
     const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
     for (const alpha of [0.1, 0.5, 0.9]) {
-      const { booster } = await train({ ...base, objective: 'quantile', alpha, learning_rate: 0.05 }, ds, { numBoostRound: 300 });
+      const { booster } = await train({ ...base, objective: 'quantile', alpha, learning_rate: 0.05 }, ds, {
+        numBoostRound: 300,
+      });
       const p = await booster.predict(te.X, { nrow: te.nrow, ncol: te.ncol });
       let below = 0;
       for (let i = 0; i < te.nrow; i++) if (te.y[i]! <= p[i]!) below++;
@@ -115,7 +129,9 @@ describe('errors', () => {
   it('rejects NaN labels with the row', () => {
     const y = Float64Array.from(tr.y);
     y[17] = NaN;
-    expect(() => Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: y })).toThrow(/label at row 17 is NaN/);
+    expect(() => Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: y })).toThrow(
+      /label at row 17 is NaN/,
+    );
   });
   it('rejects a matrix of the wrong size', () => {
     expect(() => Dataset.fromMatrix(tr.X, { nrow: tr.nrow + 1, ncol: tr.ncol, label: tr.y })).toThrow(LightGBMError);
@@ -123,11 +139,15 @@ describe('errors', () => {
   });
   it('rejects an unknown parameter', async () => {
     const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
-    expect(() => Booster.create(ds, { objective: 'regression', num_leavez: 7 })).toThrow(/unknown parameter "num_leavez"/);
+    expect(() => Booster.create(ds, { objective: 'regression', num_leavez: 7 })).toThrow(
+      /unknown parameter "num_leavez"/,
+    );
   });
   it("surfaces LightGBM's own errors (LGBM_GetLastError) as LightGBMError", async () => {
     const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
-    expect(() => Booster.create(ds, { objective: 'no_such_objective', verbose: -1 })).toThrow(/LGBM_BoosterCreate: .*no_such_objective/i);
+    expect(() => Booster.create(ds, { objective: 'no_such_objective', verbose: -1 })).toThrow(
+      /LGBM_BoosterCreate: .*no_such_objective/i,
+    );
     expect(() => Booster.fromModelString('not a model')).toThrow(LightGBMError);
     const { booster } = await train(base, ds, { numBoostRound: 5 });
     await expect(booster.predict(new Float64Array(6), { nrow: 2, ncol: 3 })).rejects.toThrow(/expects 4/);

@@ -41,24 +41,30 @@ function treeStart(text: string, i: number): number {
 
 const corruptions: [string, (m: string) => string | Buffer][] = [
   ['truncated to half', (m) => m.slice(0, Math.floor(m.length / 2))],
-  ['flipped bytes inside a tree', (m) => {
-    const b = Buffer.from(m, 'latin1');
-    const at = treeStart(m, 7) + 60;
-    for (let k = 0; k < 8; k++) b[at + k] = b[at + k]! ^ 0x5a;
-    return b;
-  }],
+  [
+    'flipped bytes inside a tree',
+    (m) => {
+      const b = Buffer.from(m, 'latin1');
+      const at = treeStart(m, 7) + 60;
+      for (let k = 0; k < 8; k++) b[at + k] = b[at + k]! ^ 0x5a;
+      return b;
+    },
+  ],
   ['no end-of-trees marker', (m) => m.replace('end of trees', '')],
   ['cut right after the last tree', (m) => m.slice(0, m.indexOf('end of trees'))],
   ['tree_sizes one byte off', (m) => m.replace(/^tree_sizes=(\d+)/m, (_, n: string) => `tree_sizes=${Number(n) + 1}`)],
   ['a tree line without "="', (m) => m.replace(/\nleaf_count=/, '\nleaf_count ')],
   ['a child index out of range', (m) => m.replace(/\nleft_child=(-?\d+)/, '\nleft_child=99999')],
-  ['children forming a loop', (m) => {
-    const at = treeStart(m, 3);
-    const tree = m.slice(at, m.indexOf('\n\n', at));
-    const left = /\nleft_child=(\S+) /.exec(tree)!;
-    // Node 0's left child points back at node 0.
-    return m.slice(0, at) + tree.replace(`\nleft_child=${left[1]} `, '\nleft_child=0 ') + m.slice(at + tree.length);
-  }],
+  [
+    'children forming a loop',
+    (m) => {
+      const at = treeStart(m, 3);
+      const tree = m.slice(at, m.indexOf('\n\n', at));
+      const left = /\nleft_child=(\S+) /.exec(tree)!;
+      // Node 0's left child points back at node 0.
+      return m.slice(0, at) + tree.replace(`\nleft_child=${left[1]} `, '\nleft_child=0 ') + m.slice(at + tree.length);
+    },
+  ],
   ['a leaf value that is not a number', (m) => m.replace(/\nleaf_value=\S+/, '\nleaf_value=zz')],
   ['a split on a feature the model does not have', (m) => m.replace(/\nsplit_feature=\d+/, '\nsplit_feature=40')],
 ];

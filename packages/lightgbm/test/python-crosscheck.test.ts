@@ -66,7 +66,9 @@ describe.skipIf(!useOracle('python-lightgbm'))(`cross-check with Python lightgbm
       await writeFile(join(dir, 'y.f64'), y);
       await writeFile(join(dir, 'spec.json'), JSON.stringify({ nrow, ncol, params, categorical: [cat], rounds }));
       await booster.save(join(dir, 'ours.txt'));
-      const out = JSON.parse(execFileSync('python3', [join(here, 'oracle.py'), dir], { encoding: 'utf8' })) as { trees: number };
+      const out = JSON.parse(execFileSync('python3', [join(here, 'oracle.py'), dir], { encoding: 'utf8' })) as {
+        trees: number;
+      };
       expect(out.trees).toBe(rounds);
 
       const py = await readF64(join(dir, 'py_pred.f64'));

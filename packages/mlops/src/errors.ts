@@ -99,7 +99,9 @@ export class MlflowError extends JobError {
     readonly errorCode: string | undefined,
     message: string,
   ) {
-    super(`MLflow ${endpoint}: ${status !== undefined ? `HTTP ${status} ` : ''}${errorCode ? `${errorCode} ` : ''}${message}`);
+    super(
+      `MLflow ${endpoint}: ${status !== undefined ? `HTTP ${status} ` : ''}${errorCode ? `${errorCode} ` : ''}${message}`,
+    );
   }
 }
 

@@ -43,7 +43,11 @@ describe('bundle with core models', () => {
     await importBundle(join(tmp, 'b.tar.gz'), join(tmp, 'c'));
     const uf = await readBundle(join(tmp, 'c'), [seasonalNaiveFactory, weekdayMeanFactory, lgbmFactory]);
     const out = await uf.predict({ series, horizon });
-    const direct = [...(await sn.predict([series[0]!], horizon)), ...(await wm.predict([series[1]!], horizon)), ...(await lg.predict([series[2]!], horizon))];
+    const direct = [
+      ...(await sn.predict([series[0]!], horizon)),
+      ...(await wm.predict([series[1]!], horizon)),
+      ...(await lg.predict([series[2]!], horizon)),
+    ];
     expect(out.map((f) => f.modelKind)).toEqual(['seasonal_naive', 'weekday_mean', 'lgbm']);
     expect(uf.manifest.files.some((f) => f.path.startsWith('models/lgbm/'))).toBe(true);
     // What each model reads is recorded; infer reads the most any of them needs.

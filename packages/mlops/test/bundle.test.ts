@@ -40,7 +40,10 @@ describe('bundle round trip', () => {
     ]);
     expect(manifest.lineage).toEqual({ featureTable: '/lake/features', deltaVersion: 7 });
     const uf = await readBundle(dir, factories);
-    const out = await uf.predict({ series: [series('1', 200), series('2', 200), series('99', 200), series('1', 30)], horizon: 35 });
+    const out = await uf.predict({
+      series: [series('1', 200), series('2', 200), series('99', 200), series('1', 30)],
+      horizon: 35,
+    });
     expect(out.map((f) => [f.storeId, f.modelKind, f.route])).toEqual([
       ['1', 'lgbm', 'routed'],
       ['2', 'seasonal_naive', 'routed'],
@@ -55,14 +58,22 @@ describe('bundle round trip', () => {
 
   it('accepts factories as a Map and refuses a kind without a factory', async () => {
     const dir = await makeBundle(join(await tempDir(), 'b'));
-    const uf = await readBundle(dir, new Map([['lgbm', constantFactory('lgbm')], ['seasonal_naive', constantFactory('seasonal_naive')]]));
+    const uf = await readBundle(
+      dir,
+      new Map([
+        ['lgbm', constantFactory('lgbm')],
+        ['seasonal_naive', constantFactory('seasonal_naive')],
+      ]),
+    );
     expect([...uf.models.keys()].sort()).toEqual(['lgbm', 'seasonal_naive']);
     await expect(readBundle(dir, [constantFactory('lgbm')])).rejects.toBeInstanceOf(UnknownModelKindError);
   });
 
   it('refuses routing to a kind without a model and a non-empty target', async () => {
     const dir = join(await tempDir(), 'b');
-    await expect(writeBundle(dir, bundleInput({ routing: { stores: { '1': 'tft' }, fallback: 'lgbm' } }))).rejects.toThrow(/tft/);
+    await expect(
+      writeBundle(dir, bundleInput({ routing: { stores: { '1': 'tft' }, fallback: 'lgbm' } })),
+    ).rejects.toThrow(/tft/);
     expect(existsSync(dir)).toBe(false);
     await makeBundle(dir);
     await expect(writeBundle(dir, bundleInput())).rejects.toThrow(/not empty/);
@@ -171,7 +182,18 @@ describe('bundle archive', () => {
 
     // tar itself strips ".." when creating, so craft the headers by rewriting entry paths.
     const dotdot = join(tmp, 'dotdot.tar.gz');
-    await create({ gzip: true, file: dotdot, cwd: src, preservePaths: true, onWriteEntry: (e) => { if (e.path === 'sub/victim.txt') e.path = '../victim.txt'; } }, ['manifest.json', 'sub/victim.txt']);
+    await create(
+      {
+        gzip: true,
+        file: dotdot,
+        cwd: src,
+        preservePaths: true,
+        onWriteEntry: (e) => {
+          if (e.path === 'sub/victim.txt') e.path = '../victim.txt';
+        },
+      },
+      ['manifest.json', 'sub/victim.txt'],
+    );
     const target = join(tmp, 'target');
     const err = await importBundle(dotdot, target).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnsafeArchiveError);
@@ -181,7 +203,18 @@ describe('bundle archive', () => {
 
     const abs = join(tmp, 'abs.tar.gz');
     const absPath = join(tmp, 'abs-victim.txt');
-    await create({ gzip: true, file: abs, cwd: src, preservePaths: true, onWriteEntry: (e) => { if (e.path === 'sub/victim.txt') e.path = absPath; } }, ['manifest.json', 'sub/victim.txt']);
+    await create(
+      {
+        gzip: true,
+        file: abs,
+        cwd: src,
+        preservePaths: true,
+        onWriteEntry: (e) => {
+          if (e.path === 'sub/victim.txt') e.path = absPath;
+        },
+      },
+      ['manifest.json', 'sub/victim.txt'],
+    );
     await expect(importBundle(abs, target)).rejects.toThrow(/absolute path/);
     expect(existsSync(absPath)).toBe(false);
     expect(existsSync(target)).toBe(false);
@@ -209,7 +242,16 @@ describe('bundle archive', () => {
     await expect(importBundle(hard, target)).rejects.toThrow(/Link entries are not allowed/);
     expect(existsSync(target)).toBe(false);
     expect(await readFile(join(tmp, 'victim.txt'), 'utf8')).toBe('original');
-    expect((await readdir(tmp)).sort()).toEqual(['abs.tar.gz', 'dotdot.tar.gz', 'hard.tar.gz', 'hardsrc', 'link.tar.gz', 'linksrc', 'src', 'victim.txt']);
+    expect((await readdir(tmp)).sort()).toEqual([
+      'abs.tar.gz',
+      'dotdot.tar.gz',
+      'hard.tar.gz',
+      'hardsrc',
+      'link.tar.gz',
+      'linksrc',
+      'src',
+      'victim.txt',
+    ]);
   });
 
   it('refuses a file that is not a tarball', async () => {
@@ -218,4 +260,3 @@ describe('bundle archive', () => {
     await expect(importBundle(join(tmp, 'x.tar.gz'), join(tmp, 't'))).rejects.toBeInstanceOf(MlopsInputError);
   });
 });
-

@@ -4,7 +4,15 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BATCH_LIMITS, createMlflowClient, downloadArtifacts, MlflowError, mlflowTarget, openTracker, splitBatches } from './imports.js';
+import {
+  BATCH_LIMITS,
+  createMlflowClient,
+  downloadArtifacts,
+  MlflowError,
+  mlflowTarget,
+  openTracker,
+  splitBatches,
+} from './imports.js';
 import { tempDir } from './fixtures.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -31,8 +39,18 @@ describe('MLflow REST client', () => {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{"experiment":{"experiment_id":"7","name":"e"}}');
     });
     const warnings: string[] = [];
-    const client = createMlflowClient({ uri, token: 'dapi-secret-token', retryBaseMs: 1, warn: (m, f) => warnings.push(m + JSON.stringify(f)) });
-    const res = await client.call('GET', 'experiments/get-by-name', { experiment_name: 'e' }, z.object({ experiment: z.object({ experiment_id: z.string() }) }));
+    const client = createMlflowClient({
+      uri,
+      token: 'dapi-secret-token',
+      retryBaseMs: 1,
+      warn: (m, f) => warnings.push(m + JSON.stringify(f)),
+    });
+    const res = await client.call(
+      'GET',
+      'experiments/get-by-name',
+      { experiment_name: 'e' },
+      z.object({ experiment: z.object({ experiment_id: z.string() }) }),
+    );
     expect(res.experiment.experiment_id).toBe('7');
     expect(calls).toBe(3);
     expect(auth).toEqual(Array(3).fill('Bearer dapi-secret-token'));
@@ -68,7 +86,8 @@ describe('MLflow REST client', () => {
     let calls = 0;
     const uri = await fake((req, res) => {
       calls++;
-      if (req.url?.includes('bad')) return void res.writeHead(400).end('{"error_code":"INVALID_PARAMETER_VALUE","message":"nope"}');
+      if (req.url?.includes('bad'))
+        return void res.writeHead(400).end('{"error_code":"INVALID_PARAMETER_VALUE","message":"nope"}');
       res.writeHead(500).end('{"error_code":"INTERNAL_ERROR","message":"boom"}');
     });
     const client = createMlflowClient({ uri, maxRetries: 2, retryBaseMs: 1 });
@@ -83,16 +102,29 @@ describe('MLflow REST client', () => {
 
   it('fails with a clear error when the server is unreachable or answers unexpected JSON', async () => {
     const client = createMlflowClient({ uri: 'http://127.0.0.1:9', maxRetries: 1, retryBaseMs: 1 });
-    await expect(client.call('GET', 'experiments/get-by-name', {}, z.object({}))).rejects.toThrow(/unreachable after 2 attempts/);
+    await expect(client.call('GET', 'experiments/get-by-name', {}, z.object({}))).rejects.toThrow(
+      /unreachable after 2 attempts/,
+    );
     const uri = await fake((_req, res) => void res.writeHead(200).end('{"run":{}}'));
-    await expect(createMlflowClient({ uri }).call('POST', 'runs/create', {}, z.object({ run: z.object({ info: z.object({}) }) }))).rejects.toThrow(/unexpected response at run.info/);
+    await expect(
+      createMlflowClient({ uri }).call('POST', 'runs/create', {}, z.object({ run: z.object({ info: z.object({}) }) })),
+    ).rejects.toThrow(/unexpected response at run.info/);
   });
 
   it('picks the tracking target from config, then env, with the token from config or env', () => {
     expect(mlflowTarget({ uri: null }, {})).toBeUndefined();
-    expect(mlflowTarget({ uri: null }, { MLFLOW_TRACKING_URI: 'http://x', DATABRICKS_TOKEN: 't1' })).toEqual({ uri: 'http://x', token: 't1' });
-    expect(mlflowTarget({ uri: 'http://y', token: 'c' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({ uri: 'http://y', token: 'c' });
-    expect(mlflowTarget({ uri: 'http://y' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({ uri: 'http://y', token: 't2' });
+    expect(mlflowTarget({ uri: null }, { MLFLOW_TRACKING_URI: 'http://x', DATABRICKS_TOKEN: 't1' })).toEqual({
+      uri: 'http://x',
+      token: 't1',
+    });
+    expect(mlflowTarget({ uri: 'http://y', token: 'c' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({
+      uri: 'http://y',
+      token: 'c',
+    });
+    expect(mlflowTarget({ uri: 'http://y' }, { MLFLOW_TRACKING_TOKEN: 't2' })).toEqual({
+      uri: 'http://y',
+      token: 't2',
+    });
   });
 });
 
@@ -126,10 +158,21 @@ describe('Databricks artifacts (Files API, fake server)', () => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const json = (o: unknown) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(o));
+        const json = (o: unknown) =>
+          void res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(o));
         seen.push(`${req.method} ${url.pathname}`);
-        if (url.pathname.endsWith('/experiments/get-by-name')) return json({ experiment: { experiment_id: '42', name: 'e' } });
-        if (url.pathname.endsWith('/runs/create')) return json({ run: { info: { run_id: 'r1', experiment_id: '42', artifact_uri: 'dbfs:/databricks/mlflow-tracking/42/r1/artifacts' } } });
+        if (url.pathname.endsWith('/experiments/get-by-name'))
+          return json({ experiment: { experiment_id: '42', name: 'e' } });
+        if (url.pathname.endsWith('/runs/create'))
+          return json({
+            run: {
+              info: {
+                run_id: 'r1',
+                experiment_id: '42',
+                artifact_uri: 'dbfs:/databricks/mlflow-tracking/42/r1/artifacts',
+              },
+            },
+          });
         if (url.pathname.endsWith('/runs/update')) return json({});
         if (url.pathname.startsWith('/api/2.0/fs/files/')) {
           const path = decodeURIComponent(url.pathname.slice('/api/2.0/fs/files'.length));
@@ -153,7 +196,10 @@ describe('Databricks artifacts (Files API, fake server)', () => {
           const all = [...entries].sort();
           const at = Number(url.searchParams.get('page_token') ?? '0');
           const [path, isDir] = all[at]!;
-          return json({ contents: [{ path: isDir ? `${path}/` : path, is_directory: isDir }], ...(at + 1 < all.length ? { next_page_token: String(at + 1) } : {}) });
+          return json({
+            contents: [{ path: isDir ? `${path}/` : path, is_directory: isDir }],
+            ...(at + 1 < all.length ? { next_page_token: String(at + 1) } : {}),
+          });
         }
         res.writeHead(404).end('{}');
       });

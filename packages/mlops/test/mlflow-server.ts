@@ -30,7 +30,22 @@ export async function startMlflow(timeoutMs = 180_000): Promise<MlflowServer> {
   const uri = `http://127.0.0.1:${port}`;
   const child: ChildProcess = spawn(
     'python3',
-    ['-m', 'mlflow', 'server', '--backend-store-uri', `sqlite:///${join(dir, 'mlflow.db')}`, '--artifacts-destination', join(dir, 'artifacts'), '--serve-artifacts', '--host', '127.0.0.1', '--port', String(port), '--workers', '1'],
+    [
+      '-m',
+      'mlflow',
+      'server',
+      '--backend-store-uri',
+      `sqlite:///${join(dir, 'mlflow.db')}`,
+      '--artifacts-destination',
+      join(dir, 'artifacts'),
+      '--serve-artifacts',
+      '--host',
+      '127.0.0.1',
+      '--port',
+      String(port),
+      '--workers',
+      '1',
+    ],
     { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'], detached: true, env: { ...process.env, MLFLOW_TRACKING_URI: '' } },
   );
   let stderr = '';
@@ -65,7 +80,10 @@ export async function startMlflow(timeoutMs = 180_000): Promise<MlflowServer> {
 /** Runs a Python snippet with `client` (MlflowClient) bound and `args`; it must print one JSON value. */
 export async function py<T = unknown>(uri: string, code: string, args: Record<string, unknown> = {}): Promise<T> {
   const script = `import json, sys, mlflow\nfrom mlflow.tracking import MlflowClient\nmlflow.set_tracking_uri(${JSON.stringify(uri)})\nclient = MlflowClient(${JSON.stringify(uri)})\nargs = json.loads(sys.argv[1])\n${code}`;
-  const { stdout } = await promisify(execFile)('python3', ['-c', script, JSON.stringify(args)], { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, MLFLOW_TRACKING_URI: uri } });
+  const { stdout } = await promisify(execFile)('python3', ['-c', script, JSON.stringify(args)], {
+    maxBuffer: 64 * 1024 * 1024,
+    env: { ...process.env, MLFLOW_TRACKING_URI: uri },
+  });
   const lines = stdout.trim().split('\n');
   return JSON.parse(lines[lines.length - 1]!) as T;
 }

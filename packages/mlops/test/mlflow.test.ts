@@ -2,7 +2,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMlflowClient, mlflowRegistry, openRegistry, openTracker, readBundle, UnknownAliasError, type MlflowClient } from './imports.js';
+import {
+  createMlflowClient,
+  mlflowRegistry,
+  openRegistry,
+  openTracker,
+  readBundle,
+  UnknownAliasError,
+  type MlflowClient,
+} from './imports.js';
 import { factories, makeBundle, tempDir } from './fixtures.js';
 import { py, startMlflow, type MlflowServer } from './mlflow-server.js';
 import { useOracle } from '../../../test-support/oracles.js';
@@ -21,7 +29,10 @@ afterAll(async () => {
 
 describe.skipIf(!useOracle('mlflow'))('MLflow tracking', () => {
   it('logs a parent run with child runs, big batches and artifacts that MLflow reads back', async () => {
-    const tracker = await openTracker({ uri: null, experiment: 'cvc-validate', root: '/nonexistent' }, { env: { MLFLOW_TRACKING_URI: server.uri } });
+    const tracker = await openTracker(
+      { uri: null, experiment: 'cvc-validate', root: '/nonexistent' },
+      { env: { MLFLOW_TRACKING_URI: server.uri } },
+    );
     expect(tracker.backend).toBe('mlflow');
     const parent = await tracker.startRun({ name: 'validate-2025-06-30', tags: { 'cvc.step': 'validate' } });
     const child = await tracker.startRun({ name: 'lgbm', parent, tags: { model: 'lgbm' } });
@@ -99,18 +110,37 @@ print(json.dumps({
     expect(back.nparams).toBe(150);
     expect(back.long).toBe(6000);
     expect(back.nested).toBe('{"a":[1,2]}');
-    expect(back.wape.map(([s, v]) => [s, Math.round(v! * 1000) / 1000])).toEqual([[0, 0.1], [0, 0.125], [1, 0.11], [2, 0.12], [3, 0.13]]);
+    expect(back.wape.map(([s, v]) => [s, Math.round(v! * 1000) / 1000])).toEqual([
+      [0, 0.1],
+      [0, 0.125],
+      [1, 0.11],
+      [2, 0.12],
+      [3, 0.13],
+    ]);
     expect(back.latest).toBe(0.125);
     expect(back.nmetrics).toBe(625 + 2); // fold/wape + 624 fold/wape_store_* keys, wape, coverage80
-    expect(back.tags).toEqual({ 'mlflow.runName': 'lgbm', 'mlflow.parentRunId': parent.runId, model: 'lgbm', chosen: 'true' });
+    expect(back.tags).toEqual({
+      'mlflow.runName': 'lgbm',
+      'mlflow.parentRunId': parent.runId,
+      model: 'lgbm',
+      chosen: 'true',
+    });
     expect(back.artifacts).toEqual(['report/plots', 'report/plots/fold 1.txt', 'report/summary.json']);
     expect(back.content).toBe('fold one');
   });
 
   it('marks FAILED a run whose process on this host is gone (runs/search RUNNING, runs/update), and only that one', async () => {
-    const tracker = await openTracker({ uri: null, experiment: 'cvc-abandoned', root: '/nonexistent' }, { env: { MLFLOW_TRACKING_URI: server.uri } });
-    await checkAbandoned(tracker, async (id) => py<{ status: string; end: number | null }>(server.uri,
-      `i = client.get_run(args['id']).info\nprint(json.dumps({"status": i.status, "end": i.end_time}))`, { id }));
+    const tracker = await openTracker(
+      { uri: null, experiment: 'cvc-abandoned', root: '/nonexistent' },
+      { env: { MLFLOW_TRACKING_URI: server.uri } },
+    );
+    await checkAbandoned(tracker, async (id) =>
+      py<{ status: string; end: number | null }>(
+        server.uri,
+        `i = client.get_run(args['id']).info\nprint(json.dumps({"status": i.status, "end": i.end_time}))`,
+        { id },
+      ),
+    );
     await tracker.close();
   });
 
@@ -131,7 +161,10 @@ describe.skipIf(!useOracle('mlflow'))('MLflow Model Registry', () => {
   it('registers bundles from run artifacts, promotes by WAPE, rolls back and resolves for infer', async () => {
     const tmp = await tempDir();
     const tracker = await openTracker({ uri: server.uri, experiment: 'cvc-train', root: '' }, { env: {} });
-    const reg = openRegistry({ name: 'cvc-forecaster', root: join(tmp, 'registry'), trackingUri: server.uri }, { env: {} });
+    const reg = openRegistry(
+      { name: 'cvc-forecaster', root: join(tmp, 'registry'), trackingUri: server.uri },
+      { env: {} },
+    );
     expect(reg.backend).toBe('mlflow');
     const versions: number[] = [];
     for (const [i, wape] of [0.3, 0.2, 0.25].entries()) {
@@ -147,7 +180,13 @@ describe.skipIf(!useOracle('mlflow'))('MLflow Model Registry', () => {
     expect(versions).toEqual([1, 2, 3]);
     await reg.setAlias('challenger', 3);
 
-    const back = await py<{ champion: string; challenger: string; source: string; manifest: boolean; tags: Record<string, string> }>(
+    const back = await py<{
+      champion: string;
+      challenger: string;
+      source: string;
+      manifest: boolean;
+      tags: Record<string, string>;
+    }>(
       server.uri,
       `
 import os
@@ -162,7 +201,10 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
     expect(back.source).toMatch(/^mlflow-artifacts:\/.*\/artifacts\/bundle$/);
     expect(back.manifest).toBe(true);
     expect(back.tags['cvc.wape']).toBe('0.2');
-    expect(JSON.parse(back.tags['cvc.routes']!)).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
+    expect(JSON.parse(back.tags['cvc.routes']!)).toEqual({
+      stores: { lgbm: 1, seasonal_naive: 1 },
+      fallback: 'seasonal_naive',
+    });
 
     const list = await reg.list();
     expect(list.map((v) => [v.version, v.aliases, v.wape])).toEqual([
@@ -183,7 +225,9 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
     expect(uf.manifest.backtest.wape).toBe(0.25);
     // Second resolve hits the verified cache.
     expect((await reg.resolve(3)).bundleDir).toBe(resolved.bundleDir);
-    expect(JSON.parse(await readFile(join(resolved.bundleDir, 'manifest.json'), 'utf8'))).toMatchObject({ formatVersion: 2 });
+    expect(JSON.parse(await readFile(join(resolved.bundleDir, 'manifest.json'), 'utf8'))).toMatchObject({
+      formatVersion: 2,
+    });
     await tracker.close();
   });
 

@@ -10,9 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { BundleIntegrityError, BundleSignatureError, cvcVersion, verifyBundle, writeBundle } from './imports.js';
 import { bundleInput, tempDir } from './fixtures.js';
 
-async function mlflowView(
-  dir: string,
-): Promise<{
+async function mlflowView(dir: string): Promise<{
   flavors: Record<string, Record<string, unknown>>;
   inputs: unknown;
   outputs: string[];

@@ -55,8 +55,14 @@ describe('local registry', () => {
       [3, ['challenger', 'champion'], 0.25, null],
     ]);
     // What `cvc models list` shows of each version: stores per model kind, read from its manifest.
-    expect((await reg.list())[0]!.routes).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
-    expect((await reg.show('champion')).routes).toEqual({ stores: { lgbm: 1, seasonal_naive: 1 }, fallback: 'seasonal_naive' });
+    expect((await reg.list())[0]!.routes).toEqual({
+      stores: { lgbm: 1, seasonal_naive: 1 },
+      fallback: 'seasonal_naive',
+    });
+    expect((await reg.show('champion')).routes).toEqual({
+      stores: { lgbm: 1, seasonal_naive: 1 },
+      fallback: 'seasonal_naive',
+    });
 
     expect(await reg.rollback()).toEqual({ from: 3, to: 2 });
     expect(await reg.rollback()).toEqual({ from: 2, to: 1 });
@@ -68,7 +74,9 @@ describe('local registry', () => {
     const uf = await readBundle(resolved.bundleDir, factories);
     expect(uf.manifest.backtest.wape).toBe(0.25);
 
-    const state = JSON.parse(await readFile(join(tmp, 'registry', 'cvc-forecaster', 'registry.json'), 'utf8')) as { events: { action: string }[] };
+    const state = JSON.parse(await readFile(join(tmp, 'registry', 'cvc-forecaster', 'registry.json'), 'utf8')) as {
+      events: { action: string }[];
+    };
     expect(state.events.filter((e) => e.action === 'rollback')).toHaveLength(2);
   });
 
@@ -82,7 +90,10 @@ describe('local registry', () => {
     await expect(reg.resolve(7)).rejects.toThrow(/version 7 does not exist/);
     await expect(reg.setAlias('champion', 9)).rejects.toBeInstanceOf(UnknownAliasError);
     await expect(reg.setAlias('9lives', 1)).rejects.toThrow(/alias "9lives"/);
-    await writeFile(join(tmp, 'm', '1', 'bundle', 'models', 'lgbm', 'model.json'), '{"kind":"lgbm","params":{"value":1e9}}');
+    await writeFile(
+      join(tmp, 'm', '1', 'bundle', 'models', 'lgbm', 'model.json'),
+      '{"kind":"lgbm","params":{"value":1e9}}',
+    );
     await expect(reg.resolve(1)).rejects.toBeInstanceOf(BundleIntegrityError);
     await expect(reg.register(join(tmp, 'nope'))).rejects.toThrow(/manifest.json: missing/);
   });
@@ -91,18 +102,25 @@ describe('local registry', () => {
     const tmp = await tempDir();
     const root = join(tmp, 'registry');
     const bundle = await makeBundle(join(tmp, 'b'));
-    const inProcess = Array.from({ length: 6 }, () => registerVersion({ root, name: 'm' }, bundle, { promote: 'always' }));
+    const inProcess = Array.from({ length: 6 }, () =>
+      registerVersion({ root, name: 'm' }, bundle, { promote: 'always' }),
+    );
     const exec = promisify(execFile);
     const worker = join(import.meta.dirname, 'register-worker.ts');
     const children = Array.from({ length: 3 }, () =>
-      exec('npx', ['tsx', '--conditions', 'source', worker, root, bundle, '3'], { cwd: join(import.meta.dirname, '..') }),
+      exec('npx', ['tsx', '--conditions', 'source', worker, root, bundle, '3'], {
+        cwd: join(import.meta.dirname, '..'),
+      }),
     );
     const results = await Promise.all(inProcess);
     await Promise.all(children);
     expect(new Set(results.map((r) => r.version)).size).toBe(6);
     const versions = await listVersions({ root, name: 'm' });
     expect(versions.map((v) => v.version)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
-    const state = JSON.parse(await readFile(join(root, 'm', 'registry.json'), 'utf8')) as { events: { action: string }[]; previous: { champion: number[] } };
+    const state = JSON.parse(await readFile(join(root, 'm', 'registry.json'), 'utf8')) as {
+      events: { action: string }[];
+      previous: { champion: number[] };
+    };
     expect(state.events.filter((e) => e.action === 'register')).toHaveLength(15);
     // Every registration promoted: 14 earlier champions are remembered for rollback.
     expect(state.previous.champion).toHaveLength(14);

@@ -56,8 +56,8 @@ describe('bundle signing', () => {
       expect(isInputError(err)).toBe(true);
       expect(String((err as Error).message) + String((err as Error).stack)).not.toContain(KEY);
     }
-    const why = 'missing: the bundle is unsigned, and registry.signingKey is set, '
-      + 'so only bundles signed with it are run';
+    const why =
+      'missing: the bundle is unsigned, and registry.signingKey is set, ' + 'so only bundles signed with it are run';
     expect(u!.message).toBe(`${join(unsigned, SIGNATURE_FILE)}: ${why}`);
     expect(o!.message).toContain(`${join(other, SIGNATURE_FILE)}: does not match registry.signingKey`);
     expect(e!.message).toContain(`${join(edited, SIGNATURE_FILE)}: does not match registry.signingKey`);

@@ -37,7 +37,11 @@ describe('local tracking (Delta tables)', () => {
     const all = await listRuns(root);
     expect(all).toHaveLength(5);
     const top = await listRuns(root, { topLevelOnly: true });
-    expect(top.map((r) => [r.name, r.status]).sort()).toEqual([['hung', 'RUNNING'], ['train', 'FAILED'], ['validate', 'FINISHED']]);
+    expect(top.map((r) => [r.name, r.status]).sort()).toEqual([
+      ['hung', 'RUNNING'],
+      ['train', 'FAILED'],
+      ['validate', 'FINISHED'],
+    ]);
     expect(top.find((r) => r.name === 'validate')!.metrics).toEqual({ wape: 0.12 });
 
     const shown = await showRun(root, parent.runId);

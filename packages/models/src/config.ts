@@ -1,13 +1,7 @@
 // cvc's config schema with its `models` section derived from the registry: each `models.<kind>` is
 // checked against that kind's params schema (a typo is a ConfigError naming models.<kind>.<key>, exit
 // 2) and `backtest.models` names only known kinds. Every command loads its config through here.
-import {
-  configSchema,
-  loadConfig,
-  parseConfig,
-  type CvcConfig,
-  type LoadedConfig,
-} from '@cvc/core';
+import { configSchema, loadConfig, parseConfig, type CvcConfig, type LoadedConfig } from '@cvc/core';
 import { z } from 'zod';
 import { trainingKeys, type ModelEntry } from './entry.js';
 import { isModelKind, MODEL_ENTRIES, MODEL_KINDS } from './registry.js';

@@ -4,7 +4,14 @@ export * from './registry.js';
 export { NBEATS_DEFAULTS, type NBeatsParams } from './nbeats/config.js';
 export { TFT_DEFAULTS, type TftParams } from './tft/config.js';
 export { LgbmForecaster, lgbmFactory, DEFAULT_LGBM_PARAMS, type LgbmParams } from './lgbm/index.js';
-export { EnsembleForecaster, ensembleFactory, ENSEMBLE_KIND, learnEnsembleWeights, mixForecasts, weightsFor } from './ensemble/index.js';
+export {
+  EnsembleForecaster,
+  ensembleFactory,
+  ENSEMBLE_KIND,
+  learnEnsembleWeights,
+  mixForecasts,
+  weightsFor,
+} from './ensemble/index.js';
 export type { EnsembleSample, EnsembleWeightOptions } from './ensemble/index.js';
 export type { HistoryContext, ModelEntry } from './entry.js';
 export { cvcConfigSchema, loadCvcConfig, parseCvcConfig } from './config.js';

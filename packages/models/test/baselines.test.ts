@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { etsFactory, exponentialSmoothing, seasonalNaive, seasonalNaiveFactory, weekdayMean, weekdayMeanFactory } from '../src/baselines/index.js';
+import {
+  etsFactory,
+  exponentialSmoothing,
+  seasonalNaive,
+  seasonalNaiveFactory,
+  weekdayMean,
+  weekdayMeanFactory,
+} from '../src/baselines/index.js';
 import { scoreWindow, type StoreSeries } from '@cvc/core';
 
 const weekly = [100, 120, 110, 130, 150, 200, 60];
@@ -25,7 +32,7 @@ describe('baseline point methods', () => {
   });
 
   it('weekday mean averages the same weekday over k weeks', () => {
-    const s = Float64Array.from({ length: 14 }, (_, i) => (i < 7 ? 0 : 10) + i % 7);
+    const s = Float64Array.from({ length: 14 }, (_, i) => (i < 7 ? 0 : 10) + (i % 7));
     expect(Array.from(weekdayMean(s, 14, 7, { weeks: 2 }))).toEqual([5, 6, 7, 8, 9, 10, 11]);
   });
 
@@ -48,7 +55,10 @@ describe('baseline forecasters', () => {
       }
       // Score on fresh noise with the same pattern.
       const future = store(435, 0, 20).sales.subarray(400);
-      const m = scoreWindow({ actual: future, p50: fc!.p50, p10: fc!.p10, p90: fc!.p90, isOpen: s.future['is_open']!.subarray(400) }, 1);
+      const m = scoreWindow(
+        { actual: future, p50: fc!.p50, p10: fc!.p10, p90: fc!.p90, isOpen: s.future['is_open']!.subarray(400) },
+        1,
+      );
       expect(m.coverage80).toBeGreaterThan(0.5);
       expect(m.wape).toBeLessThan(0.2);
     }

@@ -5,11 +5,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from 'vitest';
 import type { StoreSeries } from '@cvc/core';
-import { EnsembleForecaster, ensembleFactory, forecasterFactory, learnEnsembleWeights, type EnsembleSample } from '../src/index.js';
+import {
+  EnsembleForecaster,
+  ensembleFactory,
+  forecasterFactory,
+  learnEnsembleWeights,
+  type EnsembleSample,
+} from '../src/index.js';
 
 function sample(storeId: string, format: string, biases: number[], days = 35): EnsembleSample {
   const actual = Float64Array.from({ length: days }, (_, h) => 1000 + 300 * Math.sin(h));
-  return { storeId, format, members: biases.map((b) => actual.map((y) => y * b)), actual, open: new Float64Array(days).fill(1) };
+  return {
+    storeId,
+    format,
+    members: biases.map((b) => actual.map((y) => y * b)),
+    actual,
+    open: new Float64Array(days).fill(1),
+  };
 }
 
 test('weights favour the accurate member and mix two opposite biases half and half', () => {
@@ -26,7 +38,12 @@ test('weights favour the accurate member and mix two opposite biases half and ha
 test('a store with one fold is shrunk toward its format, a format with few stores toward the chain', () => {
   const mall = ['1', '2', '3', '4', '5', '6'].map((id) => sample(id, 'mall', [1.02, 1.5]));
   const odd = sample('9', 'street', [1.5, 1.02]); // the only street store prefers the other member
-  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], { storeShrinkFolds: 2, formatShrinkStores: 5, bestShrinkFolds: 0, maxRelativeError: Infinity });
+  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], {
+    storeShrinkFolds: 2,
+    formatShrinkStores: 5,
+    bestShrinkFolds: 0,
+    maxRelativeError: Infinity,
+  });
   const own = w.stores['9']![1]!;
   // One fold against a prior worth 2: a third of its own (about 1) and two thirds of its format's, whose
   // one store against a prior worth 5 stores is a sixth of itself and five sixths of the chain's.
@@ -50,12 +67,19 @@ test('an ensemble of two baselines saves, reloads and forecasts the weighted mix
     ['seasonal_naive', (await forecasterFactory('seasonal_naive')).create({})],
   ]);
   for (const m of members.values()) await m.fit(series, { horizon: 14, contextLength: 90, seed: 1 });
-  const weights = { members: ['weekday_mean', 'seasonal_naive'], chain: [0.25, 0.75], formats: {}, stores: { '2': [1, 0] } };
+  const weights = {
+    members: ['weekday_mean', 'seasonal_naive'],
+    chain: [0.25, 0.75],
+    formats: {},
+    stores: { '2': [1, 0] },
+  };
   const ens = new EnsembleForecaster({ weights }, members);
   const f = await ens.predict(series, 14);
   const a = await members.get('weekday_mean')!.predict(series, 14);
   const b = await members.get('seasonal_naive')!.predict(series, 14);
-  expect(Array.from(f[0]!.p50)).toEqual(Array.from(a[0]!.p50, (v, h) => expect.closeTo(0.25 * v + 0.75 * b[0]!.p50[h]!, 9)));
+  expect(Array.from(f[0]!.p50)).toEqual(
+    Array.from(a[0]!.p50, (v, h) => expect.closeTo(0.25 * v + 0.75 * b[0]!.p50[h]!, 9)),
+  );
   expect(Array.from(f[1]!.p90)).toEqual(Array.from(a[1]!.p90, (v) => expect.closeTo(v, 9)));
   const dir = join(mkdtempSync(join(tmpdir(), 'cvc-ensemble-')), 'm');
   await ens.save(dir);
@@ -74,7 +98,10 @@ test('with one fold behind it the chain leans on the best single member', () => 
 });
 
 test('a member much worse than the best over the chain gets no weight anywhere', () => {
-  const w = learnEnsembleWeights(['a', 'b', 'c'], [sample('1', 'mall', [1.1, 0.9, 1.5]), sample('2', 'street', [1.12, 0.9, 0.7])]);
+  const w = learnEnsembleWeights(
+    ['a', 'b', 'c'],
+    [sample('1', 'mall', [1.1, 0.9, 1.5]), sample('2', 'street', [1.12, 0.9, 0.7])],
+  );
   for (const v of [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)]) expect(v[2]).toBe(0);
   expect(w.stores['2']![0]! + w.stores['2']![1]!).toBeCloseTo(1, 9);
 });

@@ -34,7 +34,14 @@ describe('fit progress', () => {
     await loadTf({ backend: process.env['CVC_TF_BACKEND'] ?? 'wasm' });
     const train = fitView(syntheticStores({ stores: 4, minDays: 200, maxDays: 220, extraDays: 0, seed: 3 }));
     const events: FitProgress[] = [];
-    const m = nbeatsFactory.create({ numStacks: 2, layerWidth: 16, epochs: 3, windowsPerEpoch: 128, batchSize: 64, patience: 10 });
+    const m = nbeatsFactory.create({
+      numStacks: 2,
+      layerWidth: 16,
+      epochs: 3,
+      windowsPerEpoch: 128,
+      batchSize: 64,
+      patience: 10,
+    });
     await m.fit(train, { horizon: 7, contextLength: 28, seed: 7, onProgress: (p) => events.push(p) });
     check(events, 'epochs');
     expect(events.map((e) => e.done)).toEqual([1, 2, 3]);

@@ -41,7 +41,10 @@ describe('historyDays', () => {
       const days = modelHistoryDays(kind, model.params, { context: CONTEXT, horizon: H });
       expect(days).toBeLessThan(stores[0]!.sales.length);
       const full = await model.predict(stores, H);
-      const cut = await model.predict(stores.map((s) => lastDays(s, days)), H);
+      const cut = await model.predict(
+        stores.map((s) => lastDays(s, days)),
+        H,
+      );
       // LightGBM's window means run over running sums from the series' first day, so where the series
       // starts moves the last bits of a float; every other kind gives the very same numbers.
       const tolerance = kind === 'lgbm' ? 1e-9 : 0;

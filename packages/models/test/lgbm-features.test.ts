@@ -40,7 +40,8 @@ describe('lgbm features', () => {
     const t = 450;
     const rows = originRows(0, t);
     const m = buildFeatures(layout, hist, rows);
-    const col = (name: string) => m.X.subarray(layout.names.indexOf(name) * m.nrow, (layout.names.indexOf(name) + 1) * m.nrow);
+    const col = (name: string) =>
+      m.X.subarray(layout.names.indexOf(name) * m.nrow, (layout.names.indexOf(name) + 1) * m.nrow);
     const s = history[0]!;
     const lv = storeLevel(hist[0]!, t, 28);
     const open = (i: number) => s.future['is_open']![i] === 1;

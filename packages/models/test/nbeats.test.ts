@@ -40,7 +40,10 @@ afterAll(async () => {
 
 describe('nbeats', () => {
   it('beats naive by a wide margin on a seasonal signal', () => {
-    const m = wape(actual, fc.map((f) => f.p50));
+    const m = wape(
+      actual,
+      fc.map((f) => f.p50),
+    );
     const naive = wape(actual, naiveForecast(history, H));
     const snaive = wape(actual, seasonalNaiveForecast(history, H));
     console.log(`nbeats WAPE ${m.toFixed(3)} naive ${naive.toFixed(3)} seasonal naive ${snaive.toFixed(3)}`);
@@ -79,7 +82,14 @@ describe('nbeats', () => {
   });
 
   it('trains identically for the same seed (interpretable stacks)', async () => {
-    const p = { architecture: 'interpretable', numBlocks: 1, layerWidth: 32, epochs: 2, windowsPerEpoch: 512, batchSize: 128 };
+    const p = {
+      architecture: 'interpretable',
+      numBlocks: 1,
+      layerWidth: 32,
+      epochs: 2,
+      windowsPerEpoch: 512,
+      batchSize: 128,
+    };
     const a = nbeatsFactory.create(p);
     const b = nbeatsFactory.create(p);
     const ra = await a.fit(train, ctx);
@@ -95,7 +105,9 @@ describe('nbeats', () => {
     const r = await warm.fit(train, { ...ctx, warmStart: model });
     expect(r.metrics['warmStart']).toBe(1);
     expect(r.metrics['epochs']).toBeLessThanOrEqual(2);
-    await expect(nbeatsFactory.create({ ...small, layerWidth: 32 }).fit(train, { ...ctx, warmStart: model })).rejects.toThrow(/architecture/);
+    await expect(
+      nbeatsFactory.create({ ...small, layerWidth: 32 }).fit(train, { ...ctx, warmStart: model }),
+    ).rejects.toThrow(/architecture/);
   });
 
   it('stops at the time budget and keeps what it learned', async () => {

@@ -21,7 +21,17 @@ describe('tf layers', () => {
   it('layer norm normalises the last axis', async () => {
     const { tf } = await loadTf({ backend: 'wasm' });
     const ps = new ParamStore(tf, 1);
-    const out = tf.tidy(() => layerNorm(ps, 'ln', tf.tensor2d([[1, 2, 3], [10, 10, 10]])).arraySync() as number[][]);
+    const out = tf.tidy(
+      () =>
+        layerNorm(
+          ps,
+          'ln',
+          tf.tensor2d([
+            [1, 2, 3],
+            [10, 10, 10],
+          ]),
+        ).arraySync() as number[][],
+    );
     expect(out[0]![0]).toBeCloseTo(-1.2247, 3);
     expect(out[0]![2]).toBeCloseTo(1.2247, 3);
     expect(out[1]).toEqual([0, 0, 0]);
@@ -30,8 +40,20 @@ describe('tf layers', () => {
 
   it('pinball loss matches a hand computation and ignores masked days', async () => {
     const { tf } = await loadTf({ backend: 'wasm' });
-    const v = tf.tidy(() =>
-      pinballLoss(tf, tf.tensor3d([[[0, 1], [5, 5]]]), tf.tensor2d([[2, 100]]), tf.tensor2d([[1, 0]]), [0.1, 0.9]).dataSync()[0],
+    const v = tf.tidy(
+      () =>
+        pinballLoss(
+          tf,
+          tf.tensor3d([
+            [
+              [0, 1],
+              [5, 5],
+            ],
+          ]),
+          tf.tensor2d([[2, 100]]),
+          tf.tensor2d([[1, 0]]),
+          [0.1, 0.9],
+        ).dataSync()[0],
     );
     // target 2: q0.1 pred 0 -> 0.1*2 = 0.2; q0.9 pred 1 -> 0.9*1 = 0.9; mean over 1 day x 2 quantiles.
     expect(v).toBeCloseTo(0.55, 6);
@@ -56,7 +78,11 @@ describe('training windows', () => {
   });
 
   it('samples deterministically from a seed', () => {
-    const pool = [{ s: 0, t: 1 }, { s: 1, t: 2 }, { s: 2, t: 3 }];
+    const pool = [
+      { s: 0, t: 1 },
+      { s: 1, t: 2 },
+      { s: 2, t: 3 },
+    ];
     expect(sampleOrigins(pool, 5, makeRng(9))).toEqual(sampleOrigins(pool, 5, makeRng(9)));
   });
 
@@ -104,14 +130,28 @@ describe('training loop', () => {
     const w = ps.constant('w', [1], 0);
     const model = { params: ps, loss: () => tf.sum(tf.square(tf.sub(w, 3))) as never };
     const pool = { train: [{ s: 0, t: 0 }], val: [{ s: 0, t: 0 }] };
-    const cfg = { epochs: 5, windowsPerEpoch: 10, batchSize: 1, learningRate: 0.1, minLrFraction: 1, warmupSteps: 0, patience: 2 };
+    const cfg = {
+      epochs: 5,
+      windowsPerEpoch: 10,
+      batchSize: 1,
+      learningRate: 0.1,
+      minLrFraction: 1,
+      warmupSteps: 0,
+      patience: 2,
+    };
     const r = await trainLoop(tf, model, pool, cfg, { seed: 1 });
     expect(r.stoppedBy).toBe('epochs');
     expect(r.epochs).toBe(5);
     expect(Number.isFinite(r.bestValLoss)).toBe(true);
     // Already at the optimum: no epoch improves, so it stops after `patience` epochs.
     w.assign(tf.tensor1d([3]));
-    const r2 = await trainLoop(tf, model, pool, { ...cfg, learningRate: 1e-9, epochs: 50 }, { seed: 1, evalBeforeTraining: true });
+    const r2 = await trainLoop(
+      tf,
+      model,
+      pool,
+      { ...cfg, learningRate: 1e-9, epochs: 50 },
+      { seed: 1, evalBeforeTraining: true },
+    );
     expect(r2.stoppedBy).toBe('early_stopping');
     expect(r2.epochs).toBe(2);
     ps.dispose();

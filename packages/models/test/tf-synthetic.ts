@@ -40,8 +40,21 @@ export function syntheticStores(o: SyntheticOptions): StoreSeries[] {
     const growth = (r() - 0.3) * 0.0006;
     const promoLift = 0.2 + r() * 0.15;
     const f: Record<string, Float64Array> = {};
-    for (const name of ['is_open', 'promo', 'dow', 'dom', 'month', 'woy', 'days_to_month_end', 'is_holiday',
-      'days_to_next_holiday', 'days_since_last_holiday', 'store_age_days', 'is_pandemic']) f[name] = new Float64Array(N);
+    for (const name of [
+      'is_open',
+      'promo',
+      'dow',
+      'dom',
+      'month',
+      'woy',
+      'days_to_month_end',
+      'is_holiday',
+      'days_to_next_holiday',
+      'days_since_last_holiday',
+      'store_age_days',
+      'is_pandemic',
+    ])
+      f[name] = new Float64Array(N);
     const sales = new Float64Array(T);
     const nSales = new Float64Array(T);
     for (let i = 0; i < N; i++) {
@@ -50,7 +63,12 @@ export function syntheticStores(o: SyntheticOptions): StoreSeries[] {
       const dom = d.getUTCDate();
       const month = d.getUTCMonth() + 1;
       const monthEnd = new Date(Date.UTC(d.getUTCFullYear(), month, 0)).getUTCDate();
-      const holiday = (dom === 1 && month === 1) || (dom === 21 && month === 4) || (dom === 7 && month === 9) || (dom === 25 && month === 12) || (dom === 15 && month === 11);
+      const holiday =
+        (dom === 1 && month === 1) ||
+        (dom === 21 && month === 4) ||
+        (dom === 7 && month === 9) ||
+        (dom === 25 && month === 12) ||
+        (dom === 15 && month === 11);
       const open = holiday || (format === 'street' && dow === 6) ? 0 : 1;
       const promo = r() < 0.15 ? 1 : 0;
       f['is_open']![i] = open;
@@ -123,7 +141,11 @@ export function wape(actual: Float64Array[], pred: Float64Array[]): number {
 export function naiveForecast(history: StoreSeries[], h: number): Float64Array[] {
   return history.map((s) => {
     let last = 0;
-    for (let i = s.sales.length - 1; i >= 0; i--) if (s.sales[i]! > 0) { last = s.sales[i]!; break; }
+    for (let i = s.sales.length - 1; i >= 0; i--)
+      if (s.sales[i]! > 0) {
+        last = s.sales[i]!;
+        break;
+      }
     return new Float64Array(h).fill(last);
   });
 }
@@ -136,14 +158,18 @@ export function seasonalNaiveForecast(history: StoreSeries[], h: number): Float6
     for (let k = 0; k < h; k++) {
       const open = s.future['is_open']?.[T + k] ?? 1;
       const v = s.sales[T - 7 + (k % 7)]!;
-      out[k] = open > 0 ? (Number.isFinite(v) && v > 0 ? v : s.sales[T - 14 + (k % 7)] ?? 0) : 0;
+      out[k] = open > 0 ? (Number.isFinite(v) && v > 0 ? v : (s.sales[T - 14 + (k % 7)] ?? 0)) : 0;
     }
     return out;
   });
 }
 
 /** Share of actuals inside [p10, p90]. */
-export function coverage(actual: Float64Array[], fc: QuantileForecast[], open?: (i: number, k: number) => boolean): number {
+export function coverage(
+  actual: Float64Array[],
+  fc: QuantileForecast[],
+  open?: (i: number, k: number) => boolean,
+): number {
   let inside = 0;
   let n = 0;
   actual.forEach((a, i) => {

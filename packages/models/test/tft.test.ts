@@ -5,7 +5,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForecastInputError, type QuantileForecast } from '@cvc/core';
 import { loadTf } from '../src/tf/backend.js';
 import { tftFactory, TftForecaster } from '../src/tft/index.js';
-import { coverage, fitView, naiveForecast, seasonalNaiveForecast, splitLast, syntheticStores, wape } from './tf-synthetic.js';
+import {
+  coverage,
+  fitView,
+  naiveForecast,
+  seasonalNaiveForecast,
+  splitLast,
+  syntheticStores,
+  wape,
+} from './tf-synthetic.js';
 
 const H = 14;
 const L = 28;
@@ -32,7 +40,10 @@ afterAll(async () => {
 
 describe('tft', () => {
   it('beats naive by a wide margin on a seasonal signal with promotions', () => {
-    const m = wape(actual, fc.map((f) => f.p50));
+    const m = wape(
+      actual,
+      fc.map((f) => f.p50),
+    );
     const naive = wape(actual, naiveForecast(history, H));
     const snaive = wape(actual, seasonalNaiveForecast(history, H));
     console.log(`tft WAPE ${m.toFixed(3)} naive ${naive.toFixed(3)} seasonal naive ${snaive.toFixed(3)}`);
@@ -73,7 +84,9 @@ describe('tft', () => {
     const ra = await a.fit(train, ctx);
     const rb = await b.fit(train, ctx);
     expect(ra.metrics['valLoss']).toBe(rb.metrics['valLoss']);
-    expect(Array.from((await a.predict(history, H))[2]!.p90)).toEqual(Array.from((await b.predict(history, H))[2]!.p90));
+    expect(Array.from((await a.predict(history, H))[2]!.p90)).toEqual(
+      Array.from((await b.predict(history, H))[2]!.p90),
+    );
   });
 
   it('fine-tunes from a warm start', async () => {

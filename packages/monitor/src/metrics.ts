@@ -94,7 +94,8 @@ export async function rollingMetrics(
 ): Promise<RollingMetrics> {
   const last = await maxDay(conn, accuracyTable, 'forecast_date');
   const chain = finish(empty());
-  if (last == null) return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [], closed: 0 };
+  if (last == null)
+    return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [], closed: 0 };
   const to = String(last);
   const from = formatIsoDay(addDays(parseIsoDay(to), -(windowDays - 1)));
   const scan = await scanSql(conn, accuracyTable, { filters: { forecast_date: { gte: from } } });

@@ -124,7 +124,13 @@ describe('runMonitor on closed days', () => {
     for (const a of ['2025-03-01', '2025-03-02', '2025-03-03']) await lake.addForecasts(a, [1, 2, 3, 4], () => 0.05);
     await lake.addActuals('2025-03-02', '2025-03-08');
     await lake.close('2025-03-05');
-    const r = await runMonitor({ loaded: lake.loaded, runId: 'closed', today: '2025-03-09', track: false, page: false });
+    const r = await runMonitor({
+      loaded: lake.loaded,
+      runId: 'closed',
+      today: '2025-03-09',
+      track: false,
+      page: false,
+    });
     const rows = readWithDeltaRs(r.table);
     const closedRows = rows.filter((x) => x.forecast_date === '2025-03-05');
     expect(closedRows.map((x) => x.actual)).toEqual(Array(12).fill(0));

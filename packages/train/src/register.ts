@@ -10,7 +10,13 @@ import {
   lgbmFeatureImportance,
   openRegistry,
   openTracker,
-  registrySettings, trackingSettings, type BundleManifest, type PromoteRule, type RegisterResult, type TrackedRun } from '@cvc/mlops';
+  registrySettings,
+  trackingSettings,
+  type BundleManifest,
+  type PromoteRule,
+  type RegisterResult,
+  type TrackedRun,
+} from '@cvc/mlops';
 import { runTrain, tempBundleDir, type TrainOptions, type TrainResult } from './train.js';
 
 export interface TrainAndRegisterOptions extends Omit<TrainOptions, 'bundleDir'> {
@@ -55,7 +61,10 @@ export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<T
   const tracker = await openTracker(trackingSettings(loaded), { log });
   await mkdir(loaded.paths.registry, { recursive: true });
   const tmp = await tempBundleDir(loaded.paths.registry);
-  const run = await tracker.startRun({ name: `train ${opts.from}..${opts.to ?? 'last'}`, tags: { 'cvc.step': 'train', ...(opts.runId ? { 'cvc.run_id': opts.runId } : {}) } });
+  const run = await tracker.startRun({
+    name: `train ${opts.from}..${opts.to ?? 'last'}`,
+    tags: { 'cvc.step': 'train', ...(opts.runId ? { 'cvc.run_id': opts.runId } : {}) },
+  });
   try {
     const result = await runTrain({ ...opts, bundleDir: tmp.dir, runId: run.runId });
     await run.logParams({
@@ -79,10 +88,22 @@ export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<T
       ...(opts.alias ? { alias: opts.alias } : {}),
       description: `trained ${result.window.from}..${result.window.to} on feature version ${result.featureVersion}`,
     });
-    await run.setTags({ 'cvc.registry_version': String(registered.version), 'cvc.promoted': String(registered.promoted) });
+    await run.setTags({
+      'cvc.registry_version': String(registered.version),
+      'cvc.promoted': String(registered.promoted),
+    });
     await run.end('FINISHED');
-    log.info({ version: registered.version, promoted: registered.promoted, reason: registered.reason }, 'bundle registered');
-    return { ...result, bundleDir: registered.info.source, registered, registry: { backend: registry.backend, name: registry.name }, trackingRunId: run.runId };
+    log.info(
+      { version: registered.version, promoted: registered.promoted, reason: registered.reason },
+      'bundle registered',
+    );
+    return {
+      ...result,
+      bundleDir: registered.info.source,
+      registered,
+      registry: { backend: registry.backend, name: registry.name },
+      trackingRunId: run.runId,
+    };
   } catch (err) {
     // Bad usage (a window outside the data, no backtest choice...) leaves no FAILED run behind.
     await (err instanceof InputError ? run.discard() : run.end('FAILED')).catch(() => {});

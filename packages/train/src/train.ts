@@ -52,7 +52,10 @@ export interface TrainResult {
   seconds: number;
 }
 
-function routingFrom(choice: BacktestChoice | null, asked: readonly string[] | undefined): { stores: Record<string, string>; fallback: string; kinds: string[] } {
+function routingFrom(
+  choice: BacktestChoice | null,
+  asked: readonly string[] | undefined,
+): { stores: Record<string, string>; fallback: string; kinds: string[] } {
   if (asked && asked.length > 0) {
     // Explicit models: keep the backtest's per-store choice where it picked one of them.
     const allowed = new Set(asked);
@@ -62,7 +65,11 @@ function routingFrom(choice: BacktestChoice | null, asked: readonly string[] | u
     return { stores, fallback, kinds: [...allowed] };
   }
   if (!choice) throw new InputError('train: no backtest choice found; run `cvc backtest` first, or pass --models');
-  return { stores: choice.stores, fallback: choice.globalBest, kinds: [...new Set([...Object.values(choice.stores), choice.globalBest])] };
+  return {
+    stores: choice.stores,
+    fallback: choice.globalBest,
+    kinds: [...new Set([...Object.values(choice.stores), choice.globalBest])],
+  };
 }
 
 export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
@@ -71,24 +78,35 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
   try {
     const asked = opts.models ? resolveModelsAsked(opts.models) : undefined;
     const lastDay = await lastFeatureDay(conn, tables);
-    if (!lastDay) throw new InputError(`train: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    if (!lastDay)
+      throw new InputError(`train: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
     const to = opts.to && opts.to < lastDay ? opts.to : lastDay;
-    if (opts.from > to) throw new InputError(`--from ${opts.from} is after the training window's end ${to} (the feature table ends ${lastDay})`);
+    if (opts.from > to)
+      throw new InputError(
+        `--from ${opts.from} is after the training window's end ${to} (the feature table ends ${lastDay})`,
+      );
     const series = (await readStoreSeries(conn, tables, { from: opts.from, to })).filter((s) => s.sales.length > 0);
     if (series.length === 0) throw new InputError(`--from ${opts.from} --to ${to}: no feature rows in that window`);
     const featureVersion = (await loadSnapshot(tables.features)).version;
     const choice = await readLatestChoice(conn, loaded);
     const routing = routingFrom(choice, asked);
-    log.info({ from: opts.from, to, stores: series.length, models: routing.kinds, backtestRunId: choice?.runId ?? null }, 'training');
+    log.info(
+      { from: opts.from, to, stores: series.length, models: routing.kinds, backtestRunId: choice?.runId ?? null },
+      'training',
+    );
 
     // What the backtest learned beside the choice: interval calibration per model, ensemble weights.
     const learned = choice ? await readBacktestLearned(loaded.paths.data, choice.runId) : null;
     const ensembleWeights = routing.kinds.includes(ENSEMBLE_KIND) ? learned?.ensemble : null;
     if (ensembleWeights === undefined) {
-      throw new InputError(`train: the ensemble needs the weights of a backtest that ran it; run \`cvc backtest --models <models>,ensemble\` first`);
+      throw new InputError(
+        `train: the ensemble needs the weights of a backtest that ran it; run \`cvc backtest --models <models>,ensemble\` first`,
+      );
     }
     // Each kind is fitted once: the ensemble's members are the same models the routing uses.
-    const fitKinds = [...new Set([...routing.kinds.filter((k) => k !== ENSEMBLE_KIND), ...(ensembleWeights?.members ?? [])])];
+    const fitKinds = [
+      ...new Set([...routing.kinds.filter((k) => k !== ENSEMBLE_KIND), ...(ensembleWeights?.members ?? [])]),
+    ];
 
     const fitted = new Map<string, Forecaster>();
     const reports: TrainResult['models'] = [];
@@ -116,11 +134,23 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const bundled = new Map<string, Forecaster>();
     for (const kind of routing.kinds) if (kind !== ENSEMBLE_KIND) bundled.set(kind, fitted.get(kind)!);
     if (ensembleWeights) {
-      const memberParams = Object.fromEntries(ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]));
-      const memberCalibration = Object.fromEntries(ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]));
-      bundled.set(ENSEMBLE_KIND, new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted));
+      const memberParams = Object.fromEntries(
+        ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]),
+      );
+      const memberCalibration = Object.fromEntries(
+        ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]),
+      );
+      bundled.set(
+        ENSEMBLE_KIND,
+        new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted),
+      );
       const routed = Object.values(routing.stores).filter((k) => k === ENSEMBLE_KIND).length;
-      reports.push({ kind: ENSEMBLE_KIND, stores: routed, fitSeconds: 0, metrics: { members: ensembleWeights.members.length } });
+      reports.push({
+        kind: ENSEMBLE_KIND,
+        stores: routed,
+        fitSeconds: 0,
+        metrics: { members: ensembleWeights.members.length },
+      });
     }
     const historyCtx = { context: cfg.forecast.context, horizon: cfg.forecast.horizon };
     const historyDays = Object.fromEntries(
@@ -133,11 +163,20 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       routing: { stores: routing.stores, fallback: routing.fallback },
       horizon: cfg.forecast.horizon,
       context: cfg.forecast.context,
-      trainingWindow: { from: formatIsoDay(Math.max(parseIsoDay(opts.from), Math.min(...series.map((s) => parseIsoDay(s.start))))), to },
-      lineage: { featureTable: tables.features, deltaVersion: featureVersion, ...(opts.runId ? { trackingRunId: opts.runId } : {}) },
+      trainingWindow: {
+        from: formatIsoDay(Math.max(parseIsoDay(opts.from), Math.min(...series.map((s) => parseIsoDay(s.start))))),
+        to,
+      },
+      lineage: {
+        featureTable: tables.features,
+        deltaVersion: featureVersion,
+        ...(opts.runId ? { trackingRunId: opts.runId } : {}),
+      },
       configHash: configHash(cfg),
       signingKey: cfg.registry.signingKey,
-      backtest: choice ? { wape: choice.wape, folds: choice.folds, byModel: choice.byModel, byStore: choice.byStore } : { wape: null, byModel: {} },
+      backtest: choice
+        ? { wape: choice.wape, folds: choice.folds, byModel: choice.byModel, byStore: choice.byStore }
+        : { wape: null, byModel: {} },
     });
     return {
       bundleDir: opts.bundleDir,

@@ -6,20 +6,54 @@ import { modelList, nonNegativeInt, positiveInt } from './options.js';
 export function registerBacktest(program: Command, globals: () => GlobalOptions): void {
   program
     .command('backtest')
-    .description('walk-forward validation of the models (plus baselines) over all stores; picks the best model per store')
-    .option('--models <list>', 'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ensemble mixes the others', modelList)
+    .description(
+      'walk-forward validation of the models (plus baselines) over all stores; picks the best model per store',
+    )
+    .option(
+      '--models <list>',
+      'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ensemble mixes the others',
+      modelList,
+    )
     .option('--folds <n>', 'number of walk-forward folds (default: config backtest.folds)', positiveInt('--folds'))
     .option('--stride <days>', 'days between fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
-    .option('--gap <days>', 'days between a cutoff and the first scored day (default: config backtest.gap)', nonNegativeInt('--gap'))
-    .option('--horizon <days>', 'days forecast and scored after each cutoff (default: config forecast.horizon)', positiveInt('--horizon'))
-    .option('--workers <n>', 'worker threads for the heavy models (default: config backtest.workers)', positiveInt('--workers'))
+    .option(
+      '--gap <days>',
+      'days between a cutoff and the first scored day (default: config backtest.gap)',
+      nonNegativeInt('--gap'),
+    )
+    .option(
+      '--horizon <days>',
+      'days forecast and scored after each cutoff (default: config forecast.horizon)',
+      positiveInt('--horizon'),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads for the heavy models (default: config backtest.workers)',
+      positiveInt('--workers'),
+    )
     .option('--resume', 'continue an interrupted backtest with the same data and settings', false)
-    .action(async (o: { models?: string[]; folds?: number; stride?: number; gap?: number; horizon?: number; workers?: number; resume: boolean }) => {
-      const ctx = createContext('backtest', globals());
-      const r = await runBacktestJob({ loaded: ctx.loaded, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, ...o });
-      const { summary, lines } = backtestOutput(r);
-      ctx.done(summary, lines);
-    });
+    .action(
+      async (o: {
+        models?: string[];
+        folds?: number;
+        stride?: number;
+        gap?: number;
+        horizon?: number;
+        workers?: number;
+        resume: boolean;
+      }) => {
+        const ctx = createContext('backtest', globals());
+        const r = await runBacktestJob({
+          loaded: ctx.loaded,
+          runId: ctx.runId,
+          log: ctx.log,
+          onProgress: ctx.progress,
+          ...o,
+        });
+        const { summary, lines } = backtestOutput(r);
+        ctx.done(summary, lines);
+      },
+    );
 }
 
 /** What `cvc backtest` prints: the JSON summary and the leaderboard lines (the HTML report is the job's). */

@@ -46,7 +46,10 @@ async function initSource(ctx: RunContext, o: SourceFlags) {
     seed: o.seed ?? d.seed,
     ...(o.badRows !== undefined ? { badRows: o.badRows } : {}),
   });
-  ctx.log.info({ path: r.path, stores: r.stores, dailySales: r.dailySales, seconds: r.generateSeconds + r.writeSeconds }, 'demo source written');
+  ctx.log.info(
+    { path: r.path, stores: r.stores, dailySales: r.dailySales, seconds: r.generateSeconds + r.writeSeconds },
+    'demo source written',
+  );
   return r;
 }
 
@@ -61,7 +64,11 @@ const sourceOptions = (c: Command) =>
     .option('--seed <n>', 'random seed (default: config demo.seed, 42)', nonNegativeInt('--seed'))
     .option('--from <date>', 'first day of sales history (default: config demo.from, 2019-01-01)', isoDate('--from'))
     .option('--as-of <date>', 'last day of sales history (default: config demo.asOf, 2025-12-31)', isoDate('--as-of'))
-    .option('--bad-rows <n>', 'bad rows injected for the quality gate to catch (default 5)', nonNegativeInt('--bad-rows'));
+    .option(
+      '--bad-rows <n>',
+      'bad rows injected for the quality gate to catch (default 5)',
+      nonNegativeInt('--bad-rows'),
+    );
 
 export function registerDemo(program: Command, globals: () => GlobalOptions): void {
   const demo = sourceOptions(
@@ -71,89 +78,170 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
   )
     .option('--models <list>', 'models to backtest (default: config backtest.models); baselines always run', modelList)
     .option('--folds <n>', 'backtest folds (default: config backtest.folds)', positiveInt('--folds'))
-    .option('--stride <days>', 'days between backtest fold cutoffs (default: config backtest.stride)', positiveInt('--stride'))
-    .option('--horizon <days>', 'days forecast and scored after each backtest cutoff (default: config forecast.horizon)', positiveInt('--horizon'))
-    .option('--workers <n>', 'worker threads for the heavy models in the backtest (default: config backtest.workers)', positiveInt('--workers'))
+    .option(
+      '--stride <days>',
+      'days between backtest fold cutoffs (default: config backtest.stride)',
+      positiveInt('--stride'),
+    )
+    .option(
+      '--horizon <days>',
+      'days forecast and scored after each backtest cutoff (default: config forecast.horizon)',
+      positiveInt('--horizon'),
+    )
+    .option(
+      '--workers <n>',
+      'worker threads for the heavy models in the backtest (default: config backtest.workers)',
+      positiveInt('--workers'),
+    )
     .option('--fresh', 'regenerate the demo source even if it exists', false)
-    .option('--days <n>', 'days of `cvc daily` simulated after training (default: config demo.simulateDays, 14; 0: none)', nonNegativeInt('--days'))
-    .option('--shift-stores <ids>', 'scenario: these stores lose sales from the first simulated day on (a competitor opens)', storeList)
+    .option(
+      '--days <n>',
+      'days of `cvc daily` simulated after training (default: config demo.simulateDays, 14; 0: none)',
+      nonNegativeInt('--days'),
+    )
+    .option(
+      '--shift-stores <ids>',
+      'scenario: these stores lose sales from the first simulated day on (a competitor opens)',
+      storeList,
+    )
     .option('--shift-factor <x>', 'scenario: their sales are multiplied by this', factor, 0.6)
-    .action(async (o: SourceFlags & { models?: string[]; folds?: number; stride?: number; horizon?: number; workers?: number;
-      fresh: boolean; days?: number; shiftStores?: number[]; shiftFactor: number; }) => {
-      const ctx = createContext('demo', globals());
-      const t0 = performance.now();
-      const lines: string[] = [];
-      const exists = existsSync(ctx.loaded.paths.demoSource);
-      if (!exists || o.fresh) {
-        const s = await initSource(ctx, o);
-        lines.push(`demo source: ${s.path} (${s.stores} stores, ${fmt.int(s.dailySales)} daily rows)`);
-      } else lines.push(`demo source: ${ctx.loaded.paths.demoSource} (existing; --fresh regenerates it)`);
-
-      // The demo's "today" is its as-of date: rows dated after it are future dates to the quality gate.
-      const ingest = await runIngest({ loaded: ctx.loaded, today: o.asOf ?? ctx.loaded.config.demo.asOf, log: ctx.log, onProgress: ingestProgress(ctx.progress) });
-      lines.push(`ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ${lakeTables(ctx.loaded).features}`);
-
-      const bt = await runBacktestJob({
-        loaded: ctx.loaded,
-        runId: ctx.runId,
-        log: ctx.log,
-        onProgress: ctx.progress,
-        ...(o.models ? { models: o.models } : {}),
-        ...(o.folds ? { folds: o.folds } : {}),
-        ...(o.stride ? { stride: o.stride } : {}),
-        ...(o.horizon ? { horizon: o.horizon } : {}),
-        ...(o.workers ? { workers: o.workers } : {}),
-      });
-      lines.push(`backtest: ${bt.stores} stores, ${plural(bt.folds.length, 'fold')}, ${plural(bt.failures.length, 'failed fold')} -> ${bt.reportPath}`,
-        ...leaderboardLines(bt));
-
-      const asOf = ingest.lastDay ?? o.asOf ?? ctx.loaded.config.demo.asOf;
-      const train = await trainAndRegister({ loaded: ctx.loaded, from: `${ctx.loaded.config.demo.trainFrom}-01-01`.slice(0, 10), to: asOf, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress, promote: 'always' });
-      lines.push(`train: ${train.registry.name} version ${train.registered.version} (champion) -> ${train.bundleDir}`);
-
-      const { bundleDir, bundleVersion } = await resolveBundle(ctx.loaded, { alias: 'champion' }, ctx.log);
-      const inf = await runInfer({ loaded: ctx.loaded, bundleDir, bundleVersion, runId: ctx.runId, log: ctx.log, onProgress: ctx.progress });
-      lines.push(`infer: ${inf.storesForecast} stores x ${inf.horizon} days from ${inf.asOf} -> ${inf.table}`);
-
-      // A simulated fortnight: each day the source gets that day's sales and `cvc daily` runs.
-      const days = o.days ?? ctx.loaded.config.demo.simulateDays;
-      const d = ctx.loaded.config.demo;
-      let simulatedDone = 0;
-      const simulated = days === 0 ? [] : await simulateDays({
-        loaded: ctx.loaded,
-        source: { stores: o.stores ?? d.stores, from: o.from ?? d.from, asOf, seed: o.seed ?? d.seed },
-        days,
-        ...(o.shiftStores ? { shift: { stores: o.shiftStores, factor: o.shiftFactor } } : {}),
-        log: ctx.log,
-        onDay: (r, appended) => {
-          const m = r.monitor;
-          lines.push(`daily ${r.today}: ${appended} sales rows, ${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; `
-            + `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`);
-          ctx.progress({ phase: 'daily', done: ++simulatedDone, total: days, detail: r.today });
+    .action(
+      async (
+        o: SourceFlags & {
+          models?: string[];
+          folds?: number;
+          stride?: number;
+          horizon?: number;
+          workers?: number;
+          fresh: boolean;
+          days?: number;
+          shiftStores?: number[];
+          shiftFactor: number;
         },
-      });
-      const last = simulated.at(-1);
-      if (last?.monitor?.page) lines.push(`monitoring page: ${last.monitor.page}`);
-      const store = Object.keys(train.manifest.routing.stores).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))[0] ?? '1';
-      // The config flag too when it is not the default, so the suggestion runs as printed.
-      const config = globals().config === DEFAULT_CONFIG ? '' : ` --config ${globals().config}`;
-      lines.push(`done in ${fmt.s((performance.now() - t0) / 1000)}; try: ${cvcCommand()}${config} forecast show --store ${store}`);
-      ctx.done(
-        {
-          source: ctx.loaded.paths.demoSource,
-          ingest,
-          backtest: { runId: bt.runId, leaderboard: bt.leaderboard, choiceCounts: bt.choiceCounts, failures: bt.failures, report: bt.reportPath },
-          train: { version: train.registered.version, bundleDir: train.bundleDir, models: train.models },
-          infer: inf,
-          daily: simulated.map((r) => ({ today: r.today, exitCode: r.exitCode, steps: r.steps, alerts: r.alerts.map((a) => ({ kind: a.kind, stores: a.stores })) })),
-          monitoringPage: last?.monitor?.page ?? null,
-          seconds: (performance.now() - t0) / 1000,
-        },
-        lines,
-      );
-    });
+      ) => {
+        const ctx = createContext('demo', globals());
+        const t0 = performance.now();
+        const lines: string[] = [];
+        const exists = existsSync(ctx.loaded.paths.demoSource);
+        if (!exists || o.fresh) {
+          const s = await initSource(ctx, o);
+          lines.push(`demo source: ${s.path} (${s.stores} stores, ${fmt.int(s.dailySales)} daily rows)`);
+        } else lines.push(`demo source: ${ctx.loaded.paths.demoSource} (existing; --fresh regenerates it)`);
 
-  sourceOptions(demo.command('init').description('write the demo source database (a stand-in for Azure SQL) under data/'))
+        // The demo's "today" is its as-of date: rows dated after it are future dates to the quality gate.
+        const ingest = await runIngest({
+          loaded: ctx.loaded,
+          today: o.asOf ?? ctx.loaded.config.demo.asOf,
+          log: ctx.log,
+          onProgress: ingestProgress(ctx.progress),
+        });
+        lines.push(
+          `ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ${lakeTables(ctx.loaded).features}`,
+        );
+
+        const bt = await runBacktestJob({
+          loaded: ctx.loaded,
+          runId: ctx.runId,
+          log: ctx.log,
+          onProgress: ctx.progress,
+          ...(o.models ? { models: o.models } : {}),
+          ...(o.folds ? { folds: o.folds } : {}),
+          ...(o.stride ? { stride: o.stride } : {}),
+          ...(o.horizon ? { horizon: o.horizon } : {}),
+          ...(o.workers ? { workers: o.workers } : {}),
+        });
+        lines.push(
+          `backtest: ${bt.stores} stores, ${plural(bt.folds.length, 'fold')}, ${plural(bt.failures.length, 'failed fold')} -> ${bt.reportPath}`,
+          ...leaderboardLines(bt),
+        );
+
+        const asOf = ingest.lastDay ?? o.asOf ?? ctx.loaded.config.demo.asOf;
+        const train = await trainAndRegister({
+          loaded: ctx.loaded,
+          from: `${ctx.loaded.config.demo.trainFrom}-01-01`.slice(0, 10),
+          to: asOf,
+          runId: ctx.runId,
+          log: ctx.log,
+          onProgress: ctx.progress,
+          promote: 'always',
+        });
+        lines.push(
+          `train: ${train.registry.name} version ${train.registered.version} (champion) -> ${train.bundleDir}`,
+        );
+
+        const { bundleDir, bundleVersion } = await resolveBundle(ctx.loaded, { alias: 'champion' }, ctx.log);
+        const inf = await runInfer({
+          loaded: ctx.loaded,
+          bundleDir,
+          bundleVersion,
+          runId: ctx.runId,
+          log: ctx.log,
+          onProgress: ctx.progress,
+        });
+        lines.push(`infer: ${inf.storesForecast} stores x ${inf.horizon} days from ${inf.asOf} -> ${inf.table}`);
+
+        // A simulated fortnight: each day the source gets that day's sales and `cvc daily` runs.
+        const days = o.days ?? ctx.loaded.config.demo.simulateDays;
+        const d = ctx.loaded.config.demo;
+        let simulatedDone = 0;
+        const simulated =
+          days === 0
+            ? []
+            : await simulateDays({
+                loaded: ctx.loaded,
+                source: { stores: o.stores ?? d.stores, from: o.from ?? d.from, asOf, seed: o.seed ?? d.seed },
+                days,
+                ...(o.shiftStores ? { shift: { stores: o.shiftStores, factor: o.shiftFactor } } : {}),
+                log: ctx.log,
+                onDay: (r, appended) => {
+                  const m = r.monitor;
+                  lines.push(
+                    `daily ${r.today}: ${appended} sales rows, ${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; ` +
+                      `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`,
+                  );
+                  ctx.progress({ phase: 'daily', done: ++simulatedDone, total: days, detail: r.today });
+                },
+              });
+        const last = simulated.at(-1);
+        if (last?.monitor?.page) lines.push(`monitoring page: ${last.monitor.page}`);
+        const store =
+          Object.keys(train.manifest.routing.stores).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }))[0] ??
+          '1';
+        // The config flag too when it is not the default, so the suggestion runs as printed.
+        const config = globals().config === DEFAULT_CONFIG ? '' : ` --config ${globals().config}`;
+        lines.push(
+          `done in ${fmt.s((performance.now() - t0) / 1000)}; try: ${cvcCommand()}${config} forecast show --store ${store}`,
+        );
+        ctx.done(
+          {
+            source: ctx.loaded.paths.demoSource,
+            ingest,
+            backtest: {
+              runId: bt.runId,
+              leaderboard: bt.leaderboard,
+              choiceCounts: bt.choiceCounts,
+              failures: bt.failures,
+              report: bt.reportPath,
+            },
+            train: { version: train.registered.version, bundleDir: train.bundleDir, models: train.models },
+            infer: inf,
+            daily: simulated.map((r) => ({
+              today: r.today,
+              exitCode: r.exitCode,
+              steps: r.steps,
+              alerts: r.alerts.map((a) => ({ kind: a.kind, stores: a.stores })),
+            })),
+            monitoringPage: last?.monitor?.page ?? null,
+            seconds: (performance.now() - t0) / 1000,
+          },
+          lines,
+        );
+      },
+    );
+
+  sourceOptions(
+    demo.command('init').description('write the demo source database (a stand-in for Azure SQL) under data/'),
+  )
     .option('--force', 'overwrite an existing demo source', false)
     .action(async (own: SourceFlags & { force: boolean }) => {
       // Commander hands flags that `demo` also declares (--stores, --seed...) to `demo`, wherever they
@@ -161,7 +249,9 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       const o = { ...sourceFlagsOf(demo.opts<SourceFlags>()), ...sourceFlagsOf(own), force: own.force };
       const ctx = createContext('demo init', globals());
       if (existsSync(ctx.loaded.paths.demoSource) && !o.force) {
-        ctx.done({ path: ctx.loaded.paths.demoSource, written: false }, [`demo source exists: ${ctx.loaded.paths.demoSource} (--force rewrites it)`]);
+        ctx.done({ path: ctx.loaded.paths.demoSource, written: false }, [
+          `demo source exists: ${ctx.loaded.paths.demoSource} (--force rewrites it)`,
+        ]);
         return;
       }
       const r = await initSource(ctx, o);

@@ -15,8 +15,14 @@ export function registerForecast(program: Command, globals: () => GlobalOptions)
     .option('--svg <file>', 'also write the chart as an SVG file')
     .action(async (o: { store: string; asOf?: string; days: number; svg?: string }) => {
       const ctx = createContext('forecast show', globals(), { reads: true });
-      const view = await storeForecastView(ctx.loaded, o.store, { historyDays: o.days, ...(o.asOf ? { asOf: o.asOf } : {}) });
+      const view = await storeForecastView(ctx.loaded, o.store, {
+        historyDays: o.days,
+        ...(o.asOf ? { asOf: o.asOf } : {}),
+      });
       if (o.svg) await writeFile(o.svg, svgChart(view));
-      ctx.done({ ...view, ...(o.svg ? { svg: o.svg } : {}) }, [...textChart(view), ...(o.svg ? [`  chart: ${o.svg}`] : [])]);
+      ctx.done({ ...view, ...(o.svg ? { svg: o.svg } : {}) }, [
+        ...textChart(view),
+        ...(o.svg ? [`  chart: ${o.svg}`] : []),
+      ]);
     });
 }

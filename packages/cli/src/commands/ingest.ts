@@ -24,19 +24,39 @@ export function registerIngest(program: Command, globals: () => GlobalOptions): 
         log: ctx.log,
         onProgress: ingestProgress(ctx.progress),
       });
-      ctx.done({ ...summary, table: lakeTables(ctx.loaded).features }, ingestLines(summary, lakeTables(ctx.loaded).features));
+      ctx.done(
+        { ...summary, table: lakeTables(ctx.loaded).features },
+        ingestLines(summary, lakeTables(ctx.loaded).features),
+      );
     });
 }
 
-const STAGES: IngestProgress['stage'][] = ['reference', 'read', 'gate', 'dedup', 'features', 'commit', 'optimize', 'done'];
+const STAGES: IngestProgress['stage'][] = [
+  'reference',
+  'read',
+  'gate',
+  'dedup',
+  'features',
+  'commit',
+  'optimize',
+  'done',
+];
 
 /** Ingest reports stages; the progress line shows them as steps of the run. */
 export function ingestProgress(progress: ProgressFn): (p: IngestProgress) => void {
-  return (p) => progress({ phase: 'ingest', done: STAGES.indexOf(p.stage), total: STAGES.length - 1, detail: p.rows === undefined ? p.message : `${p.message} (${p.rows.toLocaleString('en-US')} rows)` });
+  return (p) =>
+    progress({
+      phase: 'ingest',
+      done: STAGES.indexOf(p.stage),
+      total: STAGES.length - 1,
+      detail: p.rows === undefined ? p.message : `${p.message} (${p.rows.toLocaleString('en-US')} rows)`,
+    });
 }
 
 export function ingestLines(s: Awaited<ReturnType<typeof runIngest>>, table: string): string[] {
-  const q = Object.entries(s.quarantinedByReason).map(([k, v]) => `${k}=${v}`).join(', ');
+  const q = Object.entries(s.quarantinedByReason)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(', ');
   return [
     `ingest: read ${fmt.int(s.rowsRead)} rows, merged ${fmt.int(s.rowsMerged)}, quarantined ${fmt.int(s.rowsQuarantined)}${q ? ` (${q})` : ''}, ${s.stores} stores, in ${fmt.s(s.seconds)}`,
     `  feature table: ${table} (version ${s.versions.features ?? 'unchanged'}), days ${s.firstDay ?? '-'} .. ${s.lastDay ?? '-'}, watermark ${s.watermarkAfter ?? '-'}`,

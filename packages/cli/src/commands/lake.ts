@@ -52,8 +52,15 @@ function hours(v: string): number {
   return n;
 }
 
-const SHOWN_METRICS = ['numOutputRows', 'numSourceRows', 'numFilesAdded', 'numFilesRemoved', 'numTargetFilesAdded',
-  'numTargetFilesRemoved', 'numFiles'];
+const SHOWN_METRICS = [
+  'numOutputRows',
+  'numSourceRows',
+  'numFilesAdded',
+  'numFilesRemoved',
+  'numTargetFilesAdded',
+  'numTargetFilesRemoved',
+  'numFiles',
+];
 
 const mib = (bytes: number) => `${(bytes / 2 ** 20).toFixed(1)} MiB`;
 
@@ -82,8 +89,10 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
 
   lake
     .command('optimize [table]')
-    .description('cluster and compact: rewrites only unclustered or small files, toward lake.targetFileSizeMb '
-      + '(all tables if none named)')
+    .description(
+      'cluster and compact: rewrites only unclustered or small files, toward lake.targetFileSizeMb ' +
+        '(all tables if none named)',
+    )
     .action(async (name: string | undefined) => {
       const ctx = createContext('lake optimize', globals());
       const tables = name ? [await resolveTable(ctx.loaded, name)] : await existingTables(ctx.loaded);
@@ -97,30 +106,44 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
             metadata: { runId: ctx.runId, operation: 'cvc lake optimize' },
           });
           const filesRemoved = Number(r.metrics['numFilesRemoved'] ?? 0);
-          results.push({ table: t.name, version: r.version, filesRemoved,
-            filesAdded: Number(r.metrics['numFilesAdded'] ?? 0) });
+          results.push({
+            table: t.name,
+            version: r.version,
+            filesRemoved,
+            filesAdded: Number(r.metrics['numFilesAdded'] ?? 0),
+          });
         }
       } finally {
         conn.closeSync();
         instance.closeSync();
       }
-      ctx.done({ tables: results }, results.map((r) => (r.filesRemoved === 0
-        ? `${r.table}: nothing to optimize (version ${r.version})`
-        : `${r.table}: ${r.filesRemoved} file(s) rewritten into ${r.filesAdded}, version ${r.version}`)));
+      ctx.done(
+        { tables: results },
+        results.map((r) =>
+          r.filesRemoved === 0
+            ? `${r.table}: nothing to optimize (version ${r.version})`
+            : `${r.table}: ${r.filesRemoved} file(s) rewritten into ${r.filesAdded}, version ${r.version}`,
+        ),
+      );
     });
 
   lake
     .command('vacuum [table]')
     .description('delete data files no version inside the retention window references (all tables if none named)')
     .option('--retain-hours <h>', 'keep files removed less than this long ago', hours, MIN_RETAIN_HOURS)
-    .option('--force', `allow a retention below ${MIN_RETAIN_HOURS} h (running readers or writers may need the files)`,
-      false)
+    .option(
+      '--force',
+      `allow a retention below ${MIN_RETAIN_HOURS} h (running readers or writers may need the files)`,
+      false,
+    )
     .option('--dry-run', 'list the files that would be deleted, delete nothing', false)
     .action(async (name: string | undefined, o: { retainHours: number; force: boolean; dryRun: boolean }) => {
       const ctx = createContext('lake vacuum', globals());
       if (o.retainHours < MIN_RETAIN_HOURS && !o.force) {
-        throw new InputError(`--retain-hours ${o.retainHours} is below the safe minimum of ${MIN_RETAIN_HOURS} hours; `
-          + 'pass --force if no reader or writer can still need those files');
+        throw new InputError(
+          `--retain-hours ${o.retainHours} is below the safe minimum of ${MIN_RETAIN_HOURS} hours; ` +
+            'pass --force if no reader or writer can still need those files',
+        );
       }
       const tables = name ? [await resolveTable(ctx.loaded, name)] : await existingTables(ctx.loaded);
       const results = [];
@@ -129,10 +152,13 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
         results.push({ table: t.name, version: r.version, deleted: r.deleted });
       }
       const verb = o.dryRun ? 'would delete' : 'deleted';
-      ctx.done({ dryRun: o.dryRun, retainHours: o.retainHours, tables: results }, results.flatMap((r) => [
-        `${r.table}: ${verb} ${r.deleted.length} file(s)`,
-        ...(o.dryRun ? r.deleted.map((p) => `  ${p}`) : []),
-      ]));
+      ctx.done(
+        { dryRun: o.dryRun, retainHours: o.retainHours, tables: results },
+        results.flatMap((r) => [
+          `${r.table}: ${verb} ${r.deleted.length} file(s)`,
+          ...(o.dryRun ? r.deleted.map((p) => `  ${p}`) : []),
+        ]),
+      );
     });
 
   lake
@@ -147,19 +173,26 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
       const rows = snap.files.reduce((s, f) => s + (f.stats?.numRecords ?? 0), 0);
       const clustered = snap.files.filter((f) => f.add.clusteringProvider !== undefined).length;
       const summary = {
-        table: t.name, path: t.path, version: snap.version, versions, files: snap.files.length, clusteredFiles: clustered,
-        bytes, rows,
+        table: t.name,
+        path: t.path,
+        version: snap.version,
+        versions,
+        files: snap.files.length,
+        clusteredFiles: clustered,
+        bytes,
+        rows,
         clusteringColumns: snap.clusteringColumns,
         schema: snap.schema.map((f) => ({ name: f.name, type: f.sqlType ?? f.deltaType, nullable: f.nullable })),
         protocol: snap.protocol,
       };
       const clusterLine = snap.clusteringColumns.length
-        ? `(${snap.clusteringColumns.join(', ')}), ${clustered} of ${snap.files.length} file(s) clustered` : 'none';
+        ? `(${snap.clusteringColumns.join(', ')}), ${clustered} of ${snap.files.length} file(s) clustered`
+        : 'none';
       const features = snap.protocol.writerFeatures?.length ? ` (${snap.protocol.writerFeatures.join(', ')})` : '';
       ctx.done(summary, [
         `${t.name} (${t.path})`,
-        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ${mib(bytes)}, `
-          + `${fmt.int(rows)} rows`,
+        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ${mib(bytes)}, ` +
+          `${fmt.int(rows)} rows`,
         `  clustering: ${clusterLine}`,
         `  protocol: reader ${snap.protocol.minReaderVersion}, writer ${snap.protocol.minWriterVersion}${features}`,
         '  columns:',

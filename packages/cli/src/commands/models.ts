@@ -6,14 +6,18 @@ import { positiveInt } from './options.js';
 /** `lgbm 120, nbeats 28 (fallback lgbm)`: stores per model kind. */
 function routesText(r: VersionRoutes | null): string {
   if (!r) return 'n/a';
-  const kinds = Object.entries(r.stores).map(([k, n]) => `${k} ${n}`).join(', ');
+  const kinds = Object.entries(r.stores)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ');
   return `${kinds || 'no store routed'} (fallback ${r.fallback})`;
 }
 
 const ref = (v: string): number | string => (/^\d+$/.test(v) ? Number(v) : v);
 
 export function registerModels(program: Command, globals: () => GlobalOptions): void {
-  const models = program.command('models').description('the model registry: bundle versions and their aliases (champion, challenger)');
+  const models = program
+    .command('models')
+    .description('the model registry: bundle versions and their aliases (champion, challenger)');
   const open = (command: string, reads = false) => {
     const ctx = createContext(command, globals(), { reads });
     return { ctx, registry: openRegistry(registrySettings(ctx.loaded), { log: ctx.log }) };
@@ -26,11 +30,16 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
       const list = (await registry.list()).sort((a, b) => b.version - a.version);
       ctx.done({ registry: registry.name, backend: registry.backend, versions: list }, [
         `${registry.name} (${registry.backend}), newest first`,
-        ...(list.length === 0 ? ['  no versions yet: run `cvc train` first'] : [
-          'version  created                    backtest WAPE  aliases              routes stores to',
-          ...list.map((v) => `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${fmt.pct(v.wape ?? Number.NaN).padStart(13)}  `
-            + `${v.aliases.join(', ').padEnd(19)}  ${routesText(v.routes)}`),
-        ]),
+        ...(list.length === 0
+          ? ['  no versions yet: run `cvc train` first']
+          : [
+              'version  created                    backtest WAPE  aliases              routes stores to',
+              ...list.map(
+                (v) =>
+                  `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${fmt.pct(v.wape ?? Number.NaN).padStart(13)}  ` +
+                  `${v.aliases.join(', ').padEnd(19)}  ${routesText(v.routes)}`,
+              ),
+            ]),
       ]);
     });
   models
@@ -73,6 +82,8 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
       const { ctx, registry } = open('models export');
       const r = await registry.resolve(ref(v));
       const manifest = await exportBundle(r.bundleDir, file);
-      ctx.done({ version: r.version, file, bundleId: manifest.bundleId }, [`exported version ${r.version} (bundle ${manifest.bundleId}) to ${file}`]);
+      ctx.done({ version: r.version, file, bundleId: manifest.bundleId }, [
+        `exported version ${r.version} (bundle ${manifest.bundleId}) to ${file}`,
+      ]);
     });
 }

@@ -5,7 +5,8 @@ import { InvalidArgumentError } from 'commander';
 export function positiveInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n <= 0) throw new InvalidArgumentError(`${flag} expects a positive integer, got "${v}"`);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new InvalidArgumentError(`${flag} expects a positive integer, got "${v}"`);
     return n;
   };
 }
@@ -13,7 +14,8 @@ export function positiveInt(flag: string) {
 export function nonNegativeInt(flag: string) {
   return (v: string): number => {
     const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${flag} expects a non-negative integer, got "${v}"`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new InvalidArgumentError(`${flag} expects a non-negative integer, got "${v}"`);
     return n;
   };
 }
@@ -29,8 +31,12 @@ export function isoDate(flag: string) {
 }
 
 export function modelList(v: string): string[] {
-  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
-  if (names.length === 0) throw new InvalidArgumentError('--models expects a comma-separated list, e.g. tft,nbeats,lgbm');
+  const names = v
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  if (names.length === 0)
+    throw new InvalidArgumentError('--models expects a comma-separated list, e.g. tft,nbeats,lgbm');
   return names;
 }
 

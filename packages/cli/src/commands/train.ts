@@ -9,17 +9,35 @@ import { plural } from './backtest.js';
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program
     .command('train')
-    .description('train the final models (the per-store choice of the last backtest) and register one UnifiedForecaster bundle')
-    .option('--from <year|date>', 'first training day: a year (2021 = 2021-01-01) or YYYY-MM-DD (required unless config train.from is set; the demo config sets 2021)', yearOrDate('--from', 'start'))
-    .option('--to <year|date>', 'last training day: a year (2025 = 2025-12-31) or YYYY-MM-DD (default: last day in the feature table)', yearOrDate('--to', 'end'))
+    .description(
+      'train the final models (the per-store choice of the last backtest) and register one UnifiedForecaster bundle',
+    )
+    .option(
+      '--from <year|date>',
+      'first training day: a year (2021 = 2021-01-01) or YYYY-MM-DD (required unless config train.from is set; the demo config sets 2021)',
+      yearOrDate('--from', 'start'),
+    )
+    .option(
+      '--to <year|date>',
+      'last training day: a year (2025 = 2025-12-31) or YYYY-MM-DD (default: last day in the feature table)',
+      yearOrDate('--to', 'end'),
+    )
     .option('--models <list>', 'train these models instead of the backtest choice', modelList)
-    .addOption(new Option('--promote <rule>', 'promotion rule for the new version (default: config registry.promote)').choices(['manual', 'better-wape', 'always']))
+    .addOption(
+      new Option('--promote <rule>', 'promotion rule for the new version (default: config registry.promote)').choices([
+        'manual',
+        'better-wape',
+        'always',
+      ]),
+    )
     .option('--alias <name>', 'alias a promotion moves', 'champion')
     .action(async (o: { from?: string; to?: string; models?: string[]; promote?: PromoteRule; alias: string }) => {
       const ctx = createContext('train', globals());
       const configured = ctx.loaded.config.train.from;
-      requireInput(o.from !== undefined || configured !== null,
-        `train: no first training day: pass --from (e.g. --from 2021) or set train.from in ${ctx.loaded.file}`);
+      requireInput(
+        o.from !== undefined || configured !== null,
+        `train: no first training day: pass --from (e.g. --from 2021) or set train.from in ${ctx.loaded.file}`,
+      );
       const from = o.from ?? yearOrDate('train.from', 'start')(configured!);
       requireInput(!o.to || from <= o.to, `--from ${from} is after --to ${o.to}`);
       const r = await trainAndRegister({
@@ -34,10 +52,25 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         onProgress: ctx.progress,
       });
       ctx.done(
-        { version: r.registered.version, promoted: r.registered.promoted, reason: r.registered.reason, bundleDir: r.bundleDir, bundleId: r.manifest.bundleId, window: r.window, models: r.models, stores: r.stores, featureVersion: r.featureVersion, backtestRunId: r.backtestRunId, trackingRunId: r.trackingRunId, seconds: r.seconds },
+        {
+          version: r.registered.version,
+          promoted: r.registered.promoted,
+          reason: r.registered.reason,
+          bundleDir: r.bundleDir,
+          bundleId: r.manifest.bundleId,
+          window: r.window,
+          models: r.models,
+          stores: r.stores,
+          featureVersion: r.featureVersion,
+          backtestRunId: r.backtestRunId,
+          trackingRunId: r.trackingRunId,
+          seconds: r.seconds,
+        },
         [
           `train: ${r.registry.name} version ${r.registered.version}${r.registered.promoted ? ` is now ${o.alias}` : ''} (${r.registered.reason}), trained ${r.window.from}..${r.window.to} on ${r.stores} stores in ${fmt.s(r.seconds)}`,
-          ...r.models.map((m) => `  ${m.kind.padEnd(15)} ${plural(m.stores, 'store').padStart(10)}  fit ${fmt.s(m.fitSeconds)}`),
+          ...r.models.map(
+            (m) => `  ${m.kind.padEnd(15)} ${plural(m.stores, 'store').padStart(10)}  fit ${fmt.s(m.fitSeconds)}`,
+          ),
           `  bundle: ${r.bundleDir}`,
         ],
       );

@@ -79,7 +79,7 @@ const upperHalf = (p90: number, m: number) => Math.max(p90 - m, MIN_HALF_WIDTH *
 function dayDifficulty(season: readonly number[] | undefined, start: string | undefined, n: number): Float64Array {
   const out = new Float64Array(n).fill(1);
   if (!season) return out;
-  if (start === undefined) throw new Error('interval calibration: a seasonal profile needs each forecast\'s start day');
+  if (start === undefined) throw new Error("interval calibration: a seasonal profile needs each forecast's start day");
   const d0 = parseIsoDay(start);
   for (let h = 0; h < n; h++) out[h] = season[weekOfYear(addDays(d0, h))] ?? 1;
   return out;
@@ -136,7 +136,10 @@ function seasonExponent(samples: readonly CalibrationSample[], season: readonly 
 }
 
 /** Learns the offsets from out-of-fold samples (each sample's day 0 = horizon day 1). */
-export function learnIntervalCalibration(samples: readonly CalibrationSample[], opts: CalibrationOptions = {}): IntervalCalibration {
+export function learnIntervalCalibration(
+  samples: readonly CalibrationSample[],
+  opts: CalibrationOptions = {},
+): IntervalCalibration {
   const coverage = opts.coverage ?? 0.8;
   const minStore = opts.minStorePoints ?? 20;
   const tail = 1 - (1 - coverage) / 2;
@@ -154,7 +157,14 @@ export function learnIntervalCalibration(samples: readonly CalibrationSample[], 
       const y = s.actual[h]!;
       const m = s.p50[h]!;
       // Closed or unknown days, and days forecast at zero, carry no information about the spread.
-      if (!(s.open[h]! > 0) || !Number.isFinite(y) || !(m > 0) || !Number.isFinite(s.p10[h]!) || !Number.isFinite(s.p90[h]!)) continue;
+      if (
+        !(s.open[h]! > 0) ||
+        !Number.isFinite(y) ||
+        !(m > 0) ||
+        !Number.isFinite(s.p10[h]!) ||
+        !Number.isFinite(s.p90[h]!)
+      )
+        continue;
       const b = horizonBucket(h + 1);
       // The offset that puts the bound on the actual once the half-width is scaled by the difficulty
       // (without a profile: (p10 - y) / half-width and (y - p90) / half-width).
@@ -195,7 +205,11 @@ export function learnIntervalCalibration(samples: readonly CalibrationSample[], 
  * The forecast with calibrated p10/p90 (p50 untouched). `firstDay`: the horizon day (1-based) of
  * the forecast's day 0, for a forecast that starts after a gap. Days forecast at zero stay zero.
  */
-export function applyIntervalCalibration(cal: IntervalCalibration, f: QuantileForecast, firstDay = 1): QuantileForecast {
+export function applyIntervalCalibration(
+  cal: IntervalCalibration,
+  f: QuantileForecast,
+  firstDay = 1,
+): QuantileForecast {
   const off = cal.stores[f.storeId] ?? cal.chain;
   const p10 = new Float64Array(f.p50.length);
   const p90 = new Float64Array(f.p50.length);

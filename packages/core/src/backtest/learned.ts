@@ -18,10 +18,19 @@ export const intervalCalibrationSchema = z
   .strict();
 const weights = z.array(z.number().min(0));
 export const ensembleWeightsSchema = z
-  .object({ members: z.array(z.string().min(1)).min(1), chain: weights, formats: z.record(z.string(), weights), stores: z.record(z.string(), weights) })
+  .object({
+    members: z.array(z.string().min(1)).min(1),
+    chain: weights,
+    formats: z.record(z.string(), weights),
+    stores: z.record(z.string(), weights),
+  })
   .strict();
 const learnedSchema = z
-  .object({ runId: z.string(), calibration: z.record(z.string(), intervalCalibrationSchema), ensemble: ensembleWeightsSchema.nullable() })
+  .object({
+    runId: z.string(),
+    calibration: z.record(z.string(), intervalCalibrationSchema),
+    ensemble: ensembleWeightsSchema.nullable(),
+  })
   .strict();
 
 /** The ensemble's weights over its members: the chain's, each store format's and each store's own. */
@@ -62,7 +71,9 @@ export async function readBacktestLearned(dataDir: string, runId: string): Promi
   const p = learnedSchema.safeParse(json);
   if (!p.success) {
     const issue = p.error.issues[0]!;
-    throw new InputError(`${file}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}; rerun \`cvc backtest\``);
+    throw new InputError(
+      `${file}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}; rerun \`cvc backtest\``,
+    );
   }
   return p.data;
 }

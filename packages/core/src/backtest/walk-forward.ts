@@ -64,7 +64,12 @@ function slice(a: Float64Array, from: number, to: number): Float64Array {
  * that many days of history are kept (fixed window). Returns null when the store has no day on or
  * before the cutoff.
  */
-export function seriesAsOf(s: StoreSeries, cutoff: string, futureDays: number, windowDays?: number): StoreSeries | null {
+export function seriesAsOf(
+  s: StoreSeries,
+  cutoff: string,
+  futureDays: number,
+  windowDays?: number,
+): StoreSeries | null {
   const start = parseIsoDay(s.start);
   const end = parseIsoDay(cutoff) - start + 1; // exclusive index
   if (end <= 0) return null;
@@ -102,7 +107,11 @@ export function withFutureWindow(cut: StoreSeries, window: Record<string, ArrayL
 }
 
 /** The actual sales and open flags of a store over [fromDay, fromDay + n). */
-export function actualWindow(s: StoreSeries, fromDay: string, n: number): { sales: Float64Array; isOpen: Float64Array } {
+export function actualWindow(
+  s: StoreSeries,
+  fromDay: string,
+  n: number,
+): { sales: Float64Array; isOpen: Float64Array } {
   const i = parseIsoDay(fromDay) - parseIsoDay(s.start);
   const isOpen = s.future['is_open'];
   return { sales: slice(s.sales, i, i + n), isOpen: isOpen ? slice(isOpen, i, i + n) : new Float64Array(n).fill(1) };

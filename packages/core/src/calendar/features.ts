@@ -38,7 +38,9 @@ export interface CalendarFeatureOptions {
  */
 export function calendarFeatures(fromDay: number, n: number, opts: CalendarFeatureOptions = {}): CalendarColumns {
   const cap = opts.cap ?? DEFAULT_HOLIDAY_DISTANCE_CAP;
-  const cols = Object.fromEntries(CALENDAR_FEATURES.map((c) => [c, new Float64Array(Math.max(0, n))])) as CalendarColumns;
+  const cols = Object.fromEntries(
+    CALENDAR_FEATURES.map((c) => [c, new Float64Array(Math.max(0, n))]),
+  ) as CalendarColumns;
   if (n <= 0) return cols;
   // Step the date forward instead of converting each day from scratch: this runs for every store-day.
   const ymd = ymdOf(fromDay, new Int32Array(3));

@@ -62,7 +62,14 @@ const MOVABLE: ReadonlyArray<readonly [offset: number, name: string, kind: Holid
   [60, 'Corpus Christi', 'optional', false],
 ];
 
-function holiday(day: number, name: string, kind: HolidayKind, halfDay = false, state: string | null = null, city: string | null = null): Holiday {
+function holiday(
+  day: number,
+  name: string,
+  kind: HolidayKind,
+  halfDay = false,
+  state: string | null = null,
+  city: string | null = null,
+): Holiday {
   return { day, date: formatIsoDay(day), name, kind, halfDay, state, city };
 }
 
@@ -78,7 +85,10 @@ export function nationalHolidays(year: number): Holiday[] {
 /** Thrown for a regional holiday entry that has neither a valid `date` nor a valid `monthDay`. */
 export class InvalidHolidayError extends InputError {
   override readonly name = 'InvalidHolidayError';
-  constructor(readonly entry: RegionalHoliday, reason: string) {
+  constructor(
+    readonly entry: RegionalHoliday,
+    reason: string,
+  ) {
     super(`invalid regional holiday ${JSON.stringify(entry)}: ${reason}`);
   }
 }
@@ -155,15 +165,22 @@ export function regionalHolidayDays(h: RegionalHoliday, fromYear: number, toYear
  * regional ones when the state (and city, if given) match. Sorted by day; a day may appear twice
  * when a regional holiday coincides with a national one.
  */
-export function holidaysBetween(fromDay: number, toDay: number, place: Place = {}, regional: readonly RegionalHoliday[] = []): Holiday[] {
+export function holidaysBetween(
+  fromDay: number,
+  toDay: number,
+  place: Place = {},
+  regional: readonly RegionalHoliday[] = [],
+): Holiday[] {
   const y0 = yearOf(fromDay);
   const y1 = yearOf(toDay);
   const out: Holiday[] = [];
-  for (let y = y0; y <= y1; y++) for (const h of nationalHolidays(y)) if (h.day >= fromDay && h.day <= toDay) out.push(h);
+  for (let y = y0; y <= y1; y++)
+    for (const h of nationalHolidays(y)) if (h.day >= fromDay && h.day <= toDay) out.push(h);
   for (const r of regionalHolidaysAt(place, regional)) {
     const kind: HolidayKind = r.city == null ? 'state' : 'city';
     for (const day of regionalHolidayDays(r, y0, y1)) {
-      if (day >= fromDay && day <= toDay) out.push(holiday(day, r.name, kind, false, r.state.toUpperCase(), r.city ?? null));
+      if (day >= fromDay && day <= toDay)
+        out.push(holiday(day, r.name, kind, false, r.state.toUpperCase(), r.city ?? null));
     }
   }
   return out.sort((a, b) => a.day - b.day);
@@ -173,7 +190,12 @@ export function holidaysBetween(fromDay: number, toDay: number, place: Place = {
  * 1 where a full-day holiday (any kind, half days excluded) falls in [fromDay, fromDay + n), else 0.
  * The mask is what feature building and the demo generator index by day.
  */
-export function holidayMask(fromDay: number, n: number, place: Place = {}, regional: readonly RegionalHoliday[] = []): Uint8Array {
+export function holidayMask(
+  fromDay: number,
+  n: number,
+  place: Place = {},
+  regional: readonly RegionalHoliday[] = [],
+): Uint8Array {
   const mask = new Uint8Array(Math.max(0, n));
   if (n <= 0) return mask;
   for (const h of holidaysBetween(fromDay, fromDay + n - 1, place, regional)) if (!h.halfDay) mask[h.day - fromDay] = 1;

@@ -8,15 +8,20 @@ export function isRemoteLake(root: string): boolean {
   return URL_ROOT.test(root);
 }
 
-const AZURE_ROOT = new RegExp('^(?:abfss?://[^@/?]+@[^./?]+\\.dfs\\.core\\.windows\\.net'
-  + '|https?://[^./?]+\\.blob\\.core\\.windows\\.net/[^/?]+|(?:az|azure)://[^/?]+)(?:/[^?]*)?$', 'i');
+const AZURE_ROOT = new RegExp(
+  '^(?:abfss?://[^@/?]+@[^./?]+\\.dfs\\.core\\.windows\\.net' +
+    '|https?://[^./?]+\\.blob\\.core\\.windows\\.net/[^/?]+|(?:az|azure)://[^/?]+)(?:/[^?]*)?$',
+  'i',
+);
 
 /** Why a URL lake root is not usable, or undefined; never echoes the URL (a SAS would sit in it). */
 export function remoteLakeProblem(root: string): string | undefined {
   if (root.includes('?')) return 'must not carry a query string (put a SAS token in AZURE_STORAGE_SAS_TOKEN)';
   if (AZURE_ROOT.test(root)) return undefined;
-  return 'is not an Azure location: use abfss://<container>@<account>.dfs.core.windows.net/<path>, '
-    + 'az://<container>/<path> or https://<account>.blob.core.windows.net/<container>/<path>';
+  return (
+    'is not an Azure location: use abfss://<container>@<account>.dfs.core.windows.net/<path>, ' +
+    'az://<container>/<path> or https://<account>.blob.core.windows.net/<container>/<path>'
+  );
 }
 
 /** The location of one table (or file) under the lake root, local or remote. */

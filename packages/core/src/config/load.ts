@@ -18,7 +18,11 @@ export interface LoadedConfig {
   config: CvcConfig;
   /** Absolute paths derived from the config (data roots). */
   paths: {
-    lake: string; tracking: string; registry: string; demoSource: string; data: string;
+    lake: string;
+    tracking: string;
+    registry: string;
+    demoSource: string;
+    data: string;
     /** Local directory for lake-side scratch (spill dirs, the daily lock): the lake itself when local. */
     lakeLocal?: string;
   };
@@ -179,7 +183,10 @@ export function loadConfig(
     text = readFileSync(abs, 'utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ConfigError(file, code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? String(err)})`);
+    throw new ConfigError(
+      file,
+      code === 'ENOENT' ? 'config file not found' : `cannot read config file (${code ?? String(err)})`,
+    );
   }
   const doc = parseDocument(text, { prettyErrors: true });
   if (doc.errors.length > 0) {

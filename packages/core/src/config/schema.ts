@@ -46,7 +46,10 @@ const storeColumnsSchema = z
 const sourceSchema = z
   .object({
     kind: z.enum(['duckdb', 'mssql', 'files']).default('duckdb'),
-    duckdb: z.object({ path: z.string().default('../data/demo/source.duckdb') }).strict().default({ path: '../data/demo/source.duckdb' }),
+    duckdb: z
+      .object({ path: z.string().default('../data/demo/source.duckdb') })
+      .strict()
+      .default({ path: '../data/demo/source.duckdb' }),
     mssql: z
       .object({
         server: z.string(),
@@ -90,8 +93,10 @@ const sourceSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    if (s.kind === 'mssql' && !s.mssql) ctx.addIssue({ code: 'custom', path: ['mssql'], message: 'required when kind is mssql' });
-    if (s.kind === 'files' && !s.files) ctx.addIssue({ code: 'custom', path: ['files'], message: 'required when kind is files' });
+    if (s.kind === 'mssql' && !s.mssql)
+      ctx.addIssue({ code: 'custom', path: ['mssql'], message: 'required when kind is mssql' });
+    if (s.kind === 'files' && !s.files)
+      ctx.addIssue({ code: 'custom', path: ['files'], message: 'required when kind is files' });
   });
 
 const lakeSchema = z
@@ -201,7 +206,10 @@ const inferSchema = z
     staleDays: z.number().int().positive().default(7),
     lockTimeoutSec: z.number().positive().default(120),
     /** A lock older than this is stale whatever it says (a run hung or killed without cleanup). */
-    lockMaxAgeSec: z.number().positive().default(6 * 3600),
+    lockMaxAgeSec: z
+      .number()
+      .positive()
+      .default(6 * 3600),
   })
   .strict()
   .prefault({});
@@ -222,7 +230,11 @@ const demoSchema = z
 const trainSchema = z
   .object({
     /** First training day of `cvc train` when --from is not given: a year (2021) or YYYY-MM-DD. */
-    from: z.string().regex(/^\d{4}(-\d{2}-\d{2})?$/, 'a year (2021) or a date as YYYY-MM-DD').nullable().default(null),
+    from: z
+      .string()
+      .regex(/^\d{4}(-\d{2}-\d{2})?$/, 'a year (2021) or a date as YYYY-MM-DD')
+      .nullable()
+      .default(null),
   })
   .strict()
   .prefault({});

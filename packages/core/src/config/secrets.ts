@@ -25,8 +25,12 @@ export function envSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
   };
   collect(fromEnv, false, out);
   // Azure storage credentials (lake.root on Azure): whole values, and the key inside a connection string.
-  const azure = ['AZURE_STORAGE_CONNECTION_STRING', 'AZURE_STORAGE_ACCOUNT_KEY', 'AZURE_STORAGE_SAS_TOKEN',
-    'AZURE_CLIENT_SECRET'];
+  const azure = [
+    'AZURE_STORAGE_CONNECTION_STRING',
+    'AZURE_STORAGE_ACCOUNT_KEY',
+    'AZURE_STORAGE_SAS_TOKEN',
+    'AZURE_CLIENT_SECRET',
+  ];
   for (const name of azure) {
     const v = env[name];
     if (!v) continue;

@@ -5,7 +5,15 @@
 // SQL that builds feature rows joins the two.
 import { CALENDAR_FEATURES, formatIsoDay, type CalendarColumns, type FutureCovariate } from '@cvc/core';
 import { storeKnownFuture, type KnownFutureInputs } from '@cvc/feature-table';
-import { DOUBLE, DuckDBDataChunk, INTEGER, type DuckDBAppender, type DuckDBConnection, type DuckDBType, type DuckDBValue } from '@duckdb/node-api';
+import {
+  DOUBLE,
+  DuckDBDataChunk,
+  INTEGER,
+  type DuckDBAppender,
+  type DuckDBConnection,
+  type DuckDBType,
+  type DuckDBValue,
+} from '@duckdb/node-api';
 import { quoteName } from '../names.js';
 
 export interface StoreWindow {
@@ -48,7 +56,11 @@ class ChunkAppender {
         const part = col.subarray(off, end);
         const vector = this.chunk.getColumnVector(k) as unknown as { items?: unknown; flush(): void };
         const items = vector.items;
-        if ((items instanceof Int32Array || items instanceof Float64Array) && items.constructor === part.constructor && items.length === part.length) {
+        if (
+          (items instanceof Int32Array || items instanceof Float64Array) &&
+          items.constructor === part.constructor &&
+          items.length === part.length
+        ) {
           items.set(part as never);
           vector.flush();
         } else {
@@ -61,7 +73,8 @@ class ChunkAppender {
 }
 
 const isDouble = (c: FutureCovariate) => c === 'promo';
-const typed = (c: FutureCovariate, a: Float64Array): Int32Array | Float64Array => (isDouble(c) ? a : Int32Array.from(a));
+const typed = (c: FutureCovariate, a: Float64Array): Int32Array | Float64Array =>
+  isDouble(c) ? a : Int32Array.from(a);
 
 function sliceCalendar(cal: CalendarColumns, a: number, b: number): CalendarColumns {
   return Object.fromEntries(CALENDAR_FEATURES.map((c) => [c, cal[c].subarray(a, b)])) as CalendarColumns;
@@ -79,11 +92,16 @@ export async function stageKnownFuture(
   inputs: KnownFutureInputs,
   closedDays: ReadonlyMap<number, readonly number[]>,
 ): Promise<number> {
-  const colDefs = (cols: readonly FutureCovariate[]) => cols.map((c) => `${quoteName(c, 'duckdb')} ${isDouble(c) ? 'DOUBLE' : 'INTEGER'}`).join(', ');
+  const colDefs = (cols: readonly FutureCovariate[]) =>
+    cols.map((c) => `${quoteName(c, 'duckdb')} ${isDouble(c) ? 'DOUBLE' : 'INTEGER'}`).join(', ');
   const placeTable = `${prefix}_place`;
   const storeTable = `${prefix}_store`;
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteName(placeTable, 'duckdb')} (place_idx INTEGER, day INTEGER, ${colDefs(PLACE_COVARIATES)})`);
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${quoteName(storeTable, 'duckdb')} (store_idx INTEGER, day INTEGER, ${colDefs(STORE_COVARIATES)})`);
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${quoteName(placeTable, 'duckdb')} (place_idx INTEGER, day INTEGER, ${colDefs(PLACE_COVARIATES)})`,
+  );
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${quoteName(storeTable, 'duckdb')} (store_idx INTEGER, day INTEGER, ${colDefs(STORE_COVARIATES)})`,
+  );
   const live = windows.filter((w) => w.toDay >= w.fromDay);
   if (live.length === 0) return 0;
   const lo = Math.min(...live.map((w) => w.fromDay));
@@ -95,18 +113,29 @@ export async function stageKnownFuture(
   // One representative store per place yields that place's calendar over the whole span.
   const calendars = new Map<number, CalendarColumns>();
   const placeApp = await conn.createAppender(placeTable);
-  const placeOut = new ChunkAppender(placeApp, [INTEGER, INTEGER, ...PLACE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))]);
+  const placeOut = new ChunkAppender(placeApp, [
+    INTEGER,
+    INTEGER,
+    ...PLACE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER)),
+  ]);
   for (const w of live) {
     if (calendars.has(w.placeIdx)) continue;
     const kf = storeKnownFuture(inputs, w.storeId, formatIsoDay(lo), span);
     calendars.set(w.placeIdx, Object.fromEntries(CALENDAR_FEATURES.map((c) => [c, kf[c]])) as CalendarColumns);
-    placeOut.append([new Int32Array(span).fill(w.placeIdx), dayAxis, ...PLACE_COVARIATES.map((c) => typed(c, kf[c]))], span);
+    placeOut.append(
+      [new Int32Array(span).fill(w.placeIdx), dayAxis, ...PLACE_COVARIATES.map((c) => typed(c, kf[c]))],
+      span,
+    );
   }
   placeApp.flushSync();
   placeApp.closeSync();
 
   const storeApp = await conn.createAppender(storeTable);
-  const storeOut = new ChunkAppender(storeApp, [INTEGER, INTEGER, ...STORE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER))]);
+  const storeOut = new ChunkAppender(storeApp, [
+    INTEGER,
+    INTEGER,
+    ...STORE_COVARIATES.map((c) => (isDouble(c) ? DOUBLE : INTEGER)),
+  ]);
   let total = 0;
   for (const w of live) {
     const n = w.toDay - w.fromDay + 1;
@@ -118,7 +147,14 @@ export async function stageKnownFuture(
     }
     const cal = sliceCalendar(calendars.get(w.placeIdx)!, w.fromDay - lo, w.toDay - lo + 1);
     const kf = storeKnownFuture(inputs, w.storeId, formatIsoDay(w.fromDay), n, isOpen, cal);
-    storeOut.append([new Int32Array(n).fill(w.storeIdx), dayAxis.subarray(w.fromDay - lo, w.toDay - lo + 1), ...STORE_COVARIATES.map((c) => typed(c, kf[c]))], n);
+    storeOut.append(
+      [
+        new Int32Array(n).fill(w.storeIdx),
+        dayAxis.subarray(w.fromDay - lo, w.toDay - lo + 1),
+        ...STORE_COVARIATES.map((c) => typed(c, kf[c])),
+      ],
+      n,
+    );
     total += n;
   }
   storeApp.flushSync();

@@ -16,7 +16,13 @@ export async function count(conn: DuckDBConnection, table: string): Promise<numb
  * Rows of `latest` that change the feature table `old` (a view): days it lacks or has as missing,
  * and different values that are not older than the stored ones. Without updated_at the last read wins.
  */
-export async function findChanges(conn: DuckDBConnection, latest: string, old: string, into: string, extra: readonly string[]): Promise<number> {
+export async function findChanges(
+  conn: DuckDBConnection,
+  latest: string,
+  old: string,
+  into: string,
+  extra: readonly string[],
+): Promise<number> {
   const differs = [
     `f.sales IS DISTINCT FROM (CASE WHEN n.is_open = false THEN coalesce(n.sales, 0) ELSE n.sales END)`,
     `f.n_sales IS DISTINCT FROM n.n_sales`,
@@ -34,10 +40,23 @@ export async function findChanges(conn: DuckDBConnection, latest: string, old: s
  * The observations inside the windows to rebuild: the changes plus what the table already holds
  * (non-missing rows not superseded by a change). `windows` null = every store, whole table.
  */
-export async function collectObservations(conn: DuckDBConnection, changes: string, old: string, stores: string, windows: string | null, into: string, extra: readonly string[]): Promise<void> {
+export async function collectObservations(
+  conn: DuckDBConnection,
+  changes: string,
+  old: string,
+  stores: string,
+  windows: string | null,
+  into: string,
+  extra: readonly string[],
+): Promise<void> {
   const cols = latestColumns(extra);
-  const fromOld = cols.map((c) => (c === 'store_idx' ? 's.store_idx' : c === 'day' ? `(f.date - DATE '1970-01-01')::INTEGER AS day` : `f.${q(c)}`));
-  const inWindow = windows === null ? '' : `JOIN ${q(windows)} w ON w.store_id = f.store_id AND f.date BETWEEN w.from_date AND w.to_date`;
+  const fromOld = cols.map((c) =>
+    c === 'store_idx' ? 's.store_idx' : c === 'day' ? `(f.date - DATE '1970-01-01')::INTEGER AS day` : `f.${q(c)}`,
+  );
+  const inWindow =
+    windows === null
+      ? ''
+      : `JOIN ${q(windows)} w ON w.store_id = f.store_id AND f.date BETWEEN w.from_date AND w.to_date`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS
     SELECT ${cols.map(q).join(', ')} FROM ${q(changes)}
     UNION ALL
@@ -47,7 +66,9 @@ export async function collectObservations(conn: DuckDBConnection, changes: strin
 
 /** Days the source says each store was closed, by store index (the only source fact the covariates need). */
 export async function closedDays(conn: DuckDBConnection, obs: string): Promise<Map<number, number[]>> {
-  const rows = (await conn.runAndReadAll(`SELECT store_idx, day FROM ${q(obs)} WHERE is_open = false ORDER BY 1, 2`)).getRowObjectsJS();
+  const rows = (
+    await conn.runAndReadAll(`SELECT store_idx, day FROM ${q(obs)} WHERE is_open = false ORDER BY 1, 2`)
+  ).getRowObjectsJS();
   const out = new Map<number, number[]>();
   for (const r of rows) {
     const k = Number(r['store_idx']);

@@ -23,19 +23,30 @@ const isoDay = z.string().refine((s) => {
   }
 }, 'expected a date YYYY-MM-DD');
 const text = z.string().trim().min(1, 'must not be empty');
-const optionalText = z.string().trim().nullable().transform((s) => (s === '' ? null : s));
+const optionalText = z
+  .string()
+  .trim()
+  .nullable()
+  .transform((s) => (s === '' ? null : s));
 
 export const storeRowSchema = z
   .object({
     store_id: text,
     store_name: optionalText,
-    state: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'expected a two-letter UF'),
+    state: z
+      .string()
+      .trim()
+      .toUpperCase()
+      .regex(/^[A-Z]{2}$/, 'expected a two-letter UF'),
     city: optionalText,
     format: text,
     opened_on: isoDay,
     closed_on: isoDay.nullable(),
   })
-  .refine((s) => s.closed_on === null || s.closed_on >= s.opened_on, { message: 'closed_on is before opened_on', path: ['closed_on'] });
+  .refine((s) => s.closed_on === null || s.closed_on >= s.opened_on, {
+    message: 'closed_on is before opened_on',
+    path: ['closed_on'],
+  });
 
 export const promotionRowSchema = z
   .object({
@@ -48,7 +59,11 @@ export const promotionRowSchema = z
   .refine((p) => p.end_date >= p.start_date, { message: 'end_date is before start_date', path: ['end_date'] });
 
 export const holidayRowSchema = z.object({
-  state: z.string().trim().toUpperCase().regex(/^[A-Z]{2}$/, 'expected a two-letter UF'),
+  state: z
+    .string()
+    .trim()
+    .toUpperCase()
+    .regex(/^[A-Z]{2}$/, 'expected a two-letter UF'),
   city: optionalText,
   holiday_date: isoDay,
   name: text,
@@ -63,7 +78,14 @@ function problem(err: z.ZodError): string {
 
 type Raw = Record<string, string | null>;
 
-function quarantined(sourceTable: ReferenceQuarantine['sourceTable'], reason: QuarantineReason, row: Raw, detail: string, storeId: string | null, date: string | null): ReferenceQuarantine {
+function quarantined(
+  sourceTable: ReferenceQuarantine['sourceTable'],
+  reason: QuarantineReason,
+  row: Raw,
+  detail: string,
+  storeId: string | null,
+  date: string | null,
+): ReferenceQuarantine {
   return { sourceTable, reason, storeId, date, original: JSON.stringify({ ...row, _problem: detail }) };
 }
 
@@ -79,22 +101,50 @@ export function checkStores(rows: readonly Raw[]): { stores: StoreRow[]; bad: Re
     }
     const s = r.data;
     if (seen.has(s.store_id)) {
-      bad.push(quarantined('stores', 'duplicate_store', row, 'store_id appears more than once; the first row is used', s.store_id, null));
+      bad.push(
+        quarantined(
+          'stores',
+          'duplicate_store',
+          row,
+          'store_id appears more than once; the first row is used',
+          s.store_id,
+          null,
+        ),
+      );
       continue;
     }
     seen.add(s.store_id);
-    stores.push({ storeId: s.store_id, storeName: s.store_name, state: s.state, city: s.city, format: s.format, openedOn: s.opened_on, closedOn: s.closed_on });
+    stores.push({
+      storeId: s.store_id,
+      storeName: s.store_name,
+      state: s.state,
+      city: s.city,
+      format: s.format,
+      openedOn: s.opened_on,
+      closedOn: s.closed_on,
+    });
   }
   return { stores, bad };
 }
 
-export function checkPromotions(rows: readonly Raw[]): { promotions: (PromotionRow & { promoId: string })[]; bad: ReferenceQuarantine[] } {
+export function checkPromotions(rows: readonly Raw[]): {
+  promotions: (PromotionRow & { promoId: string })[];
+  bad: ReferenceQuarantine[];
+} {
   const promotions: (PromotionRow & { promoId: string })[] = [];
   const bad: ReferenceQuarantine[] = [];
   for (const row of rows) {
     const r = promotionRowSchema.safeParse(row);
-    if (!r.success) bad.push(quarantined('promotions', 'invalid_promotion', row, problem(r.error), row['store_id'] ?? null, null));
-    else promotions.push({ promoId: r.data.promo_id, storeId: r.data.store_id, startDate: r.data.start_date, endDate: r.data.end_date, discountPct: r.data.discount_pct });
+    if (!r.success)
+      bad.push(quarantined('promotions', 'invalid_promotion', row, problem(r.error), row['store_id'] ?? null, null));
+    else
+      promotions.push({
+        promoId: r.data.promo_id,
+        storeId: r.data.store_id,
+        startDate: r.data.start_date,
+        endDate: r.data.end_date,
+        discountPct: r.data.discount_pct,
+      });
   }
   return { promotions, bad };
 }
@@ -104,7 +154,8 @@ export function checkHolidays(rows: readonly Raw[]): { holidays: HolidayRow[]; b
   const bad: ReferenceQuarantine[] = [];
   for (const row of rows) {
     const r = holidayRowSchema.safeParse(row);
-    if (!r.success) bad.push(quarantined('holidays', 'invalid_holiday', row, problem(r.error), null, row['holiday_date'] ?? null));
+    if (!r.success)
+      bad.push(quarantined('holidays', 'invalid_holiday', row, problem(r.error), null, row['holiday_date'] ?? null));
     else holidays.push({ state: r.data.state, city: r.data.city, date: r.data.holiday_date, name: r.data.name });
   }
   return { holidays, bad };

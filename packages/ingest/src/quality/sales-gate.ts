@@ -37,19 +37,39 @@ export function latestColumns(extra: readonly string[]): string[] {
  * Reads `raw` (SALES_FIELDS + extra, source types) and `stores` (store_idx, store_id, opened_on,
  * closed_on); creates `latest` and inserts refused rows into `quarantine`.
  */
-const INTEGER_TYPES = new Set(['TINYINT', 'SMALLINT', 'INTEGER', 'BIGINT', 'HUGEINT', 'UTINYINT', 'USMALLINT', 'UINTEGER', 'UBIGINT']);
+const INTEGER_TYPES = new Set([
+  'TINYINT',
+  'SMALLINT',
+  'INTEGER',
+  'BIGINT',
+  'HUGEINT',
+  'UTINYINT',
+  'USMALLINT',
+  'UINTEGER',
+  'UBIGINT',
+]);
 
 /**
  * Reads `raw` (SALES_FIELDS + extra, source types) and `stores` (store_idx, store_id, opened_on,
  * closed_on); creates `latest` and inserts refused rows into `quarantine`.
  */
-export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: string, latest: string, quarantine: string, opts: SalesGateOptions): Promise<SalesGateResult> {
+export async function runSalesGate(
+  conn: DuckDBConnection,
+  raw: string,
+  stores: string,
+  latest: string,
+  quarantine: string,
+  opts: SalesGateOptions,
+): Promise<SalesGateResult> {
   // In the queries below, t.<name> is the raw source value and t.cvc__<name> its typed copy.
   const R = (n: string) => `t.${q(n)}`;
   const TT = (n: string) => `t.${T(n)}`;
   // Integer store ids (the usual case) are matched as integers: casting millions of them to text
   // just to join with the store master would dominate the gate.
-  const rawType = String((await conn.runAndReadAll(`SELECT typeof(store_id) AS t FROM ${q(raw)} LIMIT 1`)).getRowObjectsJS()[0]?.['t'] ?? 'VARCHAR');
+  const rawType = String(
+    (await conn.runAndReadAll(`SELECT typeof(store_id) AS t FROM ${q(raw)} LIMIT 1`)).getRowObjectsJS()[0]?.['t'] ??
+      'VARCHAR',
+  );
   const native = INTEGER_TYPES.has(rawType);
   const keys = `${stores}_keys`;
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(keys)} AS SELECT store_idx, store_id, opened_on, closed_on,
@@ -78,7 +98,8 @@ export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: 
   const typedCols = ['date', 'sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra];
   const checked = `${raw}_checked`;
   // One pass over the rows: typed values and the reason; the original row (as JSON) only when refused.
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(checked)} AS
+  await conn.run(
+    `CREATE OR REPLACE TEMP TABLE ${q(checked)} AS
     WITH typed AS (
       SELECT r.*,
         TRY_CAST(r.date AS DATE) AS ${T('date')},
@@ -92,7 +113,9 @@ export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: 
     SELECT s.store_idx, s.store_id AS known_id, ${typedCols.map((c) => TT(c)).join(', ')}, ${reason} AS cvc__reason,
       CASE WHEN cvc__reason IS NOT NULL THEN CAST(${storeKey} AS VARCHAR) END AS bad_store_id,
       CASE WHEN cvc__reason IS NOT NULL THEN ${original} END AS original
-    FROM typed t LEFT JOIN ${q(keys)} s ON s.k = ${storeKey}`, { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales });
+    FROM typed t LEFT JOIN ${q(keys)} s ON s.k = ${storeKey}`,
+    { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales },
+  );
   await conn.run(`INSERT INTO ${q(quarantine)} (source_table, reason, store_id, date, updated_at, original)
     SELECT 'sales', cvc__reason, bad_store_id, ${T('date')}, ${T('updated_at')}, original FROM ${q(checked)} WHERE cvc__reason IS NOT NULL`);
   const cols = [
@@ -110,7 +133,11 @@ export async function runSalesGate(conn: DuckDBConnection, raw: string, stores: 
   const one = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
   const read = await one(`SELECT count(*)::BIGINT AS n FROM ${q(raw)}`);
   const unique = await one(`SELECT count(*)::BIGINT AS n FROM ${q(latest)}`);
-  const counts = (await conn.runAndReadAll(`SELECT reason, count(*)::BIGINT AS n FROM ${q(quarantine)} WHERE source_table = 'sales' GROUP BY reason`)).getRowObjectsJS();
+  const counts = (
+    await conn.runAndReadAll(
+      `SELECT reason, count(*)::BIGINT AS n FROM ${q(quarantine)} WHERE source_table = 'sales' GROUP BY reason`,
+    )
+  ).getRowObjectsJS();
   const quarantined: Partial<Record<QuarantineReason, number>> = {};
   let bad = 0;
   for (const r of counts) {

@@ -27,7 +27,11 @@ export class DuckDbSource implements Source {
 
   private async attach(conn: DuckDBConnection): Promise<void> {
     if (this.attachedTo === conn) return;
-    if (!existsSync(this.path)) throw new SourceError(this.description, 'database file not found (set source.duckdb.path, or run `cvc demo init`)');
+    if (!existsSync(this.path))
+      throw new SourceError(
+        this.description,
+        'database file not found (set source.duckdb.path, or run `cvc demo init`)',
+      );
     await conn.run(`ATTACH ${duckLiteral(this.path)} AS ${ALIAS} (READ_ONLY)`);
     this.attachedTo = conn;
   }
@@ -40,21 +44,39 @@ export class DuckDbSource implements Source {
     return name === null ? undefined : `${ALIAS}.${quoteName(name, 'duckdb', 'source table')}`;
   }
 
-  private async run(conn: DuckDBConnection, into: string, query: Parameters<typeof stageQuery>[2], what: string): Promise<StageResult> {
+  private async run(
+    conn: DuckDBConnection,
+    into: string,
+    query: Parameters<typeof stageQuery>[2],
+    what: string,
+  ): Promise<StageResult> {
     await this.attach(conn);
     try {
       return await stageQuery(conn, into, query);
     } catch (err) {
-      throw new SourceError(this.description, `cannot read the ${what} as configured: ${(err as Error).message.split('\n')[0]}`);
+      throw new SourceError(
+        this.description,
+        `cannot read the ${what} as configured: ${(err as Error).message.split('\n')[0]}`,
+      );
     }
   }
 
   async stageSales(conn: DuckDBConnection, into: string, range: SalesRange): Promise<StageResult> {
-    return this.run(conn, into, salesQuery(this.config, 'duckdb', range, this.table(this.config.tables.sales)), `sales table ${this.config.tables.sales}`);
+    return this.run(
+      conn,
+      into,
+      salesQuery(this.config, 'duckdb', range, this.table(this.config.tables.sales)),
+      `sales table ${this.config.tables.sales}`,
+    );
   }
 
   async stageStores(conn: DuckDBConnection, into: string): Promise<StageResult> {
-    return this.run(conn, into, storesQuery(this.config, 'duckdb', this.table(this.config.tables.stores)), `stores table ${this.config.tables.stores}`);
+    return this.run(
+      conn,
+      into,
+      storesQuery(this.config, 'duckdb', this.table(this.config.tables.stores)),
+      `stores table ${this.config.tables.stores}`,
+    );
   }
 
   async stagePromotions(conn: DuckDBConnection, into: string): Promise<StageResult | null> {

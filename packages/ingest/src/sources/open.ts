@@ -7,7 +7,11 @@ import { FilesSource } from './files.js';
 import { MssqlSource, type MssqlSourceOptions } from './mssql/index.js';
 import type { Source } from './source.js';
 
-export function openSource(loaded: Pick<LoadedConfig, 'config' | 'paths' | 'file'>, log: Logger, mssql: MssqlSourceOptions = {}): Source {
+export function openSource(
+  loaded: Pick<LoadedConfig, 'config' | 'paths' | 'file'>,
+  log: Logger,
+  mssql: MssqlSourceOptions = {},
+): Source {
   const s = loaded.config.source;
   switch (s.kind) {
     case 'duckdb':

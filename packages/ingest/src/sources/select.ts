@@ -74,7 +74,10 @@ export function salesQuery(
     params['toDate'] = range.toDate;
   }
   const table = from ?? quoteName(source.tables.sales, dialect, 'source.tables.sales');
-  return { sql: `SELECT ${list.join(', ')} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`, params };
+  return {
+    sql: `SELECT ${list.join(', ')} FROM ${table}${where.length ? ` WHERE ${where.join(' AND ')}` : ''}`,
+    params,
+  };
 }
 
 export function storesQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery {
@@ -88,12 +91,19 @@ export function storesQuery(source: SourceConfig, dialect: Dialect, from?: strin
     col(c.openedOn, 'opened_on', dialect),
     col(c.closedOn, 'closed_on', dialect),
   ];
-  return { sql: `SELECT ${list.join(', ')} FROM ${from ?? quoteName(source.tables.stores, dialect, 'source.tables.stores')}`, params: {} };
+  return {
+    sql: `SELECT ${list.join(', ')} FROM ${from ?? quoteName(source.tables.stores, dialect, 'source.tables.stores')}`,
+    params: {},
+  };
 }
 
 /** Promotions and holidays have fixed column names (see the demo source README). */
 export function promotionsQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery | null {
-  const table = from ?? (source.tables.promotions === null ? null : quoteName(source.tables.promotions, dialect, 'source.tables.promotions'));
+  const table =
+    from ??
+    (source.tables.promotions === null
+      ? null
+      : quoteName(source.tables.promotions, dialect, 'source.tables.promotions'));
   if (table === null) return null;
   const cols = ['promo_id', 'store_id', 'start_date', 'end_date', 'discount_pct'].map((n) => quoteName(n, dialect));
   return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };
@@ -109,7 +119,9 @@ export function scheduleQuery(source: SourceConfig, dialect: Dialect, from?: str
 }
 
 export function holidaysQuery(source: SourceConfig, dialect: Dialect, from?: string): BuiltQuery | null {
-  const table = from ?? (source.tables.holidays === null ? null : quoteName(source.tables.holidays, dialect, 'source.tables.holidays'));
+  const table =
+    from ??
+    (source.tables.holidays === null ? null : quoteName(source.tables.holidays, dialect, 'source.tables.holidays'));
   if (table === null) return null;
   const cols = ['state', 'city', 'holiday_date', 'name'].map((n) => quoteName(n, dialect));
   return { sql: `SELECT ${cols.join(', ')} FROM ${table}`, params: {} };

@@ -23,9 +23,13 @@ export function clusterOrder(keys: readonly string[], fromSql: string): { fromSq
   // cheaper than window functions over every (wide) row, and the source is not materialised (the
   // DISTINCT scans read only the key columns). Ranks are scaled to `bits` bits, then bit-interleaved;
   // the only full sort left is the caller's ORDER BY.
-  const ranks = keys.map((k, i) => `cvc_zk${i} AS (SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r,
-    count(*) OVER () AS cvc_m FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc))`);
-  const joins = keys.map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`).join(' ');
+  const ranks = keys.map(
+    (k, i) => `cvc_zk${i} AS (SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r,
+    count(*) OVER () AS cvc_m FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc))`,
+  );
+  const joins = keys
+    .map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`)
+    .join(' ');
   const scaled = keys.map((_, i) => `((cvc_zk${i}.cvc_r * ${2 ** bits}::BIGINT) // cvc_zk${i}.cvc_m)`);
   const terms: string[] = [];
   for (let b = 0; b < bits; b++) {

@@ -29,8 +29,15 @@ export function dataFileName(): string {
  * Writes the staged rows in order, at most maxRowsPerFile per file. Rows are split by rowid, which
  * follows insertion order in a fresh temp table, so a sorted stage gives files with narrow ranges.
  */
-export async function writeStaged(conn: DuckDBConnection, storage: Storage, table: string, version: number,
-  schema: readonly SchemaField[], staged: Staged, opts: WriteFilesOptions): Promise<AddFile[]> {
+export async function writeStaged(
+  conn: DuckDBConnection,
+  storage: Storage,
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  staged: Staged,
+  opts: WriteFilesOptions,
+): Promise<AddFile[]> {
   // Files of (nearly) equal size: 4 M rows at 3.3 M per file make two files of 2 M, not 3.3 M and a
   // 0.7 M tail that the next incremental OPTIMIZE would count as small and rewrite.
   const maxRows = Math.max(1, opts.maxRowsPerFile ?? DEFAULT_MAX_ROWS_PER_FILE);
@@ -41,15 +48,16 @@ export async function writeStaged(conn: DuckDBConnection, storage: Storage, tabl
     for (let i = 0; i < fileCount; i++) {
       const start = Math.floor((i * staged.rowCount) / fileCount);
       const end = Math.floor(((i + 1) * staged.rowCount) / fileCount);
-      const slice = fileCount === 1
-        ? staged.name
-        : `(SELECT * FROM ${staged.name} WHERE rowid >= ${start} AND rowid < ${end})`;
+      const slice =
+        fileCount === 1 ? staged.name : `(SELECT * FROM ${staged.name} WHERE rowid >= ${start} AND rowid < ${end})`;
       const all = await computeStats(conn, schema, slice);
       checkNullability(table, version, schema, all);
       const stats = trimStats(all, schema, opts.indexedColumns);
       const name = dataFileName();
       written.push(name);
-      await conn.run(`COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`);
+      await conn.run(
+        `COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`,
+      );
       const info = await storage.finishWrite(name);
       if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);
       const add: AddFile = {
@@ -77,8 +85,15 @@ export async function writeStaged(conn: DuckDBConnection, storage: Storage, tabl
  * the duration of the COPY. Stats are read back from the written file (a columnar scan), so the
  * rows are never staged. Used to copy a clustered file minus some rows without sorting it again.
  */
-export async function writeQueryInOrder(conn: DuckDBConnection, storage: Storage, table: string, version: number,
-  schema: readonly SchemaField[], selectSql: string, opts: WriteFilesOptions): Promise<AddFile | undefined> {
+export async function writeQueryInOrder(
+  conn: DuckDBConnection,
+  storage: Storage,
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  selectSql: string,
+  opts: WriteFilesOptions,
+): Promise<AddFile | undefined> {
   const name = dataFileName();
   // Written locally first (a remote store publishes it in finishWrite), so stats read the local file.
   const location = storage.writeLocation(name);
@@ -120,7 +135,12 @@ export async function writeQueryInOrder(conn: DuckDBConnection, storage: Storage
 function checkNullability(table: string, version: number, schema: readonly SchemaField[], stats: FileStats): void {
   for (const f of schema) {
     if (!f.nullable && (stats.nullCount[f.name] ?? 0) > 0) {
-      throw new DeltaError('NULL_IN_NON_NULLABLE', table, version, `column ${f.name} is not nullable but ${stats.nullCount[f.name]} row(s) are NULL`);
+      throw new DeltaError(
+        'NULL_IN_NON_NULLABLE',
+        table,
+        version,
+        `column ${f.name} is not nullable but ${stats.nullCount[f.name]} row(s) are NULL`,
+      );
     }
   }
 }

@@ -18,21 +18,38 @@ export interface Staged {
 
 export function castList(schema: readonly SchemaField[], qualifier = ''): string {
   return schema
-    .map((f) => (f.sqlType ? `CAST(${qualifier}${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}` : `${qualifier}${ident(f.name)}`))
+    .map((f) =>
+      f.sqlType
+        ? `CAST(${qualifier}${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}`
+        : `${qualifier}${ident(f.name)}`,
+    )
     .join(', ');
 }
 
-export async function sourceColumns(conn: DuckDBConnection, table: string, version: number, sourceSql: string): Promise<string[]> {
+export async function sourceColumns(
+  conn: DuckDBConnection,
+  table: string,
+  version: number,
+  sourceSql: string,
+): Promise<string[]> {
   try {
     const rows = await queryRows(conn, `DESCRIBE SELECT * FROM (${sourceSql}) AS cvc_source`);
     return rows.map((r) => String(r['column_name']));
   } catch (e) {
-    throw new DeltaError('INVALID_ARGUMENT', table, version, `the source query failed: ${(e as Error).message}`, { cause: e });
+    throw new DeltaError('INVALID_ARGUMENT', table, version, `the source query failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
 }
 
 /** Checks the source has exactly the table's columns (case-insensitive), naming any difference. */
-export async function checkSourceColumns(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], sourceSql: string): Promise<void> {
+export async function checkSourceColumns(
+  conn: DuckDBConnection,
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  sourceSql: string,
+): Promise<void> {
   const have = await sourceColumns(conn, table, version, sourceSql);
   const haveSet = new Set(have.map((c) => c.toLowerCase()));
   const wantSet = new Set(schema.map((f) => f.name.toLowerCase()));
@@ -42,24 +59,41 @@ export async function checkSourceColumns(conn: DuckDBConnection, table: string, 
     const parts = [];
     if (missing.length > 0) parts.push(`missing column(s) ${missing.join(', ')}`);
     if (extra.length > 0) parts.push(`unknown column(s) ${extra.join(', ')}`);
-    throw new DeltaError('SCHEMA_MISMATCH', table, version, `the source rows do not match the table schema: ${parts.join('; ')}`);
+    throw new DeltaError(
+      'SCHEMA_MISMATCH',
+      table,
+      version,
+      `the source rows do not match the table schema: ${parts.join('; ')}`,
+    );
   }
 }
 
 /** Materialises `SELECT <casts> FROM (<fromSql>) [WHERE ..] [ORDER BY ..]` into a temp table. */
-export async function stage(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], fromSql: string, opts: {
-  where?: string; clusterBy?: readonly string[];
-} = {}): Promise<Staged> {
+export async function stage(
+  conn: DuckDBConnection,
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  fromSql: string,
+  opts: {
+    where?: string;
+    clusterBy?: readonly string[];
+  } = {},
+): Promise<Staged> {
   const name = ident(`cvc_stage_${randomUUID().replaceAll('-', '')}`);
   const where = opts.where ? ` WHERE ${opts.where}` : '';
   // Rows of a clustered table are staged in clustering order (cast first, so keys sort by their type).
   const cast = `SELECT ${castList(schema)} FROM (${fromSql}) AS cvc_source${where}`;
   const cluster = clusterOrder(opts.clusterBy ?? [], cast);
-  const sql = cluster.orderBy ? `SELECT ${castList(schema)} FROM (${cluster.fromSql}) AS cvc_sorted ORDER BY ${cluster.orderBy}` : cast;
+  const sql = cluster.orderBy
+    ? `SELECT ${castList(schema)} FROM (${cluster.fromSql}) AS cvc_sorted ORDER BY ${cluster.orderBy}`
+    : cast;
   try {
     await conn.run(`CREATE TEMP TABLE ${name} AS ${sql}`);
   } catch (e) {
-    throw new DeltaError('INVALID_ARGUMENT', table, version, `staging the rows failed: ${(e as Error).message}`, { cause: e });
+    throw new DeltaError('INVALID_ARGUMENT', table, version, `staging the rows failed: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   const [row] = await queryRows(conn, `SELECT count(*)::BIGINT AS n FROM ${name}`);
   return {
@@ -71,8 +105,14 @@ export async function stage(conn: DuckDBConnection, table: string, version: numb
   };
 }
 
-export async function stageSource(conn: DuckDBConnection, table: string, version: number, schema: readonly SchemaField[], sourceSql: string,
-  clusterBy: readonly string[] = []): Promise<Staged> {
+export async function stageSource(
+  conn: DuckDBConnection,
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  sourceSql: string,
+  clusterBy: readonly string[] = [],
+): Promise<Staged> {
   const source = fragment(sourceSql);
   await checkSourceColumns(conn, table, version, schema, source);
   return stage(conn, table, version, schema, source, { clusterBy });

@@ -16,7 +16,13 @@ function aggregates(f: SchemaField, i: number): string[] {
   const c = ident(f.name);
   const out = [`(count(*) - count(${c}))::BIGINT AS n${i}`];
   switch (f.sqlType) {
-    case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT': case 'FLOAT': case 'DOUBLE': case 'VARCHAR':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INTEGER':
+    case 'BIGINT':
+    case 'FLOAT':
+    case 'DOUBLE':
+    case 'VARCHAR':
       out.push(`min(${c})::VARCHAR AS lo${i}`, `max(${c})::VARCHAR AS hi${i}`);
       break;
     case 'DATE':
@@ -44,12 +50,16 @@ function statValue(f: SchemaField, raw: unknown, isMax: boolean): unknown {
   if (raw === null || raw === undefined) return undefined;
   const s = String(raw);
   switch (f.sqlType) {
-    case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT': {
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INTEGER':
+    case 'BIGINT': {
       // JSON numbers: BigInt-safe through Number only within 2^53; beyond that keep the bound safe.
       const n = Number(s);
       return Number.isSafeInteger(n) ? n : undefined;
     }
-    case 'FLOAT': case 'DOUBLE': {
+    case 'FLOAT':
+    case 'DOUBLE': {
       const n = Number(s);
       return Number.isFinite(n) ? n : undefined;
     }
@@ -68,11 +78,20 @@ function statValue(f: SchemaField, raw: unknown, isMax: boolean): unknown {
 }
 
 /** Stats for the rows of `fromSql` (a table or parenthesised query), over every column. */
-export async function computeStats(conn: DuckDBConnection, schema: readonly SchemaField[], fromSql: string): Promise<FileStats> {
+export async function computeStats(
+  conn: DuckDBConnection,
+  schema: readonly SchemaField[],
+  fromSql: string,
+): Promise<FileStats> {
   const fields = schema;
   const selects = ['count(*)::BIGINT AS num_records', ...fields.flatMap(aggregates)];
   const [row] = await queryRows(conn, `SELECT ${selects.join(', ')} FROM ${fromSql}`);
-  const stats: FileStats = { numRecords: Number(row?.['num_records'] ?? 0), minValues: {}, maxValues: {}, nullCount: {} };
+  const stats: FileStats = {
+    numRecords: Number(row?.['num_records'] ?? 0),
+    minValues: {},
+    maxValues: {},
+    nullCount: {},
+  };
   fields.forEach((f, i) => {
     stats.nullCount[f.name] = Number(row?.[`n${i}`] ?? 0);
     const lo = statValue(f, row?.[`lo${i}`], false);
@@ -91,6 +110,12 @@ export function indexedColumnCount(configuration: Record<string, string> | undef
 /** Delta collects stats on the first `delta.dataSkippingNumIndexedCols` columns only. */
 export function trimStats(stats: FileStats, schema: readonly SchemaField[], indexedColumns: number): FileStats {
   const keep = new Set(schema.slice(0, indexedColumns).map((f) => f.name));
-  const pick = <T>(o: Record<string, T>): Record<string, T> => Object.fromEntries(Object.entries(o).filter(([k]) => keep.has(k)));
-  return { numRecords: stats.numRecords, minValues: pick(stats.minValues), maxValues: pick(stats.maxValues), nullCount: pick(stats.nullCount) };
+  const pick = <T>(o: Record<string, T>): Record<string, T> =>
+    Object.fromEntries(Object.entries(o).filter(([k]) => keep.has(k)));
+  return {
+    numRecords: stats.numRecords,
+    minValues: pick(stats.minValues),
+    maxValues: pick(stats.maxValues),
+    nullCount: pick(stats.nullCount),
+  };
 }

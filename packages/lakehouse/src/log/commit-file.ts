@@ -14,8 +14,13 @@ export function parseCommit(table: string, version: number, text: string): Actio
     try {
       parsed = JSON.parse(line);
     } catch (e) {
-      throw new DeltaError('CORRUPT_LOG', table, version,
-        `commit file line ${i + 1} is not valid JSON (truncated or corrupt log entry)`, { cause: e });
+      throw new DeltaError(
+        'CORRUPT_LOG',
+        table,
+        version,
+        `commit file line ${i + 1} is not valid JSON (truncated or corrupt log entry)`,
+        { cause: e },
+      );
     }
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
       throw new DeltaError('CORRUPT_LOG', table, version, `commit file line ${i + 1} is not an action object`);
@@ -32,13 +37,19 @@ function checkAction(table: string, version: number, line: number, a: Record<str
     throw new DeltaError('CORRUPT_LOG', table, version, `commit file line ${line}: ${what}`);
   };
   const add = a['add'] as Record<string, unknown> | undefined;
-  if (add !== undefined && (typeof add !== 'object' || add === null || typeof add['path'] !== 'string')) bad('add without a path');
+  if (add !== undefined && (typeof add !== 'object' || add === null || typeof add['path'] !== 'string'))
+    bad('add without a path');
   const remove = a['remove'] as Record<string, unknown> | undefined;
-  if (remove !== undefined && (typeof remove !== 'object' || remove === null || typeof remove['path'] !== 'string')) bad('remove without a path');
+  if (remove !== undefined && (typeof remove !== 'object' || remove === null || typeof remove['path'] !== 'string'))
+    bad('remove without a path');
   const meta = a['metaData'] as Record<string, unknown> | undefined;
-  if (meta !== undefined && (typeof meta !== 'object' || meta === null || typeof meta['schemaString'] !== 'string')) bad('metaData without a schemaString');
+  if (meta !== undefined && (typeof meta !== 'object' || meta === null || typeof meta['schemaString'] !== 'string'))
+    bad('metaData without a schemaString');
   const protocol = a['protocol'] as Record<string, unknown> | undefined;
-  if (protocol !== undefined && (typeof protocol !== 'object' || protocol === null || typeof protocol['minReaderVersion'] !== 'number')) {
+  if (
+    protocol !== undefined &&
+    (typeof protocol !== 'object' || protocol === null || typeof protocol['minReaderVersion'] !== 'number')
+  ) {
     bad('protocol without minReaderVersion');
   }
 }

@@ -43,7 +43,8 @@ export async function listLog(storage: Storage): Promise<LogListing> {
   checkpoints.sort((a, b) => a.version - b.version || a.files.length - b.files.length);
   let latestVersion: number | undefined;
   for (const v of commits.keys()) latestVersion = latestVersion === undefined ? v : Math.max(latestVersion, v);
-  for (const c of checkpoints) latestVersion = latestVersion === undefined ? c.version : Math.max(latestVersion, c.version);
+  for (const c of checkpoints)
+    latestVersion = latestVersion === undefined ? c.version : Math.max(latestVersion, c.version);
   return { commits, checkpoints, v2Checkpoints, latestVersion };
 }
 
@@ -66,7 +67,11 @@ export async function readLastCheckpoint(storage: Storage): Promise<LastCheckpoi
 }
 
 /** The newest complete checkpoint at or below `version`, preferring the `_last_checkpoint` hint. */
-export function chooseCheckpoint(listing: LogListing, version: number, hint: LastCheckpointHint | undefined): CheckpointRef | undefined {
+export function chooseCheckpoint(
+  listing: LogListing,
+  version: number,
+  hint: LastCheckpointHint | undefined,
+): CheckpointRef | undefined {
   const usable = listing.checkpoints.filter((c) => c.version <= version);
   if (hint && hint.version <= version) {
     const hinted = usable.filter((c) => c.version === hint.version);

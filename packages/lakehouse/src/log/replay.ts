@@ -4,7 +4,17 @@
 
 import { DeltaError } from '../errors.js';
 import type { Storage } from '../storage/storage.js';
-import { parseStats, type Action, type AddFile, type CommitInfo, type DomainMetadata, type FileStats, type Metadata, type Protocol, type RemoveFile } from './actions.js';
+import {
+  parseStats,
+  type Action,
+  type AddFile,
+  type CommitInfo,
+  type DomainMetadata,
+  type FileStats,
+  type Metadata,
+  type Protocol,
+  type RemoveFile,
+} from './actions.js';
 import { readCheckpointFiles } from './checkpoint.js';
 import { parseCommit } from './commit-file.js';
 import { chooseCheckpoint, listLog, readLastCheckpoint, type LogListing } from './listing.js';
@@ -38,7 +48,8 @@ export interface LogState {
 
 export async function readCommit(storage: Storage, table: string, version: number): Promise<Action[]> {
   const buf = await storage.readIfExists(commitPath(version));
-  if (!buf) throw new DeltaError('VERSION_NOT_FOUND', table, version, `commit file ${commitPath(version)} does not exist`);
+  if (!buf)
+    throw new DeltaError('VERSION_NOT_FOUND', table, version, `commit file ${commitPath(version)} does not exist`);
   return parseCommit(table, version, buf.toString('utf8'));
 }
 
@@ -54,9 +65,14 @@ export async function commitTimestamp(storage: Storage, version: number, actions
   return (await storage.stat(commitPath(version)))?.modifiedMs ?? 0;
 }
 
-export function applyActions(state: Omit<LogState, 'version' | 'protocol' | 'metadata' | 'commitInfo' | 'timestamp'> & {
-  protocol?: Protocol; metadata?: Metadata;
-}, actions: readonly Action[], version: number): void {
+export function applyActions(
+  state: Omit<LogState, 'version' | 'protocol' | 'metadata' | 'commitInfo' | 'timestamp'> & {
+    protocol?: Protocol;
+    metadata?: Metadata;
+  },
+  actions: readonly Action[],
+  version: number,
+): void {
   for (const a of actions) {
     if ('add' in a) {
       const add = a.add;
@@ -86,9 +102,15 @@ export function decodePath(p: string): string {
   }
 }
 
-export async function resolveVersion(storage: Storage, table: string, listing: LogListing, at: { version?: number; timestamp?: Date | string }): Promise<number> {
+export async function resolveVersion(
+  storage: Storage,
+  table: string,
+  listing: LogListing,
+  at: { version?: number; timestamp?: Date | string },
+): Promise<number> {
   const latest = listing.latestVersion;
-  if (latest === undefined) throw new DeltaError('TABLE_NOT_FOUND', table, undefined, 'no Delta log found (missing _delta_log/)');
+  if (latest === undefined)
+    throw new DeltaError('TABLE_NOT_FOUND', table, undefined, 'no Delta log found (missing _delta_log/)');
   if (at.version !== undefined) {
     if (!Number.isInteger(at.version) || at.version < 0 || at.version > latest) {
       throw new DeltaError('VERSION_NOT_FOUND', table, at.version, `version does not exist (latest is ${latest})`);
@@ -97,24 +119,39 @@ export async function resolveVersion(storage: Storage, table: string, listing: L
   }
   if (at.timestamp !== undefined) {
     const target = new Date(at.timestamp).getTime();
-    if (!Number.isFinite(target)) throw new DeltaError('INVALID_ARGUMENT', table, undefined, `invalid timestamp ${String(at.timestamp)}`);
+    if (!Number.isFinite(target))
+      throw new DeltaError('INVALID_ARGUMENT', table, undefined, `invalid timestamp ${String(at.timestamp)}`);
     const versions = [...listing.commits.keys()].sort((a, b) => b - a);
     for (const v of versions) {
       const ts = await commitTimestamp(storage, v, await readCommit(storage, table, v));
       if (ts <= target) return v;
     }
-    throw new DeltaError('VERSION_NOT_FOUND', table, undefined, `no version was committed at or before ${new Date(target).toISOString()}`);
+    throw new DeltaError(
+      'VERSION_NOT_FOUND',
+      table,
+      undefined,
+      `no version was committed at or before ${new Date(target).toISOString()}`,
+    );
   }
   return latest;
 }
 
-export async function replay(storage: Storage, table: string, at: { version?: number; timestamp?: Date | string } = {}): Promise<LogState> {
+export async function replay(
+  storage: Storage,
+  table: string,
+  at: { version?: number; timestamp?: Date | string } = {},
+): Promise<LogState> {
   const listing = await listLog(storage);
   const version = await resolveVersion(storage, table, listing, at);
   const hint = await readLastCheckpoint(storage);
   const checkpoint = chooseCheckpoint(listing, version, hint);
   if (listing.v2Checkpoints.some((v) => v <= version) && !checkpoint && !listing.commits.has(0)) {
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, 'the log starts at a V2 (UUID-named) checkpoint, which is not supported');
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      'the log starts at a V2 (UUID-named) checkpoint, which is not supported',
+    );
   }
   const state = {
     files: new Map<string, ActiveFile>(),
@@ -124,19 +161,32 @@ export async function replay(storage: Storage, table: string, at: { version?: nu
   } as Parameters<typeof applyActions>[0];
   let start = 0;
   if (checkpoint) {
-    applyActions(state, await readCheckpointFiles(storage, table, checkpoint.version, checkpoint.files), checkpoint.version);
+    applyActions(
+      state,
+      await readCheckpointFiles(storage, table, checkpoint.version, checkpoint.files),
+      checkpoint.version,
+    );
     start = checkpoint.version + 1;
   }
   const earliest = Math.min(...listing.commits.keys());
   if (start < earliest && start <= version) {
-    throw new DeltaError('VERSION_NOT_FOUND', table, version,
-      `the log before version ${earliest} has been cleaned up and no checkpoint covers version ${version}`);
+    throw new DeltaError(
+      'VERSION_NOT_FOUND',
+      table,
+      version,
+      `the log before version ${earliest} has been cleaned up and no checkpoint covers version ${version}`,
+    );
   }
   let commitInfo: CommitInfo | undefined;
   let timestamp = 0;
   for (let v = start; v <= version; v++) {
     if (!listing.commits.has(v)) {
-      throw new DeltaError('CORRUPT_LOG', table, v, `commit file ${commitPath(v)} is missing from the log (needed to reach version ${version})`);
+      throw new DeltaError(
+        'CORRUPT_LOG',
+        table,
+        v,
+        `commit file ${commitPath(v)} is missing from the log (needed to reach version ${version})`,
+      );
     }
   }
   // Fetched a few at a time (an object store costs a round trip per commit), applied in order.
@@ -160,7 +210,9 @@ export async function replay(storage: Storage, table: string, at: { version?: nu
   }
   if (start > version) {
     // The version is the checkpoint itself: its commit file (if kept) still has the time.
-    timestamp = listing.commits.has(version) ? await commitTimestamp(storage, version, await readCommit(storage, table, version)) : 0;
+    timestamp = listing.commits.has(version)
+      ? await commitTimestamp(storage, version, await readCommit(storage, table, version))
+      : 0;
   }
   if (!state.protocol) throw new DeltaError('CORRUPT_LOG', table, version, 'no protocol action found in the log');
   if (!state.metadata) throw new DeltaError('CORRUPT_LOG', table, version, 'no metaData action found in the log');

@@ -73,11 +73,22 @@ export function propertyActions(snapshot: Snapshot, properties: Record<string, s
 }
 
 /** The result to return when this app transaction was already committed, else undefined. */
-export function alreadyApplied(ctx: WriteContext, operation: string, txn: AppTransaction | undefined): CommitResult | undefined {
+export function alreadyApplied(
+  ctx: WriteContext,
+  operation: string,
+  txn: AppTransaction | undefined,
+): CommitResult | undefined {
   if (!txn) return undefined;
   const done = ctx.snapshot.appTransactions[txn.appId];
   if (done === undefined || done < txn.version) return undefined;
-  return { table: ctx.table, version: ctx.snapshot.version, operation, metrics: {}, checkpointWritten: false, skipped: true };
+  return {
+    table: ctx.table,
+    version: ctx.snapshot.version,
+    operation,
+    metrics: {},
+    checkpointWritten: false,
+    skipped: true,
+  };
 }
 
 export function txnActions(txn: AppTransaction | undefined): Action[] {

@@ -33,14 +33,21 @@ export async function createTable(_conn: unknown, table: string, opts: CreateTab
     }
     throw new DeltaError('TABLE_EXISTS', table, listing.latestVersion, 'the table already exists');
   }
-  if (opts.columns.length === 0) throw new DeltaError('INVALID_ARGUMENT', table, undefined, 'a table needs at least one column');
+  if (opts.columns.length === 0)
+    throw new DeltaError('INVALID_ARGUMENT', table, undefined, 'a table needs at least one column');
   const schemaString = toSchemaString(table, opts.columns);
   const clusterBy = opts.clusterBy ?? [];
   for (const c of clusterBy) {
     const col = opts.columns.find((x) => x.name === c);
-    if (!col) throw new DeltaError('INVALID_ARGUMENT', table, undefined, `clustering column ${c} is not a column of the table`);
+    if (!col)
+      throw new DeltaError('INVALID_ARGUMENT', table, undefined, `clustering column ${c} is not a column of the table`);
     if (normaliseType(table, col.type) === 'BOOLEAN') {
-      throw new DeltaError('INVALID_ARGUMENT', table, undefined, `clustering column ${c} is BOOLEAN; cluster on a column with min/max stats`);
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        table,
+        undefined,
+        `clustering column ${c} is BOOLEAN; cluster on a column with min/max stats`,
+      );
     }
   }
   const configuration = { ...(opts.properties ?? {}) };

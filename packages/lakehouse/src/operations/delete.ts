@@ -9,29 +9,50 @@ import { isAppendOnly } from '../transaction/protocol.js';
 import { alreadyApplied, openForWrite, propertyActions, txnActions, type CommitOptions } from './context.js';
 import { rewriteMatching } from './rewrite-matching.js';
 
-export async function deleteWhere(conn: DuckDBConnection, table: string, predicateSql: string, opts: CommitOptions = {}): Promise<CommitResult> {
+export async function deleteWhere(
+  conn: DuckDBConnection,
+  table: string,
+  predicateSql: string,
+  opts: CommitOptions = {},
+): Promise<CommitResult> {
   const predicate = fragment(predicateSql);
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'DELETE', opts.txn);
   if (skip) return skip;
   const rewrite = await rewriteMatching(conn, ctx, predicate);
   if (rewrite.removed.length > 0 && isAppendOnly(ctx.snapshot.metadata)) {
-    throw new DeltaError('APPEND_ONLY', table, ctx.snapshot.version, 'delete would remove data but the table has delta.appendOnly=true');
+    throw new DeltaError(
+      'APPEND_ONLY',
+      table,
+      ctx.snapshot.version,
+      'delete would remove data but the table has delta.appendOnly=true',
+    );
   }
-  return commit(ctx.storage, table, {
-    operation: 'DELETE',
-    operationParameters: { predicate: JSON.stringify([predicate]) },
-    metrics: {
-      numDeletedRows: rewrite.rowsDeleted,
-      numRemovedFiles: rewrite.removed.length,
-      numAddedFiles: rewrite.filesAdded,
-      numCopiedRows: rewrite.rowsCopied,
+  return commit(
+    ctx.storage,
+    table,
+    {
+      operation: 'DELETE',
+      operationParameters: { predicate: JSON.stringify([predicate]) },
+      metrics: {
+        numDeletedRows: rewrite.rowsDeleted,
+        numRemovedFiles: rewrite.removed.length,
+        numAddedFiles: rewrite.filesAdded,
+        numCopiedRows: rewrite.rowsCopied,
+      },
+      actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions],
+      readVersion: ctx.snapshot.version,
+      isBlindAppend: false,
+      scope: {
+        readPaths: rewrite.scanned,
+        removedPaths: rewrite.removed,
+        readsAllData: true,
+        appIds: opts.txn ? [opts.txn.appId] : [],
+        domains: [],
+      },
+      userMetadata: opts.metadata,
+      checkpointInterval: ctx.checkpointInterval,
     },
-    actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions],
-    readVersion: ctx.snapshot.version,
-    isBlindAppend: false,
-    scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
-    userMetadata: opts.metadata,
-    checkpointInterval: ctx.checkpointInterval,
-  }, opts);
+    opts,
+  );
 }

@@ -23,7 +23,9 @@ function parseUserMetadata(raw: unknown): CommitMetadata | undefined {
   if (typeof raw !== 'string') return undefined;
   try {
     const parsed = JSON.parse(raw) as unknown;
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as CommitMetadata) : { value: parsed };
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as CommitMetadata)
+      : { value: parsed };
   } catch {
     return { value: raw };
   }
@@ -32,7 +34,8 @@ function parseUserMetadata(raw: unknown): CommitMetadata | undefined {
 export async function history(table: string, opts: { limit?: number } = {}): Promise<HistoryEntry[]> {
   const storage = storageFor(table);
   const listing = await listLog(storage);
-  if (listing.latestVersion === undefined) throw new DeltaError('TABLE_NOT_FOUND', table, undefined, 'no Delta log found (missing _delta_log/)');
+  if (listing.latestVersion === undefined)
+    throw new DeltaError('TABLE_NOT_FOUND', table, undefined, 'no Delta log found (missing _delta_log/)');
   const versions = [...listing.commits.keys()].sort((a, b) => b - a).slice(0, opts.limit ?? Number.POSITIVE_INFINITY);
   const out: HistoryEntry[] = [];
   for (const version of versions) {

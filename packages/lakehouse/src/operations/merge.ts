@@ -19,7 +19,12 @@ import { ident, literal } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
 import {
-  alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions,
+  alreadyApplied,
+  openForWrite,
+  propertyActions,
+  txnActions,
+  type WriteContext,
+  type WriteOptions,
 } from './context.js';
 import { removeAction } from './rewrite-matching.js';
 
@@ -40,49 +45,73 @@ function matchOn(keys: readonly SchemaField[], a: string, b: string): string {
 }
 
 /** `file` without its rows listed in `hits`, written in the file's row order (undefined: none left). */
-async function copyWithout(conn: DuckDBConnection, ctx: WriteContext, file: ActiveFile, hits: string):
-  Promise<AddFile | undefined> {
+async function copyWithout(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  file: ActiveFile,
+  hits: string,
+): Promise<AddFile | undefined> {
   const { storage, snapshot, table } = ctx;
   const location = storage.locate(file.path);
   // Matched rows as runs of consecutive row numbers (gaps and islands): a clustered file's matches
   // are few runs, and a plain WHERE on them keeps DuckDB's scan order (a join would not).
-  const runs = await queryRows(conn, `SELECT min(cvc_row)::BIGINT AS lo, max(cvc_row)::BIGINT AS hi FROM (
+  const runs = await queryRows(
+    conn,
+    `SELECT min(cvc_row)::BIGINT AS lo, max(cvc_row)::BIGINT AS hi FROM (
       SELECT cvc_row, cvc_row - row_number() OVER (ORDER BY cvc_row) AS g FROM ${hits}
       WHERE cvc_file = ${literal(location)})
-    GROUP BY g ORDER BY lo`);
+    GROUP BY g ORDER BY lo`,
+  );
   const rows = filesSelect(storage, snapshot.schema, [file], { withRowNumber: true });
-  const select = runs.length <= MAX_FILTER_RUNS
-    ? `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT (${runs
-      .map((r) => `file_row_number BETWEEN ${Number(r['lo'])} AND ${Number(r['hi'])}`).join(' OR ')})`
-    : `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h
+  const select =
+    runs.length <= MAX_FILTER_RUNS
+      ? `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT (${runs
+          .map((r) => `file_row_number BETWEEN ${Number(r['lo'])} AND ${Number(r['hi'])}`)
+          .join(' OR ')})`
+      : `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT EXISTS (SELECT 1 FROM ${hits} AS h
         WHERE h.cvc_file = ${literal(location)} AND h.cvc_row = t.file_row_number) ORDER BY file_row_number`;
   return writeQueryInOrder(conn, storage, table, snapshot.version, snapshot.schema, select, {
-    dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: file.add.clusteringProvider ?? undefined,
+    dataChange: true,
+    indexedColumns: ctx.indexedColumns,
+    clusteringProvider: file.add.clusteringProvider ?? undefined,
   });
 }
 
-export async function merge(conn: DuckDBConnection, table: string, sourceSql: string, opts: MergeOptions): Promise<CommitResult> {
+export async function merge(
+  conn: DuckDBConnection,
+  table: string,
+  sourceSql: string,
+  opts: MergeOptions,
+): Promise<CommitResult> {
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'MERGE', opts.txn);
   if (skip) return skip;
   const { snapshot, storage } = ctx;
   const whenMatched = opts.whenMatched ?? 'update';
   const whenNotMatched = opts.whenNotMatched ?? 'insert';
-  if (opts.on.length === 0) throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, 'merge needs at least one key column in `on`');
+  if (opts.on.length === 0)
+    throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, 'merge needs at least one key column in `on`');
   const keys: SchemaField[] = opts.on.map((k) => {
     const f = snapshot.schema.find((x) => x.name === k);
-    if (!f) throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `merge key ${k} is not a column of the table`);
+    if (!f)
+      throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `merge key ${k} is not a column of the table`);
     return f;
   });
   const src = await stageSource(conn, table, snapshot.version, snapshot.schema, sourceSql);
   const cleanup: Array<() => Promise<void>> = [src.drop];
   try {
     const keyList = keys.map((k) => ident(k.name)).join(', ');
-    const [dup] = await queryRows(conn,
-      `SELECT count(*)::BIGINT AS n FROM (SELECT ${keyList} FROM ${src.name} GROUP BY ${keyList} HAVING count(*) > 1)`);
+    const [dup] = await queryRows(
+      conn,
+      `SELECT count(*)::BIGINT AS n FROM (SELECT ${keyList} FROM ${src.name} GROUP BY ${keyList} HAVING count(*) > 1)`,
+    );
     if (Number(dup?.['n'] ?? 0) > 0) {
-      throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version,
-        `the merge source has ${Number(dup?.['n'])} duplicated key(s) on (${opts.on.join(', ')}); each target row may match at most one source row`);
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        table,
+        snapshot.version,
+        `the merge source has ${Number(dup?.['n'])} duplicated key(s) on (${opts.on.join(', ')}); each target row may match at most one source row`,
+      );
     }
 
     // Prune target files with the source's key ranges, then find the files that really hold a match.
@@ -101,7 +130,9 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     await conn.run(`CREATE TEMP TABLE ${hits} AS SELECT t.filename AS cvc_file, t.file_row_number AS cvc_row, ${keyCols}
       FROM ${filesSelect(storage, snapshot.schema, candidates, { withFilename: true, withRowNumber: true })} AS t
       JOIN ${src.name} AS s ON ${on}`);
-    cleanup.push(async () => { await conn.run(`DROP TABLE IF EXISTS ${hits}`); });
+    cleanup.push(async () => {
+      await conn.run(`DROP TABLE IF EXISTS ${hits}`);
+    });
     const byLocation = new Map(candidates.map((f) => [storage.locate(f.path), f]));
     const perFile = await queryRows(conn, `SELECT cvc_file, count(*)::BIGINT AS n FROM ${hits} GROUP BY cvc_file`);
     const matchedIn = new Map<ActiveFile, number>();
@@ -114,12 +145,20 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     }
     const touched = [...matchedIn.keys()];
     const targetMatched = [...matchedIn.values()].reduce((a, b) => a + b, 0);
-    const [m] = await queryRows(conn, `SELECT count(*)::BIGINT AS n FROM ${src.name} AS s
-      WHERE EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`);
+    const [m] = await queryRows(
+      conn,
+      `SELECT count(*)::BIGINT AS n FROM ${src.name} AS s
+      WHERE EXISTS (SELECT 1 FROM ${hits} AS h WHERE ${matchOn(keys, 'h', 's')})`,
+    );
     const sourceMatched = Number(m?.['n'] ?? 0);
     const rewrite = whenMatched === 'update' && touched.length > 0;
     if (rewrite && isAppendOnly(snapshot.metadata)) {
-      throw new DeltaError('APPEND_ONLY', table, snapshot.version, 'merge would update rows but the table has delta.appendOnly=true');
+      throw new DeltaError(
+        'APPEND_ONLY',
+        table,
+        snapshot.version,
+        'merge would update rows but the table has delta.appendOnly=true',
+      );
     }
 
     const actions: Action[] = [...propertyActions(snapshot, opts.properties), ...txnActions(opts.txn)];
@@ -151,10 +190,14 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
         const union = parts.map((p) => `(${p})`).join(' UNION ALL ');
         const out = await stage(conn, table, snapshot.version, snapshot.schema, union, { clusterBy });
         cleanup.push(out.drop);
-        adds.push(...await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
-          maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
-          clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
-        }));
+        adds.push(
+          ...(await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
+            maxRowsPerFile: opts.maxRowsPerFile,
+            dataChange: true,
+            indexedColumns: ctx.indexedColumns,
+            clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
+          })),
+        );
         rowsWritten = out.rowCount;
       }
     } catch (e) {
@@ -167,31 +210,42 @@ export async function merge(conn: DuckDBConnection, table: string, sourceSql: st
     if (rewrite) for (const f of touched) actions.push({ remove: removeAction(f, true, nowMs) });
     actions.push(...adds.map((add) => ({ add })));
     const removed = rewrite ? touched.map((f) => f.path) : [];
-    return await commit(storage, table, {
-      operation: 'MERGE',
-      operationParameters: {
-        predicate: opts.on.map((k) => `target.${k} = source.${k}`).join(' AND '),
-        matchedPredicates: JSON.stringify(whenMatched === 'update' ? [{ actionType: 'update' }] : []),
-        notMatchedPredicates: JSON.stringify(whenNotMatched === 'insert' ? [{ actionType: 'insert' }] : []),
+    return await commit(
+      storage,
+      table,
+      {
+        operation: 'MERGE',
+        operationParameters: {
+          predicate: opts.on.map((k) => `target.${k} = source.${k}`).join(' AND '),
+          matchedPredicates: JSON.stringify(whenMatched === 'update' ? [{ actionType: 'update' }] : []),
+          notMatchedPredicates: JSON.stringify(whenNotMatched === 'insert' ? [{ actionType: 'insert' }] : []),
+        },
+        metrics: {
+          numSourceRows: src.rowCount,
+          numTargetRowsUpdated: rewrite ? targetMatched : 0,
+          numTargetRowsInserted: inserted,
+          numTargetRowsCopied: rewrite ? rowsCopied : 0,
+          numOutputRows: rowsWritten + rowsCopied,
+          numTargetFilesRemoved: removed.length,
+          numTargetFilesAdded: filesAdded,
+          numTargetFilesScanned: candidates.length,
+          numTargetFilesSkipped: snapshot.files.length - candidates.length,
+        },
+        actions,
+        readVersion: snapshot.version,
+        isBlindAppend: false,
+        scope: {
+          readPaths: candidates.map((f) => f.path),
+          removedPaths: removed,
+          readsAllData: true,
+          appIds: opts.txn ? [opts.txn.appId] : [],
+          domains: [],
+        },
+        userMetadata: opts.metadata,
+        checkpointInterval: ctx.checkpointInterval,
       },
-      metrics: {
-        numSourceRows: src.rowCount,
-        numTargetRowsUpdated: rewrite ? targetMatched : 0,
-        numTargetRowsInserted: inserted,
-        numTargetRowsCopied: rewrite ? rowsCopied : 0,
-        numOutputRows: rowsWritten + rowsCopied,
-        numTargetFilesRemoved: removed.length,
-        numTargetFilesAdded: filesAdded,
-        numTargetFilesScanned: candidates.length,
-        numTargetFilesSkipped: snapshot.files.length - candidates.length,
-      },
-      actions,
-      readVersion: snapshot.version,
-      isBlindAppend: false,
-      scope: { readPaths: candidates.map((f) => f.path), removedPaths: removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
-      userMetadata: opts.metadata,
-      checkpointInterval: ctx.checkpointInterval,
-    }, opts);
+      opts,
+    );
   } finally {
     for (const drop of cleanup.reverse()) await drop().catch(() => undefined);
   }

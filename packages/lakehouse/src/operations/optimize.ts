@@ -96,12 +96,18 @@ function compareStat(a: unknown, b: unknown): number {
   return x < y ? -1 : x > y ? 1 : 0;
 }
 
-export async function optimize(conn: DuckDBConnection, table: string, opts: OptimizeOptions = {}):
-  Promise<CommitResult> {
+export async function optimize(
+  conn: DuckDBConnection,
+  table: string,
+  opts: OptimizeOptions = {},
+): Promise<CommitResult> {
   const ctx = await openForWrite(table);
   const { snapshot, storage } = ctx;
-  const target = Math.max(1, opts.targetRowsPerFile
-    ?? rowsForSize(snapshot.files, opts.targetFileSizeBytes ?? DEFAULT_TARGET_FILE_SIZE_MB * 2 ** 20));
+  const target = Math.max(
+    1,
+    opts.targetRowsPerFile ??
+      rowsForSize(snapshot.files, opts.targetFileSizeBytes ?? DEFAULT_TARGET_FILE_SIZE_MB * 2 ** 20),
+  );
   const clusterBy = snapshot.clusteringColumns;
   const clustered = clusterBy.length > 0;
   const bins = planBins(snapshot.files, clusterBy, target);
@@ -118,10 +124,14 @@ export async function optimize(conn: DuckDBConnection, table: string, opts: Opti
       const from = `SELECT * FROM ${filesSelect(storage, snapshot.schema, bin)}`;
       const staged = await stage(conn, table, snapshot.version, snapshot.schema, from, { clusterBy });
       try {
-        adds.push(...await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, staged, {
-          maxRowsPerFile: target, dataChange: false, indexedColumns: ctx.indexedColumns,
-          clusteringProvider: clustered ? CLUSTERING_PROVIDER : undefined,
-        }));
+        adds.push(
+          ...(await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, staged, {
+            maxRowsPerFile: target,
+            dataChange: false,
+            indexedColumns: ctx.indexedColumns,
+            clusteringProvider: clustered ? CLUSTERING_PROVIDER : undefined,
+          })),
+        );
         numRows += staged.rowCount;
       } finally {
         await staged.drop();
@@ -139,26 +149,31 @@ export async function optimize(conn: DuckDBConnection, table: string, opts: Opti
     ...adds.map((add) => ({ add })),
   ];
   const paths = files.map((f) => f.path);
-  return await commit(storage, table, {
-    operation: 'OPTIMIZE',
-    operationParameters: {
-      predicate: '[]',
-      targetSize: String(target),
-      ...(clustered ? { clusterBy: JSON.stringify(clusterBy) } : {}),
+  return await commit(
+    storage,
+    table,
+    {
+      operation: 'OPTIMIZE',
+      operationParameters: {
+        predicate: '[]',
+        targetSize: String(target),
+        ...(clustered ? { clusterBy: JSON.stringify(clusterBy) } : {}),
+      },
+      metrics: {
+        numFilesRemoved: files.length,
+        numFilesAdded: adds.length,
+        numRows,
+        numBins: bins.length,
+        filesRemovedBytes: files.reduce((s, f) => s + f.size, 0),
+        filesAddedBytes: adds.reduce((s, a) => s + a.size, 0),
+      },
+      actions,
+      readVersion: snapshot.version,
+      isBlindAppend: false,
+      scope: { readPaths: paths, removedPaths: paths, readsAllData: false, appIds: [], domains: [] },
+      userMetadata: opts.metadata,
+      checkpointInterval: ctx.checkpointInterval,
     },
-    metrics: {
-      numFilesRemoved: files.length,
-      numFilesAdded: adds.length,
-      numRows,
-      numBins: bins.length,
-      filesRemovedBytes: files.reduce((s, f) => s + f.size, 0),
-      filesAddedBytes: adds.reduce((s, a) => s + a.size, 0),
-    },
-    actions,
-    readVersion: snapshot.version,
-    isBlindAppend: false,
-    scope: { readPaths: paths, removedPaths: paths, readsAllData: false, appIds: [], domains: [] },
-    userMetadata: opts.metadata,
-    checkpointInterval: ctx.checkpointInterval,
-  }, opts);
+    opts,
+  );
 }

@@ -6,23 +6,33 @@ import { writeCheckpoint } from '../transaction/checkpoint-policy.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { openForWrite, propertyActions, type CommitOptions } from './context.js';
 
-export async function setProperties(table: string, properties: Record<string, string>, opts: CommitOptions = {}): Promise<CommitResult> {
+export async function setProperties(
+  table: string,
+  properties: Record<string, string>,
+  opts: CommitOptions = {},
+): Promise<CommitResult> {
   const ctx = await openForWrite(table);
   for (const [k, v] of Object.entries(properties)) {
-    if (typeof v !== 'string') throw new DeltaError('INVALID_ARGUMENT', table, ctx.snapshot.version, `property ${k} must be a string`);
+    if (typeof v !== 'string')
+      throw new DeltaError('INVALID_ARGUMENT', table, ctx.snapshot.version, `property ${k} must be a string`);
   }
   const actions = propertyActions(ctx.snapshot, { ...properties, ...(opts.properties ?? {}) });
-  return commit(ctx.storage, table, {
-    operation: 'SET TBLPROPERTIES',
-    operationParameters: { properties: JSON.stringify(properties) },
-    metrics: {},
-    actions,
-    readVersion: ctx.snapshot.version,
-    isBlindAppend: false,
-    scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
-    userMetadata: opts.metadata,
-    checkpointInterval: ctx.checkpointInterval,
-  }, opts);
+  return commit(
+    ctx.storage,
+    table,
+    {
+      operation: 'SET TBLPROPERTIES',
+      operationParameters: { properties: JSON.stringify(properties) },
+      metrics: {},
+      actions,
+      readVersion: ctx.snapshot.version,
+      isBlindAppend: false,
+      scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
+      userMetadata: opts.metadata,
+      checkpointInterval: ctx.checkpointInterval,
+    },
+    opts,
+  );
 }
 
 /**
@@ -39,17 +49,22 @@ export async function upgradeProtocol(table: string, opts: CommitOptions = {}): 
     return { table, version, operation: 'UPGRADE PROTOCOL', metrics: {}, checkpointWritten: false, skipped: true };
   }
   const protocol = actions.find((a) => 'protocol' in a);
-  return commit(ctx.storage, table, {
-    operation: 'UPGRADE PROTOCOL',
-    operationParameters: { newProtocol: JSON.stringify(protocol && 'protocol' in protocol ? protocol.protocol : {}) },
-    metrics: {},
-    actions,
-    readVersion: ctx.snapshot.version,
-    isBlindAppend: false,
-    scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
-    userMetadata: opts.metadata,
-    checkpointInterval: ctx.checkpointInterval,
-  }, opts);
+  return commit(
+    ctx.storage,
+    table,
+    {
+      operation: 'UPGRADE PROTOCOL',
+      operationParameters: { newProtocol: JSON.stringify(protocol && 'protocol' in protocol ? protocol.protocol : {}) },
+      metrics: {},
+      actions,
+      readVersion: ctx.snapshot.version,
+      isBlindAppend: false,
+      scope: { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] },
+      userMetadata: opts.metadata,
+      checkpointInterval: ctx.checkpointInterval,
+    },
+    opts,
+  );
 }
 
 /** Writes a checkpoint for `version` (default: latest) and points `_last_checkpoint` at it. */

@@ -34,10 +34,22 @@ export function removeAction(file: ActiveFile, dataChange: boolean, nowMs: numbe
   };
 }
 
-export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext, predicate: string, maxRowsPerFile?: number): Promise<MatchRewrite> {
+export async function rewriteMatching(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  predicate: string,
+  maxRowsPerFile?: number,
+): Promise<MatchRewrite> {
   const { snapshot, storage, table } = ctx;
   const files = snapshot.files;
-  const result: MatchRewrite = { actions: [], scanned: files.map((f) => f.path), removed: [], rowsDeleted: 0, rowsCopied: 0, filesAdded: 0 };
+  const result: MatchRewrite = {
+    actions: [],
+    scanned: files.map((f) => f.path),
+    removed: [],
+    rowsDeleted: 0,
+    rowsCopied: 0,
+    filesAdded: 0,
+  };
   if (files.length === 0) return result;
   await assertFilesExist(storage, snapshot, files);
   const byLocation = new Map(files.map((f) => [storage.locate(f.path), f]));
@@ -46,16 +58,30 @@ export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext,
   const scan = filesSelect(storage, snapshot.schema, files, { withFilename: true });
   let rows: Record<string, unknown>[];
   try {
-    rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS hits FROM ${scan} AS t WHERE (${predicate}) GROUP BY filename`);
+    rows = await queryRows(
+      conn,
+      `SELECT filename, count(*)::BIGINT AS hits FROM ${scan} AS t WHERE (${predicate}) GROUP BY filename`,
+    );
   } catch (e) {
-    throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `the predicate ${predicate} failed: ${(e as Error).message}`, { cause: e });
+    throw new DeltaError(
+      'INVALID_ARGUMENT',
+      table,
+      snapshot.version,
+      `the predicate ${predicate} failed: ${(e as Error).message}`,
+      { cause: e },
+    );
   }
   const hit = rows.map((row) => {
     const file = byLocation.get(String(row['filename']));
-    if (!file) throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(row['filename'])}`);
+    if (!file)
+      throw new DeltaError('IO', table, snapshot.version, `DuckDB reported an unknown file ${String(row['filename'])}`);
     return { file, hits: Number(row['hits']) };
   });
-  const totals = await fileRowCounts(conn, ctx, hit.map((h) => h.file));
+  const totals = await fileRowCounts(
+    conn,
+    ctx,
+    hit.map((h) => h.file),
+  );
   const partial: ActiveFile[] = [];
   const nowMs = Date.now();
   for (const { file, hits } of hit) {
@@ -66,11 +92,19 @@ export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext,
     if (hits < totals.get(file.path)!) partial.push(file);
   }
   if (partial.length > 0) {
-    const keep = await stage(conn, table, snapshot.version, snapshot.schema,
-      `SELECT * FROM ${filesSelect(storage, snapshot.schema, partial)}`, { where: `NOT coalesce((${predicate}), FALSE)` });
+    const keep = await stage(
+      conn,
+      table,
+      snapshot.version,
+      snapshot.schema,
+      `SELECT * FROM ${filesSelect(storage, snapshot.schema, partial)}`,
+      { where: `NOT coalesce((${predicate}), FALSE)` },
+    );
     try {
       const adds = await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, keep, {
-        maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns,
+        maxRowsPerFile,
+        dataChange: true,
+        indexedColumns: ctx.indexedColumns,
       });
       result.rowsCopied = keep.rowCount;
       result.filesAdded = adds.length;
@@ -82,7 +116,11 @@ export async function rewriteMatching(conn: DuckDBConnection, ctx: WriteContext,
   return result;
 }
 
-async function fileRowCounts(conn: DuckDBConnection, ctx: WriteContext, files: readonly ActiveFile[]): Promise<Map<string, number>> {
+async function fileRowCounts(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  files: readonly ActiveFile[],
+): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   const unknown: ActiveFile[] = [];
   for (const f of files) {
@@ -91,7 +129,10 @@ async function fileRowCounts(conn: DuckDBConnection, ctx: WriteContext, files: r
   }
   if (unknown.length > 0) {
     const byLocation = new Map(unknown.map((f) => [ctx.storage.locate(f.path), f]));
-    const rows = await queryRows(conn, `SELECT filename, count(*)::BIGINT AS n FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`);
+    const rows = await queryRows(
+      conn,
+      `SELECT filename, count(*)::BIGINT AS n FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`,
+    );
     for (const r of rows) counts.set(byLocation.get(String(r['filename']))!.path, Number(r['n']));
   }
   return counts;

@@ -40,12 +40,18 @@ export async function vacuum(table: string, opts: VacuumOptions = {}): Promise<V
   const storage = storageFor(table);
   const snapshot = await loadSnapshotFrom(storage, table);
   assertWritable(table, snapshot.version, snapshot.protocol, snapshot.metadata);
-  const defaultHours = parseInterval(snapshot.properties['delta.deletedFileRetentionDuration'], MIN_RETENTION_HOURS * HOUR_MS) / HOUR_MS;
+  const defaultHours =
+    parseInterval(snapshot.properties['delta.deletedFileRetentionDuration'], MIN_RETENTION_HOURS * HOUR_MS) / HOUR_MS;
   const hours = opts.retentionHours ?? defaultHours;
-  if (!(hours >= 0)) throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `invalid retention ${hours} hours`);
+  if (!(hours >= 0))
+    throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version, `invalid retention ${hours} hours`);
   if ((opts.enforceRetention ?? true) && hours < MIN_RETENTION_HOURS) {
-    throw new DeltaError('INVALID_ARGUMENT', table, snapshot.version,
-      `retention of ${hours} hours is below the safe minimum of ${MIN_RETENTION_HOURS}; pass enforceRetention: false if no reader or writer can still need those files`);
+    throw new DeltaError(
+      'INVALID_ARGUMENT',
+      table,
+      snapshot.version,
+      `retention of ${hours} hours is below the safe minimum of ${MIN_RETENTION_HOURS}; pass enforceRetention: false if no reader or writer can still need those files`,
+    );
   }
   const cutoff = (opts.now ?? new Date()).getTime() - hours * HOUR_MS;
   const live = new Set(snapshot.files.map((f) => f.path));

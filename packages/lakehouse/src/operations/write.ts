@@ -9,12 +9,31 @@ import { writeStaged } from '../files/parquet.js';
 import { stageSource, type Staged } from '../files/stage-rows.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { alreadyApplied, openForWrite, propertyActions, txnActions, type WriteContext, type WriteOptions } from './context.js';
+import {
+  alreadyApplied,
+  openForWrite,
+  propertyActions,
+  txnActions,
+  type WriteContext,
+  type WriteOptions,
+} from './context.js';
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 
-async function withStagedSource<T>(conn: DuckDBConnection, ctx: WriteContext, sourceSql: string, fn: (s: Staged) => Promise<T>): Promise<T> {
-  const staged = await stageSource(conn, ctx.table, ctx.snapshot.version, ctx.snapshot.schema, sourceSql, ctx.snapshot.clusteringColumns);
+async function withStagedSource<T>(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  sourceSql: string,
+  fn: (s: Staged) => Promise<T>,
+): Promise<T> {
+  const staged = await stageSource(
+    conn,
+    ctx.table,
+    ctx.snapshot.version,
+    ctx.snapshot.schema,
+    sourceSql,
+    ctx.snapshot.clusteringColumns,
+  );
   try {
     return await fn(staged);
   } finally {
@@ -29,60 +48,114 @@ function clusteredBy(ctx: WriteContext): string | undefined {
 
 function assertMayRemove(ctx: WriteContext, operation: string): void {
   if (isAppendOnly(ctx.snapshot.metadata)) {
-    throw new DeltaError('APPEND_ONLY', ctx.table, ctx.snapshot.version, `${operation} would remove data but the table has delta.appendOnly=true`);
+    throw new DeltaError(
+      'APPEND_ONLY',
+      ctx.table,
+      ctx.snapshot.version,
+      `${operation} would remove data but the table has delta.appendOnly=true`,
+    );
   }
 }
 
-export async function append(conn: DuckDBConnection, table: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
+export async function append(
+  conn: DuckDBConnection,
+  table: string,
+  sourceSql: string,
+  opts: WriteOptions = {},
+): Promise<CommitResult> {
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
+      maxRowsPerFile: opts.maxRowsPerFile,
+      dataChange: true,
+      indexedColumns: ctx.indexedColumns,
+      clusteringProvider: clusteredBy(ctx),
     });
     const props = propertyActions(ctx.snapshot, opts.properties);
-    return commit(ctx.storage, table, {
-      operation: 'WRITE',
-      operationParameters: { mode: 'Append' },
-      metrics: { numFiles: adds.length, numOutputRows: staged.rowCount, numOutputBytes: adds.reduce((s, a) => s + a.size, 0) },
-      actions: [...props, ...txnActions(opts.txn), ...adds.map((add) => ({ add }))],
-      readVersion: ctx.snapshot.version,
-      isBlindAppend: props.length === 0,
-      scope: {
-        readPaths: [], removedPaths: [], readsAllData: false, appIds: opts.txn ? [opts.txn.appId] : [], domains: [],
-        blindAppendSchema: props.length === 0 ? ctx.snapshot.metadata.schemaString : undefined,
+    return commit(
+      ctx.storage,
+      table,
+      {
+        operation: 'WRITE',
+        operationParameters: { mode: 'Append' },
+        metrics: {
+          numFiles: adds.length,
+          numOutputRows: staged.rowCount,
+          numOutputBytes: adds.reduce((s, a) => s + a.size, 0),
+        },
+        actions: [...props, ...txnActions(opts.txn), ...adds.map((add) => ({ add }))],
+        readVersion: ctx.snapshot.version,
+        isBlindAppend: props.length === 0,
+        scope: {
+          readPaths: [],
+          removedPaths: [],
+          readsAllData: false,
+          appIds: opts.txn ? [opts.txn.appId] : [],
+          domains: [],
+          blindAppendSchema: props.length === 0 ? ctx.snapshot.metadata.schemaString : undefined,
+        },
+        userMetadata: opts.metadata,
+        checkpointInterval: ctx.checkpointInterval,
       },
-      userMetadata: opts.metadata,
-      checkpointInterval: ctx.checkpointInterval,
-    }, opts);
+      opts,
+    );
   });
 }
 
-export async function overwrite(conn: DuckDBConnection, table: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
+export async function overwrite(
+  conn: DuckDBConnection,
+  table: string,
+  sourceSql: string,
+  opts: WriteOptions = {},
+): Promise<CommitResult> {
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   if (ctx.snapshot.files.length > 0) assertMayRemove(ctx, 'overwrite');
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
+      maxRowsPerFile: opts.maxRowsPerFile,
+      dataChange: true,
+      indexedColumns: ctx.indexedColumns,
+      clusteringProvider: clusteredBy(ctx),
     });
     const nowMs = Date.now();
     const removes: Action[] = ctx.snapshot.files.map((f) => ({ remove: removeAction(f, true, nowMs) }));
     const removed = ctx.snapshot.files.map((f) => f.path);
-    return commit(ctx.storage, table, {
-      operation: 'WRITE',
-      operationParameters: { mode: 'Overwrite' },
-      metrics: { numFiles: adds.length, numOutputRows: staged.rowCount, numRemovedFiles: removes.length,
-        numOutputBytes: adds.reduce((s, a) => s + a.size, 0) },
-      actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...removes, ...adds.map((add) => ({ add }))],
-      readVersion: ctx.snapshot.version,
-      isBlindAppend: false,
-      scope: { readPaths: removed, removedPaths: removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
-      userMetadata: opts.metadata,
-      checkpointInterval: ctx.checkpointInterval,
-    }, opts);
+    return commit(
+      ctx.storage,
+      table,
+      {
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite' },
+        metrics: {
+          numFiles: adds.length,
+          numOutputRows: staged.rowCount,
+          numRemovedFiles: removes.length,
+          numOutputBytes: adds.reduce((s, a) => s + a.size, 0),
+        },
+        actions: [
+          ...propertyActions(ctx.snapshot, opts.properties),
+          ...txnActions(opts.txn),
+          ...removes,
+          ...adds.map((add) => ({ add })),
+        ],
+        readVersion: ctx.snapshot.version,
+        isBlindAppend: false,
+        scope: {
+          readPaths: removed,
+          removedPaths: removed,
+          readsAllData: true,
+          appIds: opts.txn ? [opts.txn.appId] : [],
+          domains: [],
+        },
+        userMetadata: opts.metadata,
+        checkpointInterval: ctx.checkpointInterval,
+      },
+      opts,
+    );
   });
 }
 
@@ -90,7 +163,13 @@ export async function overwrite(conn: DuckDBConnection, table: string, sourceSql
  * Replaces the rows matching `predicate` with the rows of `sourceSql`, in one commit. Like Delta's
  * replaceWhere, every new row must itself satisfy the predicate, so a rerun replaces exactly them.
  */
-export async function replaceWhere(conn: DuckDBConnection, table: string, predicateSql: string, sourceSql: string, opts: WriteOptions = {}): Promise<CommitResult> {
+export async function replaceWhere(
+  conn: DuckDBConnection,
+  table: string,
+  predicateSql: string,
+  sourceSql: string,
+  opts: WriteOptions = {},
+): Promise<CommitResult> {
   const predicate = fragment(predicateSql);
   const ctx = await openForWrite(table);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
@@ -98,36 +177,68 @@ export async function replaceWhere(conn: DuckDBConnection, table: string, predic
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
     let violations: number;
     try {
-      const [row] = await queryRows(conn, `SELECT count(*)::BIGINT AS n FROM ${staged.name} WHERE NOT coalesce((${predicate}), FALSE)`);
+      const [row] = await queryRows(
+        conn,
+        `SELECT count(*)::BIGINT AS n FROM ${staged.name} WHERE NOT coalesce((${predicate}), FALSE)`,
+      );
       violations = Number(row?.['n'] ?? 0);
     } catch (e) {
-      throw new DeltaError('INVALID_ARGUMENT', table, ctx.snapshot.version, `the predicate ${predicate} failed: ${(e as Error).message}`, { cause: e });
+      throw new DeltaError(
+        'INVALID_ARGUMENT',
+        table,
+        ctx.snapshot.version,
+        `the predicate ${predicate} failed: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     if (violations > 0) {
-      throw new DeltaError('PREDICATE_VIOLATION', table, ctx.snapshot.version,
-        `${violations} new row(s) do not satisfy the replaceWhere predicate ${predicate}`);
+      throw new DeltaError(
+        'PREDICATE_VIOLATION',
+        table,
+        ctx.snapshot.version,
+        `${violations} new row(s) do not satisfy the replaceWhere predicate ${predicate}`,
+      );
     }
     const rewrite = await rewriteMatching(conn, ctx, predicate, opts.maxRowsPerFile);
     if (rewrite.removed.length > 0) assertMayRemove(ctx, 'replaceWhere');
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile, dataChange: true, indexedColumns: ctx.indexedColumns, clusteringProvider: clusteredBy(ctx),
+      maxRowsPerFile: opts.maxRowsPerFile,
+      dataChange: true,
+      indexedColumns: ctx.indexedColumns,
+      clusteringProvider: clusteredBy(ctx),
     });
-    return commit(ctx.storage, table, {
-      operation: 'WRITE',
-      operationParameters: { mode: 'Overwrite', predicate: JSON.stringify([predicate]) },
-      metrics: {
-        numFiles: adds.length + rewrite.filesAdded,
-        numOutputRows: staged.rowCount + rewrite.rowsCopied,
-        numRemovedFiles: rewrite.removed.length,
-        numDeletedRows: rewrite.rowsDeleted,
-        numCopiedRows: rewrite.rowsCopied,
+    return commit(
+      ctx.storage,
+      table,
+      {
+        operation: 'WRITE',
+        operationParameters: { mode: 'Overwrite', predicate: JSON.stringify([predicate]) },
+        metrics: {
+          numFiles: adds.length + rewrite.filesAdded,
+          numOutputRows: staged.rowCount + rewrite.rowsCopied,
+          numRemovedFiles: rewrite.removed.length,
+          numDeletedRows: rewrite.rowsDeleted,
+          numCopiedRows: rewrite.rowsCopied,
+        },
+        actions: [
+          ...propertyActions(ctx.snapshot, opts.properties),
+          ...txnActions(opts.txn),
+          ...rewrite.actions,
+          ...adds.map((add) => ({ add })),
+        ],
+        readVersion: ctx.snapshot.version,
+        isBlindAppend: false,
+        scope: {
+          readPaths: rewrite.scanned,
+          removedPaths: rewrite.removed,
+          readsAllData: true,
+          appIds: opts.txn ? [opts.txn.appId] : [],
+          domains: [],
+        },
+        userMetadata: opts.metadata,
+        checkpointInterval: ctx.checkpointInterval,
       },
-      actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions, ...adds.map((add) => ({ add }))],
-      readVersion: ctx.snapshot.version,
-      isBlindAppend: false,
-      scope: { readPaths: rewrite.scanned, removedPaths: rewrite.removed, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
-      userMetadata: opts.metadata,
-      checkpointInterval: ctx.checkpointInterval,
-    }, opts);
+      opts,
+    );
   });
 }

@@ -29,16 +29,27 @@ function emptySelect(schema: readonly SchemaField[]): string {
 }
 
 /** SELECT over the given files with the snapshot's column names and types. */
-export function filesSelect(storage: Storage, schema: readonly SchemaField[], files: readonly ActiveFile[], opts: {
-  where?: string | undefined; withFilename?: boolean; withRowNumber?: boolean;
-} = {}): string {
+export function filesSelect(
+  storage: Storage,
+  schema: readonly SchemaField[],
+  files: readonly ActiveFile[],
+  opts: {
+    where?: string | undefined;
+    withFilename?: boolean;
+    withRowNumber?: boolean;
+  } = {},
+): string {
   if (files.length === 0) {
     const empty = emptySelect(schema);
-    const extra = [...(opts.withFilename ? ['NULL::VARCHAR AS filename'] : []),
-      ...(opts.withRowNumber ? ['NULL::BIGINT AS file_row_number'] : [])];
+    const extra = [
+      ...(opts.withFilename ? ['NULL::VARCHAR AS filename'] : []),
+      ...(opts.withRowNumber ? ['NULL::BIGINT AS file_row_number'] : []),
+    ];
     return extra.length > 0 ? `(SELECT *, ${extra.join(', ')} FROM ${empty})` : empty;
   }
-  const cols = schema.map((f) => (f.sqlType ? `CAST(${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}` : ident(f.name)));
+  const cols = schema.map((f) =>
+    f.sqlType ? `CAST(${ident(f.name)} AS ${f.sqlType}) AS ${ident(f.name)}` : ident(f.name),
+  );
   if (opts.withFilename) cols.push('filename');
   if (opts.withRowNumber) cols.push('file_row_number');
   const flags = (opts.withFilename ? ', filename = true' : '') + (opts.withRowNumber ? ', file_row_number = true' : '');
@@ -47,13 +58,21 @@ export function filesSelect(storage: Storage, schema: readonly SchemaField[], fi
   return opts.where ? `(SELECT * FROM (${inner}) WHERE ${opts.where})` : `(${inner})`;
 }
 
-export async function assertFilesExist(storage: Storage, snapshot: Snapshot, files: readonly ActiveFile[]): Promise<void> {
+export async function assertFilesExist(
+  storage: Storage,
+  snapshot: Snapshot,
+  files: readonly ActiveFile[],
+): Promise<void> {
   const absent = new Set(await storage.prepareRead(files.map((f) => f.path)));
   const missing = files.filter((f) => absent.has(f.path));
   if (missing.length > 0) {
     const first = missing[0]!;
-    throw new DeltaError('MISSING_FILE', snapshot.table, snapshot.version,
-      `data file ${first.path} (added in version ${first.addedIn}) is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`);
+    throw new DeltaError(
+      'MISSING_FILE',
+      snapshot.table,
+      snapshot.version,
+      `data file ${first.path} (added in version ${first.addedIn}) is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+    );
   }
 }
 
@@ -71,7 +90,12 @@ export async function scanSql(_conn: DuckDBConnection, table: string, opts: Read
 }
 
 /** CREATE OR REPLACE TEMP VIEW over the table; returns the snapshot it reads. */
-export async function createView(conn: DuckDBConnection, viewName: string, table: string, opts: ReadOptions = {}): Promise<Snapshot> {
+export async function createView(
+  conn: DuckDBConnection,
+  viewName: string,
+  table: string,
+  opts: ReadOptions = {},
+): Promise<Snapshot> {
   const scan = await planScan(storageFor(table), table, opts);
   await conn.run(`CREATE OR REPLACE TEMP VIEW ${ident(viewName)} AS SELECT * FROM ${scan.sql} AS t`);
   return scan.snapshot;

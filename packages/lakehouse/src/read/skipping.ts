@@ -23,7 +23,12 @@ type Cmp = (a: unknown, b: unknown) => number;
 
 function comparatorFor(field: SchemaField): Cmp {
   switch (field.sqlType) {
-    case 'TINYINT': case 'SMALLINT': case 'INTEGER': case 'BIGINT': case 'FLOAT': case 'DOUBLE':
+    case 'TINYINT':
+    case 'SMALLINT':
+    case 'INTEGER':
+    case 'BIGINT':
+    case 'FLOAT':
+    case 'DOUBLE':
       return (a, b) => Number(a) - Number(b);
     case 'TIMESTAMP WITH TIME ZONE':
       return (a, b) => toMillis(a) - toMillis(b);
@@ -50,9 +55,15 @@ function isRange(v: FilterValue): v is RangeFilter {
   return typeof v === 'object' && v !== null && !(v instanceof Date);
 }
 
-export function resolveFilters(table: string, version: number, schema: readonly SchemaField[], filters: Filters): Array<[SchemaField, FilterValue]> {
+export function resolveFilters(
+  table: string,
+  version: number,
+  schema: readonly SchemaField[],
+  filters: Filters,
+): Array<[SchemaField, FilterValue]> {
   return Object.entries(filters).map(([name, value]) => {
-    const field = schema.find((f) => f.name === name) ?? schema.find((f) => f.name.toLowerCase() === name.toLowerCase());
+    const field =
+      schema.find((f) => f.name === name) ?? schema.find((f) => f.name.toLowerCase() === name.toLowerCase());
     if (!field) throw new DeltaError('INVALID_ARGUMENT', table, version, `filter on unknown column ${name}`);
     return [field, value];
   });
@@ -67,7 +78,8 @@ export function fileMayMatch(stats: FileStats | undefined, field: SchemaField, v
   const lo = stats.minValues[field.name];
   const hi = stats.maxValues[field.name];
   const cmp = comparatorFor(field);
-  const inRange = (v: Scalar): boolean => (lo === undefined || cmp(v, lo) >= 0) && (hi === undefined || cmp(v, hi) <= 0);
+  const inRange = (v: Scalar): boolean =>
+    (lo === undefined || cmp(v, lo) >= 0) && (hi === undefined || cmp(v, hi) <= 0);
   if (!isRange(value)) return inRange(value);
   if (value.eq !== undefined && !inRange(value.eq)) return false;
   if (value.in !== undefined && !value.in.some(inRange)) return false;
@@ -78,7 +90,10 @@ export function fileMayMatch(stats: FileStats | undefined, field: SchemaField, v
   return true;
 }
 
-export function skipFiles(files: readonly ActiveFile[], resolved: ReadonlyArray<[SchemaField, FilterValue]>): ActiveFile[] {
+export function skipFiles(
+  files: readonly ActiveFile[],
+  resolved: ReadonlyArray<[SchemaField, FilterValue]>,
+): ActiveFile[] {
   return files.filter((f) => resolved.every(([field, value]) => fileMayMatch(f.stats, field, value)));
 }
 

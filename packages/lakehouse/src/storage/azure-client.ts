@@ -10,8 +10,12 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import { AzureLocationError, type AzureLocation } from './azure-location.js';
 
-export const AZURE_SECRET_ENV = ['AZURE_STORAGE_CONNECTION_STRING', 'AZURE_STORAGE_ACCOUNT_KEY',
-  'AZURE_STORAGE_SAS_TOKEN', 'AZURE_CLIENT_SECRET'] as const;
+export const AZURE_SECRET_ENV = [
+  'AZURE_STORAGE_CONNECTION_STRING',
+  'AZURE_STORAGE_ACCOUNT_KEY',
+  'AZURE_STORAGE_SAS_TOKEN',
+  'AZURE_CLIENT_SECRET',
+] as const;
 
 export type AzureAuthKind = 'connection-string' | 'account-key' | 'sas' | 'default-credential';
 
@@ -46,9 +50,11 @@ const clients = new Map<string, Promise<ContainerClient>>();
 function accountOf(loc: AzureLocation, env: NodeJS.ProcessEnv): string {
   const account = loc.account ?? env['AZURE_STORAGE_ACCOUNT_NAME'];
   if (!account) {
-    throw new AzureLocationError(`${loc.url}: no storage account: use `
-      + 'abfss://<container>@<account>.dfs.core.windows.net/..., '
-      + 'or set AZURE_STORAGE_ACCOUNT_NAME, or AZURE_STORAGE_CONNECTION_STRING');
+    throw new AzureLocationError(
+      `${loc.url}: no storage account: use ` +
+        'abfss://<container>@<account>.dfs.core.windows.net/..., ' +
+        'or set AZURE_STORAGE_ACCOUNT_NAME, or AZURE_STORAGE_CONNECTION_STRING',
+    );
   }
   return account;
 }
@@ -57,8 +63,9 @@ async function create(loc: AzureLocation, env: NodeJS.ProcessEnv): Promise<Conta
   const blob = await import('@azure/storage-blob');
   const kind = azureAuthKind(env);
   if (kind === 'connection-string') {
-    return blob.BlobServiceClient.fromConnectionString(env['AZURE_STORAGE_CONNECTION_STRING']!)
-      .getContainerClient(loc.container);
+    return blob.BlobServiceClient.fromConnectionString(env['AZURE_STORAGE_CONNECTION_STRING']!).getContainerClient(
+      loc.container,
+    );
   }
   const account = accountOf(loc, env);
   const endpoint = `https://${account}.blob.core.windows.net`;
@@ -76,8 +83,12 @@ async function create(loc: AzureLocation, env: NodeJS.ProcessEnv): Promise<Conta
 
 /** One client per container and credential, shared by every table below it. */
 export function containerClient(loc: AzureLocation, env: NodeJS.ProcessEnv = process.env): Promise<ContainerClient> {
-  const key = [azureAuthKind(env), loc.account ?? env['AZURE_STORAGE_ACCOUNT_NAME'] ?? '', loc.container,
-    env['AZURE_STORAGE_CONNECTION_STRING'] ?? ''].join('\u0000');
+  const key = [
+    azureAuthKind(env),
+    loc.account ?? env['AZURE_STORAGE_ACCOUNT_NAME'] ?? '',
+    loc.container,
+    env['AZURE_STORAGE_CONNECTION_STRING'] ?? '',
+  ].join('\u0000');
   let client = clients.get(key);
   if (!client) {
     client = create(loc, env);

@@ -49,8 +49,9 @@ function checkNames(url: string, account: string | undefined, container: string)
 export function parseAzureLocation(location: string): AzureLocation {
   // A SAS in the URL would end up in commitInfo, logs and errors: it belongs in the environment.
   if (location.includes('?')) {
-    throw new AzureLocationError('an Azure table location must not carry a query string (put a SAS token in '
-      + 'AZURE_STORAGE_SAS_TOKEN instead)');
+    throw new AzureLocationError(
+      'an Azure table location must not carry a query string (put a SAS token in ' + 'AZURE_STORAGE_SAS_TOKEN instead)',
+    );
   }
   const url = location.replace(/\/+$/, '');
   const lower = url.toLowerCase();
@@ -74,7 +75,8 @@ export function parseAzureLocation(location: string): AzureLocation {
   }
   const expected = lower.startsWith('abfs')
     ? 'abfss://<container>@<account>.dfs.core.windows.net/<path>'
-    : lower.startsWith('http') ? 'https://<account>.blob.core.windows.net/<container>/<path>'
+    : lower.startsWith('http')
+      ? 'https://<account>.blob.core.windows.net/<container>/<path>'
       : 'az://<container>/<path>';
   throw new AzureLocationError(`${url} is not an Azure location of the form ${expected}`);
 }

@@ -26,13 +26,14 @@ const UPLOAD_BLOCK_BYTES = 8 * 1024 * 1024;
 
 function statusOf(e: unknown): number | undefined {
   return typeof e === 'object' && e !== null && typeof (e as { statusCode?: unknown }).statusCode === 'number'
-    ? (e as { statusCode: number }).statusCode : undefined;
+    ? (e as { statusCode: number }).statusCode
+    : undefined;
 }
 
 function errorCodeOf(e: unknown): string {
   if (typeof e !== 'object' || e === null) return String(e);
   const code = (e as { code?: unknown }).code;
-  return typeof code === 'string' ? code : (e as Error).name ?? 'error';
+  return typeof code === 'string' ? code : ((e as Error).name ?? 'error');
 }
 
 /** One GET for the whole blob (downloadToBuffer asks for the properties first: two round trips). */
@@ -102,15 +103,21 @@ export class AzureStorage implements Storage {
   locate(relPath: string): string {
     const copy = this.local.get(relPath);
     if (copy === undefined) {
-      throw new DeltaError('IO', this.root, undefined,
-        `${relPath} was not fetched before DuckDB read it (internal error)`);
+      throw new DeltaError(
+        'IO',
+        this.root,
+        undefined,
+        `${relPath} was not fetched before DuckDB read it (internal error)`,
+      );
     }
     return copy;
   }
 
   private cachePath(relPath: string, etag: string): string {
-    const key = createHash('sha256').update(`${this.location.account ?? ''}\u0000${this.location.container}\u0000`
-      + this.blobName(relPath)).digest('hex').slice(0, 40);
+    const key = createHash('sha256')
+      .update(`${this.location.account ?? ''}\u0000${this.location.container}\u0000` + this.blobName(relPath))
+      .digest('hex')
+      .slice(0, 40);
     const tag = etag.replace(/[^A-Za-z0-9]/g, '');
     return path.join(lakeCacheDir(), `${key}-${tag}${path.posix.extname(relPath)}`);
   }
@@ -119,10 +126,12 @@ export class AzureStorage implements Storage {
     const missing: string[] = [];
     const queue = [...new Set(relPaths)];
     const fetchOne = async (rel: string): Promise<void> => {
-      const info = await this.call('read properties', rel, (b) => b.getProperties().catch((e: unknown) => {
-        if (statusOf(e) === 404) return undefined;
-        throw e;
-      }));
+      const info = await this.call('read properties', rel, (b) =>
+        b.getProperties().catch((e: unknown) => {
+          if (statusOf(e) === 404) return undefined;
+          throw e;
+        }),
+      );
       if (!info?.etag) {
         missing.push(rel);
         return;
@@ -134,8 +143,9 @@ export class AzureStorage implements Storage {
         const tmp = `${target}.${randomUUID()}.part`;
         try {
           // Pinned to the ETag just read: a blob replaced in between fails instead of mixing versions.
-          await this.call('download', rel,
-            (b) => b.downloadToFile(tmp, 0, undefined, { conditions: { ifMatch: info.etag } }));
+          await this.call('download', rel, (b) =>
+            b.downloadToFile(tmp, 0, undefined, { conditions: { ifMatch: info.etag } }),
+          );
           await fs.rename(tmp, target);
         } finally {
           await fs.unlink(tmp).catch(() => undefined);
@@ -164,9 +174,13 @@ export class AzureStorage implements Storage {
     if (file === undefined) return undefined;
     const size = (await fs.stat(file).catch(() => undefined))?.size;
     if (size === undefined) return undefined;
-    const res = await this.call('upload', relPath, (b) => b.uploadFile(file, {
-      blockSize: UPLOAD_BLOCK_BYTES, concurrency: 4, blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
-    }));
+    const res = await this.call('upload', relPath, (b) =>
+      b.uploadFile(file, {
+        blockSize: UPLOAD_BLOCK_BYTES,
+        concurrency: 4,
+        blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+      }),
+    );
     this.scratch.delete(relPath);
     // The uploaded bytes are what a later read of this file would fetch: keep them as its cached copy.
     if (res.etag) {
@@ -184,10 +198,12 @@ export class AzureStorage implements Storage {
   }
 
   async readIfExists(relPath: string): Promise<Buffer | undefined> {
-    return this.call('read', relPath, (b) => getWhole(b).catch((e: unknown) => {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }));
+    return this.call('read', relPath, (b) =>
+      getWhole(b).catch((e: unknown) => {
+        if (statusOf(e) === 404) return undefined;
+        throw e;
+      }),
+    );
   }
 
   async putIfAbsent(relPath: string, data: string | Buffer): Promise<boolean> {
@@ -218,9 +234,7 @@ export class AzureStorage implements Storage {
     const client = await this.blob(relDir).then(() => this.client);
     const out: FileInfo[] = [];
     try {
-      const items = recursive
-        ? client.listBlobsFlat({ prefix })
-        : client.listBlobsByHierarchy('/', { prefix });
+      const items = recursive ? client.listBlobsFlat({ prefix }) : client.listBlobsByHierarchy('/', { prefix });
       for await (const item of items) {
         if ('kind' in item && item.kind === 'prefix') continue;
         const blobItem = item as { name: string; properties: { contentLength?: number; lastModified: Date } };
@@ -251,10 +265,12 @@ export class AzureStorage implements Storage {
   }
 
   async stat(relPath: string): Promise<FileInfo | undefined> {
-    const props = await this.call('read properties', relPath, (b) => b.getProperties().catch((e: unknown) => {
-      if (statusOf(e) === 404) return undefined;
-      throw e;
-    }));
+    const props = await this.call('read properties', relPath, (b) =>
+      b.getProperties().catch((e: unknown) => {
+        if (statusOf(e) === 404) return undefined;
+        throw e;
+      }),
+    );
     if (!props) return undefined;
     return { path: relPath, size: props.contentLength ?? 0, modifiedMs: (props.lastModified ?? new Date(0)).getTime() };
   }

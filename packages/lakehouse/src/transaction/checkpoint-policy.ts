@@ -10,7 +10,12 @@ export const DEFAULT_CHECKPOINT_INTERVAL = 10;
 const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 const UNIT_MS: Record<string, number> = {
-  millisecond: 1, second: 1000, minute: 60_000, hour: 3_600_000, day: 86_400_000, week: WEEK_MS,
+  millisecond: 1,
+  second: 1000,
+  minute: 60_000,
+  hour: 3_600_000,
+  day: 86_400_000,
+  week: WEEK_MS,
 };
 
 /** Parses Delta interval properties such as `interval 7 days` (default when absent or unparsable). */
@@ -48,7 +53,12 @@ export function checkpointInterval(configuration: Record<string, string> | undef
   return Number.isInteger(n) && n > 0 ? n : DEFAULT_CHECKPOINT_INTERVAL;
 }
 
-export async function maybeCheckpoint(storage: Storage, table: string, version: number, interval: number): Promise<boolean> {
+export async function maybeCheckpoint(
+  storage: Storage,
+  table: string,
+  version: number,
+  interval: number,
+): Promise<boolean> {
   if (version === 0 || version % interval !== 0) return false;
   try {
     const state = await replay(storage, table, { version });

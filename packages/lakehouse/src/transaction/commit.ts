@@ -60,7 +60,12 @@ function commitInfo(prepared: PreparedCommit): CommitInfo {
   return info;
 }
 
-export async function commit(storage: Storage, table: string, prepared: PreparedCommit, settings: CommitSettings = {}): Promise<CommitResult> {
+export async function commit(
+  storage: Storage,
+  table: string,
+  prepared: PreparedCommit,
+  settings: CommitSettings = {},
+): Promise<CommitResult> {
   const maxRetries = settings.maxRetries ?? 20;
   await storage.mkdirs(LOG_DIR);
   let version = prepared.readVersion === undefined ? 0 : prepared.readVersion + 1;
@@ -78,12 +83,20 @@ export async function commit(storage: Storage, table: string, prepared: Prepared
     const ours = prepared.actions.find((a): a is { protocol: Protocol } => 'protocol' in a);
     const reason = findConflict(prepared.scope, winner, ours?.protocol);
     if (reason !== undefined) {
-      throw new DeltaError('CONFLICT', table, version,
-        `${prepared.operation} planned on version ${prepared.readVersion} conflicts with the commit at version ${version}: ${reason}; re-run the operation`);
+      throw new DeltaError(
+        'CONFLICT',
+        table,
+        version,
+        `${prepared.operation} planned on version ${prepared.readVersion} conflicts with the commit at version ${version}: ${reason}; re-run the operation`,
+      );
     }
     if (attempt >= maxRetries) {
-      throw new DeltaError('CONFLICT', table, version,
-        `${prepared.operation} gave up after ${attempt + 1} attempts: other writers kept committing first (raise maxRetries)`);
+      throw new DeltaError(
+        'CONFLICT',
+        table,
+        version,
+        `${prepared.operation} gave up after ${attempt + 1} attempts: other writers kept committing first (raise maxRetries)`,
+      );
     }
     version++;
     // Full jitter, growing with attempts, so that racing writers spread out instead of colliding again.

@@ -26,7 +26,9 @@ export interface ConflictScope {
 
 /** A reason string when the winner conflicts with us, undefined when we can commit after it. */
 export function findConflict(
-  ours: ConflictScope, winner: readonly Action[], ourProtocol?: Protocol,
+  ours: ConflictScope,
+  winner: readonly Action[],
+  ourProtocol?: Protocol,
 ): string | undefined {
   const read = new Set(ours.readPaths.map(decodePath));
   const removed = new Set(ours.removedPaths.map(decodePath));
@@ -37,8 +39,12 @@ export function findConflict(
       return 'a concurrent commit changed the protocol';
     }
     if ('metaData' in a) {
-      if (ours.blindAppendSchema !== undefined && a.metaData.schemaString === ours.blindAppendSchema
-        && (a.metaData.partitionColumns ?? []).length === 0) continue;
+      if (
+        ours.blindAppendSchema !== undefined &&
+        a.metaData.schemaString === ours.blindAppendSchema &&
+        (a.metaData.partitionColumns ?? []).length === 0
+      )
+        continue;
       return 'a concurrent commit changed the table metadata (schema or properties)';
     }
     if ('remove' in a) {
@@ -49,7 +55,8 @@ export function findConflict(
     if ('add' in a && a.add.dataChange && ours.readsAllData) {
       return `a concurrent commit added data (${decodePath(a.add.path)}) that this operation would have read`;
     }
-    if ('txn' in a && ours.appIds.includes(a.txn.appId)) return `a concurrent commit used application transaction ${a.txn.appId}`;
+    if ('txn' in a && ours.appIds.includes(a.txn.appId))
+      return `a concurrent commit used application transaction ${a.txn.appId}`;
     if ('domainMetadata' in a && ours.domains.includes(a.domainMetadata.domain)) {
       return `a concurrent commit changed metadata domain ${a.domainMetadata.domain}`;
     }

@@ -12,8 +12,16 @@ export const CLUSTERING_DOMAIN = 'delta.clustering';
 const READER_FEATURES = new Set(['vacuumProtocolCheck']);
 /** Writer features we either implement or can honour by checking they are not in use. */
 const WRITER_FEATURES = new Set([
-  'appendOnly', 'invariants', 'checkConstraints', 'changeDataFeed', 'generatedColumns', 'identityColumns',
-  'columnMapping', 'clustering', 'domainMetadata', 'vacuumProtocolCheck',
+  'appendOnly',
+  'invariants',
+  'checkConstraints',
+  'changeDataFeed',
+  'generatedColumns',
+  'identityColumns',
+  'columnMapping',
+  'clustering',
+  'domainMetadata',
+  'vacuumProtocolCheck',
 ]);
 
 /**
@@ -22,12 +30,24 @@ const WRITER_FEATURES = new Set([
  * appendOnly and invariants on every table it creates, and so do we.
  */
 const FEATURE_ORDER = [
-  'appendOnly', 'invariants', 'checkConstraints', 'changeDataFeed', 'generatedColumns', 'columnMapping',
-  'identityColumns', 'clustering', 'domainMetadata',
+  'appendOnly',
+  'invariants',
+  'checkConstraints',
+  'changeDataFeed',
+  'generatedColumns',
+  'columnMapping',
+  'identityColumns',
+  'clustering',
+  'domainMetadata',
 ];
 const LEGACY_WRITER_FEATURES: ReadonlyArray<readonly [version: number, feature: string]> = [
-  [2, 'appendOnly'], [2, 'invariants'], [3, 'checkConstraints'], [4, 'changeDataFeed'], [4, 'generatedColumns'],
-  [5, 'columnMapping'], [6, 'identityColumns'],
+  [2, 'appendOnly'],
+  [2, 'invariants'],
+  [3, 'checkConstraints'],
+  [4, 'changeDataFeed'],
+  [4, 'generatedColumns'],
+  [5, 'columnMapping'],
+  [6, 'identityColumns'],
 ];
 
 export const PLAIN_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion: 2 };
@@ -49,14 +69,22 @@ const UNSUPPORTED_FEATURE_PROPERTIES: ReadonlyArray<readonly [key: string, enabl
 ];
 
 export function assertPropertiesSupported(
-  table: string, version: number | undefined, properties: Record<string, string>,
+  table: string,
+  version: number | undefined,
+  properties: Record<string, string>,
 ): void {
   for (const [k, v] of Object.entries(properties)) {
-    const refused = k.startsWith('delta.constraints.') || k.startsWith('delta.feature.')
-      || UNSUPPORTED_FEATURE_PROPERTIES.some(([key, enabled]) => key === k && enabled(v));
+    const refused =
+      k.startsWith('delta.constraints.') ||
+      k.startsWith('delta.feature.') ||
+      UNSUPPORTED_FEATURE_PROPERTIES.some(([key, enabled]) => key === k && enabled(v));
     if (refused) {
-      throw new DeltaError('UNSUPPORTED_FEATURE', table, version,
-        `table property ${k}=${v} turns on a Delta feature this writer does not implement`);
+      throw new DeltaError(
+        'UNSUPPORTED_FEATURE',
+        table,
+        version,
+        `table property ${k}=${v} turns on a Delta feature this writer does not implement`,
+      );
     }
   }
 }
@@ -132,7 +160,9 @@ export function protocolForNewTable(metadata: Metadata, domains: readonly string
  * (1, 7, [clustering, domainMetadata]) with NOT NULL columns, which Spark refuses to read.
  */
 export function protocolUpgrade(
-  protocol: Protocol, metadata: Metadata, domains: readonly string[],
+  protocol: Protocol,
+  metadata: Metadata,
+  domains: readonly string[],
 ): Protocol | undefined {
   const have = supportedWriterFeatures(protocol);
   const missing = requiredWriterFeatures(metadata, domains).filter((f) => !have.includes(f));
@@ -140,7 +170,9 @@ export function protocolUpgrade(
   if (protocol.minWriterVersion >= 7) return { ...protocol, writerFeatures: [...have, ...missing] };
   // Moving a legacy table to version 7 lists what its old version implied, as Spark does.
   const upgraded: Protocol = {
-    minReaderVersion: protocol.minReaderVersion, minWriterVersion: 7, writerFeatures: ordered([...have, ...missing]),
+    minReaderVersion: protocol.minReaderVersion,
+    minWriterVersion: 7,
+    writerFeatures: ordered([...have, ...missing]),
   };
   if (protocol.readerFeatures) upgraded.readerFeatures = protocol.readerFeatures;
   return upgraded;
@@ -149,8 +181,12 @@ export function protocolUpgrade(
 /** Same versions and the same feature sets, whatever the order. */
 export function sameProtocol(a: Protocol, b: Protocol): boolean {
   const set = (x: string[] | null | undefined) => [...new Set(x ?? [])].sort().join(',');
-  return a.minReaderVersion === b.minReaderVersion && a.minWriterVersion === b.minWriterVersion
-    && set(a.readerFeatures) === set(b.readerFeatures) && set(a.writerFeatures) === set(b.writerFeatures);
+  return (
+    a.minReaderVersion === b.minReaderVersion &&
+    a.minWriterVersion === b.minWriterVersion &&
+    set(a.readerFeatures) === set(b.readerFeatures) &&
+    set(a.writerFeatures) === set(b.writerFeatures)
+  );
 }
 
 function columnMappingMode(metadata: Metadata): string {
@@ -159,44 +195,80 @@ function columnMappingMode(metadata: Metadata): string {
 
 export function assertReadable(table: string, version: number, protocol: Protocol, metadata: Metadata): void {
   const r = protocol.minReaderVersion;
-  if (r > 3) throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `reader version ${r} is not supported (max 3)`);
+  if (r > 3)
+    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `reader version ${r} is not supported (max 3)`);
   if (r === 3) {
     const unknown = (protocol.readerFeatures ?? []).filter((f) => !READER_FEATURES.has(f));
     if (unknown.length > 0) {
-      throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `the table requires reader features we do not implement: ${unknown.join(', ')}`);
+      throw new DeltaError(
+        'UNSUPPORTED_FEATURE',
+        table,
+        version,
+        `the table requires reader features we do not implement: ${unknown.join(', ')}`,
+      );
     }
   }
   if (columnMappingMode(metadata) !== 'none') {
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `column mapping (mode ${columnMappingMode(metadata)}) is not supported`);
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      `column mapping (mode ${columnMappingMode(metadata)}) is not supported`,
+    );
   }
   if (metadata.partitionColumns?.length) {
     // Partition values live in the log, not in the files; we do not reconstruct them yet.
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version,
-      `partitioned tables are not supported (partition columns ${metadata.partitionColumns.join(', ')})`);
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      `partitioned tables are not supported (partition columns ${metadata.partitionColumns.join(', ')})`,
+    );
   }
 }
 
 export function assertWritable(table: string, version: number, protocol: Protocol, metadata: Metadata): void {
   assertReadable(table, version, protocol, metadata);
   const w = protocol.minWriterVersion;
-  if (w > 7) throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `writer version ${w} is not supported (max 7)`);
+  if (w > 7)
+    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `writer version ${w} is not supported (max 7)`);
   if (w === 7) {
     const unknown = (protocol.writerFeatures ?? []).filter((f) => !WRITER_FEATURES.has(f));
     if (unknown.length > 0) {
-      throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `the table requires writer features we do not implement: ${unknown.join(', ')}`);
+      throw new DeltaError(
+        'UNSUPPORTED_FEATURE',
+        table,
+        version,
+        `the table requires writer features we do not implement: ${unknown.join(', ')}`,
+      );
     }
   }
   const config = metadata.configuration ?? {};
   const constraints = Object.keys(config).filter((k) => k.startsWith('delta.constraints.'));
   if (constraints.length > 0) {
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `CHECK constraints are not enforced by this writer: ${constraints.join(', ')}`);
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      `CHECK constraints are not enforced by this writer: ${constraints.join(', ')}`,
+    );
   }
   if (config['delta.enableChangeDataFeed'] === 'true') {
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, 'change data feed is enabled; this writer does not write CDC files');
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      'change data feed is enabled; this writer does not write CDC files',
+    );
   }
   const blockers = fieldWriteBlockers(metadata.schemaString);
   if (blockers.length > 0) {
-    throw new DeltaError('UNSUPPORTED_FEATURE', table, version, `columns with write-time rules we do not enforce: ${blockers.join(', ')}`);
+    throw new DeltaError(
+      'UNSUPPORTED_FEATURE',
+      table,
+      version,
+      `columns with write-time rules we do not enforce: ${blockers.join(', ')}`,
+    );
   }
 }
 

@@ -64,7 +64,8 @@ export interface ImportOptions {
 
 async function assertEmptyTarget(target: string): Promise<void> {
   try {
-    if ((await readdir(target)).length > 0) throw new MlopsInputError(`${target}: import target exists and is not empty`);
+    if ((await readdir(target)).length > 0)
+      throw new MlopsInputError(`${target}: import target exists and is not empty`);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
@@ -88,13 +89,15 @@ export async function importBundle(file: string, targetDir: string, opts: Import
       onReadEntry: (entry: ReadEntry) => {
         entry.resume();
         if (refused) return;
-        if (!SAFE_TYPES.has(entry.type)) refused = new UnsafeArchiveError(archive, entry.path, `${entry.type} entries are not allowed`);
+        if (!SAFE_TYPES.has(entry.type))
+          refused = new UnsafeArchiveError(archive, entry.path, `${entry.type} entries are not allowed`);
         else {
           const why = unsafeEntryReason(target, entry.path);
           if (why) refused = new UnsafeArchiveError(archive, entry.path, why);
         }
         total += entry.size ?? 0;
-        if (!refused && total > maxBytes) refused = new UnsafeArchiveError(archive, entry.path, `archive holds more than ${maxBytes} bytes`);
+        if (!refused && total > maxBytes)
+          refused = new UnsafeArchiveError(archive, entry.path, `archive holds more than ${maxBytes} bytes`);
       },
     });
     await pipeline(createReadStream(archive), createGunzip(), lister);
@@ -112,7 +115,8 @@ export async function importBundle(file: string, targetDir: string, opts: Import
       preservePaths: false,
       preserveOwner: false,
       // Second line of defence in case the archive changed since it was listed.
-      filter: (path, entry) => 'type' in entry && SAFE_TYPES.has(entry.type) && unsafeEntryReason(target, path) === undefined,
+      filter: (path, entry) =>
+        'type' in entry && SAFE_TYPES.has(entry.type) && unsafeEntryReason(target, path) === undefined,
     });
     return await verifyBundle(target);
   } catch (err) {

@@ -18,5 +18,7 @@ function canonical(value: unknown): unknown {
 
 /** sha256 of the canonical JSON of `config`, secrets left out (they are not part of a model). */
 export function configHash(config: unknown): string {
-  return createHash('sha256').update(JSON.stringify(canonical(config))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(config)))
+    .digest('hex');
 }

@@ -18,12 +18,19 @@ export const bundlePath = z
   .string()
   .min(1)
   .refine((p) => !p.startsWith('/') && !p.includes('\\') && !/^[A-Za-z]:/.test(p), 'a relative path with / separators')
-  .refine((p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'), 'a path without ., .. or empty segments');
+  .refine(
+    (p) => p.split('/').every((s) => s !== '' && s !== '.' && s !== '..'),
+    'a path without ., .. or empty segments',
+  );
 
 const kindName = z.string().regex(/^[A-Za-z0-9_-]+$/, 'a model kind (letters, digits, _ and -)');
 
 export const bundleFileSchema = z
-  .object({ path: bundlePath, sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'), bytes: z.number().int().min(0) })
+  .object({
+    path: bundlePath,
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, 'a lowercase hex sha256'),
+    bytes: z.number().int().min(0),
+  })
   .strict();
 
 export const routingSchema = z
@@ -88,12 +95,18 @@ export const manifestSchema = z
   .strict()
   .superRefine((m, ctx) => {
     const kinds = new Set(m.models.map((x) => x.kind));
-    if (kinds.size !== m.models.length) ctx.addIssue({ code: 'custom', path: ['models'], message: 'a model kind appears twice' });
+    if (kinds.size !== m.models.length)
+      ctx.addIssue({ code: 'custom', path: ['models'], message: 'a model kind appears twice' });
     if (!kinds.has(m.routing.fallback)) {
-      ctx.addIssue({ code: 'custom', path: ['routing', 'fallback'], message: `fallback kind "${m.routing.fallback}" has no model` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['routing', 'fallback'],
+        message: `fallback kind "${m.routing.fallback}" has no model`,
+      });
     }
     for (const [store, kind] of Object.entries(m.routing.stores)) {
-      if (!kinds.has(kind)) ctx.addIssue({ code: 'custom', path: ['routing', 'stores', store], message: `kind "${kind}" has no model` });
+      if (!kinds.has(kind))
+        ctx.addIssue({ code: 'custom', path: ['routing', 'stores', store], message: `kind "${kind}" has no model` });
     }
   });
 

@@ -5,7 +5,13 @@ import { join, resolve } from 'node:path';
 import { InputError, type ForecasterFactory, type Forecaster } from '@cvc/core';
 import { BundleIntegrityError, BundleManifestError, BundleVersionError, UnknownModelKindError } from '../errors.js';
 import { listFiles, sha256File } from './files.js';
-import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestHeadSchema, manifestSchema, type BundleManifest } from './manifest.js';
+import {
+  BUNDLE_FORMAT_VERSION,
+  MANIFEST_FILE,
+  manifestHeadSchema,
+  manifestSchema,
+  type BundleManifest,
+} from './manifest.js';
 import { MLFLOW_SIDE_FILES } from './pyfunc.js';
 import { checkSignature, SIGNATURE_FILE } from './signature.js';
 import { UnifiedForecaster } from './unified.js';
@@ -68,13 +74,22 @@ export async function verifyBundle(dir: string, opts: VerifyOptions = {}): Promi
       throw new BundleIntegrityError(abs, 'missing: the manifest lists it but the bundle does not hold it');
     }
     // Size first: a truncated copy is the common case and costs no hashing.
-    if (size !== f.bytes) throw new BundleIntegrityError(abs, `size ${size} bytes, manifest says ${f.bytes} (truncated or modified)`);
+    if (size !== f.bytes)
+      throw new BundleIntegrityError(abs, `size ${size} bytes, manifest says ${f.bytes} (truncated or modified)`);
     const sha = await sha256File(abs);
-    if (sha !== f.sha256) throw new BundleIntegrityError(abs, `sha256 ${sha} does not match the manifest (${f.sha256}): tampered or corrupt`);
+    if (sha !== f.sha256)
+      throw new BundleIntegrityError(
+        abs,
+        `sha256 ${sha} does not match the manifest (${f.sha256}): tampered or corrupt`,
+      );
   }
   // MLflow's own additions to a model it downloads (registered_model_meta, the loader's bytecode) are not bundle files.
   for (const path of await listFiles(root, new Set([MANIFEST_FILE, SIGNATURE_FILE, ...MLFLOW_SIDE_FILES]))) {
-    if (!listed.has(path)) throw new BundleIntegrityError(join(root, path), 'not listed in the manifest (added after the bundle was written)');
+    if (!listed.has(path))
+      throw new BundleIntegrityError(
+        join(root, path),
+        'not listed in the manifest (added after the bundle was written)',
+      );
   }
   for (const m of manifest.models) {
     if (!manifest.files.some((f) => f.path.startsWith(`${m.dir}/`))) {

@@ -34,7 +34,9 @@ export class UnifiedForecaster {
   }
 
   /** The model kind each store would use, without predicting. */
-  routes(series: readonly Pick<StoreSeries, 'storeId' | 'sales'>[]): Map<string, { kind: string; reason: RouteReason }> {
+  routes(
+    series: readonly Pick<StoreSeries, 'storeId' | 'sales'>[],
+  ): Map<string, { kind: string; reason: RouteReason }> {
     return new Map(series.map((s) => [s.storeId, routeStore(this.manifest.routing, this.manifest.context, s)]));
   }
 
@@ -55,7 +57,8 @@ export class UnifiedForecaster {
     const out = new Array<RoutedForecast | undefined>(input.series.length);
     for (const [kind, g] of groups) {
       const model = this.models.get(kind);
-      if (!model) throw new MlopsInputError(`${this.dir}: routing names model kind "${kind}" but the bundle did not load it`);
+      if (!model)
+        throw new MlopsInputError(`${this.dir}: routing names model kind "${kind}" but the bundle did not load it`);
       const raw = await model.predict(g.series, horizon);
       // The backtest's conformal offsets for this kind turn its raw p10/p90 into calibrated ones.
       const cal = this.manifest.calibration?.[kind];

@@ -7,7 +7,14 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Forecaster, IntervalCalibration } from '@cvc/core';
 import { MlopsInputError } from '../errors.js';
 import { describeFiles, listFiles } from './files.js';
-import { BUNDLE_FORMAT_VERSION, MANIFEST_FILE, manifestSchema, type BacktestSummary, type BundleManifest, type Routing } from './manifest.js';
+import {
+  BUNDLE_FORMAT_VERSION,
+  MANIFEST_FILE,
+  manifestSchema,
+  type BacktestSummary,
+  type BundleManifest,
+  type Routing,
+} from './manifest.js';
 import { writeMlflowModel } from './pyfunc.js';
 import { signBundle } from './signature.js';
 import { cvcVersion } from './version.js';
@@ -45,9 +52,11 @@ async function isEmptyOrMissing(dir: string): Promise<boolean> {
 
 export async function writeBundle(dir: string, input: WriteBundleInput): Promise<BundleManifest> {
   const target = resolve(dir);
-  if (!(await isEmptyOrMissing(target))) throw new MlopsInputError(`${target}: bundle directory exists and is not empty`);
+  if (!(await isEmptyOrMissing(target)))
+    throw new MlopsInputError(`${target}: bundle directory exists and is not empty`);
   for (const [kind, model] of input.models) {
-    if (model.kind !== kind) throw new MlopsInputError(`bundle models: key "${kind}" holds a model of kind "${model.kind}"`);
+    if (model.kind !== kind)
+      throw new MlopsInputError(`bundle models: key "${kind}" holds a model of kind "${model.kind}"`);
   }
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`);
   await mkdir(tmp, { recursive: true });
@@ -87,7 +96,9 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
       routing: input.routing,
       models,
       backtest: input.backtest,
-      ...(input.calibration ? { calibration: Object.fromEntries(Object.entries(input.calibration).filter(([k]) => input.models.has(k))) } : {}),
+      ...(input.calibration
+        ? { calibration: Object.fromEntries(Object.entries(input.calibration).filter(([k]) => input.models.has(k))) }
+        : {}),
       files: await describeFiles(tmp, paths),
     };
     // The schema check here catches a routing that names a kind without a model before anything is published.

@@ -19,17 +19,28 @@ export interface RegistrySettings {
   kind?: 'mlflow' | 'unity-catalog';
 }
 
-export function openRegistry(settings: RegistrySettings, opts: { log?: Logger; env?: NodeJS.ProcessEnv } = {}): ModelRegistry {
+export function openRegistry(
+  settings: RegistrySettings,
+  opts: { log?: Logger; env?: NodeJS.ProcessEnv } = {},
+): ModelRegistry {
   const env = opts.env ?? process.env;
   const target = mlflowTarget({ uri: settings.trackingUri, token: settings.token }, env);
   const uc = settings.kind === 'unity-catalog';
-  if (uc && !target) throw new MlopsInputError('registry.kind unity-catalog: set tracking.uri (databricks) or MLFLOW_TRACKING_URI');
+  if (uc && !target)
+    throw new MlopsInputError('registry.kind unity-catalog: set tracking.uri (databricks) or MLFLOW_TRACKING_URI');
   if (uc && !/^[A-Za-z0-9_]+\.[A-Za-z0-9_]+\.[A-Za-z0-9_]+$/.test(settings.name)) {
-    throw new MlopsInputError(`registry.name "${settings.name}": Unity Catalog needs catalog.schema.model (letters, digits, _)`);
+    throw new MlopsInputError(
+      `registry.name "${settings.name}": Unity Catalog needs catalog.schema.model (letters, digits, _)`,
+    );
   }
   if (target) {
     const client = mlflowClientFor(target, opts.log, env);
-    return mlflowRegistry({ client, name: settings.name, cacheDir: join(settings.root, '.mlflow-cache'), unityCatalog: uc });
+    return mlflowRegistry({
+      client,
+      name: settings.name,
+      cacheDir: join(settings.root, '.mlflow-cache'),
+      unityCatalog: uc,
+    });
   }
   return localRegistry({ root: settings.root, name: settings.name });
 }

@@ -22,18 +22,33 @@ export interface MlflowTarget {
 }
 
 /** The MLflow server to use, or undefined for local tracking. */
-export function mlflowTarget(settings: Pick<TrackingSettings, 'uri' | 'token'>, env: NodeJS.ProcessEnv = process.env): MlflowTarget | undefined {
+export function mlflowTarget(
+  settings: Pick<TrackingSettings, 'uri' | 'token'>,
+  env: NodeJS.ProcessEnv = process.env,
+): MlflowTarget | undefined {
   const uri = settings.uri || env.MLFLOW_TRACKING_URI || undefined;
   if (!uri) return undefined;
   const token = settings.token || env.DATABRICKS_TOKEN || env.MLFLOW_TRACKING_TOKEN || undefined;
   return token ? { uri, token } : { uri };
 }
 
-export function mlflowClientFor(target: MlflowTarget, log?: Logger, env: NodeJS.ProcessEnv = process.env): MlflowClient {
-  return createMlflowClient({ uri: target.uri, token: target.token, env, warn: log ? (msg, fields) => log.warn(fields ?? {}, msg) : undefined });
+export function mlflowClientFor(
+  target: MlflowTarget,
+  log?: Logger,
+  env: NodeJS.ProcessEnv = process.env,
+): MlflowClient {
+  return createMlflowClient({
+    uri: target.uri,
+    token: target.token,
+    env,
+    warn: log ? (msg, fields) => log.warn(fields ?? {}, msg) : undefined,
+  });
 }
 
-export async function openTracker(settings: TrackingSettings, opts: { log?: Logger; env?: NodeJS.ProcessEnv } = {}): Promise<Tracker> {
+export async function openTracker(
+  settings: TrackingSettings,
+  opts: { log?: Logger; env?: NodeJS.ProcessEnv } = {},
+): Promise<Tracker> {
   const env = opts.env ?? process.env;
   const target = mlflowTarget(settings, env);
   if (target) {
@@ -42,6 +57,9 @@ export async function openTracker(settings: TrackingSettings, opts: { log?: Logg
     opts.log?.info({ tracking: 'mlflow', uri, experiment: settings.experiment, auth }, 'tracking to MLflow');
     return createMlflowTracker(mlflowClientFor(target, opts.log, env), settings.experiment);
   }
-  opts.log?.info({ tracking: 'local', root: settings.root, experiment: settings.experiment }, 'tracking to local Delta tables');
+  opts.log?.info(
+    { tracking: 'local', root: settings.root, experiment: settings.experiment },
+    'tracking to local Delta tables',
+  );
   return createLocalTracker(settings.root, settings.experiment);
 }

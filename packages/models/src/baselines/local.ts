@@ -17,7 +17,12 @@ import {
 } from '@cvc/core';
 
 /** Point forecast of `horizon` days after index `end` (exclusive) of `sales`, NaN-aware. */
-export type PointMethod = (sales: Float64Array, end: number, horizon: number, params: Record<string, unknown>) => Float64Array;
+export type PointMethod = (
+  sales: Float64Array,
+  end: number,
+  horizon: number,
+  params: Record<string, unknown>,
+) => Float64Array;
 
 export const ERROR_ORIGINS = 8; // earlier origins, a week apart, used to measure a store's own errors
 export const LEVEL_DAYS = 28;
@@ -44,7 +49,13 @@ function quantileOf(sorted: number[], q: number): number {
 }
 
 /** 10% and 90% quantiles of level-scaled errors of the method over the store's recent past. */
-function relativeErrorBand(sales: Float64Array, isOpen: Float64Array | undefined, horizon: number, method: PointMethod, params: Record<string, unknown>): [number, number] {
+function relativeErrorBand(
+  sales: Float64Array,
+  isOpen: Float64Array | undefined,
+  horizon: number,
+  method: PointMethod,
+  params: Record<string, unknown>,
+): [number, number] {
   const errors: number[] = [];
   for (let k = 1; k <= ERROR_ORIGINS; k++) {
     const origin = sales.length - horizon - 7 * (k - 1);
@@ -61,11 +72,18 @@ function relativeErrorBand(sales: Float64Array, isOpen: Float64Array | undefined
   return [quantileOf(errors, 0.1), quantileOf(errors, 0.9)];
 }
 
-export function predictLocal(s: StoreSeries, horizon: number, method: PointMethod, params: Record<string, unknown>): QuantileForecast {
+export function predictLocal(
+  s: StoreSeries,
+  horizon: number,
+  method: PointMethod,
+  params: Record<string, unknown>,
+): QuantileForecast {
   const T = s.sales.length;
   const isOpen = s.future['is_open'];
   if (isOpen && isOpen.length < T + horizon) {
-    throw new ForecastInputError(`store ${s.storeId}: future covariates cover ${isOpen.length - T} days past the history, ${horizon} needed`);
+    throw new ForecastInputError(
+      `store ${s.storeId}: future covariates cover ${isOpen.length - T} days past the history, ${horizon} needed`,
+    );
   }
   const p50 = method(s.sales, T, horizon, params);
   const [lo, hi] = relativeErrorBand(s.sales, isOpen, horizon, method, params);
@@ -104,7 +122,10 @@ export function localFactory(kind: string, method: PointMethod, defaults: Record
     kind,
     create: (params) => localForecaster(kind, method, { ...defaults, ...params }),
     async load(dir) {
-      const saved = JSON.parse(await readFile(join(dir, 'params.json'), 'utf8')) as { kind?: unknown; params?: unknown };
+      const saved = JSON.parse(await readFile(join(dir, 'params.json'), 'utf8')) as {
+        kind?: unknown;
+        params?: unknown;
+      };
       if (saved.kind !== kind || typeof saved.params !== 'object' || saved.params === null) {
         throw new ForecastInputError(`${join(dir, 'params.json')}: not a saved ${kind} model`);
       }

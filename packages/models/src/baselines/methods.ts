@@ -18,7 +18,12 @@ export function seasonalNaive(sales: Float64Array, end: number, horizon: number)
 }
 
 /** The mean of the same weekday over the last `weeks` weeks (known days only). */
-export function weekdayMean(sales: Float64Array, end: number, horizon: number, params: Record<string, unknown>): Float64Array {
+export function weekdayMean(
+  sales: Float64Array,
+  end: number,
+  horizon: number,
+  params: Record<string, unknown>,
+): Float64Array {
   const weeks = typeof params['weeks'] === 'number' ? params['weeks'] : 4;
   const byWeekday = new Float64Array(7).fill(Number.NaN);
   for (let d = 0; d < 7; d++) {
@@ -57,9 +62,10 @@ function runHoltWinters(sales: Float64Array, from: number, end: number, alpha: n
   // Initial level and seasonal indices from the first two weeks with data.
   let sum = 0;
   let n = 0;
-  for (let i = from; i < Math.min(end, from + 14); i++) if (Number.isFinite(sales[i]!)) (sum += sales[i]!), n++;
+  for (let i = from; i < Math.min(end, from + 14); i++) if (Number.isFinite(sales[i]!)) ((sum += sales[i]!), n++);
   level = n > 0 ? sum / n : 0;
-  for (let i = from; i < Math.min(end, from + 14); i++) if (Number.isFinite(sales[i]!)) season[i % 7] = sales[i]! - level;
+  for (let i = from; i < Math.min(end, from + 14); i++)
+    if (Number.isFinite(sales[i]!)) season[i % 7] = sales[i]! - level;
   let sse = 0;
   for (let i = from + 14; i < end; i++) {
     const y = sales[i]!;
@@ -75,7 +81,12 @@ function runHoltWinters(sales: Float64Array, from: number, end: number, alpha: n
 }
 
 /** Per-store exponential smoothing, ETS(A,N,A), with alpha and gamma chosen by in-sample one-step error. */
-export function exponentialSmoothing(sales: Float64Array, end: number, horizon: number, params: Record<string, unknown>): Float64Array {
+export function exponentialSmoothing(
+  sales: Float64Array,
+  end: number,
+  horizon: number,
+  params: Record<string, unknown>,
+): Float64Array {
   const fitDays = typeof params['fitDays'] === 'number' ? params['fitDays'] : 365;
   const from = Math.max(0, end - fitDays);
   let best: HwState | null = null;

@@ -24,11 +24,22 @@ const weightVector = z.array(z.number().min(0));
 const paramsSchema = z
   .object({
     weights: z
-      .object({ members: z.array(z.string().min(1)).min(1), chain: weightVector, formats: z.record(z.string(), weightVector), stores: z.record(z.string(), weightVector) })
+      .object({
+        members: z.array(z.string().min(1)).min(1),
+        chain: weightVector,
+        formats: z.record(z.string(), weightVector),
+        stores: z.record(z.string(), weightVector),
+      })
       .strict()
-      .refine((w) => [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)].every((v) => v.length === w.members.length), {
-        message: 'every weight vector needs one weight per member',
-      }),
+      .refine(
+        (w) =>
+          [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)].every(
+            (v) => v.length === w.members.length,
+          ),
+        {
+          message: 'every weight vector needs one weight per member',
+        },
+      ),
     /** Hyperparameters of each member, used when the ensemble fits its members itself. */
     memberParams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
     /** Each member's interval calibration, applied before mixing, as the backtest mixed them. */
@@ -42,9 +53,12 @@ function parseParams(raw: unknown, where: string): EnsembleParams {
   const p = paramsSchema.safeParse(raw);
   if (!p.success) {
     const issue = p.error.issues[0]!;
-    throw new ForecastInputError(`${where}: ensemble ${issue.path.map(String).join('.') || 'params'}: ${issue.message}`);
+    throw new ForecastInputError(
+      `${where}: ensemble ${issue.path.map(String).join('.') || 'params'}: ${issue.message}`,
+    );
   }
-  if (p.data.weights.members.includes(ENSEMBLE_KIND)) throw new ForecastInputError(`${where}: an ensemble cannot be its own member`);
+  if (p.data.weights.members.includes(ENSEMBLE_KIND))
+    throw new ForecastInputError(`${where}: an ensemble cannot be its own member`);
   return p.data;
 }
 
@@ -108,9 +122,21 @@ export class EnsembleForecaster implements Forecaster {
       return {
         storeId: s.storeId,
         start: first.start,
-        p10: mixForecasts(w, fs.map((f) => f?.p10), horizon),
-        p50: mixForecasts(w, fs.map((f) => f?.p50), horizon),
-        p90: mixForecasts(w, fs.map((f) => f?.p90), horizon),
+        p10: mixForecasts(
+          w,
+          fs.map((f) => f?.p10),
+          horizon,
+        ),
+        p50: mixForecasts(
+          w,
+          fs.map((f) => f?.p50),
+          horizon,
+        ),
+        p90: mixForecasts(
+          w,
+          fs.map((f) => f?.p90),
+          horizon,
+        ),
       };
     });
   }
@@ -131,7 +157,8 @@ export const ensembleFactory: ForecasterFactory = {
     if (saved.kind !== ENSEMBLE_KIND) throw new ForecastInputError(`${file}: not a saved ensemble`);
     const p = parseParams(saved.params, file);
     const members = new Map<string, Forecaster>();
-    for (const kind of p.weights.members) members.set(kind, await (await factoryOf(kind)).load(join(dir, 'members', kind)));
+    for (const kind of p.weights.members)
+      members.set(kind, await (await factoryOf(kind)).load(join(dir, 'members', kind)));
     return new EnsembleForecaster(p as unknown as Record<string, unknown>, members);
   },
 };

@@ -36,7 +36,12 @@ const equal = (m: number) => new Array<number>(m).fill(1 / m);
  * (multiplicative updates keep weights non-negative and summing to one). A day where a member has
  * no forecast is skipped; members never available keep a small weight that the mix renormalises.
  */
-export function fitSimplexL1(samples: readonly EnsembleSample[], m: number, iterations = 150, active?: readonly boolean[]): number[] {
+export function fitSimplexL1(
+  samples: readonly EnsembleSample[],
+  m: number,
+  iterations = 150,
+  active?: readonly boolean[],
+): number[] {
   // Multiplicative updates never revive a zero weight: inactive members stay out.
   const on = active ?? new Array<boolean>(m).fill(true);
   const n = on.filter(Boolean).length;
@@ -174,7 +179,11 @@ export function weightsFor(w: EnsembleWeights, storeId: string, format: string):
  * The weighted mix of member forecasts for one quantile array set; members missing (undefined) or
  * NaN on a day drop out and the others' weights are renormalised for that day.
  */
-export function mixForecasts(weights: readonly number[], members: readonly (ArrayLike<number> | undefined)[], n: number): Float64Array {
+export function mixForecasts(
+  weights: readonly number[],
+  members: readonly (ArrayLike<number> | undefined)[],
+  n: number,
+): Float64Array {
   const out = new Float64Array(n);
   for (let h = 0; h < n; h++) {
     let sum = 0;

@@ -163,7 +163,11 @@ const CLOSURE_CAP = 28;
  * closed day before it, days until the next planned closed day after it, and how many days in a row
  * the store was closed just before it (the day after a long closure sells differently).
  */
-export function closureDistances(open: Float64Array): { since: Float32Array; until: Float32Array; runBefore: Float32Array } {
+export function closureDistances(open: Float64Array): {
+  since: Float32Array;
+  until: Float32Array;
+  runBefore: Float32Array;
+} {
   const n = open.length;
   const since = new Float32Array(n);
   const until = new Float32Array(n);
@@ -227,7 +231,12 @@ function openSales(st: StoreHistory, i: number): number {
 }
 
 /** Fixes the feature set from the training series (known covariate names first, in their order). */
-export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean, levelWindow: number, closureFeatures = false): FeatureLayout {
+export function makeLayout(
+  series: readonly StoreSeries[],
+  withHorizon: boolean,
+  levelWindow: number,
+  closureFeatures = false,
+): FeatureLayout {
   const first = series[0];
   if (!first) throw new ForecastInputError('lgbm: no series to fit');
   const ordered = (known: readonly string[], present: string[]) => [
@@ -240,7 +249,17 @@ export function makeLayout(series: readonly StoreSeries[], withHorizon: boolean,
   const staticValues: Record<string, string[]> = {};
   for (const name of statics) staticValues[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
   const closure = closureFeatures && future.includes('is_open');
-  const layout: FeatureLayout = { withHorizon, past, future, statics, staticValues, levelWindow, closure, names: [], categorical: [] };
+  const layout: FeatureLayout = {
+    withHorizon,
+    past,
+    future,
+    statics,
+    staticValues,
+    levelWindow,
+    closure,
+    names: [],
+    categorical: [],
+  };
   for (const g of GROUPS) {
     const names = g.names(layout);
     if (g.categorical) names.forEach((_, k) => layout.categorical.push(layout.names.length + k));
@@ -330,7 +349,13 @@ function distinctOrigins(rows: RowSet): { origins: RowSet; of: Int32Array } {
   }
   const n = store.length;
   return {
-    origins: { n, store: Int32Array.from(store), origin: Int32Array.from(origin), h: new Int32Array(n), rank: new Int32Array(n) },
+    origins: {
+      n,
+      store: Int32Array.from(store),
+      origin: Int32Array.from(origin),
+      h: new Int32Array(n),
+      rank: new Int32Array(n),
+    },
     of,
   };
 }

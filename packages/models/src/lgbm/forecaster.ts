@@ -98,13 +98,25 @@ export class LgbmForecaster implements Forecaster {
           );
         }
         trainRows += trainIdx.length;
-        const budget = deadline !== undefined ? Math.max(0, (deadline - Date.now()) / 1000 / (units.length - n)) : undefined;
+        const budget =
+          deadline !== undefined ? Math.max(0, (deadline - Date.now()) / 1000 / (units.length - n)) : undefined;
         // Rounds of every unit make one progress count (early stopping ends a unit sooner: the count jumps).
         const report = ctx.onProgress;
         const unitCtx: FitContext = report
-          ? { ...ctx, onProgress: (q) => report({ done: n * q.total + q.done, total: units.length * q.total, unit: 'rounds' }) }
+          ? {
+              ...ctx,
+              onProgress: (q) => report({ done: n * q.total + q.done, total: units.length * q.total, unit: 'rounds' }),
+            }
           : ctx;
-        const model = await this.trainUnit(layout, all, label, trainIdx, validIdx, unitCtx, p.refit ? budget && budget / 2 : budget);
+        const model = await this.trainUnit(
+          layout,
+          all,
+          label,
+          trainIdx,
+          validIdx,
+          unitCtx,
+          p.refit ? budget && budget / 2 : budget,
+        );
         boosters.push(model.booster); // freed below with the rest if anything fails
         ctx.signal?.throwIfAborted();
         bestIterations.push(model.bestIteration);
@@ -119,7 +131,16 @@ export class LgbmForecaster implements Forecaster {
           boosters.pop();
           model.booster.free();
           const allIdx = indexWhere(rows.n, (i) => inUnit(u, i));
-          const refit = await this.trainUnit(layout, all, label, allIdx, undefined, ctx, budget && budget / 2, model.bestIteration);
+          const refit = await this.trainUnit(
+            layout,
+            all,
+            label,
+            allIdx,
+            undefined,
+            ctx,
+            budget && budget / 2,
+            model.bestIteration,
+          );
           boosters.push(refit.booster);
           ctx.signal?.throwIfAborted();
         }
@@ -203,7 +224,10 @@ export class LgbmForecaster implements Forecaster {
         signal: ctx.signal,
         // Only with validation: there every round is already its own call, so the callback costs nothing.
         ...(validDs && ctx.onProgress
-          ? { onIteration: (it: number) => ctx.onProgress!({ done: it, total: rounds ?? p.numBoostRound, unit: 'rounds' }) }
+          ? {
+              onIteration: (it: number) =>
+                ctx.onProgress!({ done: it, total: rounds ?? p.numBoostRound, unit: 'rounds' }),
+            }
           : {}),
       });
       // Refit models keep every round they ran; early-stopped ones keep the best round.
@@ -274,19 +298,35 @@ export class LgbmForecaster implements Forecaster {
     const f = this.fitted;
     if (!f) throw new ForecastInputError('lgbm: save called before fit');
     await mkdir(dir, { recursive: true });
-    const modelFiles = f.boosters.length === 1 ? ['model.txt'] : f.boosters.map((_, k) => `model_h${String(k + 1).padStart(2, '0')}.txt`);
+    const modelFiles =
+      f.boosters.length === 1
+        ? ['model.txt']
+        : f.boosters.map((_, k) => `model_h${String(k + 1).padStart(2, '0')}.txt`);
     await Promise.all(f.boosters.map((b, k) => b.save(join(dir, modelFiles[k]!))));
-    const meta: Meta = { kind: LGBM_KIND, version: META_VERSION, params: this.p, horizon: f.horizon, layout: f.layout, residuals: f.residuals, modelFiles };
+    const meta: Meta = {
+      kind: LGBM_KIND,
+      version: META_VERSION,
+      params: this.p,
+      horizon: f.horizon,
+      layout: f.layout,
+      residuals: f.residuals,
+      modelFiles,
+    };
     await writeFile(join(dir, META_FILE), JSON.stringify(meta, null, 2) + '\n', 'utf8');
   }
 
   static async load(dir: string): Promise<LgbmForecaster> {
     const meta = JSON.parse(await readFile(join(dir, META_FILE), 'utf8')) as Meta;
     if (meta.kind !== LGBM_KIND || meta.version !== META_VERSION) {
-      throw new ForecastInputError(`lgbm: ${join(dir, META_FILE)} is not an lgbm model (kind ${meta.kind}, version ${meta.version})`);
+      throw new ForecastInputError(
+        `lgbm: ${join(dir, META_FILE)} is not an lgbm model (kind ${meta.kind}, version ${meta.version})`,
+      );
     }
     const boosters = await Promise.all(meta.modelFiles.map((file) => Booster.load(join(dir, file))));
-    return new LgbmForecaster({ ...meta.params }, { horizon: meta.horizon, layout: meta.layout, boosters, residuals: meta.residuals });
+    return new LgbmForecaster(
+      { ...meta.params },
+      { horizon: meta.horizon, layout: meta.layout, boosters, residuals: meta.residuals },
+    );
   }
 }
 

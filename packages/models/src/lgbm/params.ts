@@ -85,8 +85,10 @@ export function resolveParams(raw: Record<string, unknown>): LgbmParams {
   if (p.strategy !== 'horizon_feature' && p.strategy !== 'per_horizon') {
     throw new ForecastInputError(`lgbm: strategy must be horizon_feature or per_horizon, got ${String(p.strategy)}`);
   }
-  if (p.target !== 'ratio' && p.target !== 'log1p_ratio') throw new ForecastInputError(`lgbm: unknown target ${p.target}`);
-  if (!['l2', 'l1', 'huber'].includes(p.objective)) throw new ForecastInputError(`lgbm: unknown objective ${p.objective}`);
+  if (p.target !== 'ratio' && p.target !== 'log1p_ratio')
+    throw new ForecastInputError(`lgbm: unknown target ${p.target}`);
+  if (!['l2', 'l1', 'huber'].includes(p.objective))
+    throw new ForecastInputError(`lgbm: unknown objective ${p.objective}`);
   if (p.numOrigins < 2 || p.validationOrigins < 1 || p.validationOrigins >= p.numOrigins) {
     throw new ForecastInputError('lgbm: need numOrigins >= 2 and 1 <= validationOrigins < numOrigins');
   }

@@ -96,7 +96,13 @@ export function selectRows(rows: RowSet, keep: (i: number) => boolean): { rows: 
   const index = Int32Array.from(idx);
   const pick = (a: Int32Array) => Int32Array.from(index, (i) => a[i]!);
   return {
-    rows: { n: index.length, store: pick(rows.store), origin: pick(rows.origin), h: pick(rows.h), rank: pick(rows.rank) },
+    rows: {
+      n: index.length,
+      store: pick(rows.store),
+      origin: pick(rows.origin),
+      h: pick(rows.h),
+      rank: pick(rows.rank),
+    },
     index,
   };
 }

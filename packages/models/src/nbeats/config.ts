@@ -73,7 +73,8 @@ export function resolveNBeatsParams(params: Record<string, unknown>): NBeatsPara
   for (const [k, v] of Object.entries(params)) {
     if (!(k in NBEATS_DEFAULTS)) throw new ForecastInputError(`nbeats: unknown parameter "${k}"`);
     const def = (NBEATS_DEFAULTS as unknown as Record<string, unknown>)[k];
-    if (typeof v !== typeof def) throw new ForecastInputError(`nbeats: parameter "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
+    if (typeof v !== typeof def)
+      throw new ForecastInputError(`nbeats: parameter "${k}" must be a ${typeof def}, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   const p = out as unknown as NBeatsParams;

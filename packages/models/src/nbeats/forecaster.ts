@@ -152,7 +152,11 @@ export class NBeatsForecaster implements Forecaster {
     if (warm) {
       checkFuture(KIND, series, spec.futureColumns, 0);
       checkPast(KIND, series, spec.pastColumns);
-      checkStatics(KIND, series, spec.statics.map((s) => s.name));
+      checkStatics(
+        KIND,
+        series,
+        spec.statics.map((s) => s.name),
+      );
     }
     const warmWeights = warm ? (warm as NBeatsForecaster).weightsFor(shape, this.p) : undefined;
     const f = this.build(tf, shape, spec, ctx.seed);
@@ -276,7 +280,11 @@ export class NBeatsForecaster implements Forecaster {
       checkFuture(KIND, series, [name], f.spec.futureColumns.includes(name) ? f.shape.horizon : horizon);
     }
     checkPast(KIND, series, f.spec.pastColumns);
-    checkStatics(KIND, series, f.spec.statics.map((s) => s.name));
+    checkStatics(
+      KIND,
+      series,
+      f.spec.statics.map((s) => s.name),
+    );
     const out: QuantileForecast[] = [];
     const H = f.shape.horizon;
     const chunk = 512;

@@ -12,14 +12,21 @@ export function checkHorizon(kind: string, horizon: number, trained: number): vo
 }
 
 /** Every series must have the named future covariates, each at least `sales.length + horizon` long. */
-export function checkFuture(kind: string, series: readonly StoreSeries[], names: readonly string[], horizon: number): void {
+export function checkFuture(
+  kind: string,
+  series: readonly StoreSeries[],
+  names: readonly string[],
+  horizon: number,
+): void {
   for (const s of series) {
     const T = s.sales.length;
     if (T === 0) throw new ForecastInputError(`${kind}: store ${s.storeId} has no sales history`);
     for (const name of names) {
       const arr = s.future[name];
       if (!arr) {
-        throw new ForecastInputError(`${kind}: store ${s.storeId} lacks future covariate "${name}" the model was trained with`);
+        throw new ForecastInputError(
+          `${kind}: store ${s.storeId} lacks future covariate "${name}" the model was trained with`,
+        );
       }
       if (arr.length < T + horizon) {
         throw new ForecastInputError(
@@ -34,7 +41,10 @@ export function checkPast(kind: string, series: readonly StoreSeries[], names: r
   for (const s of series) {
     for (const name of names) {
       const arr = s.past[name];
-      if (!arr) throw new ForecastInputError(`${kind}: store ${s.storeId} lacks past covariate "${name}" the model was trained with`);
+      if (!arr)
+        throw new ForecastInputError(
+          `${kind}: store ${s.storeId} lacks past covariate "${name}" the model was trained with`,
+        );
       if (arr.length !== s.sales.length) {
         throw new ForecastInputError(
           `${kind}: store ${s.storeId} past covariate "${name}" has ${arr.length} days but sales has ${s.sales.length}`,
@@ -48,7 +58,9 @@ export function checkStatics(kind: string, series: readonly StoreSeries[], names
   for (const s of series) {
     for (const name of names) {
       if (typeof s.statics[name] !== 'string') {
-        throw new ForecastInputError(`${kind}: store ${s.storeId} lacks static covariate "${name}" the model was trained with`);
+        throw new ForecastInputError(
+          `${kind}: store ${s.storeId} lacks static covariate "${name}" the model was trained with`,
+        );
       }
     }
   }

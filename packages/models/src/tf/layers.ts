@@ -82,7 +82,9 @@ export class ParamStore {
       const src = values.get(k);
       if (!src) throw new ForecastInputError(`${what}: missing weight "${k}"`);
       if (src.shape.join(',') !== v.shape.join(',')) {
-        throw new ForecastInputError(`${what}: weight "${k}" has shape [${src.shape}] but the model needs [${v.shape}]`);
+        throw new ForecastInputError(
+          `${what}: weight "${k}" has shape [${src.shape}] but the model needs [${v.shape}]`,
+        );
       }
       this.tf.tidy(() => v.assign(this.tf.tensor(src.values, src.shape, 'float32')));
     }
@@ -100,7 +102,10 @@ export function dense(ps: ParamStore, name: string, x: Tensor, outDim: number, b
   const inDim = x.shape[x.shape.length - 1]!;
   const w = ps.matrix(`${name}/w`, inDim, outDim);
   const lead = x.shape.slice(0, -1);
-  const y = x.rank === 2 ? tf.matMul(x as tfTypes.Tensor2D, w) : tf.matMul(x.reshape([-1, inDim]), w).reshape([...lead, outDim]);
+  const y =
+    x.rank === 2
+      ? tf.matMul(x as tfTypes.Tensor2D, w)
+      : tf.matMul(x.reshape([-1, inDim]), w).reshape([...lead, outDim]);
   return bias ? tf.add(y, ps.constant(`${name}/b`, [outDim], 0)) : y;
 }
 

@@ -49,7 +49,9 @@ export interface TrainResult {
 
 /** The stop reason tracking records: the epoch budget ran out, patience, the wall-time cap, or an abort. */
 export function stopReason(res: TrainResult): string {
-  return { epochs: 'max_epochs', early_stopping: 'patience', time_budget: 'time_budget', abort: 'abort' }[res.stoppedBy];
+  return { epochs: 'max_epochs', early_stopping: 'patience', time_budget: 'time_budget', abort: 'abort' }[
+    res.stoppedBy
+  ];
 }
 
 /** FitReport.history and stopReason of a neural fit. */
@@ -58,7 +60,11 @@ export function trainingHistory(res: TrainResult): { history: Record<string, num
 }
 
 /** The figures a neural fit reports for tracking (FitReport.metrics), the same for every tf model. */
-export function trainingMetrics(res: TrainResult, windows: { train: readonly unknown[]; val: readonly unknown[] }, warmStarted: boolean): Record<string, number> {
+export function trainingMetrics(
+  res: TrainResult,
+  windows: { train: readonly unknown[]; val: readonly unknown[] },
+  warmStarted: boolean,
+): Record<string, number> {
   return {
     epochs: res.epochs,
     steps: res.steps,
@@ -106,7 +112,8 @@ export async function trainLoop(
   cfg: TrainConfig,
   hooks: TrainHooks,
 ): Promise<TrainResult> {
-  if (pool.train.length === 0) throw new ForecastInputError('no training windows: series are shorter than context + horizon');
+  if (pool.train.length === 0)
+    throw new ForecastInputError('no training windows: series are shorter than context + horizon');
   const started = performance.now();
   const deadline = hooks.timeBudgetSec != null ? started + hooks.timeBudgetSec * 1000 : Infinity;
   const rng = makeRng(hooks.seed * 2654435761 + 17);

@@ -17,7 +17,13 @@ interface WasmBackend {
 type KernelArgs = { inputs: Record<string, TensorInfo>; attrs: Record<string, unknown>; backend: WasmBackend };
 
 /** Copies x[begin : begin+size] into a new output of shape outShape (same element count). */
-function copySlice(backend: WasmBackend, x: TensorInfo, begin: number[], size: number[], outShape: number[]): TensorInfo {
+function copySlice(
+  backend: WasmBackend,
+  x: TensorInfo,
+  begin: number[],
+  size: number[],
+  outShape: number[],
+): TensorInfo {
   const out = backend.makeOutput(outShape, x.dtype);
   // Views are taken after makeOutput: allocating may grow (and so replace) the heap buffer.
   const src = backend.typedArrayFromHeap(x);

@@ -58,10 +58,12 @@ export function resolveTftParams(params: Record<string, unknown>): TftParams {
   const out: Record<string, unknown> = { ...TFT_DEFAULTS };
   for (const [k, v] of Object.entries(params)) {
     if (!(k in TFT_DEFAULTS)) throw new ForecastInputError(`tft: unknown parameter "${k}"`);
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ForecastInputError(`tft: parameter "${k}" must be a number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v))
+      throw new ForecastInputError(`tft: parameter "${k}" must be a number, got ${JSON.stringify(v)}`);
     out[k] = v;
   }
   const p = out as unknown as TftParams;
-  if (p.hiddenSize % p.numHeads !== 0) throw new ForecastInputError(`tft: hiddenSize ${p.hiddenSize} must be divisible by numHeads ${p.numHeads}`);
+  if (p.hiddenSize % p.numHeads !== 0)
+    throw new ForecastInputError(`tft: hiddenSize ${p.hiddenSize} must be divisible by numHeads ${p.numHeads}`);
   return p;
 }

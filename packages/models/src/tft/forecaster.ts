@@ -25,7 +25,11 @@ interface Fitted {
 
 function sameSpec(a: FeatureSpec, b: FeatureSpec): boolean {
   const sig = (s: FeatureSpec) =>
-    JSON.stringify([s.future.map((v) => [v.name, v.width]), s.pastColumns, s.statics.map((x) => [x.name, x.vocab.length])]);
+    JSON.stringify([
+      s.future.map((v) => [v.name, v.width]),
+      s.pastColumns,
+      s.statics.map((x) => [x.name, x.vocab.length]),
+    ]);
   return sig(a) === sig(b);
 }
 
@@ -64,13 +68,25 @@ export class TftForecaster implements Forecaster {
     return this.fitted;
   }
 
-  private forward(series: readonly StoreSeries[], origins: readonly Origin[], drop: Dropout | undefined, prepared = series.map((s) => prepareStore(s, this.fitted!.spec))) {
+  private forward(
+    series: readonly StoreSeries[],
+    origins: readonly Origin[],
+    drop: Dropout | undefined,
+    prepared = series.map((s) => prepareStore(s, this.fitted!.spec)),
+  ) {
     const f = this.fitted!;
-    const batch = buildTftBatch(series, prepared, origins, f.spec, f.shape.context, f.shape.horizon, this.p.scaleLookback);
+    const batch = buildTftBatch(
+      series,
+      prepared,
+      origins,
+      f.spec,
+      f.shape.context,
+      f.shape.horizon,
+      this.p.scaleLookback,
+    );
     const out = f.net.forward(batch, drop);
-    const pred = this.p.baselineSkip > 0
-      ? f.tf.add(out, f.tf.tensor3d(batch.base, [batch.B, f.shape.horizon, 1]))
-      : out;
+    const pred =
+      this.p.baselineSkip > 0 ? f.tf.add(out, f.tf.tensor3d(batch.base, [batch.B, f.shape.horizon, 1])) : out;
     return { batch, pred };
   }
 
@@ -89,12 +105,21 @@ export class TftForecaster implements Forecaster {
     if (warm) {
       const w = (warm as TftForecaster).fitted!;
       const a = (warm as TftForecaster).p;
-      if (w.shape.context !== shape.context || w.shape.horizon !== shape.horizon || a.hiddenSize !== this.p.hiddenSize || a.numHeads !== this.p.numHeads) {
+      if (
+        w.shape.context !== shape.context ||
+        w.shape.horizon !== shape.horizon ||
+        a.hiddenSize !== this.p.hiddenSize ||
+        a.numHeads !== this.p.numHeads
+      ) {
         throw new ModelError('tft: warmStart model has a different architecture or context/horizon');
       }
       checkFuture(KIND, series, spec.futureColumns, 0);
       checkPast(KIND, series, spec.pastColumns);
-      checkStatics(KIND, series, spec.statics.map((s) => s.name));
+      checkStatics(
+        KIND,
+        series,
+        spec.statics.map((s) => s.name),
+      );
     }
     const warmWeights = warm ? (warm as TftForecaster).fitted!.ps.snapshot() : undefined;
     const f = this.build(tf, shape, spec, ctx.seed);
@@ -143,7 +168,11 @@ export class TftForecaster implements Forecaster {
     // The decoder always reads the model's full horizon of known-future inputs.
     checkFuture(KIND, series, f.spec.futureColumns, f.shape.horizon);
     checkPast(KIND, series, f.spec.pastColumns);
-    checkStatics(KIND, series, f.spec.statics.map((s) => s.name));
+    checkStatics(
+      KIND,
+      series,
+      f.spec.statics.map((s) => s.name),
+    );
     const H = f.shape.horizon;
     const out: QuantileForecast[] = [];
     const chunk = 256;

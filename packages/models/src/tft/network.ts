@@ -57,7 +57,13 @@ function variableSelection(
  * same per-variable weights): per-variable ops on [N, d] tensors cost more in op overhead than
  * in arithmetic on the wasm backend.
  */
-function embedColumns(ps: ParamStore, name: string, x: Tensor, vars: { name: string; width: number; categorical: boolean }[], d: number): Tensor {
+function embedColumns(
+  ps: ParamStore,
+  name: string,
+  x: Tensor,
+  vars: { name: string; width: number; categorical: boolean }[],
+  d: number,
+): Tensor {
   const tf = ps.tf;
   const N = x.shape[0]!;
   const out: Tensor[] = [];
@@ -66,8 +72,14 @@ function embedColumns(ps: ParamStore, name: string, x: Tensor, vars: { name: str
   const flush = () => {
     if (run.length === 0) return;
     const cols = tf.slice(x, [0, run[0]!.off], [-1, run.length]).reshape([N, run.length, 1]);
-    const w = tf.concat(run.map((r) => ps.matrix(`${name}/${r.name}/w`, 1, d)), 0);
-    const b = tf.stack(run.map((r) => ps.constant(`${name}/${r.name}/b`, [d], 0)), 0);
+    const w = tf.concat(
+      run.map((r) => ps.matrix(`${name}/${r.name}/w`, 1, d)),
+      0,
+    );
+    const b = tf.stack(
+      run.map((r) => ps.constant(`${name}/${r.name}/b`, [d], 0)),
+      0,
+    );
     out.push(tf.add(tf.mul(cols, w), b)); // [N, run, d]
     run = [];
   };
@@ -104,14 +116,27 @@ export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: 
     const B = batch.B;
 
     // Static covariates: categorical embeddings + the store's standardised log level.
-    const staticOneHot = spec.statics.map((st, j) => tf.oneHot(tf.tensor1d(batch.staticIdx[j]!, 'int32'), st.vocab.length).toFloat());
+    const staticOneHot = spec.statics.map((st, j) =>
+      tf.oneHot(tf.tensor1d(batch.staticIdx[j]!, 'int32'), st.vocab.length).toFloat(),
+    );
     const staticEmb: Tensor[] = spec.statics.map((st, j) =>
       tf.matMul(staticOneHot[j] as tfTypes.Tensor2D, ps.matrix(`static/${st.name}/w`, st.vocab.length, d)),
     );
     const lvl = tf.tensor2d(batch.logLevel, [B, 1]);
-    staticEmb.push(tf.add(tf.mul(lvl, ps.matrix('static/log_level/w', 1, d)), ps.constant('static/log_level/b', [d], 0)));
+    staticEmb.push(
+      tf.add(tf.mul(lvl, ps.matrix('static/log_level/w', 1, d)), ps.constant('static/log_level/b', [d], 0)),
+    );
     const staticRaw = tf.concat([...staticOneHot, lvl], 1).reshape([B, 1, -1]);
-    const staticVec = variableSelection(ps, 'static_vsn', tf.stack(staticEmb, 1).reshape([B, 1, staticEmb.length, d]), staticRaw, d, vg, undefined, drop).reshape([B, d]);
+    const staticVec = variableSelection(
+      ps,
+      'static_vsn',
+      tf.stack(staticEmb, 1).reshape([B, 1, staticEmb.length, d]),
+      staticRaw,
+      d,
+      vg,
+      undefined,
+      drop,
+    ).reshape([B, d]);
     const cSelect = grn(ps, 'static_enc/select', staticVec, d, d, undefined, drop);
     const cEnrich = grn(ps, 'static_enc/enrich', staticVec, d, d, undefined, drop);
     const cH = grn(ps, 'static_enc/state_h', staticVec, d, d, undefined, drop);
@@ -130,7 +155,16 @@ export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: 
     const ctx = tf.expandDims(cSelect, 1);
     const encRaw = tf.concat([pastIn, futEnc], 1).reshape([B, L, -1]);
     const encX = variableSelection(ps, 'enc_vsn', encEmb.reshape([B, L, -1, d]), encRaw, d, vg, ctx, drop);
-    const decX = variableSelection(ps, 'dec_vsn', decEmb.reshape([B, H, -1, d]), futDec.reshape([B, H, W]), d, vg, ctx, drop);
+    const decX = variableSelection(
+      ps,
+      'dec_vsn',
+      decEmb.reshape([B, H, -1, d]),
+      futDec.reshape([B, H, W]),
+      d,
+      vg,
+      ctx,
+      drop,
+    );
 
     // Sequence-to-sequence layer, started from the static state.
     const enc = lstm(ps, 'lstm_enc', encX, cH, cC, d);
@@ -146,7 +180,10 @@ export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: 
     for (let h = 0; h < heads; h++) {
       const q = dense(ps, `attn/q${h}`, query, dk);
       const k = dense(ps, `attn/k${h}`, enriched, dk);
-      const scores = tf.add(tf.div(tf.matMul(q as tfTypes.Tensor3D, k as tfTypes.Tensor3D, false, true), Math.sqrt(dk)), causalMask);
+      const scores = tf.add(
+        tf.div(tf.matMul(q as tfTypes.Tensor3D, k as tfTypes.Tensor3D, false, true), Math.sqrt(dk)),
+        causalMask,
+      );
       const attended = tf.matMul(dropout(ps, tf.softmax(scores), drop) as tfTypes.Tensor3D, value as tfTypes.Tensor3D);
       headsSum = headsSum ? tf.add(headsSum, attended) : attended;
     }

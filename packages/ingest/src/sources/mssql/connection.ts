@@ -26,10 +26,18 @@ export function mssqlConnectionConfig(s: MssqlSettings, env: NodeJS.ProcessEnv =
   };
   if (s.authentication === 'azure-ad-token') {
     const token = s.token || env[SECRET_ENV.token];
-    if (!token) throw new SourceError(describeMssql(s), `azure-ad-token authentication needs source.mssql.token or ${SECRET_ENV.token}`);
+    if (!token)
+      throw new SourceError(
+        describeMssql(s),
+        `azure-ad-token authentication needs source.mssql.token or ${SECRET_ENV.token}`,
+      );
     return { ...base, authentication: { type: 'azure-active-directory-access-token', options: { token } } };
   }
   const password = s.password || env[SECRET_ENV.password];
-  if (!s.user || !password) throw new SourceError(describeMssql(s), `sql authentication needs source.mssql.user and a password (source.mssql.password or ${SECRET_ENV.password})`);
+  if (!s.user || !password)
+    throw new SourceError(
+      describeMssql(s),
+      `sql authentication needs source.mssql.user and a password (source.mssql.password or ${SECRET_ENV.password})`,
+    );
   return { ...base, user: s.user, password };
 }

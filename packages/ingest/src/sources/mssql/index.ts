@@ -107,7 +107,12 @@ export class MssqlSource implements Source {
   }
 
   /** One query into one staging table, retried as a whole on transient errors. */
-  private async stage(conn: DuckDBConnection, into: string, query: BuiltQuery, fields: readonly string[]): Promise<StageResult> {
+  private async stage(
+    conn: DuckDBConnection,
+    into: string,
+    query: BuiltQuery,
+    fields: readonly string[],
+  ): Promise<StageResult> {
     try {
       return await withRetry(
         async () => {
@@ -129,13 +134,17 @@ export class MssqlSource implements Source {
         {
           ...this.opts.hooks,
           onRetry: (attempt, delayMs, err) => {
-            this.opts.log?.warn({ attempt, delayMs, err: (err as Error).message }, 'transient Azure SQL error, retrying');
+            this.opts.log?.warn(
+              { attempt, delayMs, err: (err as Error).message },
+              'transient Azure SQL error, retrying',
+            );
             this.opts.hooks?.onRetry?.(attempt, delayMs, err);
           },
         },
       );
     } catch (err) {
-      if (err instanceof RetriesExhausted) throw new SourceUnavailableError(this.description, err.message, err.attempts);
+      if (err instanceof RetriesExhausted)
+        throw new SourceUnavailableError(this.description, err.message, err.attempts);
       throw new SourceError(this.description, (err as Error).message);
     }
   }
@@ -146,7 +155,15 @@ export class MssqlSource implements Source {
   }
 
   stageStores(conn: DuckDBConnection, into: string): Promise<StageResult> {
-    return this.stage(conn, into, storesQuery(this.config, 'tsql'), ['store_id', 'store_name', 'state', 'city', 'format', 'opened_on', 'closed_on']);
+    return this.stage(conn, into, storesQuery(this.config, 'tsql'), [
+      'store_id',
+      'store_name',
+      'state',
+      'city',
+      'format',
+      'opened_on',
+      'closed_on',
+    ]);
   }
 
   async stagePromotions(conn: DuckDBConnection, into: string): Promise<StageResult | null> {

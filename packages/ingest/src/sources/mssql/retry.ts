@@ -7,14 +7,29 @@ export const TRANSIENT_SQL_ERRORS: ReadonlySet<number> = new Set([
   40613, // database not currently available
   40501, // service busy
   40197, // error processing the request (failover, upgrade)
-  49918, 49919, 49920, // not enough resources / too many operations
-  10928, 10929, // resource limits reached
+  49918,
+  49919,
+  49920, // not enough resources / too many operations
+  10928,
+  10929, // resource limits reached
   4221, // login to read-secondary failed during replica change
-  10053, 10054, 10060, 64, 233, // transport-level errors: connection reset or dropped
+  10053,
+  10054,
+  10060,
+  64,
+  233, // transport-level errors: connection reset or dropped
 ]);
 
 /** Connection-level codes from tedious/mssql and Node sockets that mean "try again". */
-export const TRANSIENT_CODES: ReadonlySet<string> = new Set(['ESOCKET', 'ECONNRESET', 'ECONNCLOSED', 'ETIMEOUT', 'ETIMEDOUT', 'EPIPE', 'ECONNREFUSED']);
+export const TRANSIENT_CODES: ReadonlySet<string> = new Set([
+  'ESOCKET',
+  'ECONNRESET',
+  'ECONNCLOSED',
+  'ETIMEOUT',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ECONNREFUSED',
+]);
 
 interface ErrorShape {
   number?: unknown;
@@ -70,7 +85,11 @@ export class RetriesExhausted extends Error {
  * Runs `fn` until it succeeds, a non-transient error occurs (rethrown as is), or the retries run out
  * (RetriesExhausted with the last error). `fn` gets the attempt number and must be safe to repeat.
  */
-export async function withRetry<T>(fn: (attempt: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks = {}): Promise<T> {
+export async function withRetry<T>(
+  fn: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  hooks: RetryHooks = {},
+): Promise<T> {
   const sleep = hooks.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   for (let attempt = 1; ; attempt++) {
     try {

@@ -25,7 +25,13 @@ export interface BatchSink {
  * Runs `sql` with `params` bound by name and feeds the rows to `sink` in batches of `batchSize`.
  * Resolves to the row count.
  */
-export function streamQuery(request: StreamingRequest, sql: string, params: Record<string, unknown>, batchSize: number, sink: BatchSink): Promise<number> {
+export function streamQuery(
+  request: StreamingRequest,
+  sql: string,
+  params: Record<string, unknown>,
+  batchSize: number,
+  sink: BatchSink,
+): Promise<number> {
   return new Promise<number>((resolve, reject) => {
     request.stream = true;
     for (const [k, v] of Object.entries(params)) request.input(k, v);

@@ -1,12 +1,7 @@
 // SQL Server column types -> DuckDB staging types, and the conversion of each value tedious hands
 // us. DECIMAL arrives as a JS number (tedious' default), so it is staged as DOUBLE: exact up to 15
 // significant digits, which covers DECIMAL(14,2) sales.
-import {
-  DuckDBDateValue,
-  DuckDBTimestampTZValue,
-  DuckDBTimestampValue,
-  type DuckDBAppender,
-} from '@duckdb/node-api';
+import { DuckDBDateValue, DuckDBTimestampTZValue, DuckDBTimestampValue, type DuckDBAppender } from '@duckdb/node-api';
 
 export type StageKind = 'DATE' | 'TIMESTAMP' | 'TIMESTAMPTZ' | 'DOUBLE' | 'INTEGER' | 'BIGINT' | 'BOOLEAN' | 'VARCHAR';
 

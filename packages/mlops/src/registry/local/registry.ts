@@ -9,7 +9,14 @@ import { MlopsInputError, NO_VERSION_HINT, UnknownAliasError } from '../../error
 import { readManifest, verifyBundle } from '../../bundle/read.js';
 import { routeCounts } from '../../bundle/routing.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
-import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion, VersionRoutes } from '../registry.js';
+import type {
+  ModelRegistry,
+  ModelVersionInfo,
+  RegisterOptions,
+  RegisterResult,
+  ResolvedVersion,
+  VersionRoutes,
+} from '../registry.js';
 import { withLock, type LockOptions } from './lock.js';
 import { LOCK_FILE, readState, writeState, STATE_FILE, type RegistryState } from './state.js';
 
@@ -37,7 +44,8 @@ const versionDir = (o: LocalRegistryOptions, v: number) => join(modelDir(o), Str
 const stateFile = (o: LocalRegistryOptions) => join(modelDir(o), STATE_FILE);
 
 function checkName(o: LocalRegistryOptions): void {
-  if (!/^[A-Za-z0-9_.-]+$/.test(o.name) || o.name === '.' || o.name === '..') throw new MlopsInputError(`registry name "${o.name}": letters, digits, _ . - only`);
+  if (!/^[A-Za-z0-9_.-]+$/.test(o.name) || o.name === '.' || o.name === '..')
+    throw new MlopsInputError(`registry name "${o.name}": letters, digits, _ . - only`);
 }
 
 async function versionNumbers(o: LocalRegistryOptions): Promise<number[]> {
@@ -62,7 +70,8 @@ async function readVersionFile(o: LocalRegistryOptions, v: number): Promise<Vers
     throw new MlopsInputError(`${file}: not valid JSON`);
   }
   const parsed = versionFileSchema.safeParse(raw);
-  if (!parsed.success) throw new MlopsInputError(`${file}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+  if (!parsed.success)
+    throw new MlopsInputError(`${file}: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
   return parsed.data;
 }
 
@@ -75,7 +84,12 @@ async function routesOf(o: LocalRegistryOptions, v: number): Promise<VersionRout
   }
 }
 
-function info(o: LocalRegistryOptions, f: VersionFile, state: RegistryState, routes: VersionRoutes | null): ModelVersionInfo {
+function info(
+  o: LocalRegistryOptions,
+  f: VersionFile,
+  state: RegistryState,
+  routes: VersionRoutes | null,
+): ModelVersionInfo {
   return {
     routes,
     name: f.name,
@@ -99,7 +113,14 @@ function moveAlias(state: RegistryState, alias: string, version: number, reason?
   if (from === version) return;
   if (from !== undefined) (state.previous[alias] ??= []).push(from);
   state.aliases[alias] = version;
-  state.events.push({ at: new Date().toISOString(), action: 'set-alias', alias, version, from: from ?? null, ...(reason ? { reason } : {}) });
+  state.events.push({
+    at: new Date().toISOString(),
+    action: 'set-alias',
+    alias,
+    version,
+    from: from ?? null,
+    ...(reason ? { reason } : {}),
+  });
 }
 
 const locked = <T>(o: LocalRegistryOptions, fn: () => Promise<T>) => withLock(join(modelDir(o), LOCK_FILE), fn, o.lock);
@@ -107,7 +128,10 @@ const locked = <T>(o: LocalRegistryOptions, fn: () => Promise<T>) => withLock(jo
 /** Alias changes need a registry that exists: say so (exit 2) rather than fail on its missing lock dir. */
 async function requireRegistry(o: LocalRegistryOptions): Promise<void> {
   const dir = modelDir(o);
-  const isDir = await stat(dir).then((st) => st.isDirectory(), () => false);
+  const isDir = await stat(dir).then(
+    (st) => st.isDirectory(),
+    () => false,
+  );
   if (!isDir) {
     const what = `no registry "${o.name}" here yet; run \`cvc train\` to register a first version`;
     throw new MlopsInputError(`${dir}: ${what}`);
@@ -115,11 +139,16 @@ async function requireRegistry(o: LocalRegistryOptions): Promise<void> {
 }
 
 /** Copies a verified bundle into the registry as the next version, then applies the promotion rule. */
-export async function registerVersion(o: LocalRegistryOptions, bundleDir: string, opts: RegisterOptions = {}): Promise<RegisterResult> {
+export async function registerVersion(
+  o: LocalRegistryOptions,
+  bundleDir: string,
+  opts: RegisterOptions = {},
+): Promise<RegisterResult> {
   checkName(o);
   const manifest = await verifyBundle(bundleDir);
   const alias = opts.alias ?? 'champion';
-  if (!isValidAlias(alias)) throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+  if (!isValidAlias(alias))
+    throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
   await mkdir(modelDir(o), { recursive: true });
   // The copy happens outside the lock (it can be large); only numbering and aliases are serialised.
   const staging = join(modelDir(o), `.staging-${randomUUID()}`);
@@ -144,10 +173,19 @@ export async function registerVersion(o: LocalRegistryOptions, bundleDir: string
       state.events.push({ at: file.createdAt, action: 'register', version });
       const championVersion = state.aliases[alias];
       const champion = championVersion === undefined ? undefined : await readVersionFile(o, championVersion);
-      const decision = decidePromotion(opts.promote ?? 'manual', file.wape, champion && { version: champion.version, wape: champion.wape });
+      const decision = decidePromotion(
+        opts.promote ?? 'manual',
+        file.wape,
+        champion && { version: champion.version, wape: champion.wape },
+      );
       if (decision.promote) moveAlias(state, alias, version, decision.reason);
       await writeState(modelDir(o), state);
-      return { version, promoted: decision.promote, reason: decision.reason, info: info(o, file, state, routeCounts(manifest.routing)) };
+      return {
+        version,
+        promoted: decision.promote,
+        reason: decision.reason,
+        info: info(o, file, state, routeCounts(manifest.routing)),
+      };
     });
   } finally {
     await rm(staging, { recursive: true, force: true });
@@ -171,17 +209,27 @@ async function versionOf(o: LocalRegistryOptions, ref: number | string, state: R
   const numbers = await versionNumbers(o);
   if (/^\d+$/.test(text)) {
     const v = Number(text);
-    if (!numbers.includes(v)) throw new UnknownAliasError(stateFile(o), text, `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`);
+    if (!numbers.includes(v))
+      throw new UnknownAliasError(
+        stateFile(o),
+        text,
+        `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`,
+      );
     return v;
   }
   if (text === 'latest') {
-    if (numbers.length === 0) throw new UnknownAliasError(stateFile(o), text, `no versions registered yet; ${NO_VERSION_HINT}`);
+    if (numbers.length === 0)
+      throw new UnknownAliasError(stateFile(o), text, `no versions registered yet; ${NO_VERSION_HINT}`);
     return numbers.at(-1)!;
   }
   const v = state.aliases[text];
   if (v === undefined) {
     const known = Object.keys(state.aliases).sort().join(', ') || 'none';
-    throw new UnknownAliasError(stateFile(o), text, `unknown alias "${text}" (aliases: ${known}); ${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`);
+    throw new UnknownAliasError(
+      stateFile(o),
+      text,
+      `unknown alias "${text}" (aliases: ${known}); ${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`,
+    );
   }
   return v;
 }
@@ -195,9 +243,15 @@ export async function showVersion(o: LocalRegistryOptions, ref: number | string)
   return info(o, f, state, await routesOf(o, v));
 }
 
-export async function setAlias(o: LocalRegistryOptions, alias: string, version: number, reason = 'set by user'): Promise<void> {
+export async function setAlias(
+  o: LocalRegistryOptions,
+  alias: string,
+  version: number,
+  reason = 'set by user',
+): Promise<void> {
   checkName(o);
-  if (!isValidAlias(alias)) throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+  if (!isValidAlias(alias))
+    throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
   await requireRegistry(o);
   await locked(o, async () => {
     const state = await readState(modelDir(o));
@@ -207,7 +261,8 @@ export async function setAlias(o: LocalRegistryOptions, alias: string, version: 
   });
 }
 
-export const promote = (o: LocalRegistryOptions, version: number, alias = 'champion') => setAlias(o, alias, version, 'promoted by user');
+export const promote = (o: LocalRegistryOptions, version: number, alias = 'champion') =>
+  setAlias(o, alias, version, 'promoted by user');
 
 /** Points `alias` back at its previous version (the one before the last promotion). */
 export async function rollback(o: LocalRegistryOptions, alias = 'champion'): Promise<{ from: number; to: number }> {
@@ -216,9 +271,11 @@ export async function rollback(o: LocalRegistryOptions, alias = 'champion'): Pro
   return locked(o, async () => {
     const state = await readState(modelDir(o));
     const from = state.aliases[alias];
-    if (from === undefined) throw new UnknownAliasError(stateFile(o), alias, `unknown alias "${alias}": nothing to roll back`);
+    if (from === undefined)
+      throw new UnknownAliasError(stateFile(o), alias, `unknown alias "${alias}": nothing to roll back`);
     const to = state.previous[alias]?.pop();
-    if (to === undefined) throw new UnknownAliasError(stateFile(o), alias, `alias "${alias}" has no previous version to roll back to`);
+    if (to === undefined)
+      throw new UnknownAliasError(stateFile(o), alias, `alias "${alias}" has no previous version to roll back to`);
     state.aliases[alias] = to;
     state.events.push({ at: new Date().toISOString(), action: 'rollback', alias, version: to, from });
     await writeState(modelDir(o), state);

@@ -10,7 +10,13 @@ import { MlflowError, MlopsInputError, NO_VERSION_HINT, UnknownAliasError } from
 import { verifyBundle } from '../../bundle/read.js';
 import { routeCounts } from '../../bundle/routing.js';
 import { isMlflowCode, type MlflowClient } from '../../tracking/mlflow/client.js';
-import { databricksFilesStore, downloadArtifacts, joinArtifact, listArtifacts, uploadArtifacts } from '../../tracking/mlflow/artifacts.js';
+import {
+  databricksFilesStore,
+  downloadArtifacts,
+  joinArtifact,
+  listArtifacts,
+  uploadArtifacts,
+} from '../../tracking/mlflow/artifacts.js';
 import { listFiles } from '../../bundle/files.js';
 import { MLMODEL_FILE } from '../../bundle/pyfunc.js';
 import {
@@ -22,7 +28,14 @@ import {
   searchModelVersionsResponse,
 } from '../../tracking/mlflow/schemas.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
-import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion, VersionRoutes } from '../registry.js';
+import type {
+  ModelRegistry,
+  ModelVersionInfo,
+  RegisterOptions,
+  RegisterResult,
+  ResolvedVersion,
+  VersionRoutes,
+} from '../registry.js';
 
 export interface MlflowRegistryOptions {
   client: MlflowClient;
@@ -82,7 +95,9 @@ async function requireSignature(bundleDir: string, where: string): Promise<void>
   const file = join(resolve(bundleDir), MLMODEL_FILE);
   const text = await readFile(file, 'utf8').catch(() => '');
   if (!/^signature:\n {2}inputs: .+\n {2}outputs: .+$/m.test(text)) {
-    throw new MlopsInputError(`${where}: ${file} has no signature with inputs and outputs; Unity Catalog requires one (bundles written by this cvc have it)`);
+    throw new MlopsInputError(
+      `${where}: ${file} has no signature with inputs and outputs; Unity Catalog requires one (bundles written by this cvc have it)`,
+    );
   }
 }
 
@@ -93,7 +108,8 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
   const where = `${uc ? 'Unity Catalog' : 'MLflow'} registered model "${name}"`;
   const ep = (endpoint: string) => (uc ? `unity-catalog/${endpoint}` : endpoint);
   // Where a UC model version's files live (what MLflow's Databricks SDK models artifact repository uses).
-  const ucFiles = (version: number) => databricksFilesStore(client, joinArtifact('Models', ...name.split('.'), String(version)));
+  const ucFiles = (version: number) =>
+    databricksFilesStore(client, joinArtifact('Models', ...name.split('.'), String(version)));
 
   async function ensureModel(): Promise<void> {
     try {
@@ -118,19 +134,28 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function getVersion(version: number): Promise<MV> {
     try {
-      return (await client.call('GET', ep('model-versions/get'), { name, version: String(version) }, modelVersionResponse)).model_version;
+      return (
+        await client.call('GET', ep('model-versions/get'), { name, version: String(version) }, modelVersionResponse)
+      ).model_version;
     } catch (err) {
-      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST')) throw new UnknownAliasError(where, String(version), `${where}: version ${version} does not exist; see \`cvc models list\``);
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST'))
+        throw new UnknownAliasError(
+          where,
+          String(version),
+          `${where}: version ${version} does not exist; see \`cvc models list\``,
+        );
       throw err;
     }
   }
 
   async function aliasVersion(alias: string): Promise<number | undefined> {
     try {
-      const mv = (await client.call('GET', ep('registered-models/alias'), { name, alias }, modelVersionResponse)).model_version;
+      const mv = (await client.call('GET', ep('registered-models/alias'), { name, alias }, modelVersionResponse))
+        .model_version;
       return Number(mv.version);
     } catch (err) {
-      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST') || isMlflowCode(err, 'INVALID_PARAMETER_VALUE')) return undefined;
+      if (isMlflowCode(err, 'RESOURCE_DOES_NOT_EXIST') || isMlflowCode(err, 'INVALID_PARAMETER_VALUE'))
+        return undefined;
       throw err;
     }
   }
@@ -140,12 +165,15 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     if (/^\d+$/.test(text)) return Number(text);
     if (text === 'latest') {
       const all = await list();
-      if (all.length === 0) throw new UnknownAliasError(where, text, `${where}: no versions registered yet; ${NO_VERSION_HINT}`);
+      if (all.length === 0)
+        throw new UnknownAliasError(where, text, `${where}: no versions registered yet; ${NO_VERSION_HINT}`);
       return all.at(-1)!.version;
     }
     const v = await aliasVersion(text);
     if (v === undefined) {
-      const hint = (await list()).length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT;
+      const hint = (await list()).length
+        ? 'see `cvc models list`, and `cvc models promote <version>` to set it'
+        : NO_VERSION_HINT;
       throw new UnknownAliasError(where, text, `${where}: unknown alias "${text}"; ${hint}`);
     }
     return v;
@@ -160,7 +188,12 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
 
   async function writePrevious(alias: string, list: number[]): Promise<void> {
     // Tag values are limited in size; the last 200 holders are plenty to roll back through.
-    await client.call('POST', ep('registered-models/set-tag'), { name, key: previousTag(alias), value: JSON.stringify(list.slice(-200)) }, emptyResponse);
+    await client.call(
+      'POST',
+      ep('registered-models/set-tag'),
+      { name, key: previousTag(alias), value: JSON.stringify(list.slice(-200)) },
+      emptyResponse,
+    );
   }
 
   async function pointAlias(alias: string, version: number): Promise<void> {
@@ -168,7 +201,8 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
   }
 
   async function setAlias(alias: string, version: number): Promise<void> {
-    if (!isValidAlias(alias)) throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+    if (!isValidAlias(alias))
+      throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
     await getVersion(version);
     const from = await aliasVersion(alias);
     if (from === version) return;
@@ -206,13 +240,17 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
     const manifest = await verifyBundle(bundleDir);
     if (uc) await requireSignature(bundleDir, where);
     const runId = opts.runId ?? manifest.lineage.trackingRunId;
-    if (!runId) throw new MlopsInputError(`${where}: registering needs the run id of the training run (the bundle is its artifact)`);
+    if (!runId)
+      throw new MlopsInputError(
+        `${where}: registering needs the run id of the training run (the bundle is its artifact)`,
+      );
     const alias = opts.alias ?? 'champion';
     const run = (await client.call('GET', 'runs/get', { run_id: runId }, runResponse)).run.info;
     const artifactUri = run.artifact_uri;
     if (!artifactUri) throw new MlflowError('runs/get', undefined, undefined, `run ${runId} has no artifact_uri`);
     // The training run normally logged the bundle already; upload it if it did not.
-    if ((await listArtifacts(client, artifactUri, artifactPath)).length === 0) await uploadArtifacts(client, artifactUri, resolve(bundleDir), artifactPath);
+    if ((await listArtifacts(client, artifactUri, artifactPath)).length === 0)
+      await uploadArtifacts(client, artifactUri, resolve(bundleDir), artifactPath);
     await ensureModel();
     const created = (
       await client.call(
@@ -238,28 +276,45 @@ export function mlflowRegistry(o: MlflowRegistryOptions): ModelRegistry {
       const store = ucFiles(version);
       const root = resolve(bundleDir);
       for (const rel of await listFiles(root)) await store.put(rel, await readFile(join(root, ...rel.split('/'))));
-      await client.call('POST', ep('model-versions/finalize'), { name, version: String(version) }, modelVersionResponse);
+      await client.call(
+        'POST',
+        ep('model-versions/finalize'),
+        { name, version: String(version) },
+        modelVersionResponse,
+      );
     }
     // Registries that copy artifacts asynchronously (Databricks) report PENDING_REGISTRATION first.
     for (let i = 0; i < 120 && created.status && created.status !== 'READY'; i++) {
       const mv = await getVersion(version);
       if (mv.status === 'READY' || !mv.status) break;
-      if (mv.status === 'FAILED_REGISTRATION') throw new MlflowError(ep('model-versions/get'), undefined, mv.status, `${where} version ${version} failed registration`);
+      if (mv.status === 'FAILED_REGISTRATION')
+        throw new MlflowError(
+          ep('model-versions/get'),
+          undefined,
+          mv.status,
+          `${where} version ${version} failed registration`,
+        );
       await new Promise((r) => setTimeout(r, 1000));
     }
     const championVersion = await aliasVersion(alias);
     const champion = championVersion === undefined ? undefined : toInfo(await getVersion(championVersion), []);
-    const decision = decidePromotion(opts.promote ?? 'manual', manifest.backtest.wape, champion && { version: champion.version, wape: champion.wape });
+    const decision = decidePromotion(
+      opts.promote ?? 'manual',
+      manifest.backtest.wape,
+      champion && { version: champion.version, wape: champion.wape },
+    );
     if (decision.promote) await setAlias(alias, version);
     return { version, promoted: decision.promote, reason: decision.reason, info: await show(version) };
   }
 
   async function rollback(alias = 'champion'): Promise<{ from: number; to: number }> {
     const from = await aliasVersion(alias);
-    if (from === undefined) throw new UnknownAliasError(where, alias, `${where}: unknown alias "${alias}": nothing to roll back`);
+    if (from === undefined)
+      throw new UnknownAliasError(where, alias, `${where}: unknown alias "${alias}": nothing to roll back`);
     const previous = await readPrevious(alias);
     const to = previous.pop();
-    if (to === undefined) throw new UnknownAliasError(where, alias, `${where}: alias "${alias}" has no previous version to roll back to`);
+    if (to === undefined)
+      throw new UnknownAliasError(where, alias, `${where}: alias "${alias}" has no previous version to roll back to`);
     await pointAlias(alias, to);
     await writePrevious(alias, previous);
     return { from, to };

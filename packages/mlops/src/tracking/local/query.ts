@@ -49,7 +49,12 @@ const runRow = z.object({
   artifact_dir: z.string(),
 });
 const kvRow = z.object({ run_id: z.string(), key: z.string(), value: z.string() });
-const metricRow = z.object({ run_id: z.string(), key: z.string(), value: z.number().nullable(), step: z.number().nullable() });
+const metricRow = z.object({
+  run_id: z.string(),
+  key: z.string(),
+  value: z.number().nullable(),
+  step: z.number().nullable(),
+});
 
 async function rows<S extends z.ZodType>(conn: DuckDBConnection, sql: string, schema: S): Promise<z.infer<S>[]> {
   const reader = await conn.runAndReadAll(sql);
@@ -69,7 +74,11 @@ async function latestRuns(conn: DuckDBConnection, root: string, where: string): 
   );
 }
 
-async function overallMetrics(conn: DuckDBConnection, root: string, runIds: readonly string[]): Promise<Map<string, Record<string, number>>> {
+async function overallMetrics(
+  conn: DuckDBConnection,
+  root: string,
+  runIds: readonly string[],
+): Promise<Map<string, Record<string, number>>> {
   const out = new Map<string, Record<string, number>>();
   if (runIds.length === 0) return out;
   const scan = await scanSql(conn, tablePath(root, 'metrics'));
@@ -120,7 +129,11 @@ export async function listRuns(trackingRoot: string, opts: ListRunsOptions = {})
     if (opts.topLevelOnly) conds.push('parent_run_id IS NULL');
     let runs = await latestRuns(conn, root, conds.join(' AND '));
     if (opts.limit !== undefined) runs = runs.slice(0, opts.limit);
-    const metrics = await overallMetrics(conn, root, runs.map((r) => r.run_id));
+    const metrics = await overallMetrics(
+      conn,
+      root,
+      runs.map((r) => r.run_id),
+    );
     return runs.map((r) => summary(r, metrics.get(r.run_id)));
   });
 }
@@ -140,21 +153,33 @@ async function listArtifactFiles(dir: string): Promise<string[]> {
 /** One run in full. `id` may be a unique prefix (at least 6 characters) of the run id. */
 export async function showRun(trackingRoot: string, id: string): Promise<RunDetail> {
   const root = resolve(trackingRoot);
-  if (!(await tableExists(tablePath(root, 'runs')))) throw new RunNotFoundError(root, id, `no runs tracked yet (no table at ${tablePath(root, 'runs')})`);
+  if (!(await tableExists(tablePath(root, 'runs'))))
+    throw new RunNotFoundError(root, id, `no runs tracked yet (no table at ${tablePath(root, 'runs')})`);
   return withConn(async (conn) => {
-    const where = id.length >= 6 && id.length < 32 ? `starts_with(run_id, ${sqlLiteral(id)})` : `run_id = ${sqlLiteral(id)}`;
+    const where =
+      id.length >= 6 && id.length < 32 ? `starts_with(run_id, ${sqlLiteral(id)})` : `run_id = ${sqlLiteral(id)}`;
     let found = await latestRuns(conn, root, where);
     if (found.length === 0) {
       // The id cvc prints (logs, report file names, run_id columns) is the run's cvc.run_id tag.
       const tagScan = await scanSql(conn, tablePath(root, 'tags'));
-      found = (await latestRuns(conn, root, `run_id IN (SELECT run_id FROM ${tagScan} t WHERE key = 'cvc.run_id' AND value = ${sqlLiteral(id)})`))
-        .filter((r, _i, all) => all.length === 1 || r.parent_run_id === null);
+      found = (
+        await latestRuns(
+          conn,
+          root,
+          `run_id IN (SELECT run_id FROM ${tagScan} t WHERE key = 'cvc.run_id' AND value = ${sqlLiteral(id)})`,
+        )
+      ).filter((r, _i, all) => all.length === 1 || r.parent_run_id === null);
     }
     if (found.length === 0) throw new RunNotFoundError(root, id);
-    if (found.length > 1) throw new RunNotFoundError(root, id, `run id prefix "${id}" matches ${found.length} runs; give more characters`);
+    if (found.length > 1)
+      throw new RunNotFoundError(root, id, `run id prefix "${id}" matches ${found.length} runs; give more characters`);
     const run = found[0]!;
     const rid = sqlLiteral(run.run_id);
-    const params = await rows(conn, `SELECT run_id, key, value FROM ${await scanSql(conn, tablePath(root, 'params'))} p WHERE run_id = ${rid}`, kvRow);
+    const params = await rows(
+      conn,
+      `SELECT run_id, key, value FROM ${await scanSql(conn, tablePath(root, 'params'))} p WHERE run_id = ${rid}`,
+      kvRow,
+    );
     const tags = await rows(
       conn,
       `SELECT run_id, key, arg_max(value, event_time) AS value FROM ${await scanSql(conn, tablePath(root, 'tags'))} t WHERE run_id = ${rid} GROUP BY run_id, key`,

@@ -11,7 +11,12 @@ export const TABLES = {
     { name: 'experiment', type: 'VARCHAR', nullable: false },
     { name: 'name', type: 'VARCHAR', nullable: false },
     { name: 'parent_run_id', type: 'VARCHAR' },
-    { name: 'status', type: 'VARCHAR', nullable: false, comment: 'RUNNING, FINISHED, FAILED or KILLED; the row with the latest event_time wins' },
+    {
+      name: 'status',
+      type: 'VARCHAR',
+      nullable: false,
+      comment: 'RUNNING, FINISHED, FAILED or KILLED; the row with the latest event_time wins',
+    },
     { name: 'start_time', type: 'TIMESTAMPTZ', nullable: false },
     { name: 'end_time', type: 'TIMESTAMPTZ' },
     { name: 'artifact_dir', type: 'VARCHAR', nullable: false },
@@ -50,7 +55,11 @@ export function artifactsRoot(root: string): string {
 export async function ensureTables(conn: DuckDBConnection, root: string): Promise<void> {
   for (const [name, columns] of Object.entries(TABLES)) {
     try {
-      await createTable(conn, tablePath(root, name as TableName), { columns: [...columns], name: `cvc_tracking_${name}`, ifNotExists: true });
+      await createTable(conn, tablePath(root, name as TableName), {
+        columns: [...columns],
+        name: `cvc_tracking_${name}`,
+        ifNotExists: true,
+      });
     } catch (err) {
       // A concurrent process created it first.
       if (!(isDeltaError(err) && err.code === 'TABLE_EXISTS')) throw err;
@@ -64,7 +73,8 @@ export function sqlLiteral(v: SqlValue): string {
   if (v === null || v === undefined) return 'NULL';
   if (typeof v === 'boolean') return v ? 'TRUE' : 'FALSE';
   if (typeof v === 'bigint') return v.toString();
-  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : `'${Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf'}'::DOUBLE`;
+  if (typeof v === 'number')
+    return Number.isFinite(v) ? String(v) : `'${Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf'}'::DOUBLE`;
   if (v instanceof Date) return `'${v.toISOString()}'::TIMESTAMPTZ`;
   return `'${v.replaceAll("'", "''")}'`;
 }

@@ -8,7 +8,16 @@ import { basename, join, resolve } from 'node:path';
 import { append, scanSql } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MlopsInputError } from '../../errors.js';
-import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
+import {
+  PARENT_RUN_TAG,
+  RUN_NAME_TAG,
+  paramValue,
+  parentId,
+  type RunStatus,
+  type StartRunOptions,
+  type TrackedRun,
+  type Tracker,
+} from '../tracker.js';
 import { artifactsRoot, ensureTables, tablePath, valuesSelect, type SqlValue } from './tables.js';
 
 export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () => void }> {
@@ -27,7 +36,8 @@ export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () =>
 /** Artifact paths are relative and stay inside the run's folder. */
 function safeArtifactPath(p: string): string {
   const parts = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.');
-  if (parts.length === 0 || parts.includes('..')) throw new MlopsInputError(`artifact path "${p}": expected a relative path without ".."`);
+  if (parts.length === 0 || parts.includes('..'))
+    throw new MlopsInputError(`artifact path "${p}": expected a relative path without ".."`);
   return parts.join('/');
 }
 
@@ -67,7 +77,14 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       const start = new Date();
       const artifactDir = join(artifactsRoot(trackingRoot), runId);
       const parent = parentId(opts.parent);
-      const runRow = { run_id: runId, experiment, name: opts.name, parent_run_id: parent ?? null, artifact_dir: artifactDir, start_time: start };
+      const runRow = {
+        run_id: runId,
+        experiment,
+        name: opts.name,
+        parent_run_id: parent ?? null,
+        artifact_dir: artifactDir,
+        start_time: start,
+      };
       await write('runs', [{ ...runRow, status: 'RUNNING', end_time: null, event_time: start }], runId);
       const params = new Map<string, string>();
       const metrics: Record<string, SqlValue>[] = [];
@@ -76,7 +93,11 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       if (parent) tags.set(PARENT_RUN_TAG, parent);
       // The start tags (owner pid/host among them) are readable while the run is RUNNING, so a later run
       // can tell a killed one from a live one; end() writes them again with the rest.
-      await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: start })), runId);
+      await write(
+        'tags',
+        [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: start })),
+        runId,
+      );
       let ended = false;
       return {
         runId,
@@ -88,13 +109,17 @@ export async function createLocalTracker(root: string, experiment: string): Prom
             const value = paramValue(v);
             const had = params.get(k);
             // Same rule as MLflow: a param is written once; logging the same value again is fine.
-            if (had !== undefined && had !== value) throw new MlopsInputError(`run ${runId}: param "${k}" already logged as "${had}", cannot change it to "${value}"`);
+            if (had !== undefined && had !== value)
+              throw new MlopsInputError(
+                `run ${runId}: param "${k}" already logged as "${had}", cannot change it to "${value}"`,
+              );
             params.set(k, value);
           }
         },
         async logMetrics(m, step) {
           const timestamp = new Date();
-          for (const [key, value] of Object.entries(m)) metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
+          for (const [key, value] of Object.entries(m))
+            metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
         },
         async logMetricHistory(key, points) {
           const timestamp = new Date();
@@ -113,9 +138,17 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           if (ended) return;
           ended = true;
           const now = new Date();
-          await write('params', [...params].map(([key, value]) => ({ run_id: runId, key, value })), runId);
+          await write(
+            'params',
+            [...params].map(([key, value]) => ({ run_id: runId, key, value })),
+            runId,
+          );
           await write('metrics', metrics, runId);
-          await write('tags', [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })), runId);
+          await write(
+            'tags',
+            [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })),
+            runId,
+          );
           await write('runs', [{ ...runRow, status, end_time: now, event_time: now }], runId);
         },
         async discard() {
@@ -138,7 +171,12 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           [experiment],
         );
         const out = new Map<string, { runId: string; name: string; tags: Record<string, string> }>();
-        for (const row of reader.getRowObjectsJS() as { run_id: string; name: string; key: string | null; value: string | null }[]) {
+        for (const row of reader.getRowObjectsJS() as {
+          run_id: string;
+          name: string;
+          key: string | null;
+          value: string | null;
+        }[]) {
           const r = out.get(row.run_id) ?? { runId: row.run_id, name: row.name, tags: {} };
           if (row.key !== null) r.tags[row.key] = row.value ?? '';
           out.set(row.run_id, r);
@@ -153,13 +191,34 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           `SELECT run_id, experiment, name, parent_run_id, artifact_dir, start_time FROM ${runs} WHERE run_id = $1 ORDER BY event_time LIMIT 1`,
           [runId],
         );
-        return reader.getRowObjectsJS()[0] as { experiment: string; name: string; parent_run_id: string | null; artifact_dir: string; start_time: Date } | undefined;
+        return reader.getRowObjectsJS()[0] as
+          | { experiment: string; name: string; parent_run_id: string | null; artifact_dir: string; start_time: Date }
+          | undefined;
       });
       if (!found) throw new MlopsInputError(`run ${runId}: not in the local tracking tables`);
       const now = new Date();
-      await write('tags', [{ run_id: runId, key: 'cvc.abandoned', value: 'the process that ran it is gone', event_time: now }], runId);
-      await write('runs', [{ run_id: runId, experiment: found.experiment, name: found.name, parent_run_id: found.parent_run_id,
-        artifact_dir: found.artifact_dir, start_time: new Date(found.start_time), status: 'FAILED', end_time: now, event_time: now }], runId);
+      await write(
+        'tags',
+        [{ run_id: runId, key: 'cvc.abandoned', value: 'the process that ran it is gone', event_time: now }],
+        runId,
+      );
+      await write(
+        'runs',
+        [
+          {
+            run_id: runId,
+            experiment: found.experiment,
+            name: found.name,
+            parent_run_id: found.parent_run_id,
+            artifact_dir: found.artifact_dir,
+            start_time: new Date(found.start_time),
+            status: 'FAILED',
+            end_time: now,
+            event_time: now,
+          },
+        ],
+        runId,
+      );
     },
     async close() {
       await queue;

@@ -48,7 +48,8 @@ function proxyStore(client: MlflowClient, root: string): ArtifactStore {
       const walk = async (rel: string): Promise<void> => {
         const res = await client.raw('GET', `${PROXY_ROUTE}?path=${encodeURIComponent(joinArtifact(root, dir, rel))}`);
         const parsed = listArtifactsResponse.safeParse(await res.json());
-        if (!parsed.success) throw new MlflowError('mlflow-artifacts list', res.status, undefined, 'unexpected response');
+        if (!parsed.success)
+          throw new MlflowError('mlflow-artifacts list', res.status, undefined, 'unexpected response');
         for (const f of parsed.data.files ?? []) {
           const child = joinArtifact(rel, basename(f.path));
           if (f.is_dir) await walk(child);
@@ -63,7 +64,9 @@ function proxyStore(client: MlflowClient, root: string): ArtifactStore {
 
 const directoryContents = z
   .object({
-    contents: z.array(z.object({ path: z.string(), is_directory: z.boolean().optional(), name: z.string().optional() }).loose()).optional(),
+    contents: z
+      .array(z.object({ path: z.string(), is_directory: z.boolean().optional(), name: z.string().optional() }).loose())
+      .optional(),
     next_page_token: z.string().optional(),
   })
   .loose();
@@ -85,7 +88,10 @@ export function databricksFilesStore(client: MlflowClient, root: string): Artifa
         do {
           let res: Response;
           try {
-            res = await client.raw('GET', `/api/2.0/fs/directories/${encodePath(abs)}${token ? `?page_token=${encodeURIComponent(token)}` : ''}`);
+            res = await client.raw(
+              'GET',
+              `/api/2.0/fs/directories/${encodePath(abs)}${token ? `?page_token=${encodeURIComponent(token)}` : ''}`,
+            );
           } catch (err) {
             if (err instanceof MlflowError && err.status === 404) return;
             throw err;
@@ -110,7 +116,11 @@ export function artifactStore(client: MlflowClient, artifactUri: string): Artifa
   const proxied = /^mlflow-artifacts:(\/\/[^/]*)?(\/.*)?$/.exec(artifactUri);
   if (proxied) return proxyStore(client, joinArtifact(proxied[2]));
   const dbx = DATABRICKS_RUN.exec(artifactUri);
-  if (dbx) return databricksFilesStore(client, joinArtifact('WorkspaceInternal/Mlflow/Artifacts', dbx[1], 'Runs', dbx[2], dbx[3]));
+  if (dbx)
+    return databricksFilesStore(
+      client,
+      joinArtifact('WorkspaceInternal/Mlflow/Artifacts', dbx[1], 'Runs', dbx[2], dbx[3]),
+    );
   throw new MlflowError(
     'artifacts',
     undefined,
@@ -120,12 +130,20 @@ export function artifactStore(client: MlflowClient, artifactUri: string): Artifa
 }
 
 /** Uploads a file, or every file of a directory, to `<artifactUri>/<artifactPath>`. */
-export async function uploadArtifacts(client: MlflowClient, artifactUri: string, localPath: string, artifactPath?: string): Promise<number> {
+export async function uploadArtifacts(
+  client: MlflowClient,
+  artifactUri: string,
+  localPath: string,
+  artifactPath?: string,
+): Promise<number> {
   const store = artifactStore(client, artifactUri);
   const st = await stat(localPath);
   const dest = artifactPath ?? basename(localPath);
   const items = st.isDirectory()
-    ? (await listFiles(localPath)).map((rel) => ({ abs: join(localPath, ...rel.split('/')), rel: joinArtifact(dest, rel) }))
+    ? (await listFiles(localPath)).map((rel) => ({
+        abs: join(localPath, ...rel.split('/')),
+        rel: joinArtifact(dest, rel),
+      }))
     : [{ abs: localPath, rel: dest }];
   // Whole-file bodies keep retries simple; model files are megabytes, not gigabytes.
   for (const f of items) await store.put(f.rel, await readFile(f.abs));
@@ -133,16 +151,26 @@ export async function uploadArtifacts(client: MlflowClient, artifactUri: string,
 }
 
 /** Files under `<artifactUri>/<artifactPath>`, recursively, relative to artifactPath. */
-export async function listArtifacts(client: MlflowClient, artifactUri: string, artifactPath: string): Promise<string[]> {
+export async function listArtifacts(
+  client: MlflowClient,
+  artifactUri: string,
+  artifactPath: string,
+): Promise<string[]> {
   return artifactStore(client, artifactUri).list(artifactPath);
 }
 
 /** Downloads `<artifactUri>/<artifactPath>` (a directory) into `targetDir`. */
-export async function downloadArtifacts(client: MlflowClient, artifactUri: string, artifactPath: string, targetDir: string): Promise<string[]> {
+export async function downloadArtifacts(
+  client: MlflowClient,
+  artifactUri: string,
+  artifactPath: string,
+  targetDir: string,
+): Promise<string[]> {
   const store = artifactStore(client, artifactUri);
   const files = await store.list(artifactPath);
   for (const rel of files) {
-    if (rel.split('/').some((s) => s === '..' || s === '.' || s === '')) throw new MlflowError('artifacts', undefined, undefined, `refusing artifact path "${rel}"`);
+    if (rel.split('/').some((s) => s === '..' || s === '.' || s === ''))
+      throw new MlflowError('artifacts', undefined, undefined, `refusing artifact path "${rel}"`);
     const target = join(targetDir, ...rel.split('/'));
     await mkdir(dirname(target), { recursive: true });
     await writeFile(target, await store.get(joinArtifact(artifactPath, rel)));

@@ -50,6 +50,12 @@ export function splitBatches(input: LogBatch, limits: typeof BATCH_LIMITS = BATC
 
 /** JSON has no NaN or Infinity; MLflow's protobuf JSON parser takes them as strings. */
 export function metricJson(m: MetricItem): Record<string, unknown> {
-  const value = Number.isFinite(m.value) ? m.value : Number.isNaN(m.value) ? 'NaN' : m.value > 0 ? 'Infinity' : '-Infinity';
+  const value = Number.isFinite(m.value)
+    ? m.value
+    : Number.isNaN(m.value)
+      ? 'NaN'
+      : m.value > 0
+        ? 'Infinity'
+        : '-Infinity';
   return { key: m.key, value, timestamp: m.timestamp, step: m.step };
 }

@@ -22,7 +22,12 @@ export interface MlflowClientOptions {
 export interface MlflowClient {
   readonly baseUrl: string;
   /** A JSON call to /api/2.0/mlflow/<endpoint>, the response checked by `schema`. */
-  call<S extends z.ZodType>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', endpoint: string, payload: Record<string, unknown> | undefined, schema: S): Promise<z.infer<S>>;
+  call<S extends z.ZodType>(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    endpoint: string,
+    payload: Record<string, unknown> | undefined,
+    schema: S,
+  ): Promise<z.infer<S>>;
   /** A raw call under the server root (artifacts); returns the response after retries. */
   raw(method: 'GET' | 'PUT', path: string, body?: Uint8Array): Promise<Response>;
 }
@@ -30,7 +35,13 @@ export interface MlflowClient {
 export function resolveBaseUrl(uri: string, env: NodeJS.ProcessEnv): string {
   if (uri === 'databricks' || uri.startsWith('databricks://')) {
     const host = env.DATABRICKS_HOST;
-    if (!host) throw new MlflowError('config', undefined, undefined, 'tracking.uri is "databricks" but DATABRICKS_HOST is not set');
+    if (!host)
+      throw new MlflowError(
+        'config',
+        undefined,
+        undefined,
+        'tracking.uri is "databricks" but DATABRICKS_HOST is not set',
+      );
     return host.replace(/\/+$/, '');
   }
   if (!/^https?:\/\//.test(uri)) {
@@ -72,7 +83,10 @@ function backoffMs(attempt: number, base: number, retryAfter: string | null): nu
 function errorBody(text: string): { code?: string; message: string } {
   try {
     const j = JSON.parse(text) as { error_code?: unknown; message?: unknown };
-    return { code: typeof j.error_code === 'string' ? j.error_code : undefined, message: typeof j.message === 'string' ? j.message : text.slice(0, 500) };
+    return {
+      code: typeof j.error_code === 'string' ? j.error_code : undefined,
+      message: typeof j.message === 'string' ? j.message : text.slice(0, 500),
+    };
   } catch {
     return { message: text.slice(0, 500) };
   }
@@ -93,12 +107,23 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
     headers.Authorization = `Basic ${Buffer.from(pair).toString('base64')}`;
   }
 
-  async function send(method: string, url: string, endpoint: string, body: RequestInit['body'], extra: Record<string, string>): Promise<Response> {
+  async function send(
+    method: string,
+    url: string,
+    endpoint: string,
+    body: RequestInit['body'],
+    extra: Record<string, string>,
+  ): Promise<Response> {
     for (let attempt = 0; ; attempt++) {
       let res: Response | undefined;
       let failure: string;
       try {
-        res = await fetch(url, { method, headers: { ...headers, ...extra }, body, signal: AbortSignal.timeout(timeoutMs) });
+        res = await fetch(url, {
+          method,
+          headers: { ...headers, ...extra },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
         if (!retryable(res.status)) return res;
         failure = `HTTP ${res.status}`;
       } catch (err) {
@@ -110,7 +135,12 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
       }
       const wait = backoffMs(attempt, base, res?.headers.get('retry-after') ?? null);
       await res?.body?.cancel().catch(() => undefined);
-      opts.warn?.('mlflow request failed; retrying', { endpoint, failure, attempt: attempt + 1, waitMs: Math.round(wait) });
+      opts.warn?.('mlflow request failed; retrying', {
+        endpoint,
+        failure,
+        attempt: attempt + 1,
+        waitMs: Math.round(wait),
+      });
       await sleep(wait);
     }
   }
@@ -141,12 +171,23 @@ export function createMlflowClient(opts: MlflowClientOptions): MlflowClient {
       const parsed = schema.safeParse(json);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
-        throw new MlflowError(endpoint, res.status, undefined, `unexpected response at ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+        throw new MlflowError(
+          endpoint,
+          res.status,
+          undefined,
+          `unexpected response at ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`,
+        );
       }
       return parsed.data;
     },
     async raw(method, path, body) {
-      const res = await send(method, `${baseUrl}${path}`, path, body, body ? { 'Content-Type': 'application/octet-stream' } : {});
+      const res = await send(
+        method,
+        `${baseUrl}${path}`,
+        path,
+        body,
+        body ? { 'Content-Type': 'application/octet-stream' } : {},
+      );
       if (!res.ok) {
         const e = errorBody(await res.text());
         throw new MlflowError(path, res.status, e.code, e.message);

@@ -4,14 +4,39 @@
 import { maskUserinfo } from '@cvc/core';
 import type { MlflowClient } from './client.js';
 import { isMlflowCode } from './client.js';
-import { MAX_PARAM_VALUE, MAX_TAG_VALUE, metricJson, splitBatches, type KeyValue, type LogBatch, type MetricItem } from './batch.js';
+import {
+  MAX_PARAM_VALUE,
+  MAX_TAG_VALUE,
+  metricJson,
+  splitBatches,
+  type KeyValue,
+  type LogBatch,
+  type MetricItem,
+} from './batch.js';
 import { uploadArtifacts } from './artifacts.js';
-import { createExperimentResponse, emptyResponse, getExperimentResponse, runResponse, searchRunsResponse } from './schemas.js';
-import { PARENT_RUN_TAG, RUN_NAME_TAG, paramValue, parentId, type RunStatus, type StartRunOptions, type TrackedRun, type Tracker } from '../tracker.js';
+import {
+  createExperimentResponse,
+  emptyResponse,
+  getExperimentResponse,
+  runResponse,
+  searchRunsResponse,
+} from './schemas.js';
+import {
+  PARENT_RUN_TAG,
+  RUN_NAME_TAG,
+  paramValue,
+  parentId,
+  type RunStatus,
+  type StartRunOptions,
+  type TrackedRun,
+  type Tracker,
+} from '../tracker.js';
 
 /** The experiment id for `name`, creating the experiment if it does not exist (race-safe). */
 export async function ensureExperiment(client: MlflowClient, name: string): Promise<string> {
-  const get = async () => (await client.call('GET', 'experiments/get-by-name', { experiment_name: name }, getExperimentResponse)).experiment.experiment_id;
+  const get = async () =>
+    (await client.call('GET', 'experiments/get-by-name', { experiment_name: name }, getExperimentResponse)).experiment
+      .experiment_id;
   try {
     return await get();
   } catch (err) {
@@ -28,7 +53,12 @@ export async function ensureExperiment(client: MlflowClient, name: string): Prom
 
 async function logBatch(client: MlflowClient, runId: string, batch: LogBatch): Promise<void> {
   for (const b of splitBatches(batch)) {
-    await client.call('POST', 'runs/log-batch', { run_id: runId, metrics: b.metrics.map(metricJson), params: b.params, tags: b.tags }, emptyResponse);
+    await client.call(
+      'POST',
+      'runs/log-batch',
+      { run_id: runId, metrics: b.metrics.map(metricJson), params: b.params, tags: b.tags },
+      emptyResponse,
+    );
   }
 }
 
@@ -39,7 +69,10 @@ export const foldMetricKey = (key: string): string => `fold/${key}`;
 const kv = (entries: Record<string, string>, max: number): KeyValue[] =>
   Object.entries(entries).map(([key, value]) => ({ key, value: maskUserinfo(value).slice(0, max) }));
 
-export function mlflowRun(client: MlflowClient, info: { runId: string; experimentId: string; name: string; artifactUri: string }): TrackedRun {
+export function mlflowRun(
+  client: MlflowClient,
+  info: { runId: string; experimentId: string; name: string; artifactUri: string },
+): TrackedRun {
   return {
     ...info,
     async logParams(params) {
@@ -57,7 +90,11 @@ export function mlflowRun(client: MlflowClient, info: { runId: string; experimen
     },
     async logMetricHistory(key, points) {
       const timestamp = Date.now();
-      await logBatch(client, info.runId, { metrics: points.map((p) => ({ key, value: p.value, timestamp, step: p.step })), params: [], tags: [] });
+      await logBatch(client, info.runId, {
+        metrics: points.map((p) => ({ key, value: p.value, timestamp, step: p.step })),
+        params: [],
+        tags: [],
+      });
     },
     async setTags(tags) {
       await logBatch(client, info.runId, { metrics: [], params: [], tags: kv(tags, MAX_TAG_VALUE) });
@@ -80,7 +117,12 @@ export async function createMlflowTracker(client: MlflowClient, experiment: stri
     backend: 'mlflow',
     experiment,
     async startRun(opts: StartRunOptions) {
-      const tags: Record<string, string> = { ...opts.tags, [RUN_NAME_TAG]: opts.name, 'mlflow.source.name': 'cvc', 'mlflow.source.type': 'JOB' };
+      const tags: Record<string, string> = {
+        ...opts.tags,
+        [RUN_NAME_TAG]: opts.name,
+        'mlflow.source.name': 'cvc',
+        'mlflow.source.type': 'JOB',
+      };
       const parent = parentId(opts.parent);
       if (parent) tags[PARENT_RUN_TAG] = parent;
       const res = await client.call(
@@ -89,15 +131,28 @@ export async function createMlflowTracker(client: MlflowClient, experiment: stri
         { experiment_id: experimentId, run_name: opts.name, start_time: Date.now(), tags: kv(tags, MAX_TAG_VALUE) },
         runResponse,
       );
-      return mlflowRun(client, { runId: res.run.info.run_id, experimentId, name: opts.name, artifactUri: res.run.info.artifact_uri ?? '' });
+      return mlflowRun(client, {
+        runId: res.run.info.run_id,
+        experimentId,
+        name: opts.name,
+        artifactUri: res.run.info.artifact_uri ?? '',
+      });
     },
     async runningRuns() {
       const out: { runId: string; name: string; tags: Record<string, string> }[] = [];
       let token: string | undefined;
       do {
-        const res = await client.call('POST', 'runs/search', {
-          experiment_ids: [experimentId], filter: "attributes.status = 'RUNNING'", max_results: 1000, ...(token ? { page_token: token } : {}),
-        }, searchRunsResponse);
+        const res = await client.call(
+          'POST',
+          'runs/search',
+          {
+            experiment_ids: [experimentId],
+            filter: "attributes.status = 'RUNNING'",
+            max_results: 1000,
+            ...(token ? { page_token: token } : {}),
+          },
+          searchRunsResponse,
+        );
         for (const r of res.runs ?? []) {
           // Checked here too: a server that ignores the filter must not get FINISHED runs re-marked.
           if (r.info.status !== 'RUNNING') continue;
@@ -109,8 +164,17 @@ export async function createMlflowTracker(client: MlflowClient, experiment: stri
       return out;
     },
     async markFailed(runId) {
-      await logBatch(client, runId, { metrics: [], params: [], tags: [{ key: 'cvc.abandoned', value: 'the process that ran it is gone' }] });
-      await client.call('POST', 'runs/update', { run_id: runId, status: 'FAILED', end_time: Date.now() }, emptyResponse);
+      await logBatch(client, runId, {
+        metrics: [],
+        params: [],
+        tags: [{ key: 'cvc.abandoned', value: 'the process that ran it is gone' }],
+      });
+      await client.call(
+        'POST',
+        'runs/update',
+        { run_id: runId, status: 'FAILED', end_time: Date.now() },
+        emptyResponse,
+      );
     },
     async close() {},
   };
