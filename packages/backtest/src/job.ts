@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolveLocale } from '@cvc/core';
+import { assertFeatureTable, lakeTables } from '@cvc/feature-table';
 import { failAbandonedRuns, openTracker, trackingSettings } from '@cvc/mlops';
 import { randomUUID } from 'node:crypto';
 import { resolveModels, runBacktest, type BacktestOptions, type BacktestResult } from './backtest.js';
@@ -17,6 +18,8 @@ export interface BacktestJobResult extends BacktestResult {
 
 export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJobResult> {
   const runId = opts.runId ?? randomUUID();
+  // Nothing to backtest is bad input, refused before a tracked run is opened for it.
+  await assertFeatureTable(lakeTables(opts.loaded));
   const tracker = await openTracker(trackingSettings(opts.loaded), opts.log ? { log: opts.log } : {});
   try {
     // Runs a killed backtest left RUNNING are marked FAILED before this one starts.

@@ -45,7 +45,7 @@ export { readForecastSet, type ForecastSet } from './forecast-tables.js';
 export { startStep, openDuckDb, type StepStart } from './step.js';
 export { SCHEDULE_COLUMNS } from './schema.js';
 export { FeatureTableError } from './errors.js';
-export { readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
+export { assertFeatureTable, readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
 export {
   buildKnownFutureInputs,
   readKnownFutureInputs,

@@ -30,6 +30,12 @@ async function pastColumns(table: string, version?: number): Promise<string[]> {
     .filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
 }
 
+/** Bad input (exit 2) naming what to run when the feature table has not been written yet. */
+export async function assertFeatureTable(tables: Pick<LakeTables, 'features'>): Promise<void> {
+  if (!(await tableExists(tables.features)))
+    throw new FeatureTableError(tables.features, 'the feature table does not exist; run `cvc ingest` first');
+}
+
 /**
  * One StoreSeries per store, ordered by store id, each covering its rows in [from, to]: sales NaN on
  * missing days, booleans as 0/1, statics = format and state (plus city).
@@ -39,9 +45,8 @@ export async function readStoreSeries(
   tables: Pick<LakeTables, 'features'>,
   opts: ReadSeriesOptions = {},
 ): Promise<StoreSeries[]> {
+  await assertFeatureTable(tables);
   const table = tables.features;
-  if (!(await tableExists(table)))
-    throw new FeatureTableError(table, 'the feature table does not exist; run `cvc ingest` first');
   const past = (await pastColumns(table, opts.version)).filter(
     (c) => !(PAST_COVARIATES as readonly string[]).includes(c),
   );
