@@ -3,6 +3,8 @@
 import { join } from 'node:path';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { resolveLocale } from '@cvc/core';
+import { FeatureTableError, lakeTables } from '@cvc/feature-table';
+import { tableExists } from '@cvc/lakehouse';
 import { failAbandonedRuns, openTracker, trackingSettings } from '@cvc/mlops';
 import { randomUUID } from 'node:crypto';
 import { resolveModels, runBacktest, type BacktestOptions, type BacktestResult } from './backtest.js';
@@ -17,6 +19,10 @@ export interface BacktestJobResult extends BacktestResult {
 
 export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJobResult> {
   const runId = opts.runId ?? randomUUID();
+  // Before any run is opened: a first backtest without data says what to run and tracks nothing.
+  const features = lakeTables(opts.loaded).features;
+  if (!(await tableExists(features)))
+    throw new FeatureTableError(features, 'the feature table does not exist; run `cvc ingest` first');
   const tracker = await openTracker(trackingSettings(opts.loaded), opts.log ? { log: opts.log } : {});
   try {
     // Runs a killed backtest left RUNNING are marked FAILED before this one starts.
