@@ -36,6 +36,7 @@ import {
   type KnownFutureInputs,
 } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
+import { lgbmFeatureImportance, type FeatureImportance } from '@cvc/mlops';
 import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
@@ -100,7 +101,16 @@ export interface BacktestResult {
   learnedFile: string;
   /** What the report needs to explain each store's choice and mark closed stores. */
   choiceContext: ChoiceContext;
+  /** LightGBM feature importance of the model fitted in the last fold, when lgbm ran and that fold succeeded. */
+  lgbmImportance: LgbmImportance | null;
   seconds: number;
+}
+
+export interface LgbmImportance {
+  fold: number;
+  cutoff: string;
+  /** Per feature, split gain and split count summed over every tree (as LightGBM's importance_type). */
+  features: FeatureImportance[];
 }
 
 export interface ChoiceContext {
@@ -236,6 +246,8 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           warmStart,
           checkpointDir: join(checkpointRoot, model),
           ...(timeBudgetSec ? { timeBudgetSec } : {}),
+          // LightGBM's last-fold model text is kept: the report and tracking show its feature importance.
+          ...(model === 'lgbm' ? { keepLastModel: true } : {}),
         };
       });
     // One (model, fold) scored on the window after the gap: its rows and its error by horizon day.
@@ -443,9 +455,21 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
         tieTolerance: cfg.backtest.tieTolerance,
         minFolds,
       },
+      lgbmImportance: await lastFoldImportance(outcomes, folds),
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {
     close();
   }
+}
+
+/** Feature importance of the lgbm model fitted in the last fold (its saved model text), if that fold ran. */
+async function lastFoldImportance(
+  outcomes: readonly FoldOutcome[],
+  folds: readonly Fold[],
+): Promise<LgbmImportance | null> {
+  const last = folds[folds.length - 1];
+  const o = outcomes.find((x) => x.model === 'lgbm' && x.fold === last?.fold && x.modelDir && !x.error);
+  if (!last || !o?.modelDir) return null;
+  return { fold: last.fold, cutoff: last.cutoff, features: await lgbmFeatureImportance(o.modelDir) };
 }

@@ -33,6 +33,8 @@ export interface ChainJob {
   /** Where each finished fold is checkpointed: <dir>/fold-<k>/forecasts.json (+ model/ for warm start). */
   checkpointDir: string;
   timeBudgetSec?: number;
+  /** Save the last fold's fitted model (<dir>/fold-<k>/last-model), e.g. for LightGBM feature importance. */
+  keepLastModel?: boolean;
 }
 
 export interface FoldOutcome {
@@ -49,6 +51,8 @@ export interface FoldOutcome {
   /** Per-epoch figures and why training stopped, from FitReport (neural models). */
   history?: Record<string, number[]>;
   stopReason?: string;
+  /** Where the fold's fitted model was saved (the last fold of a keepLastModel job). */
+  modelDir?: string;
 }
 
 /** What a chain is doing now, for progress lines: fitting (with epochs or rounds so far) or predicting a fold. */
@@ -75,6 +79,7 @@ interface SavedFold {
 }
 
 const foldDir = (job: ChainJob, fold: number) => join(job.checkpointDir, `fold-${fold}`);
+const lastModelDir = (job: ChainJob, fold: number) => join(foldDir(job, fold), 'last-model');
 
 async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome | null> {
   const file = join(foldDir(job, fold), 'forecasts.json');
@@ -97,6 +102,7 @@ async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome 
     ...(saved.params ? { params: saved.params } : {}),
     ...(saved.history ? { history: saved.history } : {}),
     ...(saved.stopReason ? { stopReason: saved.stopReason } : {}),
+    ...(existsSync(lastModelDir(job, fold)) ? { modelDir: lastModelDir(job, fold) } : {}),
   };
 }
 
@@ -204,6 +210,12 @@ export async function runChain(
         ...(report.history ? { history: report.history } : {}),
         ...(report.stopReason ? { stopReason: report.stopReason } : {}),
       };
+      if (job.keepLastModel && f === job.folds[job.folds.length - 1]) {
+        // Saved before the checkpoint that marks the fold done, so a resumed run finds it too.
+        await rm(lastModelDir(job, f.fold), { recursive: true, force: true });
+        await model.save(lastModelDir(job, f.fold));
+        outcome.modelDir = lastModelDir(job, f.fold);
+      }
       if (job.warmStart) {
         await rm(join(foldDir(job, f.fold), 'model'), { recursive: true, force: true });
         await model.save(join(foldDir(job, f.fold), 'model'));

@@ -9,7 +9,7 @@ export {
 } from './backtest.js';
 export { chooseModels, leaderboard, type StoreChoice, type LeaderRow, type StoreFoldScore } from './choice.js';
 export { foldSeries, runChain, type ChainJob, type FoldOutcome } from './chain.js';
-export { renderReport, writeReport } from './report.js';
+export { renderReport, storesToChart, writeReport, writeStoreCharts, type StoreChartPick } from './report.js';
 export { trackBacktest, startBacktestTracking, foldMetrics, type LiveBacktestTracking } from './track.js';
 export { runBacktestJob, type BacktestJobResult } from './job.js';
 export { calibrateIntervals, ensembleOutcomes, pruneMembers, type CoverageRow } from './post.js';

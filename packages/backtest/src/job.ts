@@ -7,7 +7,7 @@ import { assertFeatureTable, lakeTables } from '@cvc/feature-table';
 import { failAbandonedRuns, openTracker, trackingSettings } from '@cvc/mlops';
 import { randomUUID } from 'node:crypto';
 import { resolveModels, runBacktest, type BacktestOptions, type BacktestResult } from './backtest.js';
-import { writeReport } from './report.js';
+import { writeReport, writeStoreCharts } from './report.js';
 import { startBacktestTracking } from './track.js';
 
 export interface BacktestJobResult extends BacktestResult {
@@ -30,13 +30,15 @@ export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJob
     let r: BacktestResult;
     let reportPath: string;
     let leaderboardPath: string;
+    let chartsDir: string;
     try {
       r = await runBacktest({ ...opts, runId, onFoldScored: (e) => live.foldDone(e) });
       const reports = join(opts.loaded.paths.data, 'reports');
       await mkdir(reports, { recursive: true });
-      reportPath = await writeReport(join(reports, `backtest-${r.runId}.html`), r, {
-        locale: resolveLocale(opts.loaded.config.ui.locale),
-      });
+      const locale = resolveLocale(opts.loaded.config.ui.locale);
+      reportPath = await writeReport(join(reports, `backtest-${r.runId}.html`), r, { locale });
+      chartsDir = join(reports, `backtest-${r.runId}-stores`);
+      await writeStoreCharts(chartsDir, r, opts.loaded.config.backtest.storeCharts, { locale });
       leaderboardPath = join(reports, `backtest-${r.runId}-leaderboard.json`);
       await writeFile(
         leaderboardPath,
@@ -56,7 +58,7 @@ export async function runBacktestJob(opts: BacktestOptions): Promise<BacktestJob
       await live.fail(err);
       throw err;
     }
-    await live.finish(r, [reportPath, leaderboardPath]);
+    await live.finish(r, [reportPath, leaderboardPath, { path: chartsDir, name: 'store-charts' }]);
     return { ...r, reportPath, trackingRunId: live.runId, trackingBackend: tracker.backend };
   } finally {
     await tracker.close();

@@ -2,8 +2,8 @@
 // interval calibration, error by horizon day (closed days marked), the model chosen per store and why,
 // and a per-store drill-down of each model's forecast against actual. Inline SVG, CSS and a few lines
 // of script for the store filter, so it opens offline from a file.
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import {
   METRIC_NAMES,
   actualWindow,
@@ -16,9 +16,10 @@ import {
   type Formatters,
   type QuantileForecast,
 } from '@cvc/core';
+import { importanceSvg } from '@cvc/mlops';
 import type { BacktestResult } from './backtest.js';
 import type { LeaderRow } from './choice.js';
-import { calibrationPoints, choiceReasons, closedDays, metricRows, type ClosedDay } from './report-data.js';
+import { byStoreId, calibrationPoints, choiceReasons, closedDays, metricRows, type ClosedDay } from './report-data.js';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b', '#17becf'];
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
@@ -173,6 +174,32 @@ aria-label="calibration: nominal against observed">
   return { chart, table };
 }
 
+/** How many features the report's importance table and chart show. */
+const IMPORTANCE_TOP = 20;
+
+/** LightGBM feature importance (gain and split) of the last fold's model, from its model text. */
+function importanceSection(r: BacktestResult, f: Formatters): string {
+  if (!r.models.includes('lgbm')) return '';
+  const imp = r.lgbmImportance;
+  const head = '<h2>LightGBM feature importance</h2>';
+  if (!imp) return `${head}<p>No LightGBM model from the last fold (it failed or did not run there).</p>`;
+  const totalGain = imp.features.reduce((a, x) => a + x.gain, 0);
+  const totalSplit = imp.features.reduce((a, x) => a + x.split, 0);
+  const top = imp.features.slice(0, IMPORTANCE_TOP);
+  const rows = top
+    .map((x, i) => {
+      const cells = tds([i + 1, esc(x.feature), f.num(x.gain, 1), f.pct(x.gain / totalGain), f.int(x.split)]);
+      return `<tr data-feature="${esc(x.feature)}">${cells}</tr>`;
+    })
+    .join('');
+  const table = htmlTable('importance', ['rank', 'feature', 'gain', 'share of gain', 'splits'], rows);
+  const chart = importanceSvg(imp.features, 'gain', IMPORTANCE_TOP).replace('<svg ', '<svg data-chart="importance" ');
+  return `${head}<p>The model fitted in the last fold (fold ${imp.fold + 1}, cutoff ${esc(imp.cutoff)}): per feature the summed
+split gain and the number of splits over every tree, as LightGBM's importance_type gain / split; top
+${plural(top.length, 'feature')} of ${imp.features.length} by gain (${f.int(totalSplit)} splits in all).</p>
+${chart}${table}`;
+}
+
 /** The top (money) and zero labels of a chart's y axis. */
 const yLabels = (x: number, top: number, zero: number, label: string) =>
   `<text x="${x}" y="${top + 4}" text-anchor="end">${label}</text><text x="${x}" y="${zero}" text-anchor="end">0</text>`;
@@ -198,42 +225,52 @@ ${yLabels(L - 4, s.y(max), s.y(0), f.money(max))}
 </svg></figure>`;
 }
 
-/** One store's drill-down: every model's p50 against actual on the last fold, and each model's WAPE per fold. */
-function storeSection(r: BacktestResult, storeId: string, reason: string, f: Formatters): string {
-  const s = r.series.find((x) => x.storeId === storeId)!;
-  const lastFold = r.folds[r.folds.length - 1]!;
+/**
+ * Every model's p50 against actual for one store in the last fold, as an SVG that also stands alone
+ * (the per-store artifacts of the tracked run); null when the store was not forecast in that fold.
+ */
+export function storeModelsSvg(r: BacktestResult, storeId: string, f: Formatters): string | null {
+  const s = r.series.find((x) => x.storeId === storeId);
+  const lastFold = r.folds[r.folds.length - 1];
+  if (!s || !lastFold) return null;
   const models = r.leaderboard.map((l) => l.model);
   const fcs = models.map((m) =>
     r.outcomes.find((o) => o.model === m && o.fold === lastFold.fold)?.forecasts.find((x) => x.storeId === storeId),
   );
   const first = fcs.find(Boolean);
-  let chart = '<p>Not forecast in the last fold.</p>';
-  if (first) {
-    const actual = actualWindow(s, first.start, first.p50.length).sales;
-    const W = 520,
-      H = 190,
-      L = 74,
-      B = 18,
-      T = 10,
-      R = 110;
-    const max = Math.max(1, ...[...actual, ...fcs.flatMap((x) => (x ? [...x.p50] : []))].filter(Number.isFinite));
-    const sc = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, first.p50.length, max);
-    const legend = (k: number, text: string, color?: string) =>
-      `<text x="${W - R + 8}" y="${T + 13 * (k + 1)}"${color ? ` style="fill:${color}"` : ''}>${esc(text)}</text>`;
-    const lines = fcs
-      .map((x, k) => {
-        if (!x) return '';
-        const c = COLORS[k % COLORS.length]!;
-        const line = `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${c}"`;
-        return `${line} stroke-width="1.4"/>${legend(k, models[k]!, c)}`;
-      })
-      .join('');
-    const dashed = `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/>`;
-    chart = `<svg data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img"
-aria-label="store ${esc(storeId)}: every model against actual">
+  if (!first) return null;
+  const actual = actualWindow(s, first.start, first.p50.length).sales;
+  const W = 520,
+    H = 190,
+    L = 74,
+    B = 18,
+    T = 10,
+    R = 110;
+  const max = Math.max(1, ...[...actual, ...fcs.flatMap((x) => (x ? [...x.p50] : []))].filter(Number.isFinite));
+  const sc = chartScale({ left: L, right: W - R, top: T, bottom: H - B }, first.p50.length, max);
+  const legend = (k: number, text: string, color?: string) =>
+    `<text x="${W - R + 8}" y="${T + 13 * (k + 1)}"${color ? ` style="fill:${color}"` : ''}>${esc(text)}</text>`;
+  const lines = fcs
+    .map((x, k) => {
+      if (!x) return '';
+      const c = COLORS[k % COLORS.length]!;
+      const line = `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${c}"`;
+      return `${line} stroke-width="1.4"/>${legend(k, models[k]!, c)}`;
+    })
+    .join('');
+  const dashed = `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/>`;
+  const label = `store ${storeId} from ${first.start}: every model against actual`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}"
+height="${H}" role="img" aria-label="${esc(label)}" font-family="sans-serif" font-size="11">
 ${lines}${dashed}${legend(models.length, 'actual')}
 ${yLabels(L - 4, sc.y(max), sc.y(0), f.money(max))}</svg>`;
-  }
+}
+
+/** One store's drill-down: every model's p50 against actual on the last fold, and each model's WAPE per fold. */
+function storeSection(r: BacktestResult, storeId: string, reason: string, f: Formatters): string {
+  const s = r.series.find((x) => x.storeId === storeId)!;
+  const models = r.leaderboard.map((l) => l.model);
+  const chart = storeModelsSvg(r, storeId, f) ?? '<p>Not forecast in the last fold.</p>';
   const folds = r.folds.map((x) => x.fold);
   const rows = models
     .map((m) => {
@@ -340,6 +377,7 @@ dashed diagonal a model's quantiles mean what they say; below it the forecasts r
 ${calibration.chart}${calibration.table}
 <h2>By store format</h2>${byFormat}
 <h2>WAPE by horizon day (open days)</h2>${horizonChart(r.wapeByHorizonDay, closed, f)}${closedDaysTable(closed)}
+${importanceSection(r, f)}
 <h2>Forecast against actual (last fold, chosen model)</h2><p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}
 <h2>Model per store</h2><p><input id="store-filter" type="search" placeholder="filter stores (id, format, model)"></p>
 <div class="scroll">${choiceTable}</div>
@@ -373,4 +411,53 @@ export async function writeReport(file: string, r: BacktestResult, opts: { local
   await writeFile(tmp, renderReport(r, opts));
   await rename(tmp, file);
   return file;
+}
+
+/** Which stores get a forecast-vs-actual SVG beside the report (config backtest.storeCharts). */
+export interface StoreChartPick {
+  /** The stores whose chosen model did worst (highest WAPE). */
+  worst: number;
+  /** The first stores by id. */
+  first: number;
+}
+
+/** Open stores to chart: the `worst` by their chosen model's WAPE, then the `first` by id, each once. */
+export function storesToChart(r: BacktestResult, pick: StoreChartPick): string[] {
+  const closed = r.choiceContext.closedOn;
+  const open = r.choices.filter((c) => !(c.storeId in closed));
+  const worst = open
+    .filter((c) => Number.isFinite(c.wape))
+    .sort((a, b) => b.wape - a.wape || byStoreId(a.storeId, b.storeId))
+    .slice(0, pick.worst)
+    .map((c) => c.storeId);
+  const first = open
+    .map((c) => c.storeId)
+    .sort(byStoreId)
+    .slice(0, pick.first);
+  return [...new Set([...worst, ...first])];
+}
+
+/**
+ * Writes store-<id>.svg (every model's p50 against actual, last fold) for the picked stores into `dir`,
+ * replacing what was there; returns the file names written.
+ */
+export async function writeStoreCharts(
+  dir: string,
+  r: BacktestResult,
+  pick: StoreChartPick,
+  opts: { locale?: string } = {},
+): Promise<string[]> {
+  const f = formatters(opts.locale ?? 'en-US');
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const written: string[] = [];
+  for (const id of storesToChart(r, pick)) {
+    const svg = storeModelsSvg(r, id, f);
+    if (!svg) continue;
+    // Store ids come from the data: keep file names to a safe alphabet.
+    const name = `store-${id.replace(/[^A-Za-z0-9_.-]/g, '_')}.svg`;
+    await writeFile(join(dir, name), `${svg}\n`);
+    written.push(name);
+  }
+  return written;
 }

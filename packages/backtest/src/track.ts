@@ -4,7 +4,10 @@
 // The parent ends FINISHED with the leaderboard and the report, or FAILED with the error.
 import { METRIC_NAMES, type CvcConfig } from '@cvc/core';
 import { modelSettings } from '@cvc/models';
-import { ownerTags, type TrackedRun, type Tracker } from '@cvc/mlops';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { importanceSvg, ownerTags, type TrackedRun, type Tracker } from '@cvc/mlops';
 import type { BacktestResult } from './backtest.js';
 import type { FoldOutcome } from './chain.js';
 import type { ScoredRow } from './results.js';
@@ -27,11 +30,28 @@ export function foldMetrics(rows: readonly ScoredRow[]): Record<string, number> 
   return finite(out);
 }
 
+/** A file or directory logged with the parent run, under its own name or `name`. */
+export type RunArtifact = string | { path: string; name: string };
+
+/** The lgbm run's importance/: the last fold's feature importance as JSON and gain / split bar charts. */
+async function logImportance(run: TrackedRun, imp: NonNullable<BacktestResult['lgbmImportance']>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), 'cvc-backtest-importance-'));
+  try {
+    const json = { fold: imp.fold, cutoff: imp.cutoff, features: imp.features };
+    await writeFile(join(dir, 'lgbm_feature_importance.json'), `${JSON.stringify(json, null, 2)}\n`);
+    await writeFile(join(dir, 'lgbm_gain.svg'), importanceSvg(imp.features, 'gain'));
+    await writeFile(join(dir, 'lgbm_split.svg'), importanceSvg(imp.features, 'split'));
+    await run.logArtifact(dir, 'importance');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 export interface LiveBacktestTracking {
   readonly runId: string;
   /** Logs one finished (model, fold); queued, so the backtest never waits on the tracking server. */
   foldDone(e: { outcome: FoldOutcome; rows: readonly ScoredRow[]; folds: number }): void;
-  finish(r: BacktestResult, artifacts: readonly string[]): Promise<void>;
+  finish(r: BacktestResult, artifacts: readonly RunArtifact[]): Promise<void>;
   fail(err: unknown): Promise<void>;
 }
 
@@ -149,12 +169,14 @@ export async function startBacktestTracking(
             folds_failed: failed.length,
           }),
         );
+        if (model === 'lgbm' && r.lgbmImportance) await logImportance(c.run, r.lgbmImportance);
         if (!c.ended) {
           c.ended = true;
           await c.run.end(failed.length === r.folds.length ? 'FAILED' : 'FINISHED');
         }
       }
-      for (const a of artifacts) await parent.logArtifact(a);
+      for (const a of artifacts)
+        await (typeof a === 'string' ? parent.logArtifact(a) : parent.logArtifact(a.path, a.name));
       await parent.end('FINISHED');
     },
     async fail(err) {
@@ -177,7 +199,7 @@ export async function trackBacktest(
   tracker: Tracker,
   r: BacktestResult,
   cfg: CvcConfig,
-  artifacts: readonly string[],
+  artifacts: readonly RunArtifact[],
 ): Promise<string> {
   const live = await startBacktestTracking(tracker, cfg, { runId: r.runId, models: r.models });
   try {

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StoreSeries } from '@cvc/core';
-import { writeReport } from '../src/report.js';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { createLocalTracker, showRun } from '@cvc/mlops';
+import { parseCvcConfig } from '@cvc/models';
+import { storesToChart, writeReport, writeStoreCharts } from '../src/report.js';
+import { trackBacktest } from '../src/track.js';
 import type { BacktestResult } from '../src/backtest.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
@@ -135,38 +139,54 @@ function result(): BacktestResult {
       tieTolerance: 0.01,
       minFolds: 1,
     },
+    // Summed over trees as lgbmFeatureImportance gives them, sorted by gain.
+    lgbmImportance: {
+      fold: 0,
+      cutoff: '2025-06-14',
+      features: [
+        { feature: 'sales_lag_7', gain: 5234.25, split: 120 },
+        { feature: 'is_open', gain: 1800.5, split: 15 },
+        { feature: 'dow', gain: 965.25, split: 88 },
+        { feature: 'promo<x>', gain: 0, split: 0 },
+      ],
+    },
     seconds: 12,
   };
+}
+
+/** The DOM headless Chromium builds from the report file; fails on a console error. */
+function dumpDom(file: string): string {
+  const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
+  const r = spawnSync(
+    'chromium',
+    [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      `--user-data-dir=${profile}`,
+      '--enable-logging=stderr',
+      '--v=0',
+      '--dump-dom',
+      `file://${file}`,
+    ],
+    { encoding: 'utf8', timeout: 90_000 },
+  );
+  expect(r.error).toBeUndefined();
+  expect(r.status).toBe(0);
+  const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE|Uncaught|SyntaxError/.test(l));
+  expect(consoleErrors).toEqual([]);
+  return r.stdout;
 }
 
 describe.skipIf(!useOracle('chromium'))('backtest report', () => {
   it('opens in headless Chromium with no console error, the leaderboard and every chart', async () => {
     const file = await writeReport(join(mkdtempSync(join(tmpdir(), 'cvc-report-')), 'report.html'), result());
-    const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
-    const r = spawnSync(
-      'chromium',
-      [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        `--user-data-dir=${profile}`,
-        '--enable-logging=stderr',
-        '--v=0',
-        '--dump-dom',
-        `file://${file}`,
-      ],
-      { encoding: 'utf8', timeout: 90_000 },
-    );
-    expect(r.error).toBeUndefined();
-    expect(r.status).toBe(0);
-    const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE|Uncaught|SyntaxError/.test(l));
-    expect(consoleErrors).toEqual([]);
-    const dom = r.stdout;
+    const dom = dumpDom(file);
     expect(dom).toContain('<h2>Leaderboard</h2>');
     expect(dom).toMatch(
       /data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s,
@@ -221,5 +241,65 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
       expect(body!.match(/<polyline data-model="(lgbm|seasonal_naive)"/g)).toHaveLength(2);
       expect(body).toMatch(/<tr data-model="seasonal_naive"><td>seasonal_naive<\/td><td>10.0%<\/td>/);
     }
+  });
+
+  it('shows LightGBM feature importance with the numbers of the tracked JSON artifact', async () => {
+    const r = result();
+    const dir = mkdtempSync(join(tmpdir(), 'cvc-report-'));
+    const root = join(dir, 'tracking');
+    const charts = join(dir, 'stores');
+    await writeStoreCharts(charts, r, { worst: 1, first: 1 });
+    const tracker = await createLocalTracker(root, 'cvc-report-test');
+    const parentId = await trackBacktest(tracker, r, parseCvcConfig({}), [{ path: charts, name: 'store-charts' }]);
+    await tracker.close();
+    const parent = await showRun(root, parentId);
+    const kids = await Promise.all(parent.children.map((id) => showRun(root, id)));
+    const lgbm = kids.find((k) => k.name === 'lgbm')!;
+    expect(lgbm.artifacts).toEqual([
+      'importance/lgbm_feature_importance.json',
+      'importance/lgbm_gain.svg',
+      'importance/lgbm_split.svg',
+    ]);
+    const json = JSON.parse(
+      await readFile(join(lgbm.artifactDir, 'importance', 'lgbm_feature_importance.json'), 'utf8'),
+    ) as { fold: number; features: { feature: string; gain: number; split: number }[] };
+    // Per-store charts on the parent run: every open store ties at 5%, so the worst is the first by id.
+    expect(parent.artifacts).toEqual(['store-charts/store-1.svg']);
+
+    const file = await writeReport(join(dir, 'report.html'), r);
+    const dom = dumpDom(file);
+    const table = new RegExp('data-table="importance"[^>]*>(.*?)</table>', 's').exec(dom)?.[1] ?? '';
+    expect(dom).toContain('<h2>LightGBM feature importance</h2>');
+    expect(dom.match(/data-chart="importance"/g)).toHaveLength(1);
+    const total = json.features.reduce((a, x) => a + x.gain, 0);
+    const rows = [...table.matchAll(/<tr data-feature="([^"]*)">(.*?)<\/tr>/gs)];
+    expect(rows).toHaveLength(json.features.length);
+    rows.forEach(([, feature, cells], i) => {
+      const x = json.features[i]!;
+      const escaped = x.feature.replace('<', '&lt;').replace('>', '&gt;');
+      expect(feature).toBe(escaped);
+      const shown = [...cells!.matchAll(/<td>([^<]*)<\/td>/g)].map((m) => m[1]);
+      const gain = x.gain.toLocaleString('en-US', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
+      expect(shown).toEqual([String(i + 1), escaped, gain, `${((100 * x.gain) / total).toFixed(1)}%`, String(x.split)]);
+    });
+    expect(table).toContain('<td>1</td><td>sales_lag_7</td><td>5,234.3</td><td>65.4%</td><td>120</td>');
+  });
+});
+
+describe('store charts beside the report', () => {
+  it('picks the worst open stores by chosen WAPE, then the first by id, never a closed store', async () => {
+    const r = result();
+    r.choices = r.choices.map((c) => ({ ...c, wape: { '1': 0.1, '22': 0.9, '333': 0.3, '4': 0.2 }[c.storeId]! }));
+    expect(storesToChart(r, { worst: 2, first: 2 })).toEqual(['333', '4', '1']);
+    expect(storesToChart(r, { worst: 0, first: 0 })).toEqual([]);
+    const dir = mkdtempSync(join(tmpdir(), 'cvc-charts-'));
+    await mkdir(join(dir, 'old'), { recursive: true });
+    await writeFile(join(dir, 'old', 'store-x.svg'), '');
+    const written = await writeStoreCharts(join(dir, 'old'), r, { worst: 1, first: 0 });
+    expect(written).toEqual(['store-333.svg']);
+    expect(await readdir(join(dir, 'old'))).toEqual(['store-333.svg']);
+    const svg = await readFile(join(dir, 'old', 'store-333.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg xmlns="http:\/\/www.w3.org\/2000\/svg"/);
+    expect(svg.match(/<polyline data-model="(lgbm|seasonal_naive)"/g)).toHaveLength(2);
   });
 });

@@ -65,11 +65,18 @@ describe('messages of a first run in the wrong order', () => {
   it('says what to run next', async () => {
     const parts: string[] = [];
     // In order: each is what a new user might type next.
-    for (const args of [['infer'], ['forecast', 'show', '--store', '1'], ['models', 'list'], ['train'], ['backtest']])
-      parts.push(await run(args));
+    const steps = [
+      ['infer'],
+      ['forecast', 'show', '--store', '1'],
+      ['models', 'list'],
+      ['train'],
+      ['backtest'],
+      ['runs', 'show', 'abc1234'],
+    ];
+    for (const args of steps) parts.push(await run(args));
     const text = parts.join('\n');
-    for (const hint of ['run `cvc train` first', 'run `cvc infer` first', 'pass --from', 'run `cvc ingest` first'])
-      expect(text).toContain(hint);
+    const hints = ['run `cvc train` first', 'run `cvc infer` first', 'pass --from', 'run `cvc ingest` first'];
+    for (const hint of [...hints, 'run `cvc backtest` or `cvc demo` first']) expect(text).toContain(hint);
     await expect(text).toMatchFileSnapshot(snap('first-run-messages'));
   });
 });
@@ -121,6 +128,19 @@ ui: { locale: en-US }
     const early = await cvc(['--config', p.config, 'forecast', 'show', '--store', '2', '--as-of', '2025-01-01']);
     const bundle = await cvc(['--config', p.config, 'infer', '--bundle', join(p.dir, 'no-bundle')]);
     const version = await cvc(['--config', p.config, 'infer', '--version', '9']);
+    const run = await cvc(['--config', p.config, 'runs', 'show', 'ffffffffff']);
+    const svg = await cvc([
+      '--config',
+      p.config,
+      'forecast',
+      'show',
+      '--store',
+      '2',
+      '--svg',
+      join(p.dir, 'no', 'x.svg'),
+    ]);
+    expect(run.stderr).toContain('see `cvc runs list`');
+    expect(svg.code).toBe(2);
     expect(closed.code).toBe(2);
     expect(models.stdout).toMatch(/\n +2 .*\n +1 .*champion/);
     expect(closed.stderr).toContain('--store 77: the store closed on 2025-03-01; closed stores get no forecast');
@@ -132,6 +152,8 @@ ui: { locale: en-US }
       `$ cvc forecast show --store 2 --as-of 2025-01-01\nexit ${early.code}\n${early.stderr}`,
       `$ cvc infer --bundle <project>/no-bundle\nexit ${bundle.code}\n${bundle.stderr}`,
       `$ cvc infer --version 9\nexit ${version.code}\n${version.stderr}`,
+      `$ cvc runs show ffffffffff\nexit ${run.code}\n${run.stderr}`,
+      `$ cvc forecast show --store 2 --svg <project>/no/x.svg\nexit ${svg.code}\n${svg.stderr}`,
     ].join('\n');
     await expect(normalize(text, p.dir)).toMatchFileSnapshot(snap('after-demo'));
   });

@@ -116,6 +116,6 @@ export class RunNotFoundError extends InputError {
     readonly runId: string,
     message?: string,
   ) {
-    super(`${root}: ${message ?? `no run with id "${runId}"`}`);
+    super(`${root}: ${message ?? `no run with id "${runId}"; see \`cvc runs list\` (--all for model runs)`}`);
   }
 }

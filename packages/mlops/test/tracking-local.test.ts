@@ -79,6 +79,42 @@ os._exit(0)`;
     expect(await listRuns(join(root, 'nothing-here'))).toEqual([]);
   });
 
+  it('writes each call as it is made: a reader sees params, fold metrics and tags of a RUNNING run', async () => {
+    const root = join(await tempDir(), 'tracking');
+    const tracker = await createLocalTracker(root, 'cvc-live');
+    const before = Date.now();
+    const parent = await tracker.startRun({ name: 'backtest live' });
+    const kid = await tracker.startRun({ name: 'lgbm', parent });
+    await kid.logParams({ model: 'lgbm', num_leaves: 31 });
+    await kid.logMetrics({ wape: 0.21, fit_seconds: 1.5 }, 0);
+    await kid.setTags({ 'cvc.fold0.stop_reason': 'early_stopping' });
+    await kid.logMetricHistory('fold0/val_loss', [
+      { step: 1, value: 0.5 },
+      { step: 2, value: 0.4 },
+    ]);
+
+    const seen = await showRun(root, kid.runId);
+    expect(seen.status).toBe('RUNNING');
+    expect(seen.endTime).toBeNull();
+    expect(seen.params).toEqual({ model: 'lgbm', num_leaves: '31' });
+    expect(seen.metricsByStep.wape).toEqual([{ step: 0, value: 0.21 }]);
+    expect(seen.metricsByStep['fold0/val_loss']!.map((p) => p.value)).toEqual([0.5, 0.4]);
+    expect(seen.tags['cvc.fold0.stop_reason']).toBe('early_stopping');
+    const top = await listRuns(root, { topLevelOnly: true });
+    expect(top.map((r) => [r.name, r.status])).toEqual([['backtest live', 'RUNNING']]);
+    expect(Date.parse(top[0]!.startTime)).toBeGreaterThanOrEqual(before - 1000);
+
+    await kid.logMetrics({ wape: 0.25 }, 1);
+    expect((await showRun(root, kid.runId)).metricsByStep.wape!.map((p) => p.step)).toEqual([0, 1]);
+    await kid.end();
+    await parent.end('FAILED');
+    await tracker.close();
+    const done = await showRun(root, parent.runId);
+    expect(done.status).toBe('FAILED');
+    expect(Date.parse(done.endTime!)).toBeGreaterThanOrEqual(Date.parse(done.startTime));
+    expect((await showRun(root, kid.runId)).params).toEqual({ model: 'lgbm', num_leaves: '31' });
+  });
+
   it('refuses changing a param and artifact paths with ..', async () => {
     const tracker = await createLocalTracker(join(await tempDir(), 't'), 'x');
     const run = await tracker.startRun({ name: 'r' });

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { coverage, lgbmSynthetic, seasonalNaive, wape } from '../../../bench/lgbm-synthetic.js';
 import { ForecastInputError, type QuantileForecast } from '@cvc/core';
 import { LgbmForecaster, lgbmFactory } from '../src/lgbm/index.js';
+import { summarizeStops } from '../src/lgbm/forecaster.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 const H = 35;
@@ -110,6 +111,35 @@ describe('lgbm forecaster on uneven data', () => {
     expect(rep.metrics['rows']).toBeGreaterThan(0);
     const fc = await m.predict(uneven, H);
     for (const f of fc) for (const v of [...f.p10, ...f.p50, ...f.p90]) expect(Number.isFinite(v)).toBe(true);
+  });
+});
+
+describe('lgbm stop reason', () => {
+  const small = lgbmSynthetic({ stores: 6, days: 400, extraDays: H, seed: 5 }).history;
+  const fit = (params: Record<string, unknown>) =>
+    new LgbmForecaster({ numOrigins: 20, validationOrigins: 2, ...params }).fit(small, {
+      horizon: H,
+      contextLength: 365,
+      seed: 1,
+    });
+
+  it('says num_rounds when the round budget ran out and early_stopping when validation stopped it', async () => {
+    const capped = await fit({ numBoostRound: 3, earlyStoppingRounds: 30 });
+    expect(capped.stopReason).toBe('num_rounds');
+    expect(capped.metrics['models_early_stopped']).toBe(0);
+    // A high learning rate overfits fast, so validation loss stops improving long before 2000 rounds.
+    const stopped = await fit({ numBoostRound: 2000, earlyStoppingRounds: 3, learningRate: 0.9 });
+    expect(stopped.stopReason).toBe('early_stopping');
+    expect(stopped.metrics['models_early_stopped']).toBe(1);
+    expect(stopped.metrics['best_iteration_mean']).toBeLessThan(2000);
+  });
+
+  it('gives the shared reason, a cut-short one first, or each reason with its count', () => {
+    expect(summarizeStops(['early_stopping', 'early_stopping'])).toBe('early_stopping');
+    expect(summarizeStops(['early_stopping', 'time_budget', 'num_rounds'])).toBe('time_budget');
+    expect(summarizeStops(['early_stopping', 'num_rounds', 'early_stopping'])).toBe(
+      'early_stopping 2/3, num_rounds 1/3',
+    );
   });
 });
 

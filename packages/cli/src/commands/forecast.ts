@@ -1,5 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { InputError } from '@cvc/core';
 import { storeForecastView, svgChart, textChart } from '@cvc/infer';
 import { createContext, type GlobalOptions } from '../context.js';
 import { isoDate, positiveInt } from './options.js';
@@ -19,7 +20,15 @@ export function registerForecast(program: Command, globals: () => GlobalOptions)
         historyDays: o.days,
         ...(o.asOf ? { asOf: o.asOf } : {}),
       });
-      if (o.svg) await writeFile(o.svg, svgChart(view));
+      if (o.svg) {
+        const svg = o.svg;
+        await writeFile(svg, svgChart(view)).catch((err: NodeJS.ErrnoException) => {
+          // A missing folder or a file that cannot be written is the flag's fault (exit 2), not the job's.
+          if (err.code === 'ENOENT' || err.code === 'EISDIR' || err.code === 'ENOTDIR')
+            throw new InputError(`--svg ${svg}: cannot write the chart there (${err.code}); does its folder exist?`);
+          throw err;
+        });
+      }
       ctx.done({ ...view, ...(o.svg ? { svg: o.svg } : {}) }, [
         ...textChart(view),
         ...(o.svg ? [`  chart: ${o.svg}`] : []),

@@ -36,15 +36,34 @@ export function runDuration(r: Pick<RunSummary, 'startTime' | 'endTime'>, now = 
 }
 
 /**
- * The figure a run is judged by: its `wape` (train, a backtest model), else a backtest parent's best
- * `wape_<model>`; '-' when it has neither.
+ * The figure a run is judged by: its `wape` (a backtest model), a training run's `backtest_wape` (the
+ * routed bundle's backtest WAPE), else a backtest parent's best `wape_<model>`; '-' when it has none.
  */
 export function headlineMetric(metrics: Record<string, number>): string {
-  if (Number.isFinite(metrics['wape'])) return `wape=${metrics['wape']!.toFixed(4)}`;
+  for (const key of ['wape', 'backtest_wape'])
+    if (Number.isFinite(metrics[key])) return `${key}=${metrics[key]!.toFixed(4)}`;
   const byModel = Object.entries(metrics)
     .filter(([k, v]) => k.startsWith('wape_') && Number.isFinite(v))
     .sort((a, b) => a[1] - b[1]);
   return byModel[0] ? `${byModel[0][0]}=${byModel[0][1].toFixed(4)}` : '-';
+}
+
+/** Per-fold tags (cvc.fold<k>.stop_reason, cvc.fold<k>.error) as one line per kind: `stop_reason: 0=patience 1=...`. */
+export function foldTagLines(tags: Record<string, string>): string[] {
+  const byKind = new Map<string, [number, string][]>();
+  for (const [k, v] of Object.entries(tags)) {
+    const m = /^cvc\.fold(\d+)\.(.+)$/.exec(k);
+    if (m) byKind.set(m[2]!, [...(byKind.get(m[2]!) ?? []), [Number(m[1]), v]]);
+  }
+  return [...byKind]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(
+      ([kind, xs]) =>
+        `  ${kind} by fold: ${xs
+          .sort((a, b) => a[0] - b[0])
+          .map(([f, v]) => `${f}=${v}`)
+          .join(' ')}`,
+    );
 }
 
 export function registerRuns(program: Command, globals: () => GlobalOptions): void {
@@ -101,6 +120,7 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
         ...Object.entries(r.metricsByStep).map(
           ([k, pts]) => `  ${k} by step: ${pts.map((p) => `${p.step}:${Number(p.value.toPrecision(4))}`).join(' ')}`,
         ),
+        ...foldTagLines(r.tags),
         ...(r.children.length ? [`  children: ${r.children.join(', ')}`] : []),
         ...(r.artifacts.length ? [`  artifacts (${r.artifactDir}): ${r.artifacts.join(', ')}`] : []),
       ]);

@@ -159,6 +159,11 @@ const backtestSchema = z
     /** Within this relative WAPE of the best, the cheaper model wins. */
     tieTolerance: z.number().min(0).default(0.01),
     workers: z.number().int().positive().default(2),
+    /** Forecast-vs-actual SVGs logged with the run: the worst stores (chosen model's WAPE) and the first by id. */
+    storeCharts: z
+      .object({ worst: z.number().int().min(0).default(10), first: z.number().int().min(0).default(5) })
+      .strict()
+      .prefault({}),
   })
   .strict()
   .prefault({});

@@ -87,6 +87,7 @@ export class LgbmForecaster implements Forecaster {
     const validY: number[] = [];
     const validP: number[] = [];
     const bestIterations: number[] = [];
+    const stops: StopReason[] = [];
     let trainRows = 0;
     try {
       for (const [n, u] of units.entries()) {
@@ -120,6 +121,7 @@ export class LgbmForecaster implements Forecaster {
         boosters.push(model.booster); // freed below with the rest if anything fails
         ctx.signal?.throwIfAborted();
         bestIterations.push(model.bestIteration);
+        stops.push(model.stoppedBy);
         const vm = takeRows(all, validIdx);
         const pred = await model.booster.predict(vm.X, { nrow: vm.nrow, ncol: vm.ncol, layout: 'col' });
         for (let k = 0; k < validIdx.length; k++) {
@@ -142,6 +144,8 @@ export class LgbmForecaster implements Forecaster {
             model.bestIteration,
           );
           boosters.push(refit.booster);
+          // The refit runs the best round count by design; only a cut-short refit changes the reason.
+          if (refit.stoppedBy === 'time_budget' || refit.stoppedBy === 'abort') stops[n] = refit.stoppedBy;
           ctx.signal?.throwIfAborted();
         }
       }
@@ -174,9 +178,11 @@ export class LgbmForecaster implements Forecaster {
       best_iteration_mean: bestIterations.reduce((a, b) => a + b, 0) / bestIterations.length,
       valid_wape_scaled: absY > 0 ? absErr / absY : NaN,
       models: boosters.length,
+      models_early_stopped: stops.filter((r) => r === 'early_stopping').length,
     };
-    ctx.log?.('lgbm fit', { ...metrics, seconds });
-    return { seconds, metrics };
+    const stopReason = summarizeStops(stops);
+    ctx.log?.('lgbm fit', { ...metrics, seconds, stopReason });
+    return { seconds, metrics, stopReason };
   }
 
   private async trainUnit(
@@ -188,7 +194,7 @@ export class LgbmForecaster implements Forecaster {
     ctx: FitContext,
     budgetSec: number | undefined,
     rounds?: number,
-  ): Promise<{ booster: Booster; bestIteration: number }> {
+  ): Promise<{ booster: Booster; bestIteration: number; stoppedBy: StopReason }> {
     const p = this.p;
     const params = lightgbmParams(p, ctx.seed);
     const tm = takeRows(all, trainIdx);
@@ -232,15 +238,16 @@ export class LgbmForecaster implements Forecaster {
       });
       // Refit models keep every round they ran; early-stopped ones keep the best round.
       const best = validDs ? Math.max(1, r.bestIteration) : r.iterations;
+      const stoppedBy = STOP_REASONS[r.stoppedBy];
       if (validDs) {
         // Keep only the best trees, and drop the booster's hold on the training data.
         const pruned = Booster.fromModelString(r.booster.modelString({ numIteration: best }));
         r.booster.free();
-        return { booster: pruned, bestIteration: best };
+        return { booster: pruned, bestIteration: best, stoppedBy };
       }
       const kept = Booster.fromModelString(r.booster.modelString());
       r.booster.free();
-      return { booster: kept, bestIteration: best };
+      return { booster: kept, bestIteration: best, stoppedBy };
     } finally {
       validDs?.free();
       trainDs.free();
@@ -352,6 +359,31 @@ function lightgbmParams(p: LgbmParams, seed: number): LightGBMParams {
     seed,
     verbose: -1,
   };
+}
+
+/** LightGBM's stop causes in the words tracking uses (N-BEATS / TFT say max_epochs, patience, ...). */
+const STOP_REASONS = {
+  rounds: 'num_rounds',
+  early_stopping: 'early_stopping',
+  no_split: 'no_split',
+  time_budget: 'time_budget',
+  aborted: 'abort',
+} as const;
+type StopReason = (typeof STOP_REASONS)[keyof typeof STOP_REASONS];
+
+/**
+ * One reason for a fit of one or more boosters (one per horizon day with strategy per_horizon): the
+ * shared reason, or the time budget / abort if any booster was cut short, else each reason with its count.
+ */
+export function summarizeStops(stops: readonly StopReason[]): string {
+  for (const r of ['abort', 'time_budget'] as const) if (stops.includes(r)) return r;
+  const counts = new Map<string, number>();
+  for (const r of stops) counts.set(r, (counts.get(r) ?? 0) + 1);
+  if (counts.size <= 1) return stops[0] ?? 'num_rounds';
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([r, n]) => `${r} ${n}/${stops.length}`)
+    .join(', ');
 }
 
 function indexWhere(n: number, keep: (i: number) => boolean): Int32Array {

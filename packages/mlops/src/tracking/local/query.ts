@@ -154,7 +154,11 @@ async function listArtifactFiles(dir: string): Promise<string[]> {
 export async function showRun(trackingRoot: string, id: string): Promise<RunDetail> {
   const root = resolve(trackingRoot);
   if (!(await tableExists(tablePath(root, 'runs'))))
-    throw new RunNotFoundError(root, id, `no runs tracked yet (no table at ${tablePath(root, 'runs')})`);
+    throw new RunNotFoundError(
+      root,
+      id,
+      `no runs tracked yet (no table at ${tablePath(root, 'runs')}); run \`cvc backtest\` or \`cvc demo\` first`,
+    );
   return withConn(async (conn) => {
     const where =
       id.length >= 6 && id.length < 32 ? `starts_with(run_id, ${sqlLiteral(id)})` : `run_id = ${sqlLiteral(id)}`;

@@ -1,6 +1,6 @@
 // The default Tracker: runs, params, metrics and tags in Delta tables under the tracking root, and
-// artifacts copied into <root>/artifacts/<run_id>/. Params, metrics and tags are buffered per run
-// and written when the run ends (four small commits per run instead of one per call).
+// artifacts copied into <root>/artifacts/<run_id>/. Every call is written as it is made (one small append
+// per call), as MLflow logs them, so a reader sees a RUNNING run's params, fold metrics and tags live.
 import { maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
 import { cp, mkdir, stat } from 'node:fs/promises';
@@ -87,12 +87,11 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       };
       await write('runs', [{ ...runRow, status: 'RUNNING', end_time: null, event_time: start }], runId);
       const params = new Map<string, string>();
-      const metrics: Record<string, SqlValue>[] = [];
       const tags = new Map<string, string>([[RUN_NAME_TAG, opts.name]]);
       for (const [k, v] of Object.entries(opts.tags ?? {})) tags.set(k, maskUserinfo(v));
       if (parent) tags.set(PARENT_RUN_TAG, parent);
       // The start tags (owner pid/host among them) are readable while the run is RUNNING, so a later run
-      // can tell a killed one from a live one; end() writes them again with the rest.
+      // can tell a killed one from a live one.
       await write(
         'tags',
         [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: start })),
@@ -105,6 +104,7 @@ export async function createLocalTracker(root: string, experiment: string): Prom
         name: opts.name,
         artifactUri: artifactDir,
         async logParams(p) {
+          const fresh: Record<string, SqlValue>[] = [];
           for (const [k, v] of Object.entries(p)) {
             const value = paramValue(v);
             const had = params.get(k);
@@ -113,20 +113,31 @@ export async function createLocalTracker(root: string, experiment: string): Prom
               throw new MlopsInputError(
                 `run ${runId}: param "${k}" already logged as "${had}", cannot change it to "${value}"`,
               );
-            params.set(k, value);
+            if (had === undefined) fresh.push({ run_id: runId, key: k, value });
           }
+          // Checked before anything is written, so a refused batch leaves no part of itself behind.
+          for (const r of fresh) params.set(String(r.key), String(r.value));
+          await write('params', fresh, runId);
         },
         async logMetrics(m, step) {
           const timestamp = new Date();
-          for (const [key, value] of Object.entries(m))
-            metrics.push({ run_id: runId, key, value, step: step ?? null, timestamp });
+          const rows = Object.entries(m).map(([key, value]) => ({ run_id: runId, key, value, step, timestamp }));
+          await write('metrics', rows, runId);
         },
         async logMetricHistory(key, points) {
           const timestamp = new Date();
-          for (const p of points) metrics.push({ run_id: runId, key, value: p.value, step: p.step, timestamp });
+          const rows = points.map((p) => ({ run_id: runId, key, value: p.value, step: p.step, timestamp }));
+          await write('metrics', rows, runId);
         },
         async setTags(t) {
-          for (const [k, v] of Object.entries(t)) tags.set(k, maskUserinfo(v));
+          const now = new Date();
+          const rows = Object.entries(t).map(([key, v]) => ({
+            run_id: runId,
+            key,
+            value: maskUserinfo(v),
+            event_time: now,
+          }));
+          await write('tags', rows, runId);
         },
         async logArtifact(localPath, artifactPath) {
           const st = await stat(localPath);
@@ -138,17 +149,6 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           if (ended) return;
           ended = true;
           const now = new Date();
-          await write(
-            'params',
-            [...params].map(([key, value]) => ({ run_id: runId, key, value })),
-            runId,
-          );
-          await write('metrics', metrics, runId);
-          await write(
-            'tags',
-            [...tags].map(([key, value]) => ({ run_id: runId, key, value, event_time: now })),
-            runId,
-          );
           await write('runs', [{ ...runRow, status, end_time: now, event_time: now }], runId);
         },
         async discard() {
