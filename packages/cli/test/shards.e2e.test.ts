@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtestLearnedFile, shardOfStore, type LoadedConfig } from '@cvc/core';
+import { lakeTables, openDuckDb, readLatestBacktestChoice } from '@cvc/feature-table';
 import { BIN, cvc, python, type CliRun } from './helpers.js';
 import { ingestedWorld } from './world.js';
 
@@ -16,6 +17,17 @@ let shardRuns: CliRun[];
 let merge: CliRun;
 /** Each shard's choice rows as the shards left them, before the merge. */
 let shardChoices: Record<string, unknown>[][];
+/** The run `cvc train` would start from: before the merge, and after it. */
+const latest: (string | undefined)[] = [];
+
+async function latestChoice(): Promise<string | undefined> {
+  const { conn, close } = await openDuckDb();
+  try {
+    return (await readLatestBacktestChoice(conn, lakeTables(world)))?.runId;
+  } finally {
+    close();
+  }
+}
 
 function cvcAsync(args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -65,8 +77,14 @@ describe('sharded backtest', () => {
     shardChoices = shardRuns.map(
       (_, i) => runRows(`${world.paths.lake}/model_choice`, `sh.s${i}-${SHARDS}`, ['store_id']).rows,
     );
+    latest.push(await latestChoice());
     merge = cvc(['--config', world.file, '--json', 'backtest', '--shard', 'merge', '--run-id', 'sh']);
+    latest.push(await latestChoice());
   }, 900_000);
+
+  it('train starts from the last complete run: not from a shard, from the merged run once merged', () => {
+    expect(latest).toEqual([fullRun, 'sh']);
+  });
 
   it('every shard finishes on its own stores, chosen by the FNV-1a hash of store_id', () => {
     const stores = new Set<string>();

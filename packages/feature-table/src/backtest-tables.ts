@@ -231,7 +231,9 @@ export async function readLatestBacktestChoice(
 ): Promise<BacktestChoice | null> {
   if (!(await tableExists(tables.modelChoice))) return null;
   const choice = await scanSql(conn, tables.modelChoice);
-  const latestSql = `SELECT run_id FROM ${choice} c ORDER BY created_at DESC LIMIT 1`;
+  // A shard's rows (`<run>.s<i>-<n>`) cover only its stores: train waits for `--shard merge`.
+  const latestSql = `SELECT run_id FROM ${choice} c WHERE NOT regexp_matches(run_id, '\\.s[0-9]+-[0-9]+$')
+    ORDER BY created_at DESC LIMIT 1`;
   const latest = (await conn.runAndReadAll(latestSql)).getRowObjectsJS()[0];
   if (!latest) return null;
   const runId = String(latest['run_id']);
