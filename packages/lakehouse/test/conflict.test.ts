@@ -197,9 +197,8 @@ describe('commit retries', () => {
     // A rerun of one shard replaces only its own rows.
     await write(3, 33);
     const snap = await loadSnapshot(t);
-    const got = await conn.runAndReadAll(
-      `SELECT shard, x FROM read_parquet([${snap.files.map((f) => `'${path.join(t, f.path)}'`).join(', ')}]) ORDER BY shard`,
-    );
+    const files = snap.files.map((f) => `'${path.join(t, f.path)}'`).join(', ');
+    const got = await conn.runAndReadAll(`SELECT shard, x FROM read_parquet([${files}]) ORDER BY shard`);
     expect(got.getRows()).toEqual([
       [0, 0],
       [1, 10],
