@@ -25,6 +25,8 @@ import {
   type Logger,
   type ProgressFn,
   type StoreSeries,
+  type Shard,
+  inShard,
 } from '@cvc/core';
 import { BASELINE_KINDS, ENSEMBLE_KIND, resolveModelsAsked, modelSettings } from '@cvc/models';
 import {
@@ -56,6 +58,8 @@ export interface BacktestOptions {
   /** Continue an interrupted run with the same data and settings, reusing finished (fold, model) pairs. */
   resume?: boolean;
   runId?: string;
+  /** Only this shard's stores (folds are still planned on every store, so shards share them). */
+  shard?: Shard;
   log?: Logger;
   onProgress?: ProgressFn;
   /** Called as each (model, fold) finishes, with its scored rows (empty when it failed): live tracking. */
@@ -157,17 +161,24 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
   const horizon = opts.horizon ?? cfg.forecast.horizon;
   const gap = opts.gap ?? cfg.backtest.gap;
   const models = resolveModels(opts.models ?? cfg.backtest.models);
+  if (opts.shard && models.includes(ENSEMBLE_KIND))
+    throw new InputError(
+      'backtest --shard: the ensemble learns its weights over every store; leave it out of --models',
+    );
   const runId = opts.runId ?? randomUUID();
   const out = { forecasts: tables.backtestForecasts, metrics: tables.backtestMetrics, choice: tables.modelChoice };
 
   const { conn, close } = await openDuckDb();
   try {
-    const series = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
-    if (series.length === 0)
+    const chain = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
+    if (chain.length === 0)
       throw new InputError(`backtest: the feature table ${tables.features} is empty; run \`cvc ingest\` first`);
+    const series = chain.filter((s) => inShard(s.storeId, opts.shard));
+    if (series.length === 0)
+      throw new InputError(`backtest --shard ${opts.shard!.index}/${opts.shard!.count}: no store falls in this shard`);
     const featureVersion = (await loadSnapshot(tables.features)).version;
-    const firstDay = formatIsoDay(Math.min(...series.map((s) => parseIsoDay(s.start))));
-    const lastDay = formatIsoDay(Math.max(...series.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
+    const firstDay = formatIsoDay(Math.min(...chain.map((s) => parseIsoDay(s.start))));
+    const lastDay = formatIsoDay(Math.max(...chain.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
     const folds = planFolds({
       lastDay,
       firstDay,
@@ -222,6 +233,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           models: cfg.models,
           window: cfg.backtest.window,
           seed: cfg.forecast.seed,
+          shard: opts.shard ?? null,
         }),
       )
       .digest('hex')
@@ -396,6 +408,7 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       wapeByHorizonDay[m] = Array.from(he.err, (e, h) => (he.act[h]! > 0 ? e / he.act[h]! : Number.NaN));
 
     progress({ phase: 'backtest: writing tables', done: 0, total: 3 });
+    const mode = { shard: opts.shard !== undefined };
     await writeForecasts(
       conn,
       out.forecasts,
@@ -403,9 +416,10 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       trimmed,
       cutoffs,
       (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n).sales,
+      mode,
     );
-    await writeMetrics(conn, out.metrics, runId, scored);
-    await writeChoice(conn, out.choice, runId, choices, globalBest);
+    await writeMetrics(conn, out.metrics, runId, scored, mode);
+    await writeChoice(conn, out.choice, runId, choices, globalBest, mode);
     progress({ phase: 'backtest: writing tables', done: 3, total: 3 });
 
     const choiceCounts: Record<string, number> = {};

@@ -8,6 +8,7 @@ import {
   appendBacktestMetrics,
   appendModelChoice,
   type BacktestForecastColumns,
+  type BacktestWriteMode,
 } from '@cvc/feature-table';
 import type { StoreChoice, StoreFoldScore } from './choice.js';
 import type { FoldOutcome } from './chain.js';
@@ -24,6 +25,7 @@ export async function writeForecasts(
   outcomes: readonly FoldOutcome[],
   cutoffs: ReadonlyMap<number, string>,
   actualOf: (storeId: string, start: string, n: number) => Float64Array,
+  mode: BacktestWriteMode = {},
 ): Promise<number> {
   const cols: BacktestForecastColumns = {
     model: [],
@@ -55,7 +57,7 @@ export async function writeForecasts(
       }
     }
   }
-  return appendBacktestForecasts(conn, table, runId, cols);
+  return appendBacktestForecasts(conn, table, runId, cols, mode);
 }
 
 export async function writeMetrics(
@@ -63,8 +65,9 @@ export async function writeMetrics(
   table: string,
   runId: string,
   rows: readonly ScoredRow[],
+  mode: BacktestWriteMode = {},
 ): Promise<void> {
-  await appendBacktestMetrics(conn, table, runId, rows);
+  await appendBacktestMetrics(conn, table, runId, rows, mode);
 }
 
 export async function writeChoice(
@@ -73,6 +76,7 @@ export async function writeChoice(
   runId: string,
   choices: readonly StoreChoice[],
   globalBest: string,
+  mode: BacktestWriteMode = {},
 ): Promise<void> {
-  await appendModelChoice(conn, table, runId, choices, globalBest);
+  await appendModelChoice(conn, table, runId, choices, globalBest, mode);
 }

@@ -6,6 +6,7 @@ export * from './features/columns.js';
 export * from './calendar/index.js';
 export * from './backtest/metrics.js';
 export * from './backtest/walk-forward.js';
+export * from './shard.js';
 export * from './backtest/conformal.js';
 export * from './backtest/season.js';
 export * from './backtest/learned.js';

@@ -2,7 +2,7 @@
 // run's forecasts, metrics and per-store choice; `cvc train` reads the latest choice and the WAPE
 // behind it. Each run appends its rows under its own run_id, in one commit per table.
 import { InputError, METRIC_NAMES, type Metrics } from '@cvc/core';
-import { append, optimize, scanSql, stageColumns, tableExists } from '@cvc/lakehouse';
+import { append, optimize, replaceWhere, scanSql, stageColumns, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { BACKTEST_FORECASTS, BACKTEST_METRICS, MODEL_CHOICE, ensureTable, type LakeTables } from './tables.js';
 
@@ -45,11 +45,40 @@ async function cluster(conn: DuckDBConnection, table: string, runId: string): Pr
   await optimize(conn, table, { metadata: { runId, operation: 'backtest optimize' } });
 }
 
+/** How a backtest's rows go in: appended, or (a shard's) replacing its own run_id side by side with other shards. */
+export interface BacktestWriteMode {
+  /**
+   * A shard replaces the rows of its own run_id (a rerun of the shard replaces them) with the predicate
+   * recorded in the commit, so shards writing at once retry instead of conflicting; it does not compact,
+   * because an OPTIMIZE removing other shards' files would make their writes conflict.
+   */
+  shard?: boolean;
+  /** Replaces these runs' rows too, in the same commit (the merge of a sharded run replaces its shards'). */
+  replacing?: readonly string[];
+}
+
+async function writeRun(
+  conn: DuckDBConnection,
+  table: string,
+  runId: string,
+  select: string,
+  metadata: Record<string, unknown>,
+  mode: BacktestWriteMode,
+): Promise<void> {
+  if (mode.shard || mode.replacing) {
+    await replaceWhere(conn, table, { run_id: { in: [runId, ...(mode.replacing ?? [])] } }, select, { metadata });
+    return;
+  }
+  await append(conn, table, select, { metadata });
+  await cluster(conn, table, runId);
+}
+
 export async function appendBacktestForecasts(
   conn: DuckDBConnection,
   table: string,
   runId: string,
   cols: BacktestForecastColumns,
+  mode: BacktestWriteMode = {},
 ): Promise<number> {
   await ensureTable(conn, table, BACKTEST_FORECASTS);
   const n = await stageColumns(conn, 'bt_forecasts', [
@@ -65,8 +94,7 @@ export async function appendBacktestForecasts(
     { name: 'p50', type: 'DOUBLE', values: cols.p50 },
     { name: 'p90', type: 'DOUBLE', values: cols.p90 },
   ]);
-  await append(conn, table, 'SELECT * FROM bt_forecasts', { metadata: { runId, operation: 'backtest' } });
-  await cluster(conn, table, runId);
+  await writeRun(conn, table, runId, 'SELECT * FROM bt_forecasts', { runId, operation: 'backtest' }, mode);
   return n;
 }
 
@@ -75,6 +103,7 @@ export async function appendBacktestMetrics(
   table: string,
   runId: string,
   rows: readonly BacktestMetricRow[],
+  mode: BacktestWriteMode = {},
 ): Promise<void> {
   await ensureTable(conn, table, BACKTEST_METRICS);
   await stageColumns(conn, 'bt_metrics', [
@@ -88,8 +117,7 @@ export async function appendBacktestMetrics(
     { name: 'actual_sum', type: 'DOUBLE', values: rows.map((r) => r.actualSum) },
     ...METRIC_NAMES.map((m) => ({ name: m, type: 'DOUBLE' as const, values: rows.map((r) => r.metrics[m]) })),
   ]);
-  await append(conn, table, 'SELECT * FROM bt_metrics', { metadata: { runId, operation: 'backtest' } });
-  await cluster(conn, table, runId);
+  await writeRun(conn, table, runId, 'SELECT * FROM bt_metrics', { runId, operation: 'backtest' }, mode);
 }
 
 export async function appendModelChoice(
@@ -98,6 +126,7 @@ export async function appendModelChoice(
   runId: string,
   choices: readonly ModelChoiceRow[],
   globalBest: string,
+  mode: BacktestWriteMode = {},
 ): Promise<void> {
   await ensureTable(conn, table, MODEL_CHOICE);
   await stageColumns(conn, 'bt_choice', [
@@ -110,8 +139,72 @@ export async function appendModelChoice(
     { name: 'global_best', type: 'VARCHAR', values: choices.map(() => globalBest) },
   ]);
   const select = 'SELECT *, now() AS created_at FROM bt_choice';
-  await append(conn, table, select, { metadata: { runId, operation: 'backtest', globalBest } });
-  await cluster(conn, table, runId);
+  await writeRun(conn, table, runId, select, { runId, operation: 'backtest', globalBest }, mode);
+}
+
+/** The shards' choice rows of a sharded run, as `cvc backtest --shard merge` reads them. */
+export interface ShardChoiceRow extends ModelChoiceRow {
+  runId: string;
+}
+
+/** Every run_id under `prefix` in the choice table (the shards of a sharded run), with their rows. */
+export async function readShardChoices(
+  conn: DuckDBConnection,
+  table: string,
+  prefix: string,
+): Promise<ShardChoiceRow[]> {
+  if (!(await tableExists(table))) return [];
+  const choice = await scanSql(conn, table);
+  const sql = `SELECT run_id, store_id, model, wape, folds, reason FROM ${choice} c
+    WHERE starts_with(run_id, $1) ORDER BY run_id, store_id`;
+  return (await conn.runAndReadAll(sql, [prefix])).getRowObjectsJS().map((r) => ({
+    runId: String(r['run_id']),
+    storeId: String(r['store_id']),
+    model: String(r['model']),
+    wape: finite(r['wape']) ? r['wape'] : Number.NaN,
+    folds: Number(r['folds']),
+    reason: String(r['reason']),
+  }));
+}
+
+/** The metrics rows of some runs, as the choice is computed from them. */
+export async function readRunMetrics(
+  conn: DuckDBConnection,
+  table: string,
+  runIds: readonly string[],
+): Promise<{ storeId: string; model: string; fold: number; wape: number; absError: number; actualSum: number }[]> {
+  const metrics = await scanSql(conn, table, { filters: { run_id: { in: runIds } } });
+  const sql = `SELECT store_id, model, fold, wape, abs_error, actual_sum FROM ${metrics} m
+    WHERE run_id IN (${runIds.map(sqlString).join(', ')}) ORDER BY run_id, model, fold, store_id`;
+  const rows = (await conn.runAndReadAll(sql)).getRowObjectsJS();
+  return rows.map((r) => ({
+    storeId: String(r['store_id']),
+    model: String(r['model']),
+    fold: Number(r['fold']),
+    wape: finite(r['wape']) ? r['wape'] : Number.NaN,
+    absError: Number(r['abs_error'] ?? 0),
+    actualSum: Number(r['actual_sum'] ?? 0),
+  }));
+}
+
+/**
+ * Moves the shards' rows of a backtest table under the run's own id, in one commit that replaces both
+ * (rows already moved by an interrupted merge are kept, so a rerun of the merge is idempotent).
+ */
+export async function moveShardRows(
+  conn: DuckDBConnection,
+  table: string,
+  run: string,
+  shardRunIds: readonly string[],
+): Promise<void> {
+  if (!(await tableExists(table))) return;
+  const ids = [run, ...shardRunIds];
+  const scan = await scanSql(conn, table, { filters: { run_id: { in: ids } } });
+  const select = `SELECT * REPLACE (${sqlString(run)} AS run_id) FROM ${scan} t
+    WHERE run_id IN (${ids.map(sqlString).join(', ')})`;
+  await replaceWhere(conn, table, { run_id: { in: ids } }, select, {
+    metadata: { runId: run, operation: 'backtest shard merge', shards: shardRunIds.length },
+  });
 }
 
 /** What the latest backtest decided, as `cvc train` reads it. */
@@ -126,6 +219,9 @@ export interface BacktestChoice {
   byStore: Record<string, number>;
 }
 
+/** A SQL string literal (run ids go into IN lists that DuckDB cannot bind as one parameter). */
+const sqlString = (v: string) => `'${v.replaceAll("'", "''")}'`;
+
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
 /** The latest backtest run's per-store choice and the figures behind it; null before any backtest. */
@@ -135,7 +231,9 @@ export async function readLatestBacktestChoice(
 ): Promise<BacktestChoice | null> {
   if (!(await tableExists(tables.modelChoice))) return null;
   const choice = await scanSql(conn, tables.modelChoice);
-  const latestSql = `SELECT run_id FROM ${choice} c ORDER BY created_at DESC LIMIT 1`;
+  // A shard's rows (`<run>.s<i>-<n>`) cover only its stores: train waits for `--shard merge`.
+  const latestSql = `SELECT run_id FROM ${choice} c WHERE NOT regexp_matches(run_id, '\\.s[0-9]+-[0-9]+$')
+    ORDER BY created_at DESC LIMIT 1`;
   const latest = (await conn.runAndReadAll(latestSql)).getRowObjectsJS()[0];
   if (!latest) return null;
   const runId = String(latest['run_id']);

@@ -108,3 +108,13 @@ test('the tables are created from their declarations', async () => {
     expect(snap.clusteringColumns).toEqual([...spec.clusterBy]);
   }
 });
+
+test("a shard's partial choice is never the latest run train reads", async () => {
+  await new Promise((r) => setTimeout(r, 5));
+  const choice = [{ storeId: 's2', model: 'ets', wape: 0.05, folds: 2, reason: 'best' }];
+  await appendModelChoice(conn, tables.modelChoice, 'bt1.s1-4', choice, 'ets', { shard: true });
+  expect((await readLatestBacktestChoice(conn, tables))!.runId).toBe('new');
+  // A run that only looks like a shard at the start of its id is an ordinary run.
+  await appendModelChoice(conn, tables.modelChoice, 'bt1.s1-4x', choice, 'ets');
+  expect((await readLatestBacktestChoice(conn, tables))!.runId).toBe('bt1.s1-4x');
+});

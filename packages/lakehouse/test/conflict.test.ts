@@ -3,7 +3,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { append, createTable, DeltaError, deleteWhere, loadSnapshot, optimize } from '../src/index.js';
+import { append, createTable, DeltaError, deleteWhere, loadSnapshot, optimize, replaceWhere } from '../src/index.js';
 import { LocalStorage } from '../src/storage/local.js';
 import { commit, type PreparedCommit } from '../src/transaction/commit.js';
 import { findConflict, type ConflictScope } from '../src/transaction/conflict.js';
@@ -63,6 +63,40 @@ describe('findConflict', () => {
     // The same protocol written by both (an old table upgraded in passing) is not a conflict.
     const same = { minReaderVersion: 1, minWriterVersion: 2 };
     expect(findConflict(blind, [{ protocol: same }], same)).toBeUndefined();
+  });
+  it('a predicate-scoped read conflicts only with added files whose stats or partitions could match it', () => {
+    const shard = { name: 'shard', type: 'integer', nullable: true, metadata: {}, sqlType: 'INTEGER' } as const;
+    const run = { name: 'run_id', type: 'string', nullable: true, metadata: {}, sqlType: 'VARCHAR' } as const;
+    const scoped = {
+      ...blind,
+      readsAllData: true,
+      readPredicate: [
+        [run, 'r1'],
+        [shard, 2],
+      ] as const,
+    };
+    const withStats = (p: string, lo: number, hi: number, runId = 'r1') => ({
+      add: {
+        ...add(p).add,
+        stats: JSON.stringify({
+          numRecords: 3,
+          minValues: { shard: lo, run_id: runId },
+          maxValues: { shard: hi, run_id: runId },
+          nullCount: { shard: 0, run_id: 0 },
+        }),
+      },
+    });
+    expect(findConflict(scoped, [withStats('s1', 1, 1)])).toBeUndefined();
+    expect(findConflict(scoped, [withStats('s3', 3, 4)])).toBeUndefined();
+    expect(findConflict(scoped, [withStats('r2', 2, 2, 'r2')])).toBeUndefined();
+    expect(findConflict(scoped, [withStats('s2', 2, 2)])).toMatch(/added data \(s2\)/);
+    expect(findConflict(scoped, [withStats('s13', 1, 3)])).toMatch(/added data/);
+    expect(findConflict(scoped, [add('nostats')])).toMatch(/added data/); // no stats: may match
+    const part = (v: string) => ({ add: { ...add(`p${v}`).add, partitionValues: { shard: v } } });
+    expect(findConflict(scoped, [part('1')])).toBeUndefined();
+    expect(findConflict(scoped, [part('2')])).toMatch(/added data/);
+    // Without a recorded predicate every added file conflicts, as before.
+    expect(findConflict({ ...blind, readsAllData: true }, [withStats('s1', 1, 1)])).toMatch(/added data/);
   });
   it('application transactions and metadata domains conflict only when ours', () => {
     const scope = { ...blind, appIds: ['ingest'], domains: ['delta.clustering'] };
@@ -144,6 +178,39 @@ describe('commit retries', () => {
       createTable(conn, t, cols),
     ]);
     expect(results.map((r) => r.version)).toEqual([0, 0, 0]);
+  });
+
+  it('replaceWhere writers scoped to different shards all land; the same shard conflicts', async () => {
+    const t = path.join(tmp.dir, 'shards');
+    const cols = [
+      { name: 'run_id', type: 'VARCHAR' as const },
+      { name: 'shard', type: 'INTEGER' as const },
+      { name: 'x', type: 'INTEGER' as const },
+    ];
+    await createTable(conn, t, { columns: cols });
+    await append(conn, t, `SELECT 'r0' AS run_id, 0 AS shard, 0 AS x`);
+    const write = (s: number, x: number) =>
+      replaceWhere(conn, t, { run_id: 'r1', shard: s }, `SELECT 'r1' AS run_id, ${s} AS shard, ${x} AS x`);
+    // Every writer plans on the same version, then they race for the next ones.
+    const done = await Promise.all([1, 2, 3, 4].map((s) => write(s, s * 10)));
+    expect(done.map((r) => r.version).sort()).toEqual([2, 3, 4, 5]);
+    // A rerun of one shard replaces only its own rows.
+    await write(3, 33);
+    const snap = await loadSnapshot(t);
+    const files = snap.files.map((f) => `'${path.join(t, f.path)}'`).join(', ');
+    const got = await conn.runAndReadAll(`SELECT shard, x FROM read_parquet([${files}]) ORDER BY shard`);
+    expect(got.getRows()).toEqual([
+      [0, 0],
+      [1, 10],
+      [2, 20],
+      [3, 33],
+      [4, 40],
+    ]);
+    // Two writers of the same shard: the loser's predicate matches the winner's new file.
+    const same = await Promise.allSettled([write(2, 21), write(2, 22)]);
+    const lost = same.filter((r) => r.status === 'rejected');
+    expect(lost).toHaveLength(1);
+    expect(((lost[0] as PromiseRejectedResult).reason as DeltaError).code).toBe('CONFLICT');
   });
 
   it('optimize and appends racing in one process all land', async () => {

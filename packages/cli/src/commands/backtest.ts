@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
-import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
+import { checkShardRunName, mergeShardedBacktest, runBacktestJob, type BacktestJobResult } from '@cvc/backtest';
+import { InputError, shardRunId, type Shard } from '@cvc/core';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
-import { modelList, nonNegativeInt, positiveInt } from './options.js';
+import { modelList, nonNegativeInt, positiveInt, shardFlag } from './options.js';
 
 export function registerBacktest(program: Command, globals: () => GlobalOptions): void {
   program
@@ -32,6 +33,12 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
       positiveInt('--workers'),
     )
     .option('--resume', 'continue an interrupted backtest with the same data and settings', false)
+    .option(
+      '--shard <i/n|merge>',
+      'only the stores of shard i of n (FNV-1a hash of store_id mod n; i from 0), or merge the finished shards',
+      shardFlag,
+    )
+    .option('--run-id <name>', 'name of a sharded run, shared by its shards and the merge (required with --shard)')
     .action(
       async (o: {
         models?: string[];
@@ -41,14 +48,28 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
         horizon?: number;
         workers?: number;
         resume: boolean;
+        shard?: Shard | 'merge';
+        runId?: string;
       }) => {
+        const { shard, runId: run, ...rest } = o;
         const ctx = createContext('backtest', globals());
+        if (shard !== undefined && run === undefined)
+          throw new InputError('--shard needs --run-id <name>, the same for every shard and the merge');
+        if (shard === undefined && run !== undefined)
+          throw new InputError('--run-id is only for sharded runs (--shard)');
+        if (shard === 'merge') {
+          const m = await mergeShardedBacktest({ loaded: ctx.loaded, run: run!, log: ctx.log });
+          const what = m.alreadyMerged ? 'already merged' : `merged ${m.shards} shards, global best ${m.globalBest}`;
+          ctx.done({ ...m }, [`backtest ${m.runId}: ${what}; ${m.stores} stores in the choice`]);
+          return;
+        }
         const r = await runBacktestJob({
           loaded: ctx.loaded,
-          runId: ctx.runId,
+          runId: shard ? shardRunId(checkShardRunName(run!), shard) : ctx.runId,
+          ...(shard ? { shard } : {}),
           log: ctx.log,
           onProgress: ctx.progress,
-          ...o,
+          ...rest,
         });
         const { summary, lines } = backtestOutput(r);
         ctx.done(summary, lines);

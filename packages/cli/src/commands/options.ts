@@ -1,5 +1,5 @@
 // Flag parsers shared by commands: each names the flag in its error, which exits 2.
-import { InputError, isCalendarDay } from '@cvc/core';
+import { InputError, isCalendarDay, MAX_SHARDS, type Shard } from '@cvc/core';
 import { InvalidArgumentError } from 'commander';
 
 export function positiveInt(flag: string) {
@@ -56,4 +56,16 @@ export function requireInput(ok: boolean, message: string): void {
 export function failOn(v: string): 'alert' | 'never' {
   if (v !== 'alert' && v !== 'never') throw new InvalidArgumentError(`--fail-on expects alert or never, got "${v}"`);
   return v;
+}
+
+/** --shard: `i/n` (0-based i < n <= MAX_SHARDS, as Kubernetes' JOB_COMPLETION_INDEX) or `merge`. */
+export function shardFlag(v: string): Shard | 'merge' {
+  if (v === 'merge') return 'merge';
+  const m = /^(\d+)\/(\d+)$/.exec(v.trim());
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || count > MAX_SHARDS || index >= count) {
+    throw new InvalidArgumentError(`--shard expects i/n with 0 <= i < n <= ${MAX_SHARDS}, or merge; got "${v}"`);
+  }
+  return { index, count };
 }

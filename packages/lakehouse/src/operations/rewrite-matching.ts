@@ -39,9 +39,11 @@ export async function rewriteMatching(
   ctx: WriteContext,
   predicate: string,
   maxRowsPerFile?: number,
+  candidates?: readonly ActiveFile[],
 ): Promise<MatchRewrite> {
   const { snapshot, storage, table } = ctx;
-  const files = snapshot.files;
+  // Files the stats already rule out are neither read nor part of what the operation depends on.
+  const files = candidates ?? snapshot.files;
   const result: MatchRewrite = {
     actions: [],
     scanned: files.map((f) => f.path),

@@ -19,6 +19,7 @@ import {
 } from './context.js';
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
+import { filterSql, resolveFilters, skipFiles, type Filters } from '../read/skipping.js';
 
 async function withStagedSource<T>(
   conn: DuckDBConnection,
@@ -162,16 +163,24 @@ export async function overwrite(
 /**
  * Replaces the rows matching `predicate` with the rows of `sourceSql`, in one commit. Like Delta's
  * replaceWhere, every new row must itself satisfy the predicate, so a rerun replaces exactly them.
+ * A predicate given as column filters (e.g. `{ run_id: 'r1', shard: 2 }`) is also recorded in the
+ * commit's conflict scope: a concurrent writer's files whose stats cannot match it do not conflict.
  */
 export async function replaceWhere(
   conn: DuckDBConnection,
   table: string,
-  predicateSql: string,
+  predicateSqlOrFilters: string | Filters,
   sourceSql: string,
   opts: WriteOptions = {},
 ): Promise<CommitResult> {
-  const predicate = fragment(predicateSql);
   const ctx = await openForWrite(table);
+  const resolved =
+    typeof predicateSqlOrFilters === 'string'
+      ? undefined
+      : resolveFilters(table, ctx.snapshot.version, ctx.snapshot.schema, predicateSqlOrFilters);
+  const predicate = fragment(
+    resolved === undefined ? (predicateSqlOrFilters as string) : (filterSql(resolved) ?? 'TRUE'),
+  );
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
@@ -199,7 +208,8 @@ export async function replaceWhere(
         `${violations} new row(s) do not satisfy the replaceWhere predicate ${predicate}`,
       );
     }
-    const rewrite = await rewriteMatching(conn, ctx, predicate, opts.maxRowsPerFile);
+    const candidates = resolved === undefined ? undefined : skipFiles(ctx.snapshot.files, resolved);
+    const rewrite = await rewriteMatching(conn, ctx, predicate, opts.maxRowsPerFile, candidates);
     if (rewrite.removed.length > 0) assertMayRemove(ctx, 'replaceWhere');
     const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
       maxRowsPerFile: opts.maxRowsPerFile,
@@ -232,6 +242,7 @@ export async function replaceWhere(
           readPaths: rewrite.scanned,
           removedPaths: rewrite.removed,
           readsAllData: true,
+          readPredicate: resolved,
           appIds: opts.txn ? [opts.txn.appId] : [],
           domains: [],
         },

@@ -2,9 +2,11 @@
 // in spirit: blind appends never conflict; an operation that read or removed files conflicts when
 // the winner removed those files, added data it would have read, or changed metadata/protocol.
 
-import type { Action, Protocol } from '../log/actions.js';
+import { parseStats, type Action, type AddFile, type Protocol } from '../log/actions.js';
 import { sameProtocol } from './protocol.js';
 import { decodePath } from '../log/replay.js';
+import { fileMayMatch, type FilterValue } from '../read/skipping.js';
+import type { SchemaField } from '../schema.js';
 
 export interface ConflictScope {
   /** Files our operation read to decide what to write (their removal by another writer invalidates us). */
@@ -13,6 +15,12 @@ export interface ConflictScope {
   removedPaths: readonly string[];
   /** True when new data added by another writer would have changed our result (overwrite, delete, merge ...). */
   readsAllData: boolean;
+  /**
+   * The read predicate of a `readsAllData` operation, as simple column filters (all must hold), when
+   * it has one: a concurrently added file conflicts only when its partition values and stats could
+   * hold a matching row, as in Delta's conflict checker. Without it every added file conflicts.
+   */
+  readPredicate?: ReadonlyArray<readonly [SchemaField, FilterValue]> | undefined;
   /** App transaction ids we set. */
   appIds: readonly string[];
   /** Metadata domains we set. */
@@ -52,7 +60,7 @@ export function findConflict(
       if (removed.has(p)) return `a concurrent commit already removed file ${p}`;
       if (read.has(p)) return `a concurrent commit removed file ${p} that this operation read`;
     }
-    if ('add' in a && a.add.dataChange && ours.readsAllData) {
+    if ('add' in a && a.add.dataChange && ours.readsAllData && mayMatch(a.add, ours.readPredicate)) {
       return `a concurrent commit added data (${decodePath(a.add.path)}) that this operation would have read`;
     }
     if ('txn' in a && ours.appIds.includes(a.txn.appId))
@@ -62,4 +70,27 @@ export function findConflict(
     }
   }
   return undefined;
+}
+
+/**
+ * Could a file another writer added hold rows our read predicate selects? Partition values are exact;
+ * otherwise the file's min/max/nullCount stats decide, and a file without stats always may match.
+ */
+function mayMatch(add: AddFile, predicate: ConflictScope['readPredicate']): boolean {
+  if (predicate === undefined) return true;
+  const stats = parseStats(add.stats);
+  return predicate.every(([field, value]) => {
+    const parts = add.partitionValues ?? {};
+    if (Object.hasOwn(parts, field.name)) {
+      const v = parts[field.name] ?? null;
+      const one = {
+        numRecords: 1,
+        minValues: v === null ? {} : { [field.name]: v },
+        maxValues: v === null ? {} : { [field.name]: v },
+        nullCount: { [field.name]: v === null ? 1 : 0 },
+      };
+      return fileMayMatch(one, field, value);
+    }
+    return fileMayMatch(stats, field, value);
+  });
 }
