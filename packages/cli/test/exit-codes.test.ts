@@ -2,15 +2,8 @@
 // another kind) exits 2, a job that broke exits 1. These go through the CLI's own reportFailure.
 import { describe, expect, it, vi } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
-import {
-  AlertsFiredError,
-  BusyError,
-  ForecastInputError,
-  InputError,
-  JobError,
-  ModelError,
-  forecasterFactory,
-} from '@cvc/core';
+import { AlertsFiredError, BusyError, ForecastInputError, InputError, JobError, ModelError } from '@cvc/core';
+import { forecasterFactory } from '@cvc/models';
 import { DeltaError, stageColumns } from '@cvc/lakehouse';
 import { reportFailure } from '../src/errors.js';
 

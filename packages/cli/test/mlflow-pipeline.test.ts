@@ -11,7 +11,7 @@ import { promisify } from 'node:util';
 import { z } from 'zod';
 import { resolveBundle, runInfer, type InferResult } from '@cvc/infer';
 import { cvcVersion } from '@cvc/mlops';
-import { forecasterFactory } from '@cvc/core';
+import { forecasterFactory } from '@cvc/models';
 import { cvc } from './helpers.js';
 import { trainAndRegister } from '@cvc/train';
 import { runBacktestJob, type BacktestJobResult } from '@cvc/backtest';

@@ -49,7 +49,7 @@ test('planned is_open: the weekly pattern of the last 8 weeks, overridden by sch
   const { plannedOpen, weeklyOpenPattern } = await import('../src/index.js');
   // 2025-01-06 is a Monday; 10 weeks of history: closed on Sundays for the last 8, open before that,
   // and one odd closed Tuesday that a majority vote ignores.
-  const history = Array.from({ length: 70 }, (_, i) => (i >= 14 && i % 7 === 6 ? 0 : 1));
+  const history: number[] = Array.from({ length: 70 }, (_, i) => (i >= 14 && i % 7 === 6 ? 0 : 1));
   history[64] = 0;
   history[65] = Number.NaN;
   expect(Array.from(weeklyOpenPattern('2025-01-06', history))).toEqual([1, 1, 1, 1, 1, 1, 0]);

@@ -39,6 +39,7 @@ beforeAll(async () => {
     modelChoice: join(dir, 'mc'),
     forecasts: join(dir, 'fc'),
     forecastAccuracy: join(dir, 'fa'),
+    storeSchedule: join(dir, 'ss'),
   };
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();

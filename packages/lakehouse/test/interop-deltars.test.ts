@@ -139,7 +139,7 @@ describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
       txnVersion: number;
       readerVersion: number;
       writerVersion: number;
-      minStore: unknown;
+      minStore: string[];
       numRecords: number[];
       config: Record<string, string>;
     }>(

@@ -92,7 +92,7 @@ describe('protocol', () => {
       { 'delta.enableDeletionVectors': 'true' },
       { 'delta.feature.rowTracking': 'supported' },
       { 'delta.columnMapping.mode': 'name' },
-    ]) {
+    ] as Record<string, string>[]) {
       await expect(
         createTable(conn, path.join(tmp.dir, `refused${n++}`), { columns: COLS, properties }),
       ).rejects.toMatchObject({
