@@ -10,7 +10,9 @@ describe('live backtest tracking (local tables)', () => {
   it('logs the shape MLflow gets: resolved params, fold metrics, stop reasons and epoch losses', async () => {
     const world = await ingestedWorld({
       stores: 4,
-      yaml: 'backtest: { folds: 2, models: [nbeats], workers: 1 }\nmodels: { nbeats: { epochs: 2, windowsPerEpoch: 128 } }\n',
+      yaml:
+        'backtest: { folds: 2, models: [nbeats], workers: 1 }\n' +
+        'models: { nbeats: { epochs: 2, windowsPerEpoch: 128 } }\n',
     });
     const t0 = Date.now();
     const bt = await runBacktestJob({ loaded: world, runId: 'live-local' });
