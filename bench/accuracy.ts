@@ -84,7 +84,8 @@ const pct = (x: number | undefined) =>
   x === undefined || !Number.isFinite(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`.padStart(6);
 
 console.log(
-  `demo ${bt.stores} stores, folds ${bt.folds.map((f) => f.cutoff).join(' ')}, seed ${seed}; ingest ${((t1 - t0) / 1000).toFixed(0)} s, backtest ${((t2 - t1) / 1000).toFixed(0)} s`,
+  `demo ${bt.stores} stores, folds ${bt.folds.map((f) => f.cutoff).join(' ')}, seed ${seed}; ingest ` +
+    `${((t1 - t0) / 1000).toFixed(0)} s, backtest ${((t2 - t1) / 1000).toFixed(0)} s`,
 );
 console.log('model           WAPE    x wkday  x lgbm   WAPE f1+  cov raw  cov f1+ raw  cov f1+ calib  stores chosen');
 for (const l of bt.leaderboard) {

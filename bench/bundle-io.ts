@@ -54,7 +54,10 @@ function lgbmText(bytes: number): Uint8Array {
   const lines: string[] = ['tree', 'version=v4', 'num_class=1'];
   let size = 0;
   for (let t = 0; size < bytes; t++) {
-    const line = `Tree=${t}\nsplit_feature=${Array.from({ length: 30 }, (_, i) => (i * 7 + t) % 40).join(' ')}\nthreshold=${Array.from({ length: 30 }, () => (Math.random() * 1000).toFixed(8)).join(' ')}\nleaf_value=${Array.from({ length: 31 }, () => (Math.random() - 0.5).toFixed(12)).join(' ')}\n`;
+    const line =
+      `Tree=${t}\nsplit_feature=${Array.from({ length: 30 }, (_, i) => (i * 7 + t) % 40).join(' ')}\nthreshold=` +
+      `${Array.from({ length: 30 }, () => (Math.random() * 1000).toFixed(8)).join(' ')}\nleaf_value=` +
+      `${Array.from({ length: 31 }, () => (Math.random() - 0.5).toFixed(12)).join(' ')}\n`;
     lines.push(line);
     size += line.length;
   }
@@ -139,7 +142,8 @@ try {
   }
   const fmt = (xs: number[]) => `${(median(xs) * 1000).toFixed(0)} ms`;
   console.log(
-    `bundle: ${(dirBytes / 1048576).toFixed(2)} MB in files (3 models, 150 stores), .tar.gz ${(tarBytes / 1048576).toFixed(2)} MB; median of ${runs} runs`,
+    `bundle: ${(dirBytes / 1048576).toFixed(2)} MB in files (3 models, 150 stores), .tar.gz ` +
+      `${(tarBytes / 1048576).toFixed(2)} MB; median of ${runs} runs`,
   );
   console.log(`write  ${fmt(t.write)}   (save models + sha256 + manifest + rename)`);
   console.log(`export ${fmt(t.export)}   (verify + tar.gz)`);

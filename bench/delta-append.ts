@@ -26,10 +26,12 @@ try {
   const d = median(delta);
   const p = median(raw);
   console.log(
-    `delta append ${rows} rows x 12 cols: median ${d.toFixed(2)} s, ${Math.round(rows / d).toLocaleString('en-US')} rows/s (runs: ${delta.map((x) => x.toFixed(2)).join(', ')})`,
+    `delta append ${rows} rows x 12 cols: median ${d.toFixed(2)} s, ` +
+      `${Math.round(rows / d).toLocaleString('en-US')} rows/s (runs: ${delta.map((x) => x.toFixed(2)).join(', ')})`,
   );
   console.log(
-    `plain DuckDB COPY to Parquet:      median ${p.toFixed(2)} s, ${Math.round(rows / p).toLocaleString('en-US')} rows/s`,
+    `plain DuckDB COPY to Parquet:      median ${p.toFixed(2)} s, ` +
+      `${Math.round(rows / p).toLocaleString('en-US')} rows/s`,
   );
   console.log(`overhead of the Delta append (stage + stats + commit): x${(d / p).toFixed(2)}`);
 } finally {

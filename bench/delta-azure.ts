@@ -44,7 +44,8 @@ async function measure(label: string, table: string): Promise<Figures> {
         append(
           conn,
           table,
-          `SELECT (range % 50)::VARCHAR AS store_id, DATE '2020-01-01' + range::INTEGER AS date, ${i}.0 AS sales FROM range(1000)`,
+          `SELECT (range % 50)::VARCHAR AS store_id, DATE '2020-01-01' + range::INTEGER AS date, ${i}.0 AS sales ` +
+            'FROM range(1000)',
         ),
       ),
     );
@@ -76,7 +77,8 @@ async function measure(label: string, table: string): Promise<Figures> {
   const ms = (x: number) => `${(x * 1000).toFixed(1)} ms`;
   console.log(
     `${label}: append commit ${ms(f.append)} (median of ${commits}), commit Put ${ms(f.put)}, ` +
-      `snapshot of ${commits + 1} commits ${ms(f.snapshot)}, read ${commits} files cold ${ms(f.coldRead)} / warm ${ms(f.warmRead)}`,
+      (`snapshot of ${commits + 1} commits ${ms(f.snapshot)}, read ${commits} files cold ${ms(f.coldRead)} / warm ` +
+        `${ms(f.warmRead)}`),
   );
   return f;
 }
@@ -87,7 +89,8 @@ try {
   const x = (a: number, b: number) => `x${(a / b).toFixed(1)}`;
   console.log(
     `Azurite / local: append ${x(az.append, local.append)}, commit Put ${x(az.put, local.put)}, ` +
-      `snapshot ${x(az.snapshot, local.snapshot)}, cold read ${x(az.coldRead, local.coldRead)}, warm read ${x(az.warmRead, local.warmRead)}`,
+      (`snapshot ${x(az.snapshot, local.snapshot)}, cold read ${x(az.coldRead, local.coldRead)}, warm read ` +
+        `${x(az.warmRead, local.warmRead)}`),
   );
 } finally {
   await azurite.stop();

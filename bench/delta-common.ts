@@ -40,7 +40,10 @@ export function scratch(prefix: string): { dir: string; cleanup: () => void } {
 /** store_id, date and 10 numeric columns, as the feature table has. */
 export function salesRows(rows: number, stores: number, start = 0): string {
   const numeric = Array.from({ length: 10 }, (_, i) => `(hash(range * ${i + 3}) % 100000)::DOUBLE / 100 AS v${i}`);
-  return `SELECT (range % ${stores})::VARCHAR AS store_id, DATE '2020-01-01' + (range // ${stores})::INTEGER AS date, ${numeric.join(', ')} FROM range(${start}, ${start + rows})`;
+  return (
+    `SELECT (range % ${stores})::VARCHAR AS store_id, DATE '2020-01-01' + (range // ${stores})::INTEGER AS date, ` +
+    `${numeric.join(', ')} FROM range(${start}, ${start + rows})`
+  );
 }
 
 export const SALES_COLUMNS = [

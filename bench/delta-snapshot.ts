@@ -30,7 +30,8 @@ try {
   }
   const last = (await loadSnapshot(table)).version;
   console.log(
-    `built ${last + 1} commits: append commit median ${(median(build) * 1000).toFixed(1)} ms, total ${build.reduce((a, b) => a + b, 0).toFixed(1)} s`,
+    `built ${last + 1} commits: append commit median ${(median(build) * 1000).toFixed(1)} ms, total ` +
+      `${build.reduce((a, b) => a + b, 0).toFixed(1)} s`,
   );
 
   async function measure(label: string): Promise<number> {
@@ -40,13 +41,15 @@ try {
     const m = median(times);
     const snap = await loadSnapshot(table);
     console.log(
-      `${label}: median ${(m * 1000).toFixed(1)} ms over ${runs} runs (version ${snap.version}, ${snap.files.length} files)`,
+      `${label}: median ${(m * 1000).toFixed(1)} ms over ${runs} runs (version ${snap.version}, ` +
+        `${snap.files.length} files)`,
     );
     return m;
   }
   const log = join(table, '_delta_log');
   const withCheckpoint = await measure(
-    `with checkpoints (${readdirSync(log).filter((f) => f.endsWith('.checkpoint.parquet')).length} written, newest ${last - (last % 10)})`,
+    `with checkpoints (${readdirSync(log).filter((f) => f.endsWith('.checkpoint.parquet')).length} written, ` +
+      `newest ${last - (last % 10)})`,
   );
   const aside = join(tmp.dir, 'aside');
   mkdirSync(aside);

@@ -74,12 +74,16 @@ export async function addDay(path: string, day: string, corrections = 0): Promis
   const c = await instance.connect();
   try {
     await c.run(`INSERT INTO daily_sales
-      SELECT store_id, sale_date + 1, gross_sales, n_sales, is_open, greatest((SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE, TIMESTAMP '${day}' + INTERVAL 27 HOUR) FROM daily_sales
+      SELECT store_id, sale_date + 1, gross_sales, n_sales, is_open,
+        greatest((SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE, TIMESTAMP '${day}' + INTERVAL 27 HOUR)
+      FROM daily_sales
       WHERE sale_date = DATE '${day}' - 1 AND store_id IN (SELECT store_id FROM stores)
       QUALIFY row_number() OVER (PARTITION BY store_id ORDER BY updated_at DESC) = 1`);
     if (corrections > 0) {
       await c.run(`INSERT INTO daily_sales
-        SELECT store_id, sale_date, gross_sales + 1, n_sales, is_open, (SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE FROM daily_sales
+        SELECT store_id, sale_date, gross_sales + 1, n_sales, is_open,
+          (SELECT max(updated_at) FROM daily_sales) + INTERVAL 1 MINUTE
+        FROM daily_sales
         WHERE sale_date BETWEEN DATE '${day}' - 7 AND DATE '${day}' - 2 AND is_open
         QUALIFY row_number() OVER (PARTITION BY store_id, sale_date ORDER BY updated_at DESC) = 1
         ORDER BY hash(store_id, sale_date, DATE '${day}') LIMIT ${corrections}`);

@@ -31,6 +31,7 @@ for (const stores of sizes) {
   }
   const s = median(secs);
   console.log(
-    `full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s, ${Math.round(rows / s)} rows/s read (${rows} read, ${merged} feature rows), peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs})`,
+    `full ingest ${stores} stores x 7 y: ${s.toFixed(2)} s, ${Math.round(rows / s)} rows/s read (${rows} read, ` +
+      `${merged} feature rows), peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs})`,
   );
 }

@@ -38,6 +38,8 @@ for (const stores of sizes) {
     read = result.rowsRead;
   }
   console.log(
-    `daily incremental ingest ${stores} stores (one new day: ${read} rows read, ${merged} feature rows merged): ${median(secs).toFixed(2)} s, peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; full load before it ${full.seconds.toFixed(1)} s)`,
+    `daily incremental ingest ${stores} stores (one new day: ${read} rows read, ${merged} feature rows merged): ` +
+      `${median(secs).toFixed(2)} s, peak RSS ${median(rss).toFixed(0)} MiB (median of ${runs}; full load before ` +
+      `it ${full.seconds.toFixed(1)} s)`,
   );
 }

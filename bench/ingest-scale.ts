@@ -58,7 +58,8 @@ async function scaleSource(stores: number): Promise<string> {
     await c.run(`INSERT INTO promotions
       SELECT (SELECT max(promo_id) FROM promotions) + row_number() OVER (ORDER BY s.store_id, y, k), s.store_id,
         make_date(y::INTEGER, 1, 1) + (hash(s.store_id, y, k) % 365)::INTEGER AS start_date,
-        make_date(y::INTEGER, 1, 1) + (hash(s.store_id, y, k) % 365)::INTEGER + 1 + (hash(k, y, s.store_id) % 6)::INTEGER,
+        make_date(y::INTEGER, 1, 1) + (hash(s.store_id, y, k) % 365)::INTEGER + 1
+          + (hash(k, y, s.store_id) % 6)::INTEGER,
         round(5 + (hash(y, k, s.store_id) % 100) / 10, 1)
       FROM stores s, range(2019, 2026) b(y), range(35) d(k)`);
     await c.run('CHECKPOINT');
@@ -145,12 +146,16 @@ if (dailyStores > 0) {
   const snap = await loadSnapshot(features);
   const after = await filesForRead(features, { store: '17', from: formatDay(-34), to: formatDay(0) });
   console.log(
-    `daily ingest ${dailyStores} stores (one new day + 25 late corrections: ${last.rowsRead} rows read, ${last.rowsMerged} merged): ` +
-      `${median(secs).toFixed(2)} s (CPU ${median(cpus).toFixed(2)} s), peak RSS ${median(rss).toFixed(0)} MiB (median of ${dailyRuns}; load ${load()}); ` +
-      `commits per run: features ${last.versions.features !== null ? 1 : 0}, optimize ${last.versions.optimize !== null ? 1 : 0}`,
+    `daily ingest ${dailyStores} stores (one new day + 25 late corrections: ${last.rowsRead} rows read, ` +
+      `${last.rowsMerged} merged): ` +
+      (`${median(secs).toFixed(2)} s (CPU ${median(cpus).toFixed(2)} s), peak RSS ${median(rss).toFixed(0)} MiB ` +
+        `(median of ${dailyRuns}; load ${load()}); `) +
+      (`commits per run: features ${last.versions.features !== null ? 1 : 0}, optimize ` +
+        `${last.versions.optimize !== null ? 1 : 0}`),
   );
   console.log(
-    `after ${dailyRuns} daily runs: ${snap.files.length} data files; one store's 35-day window touches ${after.touched} of ${after.total}`,
+    `after ${dailyRuns} daily runs: ${snap.files.length} data files; one store's 35-day window touches ` +
+      `${after.touched} of ${after.total}`,
   );
 
   function formatDay(offset: number): string {

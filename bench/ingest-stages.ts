@@ -38,7 +38,8 @@ const r = await runIngest({
     const now = performance.now();
     const used = process.cpuUsage(cpu);
     rows.push(
-      `${((now - wall) / 1000).toFixed(2).padStart(8)} ${((used.user + used.system) / 1e6).toFixed(2).padStart(8)}  ${stage}`,
+      `${((now - wall) / 1000).toFixed(2).padStart(8)} ` +
+        `${((used.user + used.system) / 1e6).toFixed(2).padStart(8)}  ${stage}`,
     );
     wall = now;
     cpu = process.cpuUsage();

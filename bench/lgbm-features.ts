@@ -55,8 +55,10 @@ if (process.argv[2] === '--child') {
     );
     const r = JSON.parse(out) as Record<string, number>;
     console.log(
-      `origins ${String(r['origins']).padStart(3)}: ${r['rows']} rows x ${r['cols']} cols (${r['matrixMb']!.toFixed(0)} MB float32) ` +
-        `built in ${r['seconds']!.toFixed(2)} s wall, ${r['cpuSeconds']!.toFixed(2)} s CPU; peak RSS ${r['peakRssMb']!.toFixed(0)} MB (${r['rssBeforeMb']!.toFixed(0)} MB before the build)`,
+      `origins ${String(r['origins']).padStart(3)}: ${r['rows']} rows x ${r['cols']} cols ` +
+        `(${r['matrixMb']!.toFixed(0)} MB float32) ` +
+        (`built in ${r['seconds']!.toFixed(2)} s wall, ${r['cpuSeconds']!.toFixed(2)} s CPU; peak RSS ` +
+          `${r['peakRssMb']!.toFixed(0)} MB (${r['rssBeforeMb']!.toFixed(0)} MB before the build)`),
     );
   }
 }

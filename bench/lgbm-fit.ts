@@ -21,8 +21,10 @@ const cpu = process.cpuUsage(c0);
 const m = report.metrics;
 console.log(`lgbm-fit: ${stores} stores x ${days} days, params ${JSON.stringify(params)}`);
 console.log(
-  `fit ${((t1 - t0) / 1000).toFixed(1)} s (features ${m['feature_seconds']!.toFixed(2)} s), predict ${((t2 - t1) / 1000).toFixed(2)} s, ` +
-    `cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; rows ${m['rows']}, best iteration ${m['best_iteration_mean']}`,
+  `fit ${((t1 - t0) / 1000).toFixed(1)} s (features ${m['feature_seconds']!.toFixed(2)} s), predict ` +
+    `${((t2 - t1) / 1000).toFixed(2)} s, ` +
+    (`cpu ${((cpu.user + cpu.system) / 1e6).toFixed(1)} s; rows ${m['rows']}, best iteration ` +
+      `${m['best_iteration_mean']}`),
 );
 console.log(
   `WAPE ${wape(

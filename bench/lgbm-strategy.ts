@@ -48,6 +48,7 @@ for (const [name, params] of Object.entries(extra)) {
   const mean = (a: number[]) => a.reduce((x, y) => x + y, 0) / a.length;
   console.log(
     `${name.padEnd(16)} WAPE ${mean(w).toFixed(4)} (folds ${w.map((x) => x.toFixed(4)).join(' ')})  ` +
-      `seasonal-naive ${mean(naive).toFixed(4)}  p10-p90 coverage ${mean(cov).toFixed(3)}  fit s ${secs.map((s) => s.toFixed(1)).join(' ')}`,
+      (`seasonal-naive ${mean(naive).toFixed(4)}  p10-p90 coverage ${mean(cov).toFixed(3)}  fit s ` +
+        `${secs.map((s) => s.toFixed(1)).join(' ')}`),
   );
 }

@@ -62,7 +62,8 @@ const median = (a: number[]) => [...a].sort((x, z) => x - z)[Math.floor(a.length
 const o: Timing[] = [];
 const p: Timing[] = [];
 console.log(
-  `lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), OMP_WAIT_POLICY=${waitPolicy}, ${repeats} alternating runs each`,
+  `lgbm-train: ${nrow} x ${ncol} float64, ${rounds} rounds, 63 leaves, ${threads} thread(s), ` +
+    `OMP_WAIT_POLICY=${waitPolicy}, ${repeats} alternating runs each`,
 );
 for (let r = 0; r < repeats; r++) {
   o.push(await ours());
@@ -70,14 +71,16 @@ for (let r = 0; r < repeats; r++) {
   const a = o.at(-1)!;
   const b = p.at(-1)!;
   console.log(
-    `  run ${r + 1}: ours ${a.seconds.toFixed(2)} s (cpu ${a.cpu.toFixed(2)}), python ${b.seconds.toFixed(2)} s (cpu ${b.cpu.toFixed(2)})`,
+    `  run ${r + 1}: ours ${a.seconds.toFixed(2)} s (cpu ${a.cpu.toFixed(2)}), python ${b.seconds.toFixed(2)} s ` +
+      `(cpu ${b.cpu.toFixed(2)})`,
   );
 }
 for (const k of ['seconds', 'cpu'] as const) {
   const mo = median(o.map((t) => t[k]));
   const mp = median(p.map((t) => t[k]));
   console.log(
-    `median ${k === 'seconds' ? 'wall' : 'cpu '}: ours ${mo.toFixed(2)} s, python ${mp.toFixed(2)} s, ratio ours/python ${(mo / mp).toFixed(3)}`,
+    `median ${k === 'seconds' ? 'wall' : 'cpu '}: ours ${mo.toFixed(2)} s, python ${mp.toFixed(2)} s, ratio ` +
+      `ours/python ${(mo / mp).toFixed(3)}`,
   );
 }
 await rm(dir, { recursive: true, force: true });

@@ -93,7 +93,8 @@ async function monitorBench(): Promise<void> {
       conn,
       features,
       `SELECT s::VARCHAR AS store_id, d::DATE AS date,
-      ${level('s', 'd::DATE')} * (1 + 0.15 * (hash(s, d) % 1000 / 1000.0 - 0.5)) AS sales, false AS is_missing, true AS is_open
+      ${level('s', 'd::DATE')} * (1 + 0.15 * (hash(s, d) % 1000 / 1000.0 - 0.5)) AS sales,
+      false AS is_missing, true AS is_open
     FROM range(1, ${STORES + 1}) r(s), range(DATE '${from}', DATE '${to}' + INTERVAL 1 DAY, INTERVAL 1 DAY) t(d)`,
     );
   const forecastSet = (asOf: string) =>
@@ -102,7 +103,8 @@ async function monitorBench(): Promise<void> {
       forecasts,
       `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date,
       h::INTEGER AS horizon_day, DATE '${asOf}' AS as_of_date, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} AS yhat,
-      ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 0.85 AS yhat_lower, ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 1.15 AS yhat_upper,
+      ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 0.85 AS yhat_lower,
+      ${level('s', `(DATE '${asOf}' + h::INTEGER)`)} * 1.15 AS yhat_upper,
       'lgbm' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
     FROM range(1, ${STORES + 1}) r(s), range(1, ${H + 1}) t(h) ORDER BY store_id, forecast_date`,
       { metadata: { operation: 'infer' } },
@@ -113,7 +115,8 @@ async function monitorBench(): Promise<void> {
   await actuals('2024-10-01', last);
   for (let k = 0; k < DAYS; k++) await forecastSet(formatIsoDay(addDays(parseIsoDay(start), k)));
   console.log(
-    `setup: ${STORES} stores, ${DAYS} forecast sets (${(STORES * DAYS * H).toLocaleString('en-US')} forecast rows) in ${s(t0).toFixed(1)} s`,
+    `setup: ${STORES} stores, ${DAYS} forecast sets (${(STORES * DAYS * H).toLocaleString('en-US')} forecast ` +
+      `rows) in ${s(t0).toFixed(1)} s`,
   );
 
   t0 = performance.now();
@@ -121,7 +124,8 @@ async function monitorBench(): Promise<void> {
     runMonitor({ loaded, runId: 'backfill', today: formatIsoDay(addDays(parseIsoDay(last), 1)) }),
   );
   console.log(
-    `monitor backfill (whole year): ${s(t0).toFixed(2)} s, ${backfill.result.update.added.toLocaleString('en-US')} rows added, ` +
+    `monitor backfill (whole year): ${s(t0).toFixed(2)} s, ` +
+      `${backfill.result.update.added.toLocaleString('en-US')} rows added, ` +
       `peak RSS ${backfill.peakMiB.toFixed(0)} MiB`,
   );
   const times: number[] = [];
@@ -135,11 +139,13 @@ async function monitorBench(): Promise<void> {
     const r = await runMonitor({ loaded, runId: `day-${k}`, today: formatIsoDay(addDays(parseIsoDay(day), 1)) });
     times.push(s(t0));
     console.log(
-      `  daily monitor ${day}: ${times.at(-1)!.toFixed(2)} s (${r.update.added} rows added, ${r.update.updated} updated, ${r.alerts.length} alerts)`,
+      `  daily monitor ${day}: ${times.at(-1)!.toFixed(2)} s (${r.update.added} rows added, ${r.update.updated} ` +
+        `updated, ${r.alerts.length} alerts)`,
     );
   }
   console.log(
-    `monitor daily run, ${STORES} stores x ${H} days x ${DAYS} daily runs: median ${median(times).toFixed(2)} s over ${RUNS} days (target <= 5 s)`,
+    `monitor daily run, ${STORES} stores x ${H} days x ${DAYS} daily runs: median ${median(times).toFixed(2)} s ` +
+      `over ${RUNS} days (target <= 5 s)`,
   );
   conn.closeSync();
   db.closeSync();
@@ -160,7 +166,8 @@ async function dailyBench(): Promise<void> {
   await trainAndRegister({ loaded, from: '2024-01-01', promote: 'always' });
   await runDaily({ loaded, runId: 'bench-day-0', today: formatIsoDay(addDays(parseIsoDay(DEMO_AS_OF), 1)) });
   console.log(
-    `daily setup: ${STORES} stores ingested, baselines backtested and trained, first daily run, in ${s(t0).toFixed(1)} s`,
+    `daily setup: ${STORES} stores ingested, baselines backtested and trained, first daily run, in ` +
+      `${s(t0).toFixed(1)} s`,
   );
   const next = demoDaysAfter({ stores: STORES, asOf: DEMO_AS_OF, seed: 42 }, RUNS);
   const times: number[] = [];
@@ -172,7 +179,8 @@ async function dailyBench(): Promise<void> {
     );
     times.push(s(t0));
     console.log(
-      `  daily ${day}: ${times.at(-1)!.toFixed(2)} s (${r.result.steps.map((x) => `${x.step} ${x.outcome} ${x.seconds.toFixed(2)} s`).join(', ')}), ` +
+      `  daily ${day}: ${times.at(-1)!.toFixed(2)} s ` +
+        `(${r.result.steps.map((x) => `${x.step} ${x.outcome} ${x.seconds.toFixed(2)} s`).join(', ')}), ` +
         `peak RSS ${r.peakMiB.toFixed(0)} MiB`,
     );
   }

@@ -127,17 +127,21 @@ async function main(): Promise<void> {
       leaderboard: { model: string; wape: number }[];
     };
     console.log(
-      `backtest             ${median(bt.map((b) => b.seconds)).toFixed(1)} s (median), peak RSS ${median(bt.map((b) => b.peakRssMb)).toFixed(0)} MB`,
+      `backtest             ${median(bt.map((b) => b.seconds)).toFixed(1)} s (median), peak RSS ` +
+        `${median(bt.map((b) => b.peakRssMb)).toFixed(0)} MB`,
     );
     for (const t of last.timings) {
       const w = last.leaderboard.find((l) => l.model === t.model)?.wape;
       console.log(
-        `  ${t.model.padEnd(15)} fit ${t.fitSeconds.toFixed(1).padStart(7)} s  predict ${t.predictSeconds.toFixed(1).padStart(6)} s  WAPE ${w === undefined ? 'failed' : `${(w * 100).toFixed(1)}%`}`,
+        `  ${t.model.padEnd(15)} fit ${t.fitSeconds.toFixed(1).padStart(7)} s  predict ` +
+          `${t.predictSeconds.toFixed(1).padStart(6)} s  WAPE ` +
+          `${w === undefined ? 'failed' : `${(w * 100).toFixed(1)}%`}`,
       );
     }
     const kr = await killAndResume(config, models.split(',').length * folds);
     console.log(
-      `backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s (a full run: ${median(bt.map((b) => b.seconds)).toFixed(1)} s)`,
+      `backtest killed at half after ${kr.full.toFixed(1)} s; --resume finished in ${kr.resumed.toFixed(1)} s (a ` +
+        `full run: ${median(bt.map((b) => b.seconds)).toFixed(1)} s)`,
     );
     const tr = timed([...q, 'train', '--from', '2021', '--promote', 'always']);
     console.log(`train --from 2021    ${tr.seconds.toFixed(1)} s, peak RSS ${tr.peakRssMb.toFixed(0)} MB`);
@@ -152,12 +156,15 @@ async function main(): Promise<void> {
     loads.push((performance.now() - t0) / 1000);
   }
   console.log(
-    `bundle               ${(du(resolved.bundleDir) / 1e6).toFixed(2)} MB (${manifest.models.map((m) => m.kind).join(', ')}), load + verify ${median(loads).toFixed(2)} s (median of 5)`,
+    `bundle               ${(du(resolved.bundleDir) / 1e6).toFixed(2)} MB ` +
+      `(${manifest.models.map((m) => m.kind).join(', ')}), ` +
+      `load + verify ${median(loads).toFixed(2)} s (median of 5)`,
   );
   const inf: Measured[] = [];
   for (let i = 0; i < Math.max(3, runs); i++) inf.push(timed([...q, 'infer', '--horizon', '35']));
   console.log(
-    `infer (${stores} stores)    ${median(inf.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of ${inf.length}), peak RSS ${median(inf.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+    `infer (${stores} stores)    ${median(inf.map((m) => m.seconds)).toFixed(2)} s process start to commit ` +
+      `(median of ${inf.length}), peak RSS ${median(inf.map((m) => m.peakRssMb)).toFixed(0)} MB`,
   );
 
   if (inferStores > 0) {
@@ -169,7 +176,8 @@ async function main(): Promise<void> {
     const bi: Measured[] = [];
     for (let i = 0; i < 3; i++) bi.push(timed([...b, 'infer', '--horizon', '35']));
     console.log(
-      `infer (${inferStores} stores, ${models.split(',')[0]}) ${median(bi.map((m) => m.seconds)).toFixed(2)} s process start to commit (median of 3), peak RSS ${median(bi.map((m) => m.peakRssMb)).toFixed(0)} MB`,
+      `infer (${inferStores} stores, ${models.split(',')[0]}) ${median(bi.map((m) => m.seconds)).toFixed(2)} s ` +
+        `process start to commit (median of 3), peak RSS ${median(bi.map((m) => m.peakRssMb)).toFixed(0)} MB`,
     );
   }
 }

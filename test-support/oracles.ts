@@ -68,7 +68,8 @@ export function useOracle(name: OracleName, env: Env = process.env): boolean {
   }
   if (reason) {
     throw new Error(
-      `oracle ${name} is missing: ${reason}. Run \`npm run setup:test\`, or set CVC_SKIP_ORACLES=${name} to skip its tests`,
+      `oracle ${name} is missing: ${reason}. Run \`npm run setup:test\`, ` +
+        `or set CVC_SKIP_ORACLES=${name} to skip its tests`,
     );
   }
   return true;

@@ -139,7 +139,8 @@ export function choiceReasons(r: BacktestResult, pct: (x: number) => string): Ch
       } else if (c.reason === 'cheaper-near-tie') {
         const best = ranked[0]!;
         text =
-          `${c.model} ${pct(c.wape)} is within ${pct(ctx.tieTolerance)} of the best, ${best.model} ${pct(best.wape)}: ` +
+          `${c.model} ${pct(c.wape)} is within ${pct(ctx.tieTolerance)} of the best, ${best.model} ` +
+          `${pct(best.wape)}: ` +
           'the cheaper model wins the tie';
       } else {
         const runner = ranked.find((x) => x.model !== c.model);

@@ -40,7 +40,8 @@ const tds = (xs: readonly (string | number)[]) => xs.map((x) => `<td>${x}</td>`)
 /** A table with a header row; `name` becomes data-table (what the tests and a reader look for). */
 function htmlTable(name: string | null, head: readonly string[], body: string): string {
   const attr = name ? ` data-table="${name}"` : '';
-  return `<table${attr}><thead><tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table>`;
+  const headRow = `<tr>${head.map((h) => `<th>${h}</th>`).join('')}</tr>`;
+  return `<table${attr}><thead>${headRow}</thead><tbody>${body}</tbody></table>`;
 }
 
 function leaderTable(rows: readonly LeaderRow[], counts: Record<string, number>, f: Formatters): string {
@@ -62,7 +63,10 @@ function metricsTable(r: BacktestResult, f: Formatters): string {
     .map((row) => {
       const metrics = others.map((m) => `<td data-metric="${m}">${cell(m, row.means[m])}</td>`).join('');
       const wape = `<td data-metric="wape">${f.pct(row.wape)}</td>`;
-      return `<tr data-model="${esc(row.model)}"><td>${esc(row.model)}</td>${wape}${metrics}<td>${row.windows}</td></tr>`;
+      return (
+        `<tr data-model="${esc(row.model)}"><td>${esc(row.model)}</td>${wape}${metrics}<td>` +
+        `${row.windows}</td></tr>`
+      );
     })
     .join('');
   const head = ['model', ...METRIC_NAMES.map((m) => METRIC_LABELS[m] ?? m), 'store x fold windows'];
@@ -144,7 +148,8 @@ function calibrationChart(r: BacktestResult, f: Formatters): { chart: string; ta
       const mp = pts.filter((p) => p.model === m && Number.isFinite(p.observed));
       const at = mp.map((p) => [x(p.nominal).toFixed(1), y(p.observed).toFixed(1)] as const);
       return (
-        `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" points="${at.map((q) => q.join(',')).join(' ')}"/>` +
+        `<polyline data-model="${esc(m)}" fill="none" stroke="${c}" stroke-width="1.8" ` +
+        `points="${at.map((q) => q.join(',')).join(' ')}"/>` +
         at.map(([cx, cy]) => `<circle cx="${cx}" cy="${cy}" r="3" fill="${c}"/>`).join('') +
         `<text x="${W - R + 8}" y="${T + 14 * (k + 1)}" style="fill:${c}">${esc(m)}</text>`
       );
@@ -166,7 +171,8 @@ aria-label="calibration: nominal against observed">
       const observed = [0.1, 0.5, 0.9].map((q) =>
         f.pct(pts.find((z) => z.model === m && z.nominal === q)?.observed ?? Number.NaN),
       );
-      return `<tr data-model="${esc(m)}">${tds([esc(m), ...observed, f.int(pts.find((z) => z.model === m)?.days ?? 0)])}</tr>`;
+      const days = f.int(pts.find((z) => z.model === m)?.days ?? 0);
+      return `<tr data-model="${esc(m)}">${tds([esc(m), ...observed, days])}</tr>`;
     })
     .join('');
   const head = ['model', 'actual &le; p10 (nominal 10%)', '&le; p50 (50%)', '&le; p90 (90%)', 'open days'];
@@ -194,7 +200,8 @@ function importanceSection(r: BacktestResult, f: Formatters): string {
     .join('');
   const table = htmlTable('importance', ['rank', 'feature', 'gain', 'share of gain', 'splits'], rows);
   const chart = importanceSvg(imp.features, 'gain', IMPORTANCE_TOP).replace('<svg ', '<svg data-chart="importance" ');
-  return `${head}<p>The model fitted in the last fold (fold ${imp.fold + 1}, cutoff ${esc(imp.cutoff)}): per feature the summed
+  const fold = `fold ${imp.fold + 1}, cutoff ${esc(imp.cutoff)}`;
+  return `${head}<p>The model fitted in the last fold (${fold}): per feature the summed
 split gain and the number of splits over every tree, as LightGBM's importance_type gain / split; top
 ${plural(top.length, 'feature')} of ${imp.features.length} by gain (${f.int(totalSplit)} splits in all).</p>
 ${chart}${table}`;
@@ -202,7 +209,8 @@ ${chart}${table}`;
 
 /** The top (money) and zero labels of a chart's y axis. */
 const yLabels = (x: number, top: number, zero: number, label: string) =>
-  `<text x="${x}" y="${top + 4}" text-anchor="end">${label}</text><text x="${x}" y="${zero}" text-anchor="end">0</text>`;
+  `<text x="${x}" y="${top + 4}" text-anchor="end">${label}</text><text x="${x}" y="${zero}" ` +
+  'text-anchor="end">0</text>';
 
 /** Forecast (p50 and p10-p90 band) against actual sales for one store in one fold. */
 function storeChart(title: string, actual: Float64Array, fc: QuantileForecast, f: Formatters): string {
@@ -254,11 +262,14 @@ export function storeModelsSvg(r: BacktestResult, storeId: string, f: Formatters
     .map((x, k) => {
       if (!x) return '';
       const c = COLORS[k % COLORS.length]!;
-      const line = `<polyline data-model="${esc(models[k]!)}" points="${linePoints(sc, x.p50)}" fill="none" stroke="${c}"`;
+      const points = linePoints(sc, x.p50);
+      const line = `<polyline data-model="${esc(models[k]!)}" points="${points}" fill="none" stroke="${c}"`;
       return `${line} stroke-width="1.4"/>${legend(k, models[k]!, c)}`;
     })
     .join('');
-  const dashed = `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" stroke-dasharray="3 2"/>`;
+  const dashed =
+    `<polyline points="${linePoints(sc, actual)}" fill="none" stroke="#222" stroke-width="1.4" ` +
+    'stroke-dasharray="3 2"/>';
   const label = `store ${storeId} from ${first.start}: every model against actual`;
   return `<svg xmlns="http://www.w3.org/2000/svg" data-chart="store-models" viewBox="0 0 ${W} ${H}" width="${W}"
 height="${H}" role="img" aria-label="${esc(label)}" font-family="sans-serif" font-size="11">
@@ -285,6 +296,16 @@ function storeSection(r: BacktestResult, storeId: string, reason: string, f: For
   const table = htmlTable('store-wape', ['model', ...folds.map((k) => `fold ${k + 1}`), 'mean'], rows);
   return `<details data-store="${esc(storeId)}"><summary>${summary}</summary>\n${chart}${table}</details>`;
 }
+
+// The report's stylesheet, one rule group a line.
+const REPORT_STYLE =
+  'body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}\n' +
+  'table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}\n' +
+  'td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}tr.closed{color:#888}' +
+  'td:last-child{text-align:left}\n' +
+  'svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}' +
+  'figure{display:inline-block;margin:4px}\n' +
+  '.scroll{max-height:420px;overflow:auto;display:inline-block}details{margin:4px 0}summary{cursor:pointer}';
 
 export function renderReport(r: BacktestResult, opts: { storesToChart?: number; locale?: string } = {}): string {
   const f = formatters(opts.locale ?? 'en-US');
@@ -345,7 +366,8 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
   const calibration = calibrationChart(r, f);
   const drill = reasons.map((c) => storeSection(r, c.storeId, c.text, f)).join('\n');
   const failures = r.failures.length
-    ? `<h2>Failures</h2><ul>${r.failures.map((x) => `<li>${esc(x.model)} fold ${x.fold}: ${esc(x.error)}</li>`).join('')}</ul>`
+    ? '<h2>Failures</h2><ul>' +
+      `${r.failures.map((x) => `<li>${esc(x.model)} fold ${x.fold}: ${esc(x.error)}</li>`).join('')}</ul>`
     : '';
   const span = `${r.folds[0]!.cutoff} .. ${lastFold.cutoff}`;
   const horizon = r.folds[0] ? parseIsoDay(r.folds[0].testEnd) - parseIsoDay(r.folds[0].testStart) + 1 : 0;
@@ -355,12 +377,12 @@ export function renderReport(r: BacktestResult, opts: { storesToChart?: number; 
     `horizon ${plural(horizon, 'day')}, models ${esc(r.models.join(', '))}; global best <b>${esc(r.globalBest)}</b>; ` +
     `${r.seconds.toFixed(0)} s.`;
   const choiceTable = htmlTable('choices', ['store', 'format', 'UF', 'model', 'WAPE', 'why'], choiceRows);
-  return `<!doctype html><html lang="${esc(f.locale)}"><head><meta charset="utf-8"><title>cvc backtest ${esc(r.runId)}</title>
-<style>body{font:14px system-ui,sans-serif;margin:24px;color:#222;max-width:1180px}
-table{border-collapse:collapse;margin:8px 0 16px}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
-td:first-child,th:first-child{text-align:left}tr.best{background:#e8f4e8}tr.closed{color:#888}td:last-child{text-align:left}
-svg text{font-size:11px;fill:#444}svg .title{font-size:12px;fill:#222}.grid{stroke:#eee}figure{display:inline-block;margin:4px}
-.scroll{max-height:420px;overflow:auto;display:inline-block}details{margin:4px 0}summary{cursor:pointer}</style></head><body>
+  const head = `<!doctype html><html lang="${esc(f.locale)}"><head><meta charset="utf-8">`;
+  const lastFoldCharts =
+    '<h2>Forecast against actual (last fold, chosen model)</h2>' +
+    `<p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}`;
+  return `${head}<title>cvc backtest ${esc(r.runId)}</title>
+<style>${REPORT_STYLE}</style></head><body>
 <h1>Backtest ${esc(r.runId)}</h1>
 <p>${summary}</p>
 <h2>Leaderboard</h2>${leaderTable(r.leaderboard, counts, f)}
@@ -378,7 +400,8 @@ ${calibration.chart}${calibration.table}
 <h2>By store format</h2>${byFormat}
 <h2>WAPE by horizon day (open days)</h2>${horizonChart(r.wapeByHorizonDay, closed, f)}${closedDaysTable(closed)}
 ${importanceSection(r, f)}
-<h2>Forecast against actual (last fold, chosen model)</h2><p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}
+<h2>Forecast against actual (last fold, chosen model)</h2>
+<p>Solid: p50; band: p10-p90; dashed: actual sales.</p>${charts}
 <h2>Model per store</h2><p><input id="store-filter" type="search" placeholder="filter stores (id, format, model)"></p>
 <div class="scroll">${choiceTable}</div>
 <h2>Stores</h2><p>Each store: every model's p50 against actual in the last fold (dashed), and its WAPE per fold.</p>
@@ -395,10 +418,10 @@ document.getElementById('store-filter').addEventListener('input', function (e) {
 
 function coverageTable(r: BacktestResult, f: Formatters): string {
   const rows = r.coverage
-    .map(
-      (c) =>
-        `<tr>${tds([esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days])}</tr>`,
-    )
+    .map((c) => {
+      const cells = [esc(c.model), f.pct(c.nominal), f.pct(c.raw), f.pct(c.rawLater), f.pct(c.calibratedLater), c.days];
+      return `<tr>${tds(cells)}</tr>`;
+    })
     .join('');
   const head = ['model', 'nominal', 'raw, all folds', 'raw, folds 2..', 'calibrated, folds 2..', 'days'];
   return htmlTable('coverage', head, rows);

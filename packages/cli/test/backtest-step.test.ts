@@ -41,7 +41,8 @@ from deltalake import DeltaTable
 c = DeltaTable(${JSON.stringify(first.tables.choice)}).to_pandas()
 m = DeltaTable(${JSON.stringify(first.tables.metrics)}).to_pandas()
 f = DeltaTable(${JSON.stringify(first.tables.forecasts)}).to_pandas()
-print(json.dumps({"choice": len(c[c.run_id == "bt-1"]), "metrics_models": sorted(m.model.unique().tolist()), "h": int(f.horizon_day.max()), "cutoffs": sorted(f.cutoff.astype(str).unique().tolist())}))`);
+print(json.dumps({"choice": len(c[c.run_id == "bt-1"]), "metrics_models": sorted(m.model.unique().tolist()),
+  "h": int(f.horizon_day.max()), "cutoffs": sorted(f.cutoff.astype(str).unique().tolist())}))`);
     const r = JSON.parse(out) as { choice: number; metrics_models: string[]; h: number; cutoffs: string[] };
     expect(r.choice).toBe(first.stores);
     expect(r.metrics_models).toEqual(['ets', 'seasonal_naive', 'weekday_mean']);

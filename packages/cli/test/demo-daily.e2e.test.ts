@@ -33,7 +33,8 @@ describe('cvc demo with simulated days', () => {
 import json
 from deltalake import DeltaTable
 df = DeltaTable(${JSON.stringify(join(p.dir, 'data', 'lake', 'forecast_accuracy'))}).to_pandas()
-print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist()), "asOf": sorted(df.as_of_date.astype(str).unique().tolist())}))`);
+print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist()),
+  "asOf": sorted(df.as_of_date.astype(str).unique().tolist())}))`);
     // Day 1 observes 07-01 (forecast on 06-30); day 3 observes 07-01..07-03 from as-of 06-30..07-02.
     expect(JSON.parse(out)).toEqual({
       days: ['2025-07-01', '2025-07-02', '2025-07-03'],

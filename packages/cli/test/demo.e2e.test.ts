@@ -70,7 +70,8 @@ as_of = date(2025, 6, 30)
 closed = {r.store_id for r in st.itertuples() if r.closed_on is not None and str(r.closed_on) != 'NaT'
           and date.fromisoformat(str(r.closed_on)[:10]) <= as_of + timedelta(days=1)}
 known = f[(~f.is_missing) & f.sales.notna()]
-fresh = {s for s, d in known.groupby('store_id').date.max().items() if (as_of - d.date() if hasattr(d, 'date') else as_of - d).days <= 7}
+fresh = {s for s, d in known.groupby('store_id').date.max().items()
+         if (as_of - d.date() if hasattr(d, 'date') else as_of - d).days <= 7}
 on_day = set(f[f.date.astype(str).str[:10] == as_of.isoformat()].store_id)
 expected = sorted((on_day & fresh) - closed)
 print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
@@ -89,7 +90,8 @@ print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
     const out = deltaRead(
       summary['infer'].table,
       `
-print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()), "h": sorted(df.horizon_day.unique().tolist())[-1],
+print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()),
+  "h": sorted(df.horizon_day.unique().tolist())[-1],
   "ordered": bool(((df.yhat_lower <= df.yhat + 1e-9) & (df.yhat <= df.yhat_upper + 1e-9)).all()),
   "cols": list(df.columns), "version": dt.version()}))`,
     );

@@ -71,7 +71,8 @@ describe('cvc lake', () => {
     const done = json('lake', 'vacuum', 'features', '--retain-hours', '0', '--force');
     expect(done['tables'][0].deleted).toEqual(dry['tables'][0].deleted);
     const n = python(
-      `import json\nfrom deltalake import DeltaTable\nprint(json.dumps(DeltaTable(${JSON.stringify(features)}).to_pyarrow_table().num_rows))`,
+      'import json\nfrom deltalake import DeltaTable\n' +
+        `print(json.dumps(DeltaTable(${JSON.stringify(features)}).to_pyarrow_table().num_rows))`,
     );
     expect(Number(n.trim())).toBe(json('lake', 'describe', 'features')['rows']);
   });

@@ -10,7 +10,8 @@ describe('lgbm on the demo data', () => {
     const r = await runBacktest({ loaded: world, models: ['lgbm'], workers: 1 });
     const wape = (m: string) => r.leaderboard.find((l) => l.model === m)!.wape;
     console.log(
-      `demo backtest, 20 stores x 3 folds: lgbm WAPE ${wape('lgbm').toFixed(4)}, seasonal naive ${wape('seasonal_naive').toFixed(4)}, ratio ${(wape('lgbm') / wape('seasonal_naive')).toFixed(3)}`,
+      `demo backtest, 20 stores x 3 folds: lgbm WAPE ${wape('lgbm').toFixed(4)}, seasonal naive ` +
+        `${wape('seasonal_naive').toFixed(4)}, ratio ${(wape('lgbm') / wape('seasonal_naive')).toFixed(3)}`,
     );
     expect(r.failures).toEqual([]);
     expect(wape('lgbm')).toBeLessThan(0.9 * wape('seasonal_naive'));

@@ -115,7 +115,8 @@ ui: { locale: en-US }
     await append(
       conn,
       stores,
-      `SELECT * REPLACE ('77' AS store_id, DATE '2025-03-01' AS closed_on) FROM ${await scanSql(conn, stores)} s WHERE store_id = '2'`,
+      `SELECT * REPLACE ('77' AS store_id, DATE '2025-03-01' AS closed_on) FROM ${await scanSql(conn, stores)} s ` +
+        `WHERE store_id = '2'`,
     );
     conn.closeSync();
     db.closeSync();
@@ -160,7 +161,8 @@ ui: { locale: en-US }
 
   it('formats money and percentages in ui.locale or the environment', async () => {
     const pt = project(
-      `lake:\n  root: ${join(p.dir, 'data', 'lake')}\nui: { locale: pt-BR }\nregistry: { root: ${join(p.dir, 'data', 'registry')} }\n`,
+      `lake:\n  root: ${join(p.dir, 'data', 'lake')}\nui: { locale: pt-BR }\n` +
+        `registry: { root: ${join(p.dir, 'data', 'registry')} }\n`,
     );
     const show = await cvc(['--config', pt.config, 'forecast', 'show', '--store', '2']);
     expect(show.code, show.stderr).toBe(0);

@@ -36,24 +36,31 @@ describe('cvc monitor', () => {
 });
 
 describe('cvc daily', () => {
-  it("explains its exit codes, and exits with ingest's code when ingest fails and the lake has no data to fall back on", () => {
-    const help = cvc(['daily', '--help']);
-    expect(help.code).toBe(0);
-    expect(help.stdout).toMatch(
-      /Exit codes: 0 ok; 1 a step failed; 2 .*; 3 another daily run held the lock; 4 alerts fired with --fail-on alert/,
-    );
-    const p = project('source: { duckdb: { path: ../nowhere/source.duckdb } }\n');
-    const r = cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-01']);
-    const doc = JSON.parse(r.stdout) as {
-      exitCode: number;
-      steps: Array<{ step: string; outcome: string; exitCode?: number }>;
-      alerts: Array<{ kind: string }>;
-    };
-    expect(doc.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(['ingest:failed', 'infer:skipped', 'monitor:ok']);
-    expect(r.code).toBe(doc.steps[0]!.exitCode);
-    expect(r.code).toBe(doc.exitCode);
-    expect([1, 2]).toContain(r.code);
-    expect(doc.alerts.map((a) => a.kind)).toEqual(expect.arrayContaining(['ingest_failed', 'stale_data']));
-    expect(r.stderr).toMatch(/cvc: daily: ingest failed: /);
-  });
+  it(
+    "explains its exit codes, and exits with ingest's code when ingest fails " +
+      'and the lake has no data to fall back on',
+    () => {
+      const help = cvc(['daily', '--help']);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toMatch(
+        new RegExp(
+          'Exit codes: 0 ok; 1 a step failed; 2 .*; 3 another daily run held the lock; ' +
+            '4 alerts fired with --fail-on alert',
+        ),
+      );
+      const p = project('source: { duckdb: { path: ../nowhere/source.duckdb } }\n');
+      const r = cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-01']);
+      const doc = JSON.parse(r.stdout) as {
+        exitCode: number;
+        steps: Array<{ step: string; outcome: string; exitCode?: number }>;
+        alerts: Array<{ kind: string }>;
+      };
+      expect(doc.steps.map((s) => `${s.step}:${s.outcome}`)).toEqual(['ingest:failed', 'infer:skipped', 'monitor:ok']);
+      expect(r.code).toBe(doc.steps[0]!.exitCode);
+      expect(r.code).toBe(doc.exitCode);
+      expect([1, 2]).toContain(r.code);
+      expect(doc.alerts.map((a) => a.kind)).toEqual(expect.arrayContaining(['ingest_failed', 'stale_data']));
+      expect(r.stderr).toMatch(/cvc: daily: ingest failed: /);
+    },
+  );
 });

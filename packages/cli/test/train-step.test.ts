@@ -68,16 +68,19 @@ describe('train and the bundle', () => {
     }
   });
 
-  it('registers a new version, keeps the champion under the manual rule, and moves aliases on promote and rollback', async () => {
-    const v2 = await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['weekday_mean'] });
-    expect(v2.registered.version).toBe(2);
-    expect(v2.registered.promoted).toBe(false);
-    const registry = openRegistry(registrySettings(world));
-    expect((await registry.show('champion')).version).toBe(1);
-    await registry.promote(2);
-    expect((await registry.resolve('champion')).version).toBe(2);
-    expect(await registry.rollback()).toEqual({ from: 2, to: 1 });
-    expect((await registry.show('champion')).version).toBe(1);
-    await expect(registry.resolve('nightly')).rejects.toThrow(/nightly/);
-  });
+  it(
+    'registers a new version, keeps the champion under the manual rule, and moves aliases on ' + 'promote and rollback',
+    async () => {
+      const v2 = await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['weekday_mean'] });
+      expect(v2.registered.version).toBe(2);
+      expect(v2.registered.promoted).toBe(false);
+      const registry = openRegistry(registrySettings(world));
+      expect((await registry.show('champion')).version).toBe(1);
+      await registry.promote(2);
+      expect((await registry.resolve('champion')).version).toBe(2);
+      expect(await registry.rollback()).toEqual({ from: 2, to: 1 });
+      expect((await registry.show('champion')).version).toBe(1);
+      await expect(registry.resolve('nightly')).rejects.toThrow(/nightly/);
+    },
+  );
 });

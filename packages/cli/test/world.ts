@@ -20,7 +20,8 @@ export async function ingestedWorld(
   const file = join(dir, 'configs', 'cvc.yaml');
   writeFileSync(
     file,
-    `demo: { stores: ${opts.stores ?? 6}, asOf: "${asOf}" }\ninfer: { staleDays: 7, lockTimeoutSec: 1 }\n${opts.yaml ?? ''}`,
+    `demo: { stores: ${opts.stores ?? 6}, asOf: "${asOf}" }\n` +
+      `infer: { staleDays: 7, lockTimeoutSec: 1 }\n${opts.yaml ?? ''}`,
   );
   const loaded = loadConfig(file);
   await writeDemoSource({ path: loaded.paths.demoSource, stores: opts.stores ?? 6, asOf, seed: 42, badRows: 0 });

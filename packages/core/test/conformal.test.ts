@@ -72,11 +72,11 @@ test('too-narrow intervals reach 80 % +- 3 on unseen data, in every horizon buck
   ] as const) {
     const part = after.map((s) => ({
       ...s,
-      p10: s.p10.slice(from, to),
-      p50: s.p50.slice(from, to),
-      p90: s.p90.slice(from, to),
-      actual: s.actual.slice(from, to),
-      open: s.open.slice(from, to),
+      p10: Array.from(s.p10).slice(from, to),
+      p50: Array.from(s.p50).slice(from, to),
+      p90: Array.from(s.p90).slice(from, to),
+      actual: Array.from(s.actual).slice(from, to),
+      open: Array.from(s.open).slice(from, to),
     }));
     expect(Math.abs(intervalCoverage(part).coverage - 0.8)).toBeLessThan(0.04);
   }

@@ -31,7 +31,8 @@ test('every FUTURE_COVARIATES column, day by day', () => {
   expect(col('woy')).toEqual([1, 1, 1, 1, 1, 2, 2, 2, 2, 2]);
   expect(col('days_to_month_end')).toEqual([30, 29, 28, 27, 26, 25, 24, 23, 22, 21]);
   expect(col('is_holiday')).toEqual([1, 0, 0, 0, 0, 1, 0, 0, 0, 0]);
-  expect(col('days_to_next_holiday')).toEqual([0, 4, 3, 2, 1, 0, 30, 30, 30, 30]); // next is Carnival (Mar 3): capped at 30
+  // The next holiday after 2025-01-06 is Carnival (Mar 3): capped at 30.
+  expect(col('days_to_next_holiday')).toEqual([0, 4, 3, 2, 1, 0, 30, 30, 30, 30]);
   expect(col('days_since_last_holiday')).toEqual([0, 1, 2, 3, 4, 0, 1, 2, 3, 4]);
   expect(col('store_age_days')).toEqual([0, 0, 0, 1, 2, 3, 4, 5, 6, 7]);
   expect(col('is_pandemic')).toEqual([1, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
@@ -45,21 +46,24 @@ test('an empty range and a store still open', () => {
   expect(Array.from(open.is_pandemic)).toEqual([0, 0, 0]);
 });
 
-test('planned is_open: the weekly pattern of the last 8 weeks, overridden by schedule weekday then date rows', async () => {
-  const { plannedOpen, weeklyOpenPattern } = await import('../src/index.js');
-  // 2025-01-06 is a Monday; 10 weeks of history: closed on Sundays for the last 8, open before that,
-  // and one odd closed Tuesday that a majority vote ignores.
-  const history = Array.from({ length: 70 }, (_, i) => (i >= 14 && i % 7 === 6 ? 0 : 1));
-  history[64] = 0;
-  history[65] = Number.NaN;
-  expect(Array.from(weeklyOpenPattern('2025-01-06', history))).toEqual([1, 1, 1, 1, 1, 1, 0]);
-  const window = { start: '2025-01-06', history, from: '2025-03-17', days: 14 }; // a Monday, two weeks
-  expect(Array.from(plannedOpen(window))).toEqual([1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0]);
-  const schedule = [
-    { weekday: 6, open: true },
-    { weekday: 0, open: false },
-    { date: '2025-03-24', open: true },
-    { date: '2025-03-19', open: false },
-  ];
-  expect(Array.from(plannedOpen({ ...window, schedule }))).toEqual([0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
-});
+test(
+  'planned is_open: the weekly pattern of the last 8 weeks, overridden by schedule weekday ' + 'then date rows',
+  async () => {
+    const { plannedOpen, weeklyOpenPattern } = await import('../src/index.js');
+    // 2025-01-06 is a Monday; 10 weeks of history: closed on Sundays for the last 8, open before that,
+    // and one odd closed Tuesday that a majority vote ignores.
+    const history: number[] = Array.from({ length: 70 }, (_, i) => (i >= 14 && i % 7 === 6 ? 0 : 1));
+    history[64] = 0;
+    history[65] = Number.NaN;
+    expect(Array.from(weeklyOpenPattern('2025-01-06', history))).toEqual([1, 1, 1, 1, 1, 1, 0]);
+    const window = { start: '2025-01-06', history, from: '2025-03-17', days: 14 }; // a Monday, two weeks
+    expect(Array.from(plannedOpen(window))).toEqual([1, 1, 1, 1, 1, 1, 0, 1, 1, 1, 1, 1, 1, 0]);
+    const schedule = [
+      { weekday: 6, open: true },
+      { weekday: 0, open: false },
+      { date: '2025-03-24', open: true },
+      { date: '2025-03-19', open: false },
+    ];
+    expect(Array.from(plannedOpen({ ...window, schedule }))).toEqual([0, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]);
+  },
+);

@@ -86,7 +86,8 @@ describe('writeDemoSource', () => {
     for (const b of r.badRows) {
       const rows = await query(
         path,
-        `SELECT gross_sales::DOUBLE g FROM daily_sales WHERE store_id = ${b.storeId} AND sale_date = DATE '${b.saleDate}'
+        `SELECT gross_sales::DOUBLE g FROM daily_sales
+         WHERE store_id = ${b.storeId} AND sale_date = DATE '${b.saleDate}'
            AND updated_at = make_timestamp(${b.updatedAt}::BIGINT * 1000000)`,
       );
       expect(rows).toHaveLength(1);

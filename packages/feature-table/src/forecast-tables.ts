@@ -18,7 +18,8 @@ export async function readForecastSet(
   asOf?: string,
 ): Promise<ForecastSet | null> {
   const scan = await scanSql(conn, table, { filters: { store_id: storeId } });
-  const asOfSql = `SELECT max(as_of_date)::VARCHAR AS d FROM ${scan} f WHERE ($1::DATE IS NULL OR as_of_date = $1::DATE)`;
+  const asOfSql = `SELECT max(as_of_date)::VARCHAR AS d FROM ${scan} f
+    WHERE ($1::DATE IS NULL OR as_of_date = $1::DATE)`;
   const asOfRow = (await conn.runAndReadAll(asOfSql, [asOf ?? null])).getRowObjectsJS()[0];
   const day = asOfRow?.['d'] == null ? null : String(asOfRow['d']);
   if (!day) return null;

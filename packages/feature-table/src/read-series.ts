@@ -61,8 +61,9 @@ export async function readStoreSeries(
   await createView(conn, view, table, { filters, ...(opts.version === undefined ? {} : { version: opts.version }) });
   try {
     const summary = (
-      await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start, (max(date) - min(date))::BIGINT + 1 AS span,
-        count(*)::BIGINT AS n, any_value(format) AS format, any_value(state) AS state, any_value(city) AS city
+      await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start,
+        (max(date) - min(date))::BIGINT + 1 AS span, count(*)::BIGINT AS n,
+        any_value(format) AS format, any_value(state) AS state, any_value(city) AS city
       FROM ${view} GROUP BY store_id ORDER BY store_id`)
     ).getRowObjectsJS();
     const series: StoreSeries[] = summary.map((r) => {
@@ -70,7 +71,8 @@ export async function readStoreSeries(
       if (Number(r['span']) !== n) {
         throw new FeatureTableError(
           table,
-          `store ${String(r['store_id'])} has gaps between ${String(r['start'])} and its last day; ingest writes every day, rerun \`cvc ingest --full\``,
+          `store ${String(r['store_id'])} has gaps between ${String(r['start'])} and its last day; ingest writes ` +
+            `every day, rerun \`cvc ingest --full\``,
         );
       }
       const statics: Record<string, string> = {};

@@ -39,6 +39,7 @@ beforeAll(async () => {
     modelChoice: join(dir, 'mc'),
     forecasts: join(dir, 'fc'),
     forecastAccuracy: join(dir, 'fa'),
+    storeSchedule: join(dir, 'ss'),
   };
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();
@@ -62,7 +63,8 @@ beforeAll(async () => {
     `SELECT s AS store_id, DATE '2025-01-01' + i AS date,
       CASE WHEN s = 'A' AND i = 1 THEN NULL WHEN s = 'B' AND i = 1 THEN 0 ELSE 10 * i + 1 END AS sales,
       CASE WHEN s = 'A' AND i = 1 THEN NULL ELSE 2 END AS n_sales, s = 'A' AND i = 1 AS is_missing,
-      ${future}, 'SP' AS state, 'São Paulo' AS city, 'mall' AS format, i * 1.5 AS visitas, NULL::TIMESTAMPTZ AS updated_at
+      ${future}, 'SP' AS state, 'São Paulo' AS city, 'mall' AS format, i * 1.5 AS visitas,
+      NULL::TIMESTAMPTZ AS updated_at
     FROM (VALUES ('A'), ('B')) v(s), (SELECT range::INTEGER AS i FROM range(3)) r WHERE NOT (s = 'B' AND i = 0)`,
   );
   await createTable(conn, tables.stores, { columns: STORES_COLUMNS });
@@ -70,13 +72,15 @@ beforeAll(async () => {
     conn,
     tables.stores,
     `SELECT * FROM (VALUES ('A', 'a', 'SP', 'São Paulo', 'mall', DATE '2024-01-01', NULL::DATE),
-    ('B', 'b', 'SP', 'Campinas', 'street', DATE '2025-01-02', DATE '2025-01-05')) v(store_id, store_name, state, city, format, opened_on, closed_on)`,
+    ('B', 'b', 'SP', 'Campinas', 'street', DATE '2025-01-02', DATE '2025-01-05'))
+    v(store_id, store_name, state, city, format, opened_on, closed_on)`,
   );
   await createTable(conn, tables.promotions, { columns: PROMOTIONS_COLUMNS });
   await append(
     conn,
     tables.promotions,
-    `SELECT '1' AS promo_id, 'A' AS store_id, DATE '2025-01-04' AS start_date, DATE '2025-01-05' AS end_date, 20.0 AS discount_pct`,
+    `SELECT '1' AS promo_id, 'A' AS store_id, DATE '2025-01-04' AS start_date, DATE '2025-01-05' AS end_date, ` +
+      '20.0 AS discount_pct',
   );
   await createTable(conn, tables.holidays, { columns: HOLIDAYS_COLUMNS });
 });
@@ -87,23 +91,26 @@ afterAll(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-test('readStoreSeries: typed arrays per store, NaN where missing, booleans as 0/1, extra columns as past covariates', async () => {
-  const [a, b] = await readStoreSeries(conn, tables);
-  expect(a!.storeId).toBe('A');
-  expect(a!.start).toBe('2025-01-01');
-  expect(Array.from(a!.sales)).toEqual([1, Number.NaN, 21]);
-  expect(Array.from(a!.past['n_sales']!)).toEqual([2, Number.NaN, 2]);
-  expect(Array.from(a!.past['visitas']!)).toEqual([0, 1.5, 3]);
-  expect(Object.keys(a!.future).sort()).toEqual([...FUTURE_COVARIATES].sort());
-  expect(b!.start).toBe('2025-01-02');
-  expect(Array.from(b!.sales)).toEqual([0, 21]);
-  expect(Array.from(b!.future['is_open']!)).toEqual([0, 1]);
-  expect(b!.statics).toEqual({ format: 'mall', state: 'SP', city: 'São Paulo' });
+test(
+  'readStoreSeries: typed arrays per store, NaN where missing, booleans as 0/1, extra ' + 'columns as past covariates',
+  async () => {
+    const [a, b] = await readStoreSeries(conn, tables);
+    expect(a!.storeId).toBe('A');
+    expect(a!.start).toBe('2025-01-01');
+    expect(Array.from(a!.sales)).toEqual([1, Number.NaN, 21]);
+    expect(Array.from(a!.past['n_sales']!)).toEqual([2, Number.NaN, 2]);
+    expect(Array.from(a!.past['visitas']!)).toEqual([0, 1.5, 3]);
+    expect(Object.keys(a!.future).sort()).toEqual([...FUTURE_COVARIATES].sort());
+    expect(b!.start).toBe('2025-01-02');
+    expect(Array.from(b!.sales)).toEqual([0, 21]);
+    expect(Array.from(b!.future['is_open']!)).toEqual([0, 1]);
+    expect(b!.statics).toEqual({ format: 'mall', state: 'SP', city: 'São Paulo' });
 
-  const only = await readStoreSeries(conn, tables, { from: '2025-01-03', storeIds: ['B'] });
-  expect(only.map((s) => [s.storeId, s.start, s.sales.length])).toEqual([['B', '2025-01-03', 1]]);
-  expect(await lastFeatureDay(conn, tables)).toBe('2025-01-03');
-});
+    const only = await readStoreSeries(conn, tables, { from: '2025-01-03', storeIds: ['B'] });
+    expect(only.map((s) => [s.storeId, s.start, s.sales.length])).toEqual([['B', '2025-01-03', 1]]);
+    expect(await lastFeatureDay(conn, tables)).toBe('2025-01-03');
+  },
+);
 
 test('extendWithFuture appends the forecast window from the reference tables', async () => {
   const inputs = await readKnownFutureInputs(conn, tables, { pandemic: null });

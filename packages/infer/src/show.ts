@@ -64,7 +64,8 @@ export async function storeForecastView(
       const when = opts.asOf ? ` as of ${opts.asOf}` : '';
       if (closedOn === undefined)
         throw new InputError(
-          `--store ${storeId}: no such store in ${tables.stores}; check the id (run \`cvc ingest\` if the store is new)`,
+          `--store ${storeId}: no such store in ${tables.stores}; ` +
+            'check the id (run `cvc ingest` if the store is new)',
         );
       if (closedOn)
         throw new InputError(
@@ -74,7 +75,8 @@ export async function storeForecastView(
         ? `run \`cvc infer --as-of ${opts.asOf}\`, or leave out --as-of for the latest forecast`
         : 'run `cvc infer`';
       throw new InputError(
-        `--store ${storeId}: no forecast for this store${when} in ${table}; ${next} (a store with stale data is skipped: see its output)`,
+        `--store ${storeId}: no forecast for this store${when} in ${table}; ${next} (a store with stale data is ` +
+          'skipped: see its output)',
       );
     }
     const { asOf } = set;
@@ -120,22 +122,26 @@ export function textChart(v: StoreForecastView, width = 100): string[] {
   const fc = spark(v.forecast.map((x) => x.p50));
   const methods = new Set(v.weekly.map((w) => w.method));
   return [
-    `store ${v.storeId}: forecast as of ${v.asOf} by ${v.model} (bundle ${v.bundleVersion}); scale 0 .. ${f.money(max)}`,
+    `store ${v.storeId}: forecast as of ${v.asOf} by ${v.model} (bundle ${v.bundleVersion}); scale 0 .. ` +
+      `${f.money(max)}`,
     ...(v.closedOn ? [`  the store closed on ${v.closedOn}: no forecast is made for it after that`] : []),
     `  ${hist} | ${fc}`,
     `  ${'history'.padEnd(hist.length)} | forecast (p50)`,
     ...v.weekly.map(
       (w) =>
-        `  ${w.from} .. ${w.to}: p50 ${f.money(w.p50)} (p10 ${f.money(w.p10)}, p90 ${f.money(w.p90)})${w.method === 'daily-sum' && methods.size > 1 ? ' *' : ''}`,
+        `  ${w.from} .. ${w.to}: p50 ${f.money(w.p50)} (p10 ${f.money(w.p10)}, p90 ` +
+        `${f.money(w.p90)})${w.method === 'daily-sum' && methods.size > 1 ? ' *' : ''}`,
     ),
     ...(methods.has('backtest')
       ? [
-          '  weekly p10/p90: weekly p50 x the 10th/90th percentile of actual/forecast weekly totals of this model in the backtest',
+          '  weekly p10/p90: weekly p50 x the 10th/90th percentile of actual/forecast weekly totals of this ' +
+            'model in the backtest',
         ]
       : []),
     ...(methods.has('daily-sum')
       ? [
-          `  ${methods.size > 1 ? '* ' : ''}weekly p10/p90: sums of daily p10/p90 (under ${MIN_WEEKLY_SAMPLES} backtest weeks of this model): as wide as if every day missed the same way`,
+          `  ${methods.size > 1 ? '* ' : ''}weekly p10/p90: sums of daily p10/p90 (under ${MIN_WEEKLY_SAMPLES} ` +
+            'backtest weeks of this model): as wide as if every day missed the same way',
         ]
       : []),
   ];
@@ -168,14 +174,24 @@ export function svgChart(v: StoreForecastView): string {
     v.forecast.map((x) => x.p90),
     off,
   );
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" font-family="sans-serif" font-size="12">
+  const svgOpen =
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" ` +
+    'font-family="sans-serif" font-size="12">';
+  const yLabels =
+    `<text x="${L - 6}" y="${s.y(max) + 4}" text-anchor="end">${escapeXml(f.money(max))}</text>` +
+    `<text x="${L - 6}" y="${s.y(0)}" text-anchor="end">0</text>`;
+  const lastDay = v.forecast[v.forecast.length - 1]?.date ?? '';
+  const xLabels =
+    `<text x="${s.x(0)}" y="${H - 8}">${escapeXml(v.history[0]?.date ?? '')}</text>` +
+    `<text x="${s.x(n - 1)}" y="${H - 8}" text-anchor="end">${escapeXml(lastDay)}</text>`;
+  return `${svgOpen}
 <rect width="100%" height="100%" fill="white"/>
 <text x="${L}" y="18">${escapeXml(`store ${v.storeId}: as of ${v.asOf}, ${v.model}, bundle ${v.bundleVersion}`)}</text>
 <polygon points="${band}" fill="#1f77b4" fill-opacity="0.2"/>
 <polyline points="${hist}" fill="none" stroke="#222" stroke-width="1.5"/>
 <polyline points="${p50}" fill="none" stroke="#1f77b4" stroke-width="2"/>
 <line x1="${s.x(off - 0.5)}" x2="${s.x(off - 0.5)}" y1="${T}" y2="${H - B}" stroke="#999" stroke-dasharray="4 3"/>
-<text x="${L - 6}" y="${s.y(max) + 4}" text-anchor="end">${escapeXml(f.money(max))}</text><text x="${L - 6}" y="${s.y(0)}" text-anchor="end">0</text>
-<text x="${s.x(0)}" y="${H - 8}">${escapeXml(v.history[0]?.date ?? '')}</text><text x="${s.x(n - 1)}" y="${H - 8}" text-anchor="end">${escapeXml(v.forecast[v.forecast.length - 1]?.date ?? '')}</text>
+${yLabels}
+${xLabels}
 </svg>`;
 }

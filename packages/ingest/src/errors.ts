@@ -50,7 +50,8 @@ export class QuarantineError extends JobError {
       .map(([r, n]) => `${r}: ${n}`)
       .join(', ');
     super(
-      `--strict: ${Object.values(byReason).reduce((a, b) => a + b, 0)} row(s) quarantined (${parts}); see ${table}. The feature table was not changed.`,
+      `--strict: ${Object.values(byReason).reduce((a, b) => a + b, 0)} row(s) quarantined (${parts}); see ` +
+        `${table}. The feature table was not changed.`,
     );
     renamed(this, 'QuarantineError');
   }

@@ -11,8 +11,8 @@ import type { ReferenceQuarantine } from './quality/reference-rows.js';
 export const QUARANTINE_TEMP = 'cvc_quarantine_new';
 
 export async function createQuarantineTemp(conn: DuckDBConnection): Promise<void> {
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE_TEMP} (source_table VARCHAR, reason VARCHAR, store_id VARCHAR,
-    date DATE, updated_at TIMESTAMPTZ, original VARCHAR)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${QUARANTINE_TEMP} (
+    source_table VARCHAR, reason VARCHAR, store_id VARCHAR, date DATE, updated_at TIMESTAMPTZ, original VARCHAR)`);
 }
 
 export async function addReferenceQuarantine(
@@ -71,7 +71,8 @@ export async function writeQuarantine(
     table,
     `SELECT md5(source_table || '|' || reason || '|' || original) AS row_key, source_table, reason, store_id, date,
       updated_at, original, ${runLit} AS run_id, now() AS quarantined_at
-    FROM ${QUARANTINE_TEMP} QUALIFY row_number() OVER (PARTITION BY md5(source_table || '|' || reason || '|' || original) ORDER BY date) = 1`,
+    FROM ${QUARANTINE_TEMP}
+    QUALIFY row_number() OVER (PARTITION BY md5(source_table || '|' || reason || '|' || original) ORDER BY date) = 1`,
     { on: ['row_key'], whenMatched: 'ignore', whenNotMatched: 'insert', metadata },
   );
   return { version: r.version, inserted: r.metrics['numTargetRowsInserted'] ?? 0 };

@@ -82,8 +82,8 @@ export async function loadReference(
     if (!places.has(key)) places.set(key, places.size);
     return places.get(key)!;
   });
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STORES_TEMP} (store_idx INTEGER, place_idx INTEGER, store_id VARCHAR, store_name VARCHAR, state VARCHAR,
-    city VARCHAR, format VARCHAR, opened_on DATE, closed_on DATE)`);
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${STORES_TEMP} (store_idx INTEGER, place_idx INTEGER, store_id VARCHAR,
+    store_name VARCHAR, state VARCHAR, city VARCHAR, format VARCHAR, opened_on DATE, closed_on DATE)`);
   const app = await conn.createAppender(STORES_TEMP);
   st.stores.forEach((s, i) => {
     app.appendInteger(i);

@@ -182,7 +182,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
     throw new IngestOptionError(
       '--full',
-      `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`,
+      `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with ` +
+        '--full to rebuild the feature table',
     );
   }
 
@@ -237,8 +238,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const readMaxUpdated = source.hasUpdatedAt
       ? await scalar(
           conn,
-          `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v FROM cvc_raw_sales
-          WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`,
+          `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v
+          FROM cvc_raw_sales WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`,
         )
       : null;
     await conn.run('DROP TABLE cvc_raw_sales');

@@ -25,7 +25,8 @@ test('daily runs: one feature commit, at most one OPTIMIZE, nothing on a no-chan
   for (const day of ['2025-01-11', '2025-01-12', '2025-01-13']) {
     await withDuckDb(join(dir, 'source.duckdb'), (c) =>
       c.run(`INSERT INTO daily_sales
-      SELECT s, DATE '${day}', 100 * s, 10, true, DATE '${day}' + INTERVAL 1 DAY + INTERVAL 3 HOUR FROM range(1, 3) t(s)`),
+      SELECT s, DATE '${day}', 100 * s, 10, true, DATE '${day}' + INTERVAL 1 DAY + INTERVAL 3 HOUR
+      FROM range(1, 3) t(s)`),
     );
     const s = await runIngest({ loaded, today: day });
     expect(s.lastDay).toBe(day);
@@ -55,7 +56,8 @@ test('a large promotions table read in another order is no change: the rerun com
   await writeSmallSource(
     join(dir, 'source.duckdb'),
     `INSERT INTO promotions
-    SELECT 10 + range, 1 + range % 2, DATE '2024-01-01' + (range % 300)::INTEGER, DATE '2024-01-01' + (range % 300)::INTEGER + 2,
+    SELECT 10 + range, 1 + range % 2, DATE '2024-01-01' + (range % 300)::INTEGER,
+      DATE '2024-01-01' + (range % 300)::INTEGER + 2,
       1 + range % 20 FROM range(300000)`,
   );
   const loaded = configFor(dir);

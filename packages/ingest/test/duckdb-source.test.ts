@@ -152,7 +152,8 @@ describe('duckdb source', () => {
     // The same rows again, re-stamped later, twice each.
     await addSales(
       dir,
-      `INSERT INTO daily_sales SELECT store_id, sale_date, gross_sales, n_sales, is_open, TIMESTAMP '2025-01-11 10:00:00'
+      `INSERT INTO daily_sales
+      SELECT store_id, sale_date, gross_sales, n_sales, is_open, TIMESTAMP '2025-01-11 10:00:00'
       FROM daily_sales, range(2) WHERE sale_date >= DATE '2025-01-08'`,
     );
     const s = await runIngest({ loaded, today: TODAY });
@@ -169,7 +170,8 @@ describe('duckdb source', () => {
       dir,
       `INSERT INTO stores VALUES (3, 'Loja 3', 'MG', 'Belo Horizonte', 'airport', DATE '2025-01-09', NULL);
       INSERT INTO daily_sales VALUES (3, DATE '2025-01-09', 50, 2, true, TIMESTAMP '2025-01-12 01:00:00'),
-        (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00'), (2, DATE '2025-01-11', 211, 10, true, TIMESTAMP '2025-01-12 01:00:00')`,
+        (1, DATE '2025-01-11', 111, 10, true, TIMESTAMP '2025-01-12 01:00:00'),
+        (2, DATE '2025-01-11', 211, 10, true, TIMESTAMP '2025-01-12 01:00:00')`,
     );
     const s = await runIngest({ loaded, today: TODAY });
     expect(s).toMatchObject({ rowsRead: 3, rebuilt: true, stores: 3, lastDay: '2025-01-11' });

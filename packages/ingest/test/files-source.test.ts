@@ -55,7 +55,8 @@ function writeCsvs(days: Array<[string, string, number, number, number]>): void 
   mkdirSync(join(dir, 'export'), { recursive: true });
   writeFileSync(
     join(dir, 'export', 'lojas.csv'),
-    'codigo,nome,uf,cidade,formato,inauguracao\nA1,Loja A,BA,Salvador,mall,2024-01-01\nB2,Loja B,PE,Recife,street,2024-12-30\n',
+    'codigo,nome,uf,cidade,formato,inauguracao\nA1,Loja A,BA,Salvador,mall,2024-01-01\n' +
+      'B2,Loja B,PE,Recife,street,2024-12-30\n',
   );
   const byMonth = new Map<string, string[]>();
   for (const [loja, dia, venda, tickets, visitas] of days) {
@@ -114,9 +115,11 @@ test('CSV files with another column mapping; a correction inside the look-back w
 test('Parquet files, and a misnamed column is a SourceError naming the source', async () => {
   mkdirSync(join(dir, 'pq'), { recursive: true });
   await withDuckDb(':memory:', async (c) => {
-    await c.run(`COPY (SELECT 'A1' AS codigo, 'Loja A' AS nome, 'BA' AS uf, 'Salvador' AS cidade, 'mall' AS formato, DATE '2024-01-01' AS inauguracao)
+    await c.run(`COPY (SELECT 'A1' AS codigo, 'Loja A' AS nome, 'BA' AS uf, 'Salvador' AS cidade, 'mall' AS formato,
+        DATE '2024-01-01' AS inauguracao)
       TO '${join(dir, 'pq', 'lojas.parquet')}' (FORMAT parquet)`);
-    await c.run(`COPY (SELECT 'A1' AS loja, DATE '2025-01-01' + i::INTEGER AS dia, 10.5 * i AS venda_bruta, 3 AS tickets, 7 AS visitas FROM range(4) t(i))
+    await c.run(`COPY (SELECT 'A1' AS loja, DATE '2025-01-01' + i::INTEGER AS dia, 10.5 * i AS venda_bruta,
+        3 AS tickets, 7 AS visitas FROM range(4) t(i))
       TO '${join(dir, 'pq', 'vendas.parquet')}' (FORMAT parquet)`);
   });
   const good = filesConfig({ sales: './pq/vendas*.parquet', stores: './pq/lojas.parquet' });

@@ -24,8 +24,10 @@ export async function withDuckDb<T>(path: string, fn: (conn: DuckDBConnection) =
 }
 
 export const SOURCE_SCHEMA = `
-CREATE TABLE stores (store_id INTEGER, store_name VARCHAR, state VARCHAR, city VARCHAR, format VARCHAR, opened_on DATE, closed_on DATE);
-CREATE TABLE daily_sales (store_id INTEGER, sale_date DATE, gross_sales DECIMAL(14,2), n_sales INTEGER, is_open BOOLEAN, updated_at TIMESTAMP);
+CREATE TABLE stores (store_id INTEGER, store_name VARCHAR, state VARCHAR, city VARCHAR, format VARCHAR,
+  opened_on DATE, closed_on DATE);
+CREATE TABLE daily_sales (store_id INTEGER, sale_date DATE, gross_sales DECIMAL(14,2), n_sales INTEGER,
+  is_open BOOLEAN, updated_at TIMESTAMP);
 CREATE TABLE promotions (promo_id INTEGER, store_id INTEGER, start_date DATE, end_date DATE, discount_pct DOUBLE);
 CREATE TABLE state_holidays (state VARCHAR, city VARCHAR, holiday_date DATE, name VARCHAR);
 `;
@@ -41,13 +43,16 @@ export async function writeSmallSource(path: string, extraSql = ''): Promise<voi
       (1, 'Loja 1', 'SP', 'São Paulo', 'mall', DATE '2024-06-01', NULL),
       (2, 'Loja 2', 'RJ', 'Rio de Janeiro', 'street', DATE '2024-06-01', NULL)`);
     await c.run(`INSERT INTO daily_sales
-      SELECT s, d::DATE, CASE WHEN s = 2 AND d = DATE '2025-01-05' THEN 0 ELSE 100 * s + day(d) END, 10, NOT (s = 2 AND d = DATE '2025-01-05'),
+      SELECT s, d::DATE, CASE WHEN s = 2 AND d = DATE '2025-01-05' THEN 0 ELSE 100 * s + day(d) END, 10,
+             NOT (s = 2 AND d = DATE '2025-01-05'),
              d + INTERVAL 1 DAY + INTERVAL 3 HOUR
       FROM range(1, 3) t(s), range(DATE '2025-01-01', DATE '2025-01-11', INTERVAL 1 DAY) r(d)`);
-    await c.run(`INSERT INTO promotions VALUES (1, NULL, DATE '2025-01-03', DATE '2025-01-04', 10), (2, 1, DATE '2025-01-04', DATE '2025-01-06', 25),
+    await c.run(`INSERT INTO promotions VALUES (1, NULL, DATE '2025-01-03', DATE '2025-01-04', 10),
+      (2, 1, DATE '2025-01-04', DATE '2025-01-06', 25),
       (3, NULL, DATE '2025-02-01', DATE '2025-02-05', 30)`);
     await c.run(
-      `INSERT INTO state_holidays VALUES ('SP', 'São Paulo', DATE '2025-01-25', 'Aniversário de São Paulo'), ('RJ', NULL, DATE '2025-01-08', 'Feriado teste')`,
+      `INSERT INTO state_holidays VALUES ('SP', 'São Paulo', DATE '2025-01-25', 'Aniversário de São Paulo'), ` +
+        `('RJ', NULL, DATE '2025-01-08', 'Feriado teste')`,
     );
     if (extraSql) await c.run(extraSql);
   });

@@ -48,7 +48,8 @@ const mssqlSource = (extra: Record<string, unknown> = {}) =>
 test('T-SQL query: bracket-quoted names from config, bounds as parameters', () => {
   const q = salesQuery(mssqlSource(), 'tsql', { updatedAfter: '2025-01-01T03:00:00.000000', fromDate: '2024-12-01' });
   expect(q.sql).toBe(
-    'SELECT [store_id] AS [store_id], [sale_date] AS [date], [gross_sales] AS [sales], [n_sales] AS [n_sales], [is_open] AS [is_open], ' +
+    'SELECT [store_id] AS [store_id], [sale_date] AS [date], [gross_sales] AS [sales], [n_sales] AS [n_sales], ' +
+      '[is_open] AS [is_open], ' +
       '[updated_at] AS [updated_at], [visitas] AS [visitas] FROM [dbo].[vw_vendas_diarias] ' +
       'WHERE [updated_at] > CAST(@updatedAfter AS datetime2) AND [sale_date] >= CAST(@fromDate AS date)',
   );
@@ -212,7 +213,8 @@ test('MssqlSource stages typed rows into DuckDB, retrying a transient failure fr
     const r = await source.stageSales(conn, 'raw', { fromDate: '2025-01-01' });
     expect(r.rows).toBe(7);
     const rows = (
-      await conn.runAndReadAll(`SELECT store_id, date::VARCHAR AS d, sales, n_sales, is_open, updated_at::VARCHAR AS u, visitas,
+      await conn.runAndReadAll(`SELECT store_id, date::VARCHAR AS d, sales, n_sales, is_open, updated_at::VARCHAR AS u,
+      visitas,
       typeof(date) AS td, typeof(sales) AS ts, typeof(store_id) AS tv FROM raw ORDER BY date`)
     ).getRowObjectsJS();
     expect(rows).toHaveLength(7); // the 5 rows of the failed attempt were not kept
@@ -330,123 +332,126 @@ class RoutingRequest extends FakeRequest {
   }
 }
 
-test('runIngest end to end on the mssql source (fake server): same gate, dedup and features as the other sources', async () => {
-  const { dir, cleanup } = tempDir();
-  try {
-    const meta = (cols: Array<[string, string]>) =>
-      Object.fromEntries(cols.map(([n, t], index) => [n, { index, name: n, type: type(t) }]));
-    const storeRows = [
-      {
-        store_id: 'L0',
-        store_name: 'Loja 0',
-        state: 'SP',
-        city: 'Santos',
-        format: 'mall',
-        opened_on: new Date(Date.UTC(2024, 0, 1)),
-        closed_on: null,
-      },
-      {
-        store_id: 'L1',
-        store_name: 'Loja 1',
-        state: 'RJ',
-        city: 'Niterói',
-        format: 'street',
-        opened_on: new Date(Date.UTC(2024, 0, 1)),
-        closed_on: null,
-      },
-      {
-        store_id: 'L2',
-        store_name: 'Loja 2',
-        state: 'MG',
-        city: 'Uberaba',
-        format: 'airport',
-        opened_on: new Date(Date.UTC(2024, 0, 1)),
-        closed_on: null,
-      },
-    ];
-    const sales = salesRows(9).map((r) => ({ ...r, sales: r.store_id === 'L2' && r.n_sales === 5 ? -1 : r.sales }));
-    const tables = {
-      stores: {
-        meta: meta([
-          ['store_id', 'nvarchar'],
-          ['store_name', 'nvarchar'],
-          ['state', 'char'],
-          ['city', 'nvarchar'],
-          ['format', 'nvarchar'],
-          ['opened_on', 'date'],
-          ['closed_on', 'date'],
-        ]),
-        rows: storeRows,
-      },
-      promotions: {
-        meta: meta([
-          ['promo_id', 'int'],
-          ['store_id', 'nvarchar'],
-          ['start_date', 'date'],
-          ['end_date', 'date'],
-          ['discount_pct', 'decimal'],
-        ]),
-        rows: [],
-      },
-      state_holidays: {
-        meta: meta([
-          ['state', 'char'],
-          ['city', 'nvarchar'],
-          ['holiday_date', 'date'],
-          ['name', 'nvarchar'],
-        ]),
-        rows: [],
-      },
-      vw_vendas_diarias: { meta: SALES_META, rows: sales },
-    };
-    let opened = 0;
-    const connect = async (): Promise<MssqlPoolLike> => {
-      opened++;
-      return { request: () => new RoutingRequest(tables), close: async () => undefined };
-    };
-    const cfg = parseConfig(
-      {
-        source: {
-          kind: 'mssql',
-          mssql: { server: 's', database: 'd', user: 'u', password: 'p', batchSize: 4 },
-          tables: { sales: 'dbo.vw_vendas_diarias' },
-          columns: { extra: ['visitas'] },
+test(
+  'runIngest end to end on the mssql source (fake server): same gate, dedup and features as ' + 'the other sources',
+  async () => {
+    const { dir, cleanup } = tempDir();
+    try {
+      const meta = (cols: Array<[string, string]>) =>
+        Object.fromEntries(cols.map(([n, t], index) => [n, { index, name: n, type: type(t) }]));
+      const storeRows = [
+        {
+          store_id: 'L0',
+          store_name: 'Loja 0',
+          state: 'SP',
+          city: 'Santos',
+          format: 'mall',
+          opened_on: new Date(Date.UTC(2024, 0, 1)),
+          closed_on: null,
         },
-        lake: { root: join(dir, 'lake') },
-      },
-      join(dir, 'cvc.yaml'),
-    );
-    const loaded = {
-      file: join(dir, 'cvc.yaml'),
-      config: cfg,
-      paths: { lake: join(dir, 'lake'), tracking: '', registry: '', demoSource: '', data: dir },
-    };
-    const s = await runIngest({ loaded, today: '2025-01-31', mssql: { connect } });
-    expect(s).toMatchObject({
-      rowsRead: 9,
-      rowsValid: 8,
-      quarantinedByReason: { negative_sales: 1 },
-      stores: 3,
-      firstDay: '2025-01-01',
-      lastDay: '2025-01-09',
-    });
-    expect(s.source).toBe('mssql://s:1433/d');
-    expect(opened).toBe(1);
-    const rows = await withDuckDb(':memory:', async (c) =>
-      (
-        await c.runAndReadAll(`SELECT store_id, count(*)::INTEGER AS n, count(sales)::INTEGER AS with_sales,
+        {
+          store_id: 'L1',
+          store_name: 'Loja 1',
+          state: 'RJ',
+          city: 'Niterói',
+          format: 'street',
+          opened_on: new Date(Date.UTC(2024, 0, 1)),
+          closed_on: null,
+        },
+        {
+          store_id: 'L2',
+          store_name: 'Loja 2',
+          state: 'MG',
+          city: 'Uberaba',
+          format: 'airport',
+          opened_on: new Date(Date.UTC(2024, 0, 1)),
+          closed_on: null,
+        },
+      ];
+      const sales = salesRows(9).map((r) => ({ ...r, sales: r.store_id === 'L2' && r.n_sales === 5 ? -1 : r.sales }));
+      const tables = {
+        stores: {
+          meta: meta([
+            ['store_id', 'nvarchar'],
+            ['store_name', 'nvarchar'],
+            ['state', 'char'],
+            ['city', 'nvarchar'],
+            ['format', 'nvarchar'],
+            ['opened_on', 'date'],
+            ['closed_on', 'date'],
+          ]),
+          rows: storeRows,
+        },
+        promotions: {
+          meta: meta([
+            ['promo_id', 'int'],
+            ['store_id', 'nvarchar'],
+            ['start_date', 'date'],
+            ['end_date', 'date'],
+            ['discount_pct', 'decimal'],
+          ]),
+          rows: [],
+        },
+        state_holidays: {
+          meta: meta([
+            ['state', 'char'],
+            ['city', 'nvarchar'],
+            ['holiday_date', 'date'],
+            ['name', 'nvarchar'],
+          ]),
+          rows: [],
+        },
+        vw_vendas_diarias: { meta: SALES_META, rows: sales },
+      };
+      let opened = 0;
+      const connect = async (): Promise<MssqlPoolLike> => {
+        opened++;
+        return { request: () => new RoutingRequest(tables), close: async () => undefined };
+      };
+      const cfg = parseConfig(
+        {
+          source: {
+            kind: 'mssql',
+            mssql: { server: 's', database: 'd', user: 'u', password: 'p', batchSize: 4 },
+            tables: { sales: 'dbo.vw_vendas_diarias' },
+            columns: { extra: ['visitas'] },
+          },
+          lake: { root: join(dir, 'lake') },
+        },
+        join(dir, 'cvc.yaml'),
+      );
+      const loaded = {
+        file: join(dir, 'cvc.yaml'),
+        config: cfg,
+        paths: { lake: join(dir, 'lake'), tracking: '', registry: '', demoSource: '', data: dir },
+      };
+      const s = await runIngest({ loaded, today: '2025-01-31', mssql: { connect } });
+      expect(s).toMatchObject({
+        rowsRead: 9,
+        rowsValid: 8,
+        quarantinedByReason: { negative_sales: 1 },
+        stores: 3,
+        firstDay: '2025-01-01',
+        lastDay: '2025-01-09',
+      });
+      expect(s.source).toBe('mssql://s:1433/d');
+      expect(opened).toBe(1);
+      const rows = await withDuckDb(':memory:', async (c) =>
+        (
+          await c.runAndReadAll(`SELECT store_id, count(*)::INTEGER AS n, count(sales)::INTEGER AS with_sales,
       sum(sales) AS total FROM ${await scanSql(c, lakeTables(loaded).features)} f GROUP BY store_id ORDER BY store_id`)
-      ).getRowObjectsJS(),
-    );
-    expect(rows.map((r) => [r['store_id'], r['n'], r['with_sales']])).toEqual([
-      ['L0', 9, 3],
-      ['L1', 9, 3],
-      ['L2', 9, 2],
-    ]);
-    // Rerun: the watermark is bound as @updatedAfter, nothing new comes back.
-    const again = await runIngest({ loaded, today: '2025-01-31', mssql: { connect } });
-    expect(again).toMatchObject({ mode: 'incremental', rowsRead: 0, rowsMerged: 0 });
-  } finally {
-    cleanup();
-  }
-});
+        ).getRowObjectsJS(),
+      );
+      expect(rows.map((r) => [r['store_id'], r['n'], r['with_sales']])).toEqual([
+        ['L0', 9, 3],
+        ['L1', 9, 3],
+        ['L2', 9, 2],
+      ]);
+      // Rerun: the watermark is bound as @updatedAfter, nothing new comes back.
+      const again = await runIngest({ loaded, today: '2025-01-31', mssql: { connect } });
+      expect(again).toMatchObject({ mode: 'incremental', rowsRead: 0, rowsMerged: 0 });
+    } finally {
+      cleanup();
+    }
+  },
+);

@@ -16,11 +16,13 @@ afterEach(() => cleanup());
 /** A source typed loosely (VARCHAR everywhere), as a CSV export would be, with one bad row per reason. */
 async function writeBadSource(path: string): Promise<void> {
   await withDuckDb(path, async (c) => {
-    await c.run(`CREATE TABLE stores (store_id VARCHAR, store_name VARCHAR, state VARCHAR, city VARCHAR, format VARCHAR, opened_on VARCHAR, closed_on VARCHAR);
+    await c.run(`CREATE TABLE stores (store_id VARCHAR, store_name VARCHAR, state VARCHAR, city VARCHAR, format VARCHAR,
+        opened_on VARCHAR, closed_on VARCHAR);
       INSERT INTO stores VALUES ('1', 'Loja 1', 'SP', 'São Paulo', 'mall', '2025-01-01', NULL),
         ('1', 'Loja 1 bis', 'SP', 'São Paulo', 'mall', '2025-01-01', NULL),
         ('9', 'Loja 9', 'XYZ', 'Nowhere', 'mall', '2025-01-01', NULL);
-      CREATE TABLE daily_sales (store_id VARCHAR, sale_date VARCHAR, gross_sales VARCHAR, n_sales VARCHAR, is_open VARCHAR, updated_at VARCHAR, footfall VARCHAR);
+      CREATE TABLE daily_sales (store_id VARCHAR, sale_date VARCHAR, gross_sales VARCHAR, n_sales VARCHAR,
+        is_open VARCHAR, updated_at VARCHAR, footfall VARCHAR);
       INSERT INTO daily_sales VALUES
         ('1', '2025-01-02', '100', '5', 'true', '2025-01-03 03:00:00', '40'),
         ('1', '2025-01-03', '100', '5', 'true', '2025-01-04 03:00:00', '41'),
@@ -38,10 +40,13 @@ async function writeBadSource(path: string): Promise<void> {
         ('1', '2025-01-09', '100', '5', 'maybe', '2025-01-10 03:00:00', NULL),
         ('1', '2025-01-10', '100', '5', 'true', 'yesterday', NULL),
         ('1', '2025-01-10', '100', '5', 'true', '2025-01-11 03:00:00', 'lots');
-      CREATE TABLE promotions (promo_id VARCHAR, store_id VARCHAR, start_date VARCHAR, end_date VARCHAR, discount_pct VARCHAR);
-      INSERT INTO promotions VALUES ('1', NULL, '2025-01-02', '2025-01-03', '10'), ('2', '1', '2025-01-05', '2025-01-04', '10'), ('3', '1', '2025-01-05', '2025-01-06', '150');
+      CREATE TABLE promotions (promo_id VARCHAR, store_id VARCHAR, start_date VARCHAR, end_date VARCHAR,
+        discount_pct VARCHAR);
+      INSERT INTO promotions VALUES ('1', NULL, '2025-01-02', '2025-01-03', '10'),
+        ('2', '1', '2025-01-05', '2025-01-04', '10'), ('3', '1', '2025-01-05', '2025-01-06', '150');
       CREATE TABLE state_holidays (state VARCHAR, city VARCHAR, holiday_date VARCHAR, name VARCHAR);
-      INSERT INTO state_holidays VALUES ('SP', NULL, '2025-01-25', 'Aniversário'), ('S', NULL, '2025-01-26', 'bad'), ('RJ', NULL, 'soon', 'bad');`);
+      INSERT INTO state_holidays VALUES ('SP', NULL, '2025-01-25', 'Aniversário'), ('S', NULL, '2025-01-26', 'bad'),
+        ('RJ', NULL, 'soon', 'bad');`);
   });
 }
 
@@ -98,7 +103,8 @@ test('each quarantine reason is counted, kept with the original row, and nothing
   const feats = await withDuckDb(':memory:', async (c) =>
     (
       await c.runAndReadAll(
-        `SELECT date::VARCHAR AS d, sales, footfall, is_missing FROM ${await scanSql(c, tables.features)} f ORDER BY date`,
+        `SELECT date::VARCHAR AS d, sales, footfall, is_missing
+         FROM ${await scanSql(c, tables.features)} f ORDER BY date`,
       )
     ).getRowObjectsJS(),
   );

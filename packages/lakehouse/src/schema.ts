@@ -69,7 +69,8 @@ export function normaliseType(table: string, type: string): DeltaColumnType {
     'INVALID_ARGUMENT',
     table,
     undefined,
-    `column type ${type} is not supported (use INTEGER, BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE or TIMESTAMP WITH TIME ZONE)`,
+    `column type ${type} is not supported ` +
+      '(use INTEGER, BIGINT, DOUBLE, VARCHAR, BOOLEAN, DATE or TIMESTAMP WITH TIME ZONE)',
   );
 }
 

@@ -36,7 +36,8 @@ describe.each(backends())('concurrent writers on $name', (backend) => {
     expect(versions.sort((a, b) => a - b)).toEqual(Array.from({ length: 201 }, (_, i) => i));
     const got = await rows(
       conn,
-      `SELECT worker, count(DISTINCT seq)::INTEGER AS seqs, count(*)::INTEGER AS n FROM ${await scanSql(conn, table)} t GROUP BY worker ORDER BY worker`,
+      'SELECT worker, count(DISTINCT seq)::INTEGER AS seqs, count(*)::INTEGER AS n FROM ' +
+        `${await scanSql(conn, table)} t GROUP BY worker ORDER BY worker`,
     );
     expect(got).toEqual([0, 1, 2, 3].map((worker) => ({ worker, seqs: 50, n: 100 })));
     const hist = await history(table);

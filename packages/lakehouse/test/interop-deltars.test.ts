@@ -112,7 +112,8 @@ describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
       conn,
       table,
       `SELECT * REPLACE (i * 10 AS i) FROM (${batch(4, 8, '2025-01-01')}) WHERE store_id IN ('1', '2') UNION ALL
-      SELECT '9' AS store_id, DATE '2025-02-01' AS date, 1 AS i, 2 AS l, 3.5 AS d, TRUE AS b, TIMESTAMPTZ '2025-02-01 00:00:00+00' AS ts`,
+      SELECT '9' AS store_id, DATE '2025-02-01' AS date, 1 AS i, 2 AS l, 3.5 AS d, TRUE AS b,
+        TIMESTAMPTZ '2025-02-01 00:00:00+00' AS ts`,
       { on: ['store_id', 'date', 'l'] },
     );
     await replaceWhere(
@@ -139,7 +140,7 @@ describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
       txnVersion: number;
       readerVersion: number;
       writerVersion: number;
-      minStore: unknown;
+      minStore: string[];
       numRecords: number[];
       config: Record<string, string>;
     }>(
@@ -217,7 +218,9 @@ def batch(seed, n):
         'l': pa.array([i * 10**12 + seed for i in range(n)], pa.int64()),
         'd': pa.array([i / 3 + seed for i in range(n)], pa.float64()),
         'b': pa.array([None if i % 5 == 0 else i % 2 == 0 for i in range(n)], pa.bool_()),
-        'ts': pa.array([datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc) + datetime.timedelta(seconds=i, microseconds=seed) for i in range(n)], pa.timestamp('us', tz='UTC')),
+        'ts': pa.array([datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
+                        + datetime.timedelta(seconds=i, microseconds=seed) for i in range(n)],
+                       pa.timestamp('us', tz='UTC')),
     })
 write_deltalake(path, batch(1, 20))
 for s in range(2, 6):

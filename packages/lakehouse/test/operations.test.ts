@@ -46,7 +46,8 @@ describe('operations', () => {
   const all = async (t: string, extra = '') =>
     rows(
       conn,
-      `SELECT store_id, strftime(date, '%Y-%m-%d') AS date, sales FROM ${await scanSql(conn, t)} s ${extra} ORDER BY store_id, date, sales`,
+      `SELECT store_id, strftime(date, '%Y-%m-%d') AS date, sales FROM ${await scanSql(conn, t)} s ${extra} ` +
+        'ORDER BY store_id, date, sales',
     );
 
   it('merge updates matched rows, inserts new ones, rewrites only touched files', async () => {
@@ -101,7 +102,8 @@ describe('operations', () => {
     await append(
       conn,
       t,
-      `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-06-29' + (range % 2)::INTEGER AS date, range::DOUBLE AS sales FROM range(10)`,
+      `SELECT (range % 3)::VARCHAR AS store_id, DATE '2025-06-29' + (range % 2)::INTEGER AS date, range::DOUBLE ` +
+        'AS sales FROM range(10)',
     );
     const before = (await loadSnapshot(t)).version;
     const r = await replaceWhere(
@@ -172,71 +174,80 @@ describe('operations', () => {
     ).toBe(2);
   });
 
-  it('optimize compacts small clustered files into one sorted file, records clustering as Delta does, and is idempotent', async () => {
-    const t = await fresh({ clusterBy: ['store_id', 'date'] });
-    for (let i = 0; i < 4; i++) {
-      await append(
-        conn,
-        t,
-        `SELECT ((range * 7 + ${i}) % 4)::VARCHAR AS store_id, DATE '2025-01-01' + (range % 3)::INTEGER AS date, range::DOUBLE AS sales FROM range(20)`,
-      );
-    }
-    const before = await all(t);
-    const r = await optimize(conn, t, { targetRowsPerFile: 100 });
-    expect(r.metrics).toMatchObject({ numFilesRemoved: 4, numFilesAdded: 1, numRows: 80 });
-    expect(await all(t)).toEqual(before);
-    const snap = await loadSnapshot(t);
-    expect(snap.protocol).toEqual({
-      minReaderVersion: 1,
-      minWriterVersion: 7,
-      writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
-    });
-    expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
-    expect(snap.domains['delta.clustering']!.configuration).toBe('{"clusteringColumns":[["store_id"],["date"]]}');
-    expect(snap.files.every((f) => f.add.clusteringProvider === 'liquid' && f.add.dataChange === false)).toBe(true);
-    const again = await optimize(conn, t, { targetRowsPerFile: 100 });
-    expect(again.version).toBe(r.version);
-    const log = readFileSync(path.join(t, '_delta_log', `${String(r.version).padStart(20, '0')}.json`), 'utf8');
-    expect(JSON.parse(log.split('\n')[0]!).commitInfo.operation).toBe('OPTIMIZE');
-  });
+  it(
+    'optimize compacts small clustered files into one sorted file, ' +
+      'records clustering as Delta does, and is idempotent',
+    async () => {
+      const t = await fresh({ clusterBy: ['store_id', 'date'] });
+      for (let i = 0; i < 4; i++) {
+        await append(
+          conn,
+          t,
+          `SELECT ((range * 7 + ${i}) % 4)::VARCHAR AS store_id, DATE '2025-01-01' + (range % 3)::INTEGER AS date, ` +
+            'range::DOUBLE AS sales FROM range(20)',
+        );
+      }
+      const before = await all(t);
+      const r = await optimize(conn, t, { targetRowsPerFile: 100 });
+      expect(r.metrics).toMatchObject({ numFilesRemoved: 4, numFilesAdded: 1, numRows: 80 });
+      expect(await all(t)).toEqual(before);
+      const snap = await loadSnapshot(t);
+      expect(snap.protocol).toEqual({
+        minReaderVersion: 1,
+        minWriterVersion: 7,
+        writerFeatures: ['appendOnly', 'invariants', 'clustering', 'domainMetadata'],
+      });
+      expect(snap.clusteringColumns).toEqual(['store_id', 'date']);
+      expect(snap.domains['delta.clustering']!.configuration).toBe('{"clusteringColumns":[["store_id"],["date"]]}');
+      expect(snap.files.every((f) => f.add.clusteringProvider === 'liquid' && f.add.dataChange === false)).toBe(true);
+      const again = await optimize(conn, t, { targetRowsPerFile: 100 });
+      expect(again.version).toBe(r.version);
+      const log = readFileSync(path.join(t, '_delta_log', `${String(r.version).padStart(20, '0')}.json`), 'utf8');
+      expect(JSON.parse(log.split('\n')[0]!).commitInfo.operation).toBe('OPTIMIZE');
+    },
+  );
 
-  it('optimize is incremental: clustered files of full size stay, only small or unclustered ones are rewritten', async () => {
-    const t = await fresh({ clusterBy: ['store_id', 'date'] });
-    await append(
-      conn,
-      t,
-      `SELECT lpad((range // 10)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 10)::INTEGER AS date,
-      range::DOUBLE AS sales FROM range(100)`,
-      { maxRowsPerFile: 50 },
-    );
-    const big = (await loadSnapshot(t)).files.map((f) => f.path);
-    expect(big).toHaveLength(2);
-    // Two daily appends: small files, already sorted on write.
-    for (const d of [10, 11]) {
+  it(
+    'optimize is incremental: clustered files of full size stay, only small or unclustered ' + 'ones are rewritten',
+    async () => {
+      const t = await fresh({ clusterBy: ['store_id', 'date'] });
       await append(
         conn,
         t,
-        `SELECT lpad(range::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + ${d} AS date, 1.0 AS sales FROM range(10)`,
+        `SELECT lpad((range // 10)::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + (range % 10)::INTEGER AS date,
+      range::DOUBLE AS sales FROM range(100)`,
+        { maxRowsPerFile: 50 },
       );
-    }
-    const before = await all(t);
-    const r = await optimize(conn, t, { targetRowsPerFile: 50 });
-    expect(r.metrics).toMatchObject({ numFilesRemoved: 2, numFilesAdded: 1, numRows: 20 });
-    const after = (await loadSnapshot(t)).files.map((f) => f.path);
-    expect(after).toEqual(expect.arrayContaining(big));
-    expect(await all(t)).toEqual(before);
-    // The 20-row result is past a quarter of the target: no longer small. A lone small clustered file
-    // is left alone (rewriting it would change nothing); a second one makes a bin.
-    await append(conn, t, `SELECT '00' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
-    const lone = await optimize(conn, t, { targetRowsPerFile: 50 });
-    expect(lone.version).toBe(r.version + 1);
-    expect(lone.metrics).toMatchObject({ numFilesRemoved: 0 });
-    await append(conn, t, `SELECT '01' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
-    expect((await optimize(conn, t, { targetRowsPerFile: 50 })).metrics).toMatchObject({
-      numFilesRemoved: 2,
-      numFilesAdded: 1,
-    });
-  });
+      const big = (await loadSnapshot(t)).files.map((f) => f.path);
+      expect(big).toHaveLength(2);
+      // Two daily appends: small files, already sorted on write.
+      for (const d of [10, 11]) {
+        await append(
+          conn,
+          t,
+          `SELECT lpad(range::VARCHAR, 2, '0') AS store_id, DATE '2025-01-01' + ${d} AS date, 1.0 AS sales
+           FROM range(10)`,
+        );
+      }
+      const before = await all(t);
+      const r = await optimize(conn, t, { targetRowsPerFile: 50 });
+      expect(r.metrics).toMatchObject({ numFilesRemoved: 2, numFilesAdded: 1, numRows: 20 });
+      const after = (await loadSnapshot(t)).files.map((f) => f.path);
+      expect(after).toEqual(expect.arrayContaining(big));
+      expect(await all(t)).toEqual(before);
+      // The 20-row result is past a quarter of the target: no longer small. A lone small clustered file
+      // is left alone (rewriting it would change nothing); a second one makes a bin.
+      await append(conn, t, `SELECT '00' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
+      const lone = await optimize(conn, t, { targetRowsPerFile: 50 });
+      expect(lone.version).toBe(r.version + 1);
+      expect(lone.metrics).toMatchObject({ numFilesRemoved: 0 });
+      await append(conn, t, `SELECT '01' AS store_id, DATE '2025-01-13' AS date, 1.0 AS sales`);
+      expect((await optimize(conn, t, { targetRowsPerFile: 50 })).metrics).toMatchObject({
+        numFilesRemoved: 2,
+        numFilesAdded: 1,
+      });
+    },
+  );
 
   it('clusters numbers as numbers and several keys on a Z-order curve', async () => {
     const n = path.join(tmp.dir, `t${n0++}`);

@@ -92,7 +92,7 @@ describe('protocol', () => {
       { 'delta.enableDeletionVectors': 'true' },
       { 'delta.feature.rowTracking': 'supported' },
       { 'delta.columnMapping.mode': 'name' },
-    ]) {
+    ] as Record<string, string>[]) {
       await expect(
         createTable(conn, path.join(tmp.dir, `refused${n++}`), { columns: COLS, properties }),
       ).rejects.toMatchObject({
@@ -192,7 +192,8 @@ import pyarrow as pa
 from deltalake import write_deltalake
 schema = pa.schema([pa.field('store_id', pa.string(), nullable=False), pa.field('date', pa.date32(), nullable=False),
                     pa.field('sales', pa.float64())])
-write_deltalake(sys.argv[1], pa.table({'store_id': ['2'], 'date': [datetime.date(2025, 1, 9)], 'sales': [9.0]}, schema=schema),
+write_deltalake(sys.argv[1],
+                pa.table({'store_id': ['2'], 'date': [datetime.date(2025, 1, 9)], 'sales': [9.0]}, schema=schema),
                 mode='append')
 print(json.dumps(True))`,
       t,

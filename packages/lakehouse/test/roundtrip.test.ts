@@ -35,7 +35,8 @@ describe('round trip of every cvc type', () => {
     );
     const got = await rows(
       conn,
-      `SELECT i, l::VARCHAR AS l, d, s, b, dt::VARCHAR AS dt, ts::VARCHAR AS ts FROM ${await scanSql(conn, table)} t ORDER BY i`,
+      'SELECT i, l::VARCHAR AS l, d, s, b, dt::VARCHAR AS dt, ts::VARCHAR AS ts FROM ' +
+        `${await scanSql(conn, table)} t ORDER BY i`,
     );
     expect(got).toEqual([
       { i: -3, l: '-5', d: -0.25, s: 'ção', b: false, dt: '1999-12-31', ts: '1999-12-31 23:59:59+00' },

@@ -69,7 +69,8 @@ export function addon(): NativeAddon {
   if (!existsSync(addonPath)) {
     throw new LightGBMError(
       'load',
-      `native addon not found at ${addonPath}; build it with \`pnpm install\` (or \`npx cmake-js compile -G Ninja --out build\` in packages/lightgbm)`,
+      `native addon not found at ${addonPath}; build it with \`pnpm install\` (or \`npx cmake-js compile -G ` +
+        `Ninja --out build\` in packages/lightgbm)`,
     );
   }
   // OpenMP threads that spin while they wait burn the cores other workers need (backtests run

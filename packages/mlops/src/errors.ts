@@ -100,7 +100,8 @@ export class MlflowError extends JobError {
     message: string,
   ) {
     super(
-      `MLflow ${endpoint}: ${status !== undefined ? `HTTP ${status} ` : ''}${errorCode ? `${errorCode} ` : ''}${message}`,
+      `MLflow ${endpoint}: ${status !== undefined ? `HTTP ${status} ` : ''}` +
+        `${errorCode ? `${errorCode} ` : ''}${message}`,
     );
   }
 }

@@ -79,7 +79,10 @@ export async function startMlflow(timeoutMs = 180_000): Promise<MlflowServer> {
 
 /** Runs a Python snippet with `client` (MlflowClient) bound and `args`; it must print one JSON value. */
 export async function py<T = unknown>(uri: string, code: string, args: Record<string, unknown> = {}): Promise<T> {
-  const script = `import json, sys, mlflow\nfrom mlflow.tracking import MlflowClient\nmlflow.set_tracking_uri(${JSON.stringify(uri)})\nclient = MlflowClient(${JSON.stringify(uri)})\nargs = json.loads(sys.argv[1])\n${code}`;
+  const script =
+    'import json, sys, mlflow\nfrom mlflow.tracking import MlflowClient\n' +
+    `mlflow.set_tracking_uri(${JSON.stringify(uri)})\nclient = MlflowClient(${JSON.stringify(uri)})\n` +
+    `args = json.loads(sys.argv[1])\n${code}`;
   const { stdout } = await promisify(execFile)('python3', ['-c', script, JSON.stringify(args)], {
     maxBuffer: 64 * 1024 * 1024,
     env: { ...process.env, MLFLOW_TRACKING_URI: uri },

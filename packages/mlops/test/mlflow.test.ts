@@ -81,7 +81,8 @@ exp = client.get_experiment_by_name('cvc-validate')
 kids = client.search_runs([exp.experiment_id], filter_string="tags.mlflow.parentRunId = '%s'" % args['parent'])
 r = client.get_run(args['child'])
 hist = client.get_metric_history(args['child'], 'fold/wape') + client.get_metric_history(args['child'], 'wape')
-arts = [a.path for a in client.list_artifacts(args['child'], 'report')] + [a.path for a in client.list_artifacts(args['child'], 'report/plots')]
+arts = ([a.path for a in client.list_artifacts(args['child'], 'report')]
+        + [a.path for a in client.list_artifacts(args['child'], 'report/plots')])
 p = client.download_artifacts(args['child'], 'report/plots/fold 1.txt')
 print(json.dumps({
   'exp': exp.name,
@@ -129,20 +130,23 @@ print(json.dumps({
     expect(back.content).toBe('fold one');
   });
 
-  it('marks FAILED a run whose process on this host is gone (runs/search RUNNING, runs/update), and only that one', async () => {
-    const tracker = await openTracker(
-      { uri: null, experiment: 'cvc-abandoned', root: '/nonexistent' },
-      { env: { MLFLOW_TRACKING_URI: server.uri } },
-    );
-    await checkAbandoned(tracker, async (id) =>
-      py<{ status: string; end: number | null }>(
-        server.uri,
-        `i = client.get_run(args['id']).info\nprint(json.dumps({"status": i.status, "end": i.end_time}))`,
-        { id },
-      ),
-    );
-    await tracker.close();
-  });
+  it(
+    'marks FAILED a run whose process on this host is gone (runs/search RUNNING, ' + 'runs/update), and only that one',
+    async () => {
+      const tracker = await openTracker(
+        { uri: null, experiment: 'cvc-abandoned', root: '/nonexistent' },
+        { env: { MLFLOW_TRACKING_URI: server.uri } },
+      );
+      await checkAbandoned(tracker, async (id) =>
+        py<{ status: string; end: number | null }>(
+          server.uri,
+          `i = client.get_run(args['id']).info\nprint(json.dumps({"status": i.status, "end": i.end_time}))`,
+          { id },
+        ),
+      );
+      await tracker.close();
+    },
+  );
 
   it('reuses an existing experiment and reports MLflow errors with their code', async () => {
     const t1 = await openTracker({ uri: server.uri, experiment: 'same', root: '' }, { env: {} });
@@ -193,7 +197,8 @@ import os
 mv = client.get_model_version_by_alias('cvc-forecaster', 'champion')
 ch = client.get_model_version_by_alias('cvc-forecaster', 'challenger')
 d = mlflow.artifacts.download_artifacts('models:/cvc-forecaster@champion')
-print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv.source, 'manifest': os.path.exists(os.path.join(d, 'manifest.json')), 'tags': mv.tags}))
+print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv.source,
+                  'manifest': os.path.exists(os.path.join(d, 'manifest.json')), 'tags': mv.tags}))
 `,
     );
     expect(back.champion).toBe('2');

@@ -116,52 +116,58 @@ beforeAll(async () => {
 afterAll(async () => new Promise<void>((r) => server.close(() => r())));
 
 describe('Unity Catalog registry (recorded requests, fake server)', () => {
-  it('registers: create model, create version, upload to /Models/.../1 via the Files API, finalize, alias; resolves it back', async () => {
-    const bundle = await makeBundle(join(await tempDir(), 'b'));
-    const client = createMlflowClient({ uri: base, token: 'dapi-test', maxRetries: 0 });
-    const reg = mlflowRegistry({ client, name: NAME, cacheDir: join(await tempDir(), 'cache'), unityCatalog: true });
-    expect(reg.backend).toBe('unity-catalog');
-    const r = await reg.register(bundle, { runId: 'r1', promote: 'always', description: 'd' });
-    expect(r.version).toBe(1);
-    expect(r.promoted).toBe(true);
-    const calls = log.filter((c) => !c.path.startsWith('/api/2.0/fs/files/')).map((c) => `${c.method} ${c.path}`);
-    expect(calls.slice(0, 5)).toEqual([
-      'GET /api/2.0/mlflow/runs/get',
-      'GET /api/2.0/fs/directories/WorkspaceInternal/Mlflow/Artifacts/7/Runs/r1/artifacts/bundle',
-      `POST ${UC}/registered-models/create`,
-      `POST ${UC}/model-versions/create`,
-      `POST ${UC}/model-versions/finalize`,
-    ]);
-    expect(calls).toContain(`POST ${UC}/registered-models/alias`);
-    // Never the workspace registry's endpoints, never stages.
-    expect(
-      calls.some((c) => /\/mlflow\/(registered-models|model-versions)\//.test(c) || c.includes('transition-stage')),
-    ).toBe(false);
-    const byKey = (m: string, p: string) => log.find((c) => c.method === m && c.path === p)!;
-    expect(byKey('POST', `${UC}/registered-models/create`).body).toEqual({ name: NAME });
-    expect(byKey('POST', `${UC}/model-versions/create`).body).toMatchObject({
-      name: NAME,
-      source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle',
-      run_id: 'r1',
-      description: 'd',
-    });
-    expect(byKey('POST', `${UC}/model-versions/finalize`).body).toEqual({ name: NAME, version: '1' });
-    expect(byKey('POST', `${UC}/registered-models/alias`).body).toEqual({
-      name: NAME,
-      alias: 'champion',
-      version: '1',
-    });
-    expect(byKey('GET', `${UC}/registered-models/alias`).query).toEqual({ name: NAME, alias: 'champion' });
-    // Every bundle file (MLmodel included) went to the version's UC location, byte for byte, with overwrite.
-    const manifest = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8')) as { files: { path: string }[] };
-    expect([...files.keys()].sort()).toEqual([...manifest.files.map((f) => f.path), 'manifest.json'].sort());
-    for (const [p, bytes] of files) expect(bytes.equals(await readFile(join(bundle, ...p.split('/'))))).toBe(true);
-    expect(log.filter((c) => c.method === 'PUT').every((c) => c.query['overwrite'] === 'true')).toBe(true);
-    // Resolving downloads from the UC location and verifies the bundle.
-    const resolved = await reg.resolve('champion');
-    expect(resolved.version).toBe(1);
-    expect(await readFile(join(resolved.bundleDir, 'MLmodel'), 'utf8')).toContain('loader_module: cvc_pyfunc');
-  });
+  it(
+    'registers: create model, create version, upload to /Models/.../1 via the Files API, ' +
+      'finalize, alias; resolves it back',
+    async () => {
+      const bundle = await makeBundle(join(await tempDir(), 'b'));
+      const client = createMlflowClient({ uri: base, token: 'dapi-test', maxRetries: 0 });
+      const reg = mlflowRegistry({ client, name: NAME, cacheDir: join(await tempDir(), 'cache'), unityCatalog: true });
+      expect(reg.backend).toBe('unity-catalog');
+      const r = await reg.register(bundle, { runId: 'r1', promote: 'always', description: 'd' });
+      expect(r.version).toBe(1);
+      expect(r.promoted).toBe(true);
+      const calls = log.filter((c) => !c.path.startsWith('/api/2.0/fs/files/')).map((c) => `${c.method} ${c.path}`);
+      expect(calls.slice(0, 5)).toEqual([
+        'GET /api/2.0/mlflow/runs/get',
+        'GET /api/2.0/fs/directories/WorkspaceInternal/Mlflow/Artifacts/7/Runs/r1/artifacts/bundle',
+        `POST ${UC}/registered-models/create`,
+        `POST ${UC}/model-versions/create`,
+        `POST ${UC}/model-versions/finalize`,
+      ]);
+      expect(calls).toContain(`POST ${UC}/registered-models/alias`);
+      // Never the workspace registry's endpoints, never stages.
+      expect(
+        calls.some((c) => /\/mlflow\/(registered-models|model-versions)\//.test(c) || c.includes('transition-stage')),
+      ).toBe(false);
+      const byKey = (m: string, p: string) => log.find((c) => c.method === m && c.path === p)!;
+      expect(byKey('POST', `${UC}/registered-models/create`).body).toEqual({ name: NAME });
+      expect(byKey('POST', `${UC}/model-versions/create`).body).toMatchObject({
+        name: NAME,
+        source: 'dbfs:/databricks/mlflow-tracking/7/r1/artifacts/bundle',
+        run_id: 'r1',
+        description: 'd',
+      });
+      expect(byKey('POST', `${UC}/model-versions/finalize`).body).toEqual({ name: NAME, version: '1' });
+      expect(byKey('POST', `${UC}/registered-models/alias`).body).toEqual({
+        name: NAME,
+        alias: 'champion',
+        version: '1',
+      });
+      expect(byKey('GET', `${UC}/registered-models/alias`).query).toEqual({ name: NAME, alias: 'champion' });
+      // Every bundle file (MLmodel included) went to the version's UC location, byte for byte, with overwrite.
+      const manifest = JSON.parse(await readFile(join(bundle, 'manifest.json'), 'utf8')) as {
+        files: { path: string }[];
+      };
+      expect([...files.keys()].sort()).toEqual([...manifest.files.map((f) => f.path), 'manifest.json'].sort());
+      for (const [p, bytes] of files) expect(bytes.equals(await readFile(join(bundle, ...p.split('/'))))).toBe(true);
+      expect(log.filter((c) => c.method === 'PUT').every((c) => c.query['overwrite'] === 'true')).toBe(true);
+      // Resolving downloads from the UC location and verifies the bundle.
+      const resolved = await reg.resolve('champion');
+      expect(resolved.version).toBe(1);
+      expect(await readFile(join(resolved.bundleDir, 'MLmodel'), 'utf8')).toContain('loader_module: cvc_pyfunc');
+    },
+  );
 
   it('refuses a name that is not catalog.schema.model, and unity-catalog without a tracking URI', () => {
     const settings = { root: '/tmp/x', kind: 'unity-catalog' as const };

@@ -51,7 +51,8 @@ export async function worstStores(
   const ids = worst.map(([id]) => `'${id.replace(/'/g, "''")}'`).join(', ');
   const rows = (
     await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, arg_min(actual, horizon_day) AS actual,
-      arg_min(yhat, horizon_day) AS yhat, arg_min(yhat_lower, horizon_day) AS lo, arg_min(yhat_upper, horizon_day) AS hi,
+      arg_min(yhat, horizon_day) AS yhat, arg_min(yhat_lower, horizon_day) AS lo,
+      arg_min(yhat_upper, horizon_day) AS hi,
       bool_and(is_open) AS open
     FROM ${scan} t WHERE store_id IN (${ids}) GROUP BY ALL ORDER BY store_id, d`)
   ).getRowObjectsJS();

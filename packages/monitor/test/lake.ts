@@ -99,8 +99,9 @@ export async function testLake(yaml = ''): Promise<TestLake> {
         conn,
         forecasts,
         `SELECT s::VARCHAR AS store_id, (DATE '${asOf}' + h::INTEGER)::DATE AS forecast_date, h::INTEGER AS horizon_day,
-          DATE '${asOf}' AS as_of_date, (1000.0 + 100 * s) * (1 + ${err}) AS yhat, (1000.0 + 100 * s) * (0.9 + ${err}) AS yhat_lower,
-          (1000.0 + 100 * s) * (1.1 + ${err}) AS yhat_upper, 'weekday_mean' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
+          DATE '${asOf}' AS as_of_date, (1000.0 + 100 * s) * (1 + ${err}) AS yhat,
+          (1000.0 + 100 * s) * (0.9 + ${err}) AS yhat_lower, (1000.0 + 100 * s) * (1.1 + ${err}) AS yhat_upper,
+          'weekday_mean' AS model, '${bundleDir}' AS bundle_version, 'infer-${asOf}' AS run_id
         FROM (VALUES ${stores.map((s) => `(${s})`).join(', ')}) v(s), range(1, ${HORIZON + 1}) r(h)`,
       );
     },

@@ -100,7 +100,8 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const ensembleWeights = routing.kinds.includes(ENSEMBLE_KIND) ? learned?.ensemble : null;
     if (ensembleWeights === undefined) {
       throw new InputError(
-        `train: the ensemble needs the weights of a backtest that ran it; run \`cvc backtest --models <models>,ensemble\` first`,
+        `train: the ensemble needs the weights of a backtest that ran it; run \`cvc backtest --models ` +
+          `<models>,ensemble\` first`,
       );
     }
     // Each kind is fitted once: the ensemble's members are the same models the routing uses.

@@ -12,7 +12,8 @@ export function registerBacktest(program: Command, globals: () => GlobalOptions)
     )
     .option(
       '--models <list>',
-      'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ensemble mixes the others',
+      'comma-separated models: tft,nbeats,lgbm,ensemble (default: config backtest.models); baselines always run; ' +
+        'ensemble mixes the others',
       modelList,
     )
     .option('--folds <n>', 'number of walk-forward folds (default: config backtest.folds)', positiveInt('--folds'))
@@ -96,7 +97,8 @@ export function backtestOutput(r: BacktestJobResult): { summary: Record<string, 
     seconds: r.seconds,
   };
   const lines = [
-    `backtest ${r.runId}: ${r.stores} stores, ${plural(r.folds.length, 'fold')} (cutoffs ${r.folds[0]!.cutoff} .. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
+    `backtest ${r.runId}: ${r.stores} stores, ${plural(r.folds.length, 'fold')} (cutoffs ${r.folds[0]!.cutoff} ` +
+      `.. ${r.folds[r.folds.length - 1]!.cutoff}), ${fmt.s(r.seconds)}`,
     ...leaderboardLines(r),
     `  report: ${r.reportPath}`,
     `  tracked: ${r.trackingBackend} run ${r.trackingRunId}`,
@@ -110,12 +112,16 @@ export const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : '
 /** The leaderboard as `cvc backtest` and `cvc demo` print it: WAPE, stores chosen, fit time, coverage. */
 export function leaderboardLines(r: BacktestJobResult): string[] {
   return [
-    '  model            WAPE    stores chosen   fit time   p10-p90 coverage: raw / calibrated (later folds, nominal 80%)',
+    '  model            WAPE    stores chosen   fit time   ' +
+      'p10-p90 coverage: raw / calibrated (later folds, nominal 80%)',
     ...r.leaderboard.map((l) => {
       const t = r.timings.find((x) => x.model === l.model);
       const c = r.coverage.find((x) => x.model === l.model);
       const cov = c ? `${fmt.pct(c.rawLater).padStart(6)} / ${fmt.pct(c.calibratedLater).padStart(6)}` : '';
-      return `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}   ${cov}`;
+      return (
+        `  ${l.model.padEnd(15)} ${fmt.pct(l.wape).padStart(6)}   ` +
+        `${String(r.choiceCounts[l.model] ?? 0).padStart(6)}   ${fmt.s(t?.fitSeconds ?? 0).padStart(8)}   ${cov}`
+      );
     }),
     ...r.failures.map((f) => `  FAILED ${f.model} fold ${f.fold}: ${f.error}`),
   ];

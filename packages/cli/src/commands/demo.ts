@@ -136,7 +136,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           onProgress: ingestProgress(ctx.progress),
         });
         lines.push(
-          `ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ${lakeTables(ctx.loaded).features}`,
+          `ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ` +
+            `${lakeTables(ctx.loaded).features}`,
         );
 
         const bt = await runBacktestJob({
@@ -151,7 +152,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           ...(o.workers ? { workers: o.workers } : {}),
         });
         lines.push(
-          `backtest: ${bt.stores} stores, ${plural(bt.folds.length, 'fold')}, ${plural(bt.failures.length, 'failed fold')} -> ${bt.reportPath}`,
+          `backtest: ${bt.stores} stores, ${plural(bt.folds.length, 'fold')}, ` +
+            `${plural(bt.failures.length, 'failed fold')} -> ${bt.reportPath}`,
           ...leaderboardLines(bt),
         );
 
@@ -196,8 +198,10 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
                 onDay: (r, appended) => {
                   const m = r.monitor;
                   lines.push(
-                    `daily ${r.today}: ${appended} sales rows, ${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; ` +
-                      `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`,
+                    `daily ${r.today}: ${appended} sales rows, ` +
+                      `${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; ` +
+                      `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; ` +
+                      `alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`,
                   );
                   ctx.progress({ phase: 'daily', done: ++simulatedDone, total: days, detail: r.today });
                 },
@@ -210,7 +214,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         // The config flag too when it is not the default, so the suggestion runs as printed.
         const config = globals().config === DEFAULT_CONFIG ? '' : ` --config ${globals().config}`;
         lines.push(
-          `done in ${fmt.s((performance.now() - t0) / 1000)}; try: ${cvcCommand()}${config} forecast show --store ${store}`,
+          `done in ${fmt.s((performance.now() - t0) / 1000)}; try: ${cvcCommand()}${config} forecast show ` +
+            `--store ${store}`,
         );
         ctx.done(
           {
@@ -256,7 +261,9 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       }
       const r = await initSource(ctx, o);
       ctx.done({ ...r, written: true }, [
-        `demo source: ${r.path}: ${r.stores} stores, ${fmt.int(r.dailySales)} daily sales rows, ${r.promotions} promotions, ${r.stateHolidays} state holidays, ${r.badRows.length} bad rows, ${fmt.s(r.generateSeconds + r.writeSeconds)}`,
+        `demo source: ${r.path}: ${r.stores} stores, ${fmt.int(r.dailySales)} daily sales rows, ${r.promotions} ` +
+          `promotions, ${r.stateHolidays} state holidays, ${r.badRows.length} bad rows, ` +
+          `${fmt.s(r.generateSeconds + r.writeSeconds)}`,
       ]);
     });
 }

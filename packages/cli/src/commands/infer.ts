@@ -7,7 +7,8 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
   program
     .command('infer')
     .description(
-      'forecast every open store from the last day of data and write bip_vprevisao_lojas_futuro (safe to rerun from cron)',
+      'forecast every open store from the last day of data and write bip_vprevisao_lojas_futuro ' +
+        '(safe to rerun from cron)',
     )
     .option(
       '--horizon <days>',
@@ -25,7 +26,8 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
     .option('--strict', 'fail when a store is skipped for stale data', false)
     .addHelpText(
       'after',
-      '\nExit codes: 0 forecasts written; 1 the job failed; 2 bad usage, config, input or bundle; 3 another infer run held the lock too long.',
+      '\nExit codes: 0 forecasts written; 1 the job failed; 2 bad usage, config, input or bundle; 3 another ' +
+        'infer run held the lock too long.',
     )
     .action(
       async (o: {
@@ -57,7 +59,8 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
           onProgress: ctx.progress,
         });
         ctx.done({ ...r }, [
-          `infer: ${r.storesForecast} stores forecast, ${r.skipped.length} skipped, ${r.horizon} days from ${r.asOf}, bundle ${r.bundleVersion}, ${fmt.s(r.seconds)}`,
+          `infer: ${r.storesForecast} stores forecast, ${r.skipped.length} skipped, ${r.horizon} days from ` +
+            `${r.asOf}, bundle ${r.bundleVersion}, ${fmt.s(r.seconds)}`,
           `  by model: ${Object.entries(r.byModel)
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')}${r.fallbackStores ? ` (fallback for ${r.fallbackStores})` : ''}`,

@@ -58,7 +58,9 @@ export function ingestLines(s: Awaited<ReturnType<typeof runIngest>>, table: str
     .map(([k, v]) => `${k}=${v}`)
     .join(', ');
   return [
-    `ingest: read ${fmt.int(s.rowsRead)} rows, merged ${fmt.int(s.rowsMerged)}, quarantined ${fmt.int(s.rowsQuarantined)}${q ? ` (${q})` : ''}, ${s.stores} stores, in ${fmt.s(s.seconds)}`,
-    `  feature table: ${table} (version ${s.versions.features ?? 'unchanged'}), days ${s.firstDay ?? '-'} .. ${s.lastDay ?? '-'}, watermark ${s.watermarkAfter ?? '-'}`,
+    `ingest: read ${fmt.int(s.rowsRead)} rows, merged ${fmt.int(s.rowsMerged)}, quarantined ` +
+      `${fmt.int(s.rowsQuarantined)}${q ? ` (${q})` : ''}, ${s.stores} stores, in ${fmt.s(s.seconds)}`,
+    `  feature table: ${table} (version ${s.versions.features ?? 'unchanged'}), days ${s.firstDay ?? '-'} .. ` +
+      `${s.lastDay ?? '-'}, watermark ${s.watermarkAfter ?? '-'}`,
   ];
 }

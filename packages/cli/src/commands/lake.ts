@@ -191,7 +191,8 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
       const features = snap.protocol.writerFeatures?.length ? ` (${snap.protocol.writerFeatures.join(', ')})` : '';
       ctx.done(summary, [
         `${t.name} (${t.path})`,
-        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ${mib(bytes)}, ` +
+        `  version ${snap.version} (${versions} in the log), ${fmt.int(snap.files.length)} data file(s), ` +
+          `${mib(bytes)}, ` +
           `${fmt.int(rows)} rows`,
         `  clustering: ${clusterLine}`,
         `  protocol: reader ${snap.protocol.minReaderVersion}, writer ${snap.protocol.minWriterVersion}${features}`,

@@ -36,7 +36,8 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
               'version  created                    backtest WAPE  aliases              routes stores to',
               ...list.map(
                 (v) =>
-                  `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ${fmt.pct(v.wape ?? Number.NaN).padStart(13)}  ` +
+                  `${String(v.version).padStart(7)}  ${v.createdAt.padEnd(25)}  ` +
+                  `${fmt.pct(v.wape ?? Number.NaN).padStart(13)}  ` +
                   `${v.aliases.join(', ').padEnd(19)}  ${routesText(v.routes)}`,
               ),
             ]),

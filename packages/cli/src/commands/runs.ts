@@ -88,10 +88,12 @@ export function registerRuns(program: Command, globals: () => GlobalOptions): vo
           runs: list.map((r) => ({ ...r, duration: runDuration(r), headline: headlineMetric(r.metrics) })),
         },
         [
-          'run id                            name                          status    started                   duration  headline',
+          'run id                            name                          status    started                   ' +
+            'duration  headline',
           ...list.map(
             (r) =>
-              `${r.runId.padEnd(33)} ${r.name.slice(0, 29).padEnd(29)} ${r.status.padEnd(9)} ${r.startTime.padEnd(25)} ` +
+              `${r.runId.padEnd(33)} ${r.name.slice(0, 29).padEnd(29)} ${r.status.padEnd(9)} ` +
+              `${r.startTime.padEnd(25)} ` +
               `${runDuration(r).padEnd(9)} ${headlineMetric(r.metrics)}`,
           ),
         ],

@@ -14,7 +14,8 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
     )
     .option(
       '--from <year|date>',
-      'first training day: a year (2021 = 2021-01-01) or YYYY-MM-DD (required unless config train.from is set; the demo config sets 2021)',
+      'first training day: a year (2021 = 2021-01-01) or YYYY-MM-DD (required unless config train.from is set; ' +
+        'the demo config sets 2021)',
       yearOrDate('--from', 'start'),
     )
     .option(
@@ -67,7 +68,9 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
           seconds: r.seconds,
         },
         [
-          `train: ${r.registry.name} version ${r.registered.version}${r.registered.promoted ? ` is now ${o.alias}` : ''} (${r.registered.reason}), trained ${r.window.from}..${r.window.to} on ${r.stores} stores in ${fmt.s(r.seconds)}`,
+          `train: ${r.registry.name} version ` +
+            `${r.registered.version}${r.registered.promoted ? ` is now ${o.alias}` : ''} (${r.registered.reason}), ` +
+            `trained ${r.window.from}..${r.window.to} on ${r.stores} stores in ${fmt.s(r.seconds)}`,
           ...r.models.map(
             (m) => `  ${m.kind.padEnd(15)} ${plural(m.stores, 'store').padStart(10)}  fit ${fmt.s(m.fitSeconds)}`,
           ),

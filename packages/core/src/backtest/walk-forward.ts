@@ -32,7 +32,8 @@ export function planFolds(p: FoldPlan): Fold[] {
   if (earliestCutoff - first + 1 < p.minHistory) {
     throw new InputError(
       `backtest: ${p.folds} folds every ${p.stride} days with horizon ${p.horizon} and gap ${p.gap} need data from ` +
-        `${formatIsoDay(earliestCutoff - p.minHistory + 1)} (min history ${p.minHistory} days), but it starts ${p.firstDay}; ` +
+        `${formatIsoDay(earliestCutoff - p.minHistory + 1)} (min history ${p.minHistory} days), ` +
+        `but it starts ${p.firstDay}; ` +
         `use fewer --folds, a smaller --stride or a shorter horizon`,
     );
   }

@@ -97,10 +97,12 @@ export async function stageKnownFuture(
   const placeTable = `${prefix}_place`;
   const storeTable = `${prefix}_store`;
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${quoteName(placeTable, 'duckdb')} (place_idx INTEGER, day INTEGER, ${colDefs(PLACE_COVARIATES)})`,
+    `CREATE OR REPLACE TEMP TABLE ${quoteName(placeTable, 'duckdb')} (place_idx INTEGER, day INTEGER, ` +
+      `${colDefs(PLACE_COVARIATES)})`,
   );
   await conn.run(
-    `CREATE OR REPLACE TEMP TABLE ${quoteName(storeTable, 'duckdb')} (store_idx INTEGER, day INTEGER, ${colDefs(STORE_COVARIATES)})`,
+    `CREATE OR REPLACE TEMP TABLE ${quoteName(storeTable, 'duckdb')} (store_idx INTEGER, day INTEGER, ` +
+      `${colDefs(STORE_COVARIATES)})`,
   );
   const live = windows.filter((w) => w.toDay >= w.fromDay);
   if (live.length === 0) return 0;

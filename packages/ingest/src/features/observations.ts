@@ -61,7 +61,8 @@ export async function collectObservations(
     SELECT ${cols.map(q).join(', ')} FROM ${q(changes)}
     UNION ALL
     SELECT ${fromOld.join(', ')} FROM ${q(old)} f JOIN ${q(stores)} s ON s.store_id = f.store_id ${inWindow}
-    WHERE NOT f.is_missing AND NOT EXISTS (SELECT 1 FROM ${q(changes)} c WHERE c.store_id = f.store_id AND c.date = f.date)`);
+    WHERE NOT f.is_missing
+      AND NOT EXISTS (SELECT 1 FROM ${q(changes)} c WHERE c.store_id = f.store_id AND c.date = f.date)`);
 }
 
 /** Days the source says each store was closed, by store index (the only source fact the covariates need). */

@@ -14,7 +14,8 @@ export function featureRowsSelect(prefix: string, stores: string, obs: string, e
     return BOOLEAN_FUTURE_COVARIATES.includes(c) ? `${src} = 1 AS ${q(c)}` : `${src} AS ${q(c)}`;
   });
   return `SELECT s.store_id, DATE '1970-01-01' + k.day AS date,
-      CASE WHEN o.store_idx IS NULL THEN NULL WHEN o.is_open = false THEN coalesce(o.sales, 0) ELSE o.sales END AS sales,
+      CASE WHEN o.store_idx IS NULL THEN NULL WHEN o.is_open = false THEN coalesce(o.sales, 0) ELSE o.sales END
+        AS sales,
       o.n_sales, o.store_idx IS NULL AS is_missing,
       ${future.join(', ')},
       s.state, s.city, s.format,

@@ -82,19 +82,22 @@ export async function runSalesGate(
       WHEN ${storeKey} IS NULL THEN 'missing_store_id'
       WHEN ${R('date')} IS NULL THEN 'missing_date'
       WHEN ${TT('date')} IS NULL THEN 'invalid_date'
-      WHEN ${R('sales')} IS NOT NULL AND (${TT('sales')} IS NULL OR NOT isfinite(${TT('sales')})) THEN 'non_numeric_sales'
+      WHEN ${R('sales')} IS NOT NULL AND (${TT('sales')} IS NULL OR NOT isfinite(${TT('sales')}))
+        THEN 'non_numeric_sales'
       WHEN ${R('sales')} IS NULL AND coalesce(${TT('is_open')}, true) THEN 'missing_sales'
       WHEN ${TT('sales')} < 0 THEN 'negative_sales'
       WHEN ${TT('date')} > CAST($today AS DATE) OR ${TT('date')} > CAST(${TT('updated_at')} AS DATE) THEN 'future_date'
       WHEN s.store_idx IS NULL THEN 'unknown_store'
       WHEN ${TT('date')} < s.opened_on OR ${TT('date')} > s.closed_on THEN 'outside_open_life'
       WHEN ${TT('sales')} > $maxSales THEN 'sales_out_of_bounds'
-      WHEN (${R('n_sales')} IS NOT NULL AND ${TT('n_sales')} IS NULL) OR ${TT('n_sales')} < 0 OR ${TT('n_sales')} > $maxN THEN 'n_sales_out_of_bounds'
+      WHEN (${R('n_sales')} IS NOT NULL AND ${TT('n_sales')} IS NULL)
+        OR ${TT('n_sales')} < 0 OR ${TT('n_sales')} > $maxN THEN 'n_sales_out_of_bounds'
       WHEN ${R('is_open')} IS NOT NULL AND ${TT('is_open')} IS NULL THEN 'invalid_is_open'
       WHEN ${R('updated_at')} IS NOT NULL AND ${TT('updated_at')} IS NULL THEN 'invalid_updated_at'
       ${extraBad.length ? `WHEN ${extraBad.join(' OR ')} THEN 'non_numeric_extra'` : ''}
     END`;
-  const original = `CAST(to_json(struct_pack(${[...SALES_FIELDS, ...opts.extra].map((f) => `${q(f)} := ${R(f)}`).join(', ')})) AS VARCHAR)`;
+  const packed = [...SALES_FIELDS, ...opts.extra].map((f) => `${q(f)} := ${R(f)}`).join(', ');
+  const original = `CAST(to_json(struct_pack(${packed})) AS VARCHAR)`;
   const typedCols = ['date', 'sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra];
   const checked = `${raw}_checked`;
   // One pass over the rows: typed values and the reason; the original row (as JSON) only when refused.
@@ -117,7 +120,8 @@ export async function runSalesGate(
     { today: opts.today, maxSales: opts.maxDailySales, maxN: opts.maxNSales },
   );
   await conn.run(`INSERT INTO ${q(quarantine)} (source_table, reason, store_id, date, updated_at, original)
-    SELECT 'sales', cvc__reason, bad_store_id, ${T('date')}, ${T('updated_at')}, original FROM ${q(checked)} WHERE cvc__reason IS NOT NULL`);
+    SELECT 'sales', cvc__reason, bad_store_id, ${T('date')}, ${T('updated_at')}, original
+    FROM ${q(checked)} WHERE cvc__reason IS NOT NULL`);
   const cols = [
     'store_idx',
     'known_id AS store_id',
@@ -125,9 +129,11 @@ export async function runSalesGate(
     `(${T('date')} - DATE '1970-01-01')::INTEGER AS day`,
     ...['sales', 'n_sales', 'is_open', 'updated_at', ...opts.extra].map((f) => `${T(f)} AS ${q(f)}`),
   ];
-  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(latest)} AS SELECT ${cols.join(', ')} FROM ${q(checked)} WHERE cvc__reason IS NULL
+  await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(latest)} AS
+    SELECT ${cols.join(', ')} FROM ${q(checked)} WHERE cvc__reason IS NULL
     QUALIFY row_number() OVER (PARTITION BY store_idx, ${T('date')}
-      ORDER BY ${T('updated_at')} DESC NULLS LAST, ${T('sales')} DESC NULLS LAST, ${T('n_sales')} DESC NULLS LAST) = 1`);
+      ORDER BY ${T('updated_at')} DESC NULLS LAST, ${T('sales')} DESC NULLS LAST,
+        ${T('n_sales')} DESC NULLS LAST) = 1`);
   await conn.run(`DROP TABLE ${q(checked)}`);
   await conn.run(`DROP TABLE ${q(keys)}`);
   const one = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);

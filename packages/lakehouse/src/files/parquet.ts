@@ -56,7 +56,8 @@ export async function writeStaged(
       const name = dataFileName();
       written.push(name);
       await conn.run(
-        `COPY (SELECT * FROM ${slice} AS s) TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`,
+        `COPY (SELECT * FROM ${slice} AS s)
+         TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`,
       );
       const info = await storage.finishWrite(name);
       if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);

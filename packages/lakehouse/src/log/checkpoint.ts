@@ -16,9 +16,15 @@ import { checkpointPath, LAST_CHECKPOINT } from './paths.js';
 const MAP = 'MAP(VARCHAR, VARCHAR)';
 const COLUMNS: Record<string, string> = {
   txn: 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)',
-  add: `STRUCT(path VARCHAR, partitionValues ${MAP}, size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, stats VARCHAR, tags ${MAP}, clusteringProvider VARCHAR)`,
-  remove: `STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, partitionValues ${MAP}, size BIGINT)`,
-  metaData: `STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options ${MAP}), schemaString VARCHAR, partitionColumns VARCHAR[], configuration ${MAP}, createdTime BIGINT)`,
+  add:
+    `STRUCT(path VARCHAR, partitionValues ${MAP}, size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, ` +
+    `stats VARCHAR, tags ${MAP}, clusteringProvider VARCHAR)`,
+  remove:
+    'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, ' +
+    `partitionValues ${MAP}, size BIGINT)`,
+  metaData:
+    `STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options ${MAP}), ` +
+    `schemaString VARCHAR, partitionColumns VARCHAR[], configuration ${MAP}, createdTime BIGINT)`,
   protocol:
     'STRUCT(minReaderVersion INTEGER, minWriterVersion INTEGER, readerFeatures VARCHAR[], writerFeatures VARCHAR[])',
   domainMetadata: 'STRUCT(domain VARCHAR, configuration VARCHAR, removed BOOLEAN)',
@@ -43,8 +49,9 @@ export async function writeCheckpointFile(
     const select = Object.keys(COLUMNS)
       .map((k) => `"${k}"`)
       .join(', ');
-    await conn.run(`COPY (SELECT ${select} FROM read_json(${literal(jsonl)}, format = 'newline_delimited', columns = {${columns}}))
-      TO ${literal(parquet)} (FORMAT parquet, COMPRESSION snappy)`);
+    await conn.run(`COPY (
+        SELECT ${select} FROM read_json(${literal(jsonl)}, format = 'newline_delimited', columns = {${columns}})
+      ) TO ${literal(parquet)} (FORMAT parquet, COMPRESSION snappy)`);
     // Built in scratch space, then put whole: a checkpoint must never be seen half-written, on any storage.
     const body = await fs.readFile(parquet);
     await storage.put(target, body);
@@ -73,7 +80,8 @@ export async function readCheckpointFiles(
     if (absent.length > 0) throw new Error(`${absent.join(', ')} vanished`);
     rows = await queryRows(
       conn,
-      `SELECT to_json(t)::VARCHAR AS j FROM read_parquet(${pathList(files.map((f) => storage.locate(f)))}, union_by_name = true) t`,
+      `SELECT to_json(t)::VARCHAR AS j
+       FROM read_parquet(${pathList(files.map((f) => storage.locate(f)))}, union_by_name = true) t`,
     );
   } catch (e) {
     throw new DeltaError(

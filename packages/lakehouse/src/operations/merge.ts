@@ -110,7 +110,8 @@ export async function merge(
         'INVALID_ARGUMENT',
         table,
         snapshot.version,
-        `the merge source has ${Number(dup?.['n'])} duplicated key(s) on (${opts.on.join(', ')}); each target row may match at most one source row`,
+        `the merge source has ${Number(dup?.['n'])} duplicated key(s) on (${opts.on.join(', ')}); each target ` +
+          'row may match at most one source row',
       );
     }
 

@@ -133,7 +133,8 @@ async function fileRowCounts(
     const byLocation = new Map(unknown.map((f) => [ctx.storage.locate(f.path), f]));
     const rows = await queryRows(
       conn,
-      `SELECT filename, count(*)::BIGINT AS n FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`,
+      `SELECT filename, count(*)::BIGINT AS n
+       FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`,
     );
     for (const r of rows) counts.set(byLocation.get(String(r['filename']))!.path, Number(r['n']));
   }

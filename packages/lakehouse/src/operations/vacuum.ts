@@ -50,7 +50,8 @@ export async function vacuum(table: string, opts: VacuumOptions = {}): Promise<V
       'INVALID_ARGUMENT',
       table,
       snapshot.version,
-      `retention of ${hours} hours is below the safe minimum of ${MIN_RETENTION_HOURS}; pass enforceRetention: false if no reader or writer can still need those files`,
+      `retention of ${hours} hours is below the safe minimum of ${MIN_RETENTION_HOURS}; pass enforceRetention: ` +
+        'false if no reader or writer can still need those files',
     );
   }
   const cutoff = (opts.now ?? new Date()).getTime() - hours * HOUR_MS;

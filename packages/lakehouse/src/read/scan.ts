@@ -71,7 +71,8 @@ export async function assertFilesExist(
       'MISSING_FILE',
       snapshot.table,
       snapshot.version,
-      `data file ${first.path} (added in version ${first.addedIn}) is missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
+      `data file ${first.path} (added in version ${first.addedIn}) is ` +
+        `missing${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}`,
     );
   }
 }

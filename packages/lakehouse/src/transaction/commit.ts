@@ -87,7 +87,8 @@ export async function commit(
         'CONFLICT',
         table,
         version,
-        `${prepared.operation} planned on version ${prepared.readVersion} conflicts with the commit at version ${version}: ${reason}; re-run the operation`,
+        `${prepared.operation} planned on version ${prepared.readVersion} conflicts with the commit at version ` +
+          `${version}: ${reason}; re-run the operation`,
       );
     }
     if (attempt >= maxRetries) {
@@ -95,7 +96,8 @@ export async function commit(
         'CONFLICT',
         table,
         version,
-        `${prepared.operation} gave up after ${attempt + 1} attempts: other writers kept committing first (raise maxRetries)`,
+        `${prepared.operation} gave up after ${attempt + 1} attempts: ` +
+          'other writers kept committing first (raise maxRetries)',
       );
     }
     version++;

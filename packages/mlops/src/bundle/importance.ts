@@ -67,7 +67,9 @@ export function importanceSvg(rows: readonly FeatureImportance[], kind: 'gain' |
     );
   });
   return (
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif" font-size="11">` +
-    `<text x="10" y="18" font-size="13">LightGBM feature importance (${kind}), top ${shown.length}</text>${bars.join('')}</svg>\n`
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
+    'font-family="sans-serif" font-size="11">' +
+    `<text x="10" y="18" font-size="13">LightGBM feature importance (${kind}), top ${shown.length}</text>` +
+    `${bars.join('')}</svg>\n`
   );
 }

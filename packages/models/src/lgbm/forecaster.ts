@@ -95,7 +95,8 @@ export class LgbmForecaster implements Forecaster {
         const validIdx = indexWhere(rows.n, (i) => inUnit(u, i) && rows.rank[i]! < p.validationOrigins);
         if (trainIdx.length === 0 || validIdx.length === 0) {
           throw new ForecastInputError(
-            `lgbm: not enough history for ${p.numOrigins} weekly origins with ${p.validationOrigins} held out (horizon ${H})`,
+            `lgbm: not enough history for ${p.numOrigins} weekly origins ` +
+              `with ${p.validationOrigins} held out (horizon ${H})`,
           );
         }
         trainRows += trainIdx.length;

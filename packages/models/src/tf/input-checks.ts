@@ -30,7 +30,8 @@ export function checkFuture(
       }
       if (arr.length < T + horizon) {
         throw new ForecastInputError(
-          `${kind}: store ${s.storeId} future covariate "${name}" has ${arr.length} days; needs ${T + horizon} (history ${T} + horizon ${horizon})`,
+          `${kind}: store ${s.storeId} future covariate "${name}" has ${arr.length} days; needs ${T + horizon} ` +
+            `(history ${T} + horizon ${horizon})`,
         );
       }
     }

@@ -213,7 +213,8 @@ async function versionOf(o: LocalRegistryOptions, ref: number | string, state: R
       throw new UnknownAliasError(
         stateFile(o),
         text,
-        `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`,
+        `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ` +
+          `${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`,
       );
     return v;
   }
@@ -228,7 +229,8 @@ async function versionOf(o: LocalRegistryOptions, ref: number | string, state: R
     throw new UnknownAliasError(
       stateFile(o),
       text,
-      `unknown alias "${text}" (aliases: ${known}); ${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`,
+      `unknown alias "${text}" (aliases: ${known}); ` +
+        `${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`,
     );
   }
   return v;

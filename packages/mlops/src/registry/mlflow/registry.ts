@@ -96,7 +96,8 @@ async function requireSignature(bundleDir: string, where: string): Promise<void>
   const text = await readFile(file, 'utf8').catch(() => '');
   if (!/^signature:\n {2}inputs: .+\n {2}outputs: .+$/m.test(text)) {
     throw new MlopsInputError(
-      `${where}: ${file} has no signature with inputs and outputs; Unity Catalog requires one (bundles written by this cvc have it)`,
+      `${where}: ${file} has no signature with inputs and outputs; Unity Catalog requires one (bundles written ` +
+        'by this cvc have it)',
     );
   }
 }

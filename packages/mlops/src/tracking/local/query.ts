@@ -67,7 +67,9 @@ async function latestRuns(conn: DuckDBConnection, root: string, where: string): 
     conn,
     `SELECT run_id, experiment, name, parent_run_id, status, CAST(epoch_ms(start_time) AS DOUBLE) AS start_ms,
             CAST(epoch_ms(end_time) AS DOUBLE) AS end_ms, artifact_dir
-       FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn FROM ${scan} r) x
+       FROM (SELECT *,
+                    row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn
+               FROM ${scan} r) x
       WHERE rn = 1 AND status <> 'DELETED' AND (${where})
       ORDER BY start_time DESC, run_id`,
     runRow,
@@ -86,7 +88,8 @@ async function overallMetrics(
   // The last value logged for a key wins, as in MLflow's "latest metrics".
   const found = await rows(
     conn,
-    `SELECT run_id, key, CAST(arg_max(value, timestamp) AS DOUBLE) AS value, NULL::DOUBLE AS step FROM ${scan} m WHERE step IS NULL AND run_id IN (${ids}) GROUP BY run_id, key`,
+    `SELECT run_id, key, CAST(arg_max(value, timestamp) AS DOUBLE) AS value, NULL::DOUBLE AS step FROM ${scan} m ` +
+      `WHERE step IS NULL AND run_id IN (${ids}) GROUP BY run_id, key`,
     metricRow,
   );
   for (const r of found) {
@@ -186,12 +189,14 @@ export async function showRun(trackingRoot: string, id: string): Promise<RunDeta
     );
     const tags = await rows(
       conn,
-      `SELECT run_id, key, arg_max(value, event_time) AS value FROM ${await scanSql(conn, tablePath(root, 'tags'))} t WHERE run_id = ${rid} GROUP BY run_id, key`,
+      'SELECT run_id, key, arg_max(value, event_time) AS value FROM ' +
+        `${await scanSql(conn, tablePath(root, 'tags'))} t WHERE run_id = ${rid} GROUP BY run_id, key`,
       kvRow,
     );
+    const metricScan = await scanSql(conn, tablePath(root, 'metrics'));
     const stepped = await rows(
       conn,
-      `SELECT run_id, key, CAST(value AS DOUBLE) AS value, CAST(step AS DOUBLE) AS step FROM ${await scanSql(conn, tablePath(root, 'metrics'))} m
+      `SELECT run_id, key, CAST(value AS DOUBLE) AS value, CAST(step AS DOUBLE) AS step FROM ${metricScan} m
         WHERE run_id = ${rid} AND step IS NOT NULL ORDER BY key, step, timestamp`,
       metricRow,
     );

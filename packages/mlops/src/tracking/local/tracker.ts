@@ -165,7 +165,9 @@ export async function createLocalTracker(root: string, experiment: string): Prom
         const tagScan = await scanSql(duck.conn, tablePath(trackingRoot, 'tags'));
         const reader = await duck.conn.runAndReadAll(
           `SELECT r.run_id, r.name, t.key, t.value
-             FROM (SELECT *, row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn FROM ${runs}) r
+             FROM (SELECT *,
+                     row_number() OVER (PARTITION BY run_id ORDER BY event_time DESC, (status <> 'RUNNING') DESC) AS rn
+                     FROM ${runs}) r
              LEFT JOIN ${tagScan} t ON t.run_id = r.run_id
             WHERE r.rn = 1 AND r.status = 'RUNNING' AND r.experiment = $1`,
           [experiment],
@@ -188,7 +190,8 @@ export async function createLocalTracker(root: string, experiment: string): Prom
       const found = await serial(async () => {
         const runs = await scanSql(duck.conn, tablePath(trackingRoot, 'runs'));
         const reader = await duck.conn.runAndReadAll(
-          `SELECT run_id, experiment, name, parent_run_id, artifact_dir, start_time FROM ${runs} WHERE run_id = $1 ORDER BY event_time LIMIT 1`,
+          `SELECT run_id, experiment, name, parent_run_id, artifact_dir, start_time FROM ${runs}
+           WHERE run_id = $1 ORDER BY event_time LIMIT 1`,
           [runId],
         );
         return reader.getRowObjectsJS()[0] as

@@ -125,7 +125,8 @@ export function artifactStore(client: MlflowClient, artifactUri: string): Artifa
     'artifacts',
     undefined,
     undefined,
-    `artifact URI "${artifactUri}" is not supported: use a tracking server started with --serve-artifacts (mlflow-artifacts:/) or Databricks (dbfs:/databricks/mlflow-tracking/); s3://, gs://, wasbs:// roots are not`,
+    `artifact URI "${artifactUri}" is not supported: use a tracking server started with --serve-artifacts ` +
+      '(mlflow-artifacts:/) or Databricks (dbfs:/databricks/mlflow-tracking/); s3://, gs://, wasbs:// roots are not',
   );
 }
 
