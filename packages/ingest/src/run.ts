@@ -188,7 +188,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
     throw new IngestOptionError(
       '--full',
-      `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`,
+      `source.columns.extra or .future changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with --full to rebuild the feature table`,
     );
   }
 
