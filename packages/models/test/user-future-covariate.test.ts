@@ -72,7 +72,8 @@ describe('a user future covariate that doubles sales on flagged days', () => {
       console.log(`nbeats WAPE with ${FLAG} ${w.toFixed(3)}, without ${wo.toFixed(3)}`);
       expect(w).toBeLessThan(0.8 * wo);
     },
-    300_000,
+    // Generous, so only the expectation (not a slow machine's timeout) makes it fail.
+    1_800_000,
   );
 
   it('tft reads it as a known-future input', async () => {
@@ -81,5 +82,5 @@ describe('a user future covariate that doubles sales on flagged days', () => {
     const wo = await score(tftFactory.create(p), without(history), 28);
     console.log(`tft WAPE with ${FLAG} ${w.toFixed(3)}, without ${wo.toFixed(3)}`);
     expect(w).toBeLessThan(0.8 * wo);
-  }, 300_000);
+  }, 900_000);
 });
