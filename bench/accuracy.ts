@@ -4,6 +4,7 @@
 //   node --conditions=source --import tsx bench/accuracy.ts [--stores 150] [--folds 4]
 //     [--models lgbm,nbeats,tft,ensemble]
 //     [--seed 42] [--workers 2] [--per-fold] [--keep]
+//     [--yaml 'models: { nbeats: { closureFeatures: true } }']  (a YAML line added to the config)
 // Defaults are the default demo's (150 stores, 4 folds, the config's models plus ensemble).
 // Needs dist/ for the workers:
 // npx pnpm@12.4.2 run build
@@ -29,7 +30,7 @@ const dir = mkdtempSync(join(tmpdir(), 'cvc-accuracy-'));
 mkdirSync(join(dir, 'configs'));
 writeFileSync(
   join(dir, 'configs', 'cvc.yaml'),
-  `demo: { stores: ${stores}, seed: ${seed} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}`,
+  `demo: { stores: ${stores}, seed: ${seed} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}${arg('yaml', '')}\n`,
 );
 const loaded = loadConfig(join(dir, 'configs', 'cvc.yaml'));
 const t0 = performance.now();

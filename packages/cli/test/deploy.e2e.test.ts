@@ -72,7 +72,7 @@ describe('deploy manifests', () => {
     expect(shards.spec.completionMode).toBe('Indexed');
     const n = shards.spec.completions!;
     expect(shards.spec.parallelism).toBe(n);
-    const envOf = (c: K8sContainer) => {
+    const envOf = (c: K8sContainer): Record<string, string> => {
       const e: Record<string, string> = {};
       for (const v of c.env) if (v.value !== undefined) e[v.name] = v.value;
       return { ...e, CVC_CONFIG: world.file, PATH: `${binDir}:${process.env['PATH']}` };

@@ -11,6 +11,8 @@ import {
   type KnownFutureColumns,
   type StoreSeries,
 } from '@cvc/core';
+import { MissingFutureValueError } from './errors.js';
+import { futureValueKey } from './future-values.js';
 import { storeKnownFuture, type KnownFutureInputs } from './known-future-inputs.js';
 
 /**
@@ -28,9 +30,37 @@ export function futureWindow(inputs: KnownFutureInputs, s: StoreSeries, days: nu
 }
 
 /**
+ * The configured future columns (source.columns.future) over the `days` days after the last day of
+ * `s.sales`, from `inputs.futureValues`. A missing value fails (exit 2) naming the column, store and
+ * day: a forecast must not guess a covariate that is known ahead by definition.
+ */
+export function userFutureWindow(
+  inputs: KnownFutureInputs,
+  s: StoreSeries,
+  days: number,
+): Record<string, Float64Array> {
+  const known = new Set<string>(FUTURE_COVARIATES);
+  const columns = Object.keys(s.future).filter((c) => !known.has(c));
+  const out: Record<string, Float64Array> = {};
+  if (columns.length === 0) return out;
+  const first = addDays(parseIsoDay(s.start), s.sales.length);
+  const dates = Array.from({ length: days }, (_, i) => formatIsoDay(addDays(first, i)));
+  for (const c of columns) {
+    const w = new Float64Array(days);
+    for (let i = 0; i < days; i++) {
+      const v = inputs.futureValues?.values.get(futureValueKey(s.storeId, dates[i]!, c));
+      if (v === undefined) throw new MissingFutureValueError(c, s.storeId, dates[i]!);
+      w[i] = v;
+    }
+    out[c] = w;
+  }
+  return out;
+}
+
+/**
  * New series whose `future` arrays are extended by `horizon` days past the last day of `sales`
  * (sales and past arrays untouched). Arrays already longer than the history are cut back first, so
- * calling it twice does not stack windows.
+ * calling it twice does not stack windows. Configured future columns read `inputs.futureValues`.
  */
 export function extendWithFuture(
   series: readonly StoreSeries[],
@@ -39,13 +69,16 @@ export function extendWithFuture(
 ): StoreSeries[] {
   return series.map((s) => {
     const t = s.sales.length;
-    const window = futureWindow(inputs, s, horizon);
+    const window: Record<string, Float64Array> = {
+      ...futureWindow(inputs, s, horizon),
+      ...userFutureWindow(inputs, s, horizon),
+    };
     const future: Record<string, Float64Array> = { ...s.future };
-    for (const c of FUTURE_COVARIATES) {
+    for (const c of Object.keys(window)) {
       const out = new Float64Array(t + horizon);
       const have = s.future[c];
       if (have) out.set(have.subarray(0, t));
-      out.set(window[c], t);
+      out.set(window[c]!, t);
       future[c] = out;
     }
     return { ...s, future };

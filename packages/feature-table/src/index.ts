@@ -47,9 +47,16 @@ export {
 } from './backtest-tables.js';
 export { readForecastSet, type ForecastSet } from './forecast-tables.js';
 export { startStep, openDuckDb, type StepStart } from './step.js';
-export { SCHEDULE_COLUMNS } from './schema.js';
-export { FeatureTableError } from './errors.js';
-export { assertFeatureTable, readStoreSeries, lastFeatureDay, type ReadSeriesOptions } from './read-series.js';
+export { SCHEDULE_COLUMNS, FUTURE_COVARIATE_COLUMNS } from './schema.js';
+export { FeatureTableError, MissingFutureValueError } from './errors.js';
+export {
+  assertFeatureTable,
+  readStoreSeries,
+  lastFeatureDay,
+  userFutureColumns,
+  FUTURE_COLUMNS_PROPERTY,
+  type ReadSeriesOptions,
+} from './read-series.js';
 export {
   buildKnownFutureInputs,
   readKnownFutureInputs,
@@ -59,4 +66,5 @@ export {
   type PromotionRow,
   type HolidayRow,
 } from './known-future-inputs.js';
-export { extendWithFuture, futureWindow } from './extend.js';
+export { extendWithFuture, futureWindow, userFutureWindow } from './extend.js';
+export { readFutureValues, futureValueKey, type FutureValues } from './future-values.js';

@@ -13,6 +13,7 @@ import {
 import { scanSql, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeatureTableError } from './errors.js';
+import type { FutureValues } from './future-values.js';
 import type { LakeTables } from './tables.js';
 
 export interface StoreFacts extends KnownFutureStore {
@@ -29,6 +30,8 @@ export interface KnownFutureInputs {
   pandemic: { from: string; to: string } | null;
   /** Planned opening schedule per store (weekday or date rows); stores without one use their learned pattern. */
   schedules?: Map<string, ScheduleEntry[]>;
+  /** Values of the configured future columns (source.columns.future) over the forecast window. */
+  futureValues?: FutureValues;
 }
 
 export interface PromotionRow {

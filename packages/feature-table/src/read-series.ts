@@ -21,13 +21,28 @@ export interface ReadSeriesOptions {
 const q = (name: string): string => `"${name.replaceAll('"', '""')}"`;
 let viewSeq = 0;
 
-/** Past covariates: n_sales plus the configured extra columns, found in the table's schema. */
-async function pastColumns(table: string, version?: number): Promise<string[]> {
+/** Table property (written by ingest) listing the carried source columns that are known ahead. */
+export const FUTURE_COLUMNS_PROPERTY = 'cvc.features.futureColumns';
+
+/**
+ * The configured source columns the table carries, found in its schema: past covariates (n_sales and
+ * source.columns.extra) and user future covariates (source.columns.future, named in a table property).
+ */
+async function carriedColumns(table: string, version?: number): Promise<{ past: string[]; future: string[] }> {
   const snap = await loadSnapshot(table, version === undefined ? {} : { version });
   const known = new Set<string>([...FEATURE_META_COLUMNS, TARGET_COLUMN, ...FUTURE_COVARIATES]);
-  return snap.schema
+  const declared = snap.properties[FUTURE_COLUMNS_PROPERTY];
+  const futureSet = new Set<string>(declared ? (JSON.parse(declared) as string[]) : []);
+  const carried = snap.schema
     .map((c) => c.name)
     .filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
+  return { past: carried.filter((n) => !futureSet.has(n)), future: carried.filter((n) => futureSet.has(n)) };
+}
+
+/** The user future covariates (source.columns.future) the feature table carries. */
+export async function userFutureColumns(tables: Pick<LakeTables, 'features'>): Promise<string[]> {
+  if (!(await tableExists(tables.features))) return [];
+  return (await carriedColumns(tables.features)).future;
 }
 
 /** Bad input (exit 2) naming what to run when the feature table has not been written yet. */
@@ -47,10 +62,10 @@ export async function readStoreSeries(
 ): Promise<StoreSeries[]> {
   await assertFeatureTable(tables);
   const table = tables.features;
-  const past = (await pastColumns(table, opts.version)).filter(
-    (c) => !(PAST_COVARIATES as readonly string[]).includes(c),
-  );
+  const carried = await carriedColumns(table, opts.version);
+  const past = carried.past.filter((c) => !(PAST_COVARIATES as readonly string[]).includes(c));
   const pastAll = [...PAST_COVARIATES, ...past];
+  const futureAll = [...FUTURE_COVARIATES, ...carried.future];
   const filters: Filters = {};
   if (opts.from !== undefined || opts.to !== undefined) {
     filters['date'] = { ...(opts.from ? { gte: opts.from } : {}), ...(opts.to ? { lte: opts.to } : {}) };
@@ -82,11 +97,11 @@ export async function readStoreSeries(
         start: String(r['start']),
         sales: new Float64Array(n),
         past: Object.fromEntries(pastAll.map((c) => [c, new Float64Array(n)])),
-        future: Object.fromEntries(FUTURE_COVARIATES.map((c) => [c, new Float64Array(n)])),
+        future: Object.fromEntries(futureAll.map((c) => [c, new Float64Array(n)])),
         statics,
       };
     });
-    const cols = [TARGET_COLUMN, ...pastAll, ...FUTURE_COVARIATES];
+    const cols = [TARGET_COLUMN, ...pastAll, ...futureAll];
     const result = await conn.stream(`SELECT ${cols.map((c) => `CAST(${q(c)} AS DOUBLE) AS ${q(c)}`).join(', ')}
       FROM ${view} ORDER BY store_id, date`);
     // Rows arrive store after store in the summary's order, so a running offset places each one.
@@ -95,7 +110,7 @@ export async function readStoreSeries(
     const targets = (x: StoreSeries): Float64Array[] => [
       x.sales,
       ...pastAll.map((c) => x.past[c]!),
-      ...FUTURE_COVARIATES.map((c) => x.future[c]!),
+      ...futureAll.map((c) => x.future[c]!),
     ];
     let current = series[0] ? targets(series[0]) : [];
     for (let chunk = await result.fetchChunk(); chunk && chunk.rowCount > 0; chunk = await result.fetchChunk()) {

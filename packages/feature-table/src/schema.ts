@@ -72,6 +72,14 @@ export const PROMOTIONS_COLUMNS: ColumnDef[] = [
 ];
 
 /** The planned opening schedule: one row per store and weekday (every week) or per date. */
+/** Values of the configured future columns on days after the last observed day (long format). */
+export const FUTURE_COVARIATE_COLUMNS: ColumnDef[] = [
+  { name: 'store_id', type: 'VARCHAR', nullable: false },
+  { name: 'date', type: 'DATE', nullable: false },
+  { name: 'name', type: 'VARCHAR', nullable: false, comment: 'the source column (source.columns.future)' },
+  { name: 'value', type: 'DOUBLE' },
+];
+
 export const SCHEDULE_COLUMNS: ColumnDef[] = [
   { name: 'store_id', type: 'VARCHAR', nullable: false },
   { name: 'weekday', type: 'INTEGER', comment: '0 = Monday .. 6 = Sunday; null on a date row' },

@@ -10,6 +10,7 @@ import {
   PROMOTIONS_COLUMNS,
   QUARANTINE_COLUMNS,
   SCHEDULE_COLUMNS,
+  FUTURE_COVARIATE_COLUMNS,
   STORES_COLUMNS,
   featureTableColumns,
 } from './schema.js';
@@ -190,6 +191,15 @@ export const STORE_SCHEDULE: TableSpec = {
   description: 'planned opening schedule: weekday rules and dated overrides per store',
 };
 
+export const FUTURE_COVARIATES_TABLE: TableSpec = {
+  id: 'futureCovariates',
+  writer: 'ingest',
+  columns: FUTURE_COVARIATE_COLUMNS,
+  clusterBy: [],
+  key: ['store_id', 'date', 'name'],
+  description: 'configured future columns (source.columns.future) on days after the last observed day',
+};
+
 /** Every table, in pipeline order. */
 export const TABLE_SPECS: readonly TableSpec[] = [
   FEATURES,
@@ -198,6 +208,7 @@ export const TABLE_SPECS: readonly TableSpec[] = [
   PROMOTIONS,
   HOLIDAYS,
   STORE_SCHEDULE,
+  FUTURE_COVARIATES_TABLE,
   BACKTEST_FORECASTS,
   BACKTEST_METRICS,
   MODEL_CHOICE,
@@ -219,6 +230,8 @@ export interface LakeTables {
   forecastAccuracy: string;
   /** The planned opening schedule ingest copies from the source (absent when none is configured). */
   storeSchedule: string;
+  /** Future columns' values past the last observed day (source.columns.future). */
+  futureCovariates: string;
 }
 
 /** Absolute paths of every table for a loaded config (names from `lake.tables`; forecast_accuracy is fixed). */
@@ -237,6 +250,7 @@ export function lakeTables(loaded: Pick<LoadedConfig, 'config' | 'paths'>): Lake
     forecasts: at(t.forecasts),
     forecastAccuracy: at(FORECAST_ACCURACY.name!),
     storeSchedule: at(t.storeSchedule),
+    futureCovariates: at(t.futureCovariates),
   };
 }
 

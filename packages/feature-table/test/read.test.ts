@@ -40,6 +40,7 @@ beforeAll(async () => {
     forecasts: join(dir, 'fc'),
     forecastAccuracy: join(dir, 'fa'),
     storeSchedule: join(dir, 'ss'),
+    futureCovariates: join(dir, 'fc'),
   };
   instance = await DuckDBInstance.create(':memory:');
   conn = await instance.connect();

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
+  FUTURE_COVARIATES,
   InputError,
   JobError,
   addDays,
@@ -21,12 +22,20 @@ import {
   lakeTables,
   lastFeatureDay,
   openDuckDb,
+  readFutureValues,
   readKnownFutureInputs,
   readStoreSeries,
   startStep,
 } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
-import { bundleHistoryDays, readBundle, readManifest, type BundleManifest, type RoutedForecast } from '@cvc/mlops';
+import {
+  bundleHistoryDays,
+  missingCovariates,
+  readBundle,
+  readManifest,
+  type BundleManifest,
+  type RoutedForecast,
+} from '@cvc/mlops';
 import { acquireLock } from './lock.js';
 import { writeForecastRows } from './output.js';
 import { isRemoteLake, lakeTable } from '@cvc/core';
@@ -101,7 +110,31 @@ export async function inferSeries(
     throw new InputError(
       `--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`,
     );
-  const inputs = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+  const lacking = series[0] ? missingCovariates(manifest, series[0]) : [];
+  if (lacking.length > 0)
+    throw new InputError(
+      `the bundle was trained with ${lacking.join(', ')} that the feature table ${tables.features} lacks; ` +
+        'configure it under source.columns (extra, future) and rerun `cvc ingest --full`, or train a new bundle',
+    );
+  const known = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
+  // Configured future columns over the window: the feature table where it has the days, else the planned rows.
+  const userFuture = Object.keys(series[0]?.future ?? {}).filter(
+    (c) => !(FUTURE_COVARIATES as readonly string[]).includes(c),
+  );
+  const windowEnd = formatIsoDay(addDays(parseIsoDay(asOf), horizon));
+  const inputs =
+    userFuture.length === 0
+      ? known
+      : {
+          ...known,
+          futureValues: await readFutureValues(
+            conn,
+            tables,
+            userFuture,
+            formatIsoDay(addDays(parseIsoDay(asOf), 1)),
+            windowEnd,
+          ),
+        };
 
   const asOfDay = parseIsoDay(asOf);
   const skipped: SkippedStore[] = [];

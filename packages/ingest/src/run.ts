@@ -35,6 +35,7 @@ import { EmptySourceError, IngestOptionError, QuarantineError } from './errors.j
 import { closedDays, collectObservations, findChanges } from './features/observations.js';
 import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
 import { featureRowsSelect } from './features/rows.js';
+import { missingColumnError, takeFutureRows, writeFutureCovariates } from './features/future-rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
 import {
   addReferenceQuarantine,
@@ -163,13 +164,18 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   };
   const { config } = opts.loaded;
   const cfg = config.ingest;
-  const extra = config.source.columns.extra;
-  const clash = extra.find((e) => reservedFeatureColumns().includes(e));
-  if (clash)
-    throw new IngestOptionError(
-      'source.columns.extra',
-      `"${clash}" is a feature table column; map the source column under another name`,
-    );
+  // Past (extra) and known-ahead (future) source columns are carried into the feature table alike.
+  const future = config.source.columns.future;
+  const extra = [...config.source.columns.extra, ...future];
+  extra.forEach((e, i) => {
+    const isFuture = i >= config.source.columns.extra.length;
+    const key = isFuture
+      ? `source.columns.future[${i - config.source.columns.extra.length}]`
+      : `source.columns.extra[${i}]`;
+    if (reservedFeatureColumns().includes(e))
+      throw new IngestOptionError(key, `"${e}" is a feature table column; map the source column under another name`);
+    if (extra.indexOf(e) !== i) throw new IngestOptionError(key, `"${e}" is listed twice in source.columns`);
+  });
   checkDay('--from', opts.from);
   checkDay('--to', opts.to);
   if (opts.from && opts.to && opts.from > opts.to)
@@ -182,8 +188,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   if (state.exists && JSON.stringify(state.extra) !== JSON.stringify(extra) && !opts.full) {
     throw new IngestOptionError(
       '--full',
-      `source.columns.extra changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); rerun with ` +
-        '--full to rebuild the feature table',
+      `source.columns.extra or .future changed (${JSON.stringify(state.extra)} -> ${JSON.stringify(extra)}); ` +
+        'rerun with --full to rebuild the feature table',
     );
   }
 
@@ -210,7 +216,25 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
 
     const { range, mode } = salesRange(opts, state, source, cfg.lookbackDays);
     progress({ stage: 'read', message: `reading sales from ${source.description}` });
-    const read = await source.stageSales(conn, 'cvc_raw_sales', range);
+    let read;
+    try {
+      read = await source.stageSales(conn, 'cvc_raw_sales', range);
+    } catch (err) {
+      throw missingColumnError(
+        missingColumnError(err, 'source.columns.future', future),
+        'source.columns.extra',
+        config.source.columns.extra,
+      );
+    }
+    const plannedRows =
+      future.length > 0
+        ? await takeFutureRows(conn, 'cvc_raw_sales', 'cvc_future_rows', {
+            today,
+            lastDay: mode === 'full' ? null : state.lastDay,
+            future,
+          })
+        : 0;
+    if (plannedRows > 0) progress({ stage: 'read', message: 'planned rows (future columns)', rows: plannedRows });
     progress({ stage: 'read', message: 'sales rows read', rows: read.rows });
     if (read.rows === 0) {
       // A source that gave nothing is usually a failed export upstream, worth a word even when it is not.
@@ -294,6 +318,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       [PROP.lastDay]: lastDay ?? '',
       [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra) : '',
       [PROP.extra]: JSON.stringify(extra),
+      [PROP.future]: JSON.stringify(future),
       [PROP.source]: source.description,
     };
     const lineage = (rows: number): CommitMetadata => ({
@@ -426,6 +451,13 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       // Nothing to merge (only quarantined or unchanged rows), but they were read: move past them.
       const r = await setProperties(tables.features, properties, { metadata: lineage(0) });
       featuresVersion = r.version;
+    }
+
+    if (future.length > 0) {
+      await writeFutureCovariates(conn, tables.futureCovariates, 'cvc_future_rows', lastDay, {
+        ...metadataBase,
+        operation: 'ingest future covariates',
+      });
     }
 
     const summary: IngestSummary = {

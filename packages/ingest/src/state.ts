@@ -1,6 +1,7 @@
 // Ingest's own state, kept as properties of the feature table and committed with it: a crash before
 // the feature commit leaves the old watermark, so the next run simply reads the same rows again.
 import { loadSnapshot, tableExists } from '@cvc/lakehouse';
+import { FUTURE_COLUMNS_PROPERTY } from '@cvc/feature-table';
 
 export const PROP = {
   watermark: 'cvc.ingest.watermark',
@@ -9,6 +10,8 @@ export const PROP = {
   lastDay: 'cvc.ingest.lastDay',
   referenceHash: 'cvc.ingest.referenceHash',
   extra: 'cvc.ingest.extraColumns',
+  /** The carried columns that are known ahead (source.columns.future); readers put them with the future inputs. */
+  future: FUTURE_COLUMNS_PROPERTY,
   source: 'cvc.ingest.source',
 } as const;
 

@@ -7,6 +7,7 @@ import { append, createTable, DeltaError, deleteWhere, loadSnapshot, optimize, r
 import { LocalStorage } from '../src/storage/local.js';
 import { commit, type PreparedCommit } from '../src/transaction/commit.js';
 import { findConflict, type ConflictScope } from '../src/transaction/conflict.js';
+import type { SchemaField } from '../src/schema.js';
 import { connect, tempDir } from './helpers.js';
 
 const blind: ConflictScope = { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] };
@@ -65,8 +66,8 @@ describe('findConflict', () => {
     expect(findConflict(blind, [{ protocol: same }], same)).toBeUndefined();
   });
   it('a predicate-scoped read conflicts only with added files whose stats or partitions could match it', () => {
-    const shard = { name: 'shard', type: 'integer', nullable: true, metadata: {}, sqlType: 'INTEGER' } as const;
-    const run = { name: 'run_id', type: 'string', nullable: true, metadata: {}, sqlType: 'VARCHAR' } as const;
+    const shard: SchemaField = { name: 'shard', deltaType: 'integer', nullable: true, sqlType: 'INTEGER' };
+    const run: SchemaField = { name: 'run_id', deltaType: 'string', nullable: true, sqlType: 'VARCHAR' };
     const scoped = {
       ...blind,
       readsAllData: true,

@@ -23,7 +23,7 @@ import {
 } from '@cvc/models';
 import { lastFeatureDay, openDuckDb, readStoreSeries, startStep } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
-import { configHash, writeBundle, type BundleManifest } from '@cvc/mlops';
+import { configHash, covariatesOf, writeBundle, type BundleManifest } from '@cvc/mlops';
 import { readLatestChoice, type BacktestChoice } from './choice.js';
 
 export interface TrainOptions {
@@ -174,6 +174,7 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
         ...(opts.runId ? { trackingRunId: opts.runId } : {}),
       },
       configHash: configHash(cfg),
+      covariates: covariatesOf(series),
       signingKey: cfg.registry.signingKey,
       backtest: choice
         ? { wape: choice.wape, folds: choice.folds, byModel: choice.byModel, byStore: choice.byStore }

@@ -28,6 +28,11 @@ const columnsSchema = z
     updatedAt: sqlName.nullable().default('updated_at'),
     /** Extra source columns carried into the feature table as past covariates. */
     extra: z.array(sqlName).default([]),
+    /**
+     * Source columns known ahead (a school-holiday flag, a marketing calendar): numeric, carried into
+     * the feature table as known-future covariates; rows dated after the as-of date give the forecast window.
+     */
+    future: z.array(sqlName).default([]),
   })
   .strict();
 
@@ -119,6 +124,7 @@ const lakeSchema = z
         backtestMetrics: sqlName.default('backtest_metrics'),
         modelChoice: sqlName.default('model_choice'),
         forecasts: sqlName.default('bip_vprevisao_lojas_futuro'),
+        futureCovariates: sqlName.default('future_covariates'),
       })
       .strict()
       .prefault({}),

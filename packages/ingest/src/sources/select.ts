@@ -47,6 +47,7 @@ export function salesQuery(
     col(c.isOpen, 'is_open', dialect),
     col(c.updatedAt, 'updated_at', dialect),
     ...c.extra.map((e) => col(e, e, dialect)),
+    ...c.future.map((e) => col(e, e, dialect)),
   ];
   const where: string[] = [];
   const params: Record<string, string> = {};

@@ -1,6 +1,6 @@
 // The bundle manifest: what a trained UnifiedForecaster is made of, where its data came from and a
 // sha256 for every file, so infer can refuse a bundle that was tampered with or copied half-way.
-import { intervalCalibrationSchema } from '@cvc/core';
+import { intervalCalibrationSchema, type StoreSeries } from '@cvc/core';
 import { z } from 'zod';
 
 /**
@@ -54,6 +54,15 @@ export const backtestSummarySchema = z
   })
   .strict();
 
+export const covariatesSchema = z
+  .object({
+    past: z.array(z.string()),
+    future: z.array(z.string()),
+    /** Static store facts, with the category values seen at training (a new value reads as unseen). */
+    statics: z.record(z.string(), z.array(z.string())),
+  })
+  .strict();
+
 export const manifestSchema = z
   .object({
     formatVersion: z.number().int().positive(),
@@ -90,6 +99,11 @@ export const manifestSchema = z
     backtest: backtestSummarySchema,
     /** Per model kind, the conformal p10/p90 offsets the backtest learned; applied to every forecast. */
     calibration: z.record(kindName, intervalCalibrationSchema).optional(),
+    /**
+     * The input columns the models were trained with (the series' past, known-future and static covariates);
+     * infer refuses the bundle when the lake lacks one. Absent in bundles written before it.
+     */
+    covariates: covariatesSchema.optional(),
     files: z.array(bundleFileSchema),
   })
   .strict()
@@ -123,8 +137,35 @@ export function bundleHistoryDays(m: Pick<BundleManifest, 'context' | 'models'>)
   return Math.max(m.context, ...(declared as number[]));
 }
 export type BundleFile = z.infer<typeof bundleFileSchema>;
+export type BundleCovariates = z.infer<typeof covariatesSchema>;
 export type Routing = z.infer<typeof routingSchema>;
 export type BacktestSummary = z.input<typeof backtestSummarySchema>;
 
 /** Only the version field, read first so a newer bundle gets a version error, not a schema error. */
 export const manifestHeadSchema = z.object({ formatVersion: z.number().int().positive() }).loose();
+
+/** The covariates a set of training series carries, as the manifest lists them. */
+export function covariatesOf(series: readonly StoreSeries[]): BundleCovariates {
+  const first = series[0];
+  const statics: Record<string, string[]> = {};
+  for (const name of Object.keys(first?.statics ?? {}).sort())
+    statics[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
+  return {
+    past: Object.keys(first?.past ?? {}).sort(),
+    future: Object.keys(first?.future ?? {}).sort(),
+    statics,
+  };
+}
+
+/** The covariates the bundle was trained with that `s` lacks, as `past "x"` / `future "y"` / `static "z"`. */
+export function missingCovariates(m: Pick<BundleManifest, 'covariates'>, s: StoreSeries): string[] {
+  const c = m.covariates;
+  if (!c) return [];
+  return [
+    ...c.past.filter((n) => !(n in s.past)).map((n) => `past "${n}"`),
+    ...c.future.filter((n) => !(n in s.future)).map((n) => `future "${n}"`),
+    ...Object.keys(c.statics)
+      .filter((n) => !(n in s.statics))
+      .map((n) => `static "${n}"`),
+  ];
+}

@@ -12,6 +12,7 @@ import {
   MANIFEST_FILE,
   manifestSchema,
   type BacktestSummary,
+  type BundleCovariates,
   type BundleManifest,
   type Routing,
 } from './manifest.js';
@@ -34,6 +35,8 @@ export interface WriteBundleInput {
   historyDays?: Readonly<Record<string, number>>;
   /** Interval calibration per model kind (kinds not in `models` are dropped). */
   calibration?: Record<string, IntervalCalibration>;
+  /** The covariates the models were trained with (see covariatesOf). */
+  covariates?: BundleCovariates;
   bundleId?: string;
   createdAt?: Date;
   cvcVersion?: string;
@@ -99,6 +102,7 @@ export async function writeBundle(dir: string, input: WriteBundleInput): Promise
       ...(input.calibration
         ? { calibration: Object.fromEntries(Object.entries(input.calibration).filter(([k]) => input.models.has(k))) }
         : {}),
+      ...(input.covariates ? { covariates: input.covariates } : {}),
       files: await describeFiles(tmp, paths),
     };
     // The schema check here catches a routing that names a kind without a model before anything is published.

@@ -31,6 +31,11 @@ export interface NBeatsParams extends TrainConfig {
   covariateWidth: number;
   /** Days of history for the per-window level used to scale inputs and targets. */
   scaleLookback: number;
+  /**
+   * Closure-aware known-future inputs from is_open (days since the store last closed, days until its
+   * next planned closure, closed days just before): off by default (see the models README).
+   */
+  closureFeatures: boolean;
   /** Shortest history (days) a training window may have; shorter contexts are padded. */
   minContext: number;
   /** Fine-tuning when warm-started: epochs and learning rate. */
@@ -53,6 +58,7 @@ export const NBEATS_DEFAULTS: NBeatsParams = {
   covariateWidth: 64,
   baselineSkip: true,
   scaleLookback: 28,
+  closureFeatures: false,
   minContext: 35,
   // The training budget is in samples (epochs x windowsPerEpoch), so a fit is the same whatever the
   // machine's load; sized so the default demo (150 stores x 4 folds) fits in minutes on 2 cores.

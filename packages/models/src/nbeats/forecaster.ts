@@ -146,7 +146,7 @@ export class NBeatsForecaster implements Forecaster {
     const spec = warm
       ? (warm as NBeatsForecaster).fitted!.spec
       : this.p.covariates
-        ? buildFeatureSpec(series, this.p.scaleLookback)
+        ? buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures)
         : salesOnlySpec();
     const shape = shapeFor(spec, ctx.contextLength, ctx.horizon, this.p.covariates);
     if (warm) {

@@ -3,6 +3,7 @@
 // promotions, opening). Reals are standardised with statistics from the fit data; the day of week
 // and month are categorical (one-hot + matmul embeddings, since gather cannot train on wasm).
 import { FUTURE_COVARIATES, type StoreSeries } from '@cvc/core';
+import { closureDistances } from '../lgbm/features.js';
 import { recentLevel, scaledContext } from '../tf/windows.js';
 
 export interface VarSpec {
@@ -34,7 +35,20 @@ const CATEGORICAL: Record<string, { levels: number; first: number }> = {
 
 export const PAST_INPUTS = ['sales', 'observed'] as const;
 
-export function buildFeatureSpec(series: readonly StoreSeries[], scaleLookback: number): FeatureSpec {
+/** Closure-aware inputs derived from is_open (as LightGBM's closureFeatures): see closureDistances. */
+export const CLOSURE_INPUTS = ['days_since_closed', 'days_until_closed', 'closed_days_before'] as const;
+const CLOSURE_NORM = { mean: 14, std: 14 };
+
+function closureColumn(s: StoreSeries, name: string, days: number): Float32Array {
+  const c = closureDistances(s.future['is_open']!.subarray(0, days));
+  return name === 'days_since_closed' ? c.since : name === 'days_until_closed' ? c.until : c.runBefore;
+}
+
+export function buildFeatureSpec(
+  series: readonly StoreSeries[],
+  scaleLookback: number,
+  closureInputs = false,
+): FeatureSpec {
   const known = new Set(FUTURE_COVARIATES as readonly string[]);
   const common = (keys: (s: StoreSeries) => string[]) =>
     series.length === 0 ? [] : keys(series[0]!).filter((k) => series.every((s) => keys(s).includes(k)));
@@ -57,6 +71,12 @@ export function buildFeatureSpec(series: readonly StoreSeries[], scaleLookback: 
     future.push({ name: 'dom_sin', width: 1, categorical: false }, { name: 'dom_cos', width: 1, categorical: false });
     norm['dom_sin'] = { mean: 0, std: 1 };
     norm['dom_cos'] = { mean: 0, std: 1 };
+  }
+  if (closureInputs && futureColumns.includes('is_open')) {
+    for (const name of CLOSURE_INPUTS) {
+      future.push({ name, width: 1, categorical: false });
+      norm[name] = CLOSURE_NORM;
+    }
   }
   const statics = staticNames.map((name) => ({
     name,
@@ -109,6 +129,10 @@ export function prepareStore(s: StoreSeries, spec: FeatureSpec): PreparedStore {
         const level = Math.round(col[i]!) - first;
         if (level >= 0 && level < v.width) out[i * W + off + level] = 1;
       }
+    } else if ((CLOSURE_INPUTS as readonly string[]).includes(v.name)) {
+      const col = closureColumn(s, v.name, days);
+      const { mean, std } = spec.norm[v.name]!;
+      for (let i = 0; i < days; i++) out[i * W + off] = (col[i]! - mean) / std;
     } else {
       const derived = v.name === 'dom_sin' || v.name === 'dom_cos';
       const col = s.future[derived ? 'dom' : v.name]!;

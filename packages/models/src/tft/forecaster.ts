@@ -101,7 +101,9 @@ export class TftForecaster implements Forecaster {
     }
     // A warm start keeps the earlier model's feature spec (vocabularies, standardisation) so its
     // weights mean the same thing; new static levels map to "unseen".
-    const spec = warm ? (warm as TftForecaster).fitted!.spec : buildFeatureSpec(series, this.p.scaleLookback);
+    const spec = warm
+      ? (warm as TftForecaster).fitted!.spec
+      : buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures);
     if (warm) {
       const w = (warm as TftForecaster).fitted!;
       const a = (warm as TftForecaster).p;

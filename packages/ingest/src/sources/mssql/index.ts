@@ -150,7 +150,8 @@ export class MssqlSource implements Source {
   }
 
   stageSales(conn: DuckDBConnection, into: string, range: SalesRange): Promise<StageResult> {
-    const fields = ['store_id', 'date', 'sales', 'n_sales', 'is_open', 'updated_at', ...this.config.columns.extra];
+    const fields = ['store_id', 'date', 'sales', 'n_sales', 'is_open', 'updated_at'];
+    fields.push(...this.config.columns.extra, ...this.config.columns.future);
     return this.stage(conn, into, salesQuery(this.config, 'tsql', range), fields);
   }
 
