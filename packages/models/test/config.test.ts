@@ -1,7 +1,7 @@
 // The config's `models` section, derived from the registry entries.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, parseConfig } from '@cvc/core';
 import { loadCvcConfig, MODEL_ENTRIES, modelHistoryDays, modelSettings, parseCvcConfig } from '../src/index.js';
@@ -51,6 +51,19 @@ describe('models config section', () => {
     expect(c.models['weekday_mean']).toEqual({ weeks: 4 });
     // Without the registry's check (core's parseConfig) the settings come out the same.
     expect(modelSettings(parseConfig({}).models, 'nbeats')).toEqual(modelSettings(parseCvcConfig({}).models, 'nbeats'));
+  });
+
+  it('leaves every model of the shipped config its safety cap, so demo scores do not follow machine load', () => {
+    // Neural fits train for a budget in samples; a cap tighter than the entry's safety cap fires on a
+    // busy machine (the default demo trained 1 epoch instead of 4-7 and lost 1-2.5 WAPE points).
+    const shipped = loadCvcConfig(resolve(__dirname, '../../../configs/cvc.yaml')).config.models;
+    const capped = MODEL_ENTRIES.filter((e) => typeof e.configDefaults['timeBudgetSec'] === 'number');
+    expect(capped.map((e) => e.kind)).toEqual(expect.arrayContaining(['nbeats', 'tft']));
+    const tighter = capped
+      .map((e) => ({ kind: e.kind, cap: modelSettings(shipped, e.kind).timeBudgetSec ?? Infinity }))
+      .filter((c, i) => c.cap < (capped[i]!.configDefaults['timeBudgetSec'] as number));
+    expect(tighter).toEqual([]);
+    for (const e of capped) expect(modelSettings(shipped, e.kind).warmStart).toBe(true);
   });
 
   it('derives the history a model reads from its params', () => {
