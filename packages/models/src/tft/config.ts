@@ -28,7 +28,7 @@ export interface TftParams extends TrainConfig {
    * Closure-aware known-future inputs from is_open (days since the store last closed, days until its
    * next planned closure, closed days just before): off by default (see the models README).
    */
-  closureFeatures: boolean;
+  closureFeatures: number;
   /** Shortest history a training window may have; shorter encoder inputs are padded and flagged. */
   minContext: number;
   fineTuneEpochs: number;
@@ -43,7 +43,7 @@ export const TFT_DEFAULTS: TftParams = {
   encoderDays: 42,
   baselineSkip: 1,
   scaleLookback: 28,
-  closureFeatures: false,
+  closureFeatures: 0,
   minContext: 35,
   // The training budget is in samples (epochs x windowsPerEpoch), so a fit is the same whatever the
   // machine's load; sized so the default demo (150 stores x 4 folds) fits in minutes on 2 cores.

@@ -103,7 +103,7 @@ export class TftForecaster implements Forecaster {
     // weights mean the same thing; new static levels map to "unseen".
     const spec = warm
       ? (warm as TftForecaster).fitted!.spec
-      : buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures);
+      : buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures > 0);
     if (warm) {
       const w = (warm as TftForecaster).fitted!;
       const a = (warm as TftForecaster).p;
