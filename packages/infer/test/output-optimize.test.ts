@@ -1,7 +1,7 @@
 // The forecast table is clustered after each write (issue 13): the incremental OPTIMIZE compacts the
 // small per-as-of files into clustered ones, commits nothing when there is nothing to compact, and
 // delta-rs reads the same rows.
-import { execFileSync } from 'node:child_process';
+import { python } from '../../../test-support/python.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -53,20 +53,11 @@ it('infer OPTIMIZEs the forecast table after its write, incrementally', async ()
   expect(row).toEqual({ n: 3 * 12 * 35, d: 3 });
   conn.closeSync();
   instance.closeSync();
-  const n = execFileSync(
-    'python3',
-    [
-      '-c',
-      `import sys
+  const n = python<number>(
+    `import sys
 from deltalake import DeltaTable
-print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)
-# deltalake may abort while the interpreter shuts down, after the work: leave through os._exit.
-import os as _os
-sys.stdout.flush()
-_os._exit(0)`,
-      table,
-    ],
-    { encoding: 'utf8' },
+print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)`,
+    table,
   );
-  expect(Number(n.trim())).toBe(3 * 12 * 35);
+  expect(n).toBe(3 * 12 * 35);
 });

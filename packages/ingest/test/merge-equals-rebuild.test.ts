@@ -1,7 +1,7 @@
 // The daily MERGE (issue 13: touched files copied minus their matched rows, updated and new rows in new
 // clustered files) gives row for row the feature table a full rebuild of the same source gives, on the
 // demo source with new days and late corrections; delta-rs reads the merged table the same.
-import { execFileSync } from 'node:child_process';
+import { python } from '../../../test-support/python.js';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, expect, test } from 'vitest';
@@ -75,24 +75,14 @@ test('daily merges equal a full rebuild row for row on the demo source', async (
   expect(ours.length).toBeGreaterThan(12 * 100);
   expect(ours).toEqual(await featureRows(lakeTables(full).features));
 
-  const theirs = execFileSync(
-    'python3',
-    [
-      '-c',
-      `import sys, json
+  const [n, total] = python<[number, number]>(
+    `import sys, json
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table()
 sales = [v for v in t.column('sales').to_pylist() if v is not None]
-print(json.dumps([t.num_rows, sum(sales)]))
-# deltalake may abort while the interpreter shuts down, after the work: leave through os._exit.
-import os as _os
-sys.stdout.flush()
-_os._exit(0)`,
-      table,
-    ],
-    { encoding: 'utf8' },
+print(json.dumps([t.num_rows, sum(sales)]))`,
+    table,
   );
-  const [n, total] = JSON.parse(theirs.trim().split('\n').pop()!) as [number, number];
   expect(n).toBe(ours.length);
   const ourTotal = ours.map((j) => (JSON.parse(j) as { sales: number | null }).sales ?? 0).reduce((a, b) => a + b, 0);
   expect(total).toBeCloseTo(ourTotal, 6);
