@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pythonText } from '../../../test-support/python.js';
 
 export const BIN = resolve(__dirname, '../dist/bin.js');
 
@@ -31,10 +32,4 @@ export function project(yaml: string): { dir: string; config: string } {
 }
 
 /** Runs a Python snippet (the delta-rs oracle) and returns its stdout. */
-export function python(code: string): string {
-  // delta-rs can abort while Python tears down after the work is done; leave without the teardown.
-  const guarded = `${code}\nimport os as _os, sys as _sys\n_sys.stdout.flush()\n_os._exit(0)\n`;
-  const r = spawnSync('python3', ['-c', guarded], { encoding: 'utf8', timeout: 120_000 });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
-  return r.stdout;
-}
+export const python = (code: string): string => pythonText(code);
