@@ -144,7 +144,8 @@ async function main(): Promise<void> {
     }
     const [a, b] = [rate.get(threadCounts[0]!)!, rate.get(threadCounts[threadCounts.length - 1]!)!];
     console.log(
-      `${name.padEnd(12)} ${threadCounts.at(-1)} vs ${threadCounts[0]} threads: samples/s x${(b.sps / a.sps).toFixed(2)}, ` +
+      `${name.padEnd(12)} ${threadCounts.at(-1)} vs ${threadCounts[0]} threads: ` +
+        `samples/s x${(b.sps / a.sps).toFixed(2)}, ` +
         `cpu-s/sample x${(b.cpk / a.cpk).toFixed(2)}; forecasts ${hashes.size === 1 ? 'bit-identical' : 'DIFFER'} ` +
         `across all ${repeat * threadCounts.length} fits`,
     );
