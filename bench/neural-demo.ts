@@ -28,12 +28,16 @@ const loaded = loadConfig(file);
 await writeDemoSource({ path: loaded.paths.demoSource, stores, asOf: AS_OF, seed: 42, badRows: 0 });
 await runIngest({ loaded });
 const load0 = loadavg()[0]!;
+const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const r = await runBacktest({ loaded, models: arg('models', 'nbeats,tft,lgbm').split(',') });
 const wall = (performance.now() - t0) / 1000;
 const load1 = loadavg()[0]!;
+// Process-wide: the worker threads' CPU time counts too.
+const used = process.cpuUsage(cpu0);
 console.log(
   `demo ${stores} stores x ${folds} folds, backtest wall ${wall.toFixed(0)} s, ` +
+    `cpu ${((used.user + used.system) / 1e6).toFixed(0)} s, ` +
     `load avg ${load0.toFixed(1)} -> ${load1.toFixed(1)}`,
 );
 const wd = r.leaderboard.find((l) => l.model === 'weekday_mean')!.wape;

@@ -20,13 +20,27 @@ type WorkerMessage =
   | { type: 'done' }
   | { type: 'fatal'; error: string };
 
+/**
+ * Environment of a chain worker. A neural fit may use several wasm threads (CVC_TF_THREADS); when the
+ * pool already runs chains side by side each fit gets one, so the pool never asks for more threads
+ * than it has workers. Forecasts do not depend on the thread count.
+ */
+export function chainWorkerEnv(concurrentChains: number, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  return concurrentChains > 1 ? { ...env, CVC_TF_THREADS: '1' } : { ...env };
+}
+
 function runInWorker(
   job: ChainJob,
+  concurrentChains: number,
   onFold: (o: FoldOutcome) => void,
   onActivity?: (a: ChainActivity) => void,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const w = new Worker(workerUrl, { workerData: job, execArgv: workerExecArgv });
+    const w = new Worker(workerUrl, {
+      workerData: job,
+      execArgv: workerExecArgv,
+      env: chainWorkerEnv(concurrentChains),
+    });
     let finished = false;
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'fold') onFold(m.outcome);
@@ -60,6 +74,7 @@ export async function runChains(
   onActivity?: (a: ChainActivity) => void,
 ): Promise<void> {
   const queue = [...jobs];
+  const concurrent = Math.max(1, Math.min(workers, jobs.length));
   const run = async (): Promise<void> => {
     for (let job = queue.shift(); job; job = queue.shift()) {
       const seen = new Set<number>();
@@ -68,7 +83,9 @@ export async function runChains(
         onFold(o);
       };
       try {
-        await (workers <= 1 || fromSource ? runChain(job, record, onActivity) : runInWorker(job, record, onActivity));
+        await (workers <= 1 || fromSource
+          ? runChain(job, record, onActivity)
+          : runInWorker(job, concurrent, record, onActivity));
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         for (const f of job.folds)
@@ -86,5 +103,5 @@ export async function runChains(
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(workers, jobs.length)) }, run));
+  await Promise.all(Array.from({ length: concurrent }, run));
 }

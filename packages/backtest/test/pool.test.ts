@@ -39,6 +39,8 @@ async function pooled(jobs: ChainJob[], workers: number): Promise<FoldOutcome[]>
 describe('backtest worker pool', () => {
   it('runs chains on 2 worker threads with the forecasts they give in this process', async () => {
     process.env['CVC_TF_BACKEND'] = 'wasm';
+    // Asked for 2 wasm threads: the workers get 1 each (two chains side by side), this process gets 2.
+    process.env['CVC_TF_THREADS'] = '2';
     const threaded = await pooled([await chain('nbeats', nbeats, true), await chain('weekday_mean', {}, false)], 2);
     expect(threaded.map((o) => `${o.model}/${o.fold}/${o.error ?? 'ok'}`)).toEqual([
       'nbeats/0/ok',
@@ -48,8 +50,12 @@ describe('backtest worker pool', () => {
     ]);
     // The second fold fine-tunes the first fold's model, saved and loaded inside the worker.
     expect(threaded[1]!.metrics['warmStart']).toBe(1);
+    // Two chains side by side: each fit gets one wasm thread, so the pool never oversubscribes the cores.
+    expect(threaded[0]!.metrics['tfThreads']).toBe(1);
     const local: FoldOutcome[] = [];
     await runChain(await chain('nbeats', nbeats, true), (o) => local.push(o));
+    // In this process the fit uses the 2 threads asked for, and still forecasts bit for bit the same.
+    expect(local[0]!.metrics['tfThreads']).toBe(2);
     for (const fold of [0, 1]) {
       const a = threaded[fold]!.forecasts;
       const b = local[fold]!.forecasts;

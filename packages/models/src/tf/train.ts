@@ -8,6 +8,7 @@ import type { Tf } from './backend.js';
 import type { ParamStore } from './layers.js';
 import { makeRng, ModelError, ForecastInputError } from '@cvc/core';
 import { sampleOrigins, type Origin } from './windows.js';
+import { wasmThreadsInUse } from './wasm-threads.js';
 
 export interface TrainConfig {
   epochs: number;
@@ -43,6 +44,8 @@ export interface TrainResult {
   bestValLoss: number;
   lastTrainLoss: number;
   stoppedBy: 'epochs' | 'early_stopping' | 'time_budget' | 'abort';
+  /** Threads of the wasm backend's matrix products (0 on another backend); forecasts do not depend on it. */
+  threads: number;
   /** Mean training loss and validation loss of each completed epoch. */
   history: { trainLoss: number[]; valLoss: number[] };
 }
@@ -77,6 +80,7 @@ export function trainingMetrics(
     warmStart: warmStarted ? 1 : 0,
     earlyStopped: res.stoppedBy === 'early_stopping' ? 1 : 0,
     timeBudgetHit: res.stoppedBy === 'time_budget' ? 1 : 0,
+    tfThreads: res.threads,
   };
 }
 
@@ -212,6 +216,7 @@ export async function trainLoop(
     bestValLoss: best,
     lastTrainLoss,
     stoppedBy,
+    threads: tf.getBackend() === 'wasm' ? wasmThreadsInUse() : 0,
     history,
   };
 }
