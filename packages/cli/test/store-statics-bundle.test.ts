@@ -17,7 +17,8 @@ import { runTrain } from '@cvc/train';
 
 const AS_OF = '2025-06-30';
 const STATICS_YAML =
-  'source: { storeColumns: { statics: [{ column: size_m2, kind: number }, { column: assortment, kind: category }] } }\n';
+  'source: { storeColumns: { statics: [{ column: size_m2, kind: number }, ' +
+  '{ column: assortment, kind: category }] } }\n';
 let dir: string;
 let loaded: LoadedConfig;
 let bundleDir: string;

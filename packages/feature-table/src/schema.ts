@@ -35,8 +35,9 @@ export function reservedFeatureColumns(): string[] {
 /**
  * The feature table's columns. `extra` are configured source columns carried as past covariates
  * (DOUBLE, null where unknown). `statics` are store-master attributes (source.storeColumns.statics),
- * repeated on each row like format: DOUBLE for a number, VARCHAR for a category. `updated_at` is the source row's timestamp, null on missing days: it
- * is what makes a late correction win over an older value and a re-sent row change nothing.
+ * repeated on each row like format: DOUBLE for a number, VARCHAR for a category. `updated_at` is the
+ * source row's timestamp, null on missing days: it is what makes a late correction win over an older
+ * value and a re-sent row change nothing.
  */
 export function featureTableColumns(extra: readonly string[] = [], statics: readonly StaticColumn[] = []): ColumnDef[] {
   return [

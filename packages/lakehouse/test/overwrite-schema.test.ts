@@ -2,7 +2,7 @@
 // earlier versions keep theirs, and delta-rs reads both.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createTable, loadSnapshot, overwrite, scanSql } from '../src/index.js';
+import { createTable, loadSnapshot, overwrite, scanSql, type ColumnDef } from '../src/index.js';
 import { connect, python, rows, tempDir } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
@@ -19,13 +19,13 @@ describe.skipIf(!useOracle('delta-rs'))('overwrite with a new schema', () => {
 
   it('replaces the columns in the same commit as the rows; old versions keep theirs', async () => {
     const table = `${tmp.dir}/t`;
-    const before = [
+    const before: ColumnDef[] = [
       { name: 'store_id', type: 'VARCHAR', nullable: false },
       { name: 'assortment', type: 'VARCHAR' },
     ];
     await createTable(conn, table, { columns: before });
     await overwrite(conn, table, `SELECT 'A' AS store_id, 'x' AS assortment`);
-    const after = [
+    const after: ColumnDef[] = [
       { name: 'store_id', type: 'VARCHAR', nullable: false },
       { name: 'size_m2', type: 'DOUBLE' },
     ];

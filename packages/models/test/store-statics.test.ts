@@ -108,7 +108,7 @@ describe('store statics that set the promotion response', () => {
 });
 
 describe('lgbm category map', () => {
-  it('a saved model encodes categories with its own map, whatever stores it predicts; unseen has one code', async () => {
+  it('a saved model encodes with its own map, whatever stores it predicts; unseen has one code', async () => {
     const model = lgbmFactory.create({ numBoostRound: 40 });
     await model.fit(fitView(history), { horizon: H, contextLength: 365, seed: 3 });
     const dir = mkdtempSync(join(tmpdir(), 'cvc-lgbm-statics-'));
