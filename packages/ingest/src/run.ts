@@ -50,7 +50,7 @@ import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
 import { openSource } from './sources/open.js';
 import type { MssqlSourceOptions } from './sources/mssql/index.js';
-import type { SalesRange, Source } from './sources/source.js';
+import { STORE_FIELDS, type SalesRange, type Source } from './sources/source.js';
 import { PROP, readIngestState, type IngestState } from './state.js';
 import type { IngestProgress, IngestSummary } from './summary.js';
 
@@ -197,8 +197,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   const staticNames = statics.map((st) => st.column);
   staticNames.forEach((c, i) => {
     const key = `source.storeColumns.statics[${i}]`;
-    if (reservedFeatureColumns().includes(c))
-      throw new IngestOptionError(key, `"${c}" is a feature table column; map the source column under another name`);
+    if (reservedFeatureColumns().includes(c) || (STORE_FIELDS as readonly string[]).includes(c))
+      throw new IngestOptionError(key, `"${c}" is a feature table or store master column; use another source column`);
     if (staticNames.indexOf(c) !== i || extra.includes(c))
       throw new IngestOptionError(key, `"${c}" is listed twice in source.columns / source.storeColumns.statics`);
   });

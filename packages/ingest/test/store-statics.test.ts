@@ -161,7 +161,8 @@ test('config: a bad kind, an unknown key or a reserved or repeated name is exit 
     expect(String(err)).toMatch(/source\.storeColumns\.statics\.0/);
   }
   for (const [statics, message] of [
-    [[{ column: 'format', kind: 'category' }], /statics\[0\]: "format" is a feature table column/],
+    [[{ column: 'format', kind: 'category' }], /statics\[0\]: "format" is a feature table or store master column/],
+    [[{ column: 'opened_on', kind: 'category' }], /statics\[0\]: "opened_on" is a feature table or store master/],
     [
       [
         { column: 'size_m2', kind: 'number' },
