@@ -67,8 +67,12 @@ describe('store statics that set the promotion response', () => {
     const p = { numBoostRound: 150 };
     const w = await score(lgbmFactory.create(p), history, 365);
     const wo = await score(lgbmFactory.create(p), without(history), 365);
-    console.log(`lgbm WAPE with statics ${w.toFixed(3)}, without ${wo.toFixed(3)}`);
+    const categoryOnly = history.map(({ numericStatics: _n, ...rest }) => rest);
+    const wc = await score(lgbmFactory.create(p), categoryOnly, 365);
+    console.log(`lgbm WAPE with statics ${w.toFixed(3)}, category only ${wc.toFixed(3)}, without ${wo.toFixed(3)}`);
     expect(w).toBeLessThan(0.8 * wo);
+    // The number static adds what the category cannot: the response grows with size_m2.
+    expect(w).toBeLessThan(0.9 * wc);
   }, 120_000);
 
   it('tft reads them through its static covariate encoders', async () => {
