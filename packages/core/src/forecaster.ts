@@ -10,7 +10,8 @@ import { InputError } from './errors.js';
  * - `future`: covariates known in advance (calendar, holidays, promotions, is_open), length T when
  *   fitting (at least: a fold may pass its forecast window too, which a model must not treat as
  *   history) and at least T + horizon when predicting: the extra days are the forecast window.
- * - `statics`: categorical facts about the store (format, state).
+ * - `statics`: categorical facts about the store (format, state, configured category statics).
+ * - `numericStatics`: numeric facts about the store (configured number statics, e.g. size_m2).
  */
 export interface StoreSeries {
   storeId: string;
@@ -19,6 +20,7 @@ export interface StoreSeries {
   past: Record<string, Float64Array>;
   future: Record<string, Float64Array>;
   statics: Record<string, string>;
+  numericStatics?: Record<string, number>;
 }
 
 /** A forecast for one store: horizon values per quantile, day 0 = the day after the last observed day. */

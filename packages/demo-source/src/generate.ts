@@ -19,6 +19,8 @@ function storesTable(stores: readonly Store[]): StoresTable {
     format: stores.map((s) => s.format),
     openedOn: Int32Array.from(stores, (s) => s.openedOn),
     closedOn: stores.map((s) => s.closedOn),
+    sizeM2: Int32Array.from(stores, (s) => s.sizeM2),
+    assortment: stores.map((s) => s.assortment),
   };
 }
 

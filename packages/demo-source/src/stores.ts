@@ -13,6 +13,10 @@ export interface Store {
   format: StoreFormat;
   openedOn: number;
   closedOn: number | null; // last day open
+  // Store-master attributes (source.storeColumns.statics in the demo config), derived from the
+  // traits without drawing from the random stream, so every other column stays as it was:
+  sizeM2: number; // sales floor, from the level at the format's sales per m2
+  assortment: Assortment; // fuller assortments respond more to promotions (promoElasticity)
   // Hidden traits:
   level: number; // typical BRL per day at maturity, before calendar effects
   growthPerYear: number; // log growth per year
@@ -23,6 +27,14 @@ export interface Store {
 }
 
 const MEDIAN_LEVEL: Record<StoreFormat, number> = { mall: 11_000, street: 7_000, airport: 14_000 };
+/** BRL per m2 and day at the median level: airports sell more per m2 than malls, malls than streets. */
+const SALES_PER_M2: Record<StoreFormat, number> = { mall: 30, street: 22, airport: 70 };
+export type Assortment = 'basic' | 'standard' | 'full';
+
+/** The store's assortment: the promotion elasticity's third (1.5..3.5). */
+function assortmentOf(promoElasticity: number): Assortment {
+  return promoElasticity < 2.17 ? 'basic' : promoElasticity < 2.83 ? 'standard' : 'full';
+}
 const STREAM_STORES = 1;
 
 /** Generates `count` stores deterministically from `seed`; store ids are 1..count. */
@@ -64,6 +76,15 @@ export function generateStores(count: number, seed: number, fromDay: number, asO
       const b = pandemic ? Math.min(hi, covidEnd) : hi;
       if (a <= b) closedOn = rng.int(a, b);
     }
+    // The draws keep their order (level first, promoElasticity last): the random stream is unchanged.
+    const traits = {
+      level: MEDIAN_LEVEL[format] * Math.exp(0.45 * rng.normal()),
+      growthPerYear: 0.03 + 0.05 * rng.normal(),
+      noiseSigma: rng.uniform(0.12, 0.24),
+      closedSundays: format === 'street' && rng.chance(0.75),
+      avgTicket: rng.uniform(1_500, 3_200),
+      promoElasticity: rng.uniform(1.5, 3.5),
+    };
     stores.push({
       storeId: i + 1,
       storeName,
@@ -72,12 +93,9 @@ export function generateStores(count: number, seed: number, fromDay: number, asO
       format,
       openedOn,
       closedOn,
-      level: MEDIAN_LEVEL[format] * Math.exp(0.45 * rng.normal()),
-      growthPerYear: 0.03 + 0.05 * rng.normal(),
-      noiseSigma: rng.uniform(0.12, 0.24),
-      closedSundays: format === 'street' && rng.chance(0.75),
-      avgTicket: rng.uniform(1_500, 3_200),
-      promoElasticity: rng.uniform(1.5, 3.5),
+      sizeM2: Math.round(traits.level / SALES_PER_M2[format] / 10) * 10,
+      assortment: assortmentOf(traits.promoElasticity),
+      ...traits,
     });
   }
   return stores;

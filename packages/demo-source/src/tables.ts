@@ -12,6 +12,8 @@ export interface StoresTable {
   format: StoreFormat[];
   openedOn: Int32Array;
   closedOn: (number | null)[]; // last day open; null = still open
+  sizeM2: Int32Array; // sales floor (m2)
+  assortment: string[]; // 'basic' | 'standard' | 'full'
 }
 
 export interface DailySalesTable {

@@ -32,7 +32,8 @@ export interface WriteDemoResult {
 const SCHEMA = `
 CREATE TABLE stores (
   store_id INTEGER NOT NULL PRIMARY KEY, store_name VARCHAR NOT NULL, state VARCHAR NOT NULL,
-  city VARCHAR NOT NULL, format VARCHAR NOT NULL, opened_on DATE NOT NULL, closed_on DATE);
+  city VARCHAR NOT NULL, format VARCHAR NOT NULL, opened_on DATE NOT NULL, closed_on DATE,
+  size_m2 INTEGER NOT NULL, assortment VARCHAR NOT NULL);
 CREATE TABLE daily_sales (
   store_id INTEGER NOT NULL, sale_date DATE NOT NULL, gross_sales DECIMAL(14,2) NOT NULL,
   n_sales INTEGER NOT NULL, is_open BOOLEAN NOT NULL, updated_at TIMESTAMP NOT NULL);
@@ -95,6 +96,8 @@ async function writeTables(con: DuckDBConnection, data: ReturnType<typeof genera
     const closed = s.closedOn[i];
     if (closed == null) app.appendNull();
     else app.appendDate(date(closed));
+    app.appendInteger(s.sizeM2[i]!);
+    app.appendVarchar(s.assortment[i]!);
     app.endRow();
   }
   app.closeSync();

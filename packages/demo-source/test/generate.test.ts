@@ -317,3 +317,20 @@ function isHolidayish(day: number): boolean {
 function formatPlus(iso: string, n: number): string {
   return new Date((parseIsoDay(iso) + n) * 86_400_000).toISOString().slice(0, 10);
 }
+
+describe('store statics (size_m2, assortment)', () => {
+  it('follow the hidden traits: assortment from the promotion elasticity, size from the sales level', () => {
+    const d = generateDemoData({ stores: 60, from: '2024-01-01', asOf: '2024-06-30', seed: SEED, badRows: 0 });
+    const traits = d.storeTraits;
+    const byAssortment = (a: string) => traits.filter((_, i) => d.stores.assortment[i] === a);
+    for (const a of ['basic', 'standard', 'full']) expect(byAssortment(a).length).toBeGreaterThan(5);
+    const e = (a: string) => byAssortment(a).map((s) => s.promoElasticity);
+    expect(Math.max(...e('basic'))).toBeLessThan(Math.min(...e('standard')));
+    expect(Math.max(...e('standard'))).toBeLessThan(Math.min(...e('full')));
+    // Within a format, the bigger store has the higher level.
+    const malls = traits.map((s, i) => ({ s, m2: d.stores.sizeM2[i]! })).filter((x) => x.s.format === 'mall');
+    malls.sort((a, b) => a.s.level - b.s.level);
+    expect(malls[0]!.m2).toBeLessThan(malls[malls.length - 1]!.m2);
+    expect(Array.from(d.stores.sizeM2).every((m) => m > 0)).toBe(true);
+  });
+});

@@ -51,6 +51,8 @@ describe('writeDemoSource', () => {
       'format VARCHAR',
       'opened_on DATE',
       'closed_on DATE',
+      'size_m2 INTEGER',
+      'assortment VARCHAR',
     ]);
     expect(cols('daily_sales')).toEqual([
       'store_id INTEGER',

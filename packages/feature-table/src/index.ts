@@ -54,7 +54,9 @@ export {
   readStoreSeries,
   lastFeatureDay,
   userFutureColumns,
+  storeStaticColumns,
   FUTURE_COLUMNS_PROPERTY,
+  STATIC_COLUMNS_PROPERTY,
   type ReadSeriesOptions,
 } from './read-series.js';
 export {

@@ -1,7 +1,14 @@
 // Reads the feature table into StoreSeries, the input of every model. One snapshot, two queries
 // (a per-store summary, then every row ordered by store and date) and a column-wise copy into typed
 // arrays: no per-row objects, so millions of rows stay cheap.
-import { FUTURE_COVARIATES, PAST_COVARIATES, STATIC_COVARIATES, TARGET_COLUMN, type StoreSeries } from '@cvc/core';
+import {
+  FUTURE_COVARIATES,
+  PAST_COVARIATES,
+  STATIC_COVARIATES,
+  TARGET_COLUMN,
+  type StaticColumn,
+  type StoreSeries,
+} from '@cvc/core';
 import { createView, loadSnapshot, scanSql, tableExists, type Filters } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { FeatureTableError } from './errors.js';
@@ -24,19 +31,46 @@ let viewSeq = 0;
 /** Table property (written by ingest) listing the carried source columns that are known ahead. */
 export const FUTURE_COLUMNS_PROPERTY = 'cvc.features.futureColumns';
 
+/** Table property (written by ingest) listing the store statics the rows carry, with their kinds. */
+export const STATIC_COLUMNS_PROPERTY = 'cvc.features.staticColumns';
+
+interface Carried {
+  past: string[];
+  future: string[];
+  statics: StaticColumn[];
+}
+
 /**
  * The configured source columns the table carries, found in its schema: past covariates (n_sales and
- * source.columns.extra) and user future covariates (source.columns.future, named in a table property).
+ * source.columns.extra), user future covariates (source.columns.future) and store statics
+ * (source.storeColumns.statics), the last two named in table properties.
  */
-async function carriedColumns(table: string, version?: number): Promise<{ past: string[]; future: string[] }> {
+async function carriedColumns(table: string, version?: number): Promise<Carried> {
   const snap = await loadSnapshot(table, version === undefined ? {} : { version });
   const known = new Set<string>([...FEATURE_META_COLUMNS, TARGET_COLUMN, ...FUTURE_COVARIATES]);
   const declared = snap.properties[FUTURE_COLUMNS_PROPERTY];
   const futureSet = new Set<string>(declared ? (JSON.parse(declared) as string[]) : []);
+  const staticsDeclared = snap.properties[STATIC_COLUMNS_PROPERTY];
+  const inSchema = new Set(snap.schema.map((c) => c.name));
+  const statics = (staticsDeclared ? (JSON.parse(staticsDeclared) as StaticColumn[]) : []).filter((st) =>
+    inSchema.has(st.column),
+  );
+  const staticSet = new Set(statics.map((st) => st.column));
   const carried = snap.schema
     .map((c) => c.name)
-    .filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n));
-  return { past: carried.filter((n) => !futureSet.has(n)), future: carried.filter((n) => futureSet.has(n)) };
+    .filter((n) => !known.has(n) || (PAST_COVARIATES as readonly string[]).includes(n))
+    .filter((n) => !staticSet.has(n));
+  return {
+    past: carried.filter((n) => !futureSet.has(n)),
+    future: carried.filter((n) => futureSet.has(n)),
+    statics,
+  };
+}
+
+/** The store statics (source.storeColumns.statics) the feature table carries. */
+export async function storeStaticColumns(tables: Pick<LakeTables, 'features'>): Promise<StaticColumn[]> {
+  if (!(await tableExists(tables.features))) return [];
+  return (await carriedColumns(tables.features)).statics;
 }
 
 /** The user future covariates (source.columns.future) the feature table carries. */
@@ -53,7 +87,9 @@ export async function assertFeatureTable(tables: Pick<LakeTables, 'features'>): 
 
 /**
  * One StoreSeries per store, ordered by store id, each covering its rows in [from, to]: sales NaN on
- * missing days, booleans as 0/1, statics = format and state (plus city).
+ * missing days, booleans as 0/1, statics = format and state (plus city) and the configured category
+ * statics, numericStatics = the configured number statics (each store's latest row: the current
+ * store master).
  */
 export async function readStoreSeries(
   conn: DuckDBConnection,
@@ -75,10 +111,14 @@ export async function readStoreSeries(
   const view = `cvc_features_${process.pid}_${++viewSeq}`;
   await createView(conn, view, table, { filters, ...(opts.version === undefined ? {} : { version: opts.version }) });
   try {
+    // Statics are read under positional aliases: a configured name never meets a fixed alias.
+    const staticSelect = carried.statics
+      .map((st, k) => `, arg_max(${q(st.column)}, date) AS ${q(`static_${k}`)}`)
+      .join('');
     const summary = (
       await conn.runAndReadAll(`SELECT store_id, min(date)::VARCHAR AS start,
         (max(date) - min(date))::BIGINT + 1 AS span, count(*)::BIGINT AS n,
-        any_value(format) AS format, any_value(state) AS state, any_value(city) AS city
+        any_value(format) AS format, any_value(state) AS state, any_value(city) AS city${staticSelect}
       FROM ${view} GROUP BY store_id ORDER BY store_id`)
     ).getRowObjectsJS();
     const series: StoreSeries[] = summary.map((r) => {
@@ -92,6 +132,12 @@ export async function readStoreSeries(
       }
       const statics: Record<string, string> = {};
       for (const s of [...STATIC_COVARIATES, 'city']) statics[s] = r[s] == null ? '' : String(r[s]);
+      const numericStatics: Record<string, number> = {};
+      carried.statics.forEach((st, k) => {
+        const v = r[`static_${k}`];
+        if (st.kind === 'category') statics[st.column] = v == null ? '' : String(v);
+        else numericStatics[st.column] = v == null ? Number.NaN : Number(v);
+      });
       return {
         storeId: String(r['store_id']),
         start: String(r['start']),
@@ -99,6 +145,7 @@ export async function readStoreSeries(
         past: Object.fromEntries(pastAll.map((c) => [c, new Float64Array(n)])),
         future: Object.fromEntries(futureAll.map((c) => [c, new Float64Array(n)])),
         statics,
+        ...(carried.statics.some((st) => st.kind === 'number') ? { numericStatics } : {}),
       };
     });
     const cols = [TARGET_COLUMN, ...pastAll, ...futureAll];

@@ -1,7 +1,7 @@
 // The Delta schemas of the tables ingest maintains and backtest, train and infer read: the feature
 // table (one row per store and calendar day of its open life) and the reference tables infer needs
 // to rebuild the known-future covariates of the forecast window (stores, promotions, state holidays).
-import { FUTURE_COVARIATES, PAST_COVARIATES, TARGET_COLUMN, type FutureCovariate } from '@cvc/core';
+import { FUTURE_COVARIATES, PAST_COVARIATES, TARGET_COLUMN, type FutureCovariate, type StaticColumn } from '@cvc/core';
 import type { ColumnDef } from '@cvc/lakehouse';
 
 /** Liquid clustering keys of the feature table: readers select by store and date range. */
@@ -34,10 +34,12 @@ export function reservedFeatureColumns(): string[] {
 
 /**
  * The feature table's columns. `extra` are configured source columns carried as past covariates
- * (DOUBLE, null where unknown). `updated_at` is the source row's timestamp, null on missing days: it
- * is what makes a late correction win over an older value and a re-sent row change nothing.
+ * (DOUBLE, null where unknown). `statics` are store-master attributes (source.storeColumns.statics),
+ * repeated on each row like format: DOUBLE for a number, VARCHAR for a category. `updated_at` is the
+ * source row's timestamp, null on missing days: it is what makes a late correction win over an older
+ * value and a re-sent row change nothing.
  */
-export function featureTableColumns(extra: readonly string[] = []): ColumnDef[] {
+export function featureTableColumns(extra: readonly string[] = [], statics: readonly StaticColumn[] = []): ColumnDef[] {
   return [
     { name: 'store_id', type: 'VARCHAR', nullable: false },
     { name: 'date', type: 'DATE', nullable: false },
@@ -48,6 +50,11 @@ export function featureTableColumns(extra: readonly string[] = []): ColumnDef[] 
     { name: 'state', type: 'VARCHAR', nullable: false },
     { name: 'city', type: 'VARCHAR' },
     { name: 'format', type: 'VARCHAR', nullable: false },
+    ...statics.map((st): ColumnDef => ({
+      name: st.column,
+      type: st.kind === 'number' ? 'DOUBLE' : 'VARCHAR',
+      comment: `store static (${st.kind})`,
+    })),
     ...extra.map((name): ColumnDef => ({ name, type: 'DOUBLE', comment: 'configured extra source column' })),
     { name: 'updated_at', type: 'TIMESTAMPTZ', comment: "source row's updated_at (null when missing)" },
   ];

@@ -139,7 +139,7 @@ export const FORECAST_ACCURACY: TableSpec = {
   description: 'cvc forecasts joined with their actuals, one row per as-of date, store and forecast day',
 };
 
-/** The feature table; its columns depend on the configured extra source columns (`featureTableColumns`). */
+/** The feature table; its columns depend on the configured extras and store statics (`featureTableColumns`). */
 export const FEATURES: TableSpec = {
   id: 'features',
   writer: 'ingest',

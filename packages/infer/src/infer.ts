@@ -110,12 +110,16 @@ export async function inferSeries(
     throw new InputError(
       `--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`,
     );
-  const lacking = series[0] ? missingCovariates(manifest, series[0]) : [];
-  if (lacking.length > 0)
-    throw new InputError(
-      `the bundle was trained with ${lacking.join(', ')} that the feature table ${tables.features} lacks; ` +
-        'configure it under source.columns (extra, future) and rerun `cvc ingest --full`, or train a new bundle',
-    );
+  // Every store, not only the first: a number static can be missing for one store alone.
+  for (const s of series) {
+    const lacking = missingCovariates(manifest, s);
+    if (lacking.length > 0)
+      throw new InputError(
+        `store ${s.storeId}: the bundle was trained with ${lacking.join(', ')} that the feature table ` +
+          `${tables.features} lacks; configure it under source.columns (extra, future) or ` +
+          'source.storeColumns.statics and rerun `cvc ingest --full`, or train a new bundle',
+      );
+  }
   const known = await readKnownFutureInputs(conn, tables, { pandemic: cfg.ingest.pandemic });
   // Configured future columns over the window: the feature table where it has the days, else the planned rows.
   const userFuture = Object.keys(series[0]?.future ?? {}).filter(

@@ -37,6 +37,7 @@ import { stageKnownFuture, type StoreWindow } from './features/known-future-stag
 import { featureRowsSelect } from './features/rows.js';
 import { missingColumnError, takeFutureRows, writeFutureCovariates } from './features/future-rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
+import { loadStoreStatics, type StoreStatics } from './quality/store-statics.js';
 import {
   addReferenceQuarantine,
   createQuarantineTemp,
@@ -49,7 +50,7 @@ import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
 import { openSource } from './sources/open.js';
 import type { MssqlSourceOptions } from './sources/mssql/index.js';
-import type { SalesRange, Source } from './sources/source.js';
+import { STORE_FIELDS, type SalesRange, type Source } from './sources/source.js';
 import { PROP, readIngestState, type IngestState } from './state.js';
 import type { IngestProgress, IngestSummary } from './summary.js';
 
@@ -106,10 +107,26 @@ async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection
 }
 
 /** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
-function referenceHash(ref: ReferenceData, lastDay: string, pandemic: unknown, extra: readonly string[]): string {
+function referenceHash(
+  ref: ReferenceData,
+  lastDay: string,
+  pandemic: unknown,
+  extra: readonly string[],
+  statics: StoreStatics,
+): string {
   const horizon = formatIsoDay(parseIsoDay(lastDay) + DEFAULT_HOLIDAY_DISTANCE_CAP);
+  // Every row carries its store's statics, so a changed value rewrites the table (no statics: hash as before).
+  const staticsOf = (id: string) => (statics.size > 0 ? [statics.get(id) ?? null] : []);
   return contentHash({
-    stores: ref.stores.map((s) => [s.storeId, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]),
+    stores: ref.stores.map((s) => [
+      s.storeId,
+      s.state,
+      s.city ?? null,
+      s.format,
+      s.openedOn,
+      s.closedOn ?? null,
+      ...staticsOf(s.storeId),
+    ]),
     // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet.
     promotions: ref.promotions
       .filter((p) => p.startDate <= lastDay)
@@ -176,6 +193,15 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       throw new IngestOptionError(key, `"${e}" is a feature table column; map the source column under another name`);
     if (extra.indexOf(e) !== i) throw new IngestOptionError(key, `"${e}" is listed twice in source.columns`);
   });
+  const statics = config.source.storeColumns.statics;
+  const staticNames = statics.map((st) => st.column);
+  staticNames.forEach((c, i) => {
+    const key = `source.storeColumns.statics[${i}]`;
+    if (reservedFeatureColumns().includes(c) || (STORE_FIELDS as readonly string[]).includes(c))
+      throw new IngestOptionError(key, `"${c}" is a feature table or store master column; use another source column`);
+    if (staticNames.indexOf(c) !== i || extra.includes(c))
+      throw new IngestOptionError(key, `"${c}" is listed twice in source.columns / source.storeColumns.statics`);
+  });
   checkDay('--from', opts.from);
   checkDay('--to', opts.to);
   if (opts.from && opts.to && opts.from > opts.to)
@@ -192,6 +218,13 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         'rerun with --full to rebuild the feature table',
     );
   }
+  if (state.exists && JSON.stringify(state.statics) !== JSON.stringify(statics) && !opts.full) {
+    throw new IngestOptionError(
+      '--full',
+      `source.storeColumns.statics changed (${JSON.stringify(state.statics)} -> ${JSON.stringify(statics)}); ` +
+        'rerun with --full to rebuild the feature table',
+    );
+  }
 
   const source = openSource(opts.loaded, log, opts.mssql);
   const db = await openDuckDb(opts.memoryLimit ?? '512MB');
@@ -205,7 +238,19 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       src.kind === 'files'
         ? `source.files.storeSchedule (${src.files?.storeSchedule ?? ''})`
         : `source.tables.storeSchedule (${src.tables.storeSchedule ?? ''})`;
-    const ref = await loadReference(conn, source, scheduleName);
+    let ref: ReferenceData;
+    try {
+      ref = await loadReference(conn, source, scheduleName);
+    } catch (err) {
+      throw missingColumnError(err, 'source.storeColumns.statics', staticNames, "the source's store master");
+    }
+    const storeStatics = await loadStoreStatics(
+      conn,
+      'cvc_raw_stores',
+      ref.stores.map((s) => s.storeId),
+      statics,
+      source.description,
+    );
     // The source answered. DuckDB spills the sales beyond its memory limit to a per-run directory
     // beside the lake (same disk); those of killed runs would otherwise stay forever.
     sweepSpillDirs(opts.loaded.paths.lakeLocal ?? opts.loaded.paths.lake, log);
@@ -290,7 +335,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const firstDay = rebuildFromScratch ? latestMin : minOf(state.firstDay, latestMin);
     const lastDay = rebuildFromScratch ? latestMax : maxOf(state.lastDay, latestMax);
     const pandemic = cfg.pandemic;
-    const refHashBefore = state.lastDay ? referenceHash(ref, state.lastDay, pandemic, extra) : null;
+    const refHashBefore = state.lastDay ? referenceHash(ref, state.lastDay, pandemic, extra, storeStatics) : null;
     const rebuilt = rebuildFromScratch || refHashBefore !== state.referenceHash || firstDay !== state.firstDay;
 
     let observationsChanged = 0;
@@ -316,9 +361,10 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
       [PROP.lastDay]: lastDay ?? '',
-      [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra) : '',
+      [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra, storeStatics) : '',
       [PROP.extra]: JSON.stringify(extra),
       [PROP.future]: JSON.stringify(future),
+      [PROP.statics]: JSON.stringify(statics),
       [PROP.source]: source.description,
     };
     const lineage = (rows: number): CommitMetadata => ({
@@ -408,7 +454,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.
-        const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra);
+        const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra, staticNames);
         progress({
           stage: 'commit',
           message: rebuilt ? 'rewriting the feature table' : 'merging into the feature table',
@@ -416,14 +462,16 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         let result;
         if (rebuilt) {
           await createTable(conn, tables.features, {
-            columns: featureTableColumns(extra),
+            columns: featureTableColumns(extra, statics),
             clusterBy: [...FEATURE_CLUSTER_BY],
             name: config.lake.tables.features,
             description: 'one row per store and day of its open life: sales, covariates, store facts',
             ifNotExists: true,
             properties: { 'delta.checkpointInterval': String(config.lake.checkpointInterval) },
           });
+          // A --full run after source.columns or storeColumns.statics changed also changes the schema.
           result = await overwrite(conn, tables.features, select, {
+            schema: featureTableColumns(extra, statics),
             metadata: lineage(rowsMerged),
             properties,
             maxRowsPerFile: await rowsPerFile(),

@@ -1,7 +1,8 @@
 // Ingest's own state, kept as properties of the feature table and committed with it: a crash before
 // the feature commit leaves the old watermark, so the next run simply reads the same rows again.
 import { loadSnapshot, tableExists } from '@cvc/lakehouse';
-import { FUTURE_COLUMNS_PROPERTY } from '@cvc/feature-table';
+import type { StaticColumn } from '@cvc/core';
+import { FUTURE_COLUMNS_PROPERTY, STATIC_COLUMNS_PROPERTY } from '@cvc/feature-table';
 
 export const PROP = {
   watermark: 'cvc.ingest.watermark',
@@ -12,6 +13,8 @@ export const PROP = {
   extra: 'cvc.ingest.extraColumns',
   /** The carried columns that are known ahead (source.columns.future); readers put them with the future inputs. */
   future: FUTURE_COLUMNS_PROPERTY,
+  /** The store statics the rows carry (source.storeColumns.statics, with their kinds). */
+  statics: STATIC_COLUMNS_PROPERTY,
   source: 'cvc.ingest.source',
 } as const;
 
@@ -25,6 +28,7 @@ export interface IngestState {
   lastDay: string | null;
   referenceHash: string | null;
   extra: string[];
+  statics: StaticColumn[];
 }
 
 export async function readIngestState(features: string): Promise<IngestState> {
@@ -38,6 +42,7 @@ export async function readIngestState(features: string): Promise<IngestState> {
       lastDay: null,
       referenceHash: null,
       extra: [],
+      statics: [],
     };
   }
   const snap = await loadSnapshot(features);
@@ -52,5 +57,6 @@ export async function readIngestState(features: string): Promise<IngestState> {
     lastDay: p[PROP.lastDay] || null,
     referenceHash: p[PROP.referenceHash] || null,
     extra: p[PROP.extra] ? (JSON.parse(p[PROP.extra]) as string[]) : [],
+    statics: p[PROP.statics] ? (JSON.parse(p[PROP.statics]) as StaticColumn[]) : [],
   };
 }

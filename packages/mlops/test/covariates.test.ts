@@ -29,3 +29,20 @@ test('missingCovariates names what the lake lacks; bundles without the list are 
   expect(missingCovariates(trained, store('A', 'mall', ['is_open', 'school_holiday']))).toEqual([]);
   expect(missingCovariates({}, store('A', 'mall', []))).toEqual([]);
 });
+
+test('number statics are listed and a store without a finite value for one is named as lacking it', () => {
+  const sized = (id: string, size: number | undefined): StoreSeries => ({
+    ...store(id, 'mall', ['is_open']),
+    statics: { format: 'mall', state: 'SP', assortment: id === 'A' ? 'a' : 'b' },
+    ...(size === undefined ? {} : { numericStatics: { size_m2: size } }),
+  });
+  const c = covariatesOf([sized('A', 1200), sized('B', 450)]);
+  expect(c.numericStatics).toEqual(['size_m2']);
+  expect(c.statics['assortment']).toEqual(['a', 'b']);
+  expect(manifestSchema.shape.covariates.parse(c)).toEqual(c);
+  expect(missingCovariates({ covariates: c }, sized('C', 900))).toEqual([]);
+  expect(missingCovariates({ covariates: c }, sized('C', Number.NaN))).toEqual(['static "size_m2"']);
+  expect(missingCovariates({ covariates: c }, sized('C', undefined))).toEqual(['static "size_m2"']);
+  // Bundles written without number statics list none.
+  expect(covariatesOf([store('A', 'mall', [])]).numericStatics).toBeUndefined();
+});

@@ -86,6 +86,7 @@ export function seriesAsOf(
     past,
     future,
     statics: s.statics,
+    ...(s.numericStatics ? { numericStatics: s.numericStatics } : {}),
   };
 }
 

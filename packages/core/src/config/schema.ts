@@ -36,6 +36,16 @@ const columnsSchema = z
   })
   .strict();
 
+const staticColumnSchema = z
+  .object({
+    column: sqlName.refine((n) => !n.includes('.'), 'a column name (letters, digits, _)'),
+    kind: z.enum(['number', 'category']),
+  })
+  .strict();
+
+/** One configured store static: its source column (also its name downstream) and its kind. */
+export type StaticColumn = z.infer<typeof staticColumnSchema>;
+
 const storeColumnsSchema = z
   .object({
     storeId: sqlName.default('store_id'),
@@ -45,6 +55,11 @@ const storeColumnsSchema = z
     format: sqlName.default('format'),
     openedOn: sqlName.default('opened_on'),
     closedOn: sqlName.nullable().default('closed_on'),
+    /**
+     * Store attributes from the store master carried to every model as static covariates, each declared
+     * a number (e.g. size_m2: a finite value for every store) or a category (e.g. assortment).
+     */
+    statics: z.array(staticColumnSchema).default([]),
   })
   .strict();
 

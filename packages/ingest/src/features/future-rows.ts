@@ -14,13 +14,18 @@ const q = (n: string) => quoteName(n, 'duckdb');
  * A source that failed because a configured column is not there becomes an error naming the config
  * key (`source.columns.future[i]`), not the database's message alone.
  */
-export function missingColumnError(err: unknown, key: string, columns: readonly string[]): unknown {
+export function missingColumnError(
+  err: unknown,
+  key: string,
+  columns: readonly string[],
+  where = "the source's sales rows",
+): unknown {
   if (!(err instanceof SourceError)) return err;
   const i = columns.findIndex((c) => new RegExp(`["'\`\\[]${c}["'\`\\]]`, 'i').test(err.message));
   if (i < 0) return err;
   return new IngestOptionError(
     `${key}[${i}]`,
-    `column "${columns[i]}" is not in the source's sales rows (${err.message.slice(0, 200)})`,
+    `column "${columns[i]}" is not in ${where} (${err.message.slice(0, 200)})`,
   );
 }
 

@@ -4,11 +4,20 @@
 import { FUTURE_COVARIATES } from '@cvc/core';
 import { BOOLEAN_FUTURE_COVARIATES } from '@cvc/feature-table';
 import { quoteName } from '../names.js';
+import { STORE_STATICS_TEMP } from '../quality/store-statics.js';
 import { PLACE_COVARIATES } from './known-future-stage.js';
 
 const q = (n: string) => quoteName(n, 'duckdb');
 
-export function featureRowsSelect(prefix: string, stores: string, obs: string, extra: readonly string[]): string {
+/** `statics`: the configured store statics, read from STORE_STATICS_TEMP (`storeStatics`) by store id. */
+export function featureRowsSelect(
+  prefix: string,
+  stores: string,
+  obs: string,
+  extra: readonly string[],
+  statics: readonly string[] = [],
+  storeStatics = STORE_STATICS_TEMP,
+): string {
   const future = FUTURE_COVARIATES.map((c) => {
     const src = `${PLACE_COVARIATES.includes(c) ? 'p' : 'k'}.${q(c)}`;
     return BOOLEAN_FUTURE_COVARIATES.includes(c) ? `${src} = 1 AS ${q(c)}` : `${src} AS ${q(c)}`;
@@ -19,9 +28,11 @@ export function featureRowsSelect(prefix: string, stores: string, obs: string, e
       o.n_sales, o.store_idx IS NULL AS is_missing,
       ${future.join(', ')},
       s.state, s.city, s.format,
-      ${extra.map((e) => `o.${q(e)}, `).join('')}o.updated_at
+      ${statics.map((c) => `x.${q(c)}, `).join('')}${extra.map((e) => `o.${q(e)}, `).join('')}o.updated_at
     FROM ${q(`${prefix}_store`)} k
     JOIN ${q(stores)} s ON s.store_idx = k.store_idx
     JOIN ${q(`${prefix}_place`)} p ON p.place_idx = s.place_idx AND p.day = k.day
-    LEFT JOIN ${q(obs)} o ON o.store_idx = k.store_idx AND o.day = k.day`;
+    LEFT JOIN ${q(obs)} o ON o.store_idx = k.store_idx AND o.day = k.day${
+      statics.length > 0 ? `\n    LEFT JOIN ${q(storeStatics)} x ON x.store_id = s.store_id` : ''
+    }`;
 }

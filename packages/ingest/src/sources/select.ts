@@ -91,6 +91,7 @@ export function storesQuery(source: SourceConfig, dialect: Dialect, from?: strin
     col(c.format, 'format', dialect),
     col(c.openedOn, 'opened_on', dialect),
     col(c.closedOn, 'closed_on', dialect),
+    ...c.statics.map((st) => col(st.column, st.column, dialect)),
   ];
   return {
     sql: `SELECT ${list.join(', ')} FROM ${from ?? quoteName(source.tables.stores, dialect, 'source.tables.stores')}`,

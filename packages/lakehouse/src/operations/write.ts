@@ -20,6 +20,22 @@ import {
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { filterSql, resolveFilters, skipFiles, type Filters } from '../read/skipping.js';
+import { parseSchemaString, toSchemaString, type ColumnDef } from '../schema.js';
+
+/** `ctx` as if the table already had `columns` (and `properties`), when they change its schema. */
+async function withSchema(
+  ctx: WriteContext,
+  columns: readonly ColumnDef[] | undefined,
+  properties: Record<string, string> | undefined,
+): Promise<WriteContext & { schemaChange?: boolean }> {
+  if (!columns) return ctx;
+  const schemaString = toSchemaString(ctx.table, columns);
+  if (schemaString === ctx.snapshot.metadata.schemaString) return ctx;
+  const configuration = { ...(ctx.snapshot.metadata.configuration ?? {}), ...(properties ?? {}) };
+  const metadata = { ...ctx.snapshot.metadata, schemaString, configuration };
+  const schema = parseSchemaString(ctx.table, ctx.snapshot.version, schemaString);
+  return { ...ctx, snapshot: { ...ctx.snapshot, metadata, schema }, schemaChange: true };
+}
 
 async function withStagedSource<T>(
   conn: DuckDBConnection,
@@ -105,13 +121,17 @@ export async function append(
   });
 }
 
+/**
+ * `schema`: the columns the table has after the overwrite (Delta's overwriteSchema), committed as a
+ * new metaData action with the rows; omitted or unchanged, the table keeps its schema.
+ */
 export async function overwrite(
   conn: DuckDBConnection,
   table: string,
   sourceSql: string,
-  opts: WriteOptions = {},
+  opts: WriteOptions & { schema?: readonly ColumnDef[] } = {},
 ): Promise<CommitResult> {
-  const ctx = await openForWrite(table);
+  const ctx = await withSchema(await openForWrite(table), opts.schema, opts.properties);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   if (ctx.snapshot.files.length > 0) assertMayRemove(ctx, 'overwrite');
@@ -138,7 +158,8 @@ export async function overwrite(
           numOutputBytes: adds.reduce((s, a) => s + a.size, 0),
         },
         actions: [
-          ...propertyActions(ctx.snapshot, opts.properties),
+          ...(ctx.schemaChange ? [{ metaData: ctx.snapshot.metadata }] : []),
+          ...propertyActions(ctx.snapshot, ctx.schemaChange ? undefined : opts.properties),
           ...txnActions(opts.txn),
           ...removes,
           ...adds.map((add) => ({ add })),

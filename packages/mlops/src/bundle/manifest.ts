@@ -58,8 +58,13 @@ export const covariatesSchema = z
   .object({
     past: z.array(z.string()),
     future: z.array(z.string()),
-    /** Static store facts, with the category values seen at training (a new value reads as unseen). */
+    /**
+     * Category statics (format, state, city, source.storeColumns.statics of kind category) with the
+     * values seen at training: each model's code map; a value not listed reads as unseen.
+     */
     statics: z.record(z.string(), z.array(z.string())),
+    /** Number statics (source.storeColumns.statics of kind number); every store needs a finite value. */
+    numericStatics: z.array(z.string()).optional(),
   })
   .strict();
 
@@ -150,10 +155,12 @@ export function covariatesOf(series: readonly StoreSeries[]): BundleCovariates {
   const statics: Record<string, string[]> = {};
   for (const name of Object.keys(first?.statics ?? {}).sort())
     statics[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
+  const numericStatics = Object.keys(first?.numericStatics ?? {}).sort();
   return {
     past: Object.keys(first?.past ?? {}).sort(),
     future: Object.keys(first?.future ?? {}).sort(),
     statics,
+    ...(numericStatics.length > 0 ? { numericStatics } : {}),
   };
 }
 
@@ -166,6 +173,9 @@ export function missingCovariates(m: Pick<BundleManifest, 'covariates'>, s: Stor
     ...c.future.filter((n) => !(n in s.future)).map((n) => `future "${n}"`),
     ...Object.keys(c.statics)
       .filter((n) => !(n in s.statics))
+      .map((n) => `static "${n}"`),
+    ...(c.numericStatics ?? [])
+      .filter((n) => !Number.isFinite(s.numericStatics?.[n] ?? NaN))
       .map((n) => `static "${n}"`),
   ];
 }

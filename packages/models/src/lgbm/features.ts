@@ -14,8 +14,13 @@ export interface FeatureLayout {
   past: string[];
   future: string[];
   statics: string[];
-  /** Category values per static covariate; the code is the index. Unseen values become NaN. */
+  /**
+   * Category values per static covariate; the code is the index (the category map, saved with the
+   * model). An unseen value becomes NaN, which LightGBM sends down the missing-value branch.
+   */
   staticValues: Record<string, string[]>;
+  /** Number statics (source.storeColumns.statics, kind number); absent in models saved before them. */
+  numericStatics?: string[];
   levelWindow: number;
   /** Closure-aware columns (absent in models saved before they existed, which keep their columns). */
   closure?: boolean;
@@ -223,7 +228,28 @@ const staticGroup: Group = {
   },
 };
 
-const GROUPS: Group[] = [horizonGroup, originGroup, seasonalGroup, pastGroup, futureGroup, closureGroup, staticGroup];
+// Number statics (store size, distance to a competitor) as they are: trees need no scaling.
+const numericStaticGroup: Group = {
+  names: (l) => l.numericStatics ?? [],
+  fill: ({ hist, rows, layout }, cols) => {
+    (layout.numericStatics ?? []).forEach((name, j) => {
+      const perStore = hist.map((st) => st.series.numericStatics?.[name] ?? NaN);
+      const c = cols[j]!;
+      for (let i = 0; i < rows.n; i++) c[i] = perStore[rows.store[i]!]!;
+    });
+  },
+};
+
+const GROUPS: Group[] = [
+  horizonGroup,
+  originGroup,
+  seasonalGroup,
+  pastGroup,
+  futureGroup,
+  closureGroup,
+  staticGroup,
+  numericStaticGroup,
+];
 
 function openSales(st: StoreHistory, i: number): number {
   if (i < 0 || i >= st.length || st.open[i] === 0) return NaN;
@@ -249,12 +275,14 @@ export function makeLayout(
   const staticValues: Record<string, string[]> = {};
   for (const name of statics) staticValues[name] = [...new Set(series.map((s) => s.statics[name] ?? ''))].sort();
   const closure = closureFeatures && future.includes('is_open');
+  const numericStatics = Object.keys(first.numericStatics ?? {}).sort();
   const layout: FeatureLayout = {
     withHorizon,
     past,
     future,
     statics,
     staticValues,
+    ...(numericStatics.length > 0 ? { numericStatics } : {}),
     levelWindow,
     closure,
     names: [],
@@ -270,6 +298,10 @@ export function makeLayout(
 
 /** Checks that a series carries every covariate the layout reads. */
 export function checkSeries(layout: FeatureLayout, s: StoreSeries, minFutureLength: number): void {
+  for (const name of layout.numericStatics ?? []) {
+    if (!Number.isFinite(s.numericStatics?.[name] ?? NaN))
+      throw new ForecastInputError(`lgbm: store ${s.storeId} lacks a number for static covariate "${name}"`);
+  }
   for (const p of layout.past) {
     if (!s.past[p]) throw new ForecastInputError(`lgbm: store ${s.storeId} lacks past covariate "${p}"`);
   }

@@ -55,7 +55,7 @@ function shapeFor(spec: FeatureSpec, context: number, horizon: number, covariate
     horizon,
     futureWidth: futureWidth(spec),
     pastChannels: pastWidth(spec) - 1,
-    staticWidth: spec.statics.reduce((n, s) => n + s.vocab.length, 0) + 1,
+    staticWidth: spec.statics.reduce((n, s) => n + s.vocab.length, 0) + 1 + (spec.numericStatics?.length ?? 0),
   };
 }
 
@@ -71,6 +71,7 @@ function toInputs(tf: Tf, b: TftBatch, shape: NBeatsShape, spec: FeatureSpec): N
     [
       ...spec.statics.map((st, j) => tf.oneHot(tf.tensor1d(b.staticIdx[j]!, 'int32'), st.vocab.length).toFloat()),
       tf.tensor2d(b.logLevel, [b.B, 1]),
+      ...(spec.numericStatics?.length ? [tf.tensor2d(b.staticReal, [b.B, spec.numericStatics.length])] : []),
     ],
     1,
   );

@@ -22,6 +22,8 @@ export interface FeatureSpec {
   pastColumns: string[];
   /** Static categoricals with their vocabularies; index 0 is "unseen". */
   statics: { name: string; vocab: string[] }[];
+  /** Number statics, standardised with the fit stores' moments; absent in models saved before them. */
+  numericStatics?: { name: string; mean: number; std: number }[];
   /** Mean and std of each real future input. */
   norm: Record<string, { mean: number; std: number }>;
   /** Standardisation of log(store level), fed as a static real. */
@@ -82,9 +84,22 @@ export function buildFeatureSpec(
     name,
     vocab: ['<unseen>', ...[...new Set(series.map((s) => s.statics[name]!))].sort()],
   }));
+  const numericNames = common((s) => Object.keys(s.numericStatics ?? {})).sort();
+  const numericStatics = numericNames.map((name) => ({
+    name,
+    ...moments([Float64Array.from(series, (s) => s.numericStatics![name]!)]),
+  }));
   const logs = series.map((s) => Math.log(recentLevel(s.sales, s.sales.length, 10_000, 10_000)));
   const lm = moments([Float64Array.from(logs)]);
-  return { future, futureColumns, pastColumns, statics, norm, logLevel: lm };
+  return {
+    future,
+    futureColumns,
+    pastColumns,
+    statics,
+    ...(numericStatics.length > 0 ? { numericStatics } : {}),
+    norm,
+    logLevel: lm,
+  };
 }
 
 function moments(arrays: Float64Array[]): { mean: number; std: number } {
@@ -110,6 +125,8 @@ export interface PreparedStore {
   days: number;
   /** Index of each static categorical (0 = unseen). */
   staticIdx: number[];
+  /** Each number static, standardised (0, the fit mean, where a store lacks it). */
+  staticReal: number[];
 }
 
 export function futureWidth(spec: FeatureSpec): number {
@@ -147,7 +164,11 @@ export function prepareStore(s: StoreSeries, spec: FeatureSpec): PreparedStore {
     off += v.width;
   }
   const staticIdx = spec.statics.map(({ name, vocab }) => Math.max(0, vocab.indexOf(s.statics[name]!)));
-  return { future: out, days, staticIdx };
+  const staticReal = (spec.numericStatics ?? []).map(({ name, mean, std }) => {
+    const x = ((s.numericStatics?.[name] ?? NaN) - mean) / std;
+    return Number.isFinite(x) ? x : 0;
+  });
+  return { future: out, days, staticIdx, staticReal };
 }
 
 /** Inputs for B windows, laid out so the network can slice each variable. */
@@ -161,6 +182,8 @@ export interface TftBatch {
   staticIdx: Int32Array[];
   /** [B] standardised log level. */
   logLevel: Float32Array;
+  /** [B, K] standardised number statics (K = spec.numericStatics length). */
+  staticReal: Float32Array;
   /** [B, H] scaled targets and mask (observed and open). */
   y: Float32Array;
   mask: Float32Array;
@@ -215,6 +238,8 @@ export function buildTftBatch(
   const future = new Float32Array(B * (L + H) * W);
   const staticIdx = spec.statics.map(() => new Int32Array(B));
   const logLevel = new Float32Array(B);
+  const K = spec.numericStatics?.length ?? 0;
+  const staticReal = new Float32Array(B * K);
   const y = new Float32Array(B * H);
   const mask = new Float32Array(B * H);
   const scale = new Float64Array(B);
@@ -245,6 +270,7 @@ export function buildTftBatch(
       future.set(p.future.subarray(i * W, (i + 1) * W), (b * (L + H) + k) * W);
     }
     p.staticIdx.forEach((v, j) => (staticIdx[j]![b] = v));
+    p.staticReal.forEach((v, j) => (staticReal[b * K + j] = v));
     weekdayBase(s, o.t, H, sc, base.subarray(b * H, (b + 1) * H));
     const open = s.future['is_open'];
     for (let k = 0; k < H; k++) {
@@ -257,5 +283,5 @@ export function buildTftBatch(
       }
     }
   });
-  return { B, past, future, staticIdx, logLevel, y, mask, scale, base };
+  return { B, past, future, staticIdx, logLevel, staticReal, y, mask, scale, base };
 }

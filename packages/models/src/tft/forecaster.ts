@@ -29,6 +29,7 @@ function sameSpec(a: FeatureSpec, b: FeatureSpec): boolean {
       s.future.map((v) => [v.name, v.width]),
       s.pastColumns,
       s.statics.map((x) => [x.name, x.vocab.length]),
+      (s.numericStatics ?? []).map((x) => x.name),
     ]);
   return sig(a) === sig(b);
 }

@@ -126,7 +126,17 @@ export function makeTft(ps: ParamStore, p: TftParams, spec: FeatureSpec, shape: 
     staticEmb.push(
       tf.add(tf.mul(lvl, ps.matrix('static/log_level/w', 1, d)), ps.constant('static/log_level/b', [d], 0)),
     );
-    const staticRaw = tf.concat([...staticOneHot, lvl], 1).reshape([B, 1, -1]);
+    // Number statics (store size...) are static reals like the log level: one linear embedding each,
+    // one more variable for the static selection network and so for the four static contexts.
+    const reals = spec.numericStatics ?? [];
+    const real = reals.length > 0 ? tf.tensor2d(batch.staticReal, [B, reals.length]) : undefined;
+    reals.forEach((r, j) => {
+      const x = tf.slice(real!, [0, j], [B, 1]);
+      staticEmb.push(
+        tf.add(tf.mul(x, ps.matrix(`static/${r.name}/w`, 1, d)), ps.constant(`static/${r.name}/b`, [d], 0)),
+      );
+    });
+    const staticRaw = tf.concat([...staticOneHot, lvl, ...(real ? [real] : [])], 1).reshape([B, 1, -1]);
     const staticVec = variableSelection(
       ps,
       'static_vsn',

@@ -164,6 +164,7 @@ export class MssqlSource implements Source {
       'format',
       'opened_on',
       'closed_on',
+      ...this.config.storeColumns.statics.map((st) => st.column),
     ]);
   }
 
