@@ -26,6 +26,7 @@ import type { ActiveFile } from '../src/log/replay.js';
 import { planBins } from '../src/operations/optimize.js';
 import { LocalStorage } from '../src/storage/local.js';
 import { findConflict } from '../src/transaction/conflict.js';
+import { protocolUpgrade } from '../src/transaction/protocol.js';
 import { useOracle } from '../../../test-support/oracles.js';
 import { connect, python, rows, tempDir } from './helpers.js';
 
@@ -263,6 +264,27 @@ describe('deletion vectors in planning and conflicts', () => {
         ? undefined
         : { storageType: 'u', pathOrInlineDv: 'ab^-aqEH.-t@S}K{vb[*k^', offset: 1, sizeInBytes: 8, cardinality },
     addedIn: 0,
+  });
+
+  it('turning DVs on moves a table to reader 3 / writer 7, every reader feature a writer feature too', () => {
+    const metadata = {
+      id: 'x',
+      format: { provider: 'parquet' },
+      schemaString: JSON.stringify({ type: 'struct', fields: [] }),
+      partitionColumns: [],
+      configuration: { 'delta.enableDeletionVectors': 'true' },
+    };
+    expect(protocolUpgrade({ minReaderVersion: 1, minWriterVersion: 2 }, metadata, [])).toEqual({
+      minReaderVersion: 3,
+      minWriterVersion: 7,
+      readerFeatures: ['deletionVectors'],
+      writerFeatures: ['appendOnly', 'invariants', 'deletionVectors'],
+    });
+    const fromV2 = protocolUpgrade({ minReaderVersion: 2, minWriterVersion: 2 }, metadata, [])!;
+    expect(fromV2.readerFeatures).toEqual(['columnMapping', 'deletionVectors']);
+    expect(fromV2.writerFeatures).toEqual(expect.arrayContaining(['columnMapping', 'deletionVectors']));
+    const done = { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: ['deletionVectors'] };
+    expect(protocolUpgrade({ ...done, writerFeatures: ['deletionVectors'] }, metadata, [])).toBeUndefined();
   });
 
   it('OPTIMIZE rewrites a full-size file once its DV hides more than a tenth of its rows', () => {

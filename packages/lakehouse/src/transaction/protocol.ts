@@ -202,6 +202,9 @@ export function protocolUpgrade(
     }
     upgraded.minReaderVersion = 3;
     upgraded.readerFeatures = [...haveReaders, ...missingReaders];
+    // A reader feature is listed among the writer features too (PROTOCOL.md, "Supported Features").
+    const writers = upgraded.writerFeatures!;
+    for (const f of upgraded.readerFeatures) if (!writers.includes(f)) writers.push(f);
   }
   return upgraded;
 }
