@@ -11,7 +11,7 @@ import sys
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import DeltaTable
+from deltalake import DeltaTable, QueryBuilder
 from delta import configure_spark_with_delta_pip
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -42,8 +42,16 @@ def spark_rows(spark, path, version):
     return df.columns, [tuple(r) for r in df.select(cols).collect()]
 
 
+def deltars_table(path, version):
+    dt = DeltaTable(path, version=version)
+    if 'deletionVectors' in (dt.protocol().reader_features or []):
+        # delta-rs's pyarrow path refuses the feature; its DataFusion reader honours deletion vectors.
+        return pa.table(QueryBuilder().register('t', dt).execute('select * from t').read_all())
+    return dt.to_pyarrow_table()
+
+
 def deltars_rows(path, version, columns):
-    t = DeltaTable(path, version=version).to_pyarrow_table()
+    t = deltars_table(path, version)
     arrays = []
     for name in columns:
         a = t.column(name)

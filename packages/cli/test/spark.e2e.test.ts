@@ -109,7 +109,8 @@ async function lakehouseTable(table: string): Promise<void> {
     table,
     `SELECT '1' AS store_id, DATE '2025-01-02' AS date, 99 AS i, 1::BIGINT AS l, 1.0 AS d, TRUE AS b,
     TIMESTAMPTZ '2025-03-01 10:00:00+00' AS ts`,
-    { on: ['store_id', 'date'] },
+    // One matched row of a 10-row file: marked in a deletion vector (the table moves to reader 3 / writer 7).
+    { on: ['store_id', 'date'], enableDeletionVectors: true },
   );
   // Files under a quarter of the target are compacted: the five small files become one.
   const compacted = await optimize(conn, table, { targetRowsPerFile: 100 });
@@ -218,9 +219,10 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     }
   });
 
-  it('reads a clustered table at every version: appends, merge, optimize and checkpoints', () => {
+  it('reads a clustered table at every version: appends, merge with a deletion vector, optimize, checkpoints', () => {
     const lib = reads.filter((r) => r.name === 'lakehouse-table');
     expect(lib.map((r) => r.sparkError)).toEqual(lib.map(() => undefined));
+    expect(lib[lib.length - 1]!.features).toContain('deletionVectors');
     expect(lib.map((r) => r.spark!.rows)).toEqual([0, 10, 20, 30, 40, 40, 40]);
     for (const r of lib) expect(r.spark, `lakehouse-table@${r.version}`).toEqual(r.deltars);
   });

@@ -479,6 +479,8 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         } else {
           result = await merge(conn, tables.features, select, {
             on: [...FEATURE_CLUSTER_BY],
+            // Late corrections mark a few rows of a large file deleted instead of copying it.
+            enableDeletionVectors: true,
             metadata: lineage(rowsMerged),
             properties,
             maxRowsPerFile: await rowsPerFile(),

@@ -4,6 +4,8 @@ export { DeltaError, isDeltaError, type DeltaErrorCode } from './errors.js';
 export type { ColumnDef, DeltaColumnType, SchemaField } from './schema.js';
 export type { AddFile, FileStats, Metadata, Protocol, RemoveFile, DomainMetadata, CommitInfo } from './log/actions.js';
 export { loadSnapshot, tableExists, type Snapshot, type ActiveFile, type TimeTravel } from './snapshot.js';
+export { liveRecords } from './log/replay.js';
+export type { DeletionVectorDescriptor } from './deletion-vectors/descriptor.js';
 export { scanSql, createView, type ReadOptions } from './read/scan.js';
 export type { Filters, FilterValue, RangeFilter, Scalar } from './read/skipping.js';
 export type { CommitMetadata, CommitResult } from './transaction/commit.js';

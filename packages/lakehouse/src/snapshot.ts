@@ -68,18 +68,6 @@ export function snapshotFromState(table: string, state: LogState): Snapshot {
 
 export async function loadSnapshotFrom(storage: Storage, table: string, at: TimeTravel = {}): Promise<Snapshot> {
   const state = await replay(storage, table, at);
-  if (state.files.size > 0) {
-    for (const f of state.files.values()) {
-      if (f.add.deletionVector != null) {
-        throw new DeltaError(
-          'UNSUPPORTED_FEATURE',
-          table,
-          state.version,
-          `file ${f.path} has a deletion vector, which is not supported`,
-        );
-      }
-    }
-  }
   return snapshotFromState(table, state);
 }
 

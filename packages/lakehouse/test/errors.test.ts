@@ -94,14 +94,14 @@ describe('clear errors', () => {
         protocol: {
           minReaderVersion: 3,
           minWriterVersion: 7,
-          readerFeatures: ['deletionVectors'],
-          writerFeatures: ['deletionVectors'],
+          readerFeatures: ['v2Checkpoint'],
+          writerFeatures: ['v2Checkpoint'],
         },
       }) + '\n',
     );
     const e = await caught(loadSnapshot(t));
     expect([e.code, e.version]).toEqual(['UNSUPPORTED_FEATURE', 3]);
-    expect(e.message).toContain('deletionVectors');
+    expect(e.message).toContain('v2Checkpoint');
     expect((await loadSnapshot(t, { version: 2 })).version).toBe(2);
 
     const t2 = await table('writer-feature');

@@ -89,7 +89,7 @@ describe('protocol', () => {
     for (const properties of [
       { 'delta.enableChangeDataFeed': 'true' },
       { 'delta.constraints.pos': 'sales > 0' },
-      { 'delta.enableDeletionVectors': 'true' },
+      { 'delta.enableRowTracking': 'true' },
       { 'delta.feature.rowTracking': 'supported' },
       { 'delta.columnMapping.mode': 'name' },
     ] as Record<string, string>[]) {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
 import { InputError, type LoadedConfig } from '@cvc/core';
-import { history, loadSnapshot, optimize, tableExists, vacuum } from '@cvc/lakehouse';
+import { history, liveRecords, loadSnapshot, optimize, tableExists, vacuum } from '@cvc/lakehouse';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { positiveInt } from './options.js';
@@ -170,7 +170,8 @@ export function registerLake(program: Command, globals: () => GlobalOptions): vo
       const snap = await loadSnapshot(t.path);
       const versions = (await history(t.path)).length;
       const bytes = snap.files.reduce((s, f) => s + f.size, 0);
-      const rows = snap.files.reduce((s, f) => s + (f.stats?.numRecords ?? 0), 0);
+      // Rows of the table: a file's deletion vector hides some of its Parquet rows.
+      const rows = snap.files.reduce((s, f) => s + (liveRecords(f) || 0), 0);
       const clustered = snap.files.filter((f) => f.add.clusteringProvider !== undefined).length;
       const summary = {
         table: t.name,

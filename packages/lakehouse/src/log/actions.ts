@@ -1,6 +1,10 @@
 // The Delta log actions we read and write (PROTOCOL.md, "Actions"). Fields we do not use are kept
 // loosely typed so that replaying another writer's log never drops them silently.
 
+import type { DeletionVectorDescriptor } from '../deletion-vectors/descriptor.js';
+
+export type { DeletionVectorDescriptor };
+
 export interface Protocol {
   minReaderVersion: number;
   minWriterVersion: number;
@@ -27,7 +31,7 @@ export interface AddFile {
   dataChange: boolean;
   stats?: string | null;
   tags?: Record<string, string> | null;
-  deletionVector?: unknown;
+  deletionVector?: DeletionVectorDescriptor | null;
   baseRowId?: number | null;
   defaultRowCommitVersion?: number | null;
   clusteringProvider?: string | null;
@@ -42,7 +46,7 @@ export interface RemoveFile {
   size?: number | null;
   stats?: string | null;
   tags?: Record<string, string> | null;
-  deletionVector?: unknown;
+  deletionVector?: DeletionVectorDescriptor | null;
 }
 
 export interface Txn {

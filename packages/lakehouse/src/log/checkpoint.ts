@@ -14,14 +14,17 @@ import type { Action } from './actions.js';
 import { checkpointPath, LAST_CHECKPOINT } from './paths.js';
 
 const MAP = 'MAP(VARCHAR, VARCHAR)';
+/** PROTOCOL.md "Deletion Vector Descriptor Schema": offset and sizeInBytes are ints, cardinality a long. */
+const DV =
+  'STRUCT(storageType VARCHAR, pathOrInlineDv VARCHAR, "offset" INTEGER, sizeInBytes INTEGER, cardinality BIGINT)';
 const COLUMNS: Record<string, string> = {
   txn: 'STRUCT(appId VARCHAR, version BIGINT, lastUpdated BIGINT)',
   add:
     `STRUCT(path VARCHAR, partitionValues ${MAP}, size BIGINT, modificationTime BIGINT, dataChange BOOLEAN, ` +
-    `stats VARCHAR, tags ${MAP}, clusteringProvider VARCHAR)`,
+    `stats VARCHAR, tags ${MAP}, deletionVector ${DV}, clusteringProvider VARCHAR)`,
   remove:
     'STRUCT(path VARCHAR, deletionTimestamp BIGINT, dataChange BOOLEAN, extendedFileMetadata BOOLEAN, ' +
-    `partitionValues ${MAP}, size BIGINT)`,
+    `partitionValues ${MAP}, size BIGINT, deletionVector ${DV})`,
   metaData:
     `STRUCT(id VARCHAR, name VARCHAR, description VARCHAR, format STRUCT(provider VARCHAR, options ${MAP}), ` +
     `schemaString VARCHAR, partitionColumns VARCHAR[], configuration ${MAP}, createdTime BIGINT)`,

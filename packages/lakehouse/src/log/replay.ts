@@ -15,6 +15,7 @@ import {
   type Protocol,
   type RemoveFile,
 } from './actions.js';
+import { descriptorOf, dvUniqueId, type DeletionVectorDescriptor } from '../deletion-vectors/descriptor.js';
 import { readCheckpointFiles } from './checkpoint.js';
 import { parseCommit } from './commit-file.js';
 import { chooseCheckpoint, listLog, readLastCheckpoint, type LogListing } from './listing.js';
@@ -28,6 +29,8 @@ export interface ActiveFile {
   size: number;
   add: AddFile;
   stats: FileStats | undefined;
+  /** The file's deletion vector: rows of the Parquet file that are not part of the table. */
+  dv: DeletionVectorDescriptor | undefined;
   /** The version whose commit added the file (for a file from a checkpoint: at most that version). */
   addedIn: number;
 }
@@ -37,6 +40,7 @@ export interface LogState {
   protocol: Protocol;
   metadata: Metadata;
   files: Map<string, ActiveFile>;
+  /** Keyed by path and DV (`tombstoneKey`): the same data file may be removed with several DVs. */
   tombstones: Map<string, RemoveFile>;
   txns: Map<string, number>;
   domains: Map<string, DomainMetadata>;
@@ -72,17 +76,27 @@ export function applyActions(
   },
   actions: readonly Action[],
   version: number,
+  table = '',
 ): void {
+  // A logical file is a (path, deletion vector) pair (PROTOCOL.md, "Action Reconciliation"): a commit
+  // that adds a DV to a file removes (path, old DV) and adds (path, new DV), in either order.
+  for (const a of actions) {
+    if ('remove' in a) {
+      const path = decodePath(a.remove.path);
+      const dv = descriptorOf(table, version, a.remove.deletionVector);
+      const live = state.files.get(path);
+      if (live && dvUniqueId(live.dv) === dvUniqueId(dv)) state.files.delete(path);
+      state.tombstones.set(tombstoneKey(path, dv), dv ? { ...a.remove, deletionVector: dv } : a.remove);
+    }
+  }
   for (const a of actions) {
     if ('add' in a) {
       const add = a.add;
       const path = decodePath(add.path);
-      state.tombstones.delete(path);
-      state.files.set(path, { path, size: Number(add.size), add, stats: parseStats(add.stats), addedIn: version });
-    } else if ('remove' in a) {
-      const path = decodePath(a.remove.path);
-      state.files.delete(path);
-      state.tombstones.set(path, a.remove);
+      const dv = descriptorOf(table, version, add.deletionVector);
+      state.tombstones.delete(tombstoneKey(path, dv));
+      const file = { path, size: Number(add.size), add, stats: parseStats(add.stats), dv, addedIn: version };
+      state.files.set(path, file);
     } else if ('metaData' in a) state.metadata = a.metaData;
     else if ('protocol' in a) state.protocol = a.protocol;
     else if ('txn' in a) state.txns.set(a.txn.appId, Number(a.txn.version));
@@ -91,6 +105,16 @@ export function applyActions(
       else state.domains.set(a.domainMetadata.domain, a.domainMetadata);
     }
   }
+}
+
+export function tombstoneKey(path: string, dv: DeletionVectorDescriptor | undefined): string {
+  return dv ? `${path}\u0000${dvUniqueId(dv)}` : path;
+}
+
+/** Rows of the table in a file: its Parquet rows minus the rows its deletion vector removes. */
+export function liveRecords(f: Pick<ActiveFile, 'stats' | 'dv'>): number {
+  const n = f.stats?.numRecords ?? NaN;
+  return n - (f.dv?.cardinality ?? 0);
 }
 
 /** Add/remove paths are URIs relative to the table root; we key files by their decoded path. */
@@ -165,6 +189,7 @@ export async function replay(
       state,
       await readCheckpointFiles(storage, table, checkpoint.version, checkpoint.files),
       checkpoint.version,
+      table,
     );
     start = checkpoint.version + 1;
   }
@@ -202,7 +227,7 @@ export async function replay(
     prefetch(v + COMMIT_PREFETCH);
     const actions = await pending.get(v)!;
     pending.delete(v);
-    applyActions(state, actions, v);
+    applyActions(state, actions, v, table);
     if (v === version) {
       commitInfo = commitInfoOf(actions);
       timestamp = await commitTimestamp(storage, v, actions);

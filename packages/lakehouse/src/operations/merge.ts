@@ -1,23 +1,31 @@
-// MERGE (upsert) by key columns, copy-on-write, one commit. Files are pruned by the source's key ranges, then
-// only files holding a matched row are rewritten: copied minus those rows in their own order (no sort),
-// while updated and inserted rows go to new files, sorted in clustering order on a clustered table.
+// MERGE (upsert) by key columns, one commit. Files are pruned by the source's key ranges, then only files
+// holding a matched row change: on a table with deletion vectors enabled, a file whose matched rows are few
+// keeps its Parquet file and gets a deletion vector listing them (merged with its old one); otherwise it is
+// copied minus those rows in its own order (no sort). Updated and inserted rows go to new files, sorted in
+// clustering order on a clustered table.
 
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
+import {
+  readDeletedRows,
+  unionRows,
+  writeDeletionVectors,
+  type DeletionVectorDescriptor,
+} from '../deletion-vectors/descriptor.js';
 import type { Action, AddFile } from '../log/actions.js';
 import type { ActiveFile } from '../log/replay.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { writeQueryInOrder, writeStaged } from '../files/parquet.js';
 import { stage, stageSource } from '../files/stage-rows.js';
 import { computeStats } from '../files/stats.js';
-import { assertFilesExist, filesSelect } from '../read/scan.js';
+import { assertFilesExist, filesSelect, liveSelect } from '../read/scan.js';
 import { skipFiles, type FilterValue, type Scalar } from '../read/skipping.js';
 import type { SchemaField } from '../schema.js';
 import { ident, literal } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
-import { isAppendOnly } from '../transaction/protocol.js';
+import { deletionVectorsEnabled, isAppendOnly } from '../transaction/protocol.js';
 import {
   alreadyApplied,
   openForWrite,
@@ -35,10 +43,31 @@ export interface MergeOptions extends WriteOptions {
   whenMatched?: 'update' | 'ignore';
   /** Default 'insert': source rows without a match are added. */
   whenNotMatched?: 'insert' | 'ignore';
+  /**
+   * Turn deletion vectors on (`delta.enableDeletionVectors=true`, reader 3 / writer 7 with the
+   * `deletionVectors` feature) in the first commit that writes one, so the table stays readable by
+   * readers without DV support until then. A table whose property is already true uses DVs anyway.
+   */
+  enableDeletionVectors?: boolean;
 }
 
 /** Above this many runs of matched rows in one file, the copy anti-joins and sorts instead of filtering. */
 const MAX_FILTER_RUNS = 512;
+
+/**
+ * A file keeps its Parquet and gets a deletion vector while its DV deletes at most this share of its rows;
+ * beyond it, the file is copied without them (and OPTIMIZE rewrites files other writers left above it), so
+ * a scan never reads more than 10% dead rows.
+ */
+export const DV_MAX_DELETED_FRACTION = 0.1;
+
+/** Whether the merge marks the file's matched rows in a deletion vector rather than copying the file. */
+export function keepsWithDv(file: ActiveFile, matched: number): boolean {
+  const physical = file.stats?.numRecords;
+  if (physical === undefined || !Number.isFinite(physical) || physical <= 0) return false;
+  const deleted = (file.dv?.cardinality ?? 0) + matched;
+  return deleted < physical && deleted <= DV_MAX_DELETED_FRACTION * physical;
+}
 
 function matchOn(keys: readonly SchemaField[], a: string, b: string): string {
   return keys.map((k) => `${a}.${ident(k.name)} = ${b}.${ident(k.name)}`).join(' AND ');
@@ -62,9 +91,12 @@ async function copyWithout(
       WHERE cvc_file = ${literal(location)})
     GROUP BY g ORDER BY lo`,
   );
-  const rows = filesSelect(storage, snapshot.schema, [file], { withRowNumber: true });
+  // A file with a DV is read without its deleted rows through an anti-join, so its order needs the sort.
+  const rows = file.dv
+    ? await liveSelect(storage, snapshot, [file], { withRowNumber: true })
+    : filesSelect(storage, snapshot.schema, [file], { withRowNumber: true });
   const select =
-    runs.length <= MAX_FILTER_RUNS
+    runs.length <= MAX_FILTER_RUNS && !file.dv
       ? `SELECT * EXCLUDE (file_row_number) FROM ${rows} AS t WHERE NOT (${runs
           .map((r) => `file_row_number BETWEEN ${Number(r['lo'])} AND ${Number(r['hi'])}`)
           .join(' OR ')})`
@@ -129,7 +161,7 @@ export async function merge(
     const hits = ident(`cvc_merge_hits_${randomUUID().replaceAll('-', '')}`);
     const keyCols = keys.map((k) => `t.${ident(k.name)}`).join(', ');
     await conn.run(`CREATE TEMP TABLE ${hits} AS SELECT t.filename AS cvc_file, t.file_row_number AS cvc_row, ${keyCols}
-      FROM ${filesSelect(storage, snapshot.schema, candidates, { withFilename: true, withRowNumber: true })} AS t
+      FROM ${await liveSelect(storage, snapshot, candidates, { withFilename: true, withRowNumber: true })} AS t
       JOIN ${src.name} AS s ON ${on}`);
     cleanup.push(async () => {
       await conn.run(`DROP TABLE IF EXISTS ${hits}`);
@@ -162,16 +194,36 @@ export async function merge(
       );
     }
 
-    const actions: Action[] = [...propertyActions(snapshot, opts.properties), ...txnActions(opts.txn)];
     const nowMs = Date.now();
     const adds: AddFile[] = [];
+    const written: string[] = [];
     let rowsCopied = 0;
     let rowsWritten = 0;
+    const dvAllowed = deletionVectorsEnabled(snapshot.metadata) || opts.enableDeletionVectors === true;
+    const marked = rewrite && dvAllowed ? touched.filter((f) => keepsWithDv(f, matchedIn.get(f)!)) : [];
+    const copied = rewrite ? touched.filter((f) => !marked.includes(f)) : [];
+    const dvAdds: AddFile[] = [];
     try {
-      // A touched file is copied minus its matched rows, in its own order: a clustered file stays
-      // clustered without a sort, and untouched files are not read at all.
+      // Few matches in a file: its rows stay where they are and a deletion vector hides the matched ones.
+      if (marked.length > 0) {
+        const rowSets: number[][] = [];
+        for (const f of marked) {
+          const rows = await queryRows(
+            conn,
+            `SELECT cvc_row::BIGINT AS r FROM ${hits} WHERE cvc_file = ${literal(storage.locate(f.path))} ORDER BY r`,
+          );
+          const fresh = rows.map((r) => Number(r['r']));
+          const old = f.dv ? await readDeletedRows(storage, table, snapshot.version, f.path, f.dv) : [];
+          rowSets.push(unionRows(old, fresh));
+        }
+        const dvs = await writeDeletionVectors(storage, rowSets);
+        written.push(dvs.file);
+        marked.forEach((f, i) => dvAdds.push(withDeletionVector(f, dvs.descriptors[i]!)));
+      }
+      // Otherwise a touched file is copied minus its matched rows, in its own order: a clustered file
+      // stays clustered without a sort, and untouched files are not read at all.
       if (rewrite) {
-        for (const f of touched) {
+        for (const f of copied) {
           const add = await copyWithout(conn, ctx, f, hits);
           if (add) {
             adds.push(add);
@@ -203,13 +255,20 @@ export async function merge(
       }
     } catch (e) {
       // Nothing references the files written so far.
-      await Promise.all(adds.map((a) => storage.delete(a.path).catch(() => undefined)));
+      const orphans = [...adds.map((a) => a.path), ...written];
+      await Promise.all(orphans.map((p) => storage.delete(p).catch(() => undefined)));
       throw e;
     }
+    const properties =
+      marked.length > 0 && !deletionVectorsEnabled(snapshot.metadata)
+        ? { ...opts.properties, 'delta.enableDeletionVectors': 'true' }
+        : opts.properties;
+    const actions: Action[] = [...propertyActions(snapshot, properties), ...txnActions(opts.txn)];
     const inserted = whenNotMatched === 'insert' ? src.rowCount - sourceMatched : 0;
     const filesAdded = adds.length;
     if (rewrite) for (const f of touched) actions.push({ remove: removeAction(f, true, nowMs) });
-    actions.push(...adds.map((add) => ({ add })));
+    actions.push(...dvAdds.map((add) => ({ add })), ...adds.map((add) => ({ add })));
+    // A file that got a DV is removed as a logical file too: a concurrent remover of it must conflict.
     const removed = rewrite ? touched.map((f) => f.path) : [];
     return await commit(
       storage,
@@ -227,8 +286,10 @@ export async function merge(
           numTargetRowsInserted: inserted,
           numTargetRowsCopied: rewrite ? rowsCopied : 0,
           numOutputRows: rowsWritten + rowsCopied,
-          numTargetFilesRemoved: removed.length,
+          numTargetFilesRemoved: copied.length,
           numTargetFilesAdded: filesAdded,
+          numDeletionVectorsAdded: marked.length,
+          numDeletionVectorsRemoved: touched.filter((f) => f.dv !== undefined).length,
           numTargetFilesScanned: candidates.length,
           numTargetFilesSkipped: snapshot.files.length - candidates.length,
         },
@@ -250,4 +311,15 @@ export async function merge(
   } finally {
     for (const drop of cleanup.reverse()) await drop().catch(() => undefined);
   }
+}
+
+/** The add action of a file that keeps its Parquet with a new DV: its stats stay, but the bounds are now wide. */
+function withDeletionVector(file: ActiveFile, dv: DeletionVectorDescriptor): AddFile {
+  const stats = JSON.parse(file.add.stats!) as Record<string, unknown>;
+  return {
+    ...file.add,
+    dataChange: true,
+    deletionVector: dv,
+    stats: JSON.stringify({ ...stats, tightBounds: false }),
+  };
 }

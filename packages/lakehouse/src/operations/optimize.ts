@@ -3,17 +3,19 @@
 // clustering order (files/cluster-order.ts). Clustered writes already produce sorted files, so a
 // daily run compacts the day's small files and leaves the rest of the table alone. Rewritten files
 // carry clusteringProvider "liquid"; the commit has dataChange=false so concurrent appends do not
-// conflict with it. Unclustered tables get plain compaction of their small files.
+// conflict with it. Unclustered tables get plain compaction of their small files. A file whose deletion
+// vector hides more than DV_MAX_DELETED_FRACTION of its rows is rewritten too (the copy drops the DV).
 
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { Action, AddFile } from '../log/actions.js';
-import type { ActiveFile } from '../log/replay.js';
+import { liveRecords, type ActiveFile } from '../log/replay.js';
 import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { writeStaged } from '../files/parquet.js';
 import { stage } from '../files/stage-rows.js';
-import { assertFilesExist, filesSelect } from '../read/scan.js';
+import { assertFilesExist, liveSelect } from '../read/scan.js';
 import { commit, type CommitMetadata, type CommitResult } from '../transaction/commit.js';
 import { openForWrite, propertyActions } from './context.js';
+import { DV_MAX_DELETED_FRACTION } from './merge.js';
 import { removeAction } from './rewrite-matching.js';
 
 export { CLUSTERING_PROVIDER };
@@ -32,7 +34,13 @@ export interface OptimizeOptions {
 }
 
 function rowsOf(f: ActiveFile): number {
-  return f.stats && Number.isFinite(f.stats.numRecords) ? f.stats.numRecords : Number.POSITIVE_INFINITY;
+  return f.stats && Number.isFinite(f.stats.numRecords) ? liveRecords(f) : Number.POSITIVE_INFINITY;
+}
+
+/** A file whose DV hides so many rows that reading it wastes more than rewriting it once. */
+function mostlyDeleted(f: ActiveFile): boolean {
+  const physical = f.stats?.numRecords;
+  return f.dv !== undefined && physical !== undefined && f.dv.cardinality > DV_MAX_DELETED_FRACTION * physical;
 }
 
 /** Rows that make a file of about `bytes`, at the bytes per row the table's files show. */
@@ -40,7 +48,7 @@ export function rowsForSize(files: readonly ActiveFile[], bytes: number): number
   let size = 0;
   let rows = 0;
   for (const f of files) {
-    const n = rowsOf(f);
+    const n = f.stats?.numRecords ?? NaN; // the Parquet file's rows, deleted ones included: they take bytes
     if (Number.isFinite(n) && n > 0) {
       size += f.size;
       rows += n;
@@ -62,8 +70,8 @@ export function planBins(files: readonly ActiveFile[], clusterBy: readonly strin
   // A quarter, not a half: a clustered write sizes its files from an estimate of bytes per row, and a
   // file somewhat below the target is not worth rewriting; a daily run re-compacts at most that much.
   const small = clustered ? target / 4 : target;
-  const candidates = files.filter((f) => (clustered && !isClustered(f)) || rowsOf(f) < small);
-  if (!clustered && candidates.length < 2) return [];
+  const candidates = files.filter((f) => (clustered && !isClustered(f)) || rowsOf(f) < small || mostlyDeleted(f));
+  if (!clustered && candidates.length < 2 && !candidates.some(mostlyDeleted)) return [];
   const key = clusterBy[0];
   // Stats hold numbers as JSON numbers and dates/text as strings: each compared by its own type
   // (as text, 10 would come before 9 and a bin would join files far apart).
@@ -83,7 +91,7 @@ export function planBins(files: readonly ActiveFile[], clusterBy: readonly strin
     rows += n;
   }
   if (bin.length > 0) bins.push(bin);
-  return bins.filter((b) => b.length > 1 || (clustered && !isClustered(b[0]!)));
+  return bins.filter((b) => b.length > 1 || (clustered && !isClustered(b[0]!)) || mostlyDeleted(b[0]!));
 }
 
 /** Orders two stats values: missing first, numbers numerically, anything else as text. */
@@ -121,7 +129,7 @@ export async function optimize(
   let numRows = 0;
   try {
     for (const bin of bins) {
-      const from = `SELECT * FROM ${filesSelect(storage, snapshot.schema, bin)}`;
+      const from = `SELECT * FROM ${await liveSelect(storage, snapshot, bin)}`;
       const staged = await stage(conn, table, snapshot.version, snapshot.schema, from, { clusterBy });
       try {
         adds.push(

@@ -7,10 +7,10 @@ import { queryRows } from '../duckdb.js';
 import { pathList } from '../sql.js';
 import { DeltaError } from '../errors.js';
 import type { Action, RemoveFile } from '../log/actions.js';
-import type { ActiveFile } from '../log/replay.js';
+import { liveRecords, type ActiveFile } from '../log/replay.js';
 import { writeStaged } from '../files/parquet.js';
 import { stage } from '../files/stage-rows.js';
-import { assertFilesExist, filesSelect } from '../read/scan.js';
+import { assertFilesExist, liveSelect } from '../read/scan.js';
 import type { WriteContext } from './context.js';
 
 export interface MatchRewrite {
@@ -31,6 +31,8 @@ export function removeAction(file: ActiveFile, dataChange: boolean, nowMs: numbe
     extendedFileMetadata: true,
     partitionValues: file.add.partitionValues ?? {},
     size: file.size,
+    // The logical file is (path, DV): its removal names the DV it had.
+    ...(file.dv ? { deletionVector: file.dv } : {}),
   };
 }
 
@@ -57,7 +59,7 @@ export async function rewriteMatching(
   const byLocation = new Map(files.map((f) => [storage.locate(f.path), f]));
   // Count only the matching rows: a plain WHERE lets DuckDB skip row groups by their Parquet stats,
   // and the file totals come from the Delta stats (counted only for files without them).
-  const scan = filesSelect(storage, snapshot.schema, files, { withFilename: true });
+  const scan = await liveSelect(storage, snapshot, files, { withFilename: true });
   let rows: Record<string, unknown>[];
   try {
     rows = await queryRows(
@@ -99,7 +101,7 @@ export async function rewriteMatching(
       table,
       snapshot.version,
       snapshot.schema,
-      `SELECT * FROM ${filesSelect(storage, snapshot.schema, partial)}`,
+      `SELECT * FROM ${await liveSelect(storage, snapshot, partial)}`,
       { where: `NOT coalesce((${predicate}), FALSE)` },
     );
     try {
@@ -126,7 +128,7 @@ async function fileRowCounts(
   const counts = new Map<string, number>();
   const unknown: ActiveFile[] = [];
   for (const f of files) {
-    if (f.stats && Number.isFinite(f.stats.numRecords)) counts.set(f.path, f.stats.numRecords);
+    if (f.stats && Number.isFinite(f.stats.numRecords)) counts.set(f.path, liveRecords(f));
     else unknown.push(f);
   }
   if (unknown.length > 0) {
@@ -136,7 +138,10 @@ async function fileRowCounts(
       `SELECT filename, count(*)::BIGINT AS n
        FROM read_parquet(${pathList([...byLocation.keys()])}, filename = true) GROUP BY filename`,
     );
-    for (const r of rows) counts.set(byLocation.get(String(r['filename']))!.path, Number(r['n']));
+    for (const r of rows) {
+      const f = byLocation.get(String(r['filename']))!;
+      counts.set(f.path, Number(r['n']) - (f.dv?.cardinality ?? 0));
+    }
   }
   return counts;
 }

@@ -1,10 +1,12 @@
 // VACUUM: delete data files no live version needs. A file is kept when the current version
 // references it, when it was removed less than the retention period ago (time travel within the
 // period still reads it), or when it is untracked but younger than the period (it may belong to a
-// writer that has not committed yet).
+// writer that has not committed yet). Deletion vector files count as referenced by the logical files
+// (live or recently removed) whose descriptors name them; unreferenced ones go like orphan data files.
 
 import { DeltaError } from '../errors.js';
 import { LOG_DIR } from '../log/paths.js';
+import { referencedDvFile } from '../deletion-vectors/descriptor.js';
 import { decodePath } from '../log/replay.js';
 import { loadSnapshotFrom } from '../snapshot.js';
 import { storageFor } from '../storage/local.js';
@@ -56,9 +58,12 @@ export async function vacuum(table: string, opts: VacuumOptions = {}): Promise<V
   }
   const cutoff = (opts.now ?? new Date()).getTime() - hours * HOUR_MS;
   const live = new Set(snapshot.files.map((f) => f.path));
-  const recentlyRemoved = new Set(
-    snapshot.tombstones.filter((r) => (r.deletionTimestamp ?? 0) > cutoff).map((r) => decodePath(r.path)),
-  );
+  const recent = snapshot.tombstones.filter((r) => (r.deletionTimestamp ?? 0) > cutoff);
+  const recentlyRemoved = new Set(recent.map((r) => decodePath(r.path)));
+  for (const dv of [...snapshot.files.map((f) => f.dv), ...recent.map((r) => r.deletionVector ?? undefined)]) {
+    const file = referencedDvFile(storage, dv);
+    if (file !== undefined) live.add(file);
+  }
   const deleted: string[] = [];
   for (const file of await storage.listRecursive('')) {
     if (isHidden(file.path) || live.has(file.path) || recentlyRemoved.has(file.path)) continue;

@@ -8,6 +8,7 @@ import { loadSnapshotFrom, type Snapshot, type TimeTravel } from '../snapshot.js
 import { ident, pathList } from '../sql.js';
 import { storageFor } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
+import { DELETED_FILE, DELETED_ROW, deletedRowsRelation } from './deleted-rows.js';
 import { filterSql, resolveFilters, skipFiles, type Filters } from './skipping.js';
 
 export interface ReadOptions extends TimeTravel {
@@ -37,6 +38,8 @@ export function filesSelect(
     where?: string | undefined;
     withFilename?: boolean;
     withRowNumber?: boolean;
+    /** Rows to leave out, from deletedRowsRelation (files with deletion vectors). */
+    deleted?: string | undefined;
   } = {},
 ): string {
   if (files.length === 0) {
@@ -52,10 +55,27 @@ export function filesSelect(
   );
   if (opts.withFilename) cols.push('filename');
   if (opts.withRowNumber) cols.push('file_row_number');
-  const flags = (opts.withFilename ? ', filename = true' : '') + (opts.withRowNumber ? ', file_row_number = true' : '');
+  const deleted = opts.deleted;
+  const flags =
+    (opts.withFilename || deleted ? ', filename = true' : '') +
+    (opts.withRowNumber || deleted ? ', file_row_number = true' : '');
   const source = `read_parquet(${pathList(files.map((f) => storage.locate(f.path)))}, union_by_name = true${flags})`;
-  const inner = `SELECT ${cols.join(', ')} FROM ${source}`;
+  const inner = deleted
+    ? `SELECT ${cols.join(', ')} FROM ${source} AS cvc_p ANTI JOIN ${deleted} AS cvc_d ` +
+      `ON cvc_d.${DELETED_FILE} = cvc_p.filename AND cvc_d.${DELETED_ROW} = cvc_p.file_row_number`
+    : `SELECT ${cols.join(', ')} FROM ${source}`;
   return opts.where ? `(SELECT * FROM (${inner}) WHERE ${opts.where})` : `(${inner})`;
+}
+
+/** filesSelect over the rows that are part of the table: rows deleted by the files' DVs left out. */
+export async function liveSelect(
+  storage: Storage,
+  snapshot: Pick<Snapshot, 'table' | 'version' | 'schema'>,
+  files: readonly ActiveFile[],
+  opts: { where?: string | undefined; withFilename?: boolean; withRowNumber?: boolean } = {},
+): Promise<string> {
+  const deleted = await deletedRowsRelation(storage, snapshot.table, snapshot.version, files);
+  return filesSelect(storage, snapshot.schema, files, { ...opts, deleted });
 }
 
 export async function assertFilesExist(
@@ -82,7 +102,7 @@ export async function planScan(storage: Storage, table: string, opts: ReadOption
   const resolved = resolveFilters(table, snapshot.version, snapshot.schema, opts.filters ?? {});
   const files = skipFiles(snapshot.files, resolved);
   await assertFilesExist(storage, snapshot, files);
-  return { snapshot, files, sql: filesSelect(storage, snapshot.schema, files, { where: filterSql(resolved) }) };
+  return { snapshot, files, sql: await liveSelect(storage, snapshot, files, { where: filterSql(resolved) }) };
 }
 
 /** A parenthesised SELECT over the table, for use as `SELECT ... FROM ${sql} t`. */

@@ -1,5 +1,5 @@
 // Which protocols we can read and write. Anything we do not implement is refused up front, because
-// misreading (say) a table with deletion vectors would silently return deleted rows.
+// misreading (say) a table with a feature we ignore would silently return wrong rows.
 
 import { DeltaError } from '../errors.js';
 import type { Metadata, Protocol } from '../log/actions.js';
@@ -9,7 +9,7 @@ import { fieldWriteBlockers } from '../schema.js';
 export const CLUSTERING_DOMAIN = 'delta.clustering';
 
 /** Reader features whose presence changes nothing for a plain Parquet reader like ours. */
-const READER_FEATURES = new Set(['vacuumProtocolCheck']);
+const READER_FEATURES = new Set(['vacuumProtocolCheck', 'deletionVectors']);
 /** Writer features we either implement or can honour by checking they are not in use. */
 const WRITER_FEATURES = new Set([
   'appendOnly',
@@ -22,6 +22,7 @@ const WRITER_FEATURES = new Set([
   'clustering',
   'domainMetadata',
   'vacuumProtocolCheck',
+  'deletionVectors',
 ]);
 
 /**
@@ -37,6 +38,7 @@ const FEATURE_ORDER = [
   'generatedColumns',
   'columnMapping',
   'identityColumns',
+  'deletionVectors',
   'clustering',
   'domainMetadata',
 ];
@@ -58,7 +60,6 @@ export const PLAIN_PROTOCOL: Protocol = { minReaderVersion: 1, minWriterVersion:
  */
 const UNSUPPORTED_FEATURE_PROPERTIES: ReadonlyArray<readonly [key: string, enabled: (v: string) => boolean]> = [
   ['delta.enableChangeDataFeed', (v) => v === 'true'],
-  ['delta.enableDeletionVectors', (v) => v === 'true'],
   ['delta.enableRowTracking', (v) => v === 'true'],
   ['delta.enableTypeWidening', (v) => v === 'true'],
   ['delta.enableInCommitTimestamps', (v) => v === 'true'],
@@ -129,6 +130,7 @@ export function requiredWriterFeatures(metadata: Metadata, domains: readonly str
   if (Object.keys(config).some((k) => k.startsWith('delta.constraints.'))) need.add('checkConstraints');
   if (config['delta.enableChangeDataFeed'] === 'true') need.add('changeDataFeed');
   if (columnMappingMode(metadata) !== 'none') need.add('columnMapping');
+  if (deletionVectorsEnabled(metadata)) need.add('deletionVectors');
   if (domains.length > 0) need.add('domainMetadata');
   if (domains.includes(CLUSTERING_DOMAIN)) need.add('clustering');
   return ordered(need);
@@ -146,18 +148,35 @@ export function supportedWriterFeatures(protocol: Protocol): string[] {
   return LEGACY_WRITER_FEATURES.filter(([v]) => v <= protocol.minWriterVersion).map(([, f]) => f);
 }
 
-/** The protocol a new table gets: legacy (1, 2) when that covers its features, else (1, 7) listing them. */
+/** Reader features a table's metadata turns on (each is a writer feature too). */
+export function requiredReaderFeatures(metadata: Metadata): string[] {
+  return deletionVectorsEnabled(metadata) ? ['deletionVectors'] : [];
+}
+
+/** `delta.enableDeletionVectors=true`: writers may write DVs (readers honour DVs whatever it says). */
+export function deletionVectorsEnabled(metadata: Metadata): boolean {
+  return metadata.configuration?.['delta.enableDeletionVectors'] === 'true';
+}
+
+/**
+ * The protocol a new table gets: legacy (1, 2) when that covers its features, else (1, 7) listing
+ * them, or (3, 7) with reader features when one is needed (deletion vectors).
+ */
 export function protocolForNewTable(metadata: Metadata, domains: readonly string[]): Protocol {
   const need = requiredWriterFeatures(metadata, domains);
+  const readers = requiredReaderFeatures(metadata);
   const legacy = supportedWriterFeatures(PLAIN_PROTOCOL);
-  if (need.every((f) => legacy.includes(f))) return PLAIN_PROTOCOL;
-  return { minReaderVersion: 1, minWriterVersion: 7, writerFeatures: ordered([...legacy, ...need]) };
+  if (readers.length === 0 && need.every((f) => legacy.includes(f))) return PLAIN_PROTOCOL;
+  const writerFeatures = ordered([...legacy, ...need]);
+  if (readers.length === 0) return { minReaderVersion: 1, minWriterVersion: 7, writerFeatures };
+  return { minReaderVersion: 3, minWriterVersion: 7, readerFeatures: readers, writerFeatures };
 }
 
 /**
  * The protocol a table must move to before its next commit, or undefined when its protocol already
  * lists every feature its metadata turns on. Tables written by cvc before this check existed have
- * (1, 7, [clustering, domainMetadata]) with NOT NULL columns, which Spark refuses to read.
+ * (1, 7, [clustering, domainMetadata]) with NOT NULL columns, which Spark refuses to read; a table
+ * that turns deletion vectors on moves to reader version 3 listing `deletionVectors`.
  */
 export function protocolUpgrade(
   protocol: Protocol,
@@ -166,15 +185,27 @@ export function protocolUpgrade(
 ): Protocol | undefined {
   const have = supportedWriterFeatures(protocol);
   const missing = requiredWriterFeatures(metadata, domains).filter((f) => !have.includes(f));
-  if (missing.length === 0) return undefined;
-  if (protocol.minWriterVersion >= 7) return { ...protocol, writerFeatures: [...have, ...missing] };
+  const haveReaders = protocol.minReaderVersion >= 3 ? [...(protocol.readerFeatures ?? [])] : [];
+  const missingReaders = requiredReaderFeatures(metadata).filter((f) => !haveReaders.includes(f));
+  if (missing.length === 0 && missingReaders.length === 0) return undefined;
   // Moving a legacy table to version 7 lists what its old version implied, as Spark does.
   const upgraded: Protocol = {
     minReaderVersion: protocol.minReaderVersion,
     minWriterVersion: 7,
-    writerFeatures: ordered([...have, ...missing]),
+    writerFeatures: protocol.minWriterVersion >= 7 ? [...have, ...missing] : ordered([...have, ...missing]),
   };
   if (protocol.readerFeatures) upgraded.readerFeatures = protocol.readerFeatures;
+  if (missingReaders.length > 0) {
+    if (protocol.minReaderVersion === 2) {
+      // Reader version 2 implies column mapping, which cvc refuses; there is nothing to carry over.
+      haveReaders.push('columnMapping');
+    }
+    upgraded.minReaderVersion = 3;
+    upgraded.readerFeatures = [...haveReaders, ...missingReaders];
+    // A reader feature is listed among the writer features too (PROTOCOL.md, "Supported Features").
+    const writers = upgraded.writerFeatures!;
+    for (const f of upgraded.readerFeatures) if (!writers.includes(f)) writers.push(f);
+  }
   return upgraded;
 }
 
