@@ -44,7 +44,15 @@ import {
   quarantineCounts,
   writeQuarantine,
 } from './quarantine.js';
-import { contentHash, loadReference, STORES_TEMP, writeReferenceTables, type ReferenceData } from './reference.js';
+import {
+  contentHash,
+  loadReference,
+  promotionsBetween,
+  promotionsHash,
+  STORES_TEMP,
+  writeReferenceTables,
+  type ReferenceData,
+} from './reference.js';
 import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
 import { openSource } from './sources/open.js';
@@ -106,14 +114,19 @@ async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection
 }
 
 /** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
-function referenceHash(ref: ReferenceData, lastDay: string, pandemic: unknown, extra: readonly string[]): string {
+async function referenceHash(
+  conn: DuckDBConnection,
+  ref: ReferenceData,
+  lastDay: string,
+  pandemic: unknown,
+  extra: readonly string[],
+): Promise<string> {
   const horizon = formatIsoDay(parseIsoDay(lastDay) + DEFAULT_HOLIDAY_DISTANCE_CAP);
   return contentHash({
     stores: ref.stores.map((s) => [s.storeId, s.state, s.city ?? null, s.format, s.openedOn, s.closedOn ?? null]),
-    // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet.
-    promotions: ref.promotions
-      .filter((p) => p.startDate <= lastDay)
-      .map((p) => [p.storeId, p.startDate, p.endDate < lastDay ? p.endDate : lastDay, p.discountPct]),
+    // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet. The
+    // promotions are hashed where they are, in DuckDB.
+    promotions: await promotionsHash(conn, lastDay),
     holidays: ref.holidays.filter((h) => h.date <= horizon).map((h) => [h.state, h.city, h.date]),
     pandemic,
     extra,
@@ -290,7 +303,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const firstDay = rebuildFromScratch ? latestMin : minOf(state.firstDay, latestMin);
     const lastDay = rebuildFromScratch ? latestMax : maxOf(state.lastDay, latestMax);
     const pandemic = cfg.pandemic;
-    const refHashBefore = state.lastDay ? referenceHash(ref, state.lastDay, pandemic, extra) : null;
+    const refHashBefore = state.lastDay ? await referenceHash(conn, ref, state.lastDay, pandemic, extra) : null;
     const rebuilt = rebuildFromScratch || refHashBefore !== state.referenceHash || firstDay !== state.firstDay;
 
     let observationsChanged = 0;
@@ -316,7 +329,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
       [PROP.lastDay]: lastDay ?? '',
-      [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra) : '',
+      [PROP.referenceHash]: lastDay ? await referenceHash(conn, ref, lastDay, pandemic, extra) : '',
       [PROP.extra]: JSON.stringify(extra),
       [PROP.future]: JSON.stringify(future),
       [PROP.source]: source.description,
@@ -340,7 +353,6 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         targetFileSizeBytes,
       );
     if (firstDay !== null && lastDay !== null) {
-      const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
       const first = parseIsoDay(firstDay);
       const last = parseIsoDay(lastDay);
       const life = ref.stores.map((s, i) => ({
@@ -405,6 +417,13 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             extra,
           );
         const closed = await closedDays(conn, 'cvc_obs');
+        // Only the promotions that overlap the windows: a daily run's few days need a few thousand.
+        const promotions = await promotionsBetween(
+          conn,
+          Math.min(...windows.map((w) => w.fromDay)),
+          Math.max(...windows.map((w) => w.toDay)),
+        );
+        const inputs = buildKnownFutureInputs(ref.stores, promotions, ref.holidays, pandemic);
         rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.
