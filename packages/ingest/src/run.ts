@@ -272,13 +272,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     });
     // The watermark moves past every row read (valid or quarantined: none is lost), but never to a
     // timestamp from the future, which would hide rows written before it.
-    const readMaxUpdated = source.hasUpdatedAt
-      ? await scalar(
-          conn,
-          `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v
-          FROM cvc_raw_sales WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`,
-        )
-      : null;
+    const readMaxUpdated = source.hasUpdatedAt ? gate.maxUpdatedAt : null;
     await conn.run('DROP TABLE cvc_raw_sales');
 
     const metadataBase: CommitMetadata = { runId, source: source.description, mode, range };
