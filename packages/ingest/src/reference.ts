@@ -110,7 +110,10 @@ export async function loadReference(
     : (await createEmptyChecked(conn, HOLIDAYS_TEMP, HOLIDAYS_CHECK), []);
   for (const t of ['cvc_raw_promotions', 'cvc_raw_holidays']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
   const holidays: HolidayRow[] = (
-    await conn.runAndReadAll(`SELECT state, city, holiday_date::VARCHAR AS d, name FROM ${HOLIDAYS_TEMP} ORDER BY rn`)
+    await conn.runAndReadAll(
+      `SELECT state, city, holiday_date::VARCHAR AS d, name FROM ${HOLIDAYS_TEMP}
+       ORDER BY state, city, holiday_date, name`,
+    )
   )
     .getRowObjectsJS()
     .map((r) => ({ state: String(r['state']), city: str(r['city']), date: String(r['d']), name: String(r['name']) }));
@@ -243,7 +246,7 @@ export async function promotionsBetween(
   const cols = (
     await conn.runAndReadAll(
       `SELECT store_id, start_date::VARCHAR, end_date::VARCHAR, discount_pct FROM ${PROMOTIONS_TEMP}
-       WHERE end_date >= DATE '${formatIsoDay(fromDay)}' AND start_date <= DATE '${formatIsoDay(toDay)}' ORDER BY rn`,
+       WHERE end_date >= DATE '${formatIsoDay(fromDay)}' AND start_date <= DATE '${formatIsoDay(toDay)}'`,
     )
   ).getColumnsJS();
   const [ids, starts, ends, pcts] = cols as [unknown[], unknown[], unknown[], unknown[]];

@@ -83,10 +83,10 @@ function typed(f: SqlField): string {
 }
 
 /**
- * Checks the staged rows of `raw` (any column types) into the temp table `into` (rn, typed fields):
- * `rn` is the row's place in the order reference-rows always read them (every field as text, ORDER
- * BY ALL), so the first of two rows and the hashes do not depend on a parallel scan. Returns the
- * quarantined rows, in that order.
+ * Checks the staged rows of `raw` (any column types) into the temp table `into` (rn, typed fields;
+ * rn only numbers the rows, in no particular order: nothing downstream depends on the order of
+ * promotions or holidays). Returns the quarantined rows in the order reference-rows always read
+ * them (every field as text, ORDER BY ALL), without sorting the plainly valid ones.
  */
 export async function checkInSql(
   conn: DuckDBConnection,
@@ -97,7 +97,7 @@ export async function checkInSql(
   const names = spec.fields.map((f) => q(f.name));
   const text = q(`${into}_text`);
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${text} AS
-    SELECT row_number() OVER (ORDER BY ${names.join(', ')}) AS rn, *
+    SELECT row_number() OVER () AS rn, *
     FROM (SELECT ${names.map((n) => `CAST(${n} AS VARCHAR) AS ${n}`).join(', ')} FROM ${q(raw)})`);
   const rules = spec.rules.length > 0 ? ` AND coalesce(${spec.rules.map((r) => `(${r})`).join(' AND ')}, false)` : '';
   await conn.run(`CREATE OR REPLACE TEMP TABLE ${q(into)} AS
@@ -108,7 +108,8 @@ export async function checkInSql(
     WHERE cvc_plain${rules}`);
   const others = (
     await conn.runAndReadAll(
-      `SELECT t.* FROM ${text} t WHERE NOT EXISTS (SELECT 1 FROM ${q(into)} c WHERE c.rn = t.rn) ORDER BY t.rn`,
+      `SELECT t.* FROM ${text} t WHERE NOT EXISTS (SELECT 1 FROM ${q(into)} c WHERE c.rn = t.rn)
+       ORDER BY ${names.map((n) => `t.${n}`).join(', ')}`,
     )
   ).getRowObjectsJS();
   await conn.run(`DROP TABLE ${text}`);
@@ -135,8 +136,10 @@ export async function createEmptyChecked(conn: DuckDBConnection, into: string, s
 }
 
 /**
- * md5 of the rows of `fromSql` (expressions `values`, in `rn` order): what decides whether a table
- * changed, computed where the rows are instead of as JSON of half a million JS objects.
+ * A hash of the rows of `fromSql` (expressions `values`) as a set: what decides whether a table
+ * changed, computed where the rows are instead of as JSON of half a million JS objects, and without
+ * sorting them (the order rows arrive in is no change). Row count, the sum of DuckDB's 64-bit row
+ * hashes and the XOR of each row's md5: a changed, added or removed row moves all three.
  */
 export async function sqlContentHash(
   conn: DuckDBConnection,
@@ -144,10 +147,11 @@ export async function sqlContentHash(
   values: readonly string[],
   where = 'TRUE',
 ): Promise<string> {
-  const cells = values.map((v) => `coalesce(CAST(${v} AS VARCHAR), chr(0))`).join(', ');
+  const text = values.map((v) => `coalesce(CAST(${v} AS VARCHAR), chr(0))`).join(', ');
   const r = (
     await conn.runAndReadAll(
-      `SELECT md5(coalesce(string_agg(concat_ws(chr(31), ${cells}), chr(30) ORDER BY rn), '')) AS v
+      `SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(${values.join(', ')})::HUGEINT), 0)::VARCHAR || ':' ||
+        coalesce(bit_xor(md5_number(concat_ws(chr(31), ${text}))), 0)::VARCHAR AS v
        FROM ${fromSql} WHERE ${where}`,
     )
   ).getRowObjectsJS();
