@@ -3,11 +3,14 @@
 // the forecast window from them). A Delta table is rewritten only when its content changed.
 import { createHash, randomUUID } from 'node:crypto';
 import type { HolidayRow, LakeTables, PromotionRow } from '@cvc/feature-table';
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, SCHEDULE_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
 import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type CommitMetadata } from '@cvc/lakehouse';
 import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
-import { parseIsoDay } from '@cvc/core';
+import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import { quoteName } from './names.js';
+import { checkInSql, createEmptyChecked, sqlContentHash, type SqlCheckSpec } from './quality/reference-sql.js';
 import {
   checkHolidays,
   checkPromotions,
@@ -17,11 +20,12 @@ import {
 } from './quality/reference-rows.js';
 import { checkSchedule, type ScheduleRow } from './quality/schedule-rows.js';
 import type { Source } from './sources/source.js';
-import { STORE_FIELDS, PROMOTION_FIELDS, HOLIDAY_FIELDS, SCHEDULE_FIELDS } from './sources/source.js';
+import { STORE_FIELDS, SCHEDULE_FIELDS } from './sources/source.js';
 
 export interface ReferenceData {
   stores: StoreRow[];
-  promotions: (PromotionRow & { promoId: string })[];
+  /** The valid promotions stay in DuckDB (PROMOTIONS_TEMP); a run reads only those its windows need. */
+  promotions: number;
   holidays: HolidayRow[];
   /** The planned opening schedule; null when the source has none configured. */
   schedule: ScheduleRow[] | null;
@@ -32,6 +36,40 @@ export interface ReferenceData {
 
 /** DuckDB temp table with the valid stores (the sales gate and the feature build join it). */
 export const STORES_TEMP = 'cvc_stores';
+/** DuckDB temp tables with the valid promotions and holidays (rn = their order as read, then typed columns). */
+export const PROMOTIONS_TEMP = 'cvc_promotions';
+export const HOLIDAYS_TEMP = 'cvc_holidays';
+
+export const PROMOTIONS_CHECK: SqlCheckSpec = {
+  fields: [
+    { name: 'promo_id', kind: 'text' },
+    { name: 'store_id', kind: 'optionalText' },
+    { name: 'start_date', kind: 'day' },
+    { name: 'end_date', kind: 'day' },
+    { name: 'discount_pct', kind: 'pct' },
+  ],
+  rules: ['end_date >= start_date', 'discount_pct >= 0', 'discount_pct <= 100'],
+  checkRow: (row) => {
+    const r = checkPromotions([row]);
+    const p = r.promotions[0];
+    return p ? { values: [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct] } : { bad: r.bad[0]! };
+  },
+};
+
+export const HOLIDAYS_CHECK: SqlCheckSpec = {
+  fields: [
+    { name: 'state', kind: 'uf' },
+    { name: 'city', kind: 'optionalText' },
+    { name: 'holiday_date', kind: 'day' },
+    { name: 'name', kind: 'text' },
+  ],
+  rules: [],
+  checkRow: (row) => {
+    const r = checkHolidays([row]);
+    const h = r.holidays[0];
+    return h ? { values: [h.state, h.city, h.date, h.name] } : { bad: r.bad[0]! };
+  },
+};
 
 async function varcharRows(
   conn: DuckDBConnection,
@@ -63,13 +101,25 @@ export async function loadReference(
   await source.stageStores(conn, 'cvc_raw_stores');
   const st = checkStores(await varcharRows(conn, 'cvc_raw_stores', STORE_FIELDS));
   const promoStaged = await source.stagePromotions(conn, 'cvc_raw_promotions');
-  const pr = promoStaged
-    ? checkPromotions(await varcharRows(conn, 'cvc_raw_promotions', PROMOTION_FIELDS))
-    : { promotions: [], bad: [] };
+  const promoBad = promoStaged
+    ? await checkInSql(conn, 'cvc_raw_promotions', PROMOTIONS_TEMP, PROMOTIONS_CHECK)
+    : (await createEmptyChecked(conn, PROMOTIONS_TEMP, PROMOTIONS_CHECK), []);
   const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
-  const ho = holStaged
-    ? checkHolidays(await varcharRows(conn, 'cvc_raw_holidays', HOLIDAY_FIELDS))
-    : { holidays: [], bad: [] };
+  const holBad = holStaged
+    ? await checkInSql(conn, 'cvc_raw_holidays', HOLIDAYS_TEMP, HOLIDAYS_CHECK)
+    : (await createEmptyChecked(conn, HOLIDAYS_TEMP, HOLIDAYS_CHECK), []);
+  for (const t of ['cvc_raw_promotions', 'cvc_raw_holidays']) await conn.run(`DROP TABLE IF EXISTS ${t}`);
+  const holidays: HolidayRow[] = (
+    await conn.runAndReadAll(
+      `SELECT state, city, holiday_date::VARCHAR AS d, name FROM ${HOLIDAYS_TEMP}
+       ORDER BY state, city, holiday_date, name`,
+    )
+  )
+    .getRowObjectsJS()
+    .map((r) => ({ state: String(r['state']), city: str(r['city']), date: String(r['d']), name: String(r['name']) }));
+  const promotions = Number(
+    (await conn.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM ${PROMOTIONS_TEMP}`)).getRowObjectsJS()[0]?.['n'],
+  );
   const schedStaged = await source.stageSchedule(conn, 'cvc_raw_schedule');
   const known = new Set(st.stores.map((s) => s.storeId));
   const schedule = schedStaged
@@ -101,8 +151,8 @@ export async function loadReference(
     app.endRow();
   });
   app.closeSync();
-  const bad = [...st.bad, ...pr.bad, ...ho.bad];
-  return { stores: st.stores, promotions: pr.promotions, holidays: ho.holidays, schedule, bad, placeIdx };
+  const bad = [...st.bad, ...promoBad, ...holBad];
+  return { stores: st.stores, promotions, holidays, schedule, bad, placeIdx };
 }
 
 export function contentHash(value: unknown): string {
@@ -142,27 +192,74 @@ async function rowsSelect(
   return `SELECT ${casts.join(', ')} FROM ${temp}`;
 }
 
+/** Rows in JS (small tables) or a checked DuckDB temp table (rn, then the table's columns). */
+type TableRows = Cell[][] | { temp: string };
+
 /** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */
 async function syncTable(
   conn: DuckDBConnection,
   table: string,
   columns: ColumnDef[],
-  rows: (string | number | null | undefined)[][],
+  rows: TableRows,
   metadata: CommitMetadata,
 ): Promise<number | null> {
-  const hash = contentHash(rows);
+  const names = columns.map((c) => quoteName(c.name, 'duckdb'));
+  const hash = Array.isArray(rows)
+    ? contentHash(rows)
+    : `sql:${await sqlContentHash(conn, quoteName(rows.temp, 'duckdb'), names)}`;
   if (await tableExists(table)) {
     const snap = await loadSnapshot(table);
     if (snap.properties[HASH_PROPERTY] === hash) return null;
   } else {
     await createTable(conn, table, { columns, ifNotExists: true, metadata });
   }
-  const select = await rowsSelect(conn, columns, rows);
+  const select = Array.isArray(rows)
+    ? await rowsSelect(conn, columns, rows)
+    : `SELECT ${names.join(', ')} FROM ${quoteName(rows.temp, 'duckdb')}`;
   try {
     return (await overwrite(conn, table, select, { metadata, properties: { [HASH_PROPERTY]: hash } })).version;
   } finally {
-    await conn.run(`DROP TABLE IF EXISTS ${select.slice(select.lastIndexOf(' ') + 1)}`);
+    if (Array.isArray(rows)) await conn.run(`DROP TABLE IF EXISTS ${select.slice(select.lastIndexOf(' ') + 1)}`);
   }
+}
+
+/**
+ * The part of the feature table's reference hash that promotions make: those started by `lastDay`,
+ * their ends cut at it (a campaign's later days cannot have shaped the table's rows yet).
+ */
+export async function promotionsHash(conn: DuckDBConnection, lastDay: string): Promise<string> {
+  const day = `DATE '${formatIsoDay(parseIsoDay(lastDay))}'`;
+  return sqlContentHash(
+    conn,
+    PROMOTIONS_TEMP,
+    ['store_id', 'start_date', `least(end_date, ${day})`, 'discount_pct'],
+    `start_date <= ${day}`,
+  );
+}
+
+/** The valid promotions that overlap days [fromDay, toDay] (day numbers): all a run's windows need. */
+export async function promotionsBetween(
+  conn: DuckDBConnection,
+  fromDay: number,
+  toDay: number,
+): Promise<PromotionRow[]> {
+  const cols = (
+    await conn.runAndReadAll(
+      `SELECT store_id, start_date::VARCHAR, end_date::VARCHAR, discount_pct FROM ${PROMOTIONS_TEMP}
+       WHERE end_date >= DATE '${formatIsoDay(fromDay)}' AND start_date <= DATE '${formatIsoDay(toDay)}'`,
+    )
+  ).getColumnsJS();
+  const [ids, starts, ends, pcts] = cols as [unknown[], unknown[], unknown[], unknown[]];
+  const out: PromotionRow[] = new Array<PromotionRow>(ids?.length ?? 0);
+  for (let i = 0; i < out.length; i++) {
+    out[i] = {
+      storeId: str(ids[i]),
+      startDate: String(starts[i]),
+      endDate: String(ends[i]),
+      discountPct: Number(pcts[i]),
+    };
+  }
+  return out;
 }
 
 export interface ReferenceVersions {
@@ -201,20 +298,8 @@ export async function writeReferenceTables(
       ]),
       metadata,
     ),
-    promotions: await syncTable(
-      conn,
-      tables.promotions,
-      PROMOTIONS_COLUMNS,
-      ref.promotions.map((p) => [p.promoId, p.storeId, p.startDate, p.endDate, p.discountPct]),
-      metadata,
-    ),
-    holidays: await syncTable(
-      conn,
-      tables.holidays,
-      HOLIDAYS_COLUMNS,
-      ref.holidays.map((h) => [h.state, h.city, h.date, h.name]),
-      metadata,
-    ),
+    promotions: await syncTable(conn, tables.promotions, PROMOTIONS_COLUMNS, { temp: PROMOTIONS_TEMP }, metadata),
+    holidays: await syncTable(conn, tables.holidays, HOLIDAYS_COLUMNS, { temp: HOLIDAYS_TEMP }, metadata),
     // Emptied, not left behind, when the source no longer has a schedule: infer would still read it.
     ...(ref.schedule !== null || (await tableExists(tables.storeSchedule))
       ? {

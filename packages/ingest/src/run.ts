@@ -45,7 +45,15 @@ import {
   quarantineCounts,
   writeQuarantine,
 } from './quarantine.js';
-import { contentHash, loadReference, STORES_TEMP, writeReferenceTables, type ReferenceData } from './reference.js';
+import {
+  contentHash,
+  loadReference,
+  promotionsBetween,
+  promotionsHash,
+  STORES_TEMP,
+  writeReferenceTables,
+  type ReferenceData,
+} from './reference.js';
 import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
 import { openSource } from './sources/open.js';
@@ -107,13 +115,14 @@ async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection
 }
 
 /** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
-function referenceHash(
+async function referenceHash(
+  conn: DuckDBConnection,
   ref: ReferenceData,
   lastDay: string,
   pandemic: unknown,
   extra: readonly string[],
   statics: StoreStatics,
-): string {
+): Promise<string> {
   const horizon = formatIsoDay(parseIsoDay(lastDay) + DEFAULT_HOLIDAY_DISTANCE_CAP);
   // Every row carries its store's statics, so a changed value rewrites the table (no statics: hash as before).
   const staticsOf = (id: string) => (statics.size > 0 ? [statics.get(id) ?? null] : []);
@@ -127,10 +136,9 @@ function referenceHash(
       s.closedOn ?? null,
       ...staticsOf(s.storeId),
     ]),
-    // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet.
-    promotions: ref.promotions
-      .filter((p) => p.startDate <= lastDay)
-      .map((p) => [p.storeId, p.startDate, p.endDate < lastDay ? p.endDate : lastDay, p.discountPct]),
+    // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet. The
+    // promotions are hashed where they are, in DuckDB.
+    promotions: await promotionsHash(conn, lastDay),
     holidays: ref.holidays.filter((h) => h.date <= horizon).map((h) => [h.state, h.city, h.date]),
     pandemic,
     extra,
@@ -304,13 +312,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     });
     // The watermark moves past every row read (valid or quarantined: none is lost), but never to a
     // timestamp from the future, which would hide rows written before it.
-    const readMaxUpdated = source.hasUpdatedAt
-      ? await scalar(
-          conn,
-          `SELECT strftime(max(TRY_CAST(updated_at AS TIMESTAMPTZ)) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v
-          FROM cvc_raw_sales WHERE TRY_CAST(updated_at AS TIMESTAMPTZ) <= now()`,
-        )
-      : null;
+    const readMaxUpdated = source.hasUpdatedAt ? gate.maxUpdatedAt : null;
     await conn.run('DROP TABLE cvc_raw_sales');
 
     const metadataBase: CommitMetadata = { runId, source: source.description, mode, range };
@@ -335,7 +337,9 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const firstDay = rebuildFromScratch ? latestMin : minOf(state.firstDay, latestMin);
     const lastDay = rebuildFromScratch ? latestMax : maxOf(state.lastDay, latestMax);
     const pandemic = cfg.pandemic;
-    const refHashBefore = state.lastDay ? referenceHash(ref, state.lastDay, pandemic, extra, storeStatics) : null;
+    const refHashBefore = state.lastDay
+      ? await referenceHash(conn, ref, state.lastDay, pandemic, extra, storeStatics)
+      : null;
     const rebuilt = rebuildFromScratch || refHashBefore !== state.referenceHash || firstDay !== state.firstDay;
 
     let observationsChanged = 0;
@@ -361,7 +365,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
       [PROP.lastDay]: lastDay ?? '',
-      [PROP.referenceHash]: lastDay ? referenceHash(ref, lastDay, pandemic, extra, storeStatics) : '',
+      [PROP.referenceHash]: lastDay ? await referenceHash(conn, ref, lastDay, pandemic, extra, storeStatics) : '',
       [PROP.extra]: JSON.stringify(extra),
       [PROP.future]: JSON.stringify(future),
       [PROP.statics]: JSON.stringify(statics),
@@ -386,7 +390,6 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         targetFileSizeBytes,
       );
     if (firstDay !== null && lastDay !== null) {
-      const inputs = buildKnownFutureInputs(ref.stores, ref.promotions, ref.holidays, pandemic);
       const first = parseIsoDay(firstDay);
       const last = parseIsoDay(lastDay);
       const life = ref.stores.map((s, i) => ({
@@ -451,6 +454,13 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             extra,
           );
         const closed = await closedDays(conn, 'cvc_obs');
+        // Only the promotions that overlap the windows: a daily run's few days need a few thousand.
+        const promotions = await promotionsBetween(
+          conn,
+          Math.min(...windows.map((w) => w.fromDay)),
+          Math.max(...windows.map((w) => w.toDay)),
+        );
+        const inputs = buildKnownFutureInputs(ref.stores, promotions, ref.holidays, pandemic);
         rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.

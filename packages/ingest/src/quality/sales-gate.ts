@@ -22,6 +22,8 @@ export interface SalesGateResult {
   /** Rows in `latest`: one per (store, date). */
   unique: number;
   quarantined: Partial<Record<QuarantineReason, number>>;
+  /** Largest updated_at read (valid or quarantined) that is not in the future, ISO in UTC; null if none. */
+  maxUpdatedAt: string | null;
 }
 
 const q = (n: string) => quoteName(n, 'duckdb');
@@ -134,6 +136,14 @@ export async function runSalesGate(
     QUALIFY row_number() OVER (PARTITION BY store_idx, ${T('date')}
       ORDER BY ${T('updated_at')} DESC NULLS LAST, ${T('sales')} DESC NULLS LAST,
         ${T('n_sales')} DESC NULLS LAST) = 1`);
+  // The watermark's candidate, from the typed copy every read row has (valid or quarantined): a
+  // second TRY_CAST of millions of raw timestamps would cost a pass of its own.
+  const maxRow = (
+    await conn.runAndReadAll(
+      `SELECT strftime(max(${T('updated_at')}) AT TIME ZONE 'UTC', '%Y-%m-%dT%H:%M:%S.%f') AS v
+      FROM ${q(checked)} WHERE ${T('updated_at')} <= now()`,
+    )
+  ).getRowObjectsJS()[0]?.['v'];
   await conn.run(`DROP TABLE ${q(checked)}`);
   await conn.run(`DROP TABLE ${q(keys)}`);
   const one = async (sql: string) => Number((await conn.runAndReadAll(sql)).getRowObjectsJS()[0]?.['n'] ?? 0);
@@ -150,5 +160,5 @@ export async function runSalesGate(
     quarantined[String(r['reason']) as QuarantineReason] = Number(r['n']);
     bad += Number(r['n']);
   }
-  return { read, valid: read - bad, unique, quarantined };
+  return { read, valid: read - bad, unique, quarantined, maxUpdatedAt: maxRow == null ? null : String(maxRow) };
 }
