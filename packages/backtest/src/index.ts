@@ -13,4 +13,4 @@ export { renderReport, storesToChart, writeReport, writeStoreCharts, type StoreC
 export { trackBacktest, startBacktestTracking, foldMetrics, type LiveBacktestTracking } from './track.js';
 export { runBacktestJob, type BacktestJobResult } from './job.js';
 export { calibrateIntervals, ensembleOutcomes, pruneMembers, type CoverageRow } from './post.js';
-export { checkShardRunName, mergeShardedBacktest, type ShardMergeResult } from './shards.js';
+export { checkShardRunName, mergeFinishedShards, mergeShardedBacktest, type ShardMergeResult } from './shards.js';

@@ -20,6 +20,7 @@ import {
   readRunMetrics,
   readShardChoices,
   readStoreSeries,
+  readUnmergedShardRuns,
   startStep,
 } from '@cvc/feature-table';
 import { scanSql, tableExists } from '@cvc/lakehouse';
@@ -132,6 +133,25 @@ export async function mergeShardedBacktest(opts: {
   } finally {
     close();
   }
+}
+
+/**
+ * The first step of `cvc train`: merges every sharded backtest newer than the last complete choice,
+ * oldest first, so train starts from the sharded run rather than an older one. A run with a shard
+ * missing is an InputError naming it (train must not quietly fall back to an older choice).
+ */
+export async function mergeFinishedShards(opts: { loaded: LoadedConfig; log?: Logger }): Promise<ShardMergeResult[]> {
+  const { tables } = startStep(opts);
+  const { conn, close } = await openDuckDb();
+  let runs: string[];
+  try {
+    runs = await readUnmergedShardRuns(conn, tables);
+  } finally {
+    close();
+  }
+  const merged: ShardMergeResult[] = [];
+  for (const run of runs.reverse()) merged.push(await mergeShardedBacktest({ ...opts, run }));
+  return merged;
 }
 
 async function mergedStores(conn: Parameters<typeof readShardChoices>[0], table: string, run: string): Promise<number> {

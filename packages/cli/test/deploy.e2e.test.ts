@@ -1,14 +1,16 @@
 // deploy/: the Kubernetes Indexed Job and the Databricks job are rendered, and the commands they
 // would run are run here: each index with its env var / {{input}} set, all at once as the orchestrator
-// starts them, then the merge; the sharded run ends with a choice for every store.
+// starts them, then the merge; the sharded run ends with a choice for every store. The daily infer
+// shards (a CronJob of an Indexed Job, a scheduled Databricks for-each) leave every store's forecast.
 import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { LoadedConfig } from '@cvc/core';
+import { shardOfStore, type LoadedConfig } from '@cvc/core';
 import { lakeTables, openDuckDb, readLatestBacktestChoice } from '@cvc/feature-table';
-import { BIN, type CliRun } from './helpers.js';
+import { trainAndRegister } from '@cvc/train';
+import { BIN, deltaRows, type CliRun } from './helpers.js';
 import { ingestedWorld } from './world.js';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -21,14 +23,39 @@ interface K8sContainer {
   args: string[];
   env: { name: string; value?: string }[];
 }
+interface K8sJobSpec {
+  completionMode?: string;
+  completions?: number;
+  parallelism?: number;
+  template: { spec: { containers: K8sContainer[] } };
+}
 interface K8sJob {
   metadata: { name: string };
-  spec: {
-    completionMode?: string;
-    completions?: number;
-    parallelism?: number;
-    template: { spec: { containers: K8sContainer[] } };
-  };
+  spec: K8sJobSpec;
+}
+
+function k8sDocs<T>(file: string): T[] {
+  const yaml = spawnSync(
+    'python3',
+    ['-c', 'import json,sys,yaml; print(json.dumps(list(yaml.safe_load_all(sys.stdin))))'],
+    { input: readFileSync(join(ROOT, file)), encoding: 'utf8' },
+  );
+  expect(yaml.status).toBe(0);
+  return JSON.parse(yaml.stdout) as T[];
+}
+
+/** Every store of the world has its 35 forecast rows of the as-of date, each written by its shard's run. */
+function forecastRunsByStore(): Map<string, Set<string>> {
+  const table = join(world.paths.lake, world.config.lake.tables.forecasts);
+  const rows = deltaRows(table, ['store_id', 'forecast_date'], { keep: ['run_id'] });
+  const runs = new Map<string, Set<string>>();
+  for (const r of rows) {
+    const set = runs.get(String(r['store_id'])) ?? new Set<string>();
+    set.add(String(r['run_id']));
+    runs.set(String(r['store_id']), set);
+  }
+  expect(rows.length).toBe(6 * 35);
+  return runs;
 }
 
 function run(cmd: string[], env: Record<string, string>): Promise<CliRun> {
@@ -59,6 +86,7 @@ describe('deploy manifests', () => {
     binDir = mkdtempSync(join(tmpdir(), 'cvc-bin-'));
     writeFileSync(join(binDir, 'cvc'), `#!/bin/sh\nexec "${process.execPath}" "${BIN}" "$@"\n`);
     chmodSync(join(binDir, 'cvc'), 0o755);
+    await trainAndRegister({ loaded: world, from: '2024-01-01', models: ['weekday_mean'], promote: 'always' });
   }, 300_000);
 
   it('Kubernetes: the Indexed Job maps JOB_COMPLETION_INDEX to --shard; its pods and the merge Job run', async () => {
@@ -133,5 +161,67 @@ describe('deploy manifests', () => {
     // A failing cvc fails the task: the wrapper passes the exit code on.
     const bad = await run(['python3', join(ROOT, 'deploy/databricks/run_cvc.py'), 'backtest', '--shard', 'x'], env);
     expect(bad.code).toBe(2);
+  });
+
+  it('Kubernetes: the infer CronJob runs an Indexed Job; its pods each write their shard of the forecast', async () => {
+    const [cron] = k8sDocs<{ kind: string; spec: { jobTemplate: { spec: K8sJobSpec } } }>(
+      'deploy/kubernetes/infer-shards.yaml',
+    );
+    expect(cron!.kind).toBe('CronJob');
+    const spec = cron!.spec.jobTemplate.spec;
+    expect(spec.completionMode).toBe('Indexed');
+    const n = spec.completions!;
+    const pod = spec.template.spec.containers[0]!;
+    const env: Record<string, string> = {};
+    for (const v of pod.env) if (v.value !== undefined) env[v.name] = v.value;
+    Object.assign(env, { CVC_CONFIG: world.file, PATH: `${binDir}:${process.env['PATH']}` });
+    const runs = await Promise.all(
+      Array.from({ length: n }, (_, i) =>
+        run([...pod.command, ...pod.args], { ...env, JOB_COMPLETION_INDEX: String(i) }),
+      ),
+    );
+    const ids = runs.map((r, i) => {
+      if (r.code !== 0) throw new Error(`infer pod ${i} failed: ${r.stderr.slice(-1500)}`);
+      const s = JSON.parse(r.stdout) as { shard: string; runId: string };
+      expect(s.shard).toBe(`${i}/${n}`);
+      return s.runId;
+    });
+    const byStore = forecastRunsByStore();
+    expect(byStore.size).toBe(6);
+    for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, n)]]);
+  });
+
+  it('Databricks: the scheduled infer for-each task runs one shard per input', async () => {
+    const job = JSON.parse(readFileSync(join(ROOT, 'deploy/databricks/infer-shards.job.json'), 'utf8')) as {
+      schedule: { quartz_cron_expression: string };
+      tasks: {
+        for_each_task: { inputs: string; task: { spark_python_task: { python_file: string; parameters: string[] } } };
+      }[];
+    };
+    expect(job.schedule.quartz_cron_expression).toBeTruthy();
+    const each = job.tasks[0]!.for_each_task;
+    const inputs = JSON.parse(each.inputs) as number[];
+    const t = each.task.spark_python_task;
+    const env = { PATH: `${binDir}:${process.env['PATH']}` };
+    const runs = await Promise.all(
+      inputs.map((i) =>
+        run(
+          [
+            'python3',
+            join(ROOT, 'deploy/databricks', t.python_file.split('/').at(-1)!),
+            ...t.parameters.map((p) =>
+              p.replaceAll('{{input}}', String(i)).replace(/^\/Workspace\/.*\.yaml$/, world.file),
+            ),
+          ],
+          env,
+        ),
+      ),
+    );
+    const ids = runs.map((r, i) => {
+      if (r.code !== 0) throw new Error(`infer iteration ${i} failed: ${r.stderr.slice(-1500)}`);
+      return (JSON.parse(r.stdout) as { runId: string }).runId;
+    });
+    const byStore = forecastRunsByStore();
+    for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, inputs.length)]]);
   });
 });

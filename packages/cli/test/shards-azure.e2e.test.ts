@@ -1,10 +1,12 @@
 // The sharded backtest with lake.root on Azurite: 4 `--shard i/4` processes commit into the same
 // blob-backed tables at once (put-if-absent on the log, the predicate-aware conflict check on a lost
-// race), the merge completes the run, and delta-rs reads from the emulator one row per key.
-import { spawn } from 'node:child_process';
+// race), the merge completes the run, and delta-rs reads from the emulator one row per key. Then
+// `cvc infer --shard i/4` as 4 processes at once: the blob forecast table ends with exactly the rows of
+// one unsharded infer with the same bundle.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_KEY, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
-import { BIN, cvc, project, python, type CliRun } from './helpers.js';
+import { shardOfStore } from '@cvc/core';
+import { cvc, cvcAsync, deltaRows, project, python, type CliRun } from './helpers.js';
 
 const SHARDS = 4;
 let azurite: Azurite;
@@ -12,17 +14,9 @@ let p: { dir: string; config: string };
 let env: NodeJS.ProcessEnv;
 let shards: CliRun[];
 let merge: CliRun;
-
-function cvcAsync(args: string[]): Promise<CliRun> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+let inferShards: CliRun[];
+let shardedRows: Record<string, unknown>[];
+let unshardedRows: Record<string, unknown>[];
 
 describe('sharded backtest on Azurite', () => {
   beforeAll(async () => {
@@ -42,10 +36,29 @@ describe('sharded backtest on Azurite', () => {
     }
     shards = await Promise.all(
       Array.from({ length: SHARDS }, (_, i) =>
-        cvcAsync([...q, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'az']),
+        cvcAsync([...q, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'az'], { env }),
       ),
     );
     merge = cvc([...q, '--json', 'backtest', '--shard', 'merge', '--run-id', 'az'], { env });
+    const trained = cvc([...q, 'train', '--from', '2024-01-01', '--promote', 'always'], { env });
+    if (trained.code !== 0) throw new Error(`train failed (${trained.code}): ${trained.stderr.slice(-1500)}`);
+    inferShards = await Promise.all(
+      Array.from({ length: SHARDS }, (_, i) =>
+        cvcAsync([...q, '--json', 'infer', '--shard', `${i}/${SHARDS}`], { env }),
+      ),
+    );
+    const forecasts = 'az://cvclake/shards/lake/bip_vprevisao_lojas_futuro';
+    const storageOptions = {
+      account_name: 'devstoreaccount1',
+      account_key: DEV_KEY,
+      endpoint: azurite.blobEndpoint,
+      allow_http: 'true',
+    };
+    const keys = ['store_id', 'forecast_date'];
+    shardedRows = deltaRows(forecasts, keys, { keep: ['run_id'], storageOptions });
+    const one = cvc([...q, 'infer'], { env });
+    if (one.code !== 0) throw new Error(`unsharded infer failed: ${one.stderr.slice(-1500)}`);
+    unshardedRows = deltaRows(forecasts, keys, { storageOptions });
   }, 900_000);
   afterAll(async () => {
     await azurite?.stop();
@@ -76,5 +89,17 @@ print(json.dumps({"choice_runs": sorted(c.run_id.unique().tolist()), "stores": i
     const r = JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
     expect(r).toMatchObject({ choice_runs: ['az'], stores: 8, rows: 8, f_stores: 8 });
     expect(r['f_keys']).toBe(r['f_rows']);
+  });
+
+  it('4 infer shards at once on Azurite write exactly the rows of one unsharded infer, each from its shard', () => {
+    const runs = inferShards.map((r, i) => {
+      if (r.code !== 0) throw new Error(`infer shard ${i} failed: ${r.stderr.slice(-1500)}`);
+      expect(r.stderr).not.toMatch(/re-planning/);
+      return String((JSON.parse(r.stdout) as { runId: string }).runId);
+    });
+    expect(unshardedRows.length).toBe(8 * 35);
+    for (const r of shardedRows)
+      expect(runs.indexOf(String(r['run_id']))).toBe(shardOfStore(String(r['store_id']), SHARDS));
+    expect(shardedRows.map(({ run_id: _, ...rest }) => rest)).toEqual(unshardedRows);
   });
 });

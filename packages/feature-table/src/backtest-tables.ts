@@ -280,3 +280,22 @@ export async function readLatestBacktestChoice(
   }
   return { runId, stores, globalBest, wape, folds, byModel, byStore };
 }
+
+/**
+ * Sharded backtests not merged yet and newer than the last complete choice (`<run>` of `<run>.s<i>-<n>`
+ * rows), newest first: what `cvc train` must merge (or refuse) before it trusts the latest choice.
+ */
+export async function readUnmergedShardRuns(
+  conn: DuckDBConnection,
+  tables: Pick<LakeTables, 'modelChoice'>,
+): Promise<string[]> {
+  if (!(await tableExists(tables.modelChoice))) return [];
+  const choice = await scanSql(conn, tables.modelChoice);
+  const sql = `WITH c AS (SELECT run_id, created_at, regexp_matches(run_id, '\\.s[0-9]+-[0-9]+$') AS shard
+      FROM ${choice} c)
+    SELECT regexp_replace(run_id, '\\.s[0-9]+-[0-9]+$', '') AS run, max(created_at) AS newest FROM c
+    WHERE shard AND created_at > coalesce(
+      (SELECT max(created_at) FROM c WHERE NOT shard), TIMESTAMPTZ '0001-01-01 00:00:00+00')
+    GROUP BY run ORDER BY newest DESC`;
+  return (await conn.runAndReadAll(sql)).getRowObjectsJS().map((r) => String(r['run']));
+}

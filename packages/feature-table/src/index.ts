@@ -37,6 +37,7 @@ export {
   appendModelChoice,
   moveShardRows,
   readLatestBacktestChoice,
+  readUnmergedShardRuns,
   readRunMetrics,
   readShardChoices,
   type BacktestWriteMode,

@@ -1,6 +1,7 @@
 // `cvc infer --horizon 35`: the daily cron job. Loads a bundle, gives each open store its last
 // `context` days from the feature table plus the known-future covariates of the forecast window,
-// forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`.
+// forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`. With
+// `--shard i/n` it forecasts only the stores of that shard and replaces only their rows of the date.
 import { join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -10,8 +11,10 @@ import {
   JobError,
   addDays,
   formatIsoDay,
+  inShard,
   parseIsoDay,
   type LoadedConfig,
+  type Shard,
   type Logger,
   type ProgressFn,
   type StoreSeries,
@@ -27,7 +30,7 @@ import {
   readStoreSeries,
   startStep,
 } from '@cvc/feature-table';
-import { loadSnapshot } from '@cvc/lakehouse';
+import { isDeltaError, loadSnapshot } from '@cvc/lakehouse';
 import {
   bundleHistoryDays,
   missingCovariates,
@@ -52,9 +55,14 @@ export interface InferOptions {
   /** Fail when a store is skipped for stale data. */
   strict?: boolean;
   runId: string;
+  /** Only the stores of this shard (FNV-1a of store_id mod n); their rows of the date are replaced. */
+  shard?: Shard;
   log?: Logger;
   onProgress?: ProgressFn;
 }
+
+/** Attempts of a shard's write when a concurrent shard's commit really conflicts (both rewrote one file). */
+const SHARD_WRITE_ATTEMPTS = 5;
 
 export interface SkippedStore {
   storeId: string;
@@ -77,6 +85,8 @@ export interface InferResult {
   optimizeVersion: number | null;
   bundleVersion: string;
   bundleId: string;
+  /** `i/n` for a sharded run. */
+  shard: string | null;
   seconds: number;
 }
 
@@ -95,8 +105,8 @@ export async function inferSeries(
   conn: DuckDBConnection,
   loaded: LoadedConfig,
   manifest: BundleManifest,
-  opts: { asOf: string; horizon: number; stores?: ReadonlySet<string> },
-): Promise<{ ready: StoreSeries[]; skipped: SkippedStore[]; withFuture: StoreSeries[] }> {
+  opts: { asOf: string; horizon: number; stores?: ReadonlySet<string>; shard?: Shard },
+): Promise<{ ready: StoreSeries[]; skipped: SkippedStore[]; withFuture: StoreSeries[]; stores: string[] }> {
   const cfg = loaded.config;
   const tables = lakeTables(loaded);
   const { asOf, horizon } = opts;
@@ -105,7 +115,12 @@ export async function inferSeries(
   const historyDays = bundleHistoryDays(manifest);
   const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
   const all = await readStoreSeries(conn, tables, { from, to: asOf });
-  const series = opts.stores ? all.filter((s) => opts.stores!.has(s.storeId)) : all;
+  const series = all.filter((s) => (!opts.stores || opts.stores.has(s.storeId)) && inShard(s.storeId, opts.shard));
+  if (series.length === 0 && opts.shard && all.length > 0)
+    throw new InputError(
+      `--shard ${opts.shard.index}/${opts.shard.count}: none of the ${all.length} stores with feature rows up to ` +
+        `${asOf} falls in this shard; use fewer shards`,
+    );
   if (series.length === 0)
     throw new InputError(
       `--as-of ${asOf}: no feature rows in the ${historyDays} days up to it (is it before the data?)`,
@@ -161,7 +176,12 @@ export async function inferSeries(
     }
     ready.push(s);
   }
-  return { ready, skipped, withFuture: ready.length ? extendWithFuture(ready, horizon, inputs) : [] };
+  return {
+    ready,
+    skipped,
+    withFuture: ready.length ? extendWithFuture(ready, horizon, inputs) : [],
+    stores: series.map((s) => s.storeId),
+  };
 }
 
 export async function runInfer(opts: InferOptions): Promise<InferResult> {
@@ -183,7 +203,10 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   // table's optimistic concurrency decides.
   const lockDir = isRemoteLake(loaded.paths.lake) ? (loaded.paths.lakeLocal ?? loaded.paths.data) : loaded.paths.lake;
   await mkdir(lockDir, { recursive: true });
-  const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}.lock`, {
+  // One lock per shard: shards of a date run side by side, two runs of one shard do not.
+  const shardTag = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
+  const lockName = opts.shard ? `.shard-${opts.shard.index}-of-${opts.shard.count}.lock` : '.lock';
+  const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}${lockName}`, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
     maxAgeSec: cfg.infer.lockMaxAgeSec,
@@ -199,7 +222,11 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       throw new InputError(
         `--as-of ${asOf}: the feature table ends ${lastDay}; run \`cvc ingest\` first or pick an earlier date`,
       );
-    const { ready, skipped, withFuture } = await inferSeries(conn, loaded, manifest, { asOf, horizon });
+    const { ready, skipped, withFuture, stores } = await inferSeries(conn, loaded, manifest, {
+      asOf,
+      horizon,
+      ...(opts.shard ? { shard: opts.shard } : {}),
+    });
     const stale = skipped.filter((s) => s.reason === 'stale');
     if (stale.length > 0)
       log.warn(
@@ -227,14 +254,38 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       if (f.route !== 'routed') fallbackStores++;
     }
     const featureVersion = (await loadSnapshot(tables.features)).version;
-    const { rows, commit, optimizeVersion } = await writeForecastRows(conn, outTable, forecasts, {
-      targetFileSizeBytes: opts.loaded.config.lake.targetFileSizeMb * 2 ** 20,
-      asOf,
-      horizon,
-      bundleVersion: opts.bundleVersion,
-      runId: opts.runId,
-      lineage: { bundleId: manifest.bundleId, featureTable: tables.features, featureVersion },
-    });
+    const write = () =>
+      writeForecastRows(conn, outTable, forecasts, {
+        targetFileSizeBytes: opts.loaded.config.lake.targetFileSizeMb * 2 ** 20,
+        asOf,
+        horizon,
+        bundleVersion: opts.bundleVersion,
+        runId: opts.runId,
+        lineage: {
+          bundleId: manifest.bundleId,
+          featureTable: tables.features,
+          featureVersion,
+          ...(shardTag ? { shard: shardTag } : {}),
+        },
+        ...(opts.shard ? { shardStores: stores } : {}),
+      });
+    let written: Awaited<ReturnType<typeof write>> | undefined;
+    // Disjoint shards do not conflict; two shards that both had to rewrite one mixed file (a compaction
+    // of several shards' rows) do: the loser re-plans on the new version, as Delta says to.
+    for (let attempt = 1; written === undefined; attempt++) {
+      try {
+        written = await write();
+      } catch (e) {
+        if (!opts.shard || !isDeltaError(e, 'CONFLICT') || attempt >= SHARD_WRITE_ATTEMPTS) throw e;
+        log.warn({ shard: shardTag, attempt, error: e.message }, 'shard write conflicted; re-planning');
+      }
+    }
+    const { rows, commit, optimizeVersion, optimizeConflict } = written;
+    if (optimizeConflict)
+      log.info(
+        { shard: shardTag, reason: optimizeConflict },
+        'compaction left to a later run: another shard compacted',
+      );
     log.info(
       { asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version },
       'forecasts written',
@@ -253,6 +304,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       optimizeVersion,
       bundleVersion: opts.bundleVersion,
       bundleId: manifest.bundleId,
+      shard: shardTag,
       seconds: (performance.now() - t0) / 1000,
     };
   } finally {

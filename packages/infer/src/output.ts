@@ -1,11 +1,15 @@
 // The forecast table `bip_vprevisao_lojas_futuro`: one row per store, as-of date and forecast day.
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
-// see the old forecast or the new one, never a mix.
-import { optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+// see the old forecast or the new one, never a mix. A shard (`--shard i/n`) replaces only its stores'
+// rows of that date: shards of one date commit side by side, as their predicates select disjoint rows.
+import { isDeltaError, optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
 import { FORECASTS, ensureTable } from '@cvc/feature-table';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import type { RoutedForecast } from '@cvc/mlops';
+
+/** A store id as a SQL string literal (ids come from the feature table, yet may hold a quote). */
+const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
 
 /** The forecast table's columns, as declared in @cvc/feature-table (FORECASTS). */
 export const FORECAST_COLUMNS: readonly ColumnDef[] = FORECASTS.columns;
@@ -22,8 +26,13 @@ export async function writeForecastRows(
     lineage: Record<string, unknown>;
     /** OPTIMIZE's target file size (config lake.targetFileSizeMb); default Delta's 128 MB. */
     targetFileSizeBytes?: number;
+    /**
+     * A shard's stores (every store of the shard in the feature table, forecast or skipped): only their
+     * rows of the as-of date are replaced. Absent: the whole date.
+     */
+    shardStores?: readonly string[];
   },
-): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null }> {
+): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null; optimizeConflict: string | null }> {
   await ensureTable(conn, table, FORECASTS);
   const n = forecasts.length * meta.horizon;
   const store = new Array<string>(n);
@@ -58,29 +67,32 @@ export async function writeForecastRows(
     { name: 'bundle_version', type: 'VARCHAR', values: new Array<string>(n).fill(meta.bundleVersion) },
     { name: 'run_id', type: 'VARCHAR', values: new Array<string>(n).fill(meta.runId) },
   ]);
-  // The predicate is built from a parsed ISO date, never from user text; row values are staged, not spliced.
-  const commit = await replaceWhere(
-    conn,
-    table,
-    `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`,
-    'SELECT *, now() AS created_at FROM infer_rows',
-    {
-      metadata: {
-        operation: 'infer',
-        runId: meta.runId,
-        asOf: meta.asOf,
-        bundleVersion: meta.bundleVersion,
-        rows: n,
-        ...meta.lineage,
-      },
+  // The predicate is built from a parsed ISO date and quoted store ids; row values are staged, not spliced.
+  const day = `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`;
+  const predicate = meta.shardStores ? `${day} AND store_id IN (${meta.shardStores.map(literal).join(', ')})` : day;
+  const commit = await replaceWhere(conn, table, predicate, 'SELECT *, now() AS created_at FROM infer_rows', {
+    metadata: {
+      operation: 'infer',
+      runId: meta.runId,
+      asOf: meta.asOf,
+      bundleVersion: meta.bundleVersion,
+      rows: n,
+      ...meta.lineage,
     },
-  );
+  });
   // Written clustered (the table's (as_of_date, store_id) order). The incremental OPTIMIZE compacts the
   // small daily files (and any a rerun's replaceWhere left unclustered), never full-size clustered ones;
   // with a single small file it commits nothing. It runs under the caller's run lock, like the write.
-  const compact = await optimize(conn, table, {
-    metadata: { operation: 'infer optimize', runId: meta.runId },
-    ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
-  });
-  return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
+  // Shards compact concurrently: one that finds its inputs compacted by another leaves it at that.
+  try {
+    const compact = await optimize(conn, table, {
+      metadata: { operation: 'infer optimize', runId: meta.runId },
+      ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
+    });
+    const optimizeVersion = compact.version !== commit.version ? compact.version : null;
+    return { rows: n, commit, optimizeVersion, optimizeConflict: null };
+  } catch (e) {
+    if (!meta.shardStores || !isDeltaError(e, 'CONFLICT')) throw e;
+    return { rows: n, commit, optimizeVersion: null, optimizeConflict: e.message };
+  }
 }

@@ -2,10 +2,11 @@
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { createTable, DeltaError, loadSnapshot } from '../src/index.js';
-import { maskAzureSecrets } from '../src/storage/azure-client.js';
+import * as blob from '@azure/storage-blob';
+import { append, createTable, DeltaError, loadSnapshot } from '../src/index.js';
+import { azureAuthKind, maskAzureSecrets } from '../src/storage/azure-client.js';
 import { isAzureLocation, parseAzureLocation } from '../src/storage/azure-location.js';
-import { DEV_ACCOUNT, startAzurite, type Azurite } from './backends.js';
+import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from './backends.js';
 import { connect } from './helpers.js';
 
 describe('Azure locations', () => {
@@ -95,4 +96,82 @@ describe('Azure credentials against Azurite', () => {
     const e = await loadSnapshot('az://secrets/lake/none').catch((x: unknown) => x);
     expect((e as DeltaError).code).toBe('TABLE_NOT_FOUND');
   });
+});
+
+// Each credential path of azure-client.ts against the emulator: the connection string (above), the account
+// key and a SAS (AZURE_STORAGE_ENDPOINT points them at Azurite, as a private endpoint would in Azure). A
+// wrong secret of each kind fails as an IO DeltaError (HTTP 403) whose text never holds the secret.
+describe('Azure credential paths against Azurite', () => {
+  let azurite: Azurite;
+  let conn: DuckDBConnection;
+  const NAMES = [
+    'AZURE_STORAGE_CONNECTION_STRING',
+    'AZURE_STORAGE_ACCOUNT_NAME',
+    'AZURE_STORAGE_ACCOUNT_KEY',
+    'AZURE_STORAGE_SAS_TOKEN',
+    'AZURE_STORAGE_ENDPOINT',
+  ];
+  const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
+  const useEnv = (vars: Record<string, string>) => {
+    for (const n of NAMES) delete process.env[n];
+    Object.assign(process.env, vars);
+  };
+  let sas = '';
+  beforeAll(async () => {
+    azurite = await startAzurite();
+    conn = await connect();
+    sas = blob
+      .generateAccountSASQueryParameters(
+        {
+          expiresOn: new Date(Date.now() + 3_600_000),
+          permissions: blob.AccountSASPermissions.parse('rwdlacu'),
+          resourceTypes: blob.AccountSASResourceTypes.parse('sco').toString(),
+          services: blob.AccountSASServices.parse('b').toString(),
+          protocol: blob.SASProtocol.HttpsAndHttp,
+        },
+        new blob.StorageSharedKeyCredential(DEV_ACCOUNT, DEV_KEY),
+      )
+      .toString();
+  }, 90_000);
+  afterAll(async () => {
+    for (const n of NAMES) {
+      if (saved[n] === undefined) delete process.env[n];
+      else process.env[n] = saved[n];
+    }
+    await azurite.stop();
+  });
+
+  const kinds = () => ({
+    'account-key': { AZURE_STORAGE_ACCOUNT_KEY: DEV_KEY },
+    sas: { AZURE_STORAGE_SAS_TOKEN: `?${sas}` },
+  });
+  const wrong = () => ({
+    'account-key': { AZURE_STORAGE_ACCOUNT_KEY: Buffer.from('a wrong but secret account key!!').toString('base64') },
+    sas: { AZURE_STORAGE_SAS_TOKEN: sas.replace(/sig=[^&]+/, `sig=${encodeURIComponent('d3JvbmcgYnV0IHNlY3JldA==')}`) },
+  });
+
+  for (const kind of ['account-key', 'sas'] as const) {
+    it(`${kind}: writes and reads a table; the wrong secret is a 403 that never shows it`, async () => {
+      const base = { AZURE_STORAGE_ACCOUNT_NAME: DEV_ACCOUNT, AZURE_STORAGE_ENDPOINT: azurite.blobEndpoint };
+      useEnv({ ...base, ...kinds()[kind] });
+      expect(azureAuthKind()).toBe(kind);
+      const table = `az://auth-${kind}/lake/t`;
+      await createTable(conn, table, { columns: [{ name: 'x', type: 'INTEGER' }] });
+      await append(conn, table, 'SELECT 7 AS x');
+      const snap = await loadSnapshot(table);
+      expect(snap.version).toBe(1);
+      expect(snap.files).toHaveLength(1);
+
+      const bad = wrong()[kind];
+      useEnv({ ...base, ...bad });
+      const e = await loadSnapshot(table).catch((x: unknown) => x);
+      expect(e).toBeInstanceOf(DeltaError);
+      expect((e as DeltaError).code).toBe('IO');
+      expect((e as DeltaError).message).toMatch(/HTTP 403/);
+      const seen = `${(e as Error).message} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
+      const secret = Object.values(bad)[0]!;
+      expect(seen).not.toContain(secret);
+      expect(seen).not.toContain(/sig=([^&]+)/.exec(secret)?.[1] ?? secret);
+    });
+  }
 });

@@ -43,7 +43,8 @@ function freePort(): Promise<number> {
 }
 
 async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  for (let i = 0; i < 200; i++) {
+  // Up to 60 s: on a loaded machine Azurite's start alone can take over 10 s.
+  for (let i = 0; i < 1200; i++) {
     if (child.exitCode !== null) throw new Error(`azurite exited with ${child.exitCode}: ${log()}`);
     const open = await new Promise<boolean>((resolve) => {
       const s = net.connect(port, '127.0.0.1', () => {

@@ -214,6 +214,48 @@ describe('commit retries', () => {
     expect(((lost[0] as PromiseRejectedResult).reason as DeltaError).code).toBe('CONFLICT');
   });
 
+  it('replaceWhere on interleaved store-id sets: stats overlap, rows do not, so all land; reruns too', async () => {
+    const t = path.join(tmp.dir, 'store-sets');
+    const cols = [
+      { name: 'day', type: 'INTEGER' as const },
+      { name: 'store_id', type: 'VARCHAR' as const },
+      { name: 'x', type: 'INTEGER' as const },
+    ];
+    await createTable(conn, t, { columns: cols });
+    await append(conn, t, `SELECT 0 AS day, 'S1' AS store_id, 0 AS x`);
+    // Shard s owns S<s>, S<s+4>: every shard's file spans S1..S8 in its min/max stats.
+    const stores = (s: number) => [`S${s}`, `S${s + 4}`];
+    const write = (s: number, x: number) =>
+      replaceWhere(
+        conn,
+        t,
+        `day = 1 AND store_id IN (${stores(s)
+          .map((id) => `'${id}'`)
+          .join(', ')})`,
+        `SELECT 1 AS day, unnest([${stores(s)
+          .map((id) => `'${id}'`)
+          .join(', ')}]) AS store_id, ${x} AS x`,
+      );
+    const rows = async () => {
+      const snap = await loadSnapshot(t);
+      const files = snap.files.map((f) => `'${path.join(t, f.path)}'`).join(', ');
+      const got = await conn.runAndReadAll(
+        `SELECT store_id, x FROM read_parquet([${files}]) WHERE day = 1 ORDER BY store_id`,
+      );
+      return got.getRows();
+    };
+    await Promise.all([1, 2, 3, 4].map((s) => write(s, s)));
+    expect(await rows()).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`S${i}`, ((i - 1) % 4) + 1]));
+    // Every shard reruns at once: each replaces only its own rows (each removes only its own old file).
+    await Promise.all([1, 2, 3, 4].map((s) => write(s, 10 * s)));
+    expect(await rows()).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((i) => [`S${i}`, 10 * (((i - 1) % 4) + 1)]));
+    // Two runs of the same shard still conflict: the winner added rows the loser's predicate selects.
+    const same = await Promise.allSettled([write(2, 21), write(2, 22)]);
+    const lost = same.filter((r) => r.status === 'rejected');
+    expect(lost).toHaveLength(1);
+    expect(((lost[0] as PromiseRejectedResult).reason as DeltaError).code).toBe('CONFLICT');
+  });
+
   it('optimize and appends racing in one process all land', async () => {
     const t = await table('race');
     await Promise.all([optimize(conn, t), ...[3, 4, 5].map((x) => append(conn, t, `SELECT ${x} AS x`))]);

@@ -21,7 +21,7 @@ import {
   modelSettings,
   resolveModelsAsked,
 } from '@cvc/models';
-import { lastFeatureDay, openDuckDb, readStoreSeries, startStep } from '@cvc/feature-table';
+import { lastFeatureDay, openDuckDb, readStoreSeries, readUnmergedShardRuns, startStep } from '@cvc/feature-table';
 import { loadSnapshot } from '@cvc/lakehouse';
 import { configHash, covariatesOf, writeBundle, type BundleManifest } from '@cvc/mlops';
 import { readLatestChoice, type BacktestChoice } from './choice.js';
@@ -88,6 +88,14 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const series = (await readStoreSeries(conn, tables, { from: opts.from, to })).filter((s) => s.sales.length > 0);
     if (series.length === 0) throw new InputError(`--from ${opts.from} --to ${to}: no feature rows in that window`);
     const featureVersion = (await loadSnapshot(tables.features)).version;
+    // A sharded backtest newer than the latest choice: training on the older choice would ignore it.
+    const unmerged = asked ? [] : await readUnmergedShardRuns(conn, tables);
+    if (unmerged.length > 0) {
+      throw new InputError(
+        `train: the sharded backtest "${unmerged[0]}" is not merged; run \`cvc backtest --shard merge --run-id ` +
+          `${unmerged[0]}\` (\`cvc train\` does it first), or name the models with --models`,
+      );
+    }
     const choice = await readLatestChoice(conn, loaded);
     const routing = routingFrom(choice, asked);
     log.info(

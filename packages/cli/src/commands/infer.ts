@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { resolveBundle, runInfer, type BundleRef } from '@cvc/infer';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
-import { isoDate, positiveInt } from './options.js';
+import { InputError, type Shard } from '@cvc/core';
+import { isoDate, positiveInt, shardFlag } from './options.js';
 
 export function registerInfer(program: Command, globals: () => GlobalOptions): void {
   program
@@ -24,6 +25,11 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
     .option('--version <n>', 'registry version of the bundle', positiveInt('--version'))
     .option('--bundle <path>', 'a bundle directory or exported .tar.gz instead of the registry')
     .option('--strict', 'fail when a store is skipped for stale data', false)
+    .option(
+      '--shard <i/n>',
+      'only the stores of shard i of n (FNV-1a hash of store_id mod n; i from 0); replaces only their rows',
+      shardFlag,
+    )
     .addHelpText(
       'after',
       '\nExit codes: 0 forecasts written; 1 the job failed; 2 bad usage, config, input or bundle; 3 another ' +
@@ -37,8 +43,11 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
         version?: number;
         bundle?: string;
         strict: boolean;
+        shard?: Shard | 'merge';
       }) => {
         const ctx = createContext('infer', globals());
+        if (o.shard === 'merge')
+          throw new InputError('infer --shard takes i/n: each shard writes its own rows, there is nothing to merge');
         const ref: BundleRef | undefined = o.bundle
           ? { path: o.bundle }
           : o.version
@@ -54,13 +63,15 @@ export function registerInfer(program: Command, globals: () => GlobalOptions): v
           ...(o.horizon ? { horizon: o.horizon } : {}),
           ...(o.asOf ? { asOf: o.asOf } : {}),
           strict: o.strict,
+          ...(o.shard ? { shard: o.shard } : {}),
           runId: ctx.runId,
           log: ctx.log,
           onProgress: ctx.progress,
         });
         ctx.done({ ...r }, [
-          `infer: ${r.storesForecast} stores forecast, ${r.skipped.length} skipped, ${r.horizon} days from ` +
-            `${r.asOf}, bundle ${r.bundleVersion}, ${fmt.s(r.seconds)}`,
+          `infer${r.shard ? ` shard ${r.shard}` : ''}: ${r.storesForecast} stores forecast, ` +
+            `${r.skipped.length} skipped, ${r.horizon} days from ${r.asOf}, bundle ${r.bundleVersion}, ` +
+            `${fmt.s(r.seconds)}`,
           `  by model: ${Object.entries(r.byModel)
             .map(([k, v]) => `${k}=${v}`)
             .join(', ')}${r.fallbackStores ? ` (fallback for ${r.fallbackStores})` : ''}`,

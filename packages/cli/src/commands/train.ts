@@ -1,10 +1,21 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { trainAndRegister } from '@cvc/train';
+import { mergeFinishedShards } from '@cvc/backtest';
+import { InputError } from '@cvc/core';
 import type { PromoteRule } from '@cvc/mlops';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
 import { modelList, requireInput, yearOrDate } from './options.js';
 import { plural } from './backtest.js';
+
+interface TrainFlags {
+  from?: string;
+  to?: string;
+  models?: string[];
+  promote?: PromoteRule;
+  alias: string;
+  shard?: string;
+}
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
   program
@@ -32,8 +43,20 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       ]),
     )
     .option('--alias <name>', 'alias a promotion moves', 'champion')
-    .action(async (o: { from?: string; to?: string; models?: string[]; promote?: PromoteRule; alias: string }) => {
+    .option('--shard <i/n>', 'not supported: train fits global models on every store (shard the backtest instead)')
+    .action(async (o: TrainFlags) => {
       const ctx = createContext('train', globals());
+      if (o.shard !== undefined) {
+        throw new InputError(
+          'train --shard: train is not sharded; its models are global (fitted on every store) and one bundle ' +
+            'routes all stores. Shard `cvc backtest` (the per-store part: metrics, choice, calibration), then ' +
+            'run `cvc train` once: it merges a finished sharded backtest first',
+        );
+      }
+      // The first step: a finished sharded backtest newer than the latest choice becomes that choice.
+      if (!o.models)
+        for (const m of await mergeFinishedShards({ loaded: ctx.loaded, log: ctx.log }))
+          ctx.log.info({ runId: m.runId, shards: m.shards, stores: m.stores }, 'merged the sharded backtest');
       const configured = ctx.loaded.config.train.from;
       requireInput(
         o.from !== undefined || configured !== null,

@@ -4,7 +4,9 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import { queryRows } from '../duckdb.js';
 import { DeltaError } from '../errors.js';
 import { fragment } from '../sql.js';
-import type { Action } from '../log/actions.js';
+import { parseStats, type Action, type AddFile } from '../log/actions.js';
+import { decodePath } from '../log/replay.js';
+import { filesSelect } from '../read/scan.js';
 import { writeStaged } from '../files/parquet.js';
 import { stageSource, type Staged } from '../files/stage-rows.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
@@ -260,7 +262,10 @@ export async function replaceWhere(
         readVersion: ctx.snapshot.version,
         isBlindAppend: false,
         scope: {
-          readPaths: rewrite.scanned,
+          // What the result depends on: the files holding matching rows (all removed here) and any
+          // matching row a winner adds (rowsMatch checks those exactly). A winner that rewrote a file
+          // without matching rows changes nothing we replace, so scanned-only files are not listed.
+          readPaths: rewrite.removed,
           removedPaths: rewrite.removed,
           readsAllData: true,
           readPredicate: resolved,
@@ -269,8 +274,43 @@ export async function replaceWhere(
         },
         userMetadata: opts.metadata,
         checkpointInterval: ctx.checkpointInterval,
+        rowsMatch: (added) => filesWithMatches(conn, ctx, predicate, added),
       },
       opts,
     );
   });
+}
+
+/**
+ * Which of these files (added by a concurrent writer) hold a row the predicate selects: read from
+ * the files themselves, so two writers replacing disjoint sets of store ids commit one after the other.
+ */
+async function filesWithMatches(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  predicate: string,
+  added: readonly AddFile[],
+): Promise<ReadonlySet<string>> {
+  const files = added.map((add) => ({
+    path: decodePath(add.path),
+    size: Number(add.size),
+    add,
+    stats: parseStats(add.stats),
+    addedIn: ctx.snapshot.version + 1,
+  }));
+  const absent = new Set(await ctx.storage.prepareRead(files.map((f) => f.path)));
+  // A file already gone (vacuumed) cannot be checked: it conflicts, as the stats said it may.
+  const present = files.filter((f) => !absent.has(f.path));
+  const byLocation = new Map(present.map((f) => [ctx.storage.locate(f.path), f.add.path]));
+  const matching = new Set(files.filter((f) => absent.has(f.path)).map((f) => f.add.path));
+  if (present.length === 0) return matching;
+  const scan = filesSelect(ctx.storage, ctx.snapshot.schema, present, { withFilename: true });
+  const rows = await queryRows(conn, `SELECT DISTINCT filename FROM ${scan} AS t WHERE (${predicate})`);
+  for (const r of rows) {
+    const path = byLocation.get(String(r['filename']));
+    // A file name DuckDB reports that we cannot map back: every file stays a conflict.
+    if (path === undefined) return new Set(added.map((a) => a.path));
+    matching.add(path);
+  }
+  return matching;
 }

@@ -3,6 +3,9 @@
 //   AZURE_STORAGE_CONNECTION_STRING            (Azurite, or an account's full connection string)
 //   AZURE_STORAGE_ACCOUNT_KEY  (+ account from the URL or AZURE_STORAGE_ACCOUNT_NAME)
 //   AZURE_STORAGE_SAS_TOKEN    (+ account likewise)
+//   AZURE_STORAGE_ENDPOINT     (optional, as object_store reads it: the blob endpoint for the key, SAS
+//                               or token paths, e.g. a private endpoint or Azurite; default
+//                               https://<account>.blob.core.windows.net)
 //   none of these: @azure/identity's DefaultAzureCredential (managed identity, service principal
 //   from AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, Azure CLI login).
 // The values are secrets: they are only handed to the SDK, never put in a message.
@@ -68,7 +71,7 @@ async function create(loc: AzureLocation, env: NodeJS.ProcessEnv): Promise<Conta
     );
   }
   const account = accountOf(loc, env);
-  const endpoint = `https://${account}.blob.core.windows.net`;
+  const endpoint = (env['AZURE_STORAGE_ENDPOINT'] || `https://${account}.blob.core.windows.net`).replace(/\/+$/, '');
   if (kind === 'account-key') {
     const cred = new blob.StorageSharedKeyCredential(account, env['AZURE_STORAGE_ACCOUNT_KEY']!);
     return new blob.BlobServiceClient(endpoint, cred).getContainerClient(loc.container);
@@ -87,7 +90,11 @@ export function containerClient(loc: AzureLocation, env: NodeJS.ProcessEnv = pro
     azureAuthKind(env),
     loc.account ?? env['AZURE_STORAGE_ACCOUNT_NAME'] ?? '',
     loc.container,
+    env['AZURE_STORAGE_ENDPOINT'] ?? '',
+    // A changed credential gets a new client (the map holds them in memory only, like the env does).
     env['AZURE_STORAGE_CONNECTION_STRING'] ?? '',
+    env['AZURE_STORAGE_ACCOUNT_KEY'] ?? '',
+    env['AZURE_STORAGE_SAS_TOKEN'] ?? '',
   ].join('\u0000');
   let client = clients.get(key);
   if (!client) {

@@ -3,13 +3,13 @@
 
 import { setTimeout as sleep } from 'node:timers/promises';
 import { DeltaError } from '../errors.js';
-import type { Action, CommitInfo, Protocol } from '../log/actions.js';
+import type { Action, AddFile, CommitInfo, Protocol } from '../log/actions.js';
 import { serialiseCommit } from '../log/commit-file.js';
 import { commitPath, LOG_DIR } from '../log/paths.js';
 import { readCommit } from '../log/replay.js';
 import type { Storage } from '../storage/storage.js';
 import { maybeCheckpoint } from './checkpoint-policy.js';
-import { findConflict, type ConflictScope } from './conflict.js';
+import { findConflict, suspectAdds, type ConflictScope } from './conflict.js';
 
 export const ENGINE_INFO = 'cvc-lakehouse/0.1.0';
 
@@ -38,6 +38,12 @@ export interface PreparedCommit {
   userMetadata?: CommitMetadata | undefined;
   /** From the table's `delta.checkpointInterval` (default 10): checkpoint when the version is a multiple. */
   checkpointInterval: number;
+  /**
+   * Exact check for a `readsAllData` operation with a SQL predicate: of the files a winner added that
+   * stats cannot rule out, the paths that really hold a row the predicate selects. Without it every such
+   * file conflicts (hash-sharded store ids interleave, so min/max stats of disjoint shards overlap).
+   */
+  rowsMatch?: ((adds: readonly AddFile[]) => Promise<ReadonlySet<string>>) | undefined;
 }
 
 export interface CommitSettings {
@@ -81,7 +87,10 @@ export async function commit(
     }
     const winner = await readCommit(storage, table, version);
     const ours = prepared.actions.find((a): a is { protocol: Protocol } => 'protocol' in a);
-    const reason = findConflict(prepared.scope, winner, ours?.protocol);
+    const suspects = prepared.rowsMatch ? suspectAdds(prepared.scope, winner) : [];
+    const matching = suspects.length > 0 ? await prepared.rowsMatch!(suspects) : new Set<string>();
+    const cleared = new Set(suspects.filter((a) => !matching.has(a.path)).map((a) => a.path));
+    const reason = findConflict(prepared.scope, winner, ours?.protocol, cleared);
     if (reason !== undefined) {
       throw new DeltaError(
         'CONFLICT',

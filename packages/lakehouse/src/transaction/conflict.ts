@@ -32,11 +32,24 @@ export interface ConflictScope {
   blindAppendSchema?: string | undefined;
 }
 
-/** A reason string when the winner conflicts with us, undefined when we can commit after it. */
+/**
+ * The data files the winner added that our read predicate may select by their partition values and
+ * stats alone: the ones an exact row check (PreparedCommit.rowsMatch) can still clear.
+ */
+export function suspectAdds(ours: ConflictScope, winner: readonly Action[]): AddFile[] {
+  if (!ours.readsAllData) return [];
+  return winner.flatMap((a) => ('add' in a && a.add.dataChange && mayMatch(a.add, ours.readPredicate) ? [a.add] : []));
+}
+
+/**
+ * A reason string when the winner conflicts with us, undefined when we can commit after it. `cleared`:
+ * paths of added files an exact row check proved hold no row our predicate selects.
+ */
 export function findConflict(
   ours: ConflictScope,
   winner: readonly Action[],
   ourProtocol?: Protocol,
+  cleared: ReadonlySet<string> = new Set(),
 ): string | undefined {
   const read = new Set(ours.readPaths.map(decodePath));
   const removed = new Set(ours.removedPaths.map(decodePath));
@@ -60,7 +73,13 @@ export function findConflict(
       if (removed.has(p)) return `a concurrent commit already removed file ${p}`;
       if (read.has(p)) return `a concurrent commit removed file ${p} that this operation read`;
     }
-    if ('add' in a && a.add.dataChange && ours.readsAllData && mayMatch(a.add, ours.readPredicate)) {
+    if (
+      'add' in a &&
+      a.add.dataChange &&
+      ours.readsAllData &&
+      !cleared.has(a.add.path) &&
+      mayMatch(a.add, ours.readPredicate)
+    ) {
       return `a concurrent commit added data (${decodePath(a.add.path)}) that this operation would have read`;
     }
     if ('txn' in a && ours.appIds.includes(a.txn.appId))
