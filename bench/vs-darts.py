@@ -95,7 +95,8 @@ def cvc_seconds(tracking: str | None, run_id: str) -> dict:
     tags = read_table(os.path.join(tracking, "tags"))
     parents = set(tags[(tags["key"] == "cvc.run_id") & (tags["value"] == run_id)]["run_id"])
     runs = read_table(os.path.join(tracking, "runs"))
-    children = runs[runs["parent_run_id"].isin(parents)]
+    # The runs table is an event log (a row when a run starts, another when it ends): one per run id.
+    children = runs[runs["parent_run_id"].isin(parents)].drop_duplicates("run_id")
     metrics = read_table(os.path.join(tracking, "metrics"))
     metrics = metrics[metrics["key"].isin(["fit_seconds", "predict_seconds"])]
     out: dict = {}
