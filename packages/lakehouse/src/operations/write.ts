@@ -296,6 +296,9 @@ async function filesWithMatches(
     size: Number(add.size),
     add,
     stats: parseStats(add.stats),
+    // The winner's deletion vectors are not applied: a row it deleted still counts as a match,
+    // which can only turn a commit into a conflict, never hide one.
+    dv: undefined,
     addedIn: ctx.snapshot.version + 1,
   }));
   const absent = new Set(await ctx.storage.prepareRead(files.map((f) => f.path)));
