@@ -23,7 +23,7 @@ import {
   type TftBatch,
 } from '../tft/features.js';
 import { resolveNBeatsParams, type NBeatsParams } from './config.js';
-import { makeNBeats, type NBeatsInputs, type NBeatsShape } from './network.js';
+import { BASE_DAYS, makeNBeats, type NBeatsInputs, type NBeatsShape } from './network.js';
 import { ModelError } from '@cvc/core';
 
 const KIND = 'nbeats';
@@ -83,6 +83,20 @@ function toInputs(tf: Tf, b: TftBatch, shape: NBeatsShape, spec: FeatureSpec): N
   };
 }
 
+/** [B, BASE_DAYS]: 1 where day t-28+j of the window's store is known and open (the skip's days). */
+function baseMask(series: readonly StoreSeries[], origins: readonly Origin[]): Float32Array {
+  const out = new Float32Array(origins.length * BASE_DAYS);
+  origins.forEach((o, b) => {
+    const s = series[o.s]!;
+    const open = s.future['is_open'];
+    for (let j = 0; j < BASE_DAYS; j++) {
+      const i = o.t - BASE_DAYS + j;
+      if (i >= 0 && Number.isFinite(s.sales[i]!) && (!open || open[i]! > 0)) out[b * BASE_DAYS + j] = 1;
+    }
+  });
+  return out;
+}
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const pos = (sorted.length - 1) * q;
@@ -130,8 +144,12 @@ export class NBeatsForecaster implements Forecaster {
     const prep = prepared ?? series.map((s) => prepareStore(s, f.spec));
     const { context: L, horizon: H } = f.shape;
     const batch = buildTftBatch(series, prep, origins, f.spec, L, H, this.p.scaleLookback);
-    const out = f.net.forward(toInputs(f.tf, batch, f.shape, f.spec));
-    const pred = this.p.baselineSkip ? f.tf.add(out, f.tf.tensor2d(batch.base, [batch.B, H])) : out;
+    const inputs = toInputs(f.tf, batch, f.shape, f.spec);
+    // With the day effect the network adds the weekday-mean skip itself, on de-effected history.
+    const inNet = this.p.baselineSkip && this.p.multiplicativeCovariates && inputs.future != null;
+    if (inNet) inputs.baseMask = f.tf.tensor2d(baseMask(series, origins), [batch.B, BASE_DAYS]);
+    const out = f.net.forward(inputs);
+    const pred = this.p.baselineSkip && !inNet ? f.tf.add(out, f.tf.tensor2d(batch.base, [batch.B, H])) : out;
     return { batch, pred };
   }
 
@@ -179,6 +197,8 @@ export class NBeatsForecaster implements Forecaster {
       a.covariateEncoderDim === p.covariateEncoderDim &&
       a.covariateWidth === p.covariateWidth &&
       a.baselineSkip === p.baselineSkip &&
+      a.multiplicativeCovariates === p.multiplicativeCovariates &&
+      a.dayEffectWidth === p.dayEffectWidth &&
       a.architecture === p.architecture &&
       a.numStacks === p.numStacks &&
       a.numBlocks === p.numBlocks &&
@@ -302,7 +322,10 @@ export class NBeatsForecaster implements Forecaster {
       conformal: { lo: number[]; hi: number[] };
     };
     // Models saved before N-BEATSx have no input spec: they are pure N-BEATS.
-    const params = c.spec ? c.params : { ...c.params, covariates: false, baselineSkip: false };
+    // Models saved before the multiplicative day effect have only the additive covariate path.
+    const params = c.spec
+      ? { multiplicativeCovariates: false, ...c.params }
+      : { ...c.params, covariates: false, baselineSkip: false };
     const m = new NBeatsForecaster(params);
     const f = m.build(tf, c.shape, c.spec ?? salesOnlySpec(), 0);
     f.ps.restore(weights, `nbeats model in ${dir}`);
