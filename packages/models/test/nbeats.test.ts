@@ -140,7 +140,7 @@ describe('nbeats', () => {
     expect((await nbeatsFactory.load(pureDir)).params['covariates']).toBe(false);
   });
 
-  it('a model saved before the day effect (additive N-BEATSx, no multiplicativeCovariates) reloads as saved', async () => {
+  it('a model saved before the day effect (no multiplicativeCovariates) reloads as the additive model', async () => {
     const old = nbeatsFactory.create({ ...small, multiplicativeCovariates: false, epochs: 1 }) as NBeatsForecaster;
     await old.fit(train, ctx);
     const before = await old.predict(history, H);
