@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -138,6 +138,26 @@ describe('nbeats', () => {
     const pureDir = join(dir, 'pure');
     await pure.save(pureDir);
     expect((await nbeatsFactory.load(pureDir)).params['covariates']).toBe(false);
+  });
+
+  it('a model saved before the day effect (no multiplicativeCovariates) reloads as the additive model', async () => {
+    const old = nbeatsFactory.create({ ...small, multiplicativeCovariates: false, epochs: 1 }) as NBeatsForecaster;
+    await old.fit(train, ctx);
+    const before = await old.predict(history, H);
+    const oldDir = join(dir, 'additive');
+    await old.save(oldDir);
+    // Bundles written before the switch existed carry neither it nor dayEffectWidth.
+    const file = join(oldDir, 'model.json');
+    const manifest = JSON.parse(await readFile(file, 'utf8')) as { modelTopology: { params: Record<string, unknown> } };
+    delete manifest.modelTopology.params['multiplicativeCovariates'];
+    delete manifest.modelTopology.params['dayEffectWidth'];
+    await writeFile(file, JSON.stringify(manifest));
+    const loaded = await nbeatsFactory.load(oldDir);
+    expect(loaded.params['multiplicativeCovariates']).toBe(false);
+    const after = await loaded.predict(history, H);
+    for (let i = 0; i < before.length; i++) expect(Array.from(after[i]!.p50)).toEqual(Array.from(before[i]!.p50));
+    // The default model has the day effect, and its weights are saved and reloaded with it.
+    expect(model.params['multiplicativeCovariates']).toBe(true);
   });
 
   it('gives the same weights with or without a wall-time cap that does not fire', async () => {

@@ -27,6 +27,16 @@ export interface NBeatsParams extends TrainConfig {
   covariateEncoderDim: number;
   /** The network learns a correction to the 4-week weekday mean (open days) instead of the whole forecast. */
   baselineSkip: boolean;
+  /**
+   * Known-future inputs also act multiplicatively (with `covariates`): a small network shared by all
+   * days maps each day's inputs to a factor exp(g); the history is divided by it before the stacks
+   * (and the weekday-mean skip) read it, and their forecast is multiplied by it. A promotion or a flag
+   * that doubles a store's sales is a factor, whatever the store's level. false = the additive
+   * exogenous block only (models saved before this switch load so).
+   */
+  multiplicativeCovariates: boolean;
+  /** Hidden width of that per-day network. */
+  dayEffectWidth: number;
   /** Width of the covariate encoding every block reads next to its residual sales. */
   covariateWidth: number;
   /** Days of history for the per-window level used to scale inputs and targets. */
@@ -57,6 +67,8 @@ export const NBEATS_DEFAULTS: NBeatsParams = {
   covariateEncoderDim: 4,
   covariateWidth: 64,
   baselineSkip: true,
+  multiplicativeCovariates: true,
+  dayEffectWidth: 16,
   scaleLookback: 28,
   closureFeatures: false,
   minContext: 35,

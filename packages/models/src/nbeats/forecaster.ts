@@ -9,8 +9,9 @@ import { addIsoDays } from '@cvc/core';
 import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss } from '../tf/layers.js';
-import { trainLoop, type Trainable, trainingHistory, trainingMetrics } from '../tf/train.js';
-import { planWindows, type Origin } from '../tf/windows.js';
+import { fitNeural } from '../tf/neural-fit.js';
+import type { Trainable } from '../tf/train.js';
+import type { Origin } from '../tf/windows.js';
 import {
   buildFeatureSpec,
   buildTftBatch,
@@ -22,7 +23,7 @@ import {
   type TftBatch,
 } from '../tft/features.js';
 import { resolveNBeatsParams, type NBeatsParams } from './config.js';
-import { makeNBeats, type NBeatsInputs, type NBeatsShape } from './network.js';
+import { BASE_DAYS, makeNBeats, type NBeatsInputs, type NBeatsShape } from './network.js';
 import { ModelError } from '@cvc/core';
 
 const KIND = 'nbeats';
@@ -83,6 +84,20 @@ function toInputs(tf: Tf, b: TftBatch, shape: NBeatsShape, spec: FeatureSpec): N
   };
 }
 
+/** [B, BASE_DAYS]: 1 where day t-28+j of the window's store is known and open (the skip's days). */
+function baseMask(series: readonly StoreSeries[], origins: readonly Origin[]): Float32Array {
+  const out = new Float32Array(origins.length * BASE_DAYS);
+  origins.forEach((o, b) => {
+    const s = series[o.s]!;
+    const open = s.future['is_open'];
+    for (let j = 0; j < BASE_DAYS; j++) {
+      const i = o.t - BASE_DAYS + j;
+      if (i >= 0 && Number.isFinite(s.sales[i]!) && (!open || open[i]! > 0)) out[b * BASE_DAYS + j] = 1;
+    }
+  });
+  return out;
+}
+
 function quantile(sorted: number[], q: number): number {
   if (sorted.length === 0) return 0;
   const pos = (sorted.length - 1) * q;
@@ -130,79 +145,47 @@ export class NBeatsForecaster implements Forecaster {
     const prep = prepared ?? series.map((s) => prepareStore(s, f.spec));
     const { context: L, horizon: H } = f.shape;
     const batch = buildTftBatch(series, prep, origins, f.spec, L, H, this.p.scaleLookback);
-    const out = f.net.forward(toInputs(f.tf, batch, f.shape, f.spec));
-    const pred = this.p.baselineSkip ? f.tf.add(out, f.tf.tensor2d(batch.base, [batch.B, H])) : out;
+    const inputs = toInputs(f.tf, batch, f.shape, f.spec);
+    // With the day effect the network adds the weekday-mean skip itself, on de-effected history.
+    const inNet = this.p.baselineSkip && this.p.multiplicativeCovariates && inputs.future != null;
+    if (inNet) inputs.baseMask = f.tf.tensor2d(baseMask(series, origins), [batch.B, BASE_DAYS]);
+    const out = f.net.forward(inputs);
+    const pred = this.p.baselineSkip && !inNet ? f.tf.add(out, f.tf.tensor2d(batch.base, [batch.B, H])) : out;
     return { batch, pred };
   }
 
   async fit(series: readonly StoreSeries[], ctx: FitContext): Promise<FitReport> {
-    const started = performance.now();
-    const { tf, backend } = await loadTf({ log: ctx.log });
-    const warm = ctx.warmStart;
-    if (warm && !(warm instanceof NBeatsForecaster && warm.fitted)) {
-      throw new ModelError(`nbeats: warmStart must be a fitted nbeats forecaster, got "${warm.kind}"`);
-    }
-    // A warm start keeps the earlier model's input spec (vocabularies, standardisation) so its
-    // weights mean the same thing; new static levels map to "unseen".
-    const spec = warm
-      ? (warm as NBeatsForecaster).fitted!.spec
-      : this.p.covariates
-        ? buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures)
-        : salesOnlySpec();
-    const shape = shapeFor(spec, ctx.contextLength, ctx.horizon, this.p.covariates);
-    if (warm) {
-      checkFuture(KIND, series, spec.futureColumns, 0);
-      checkPast(KIND, series, spec.pastColumns);
-      checkStatics(
-        KIND,
-        series,
-        spec.statics.map((s) => s.name),
-      );
-    }
-    const warmWeights = warm ? (warm as NBeatsForecaster).weightsFor(shape, this.p) : undefined;
-    const f = this.build(tf, shape, spec, ctx.seed);
-    if (warmWeights) f.ps.restore(warmWeights, 'nbeats warm start');
-    f.usesIsOpen = series.every((s) => s.future['is_open'] != null);
-
-    const prepared = series.map((s) => prepareStore(s, spec));
-    const plan = planWindows(
-      series.map((s) => s.sales.length),
-      shape.horizon,
-      { valDays: shape.horizon, minContext: Math.min(this.p.minContext, shape.context) },
-    );
-    const model: Trainable = {
-      params: f.ps,
-      loss: (batch) => {
-        const { batch: b, pred } = this.forward(series, batch, prepared);
-        const y = tf.tensor2d(b.y, [b.B, shape.horizon]);
-        const m = tf.tensor2d(b.mask, [b.B, shape.horizon]);
-        // Pinball at 0.5 is half the absolute error; doubled so logged losses read as scaled MAE.
-        return tf.mul(pinballLoss(tf, tf.expandDims(pred, -1), y, m, [0.5]), 2) as ReturnType<Trainable['loss']>;
+    const run = await fitNeural(series, ctx, {
+      kind: KIND,
+      params: this.p,
+      context: ctx.contextLength,
+      warmOf: (m) => (m instanceof NBeatsForecaster && m.fitted ? { spec: m.fitted.spec, model: m } : undefined),
+      newSpec: () =>
+        this.p.covariates ? buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures) : salesOnlySpec(),
+      build: (tf, spec, warm) => {
+        const sh = shapeFor(spec, ctx.contextLength, ctx.horizon, this.p.covariates);
+        const warmWeights = warm?.model.weightsFor(sh, this.p);
+        const f = this.build(tf, sh, spec, ctx.seed);
+        if (warmWeights) f.ps.restore(warmWeights, 'nbeats warm start');
+        f.usesIsOpen = series.every((s) => s.future['is_open'] != null);
+        return {
+          params: f.ps,
+          warmStarted: warmWeights != null,
+          loss: (prepared) => (batch) => {
+            const { batch: b, pred } = this.forward(series, batch, prepared);
+            const y = tf.tensor2d(b.y, [b.B, sh.horizon]);
+            const m = tf.tensor2d(b.mask, [b.B, sh.horizon]);
+            // Pinball at 0.5 is half the absolute error; doubled so logged losses read as scaled MAE.
+            return tf.mul(pinballLoss(tf, tf.expandDims(pred, -1), y, m, [0.5]), 2) as ReturnType<Trainable['loss']>;
+          },
+        };
       },
-    };
-    const cfg = warmWeights
-      ? { ...this.p, epochs: this.p.fineTuneEpochs, learningRate: this.p.fineTuneLearningRate, warmupSteps: 0 }
-      : this.p;
-    const res = await trainLoop(tf, model, plan, cfg, {
-      seed: ctx.seed,
-      evalBeforeTraining: warmWeights != null,
-      timeBudgetSec: ctx.timeBudgetSec,
-      signal: ctx.signal,
-      log: ctx.log,
-      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
     });
-
     // Conformal bands from validation windows the network never trained on (fallback: the last
     // training window of each store, which gives bands that are too narrow).
-    const calib = plan.val.length > 0 ? plan.val : lastTrainOrigins(plan.train);
-    f.conformal = this.conformalFrom(series, calib, prepared);
-    const seconds = (performance.now() - started) / 1000;
-    ctx.log?.('nbeats fitted', { backend, ...res });
-    return {
-      seconds,
-      metrics: trainingMetrics(res, plan, warmWeights != null),
-      ...trainingHistory(res),
-    };
+    const calib = run.plan.val.length > 0 ? run.plan.val : lastTrainOrigins(run.plan.train);
+    this.fitted!.conformal = this.conformalFrom(series, calib, run.prepared);
+    return { ...run.report, seconds: (performance.now() - run.started) / 1000 };
   }
 
   /** Weights to warm-start another model with `shape` and `p`; throws if the networks differ. */
@@ -215,6 +198,8 @@ export class NBeatsForecaster implements Forecaster {
       a.covariateEncoderDim === p.covariateEncoderDim &&
       a.covariateWidth === p.covariateWidth &&
       a.baselineSkip === p.baselineSkip &&
+      a.multiplicativeCovariates === p.multiplicativeCovariates &&
+      a.dayEffectWidth === p.dayEffectWidth &&
       a.architecture === p.architecture &&
       a.numStacks === p.numStacks &&
       a.numBlocks === p.numBlocks &&
@@ -338,7 +323,10 @@ export class NBeatsForecaster implements Forecaster {
       conformal: { lo: number[]; hi: number[] };
     };
     // Models saved before N-BEATSx have no input spec: they are pure N-BEATS.
-    const params = c.spec ? c.params : { ...c.params, covariates: false, baselineSkip: false };
+    // Models saved before the multiplicative day effect have only the additive covariate path.
+    const params = c.spec
+      ? { multiplicativeCovariates: false, ...c.params }
+      : { ...c.params, covariates: false, baselineSkip: false };
     const m = new NBeatsForecaster(params);
     const f = m.build(tf, c.shape, c.spec ?? salesOnlySpec(), 0);
     f.ps.restore(weights, `nbeats model in ${dir}`);

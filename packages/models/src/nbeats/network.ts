@@ -51,7 +51,18 @@ export interface NBeatsInputs {
   future?: Tensor;
   /** [B, staticWidth]. */
   statics?: Tensor;
+  /**
+   * [B, 28] 1 where each of the last 28 context days (oldest first) is an open, known day: with the
+   * multiplicative day effect the network computes the weekday-mean skip itself, on the history
+   * divided by that effect, and adds it to the stacks' forecast.
+   */
+  baseMask?: Tensor;
 }
+
+/** Days of history behind the weekday-mean skip (4 weeks, as the batch builder's). */
+export const BASE_DAYS = 28;
+/** The per-day effect is kept within exp(+-DAY_EFFECT_LIMIT) (x0.05 .. x20) by a scaled tanh. */
+const DAY_EFFECT_LIMIT = 3;
 
 type BlockKind = 'generic' | 'trend' | 'seasonality' | 'exogenous';
 
@@ -78,6 +89,38 @@ export function makeNBeats(ps: ParamStore, p: NBeatsParams, shape: NBeatsShape) 
   const seasB = tf.tensor2d(sb.values, [sb.rows, L]);
   const seasF = tf.tensor2d(sf.values, [sf.rows, H]);
   const kinds = blockKinds(p, shape);
+  const dayEffect = p.multiplicativeCovariates && (shape.futureWidth ?? 0) > 0;
+  // A zero output layer starts the day effect at x1, so the untrained network is plain N-BEATS(x).
+  if (dayEffect) ps.constant('day_effect/out/w', [p.dayEffectWidth, 1], 0);
+
+  /**
+   * exp(g(x_d)) for every context and forecast day d [B, L+H]: g is a small network shared by all
+   * days over that day's known-future inputs, so a promotion, holiday or user flag scales its day.
+   */
+  function dayMultiplier(future: Tensor): Tensor {
+    const [B, D, W] = future.shape as [number, number, number];
+    const h = tf.relu(dense(ps, 'day_effect/fc', future.reshape([B * D, W]), p.dayEffectWidth));
+    const g = dense(ps, 'day_effect/out', h, 1);
+    return tf.exp(tf.mul(tf.tanh(tf.div(g, DAY_EFFECT_LIMIT)), DAY_EFFECT_LIMIT)).reshape([B, D]);
+  }
+
+  /** Mean of each weekday over the last 4 context weeks (masked days left out; 1 if none), laid over H. */
+  function weekdayBase(sales: Tensor, mask: Tensor): Tensor {
+    const B = sales.shape[0]!;
+    const last =
+      L >= BASE_DAYS
+        ? tf.slice(sales, [0, L - BASE_DAYS], [B, BASE_DAYS])
+        : tf.pad(sales, [
+            [0, 0],
+            [BASE_DAYS - L, 0],
+          ]);
+    const weeks = BASE_DAYS / 7;
+    const sum = tf.sum(tf.mul(last, mask).reshape([B, weeks, 7]), 1);
+    const n = tf.sum(mask.reshape([B, weeks, 7]), 1);
+    const week = tf.where(tf.greater(n, 0), tf.div(sum, tf.maximum(n, 1)), tf.onesLike(sum));
+    // Forecast day k falls on the weekday of context day L - 28 + (k mod 7).
+    return tf.tile(week, [1, Math.ceil(H / 7)]).slice([0, 0], [B, H]);
+  }
 
   /**
    * Scaled history and covariates -> forecast [B,H]. N-BEATSx: every block reads its residual
@@ -88,8 +131,10 @@ export function makeNBeats(ps: ParamStore, p: NBeatsParams, shape: NBeatsShape) 
    * context days, forecast over the horizon), so a promotion or holiday on day h moves day h.
    */
   function forward(inp: NBeatsInputs): Tensor {
-    const x = inp.sales;
-    const B = x.shape[0]!;
+    const B = inp.sales.shape[0]!;
+    // With the day effect the stacks read (and forecast) sales with each day's effect divided out.
+    const mult = dayEffect && inp.future ? dayMultiplier(inp.future) : undefined;
+    const x = mult ? tf.div(inp.sales, tf.slice(mult, [0, 0], [B, L])) : inp.sales;
     const covs: Tensor[] = [];
     if (inp.past) covs.push(inp.past);
     if (inp.statics) covs.push(inp.statics);
@@ -135,7 +180,9 @@ export function makeNBeats(ps: ParamStore, p: NBeatsParams, shape: NBeatsShape) 
       residual = tf.sub(residual, back);
       forecast = forecast ? tf.add(forecast, fore) : fore;
     });
-    return forecast!;
+    let out = forecast!;
+    if (inp.baseMask) out = tf.add(out, weekdayBase(x, inp.baseMask));
+    return mult ? tf.mul(out, tf.slice(mult, [0, L], [B, H])) : out;
   }
 
   return {

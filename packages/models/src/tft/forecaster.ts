@@ -4,12 +4,13 @@ import type { FitContext, FitReport, Forecaster, ForecasterFactory, QuantileFore
 import { loadTf, type Tf } from '../tf/backend.js';
 import { addIsoDays } from '@cvc/core';
 import { checkFuture, checkHorizon, checkPast, checkStatics, orderQuantiles } from '../tf/input-checks.js';
+import { fitNeural } from '../tf/neural-fit.js';
 import { loadWeightsDir, saveWeightsDir } from '../tf/io.js';
 import { ParamStore, pinballLoss, type Dropout } from '../tf/layers.js';
-import { trainLoop, type Trainable, trainingHistory, trainingMetrics } from '../tf/train.js';
-import { planWindows, type Origin } from '../tf/windows.js';
+import type { Trainable } from '../tf/train.js';
+import type { Origin } from '../tf/windows.js';
 import { resolveTftParams, TFT_QUANTILES, type TftParams } from './config.js';
-import { buildFeatureSpec, buildTftBatch, prepareStore, type FeatureSpec } from './features.js';
+import { buildFeatureSpec, buildTftBatch, prepareStore, type FeatureSpec, type PreparedStore } from './features.js';
 import { makeTft, type TftShape } from './network.js';
 import { ModelError } from '@cvc/core';
 
@@ -73,7 +74,7 @@ export class TftForecaster implements Forecaster {
     series: readonly StoreSeries[],
     origins: readonly Origin[],
     drop: Dropout | undefined,
-    prepared = series.map((s) => prepareStore(s, this.fitted!.spec)),
+    prepared: readonly PreparedStore[] = series.map((s) => prepareStore(s, this.fitted!.spec)),
   ) {
     const f = this.fitted!;
     const batch = buildTftBatch(
@@ -92,76 +93,46 @@ export class TftForecaster implements Forecaster {
   }
 
   async fit(series: readonly StoreSeries[], ctx: FitContext): Promise<FitReport> {
-    const started = performance.now();
-    const { tf, backend } = await loadTf({ log: ctx.log });
     const context = this.p.encoderDays > 0 ? Math.min(this.p.encoderDays, ctx.contextLength) : ctx.contextLength;
     const shape = { context, horizon: ctx.horizon };
-    const warm = ctx.warmStart;
-    if (warm && !(warm instanceof TftForecaster && warm.fitted)) {
-      throw new ModelError(`tft: warmStart must be a fitted tft forecaster, got "${warm.kind}"`);
-    }
-    // A warm start keeps the earlier model's feature spec (vocabularies, standardisation) so its
-    // weights mean the same thing; new static levels map to "unseen".
-    const spec = warm
-      ? (warm as TftForecaster).fitted!.spec
-      : buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures > 0);
-    if (warm) {
-      const w = (warm as TftForecaster).fitted!;
-      const a = (warm as TftForecaster).p;
-      if (
-        w.shape.context !== shape.context ||
-        w.shape.horizon !== shape.horizon ||
-        a.hiddenSize !== this.p.hiddenSize ||
-        a.numHeads !== this.p.numHeads
-      ) {
-        throw new ModelError('tft: warmStart model has a different architecture or context/horizon');
-      }
-      checkFuture(KIND, series, spec.futureColumns, 0);
-      checkPast(KIND, series, spec.pastColumns);
-      checkStatics(
-        KIND,
-        series,
-        spec.statics.map((s) => s.name),
-      );
-    }
-    const warmWeights = warm ? (warm as TftForecaster).fitted!.ps.snapshot() : undefined;
-    const f = this.build(tf, shape, spec, ctx.seed);
-    if (warmWeights) f.ps.restore(warmWeights, 'tft warm start');
-
-    const prepared = series.map((s) => prepareStore(s, spec));
-    const plan = planWindows(
-      series.map((s) => s.sales.length),
-      shape.horizon,
-      { valDays: shape.horizon, minContext: Math.min(this.p.minContext, shape.context) },
-    );
     let dropSeed = ctx.seed * 1_000_003;
-    const model: Trainable = {
-      params: f.ps,
-      loss: (batch, training) => {
-        const drop: Dropout = { rate: this.p.dropout, training, nextSeed: () => ++dropSeed };
-        const { batch: b, pred } = this.forward(series, batch, drop, prepared);
-        const y = tf.tensor2d(b.y, [b.B, shape.horizon]);
-        const m = tf.tensor2d(b.mask, [b.B, shape.horizon]);
-        return pinballLoss(tf, pred, y, m, TFT_QUANTILES) as ReturnType<Trainable['loss']>;
+    const { report } = await fitNeural(series, ctx, {
+      kind: KIND,
+      params: this.p,
+      context,
+      warmOf: (m) => (m instanceof TftForecaster && m.fitted ? { spec: m.fitted.spec, model: m } : undefined),
+      newSpec: () => buildFeatureSpec(series, this.p.scaleLookback, this.p.closureFeatures > 0),
+      build: (tf, spec, warm) => {
+        if (warm) {
+          const w = warm.model.fitted!;
+          const a = warm.model.p;
+          if (
+            w.shape.context !== shape.context ||
+            w.shape.horizon !== shape.horizon ||
+            a.hiddenSize !== this.p.hiddenSize ||
+            a.numHeads !== this.p.numHeads
+          ) {
+            throw new ModelError('tft: warmStart model has a different architecture or context/horizon');
+          }
+        }
+        const warmWeights = warm?.model.fitted!.ps.snapshot();
+        const f = this.build(tf, shape, spec, ctx.seed);
+        if (warmWeights) f.ps.restore(warmWeights, 'tft warm start');
+        return {
+          params: f.ps,
+          warmStarted: warmWeights != null,
+          loss: (prepared) => (batch, training) => {
+            const drop: Dropout = { rate: this.p.dropout, training, nextSeed: () => ++dropSeed };
+            const { batch: b, pred } = this.forward(series, batch, drop, prepared);
+            const y = tf.tensor2d(b.y, [b.B, shape.horizon]);
+            const m = tf.tensor2d(b.mask, [b.B, shape.horizon]);
+            return pinballLoss(tf, pred, y, m, TFT_QUANTILES) as ReturnType<Trainable['loss']>;
+          },
+        };
       },
-    };
-    const cfg = warmWeights
-      ? { ...this.p, epochs: this.p.fineTuneEpochs, learningRate: this.p.fineTuneLearningRate, warmupSteps: 0 }
-      : this.p;
-    const res = await trainLoop(tf, model, plan, cfg, {
-      seed: ctx.seed,
-      evalBeforeTraining: warmWeights != null || this.p.baselineSkip > 0,
-      timeBudgetSec: ctx.timeBudgetSec,
-      signal: ctx.signal,
-      log: ctx.log,
-      ...(ctx.onProgress ? { onProgress: ctx.onProgress } : {}),
+      evalBeforeTraining: this.p.baselineSkip > 0,
     });
-    ctx.log?.('tft fitted', { backend, ...res });
-    return {
-      seconds: (performance.now() - started) / 1000,
-      metrics: trainingMetrics(res, plan, warmWeights != null),
-      ...trainingHistory(res),
-    };
+    return report;
   }
 
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
