@@ -39,9 +39,10 @@ export function actualsOf(series: readonly StoreSeries[]): Actuals {
   return (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n);
 }
 
-function sample(f: QuantileForecast, actuals: Actuals): CalibrationSample {
+function sample(f: QuantileForecast, actuals: Actuals, fold?: number): CalibrationSample {
   const a = actuals(f.storeId, f.start, f.p50.length);
-  return { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+  const s = { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+  return fold === undefined ? s : { ...s, fold };
 }
 
 const MIN_WEIGHT = 0.02;
@@ -201,7 +202,7 @@ export function calibrateIntervals(
     byModel.set(o.model, folds);
     folds.set(
       o.fold,
-      o.forecasts.map((f) => sample(f, actuals)),
+      o.forecasts.map((f) => sample(f, actuals, o.fold)),
     );
   }
   const profiles = new Map<number, number[]>();
