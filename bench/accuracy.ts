@@ -73,12 +73,7 @@ for (const s of bt.scores) {
   later.set(s.model, l);
 }
 const wape = new Map(bt.leaderboard.map((l) => [l.model, l.wape]));
-const calibrated = new Map(
-  ((bt as { coverage?: { model: string; calibratedLater: number; rawLater: number }[] }).coverage ?? []).map((c) => [
-    c.model,
-    c,
-  ]),
-);
+const calibrated = new Map(bt.coverage.map((c) => [c.model, c]));
 const f4 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '   -  ' : x.toFixed(4));
 const f2 = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '  -  ' : x.toFixed(3));
 const pct = (x: number | undefined) =>
@@ -129,8 +124,10 @@ if (argv.includes('--per-fold')) {
   for (const l of bt.leaderboard) {
     const cells = bt.folds.map((f) => {
       const e = per.get(`${l.model}|${f.fold}`);
+      const cal = calibrated.get(l.model)?.calibratedByFold?.[f.fold];
       return e
-        ? `fold ${f.fold}: WAPE ${(e.err / e.act).toFixed(4)} cov ${pct(e.inside / e.days)}`
+        ? `fold ${f.fold}: WAPE ${(e.err / e.act).toFixed(4)} cov ${pct(e.inside / e.days)}` +
+            (cal === undefined ? '' : ` calib ${pct(cal)}`)
         : `fold ${f.fold}: -`;
     });
     console.log(`${l.model.padEnd(14)} ${cells.join('   ')}`);

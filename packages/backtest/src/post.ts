@@ -28,6 +28,8 @@ export interface CoverageRow {
   rawLater: number;
   /** Coverage over folds 1.. after calibrating each fold on the folds before it. */
   calibratedLater: number;
+  /** Calibrated coverage of each of those folds, by fold number: which weeks the calibration misses. */
+  calibratedByFold?: Record<number, number>;
   days: number;
 }
 
@@ -39,9 +41,10 @@ export function actualsOf(series: readonly StoreSeries[]): Actuals {
   return (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n);
 }
 
-function sample(f: QuantileForecast, actuals: Actuals): CalibrationSample {
+function sample(f: QuantileForecast, actuals: Actuals, fold?: number): CalibrationSample {
   const a = actuals(f.storeId, f.start, f.p50.length);
-  return { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+  const s = { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
+  return fold === undefined ? s : { ...s, fold };
 }
 
 const MIN_WEIGHT = 0.02;
@@ -169,12 +172,16 @@ export function ensembleCoverage(
   const actuals = actualsOf(series);
   const all = outcomes.flatMap((o) => o.forecasts.map((f) => ({ fold: o.fold, s: sample(f, actuals) })));
   const later = intervalCoverage(all.filter((x) => x.fold > 0).map((x) => x.s));
+  const folds = [...new Set(all.map((x) => x.fold))].filter((k) => k > 0);
   return {
     model: ENSEMBLE_KIND,
     nominal: coverage,
     raw: intervalCoverage(all.map((x) => x.s)).coverage,
     rawLater: later.coverage,
     calibratedLater: later.coverage,
+    calibratedByFold: Object.fromEntries(
+      folds.map((k) => [k, intervalCoverage(all.filter((x) => x.fold === k).map((x) => x.s)).coverage]),
+    ),
     days: later.days,
   };
 }
@@ -201,7 +208,7 @@ export function calibrateIntervals(
     byModel.set(o.model, folds);
     folds.set(
       o.fold,
-      o.forecasts.map((f) => sample(f, actuals)),
+      o.forecasts.map((f) => sample(f, actuals, o.fold)),
     );
   }
   const profiles = new Map<number, number[]>();
@@ -218,6 +225,7 @@ export function calibrateIntervals(
     calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length, season: seasonAt(Infinity) });
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
+    const calibratedByFold: Record<number, number> = {};
     byFold[model] = new Map();
     for (let i = 1; i < order.length; i++) {
       // The difficulty profile fold i is calibrated with only knows the days before its window.
@@ -225,12 +233,15 @@ export function calibrateIntervals(
       const earlier = order.slice(0, i).flatMap((k) => folds.get(k)!);
       const cal = learnIntervalCalibration(earlier, { coverage, folds: i, season });
       byFold[model].set(order[i]!, cal);
+      const calFold: CalibrationSample[] = [];
       for (const s of folds.get(order[i]!)!) {
         rawLater.push(s);
         const raw = { p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) };
         const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: s.start!, ...raw });
-        calLater.push({ ...s, p10: f.p10, p90: f.p90 });
+        calFold.push({ ...s, p10: f.p10, p90: f.p90 });
       }
+      calibratedByFold[order[i]!] = intervalCoverage(calFold).coverage;
+      calLater.push(...calFold);
     }
     const later = intervalCoverage(calLater);
     report.push({
@@ -239,6 +250,7 @@ export function calibrateIntervals(
       raw: intervalCoverage(all).coverage,
       rawLater: intervalCoverage(rawLater).coverage,
       calibratedLater: later.coverage,
+      calibratedByFold,
       days: later.days,
     });
   }

@@ -50,6 +50,16 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     // the test holds it to 80 % +- 9 and the bench (bench/accuracy.ts) reports the larger runs (default
     // demo, 150 stores x 4 folds: lgbm 74.9 % without the profile, 80.8 % with it).
     for (const c of bt.coverage.filter((x) => x.model !== 'ensemble')) expect(c.calibratedLater).not.toBe(c.rawLater);
+    // Each later fold's own calibrated figure, weighted by its days, makes up the later-fold figure.
+    for (const c of bt.coverage) {
+      const folds = Object.keys(c.calibratedByFold!).map(Number);
+      expect(folds.sort()).toEqual(bt.folds.map((f) => f.fold).filter((k) => k > 0));
+      for (const k of folds) expect(c.calibratedByFold![k]!).toBeGreaterThan(0.5);
+      const lo = Math.min(...Object.values(c.calibratedByFold!));
+      const hi = Math.max(...Object.values(c.calibratedByFold!));
+      expect(c.calibratedLater).toBeGreaterThanOrEqual(lo - 1e-12);
+      expect(c.calibratedLater).toBeLessThanOrEqual(hi + 1e-12);
+    }
     const lgbm = bt.coverage.find((c) => c.model === 'lgbm')!;
     expect(Math.abs(lgbm.calibratedLater - 0.8)).toBeLessThanOrEqual(0.09);
   });

@@ -106,6 +106,43 @@ test('too-wide intervals narrow, by less when few folds are behind the estimate;
   expect(learnIntervalCalibration(narrow, { folds: 1 }).chain.hi).toEqual(learnIntervalCalibration(narrow).chain.hi);
 });
 
+test('across folds, the interval narrows no further than the fold that needs the least narrowing', () => {
+  // A long calm fold (1 % spread inside +-5 % intervals) and a short fold whose errors need slightly
+  // wider intervals: pooled, the residuals say narrow; the second fold says that would under-cover.
+  const withFold = (s: CalibrationSample[], fold: number) => s.map((x) => ({ ...x, fold }));
+  const calm = withFold(
+    samples(11, 300, () => 0.01),
+    0,
+  );
+  const rough = withFold(
+    samples(12, 100, () => 0.045),
+    1,
+  );
+  const pooled = learnIntervalCalibration([...calm, ...rough], { folds: 2 });
+  const anonymous = learnIntervalCalibration(
+    [...calm, ...rough].map(({ fold: _f, ...x }) => x),
+    { folds: 2 },
+  );
+  expect(Math.min(...anonymous.chain.hi)).toBeLessThan(-0.1); // without folds: narrowed
+  expect(pooled.chain.hi).toEqual([0, 0, 0, 0]);
+  expect(pooled.chain.lo).toEqual([0, 0, 0, 0]);
+  const judge = samples(13, 200, () => 0.045);
+  expect(intervalCoverage(calibrate(pooled, judge)).coverage).toBeGreaterThan(
+    intervalCoverage(calibrate(anonymous, judge)).coverage + 0.1,
+  );
+  // Two folds that both over-cover still narrow, as far as the less calm of them allows.
+  const calmer = withFold(
+    samples(14, 300, () => 0.02),
+    1,
+  );
+  const both = learnIntervalCalibration([...calm, ...calmer], { folds: 2 });
+  const alone = learnIntervalCalibration(calmer, { folds: 2 });
+  for (let b = 0; b < 4; b++) {
+    expect(both.chain.hi[b]!).toBeLessThan(-0.1);
+    expect(both.chain.hi[b]!).toBeCloseTo(Math.max(alone.chain.hi[b]!, both.chain.hi[b]!), 9);
+  }
+});
+
 test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in a hard season', () => {
   // Five years of 100 stores whose day-to-day noise is 2.5x larger in weeks 42-50 of every year; the
   // forecasts are the store's level with a +-5 % interval. Calibrated on two calm folds (August,
