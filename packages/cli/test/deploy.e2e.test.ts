@@ -189,17 +189,28 @@ describe('deploy manifests', () => {
     const byStore = forecastRunsByStore();
     expect(byStore.size).toBe(6);
     for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, n)]]);
+    // The compaction CronJob after the shards (shards never compact): the shard files become one, same rows.
+    const compact = k8sDocs<{ spec: { jobTemplate: { spec: K8sJobSpec } } }>('deploy/kubernetes/infer-shards.yaml')[1];
+    const c = compact!.spec.jobTemplate.spec.template.spec.containers[0]!;
+    const done = await run([...c.command, ...c.args], env);
+    if (done.code !== 0) throw new Error(`compaction failed: ${done.stderr.slice(-1500)}`);
+    const result = JSON.parse(done.stdout) as { tables: { filesRemoved: number; filesAdded: number }[] };
+    expect(result.tables[0]!.filesRemoved).toBeGreaterThanOrEqual(n);
+    expect(result.tables[0]!.filesAdded).toBe(1);
+    expect(forecastRunsByStore()).toEqual(byStore);
   });
 
   it('Databricks: the scheduled infer for-each task runs one shard per input', async () => {
     const job = JSON.parse(readFileSync(join(ROOT, 'deploy/databricks/infer-shards.job.json'), 'utf8')) as {
       schedule: { quartz_cron_expression: string };
       tasks: {
-        for_each_task: { inputs: string; task: { spark_python_task: { python_file: string; parameters: string[] } } };
+        for_each_task?: { inputs: string; task: { spark_python_task: { python_file: string; parameters: string[] } } };
+        depends_on?: { task_key: string }[];
+        spark_python_task?: { python_file: string; parameters: string[] };
       }[];
     };
     expect(job.schedule.quartz_cron_expression).toBeTruthy();
-    const each = job.tasks[0]!.for_each_task;
+    const each = job.tasks[0]!.for_each_task!;
     const inputs = JSON.parse(each.inputs) as number[];
     const t = each.task.spark_python_task;
     const env = { PATH: `${binDir}:${process.env['PATH']}` };
@@ -223,5 +234,13 @@ describe('deploy manifests', () => {
     });
     const byStore = forecastRunsByStore();
     for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, inputs.length)]]);
+    // The compaction task runs after every shard (shards never compact); it keeps the rows as they are.
+    const compact = job.tasks[1]!;
+    expect(compact.depends_on).toEqual([{ task_key: 'infer_shards' }]);
+    const params = compact.spark_python_task!.parameters.map((p) => p.replace(/^\/Workspace\/.*\.yaml$/, world.file));
+    const done = await run(['python3', join(ROOT, 'deploy/databricks/run_cvc.py'), ...params], env);
+    if (done.code !== 0) throw new Error(`compaction failed: ${done.stderr.slice(-1500)}`);
+    expect((JSON.parse(done.stdout) as { tables: { filesAdded: number }[] }).tables[0]!.filesAdded).toBe(1);
+    expect(forecastRunsByStore()).toEqual(byStore);
   });
 });

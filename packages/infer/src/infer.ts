@@ -280,12 +280,7 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
         log.warn({ shard: shardTag, attempt, error: e.message }, 'shard write conflicted; re-planning');
       }
     }
-    const { rows, commit, optimizeVersion, optimizeConflict } = written;
-    if (optimizeConflict)
-      log.info(
-        { shard: shardTag, reason: optimizeConflict },
-        'compaction left to a later run: another shard compacted',
-      );
+    const { rows, commit, optimizeVersion } = written;
     log.info(
       { asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version },
       'forecasts written',

@@ -2,7 +2,7 @@
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
 // see the old forecast or the new one, never a mix. A shard (`--shard i/n`) replaces only its stores'
 // rows of that date: shards of one date commit side by side, as their predicates select disjoint rows.
-import { isDeltaError, optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+import { optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
 import { FORECASTS, ensureTable } from '@cvc/feature-table';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
@@ -32,7 +32,7 @@ export async function writeForecastRows(
      */
     shardStores?: readonly string[];
   },
-): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null; optimizeConflict: string | null }> {
+): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null }> {
   await ensureTable(conn, table, FORECASTS);
   const n = forecasts.length * meta.horizon;
   const store = new Array<string>(n);
@@ -83,16 +83,12 @@ export async function writeForecastRows(
   // Written clustered (the table's (as_of_date, store_id) order). The incremental OPTIMIZE compacts the
   // small daily files (and any a rerun's replaceWhere left unclustered), never full-size clustered ones;
   // with a single small file it commits nothing. It runs under the caller's run lock, like the write.
-  // Shards compact concurrently: one that finds its inputs compacted by another leaves it at that.
-  try {
-    const compact = await optimize(conn, table, {
-      metadata: { operation: 'infer optimize', runId: meta.runId },
-      ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
-    });
-    const optimizeVersion = compact.version !== commit.version ? compact.version : null;
-    return { rows: n, commit, optimizeVersion, optimizeConflict: null };
-  } catch (e) {
-    if (!meta.shardStores || !isDeltaError(e, 'CONFLICT')) throw e;
-    return { rows: n, commit, optimizeVersion: null, optimizeConflict: e.message };
-  }
+  // A shard never compacts: its compaction would remove files the other shards' writes are planned on,
+  // so they would re-plan again and again; `cvc lake optimize` (a step after the shards) compacts.
+  if (meta.shardStores) return { rows: n, commit, optimizeVersion: null };
+  const compact = await optimize(conn, table, {
+    metadata: { operation: 'infer optimize', runId: meta.runId },
+    ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
+  });
+  return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
 }
