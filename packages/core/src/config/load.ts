@@ -203,13 +203,17 @@ export function loadConfig(
   const lake = remote ? config.lake.root.replace(/\/+$/, '') : at(config.lake.root);
   // A remote lake has no local parent: reports, checkpoints and spill files go to lake.localDir.
   const data = remote ? at(config.lake.localDir ?? '../data') : dirname(lake);
+  // registry.root may be an Azure URL of its own (the registry then lives there, see @cvc/mlops).
+  const registryRemote = isRemoteLake(config.registry.root);
+  const registryProblem = registryRemote ? remoteLakeProblem(config.registry.root) : undefined;
+  if (registryProblem) throw new ConfigError(file, `registry.root ${registryProblem}`);
   return {
     file: abs,
     config,
     paths: {
       lake,
       tracking: at(config.tracking.root),
-      registry: at(config.registry.root),
+      registry: registryRemote ? config.registry.root.replace(/\/+$/, '') : at(config.registry.root),
       demoSource: at(config.source.duckdb.path),
       data,
       lakeLocal: remote ? resolve(data, 'lake-local') : lake,
