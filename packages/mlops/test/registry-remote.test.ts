@@ -3,7 +3,7 @@
 // chain of create-if-absent state files (a stale writer gets a conflict, never a lost update), bundles
 // uploaded under the version and downloaded to a local cache for infer.
 import { execFile } from 'node:child_process';
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,15 @@ describe.each(backends())('registry on $name storage', (backend) => {
     // A second resolve reuses the verified copy; the cache holds no half-downloaded folder.
     expect((await reg.resolve(2)).bundleDir).toBe(resolved.bundleDir);
     expect((await readdir(join(cacheDir, 'cvc-forecaster'))).filter((f) => f.startsWith('.'))).toEqual([]);
+
+    // Concurrent resolves into a fresh cache (4 infers at once) all load a whole bundle.
+    const fresh = remoteRegistry({ root, name: 'cvc-forecaster', cacheDir: join(tmp, 'cache2') });
+    for (const r of await Promise.all(Array.from({ length: 4 }, () => fresh.resolve(3))))
+      expect((await readBundle(r.bundleDir, factories)).manifest.backtest.wape).toBe(0.25);
+    // A damaged cached copy is replaced by a fresh download.
+    const damaged = (await fresh.resolve(3)).bundleDir;
+    await writeFile(join(damaged, 'manifest.json'), '{}');
+    expect((await readBundle((await fresh.resolve(3)).bundleDir, factories)).manifest.backtest.wape).toBe(0.25);
 
     const err = await reg.promote(9).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(UnknownAliasError);

@@ -296,9 +296,22 @@ async function resolveVersion(c: Ctx, ref: number | string): Promise<ResolvedVer
         await writeFile(target, await c.store.read(file.path));
       }
       await verifyBundle(tmp);
-      await rm(dir, { recursive: true, force: true });
-      // Another infer may have finished the same download first: its copy is as good as ours.
-      await rename(tmp, dir).catch(() => undefined);
+      // Another infer may have finished the same download first (and be reading it): its copy is as good
+      // as ours. Only a copy that fails verification (a crash mid-write of an older cvc) is replaced.
+      const placed = await rename(tmp, dir).then(
+        () => true,
+        () => false,
+      );
+      if (
+        !placed &&
+        !(await verifyBundle(dir).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        await rm(dir, { recursive: true, force: true });
+        await rename(tmp, dir);
+      }
     } finally {
       await rm(tmp, { recursive: true, force: true });
     }
