@@ -7,7 +7,7 @@ import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { backends } from '../../lakehouse/test/backends.js';
+import { backends, DEV_KEY, startAzurite } from '../../lakehouse/test/backends.js';
 import {
   commitRemoteState,
   isInputError,
@@ -129,5 +129,25 @@ describe.each(backends())('registry on $name storage', (backend) => {
     await Promise.all(aliases.map((a, i) => reg.setAlias(a, (i % 2) + 1)));
     const { state } = await readRemoteState(o);
     expect(Object.keys(state.aliases).sort()).toEqual([...aliases, 'champion'].sort());
+  }, 120_000);
+});
+
+describe('registry on Azurite with a wrong account key', () => {
+  it('fails with HTTP 403 and never shows either key', async () => {
+    const azurite = await startAzurite();
+    const saved = process.env['AZURE_STORAGE_CONNECTION_STRING'];
+    const wrong = Buffer.from('a wrong key, secret all the same').toString('base64');
+    process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString.replace(DEV_KEY, wrong);
+    try {
+      const reg = remoteRegistry({ root: 'az://models/registry', name: 'm', cacheDir: await tempDir() });
+      const err = await reg.register(await makeBundle(join(await tempDir(), 'b'))).catch((e: unknown) => e);
+      expect((err as Error).message).toMatch(/HTTP 403/);
+      expect((err as Error).message).not.toContain(wrong);
+      expect((err as Error).message).not.toContain(DEV_KEY);
+    } finally {
+      if (saved === undefined) delete process.env['AZURE_STORAGE_CONNECTION_STRING'];
+      else process.env['AZURE_STORAGE_CONNECTION_STRING'] = saved;
+      await azurite.stop();
+    }
   }, 120_000);
 });
