@@ -79,7 +79,12 @@ describe('cvc demo on Azurite', () => {
     expect((JSON.parse(infer.stdout) as { bundleVersion: string }).bundleVersion).toBe(String(champion));
     // The bundle infer loaded is a verified download in the local work dir.
     expect(readdirSync(join(p.dir, 'work', 'registry-cache', 'cvc-forecaster')).length).toBeGreaterThan(0);
-    expect(`${models.stdout}${models.stderr}${infer.stdout}${infer.stderr}`).not.toContain(DEV_KEY);
+    // `cvc runs list` reads the tracking tables from the emulator; the train run is there.
+    const runs = cvc(['--config', p.config, '--json', 'runs', 'list'], { env });
+    expect(runs.code).toBe(0);
+    const names = (JSON.parse(runs.stdout) as { runs: { name: string; status: string }[] }).runs;
+    expect(names.some((r) => r.name.startsWith('train ') && r.status === 'FINISHED')).toBe(true);
+    expect(`${models.stdout}${models.stderr}${infer.stdout}${infer.stderr}${runs.stdout}`).not.toContain(DEV_KEY);
   }, 600_000);
 
   it('delta-rs reads the forecasts from Azurite', () => {
