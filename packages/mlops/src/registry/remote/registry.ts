@@ -7,12 +7,13 @@
 //                                and finds <seq> taken is stale: it re-reads and re-applies its change.
 // resolve() downloads a version's bundle into a local cache directory, so infer loads a local bundle.
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join, relative, sep } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { storageFor, type Storage } from '@cvc/lakehouse';
 import { MlopsInputError, NO_VERSION_HINT, RegistryConflictError, UnknownAliasError } from '../../errors.js';
 import { verifyBundle } from '../../bundle/read.js';
+import { filesBelow } from '../../files.js';
 import { routeCounts } from '../../bundle/routing.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
 import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
@@ -118,7 +119,10 @@ async function latestState(c: Ctx): Promise<{ seq: number; state: RegistryState 
  * that change (the caller's state is stale: re-read, re-apply, commit again).
  */
 export async function commitRemoteState(o: RemoteRegistryOptions, basedOn: number, state: RegistryState) {
-  const c = open(o);
+  await commitState(open(o), basedOn, state);
+}
+
+async function commitState(c: Ctx, basedOn: number, state: RegistryState): Promise<void> {
   const rel = `state/${stateName(basedOn + 1)}`;
   const body = `${JSON.stringify(registryStateSchema.parse(state), null, 2)}\n`;
   await parentOf(c, `${c.o.name}/${rel}`);
@@ -135,7 +139,7 @@ async function changeState<T>(c: Ctx, change: (state: RegistryState) => Promise<
     const { seq, state } = await latestState(c);
     const out = await change(state);
     try {
-      await commitRemoteState(c.o, seq, state);
+      await commitState(c, seq, state);
       return out;
     } catch (e) {
       if (!(e instanceof RegistryConflictError) || i + 1 >= MAX_TRIES) throw e;
@@ -159,11 +163,6 @@ function info(c: Ctx, f: VersionFile, state: RegistryState): ModelVersionInfo {
       .sort(),
     source: where(c, f.bundle),
   };
-}
-
-async function filesBelow(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'));
 }
 
 async function registerVersion(c: Ctx, bundleDir: string, opts: RegisterOptions): Promise<RegisterResult> {

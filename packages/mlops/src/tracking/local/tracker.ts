@@ -4,11 +4,12 @@
 // per call), as MLflow logs them, so a reader sees a RUNNING run's params, fold metrics and tags live.
 import { isRemoteLake, maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { append, scanSql, storageFor } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MlopsInputError } from '../../errors.js';
+import { filesBelow } from '../../files.js';
 import {
   PARENT_RUN_TAG,
   RUN_NAME_TAG,
@@ -40,23 +41,6 @@ function safeArtifactPath(p: string): string {
   if (parts.length === 0 || parts.includes('..'))
     throw new MlopsInputError(`artifact path "${p}": expected a relative path without ".."`);
   return parts.join('/');
-}
-
-/** Files below a directory ('/'-separated, symlinks followed as cp's dereference did). */
-async function filesBelow(dir: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    const abs = join(e.parentPath, e.name);
-    if (e.isFile() || (e.isSymbolicLink() && (await stat(abs)).isFile()))
-      out.push(
-        abs
-          .slice(dir.length)
-          .replace(/^[\\/]+/, '')
-          .split(/[\\/]/)
-          .join('/'),
-      );
-  }
-  return out;
 }
 
 /** A failed write(fd) (ENOSPC) carries no path: name the table or root being written. */
