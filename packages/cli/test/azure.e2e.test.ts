@@ -1,6 +1,7 @@
 // `cvc demo` with lake.root on Azure (Azurite on a free loopback port): every Delta table lands in
 // the emulator, none on local disk, delta-rs reads the forecasts from there, and the connection
-// string never reaches the output. Registry and tracking stay local (paths under lake.localDir).
+// string never reaches the output. Registry and tracking (roots left unset) live under the lake in
+// the emulator too: train registers there, a later `cvc infer` resolves the alias from Azurite.
 
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -57,6 +58,34 @@ describe('cvc demo on Azurite', () => {
     expect(readdirSync(p.dir).filter((f) => f.startsWith('az'))).toEqual([]);
     expect(readdirSync(join(p.dir, 'work', 'reports')).some((f) => f.startsWith('backtest-'))).toBe(true);
   });
+
+  it('keeps the registry and tracking artifacts in Azurite; a later infer resolves the alias there', async () => {
+    const blobs = await listBlobNames(azurite.connectionString, 'cvclake', 'demo/lake/_');
+    expect(blobs).toContain('demo/lake/_registry/cvc-forecaster/versions/1.json');
+    expect(blobs.some((b) => /^demo\/lake\/_registry\/cvc-forecaster\/state\/\d{12}\.json$/.test(b))).toBe(true);
+    expect(blobs.some((b) => b.startsWith('demo/lake/_registry/cvc-forecaster/bundles/'))).toBe(true);
+    expect(blobs.some((b) => /^demo\/lake\/_tracking\/artifacts\/[0-9a-f]{32}\/bundle\/manifest\.json$/.test(b))).toBe(
+      true,
+    );
+    expect(existsSync(join(p.dir, 'data', 'registry'))).toBe(false);
+    expect(existsSync(join(p.dir, 'data', 'tracking'))).toBe(false);
+    const models = cvc(['--config', p.config, '--json', 'models', 'list'], { env });
+    expect(models.code).toBe(0);
+    const listed = JSON.parse(models.stdout) as { backend: string; versions: { version: number; aliases: string[] }[] };
+    expect(listed.backend).toBe('azure');
+    const champion = listed.versions.find((v) => v.aliases.includes('champion'))!.version;
+    const infer = cvc(['--config', p.config, '--json', 'infer'], { env });
+    if (infer.code !== 0) throw new Error(`infer failed (${infer.code}): ${infer.stderr.slice(-2000)}`);
+    expect((JSON.parse(infer.stdout) as { bundleVersion: string }).bundleVersion).toBe(String(champion));
+    // The bundle infer loaded is a verified download in the local work dir.
+    expect(readdirSync(join(p.dir, 'work', 'registry-cache', 'cvc-forecaster')).length).toBeGreaterThan(0);
+    // `cvc runs list` reads the tracking tables from the emulator; the train run is there.
+    const runs = cvc(['--config', p.config, '--json', 'runs', 'list'], { env });
+    expect(runs.code).toBe(0);
+    const names = (JSON.parse(runs.stdout) as { runs: { name: string; status: string }[] }).runs;
+    expect(names.some((r) => r.name.startsWith('train ') && r.status === 'FINISHED')).toBe(true);
+    expect(`${models.stdout}${models.stderr}${infer.stdout}${infer.stderr}${runs.stdout}`).not.toContain(DEV_KEY);
+  }, 600_000);
 
   it('delta-rs reads the forecasts from Azurite', () => {
     const s = JSON.parse(run.stdout) as Record<string, any>;

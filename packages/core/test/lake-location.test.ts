@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exitCodeOf, lakeTable, loadConfig } from '../src/index.js';
 
-function configWith(root: string): string {
+function configWith(root: string, more = ''): string {
   const dir = mkdtempSync(join(tmpdir(), 'cvc-lake-root-'));
   const file = join(dir, 'cvc.yaml');
-  writeFileSync(file, `lake:\n  root: "${root}"\n  localDir: ./work\n`);
+  writeFileSync(file, `lake:\n  root: "${root}"\n  localDir: ./work\n${more}`);
   return file;
 }
 
@@ -41,5 +41,28 @@ describe('lake.root on Azure', () => {
       expect((err as Error).message).toMatch(why);
       expect((err as Error).message).not.toContain('SECRETSIG');
     }
+  });
+
+  it('puts an unset registry.root and tracking.root under an Azure lake; explicit roots win', () => {
+    const under = loadConfig(configWith('az://lake/cvc/'));
+    expect(under.paths.registry).toBe('az://lake/cvc/_registry');
+    expect(under.paths.tracking).toBe('az://lake/cvc/_tracking');
+    const own = loadConfig(
+      configWith('az://lake/cvc', 'registry:\n  root: az://models/reg/\ntracking:\n  root: ./tracking\n'),
+    );
+    expect(own.paths.registry).toBe('az://models/reg');
+    expect(own.paths.tracking).toBe(join(own.file, '..', 'tracking'));
+    // A local lake keeps its local defaults.
+    const local = loadConfig(configWith('./lake'));
+    expect(local.paths.registry).toBe(join(local.file, '..', '..', 'data', 'registry'));
+    let err: unknown;
+    try {
+      loadConfig(configWith('./lake', 'registry:\n  root: "https://a.blob.core.windows.net/c/r?sig=SECRETSIG"\n'));
+    } catch (e) {
+      err = e;
+    }
+    expect(exitCodeOf(err)).toBe(2);
+    expect((err as Error).message).toMatch(/registry\.root must not carry a query string/);
+    expect((err as Error).message).not.toContain('SECRETSIG');
   });
 });

@@ -18,6 +18,6 @@ export { optimize, rowsForSize, DEFAULT_TARGET_FILE_SIZE_MB, type OptimizeOption
 export { vacuum, type VacuumOptions, type VacuumResult } from './operations/vacuum.js';
 export { history, type HistoryEntry } from './operations/history.js';
 export { setProperties, upgradeProtocol, checkpoint } from './operations/properties.js';
-export { LocalStorage } from './storage/local.js';
+export { LocalStorage, storageFor } from './storage/local.js';
 export type { Storage, FileInfo } from './storage/storage.js';
 export { stageColumns, type StagedColumn } from './typed-columns.js';

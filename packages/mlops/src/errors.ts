@@ -120,3 +120,8 @@ export class RunNotFoundError extends InputError {
     super(`${root}: ${message ?? `no run with id "${runId}"; see \`cvc runs list\` (--all for model runs)`}`);
   }
 }
+
+/** An alias change based on a registry state another writer has already replaced (stale writer). */
+export class RegistryConflictError extends JobError {
+  override readonly name = 'RegistryConflictError';
+}

@@ -53,6 +53,12 @@ export {
   type LocalRegistryOptions,
 } from './registry/local/registry.js';
 export { withLock, type LockOptions } from './registry/local/lock.js';
+export {
+  remoteRegistry,
+  readRemoteState,
+  commitRemoteState,
+  type RemoteRegistryOptions,
+} from './registry/remote/registry.js';
 export { mlflowRegistry, type MlflowRegistryOptions } from './registry/mlflow/registry.js';
 export { openRegistry, type RegistrySettings } from './registry/open.js';
 export { trackingSettings, registrySettings } from './settings.js';

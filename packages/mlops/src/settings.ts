@@ -1,5 +1,6 @@
 // Tracking and registry settings from a loaded cvc config, so every step opens them the same way.
-import type { LoadedConfig } from '@cvc/core';
+import { isRemoteLake, type LoadedConfig } from '@cvc/core';
+import { join } from 'node:path';
 import type { TrackingSettings } from './tracking/open.js';
 import type { RegistrySettings } from './registry/open.js';
 
@@ -13,6 +14,8 @@ export function registrySettings(loaded: Pick<LoadedConfig, 'config' | 'paths'>)
   return {
     name: loaded.config.registry.name,
     root: loaded.paths.registry,
+    // A registry on Azure downloads bundles next to the other local working files.
+    ...(isRemoteLake(loaded.paths.registry) ? { cacheDir: join(loaded.paths.data, 'registry-cache') } : {}),
     trackingUri: t.uri,
     kind: loaded.config.registry.kind,
     ...(t.token ? { token: t.token } : {}),

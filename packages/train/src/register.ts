@@ -4,7 +4,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { InputError, silentLogger } from '@cvc/core';
+import { InputError, isRemoteLake, silentLogger } from '@cvc/core';
 import {
   importanceSvg,
   lgbmFeatureImportance,
@@ -59,8 +59,10 @@ export async function trainAndRegister(opts: TrainAndRegisterOptions): Promise<T
   const log = opts.log ?? silentLogger;
   const registry = openRegistry(registrySettings(loaded), { log });
   const tracker = await openTracker(trackingSettings(loaded), { log });
-  await mkdir(loaded.paths.registry, { recursive: true });
-  const tmp = await tempBundleDir(loaded.paths.registry);
+  // The bundle is written locally first: beside a local registry, or in the data dir for one on Azure.
+  const scratch = isRemoteLake(loaded.paths.registry) ? loaded.paths.data : loaded.paths.registry;
+  await mkdir(scratch, { recursive: true });
+  const tmp = await tempBundleDir(scratch);
   const run = await tracker.startRun({
     name: `train ${opts.from}..${opts.to ?? 'last'}`,
     tags: { 'cvc.step': 'train', ...(opts.runId ? { 'cvc.run_id': opts.runId } : {}) },

@@ -10,7 +10,7 @@ import { parseDocument } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import { isSecretKey } from '../log.js';
-import { isRemoteLake, remoteLakeProblem } from './lake-location.js';
+import { isRemoteLake, lakeTable, remoteLakeProblem } from './lake-location.js';
 import { configSchema, type CvcConfig } from './schema.js';
 
 export interface LoadedConfig {
@@ -203,13 +203,23 @@ export function loadConfig(
   const lake = remote ? config.lake.root.replace(/\/+$/, '') : at(config.lake.root);
   // A remote lake has no local parent: reports, checkpoints and spill files go to lake.localDir.
   const data = remote ? at(config.lake.localDir ?? '../data') : dirname(lake);
+  // registry.root / tracking.root may be Azure URLs (they then live there, see @cvc/mlops). Left unset
+  // beside an Azure lake, they go under it (_registry, _tracking), as locally they sit beside the lake.
+  const given = doc.toJS() as { registry?: { root?: unknown }; tracking?: { root?: unknown } } | null;
+  const placed = (key: 'registry' | 'tracking', root: string): string => {
+    if (remote && given?.[key]?.root === undefined) return lakeTable(lake, `_${key}`);
+    if (!isRemoteLake(root)) return at(root);
+    const why = remoteLakeProblem(root);
+    if (why) throw new ConfigError(file, `${key}.root ${why}`);
+    return root.replace(/\/+$/, '');
+  };
   return {
     file: abs,
     config,
     paths: {
       lake,
-      tracking: at(config.tracking.root),
-      registry: at(config.registry.root),
+      tracking: placed('tracking', config.tracking.root),
+      registry: placed('registry', config.registry.root),
       demoSource: at(config.source.duckdb.path),
       data,
       lakeLocal: remote ? resolve(data, 'lake-local') : lake,

@@ -1,17 +1,20 @@
 // Chooses the registry backend the same way tracking is chosen: MLflow when a tracking URI is set.
-import type { Logger } from '@cvc/core';
+import { isRemoteLake, type Logger } from '@cvc/core';
 import { join } from 'node:path';
 import { mlflowClientFor, mlflowTarget } from '../tracking/open.js';
 import { MlopsInputError } from '../errors.js';
 import { localRegistry } from './local/registry.js';
+import { remoteRegistry } from './remote/registry.js';
 import { mlflowRegistry } from './mlflow/registry.js';
 import type { ModelRegistry } from './registry.js';
 
 export interface RegistrySettings {
   /** config.registry.name */
   name: string;
-  /** Absolute local registry root (LoadedConfig.paths.registry); also the download cache for MLflow. */
+  /** Registry root (LoadedConfig.paths.registry): a local directory, or an Azure URL (see remote/registry.ts). */
   root: string;
+  /** Local download cache for a remote registry and for MLflow (default: <root>/.mlflow-cache, local root). */
+  cacheDir?: string;
   /** config.tracking.uri / token. */
   trackingUri: string | null;
   token?: string;
@@ -38,9 +41,13 @@ export function openRegistry(
     return mlflowRegistry({
       client,
       name: settings.name,
-      cacheDir: join(settings.root, '.mlflow-cache'),
+      cacheDir: settings.cacheDir ?? join(settings.root, '.mlflow-cache'),
       unityCatalog: uc,
     });
+  }
+  if (isRemoteLake(settings.root)) {
+    if (!settings.cacheDir) throw new MlopsInputError(`registry.root ${settings.root}: needs a local cache directory`);
+    return remoteRegistry({ root: settings.root, name: settings.name, cacheDir: settings.cacheDir });
   }
   return localRegistry({ root: settings.root, name: settings.name });
 }

@@ -49,7 +49,7 @@ export interface ResolvedVersion {
 }
 
 export interface ModelRegistry {
-  readonly backend: 'local' | 'mlflow' | 'unity-catalog';
+  readonly backend: 'local' | 'azure' | 'mlflow' | 'unity-catalog';
   readonly name: string;
   register(bundleDir: string, opts?: RegisterOptions): Promise<RegisterResult>;
   list(): Promise<ModelVersionInfo[]>;

@@ -108,7 +108,7 @@ function info(
 }
 
 /** Moves `alias` to `version` in `state`, remembering the previous holder for rollback. */
-function moveAlias(state: RegistryState, alias: string, version: number, reason?: string): void {
+export function moveAlias(state: RegistryState, alias: string, version: number, reason?: string): void {
   const from = state.aliases[alias];
   if (from === version) return;
   if (from !== undefined) (state.previous[alias] ??= []).push(from);

@@ -1,13 +1,11 @@
 // Reading the local tracking tables back, for `cvc runs list` and `cvc runs show <id>`.
-import { readdir } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
-import { scanSql, tableExists } from '@cvc/lakehouse';
+import { scanSql, storageFor, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { z } from 'zod';
 import { RunNotFoundError } from '../../errors.js';
 import { PARENT_RUN_TAG } from '../tracker.js';
 import { openDuck } from './tracker.js';
-import { sqlLiteral, tablePath } from './tables.js';
+import { sqlLiteral, tablePath, trackingRootOf } from './tables.js';
 
 export interface RunSummary {
   runId: string;
@@ -124,7 +122,7 @@ async function withConn<T>(fn: (conn: DuckDBConnection) => Promise<T>): Promise<
 
 /** Runs newest first, each with its overall metrics. An empty or missing tracking root gives []. */
 export async function listRuns(trackingRoot: string, opts: ListRunsOptions = {}): Promise<RunSummary[]> {
-  const root = resolve(trackingRoot);
+  const root = trackingRootOf(trackingRoot);
   if (!(await tableExists(tablePath(root, 'runs')))) return [];
   return withConn(async (conn) => {
     const conds = ['TRUE'];
@@ -141,13 +139,10 @@ export async function listRuns(trackingRoot: string, opts: ListRunsOptions = {})
   });
 }
 
+/** The run's artifact files, through the same storage layer as the tables (local folder or Azure prefix). */
 async function listArtifactFiles(dir: string): Promise<string[]> {
   try {
-    const entries = await readdir(dir, { recursive: true, withFileTypes: true });
-    return entries
-      .filter((e) => e.isFile())
-      .map((e) => relative(dir, join(e.parentPath, e.name)).split(sep).join('/'))
-      .sort();
+    return (await storageFor(dir).listRecursive('')).map((f) => f.path).sort();
   } catch {
     return [];
   }
@@ -155,7 +150,7 @@ async function listArtifactFiles(dir: string): Promise<string[]> {
 
 /** One run in full. `id` may be a unique prefix (at least 6 characters) of the run id. */
 export async function showRun(trackingRoot: string, id: string): Promise<RunDetail> {
-  const root = resolve(trackingRoot);
+  const root = trackingRootOf(trackingRoot);
   if (!(await tableExists(tablePath(root, 'runs'))))
     throw new RunNotFoundError(
       root,

@@ -1,7 +1,8 @@
 // The local tracking tables (Delta, under the tracking root) and how rows are spliced into SQL.
 // Every table is append-only, so concurrent runs (the backtest's child runs, a train in another process)
 // never conflict: a run's status changes are new rows and readers take the latest one.
-import { join } from 'node:path';
+import { resolve } from 'node:path';
+import { isRemoteLake, lakeTable } from '@cvc/core';
 import { createTable, isDeltaError, type ColumnDef } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
@@ -44,12 +45,17 @@ export const TABLES = {
 
 export type TableName = keyof typeof TABLES;
 
+/** tracking.root as the tables see it: an absolute local directory, or an Azure URL (tables and artifacts there). */
+export function trackingRootOf(root: string): string {
+  return isRemoteLake(root) ? root.replace(/\/+$/, '') : resolve(root);
+}
+
 export function tablePath(root: string, table: TableName): string {
-  return join(root, table);
+  return lakeTable(root, table);
 }
 
 export function artifactsRoot(root: string): string {
-  return join(root, 'artifacts');
+  return lakeTable(root, 'artifacts');
 }
 
 export async function ensureTables(conn: DuckDBConnection, root: string): Promise<void> {

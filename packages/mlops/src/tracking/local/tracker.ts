@@ -1,13 +1,15 @@
 // The default Tracker: runs, params, metrics and tags in Delta tables under the tracking root, and
-// artifacts copied into <root>/artifacts/<run_id>/. Every call is written as it is made (one small append
+// artifacts copied into <root>/artifacts/<run_id>/ through the lakehouse Storage layer (a local folder,
+// or blobs when tracking.root is an Azure URL). Every call is written as it is made (one small append
 // per call), as MLflow logs them, so a reader sees a RUNNING run's params, fold metrics and tags live.
-import { maskUserinfo } from '@cvc/core';
+import { isRemoteLake, maskUserinfo } from '@cvc/core';
 import { randomUUID } from 'node:crypto';
-import { cp, mkdir, stat } from 'node:fs/promises';
-import { basename, join, resolve } from 'node:path';
-import { append, scanSql } from '@cvc/lakehouse';
+import { mkdir, readFile, stat } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { append, scanSql, storageFor } from '@cvc/lakehouse';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { MlopsInputError } from '../../errors.js';
+import { filesBelow } from '../../files.js';
 import {
   PARENT_RUN_TAG,
   RUN_NAME_TAG,
@@ -18,7 +20,7 @@ import {
   type TrackedRun,
   type Tracker,
 } from '../tracker.js';
-import { artifactsRoot, ensureTables, tablePath, valuesSelect, type SqlValue } from './tables.js';
+import { artifactsRoot, ensureTables, tablePath, trackingRootOf, valuesSelect, type SqlValue } from './tables.js';
 
 export async function openDuck(): Promise<{ conn: DuckDBConnection; close: () => void }> {
   const instance = await DuckDBInstance.create(':memory:', { threads: '2' });
@@ -51,8 +53,9 @@ function namePath(path: string): (err: unknown) => never {
 }
 
 export async function createLocalTracker(root: string, experiment: string): Promise<Tracker> {
-  const trackingRoot = resolve(root);
-  await mkdir(trackingRoot, { recursive: true });
+  const trackingRoot = trackingRootOf(root);
+  if (!isRemoteLake(trackingRoot)) await mkdir(trackingRoot, { recursive: true });
+  const store = storageFor(trackingRoot);
   const duck = await openDuck();
   await ensureTables(duck.conn, trackingRoot).catch(namePath(trackingRoot));
   // One DuckDB connection runs one statement at a time; chain the writes of all runs.
@@ -75,7 +78,7 @@ export async function createLocalTracker(root: string, experiment: string): Prom
     async startRun(opts: StartRunOptions): Promise<TrackedRun> {
       const runId = randomUUID().replaceAll('-', '');
       const start = new Date();
-      const artifactDir = join(artifactsRoot(trackingRoot), runId);
+      const artifactDir = `${artifactsRoot(trackingRoot)}/${runId}`;
       const parent = parentId(opts.parent);
       const runRow = {
         run_id: runId,
@@ -140,10 +143,15 @@ export async function createLocalTracker(root: string, experiment: string): Prom
           await write('tags', rows, runId);
         },
         async logArtifact(localPath, artifactPath) {
-          const st = await stat(localPath);
-          const dest = join(artifactDir, ...safeArtifactPath(artifactPath ?? basename(localPath)).split('/'));
-          await mkdir(st.isDirectory() ? dest : join(dest, '..'), { recursive: true });
-          await cp(localPath, dest, { recursive: true, errorOnExist: false, force: true, dereference: true });
+          const dest = `artifacts/${runId}/${safeArtifactPath(artifactPath ?? basename(localPath))}`;
+          const isDir = (await stat(localPath)).isDirectory();
+          const files = isDir ? await filesBelow(localPath) : [''];
+          await store.mkdirs('');
+          for (const rel of files) {
+            const to = rel === '' ? dest : `${dest}/${rel}`;
+            await store.mkdirs(to.slice(0, to.lastIndexOf('/')));
+            await store.put(to, await readFile(rel === '' ? localPath : join(localPath, ...rel.split('/'))));
+          }
         },
         async end(status: RunStatus = 'FINISHED') {
           if (ended) return;

@@ -1,0 +1,346 @@
+// The model registry on an object store (registry.root: abfss://, az://, https://...blob...), through the
+// lakehouse Storage layer. Blob storage has no rename and no lock file, so every change is a
+// create-if-absent put (If-None-Match: *), as Delta commits are:
+//   <name>/bundles/<id>/...      the bundle's files, uploaded before any number is claimed
+//   <name>/versions/<v>.json     claims version v (the first writer wins; a loser tries v + 1)
+//   <name>/state/<seq>.json      registry.json's content after change <seq>; a writer that read <seq> - 1
+//                                and finds <seq> taken is stale: it re-reads and re-applies its change.
+// resolve() downloads a version's bundle into a local cache directory, so infer loads a local bundle.
+import { randomUUID } from 'node:crypto';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { z } from 'zod';
+import { storageFor, type Storage } from '@cvc/lakehouse';
+import { MlopsInputError, NO_VERSION_HINT, RegistryConflictError, UnknownAliasError } from '../../errors.js';
+import { verifyBundle } from '../../bundle/read.js';
+import { filesBelow } from '../../files.js';
+import { routeCounts } from '../../bundle/routing.js';
+import { decidePromotion, isValidAlias } from '../promotion.js';
+import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
+import { emptyState, registryStateSchema, type RegistryState } from '../local/state.js';
+import { moveAlias } from '../local/registry.js';
+
+export interface RemoteRegistryOptions {
+  /** The registry root URL (no query string: credentials come from the environment). */
+  root: string;
+  name: string;
+  /** Local directory the bundles are downloaded to for infer. */
+  cacheDir: string;
+  /** Tests pass a storage; otherwise storageFor(root). */
+  storage?: Storage;
+}
+
+const versionFileSchema = z
+  .object({
+    name: z.string(),
+    version: z.number().int().positive(),
+    createdAt: z.string(),
+    bundleId: z.string(),
+    wape: z.number().nullable(),
+    runId: z.string().nullable(),
+    description: z.string().nullable(),
+    /** The bundle's folder under <name>/ (bundles/<id>). */
+    bundle: z.string().regex(/^bundles\/[0-9a-f-]{36}$/),
+    routes: z.object({ stores: z.record(z.string(), z.number()), fallback: z.string() }).nullable(),
+  })
+  .strict();
+type VersionFile = z.infer<typeof versionFileSchema>;
+
+/** Concurrent writers retry this often before giving up (each try costs one lost race). */
+const MAX_TRIES = 200;
+
+interface Ctx {
+  o: RemoteRegistryOptions;
+  store: Storage;
+}
+
+function open(o: RemoteRegistryOptions): Ctx {
+  if (!/^[A-Za-z0-9_.-]+$/.test(o.name) || o.name === '.' || o.name === '..')
+    throw new MlopsInputError(`registry name "${o.name}": letters, digits, _ . - only`);
+  return { o, store: o.storage ?? storageFor(o.root) };
+}
+
+const where = (c: Ctx, rel = '') => `${c.o.root.replace(/\/+$/, '')}/${c.o.name}${rel ? `/${rel}` : ''}`;
+const stateName = (seq: number) => `${String(seq).padStart(12, '0')}.json`;
+
+/** The folder a file goes in must exist on local storage (a no-op on blob storage). */
+async function parentOf(c: Ctx, rel: string): Promise<void> {
+  await c.store.mkdirs('');
+  await c.store.mkdirs(rel.slice(0, rel.lastIndexOf('/')));
+}
+
+function parseJson<T>(c: Ctx, rel: string, text: Buffer, schema: z.ZodType<T>): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text.toString('utf8'));
+  } catch {
+    throw new MlopsInputError(`${where(c, rel)}: not valid JSON`);
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new MlopsInputError(`${where(c, rel)}: ${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+async function versionNumbers(c: Ctx): Promise<number[]> {
+  return (await c.store.listNames(`${c.o.name}/versions`))
+    .map((n) => /^([1-9]\d*)\.json$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+}
+
+async function readVersionFile(c: Ctx, v: number): Promise<VersionFile | undefined> {
+  const rel = `versions/${v}.json`;
+  const buf = await c.store.readIfExists(`${c.o.name}/${rel}`);
+  return buf && parseJson(c, rel, buf, versionFileSchema);
+}
+
+/** The latest registry state and its sequence number (0 = nothing committed yet). */
+export async function readRemoteState(o: RemoteRegistryOptions): Promise<{ seq: number; state: RegistryState }> {
+  return latestState(open(o));
+}
+
+async function latestState(c: Ctx): Promise<{ seq: number; state: RegistryState }> {
+  const seqs = (await c.store.listNames(`${c.o.name}/state`))
+    .map((n) => /^(\d{12})\.json$/.exec(n)?.[1])
+    .filter((n): n is string => n !== undefined)
+    .map(Number);
+  if (seqs.length === 0) return { seq: 0, state: emptyState() };
+  const seq = Math.max(...seqs);
+  const rel = `state/${stateName(seq)}`;
+  return { seq, state: parseJson(c, rel, await c.store.read(`${c.o.name}/${rel}`), registryStateSchema) };
+}
+
+/**
+ * Writes `state` as the change after `basedOn`; RegistryConflictError when another writer already made
+ * that change (the caller's state is stale: re-read, re-apply, commit again).
+ */
+export async function commitRemoteState(o: RemoteRegistryOptions, basedOn: number, state: RegistryState) {
+  await commitState(open(o), basedOn, state);
+}
+
+async function commitState(c: Ctx, basedOn: number, state: RegistryState): Promise<void> {
+  const rel = `state/${stateName(basedOn + 1)}`;
+  const body = `${JSON.stringify(registryStateSchema.parse(state), null, 2)}\n`;
+  await parentOf(c, `${c.o.name}/${rel}`);
+  if (!(await c.store.putIfAbsent(`${c.o.name}/${rel}`, body))) {
+    throw new RegistryConflictError(
+      `${where(c, rel)}: another writer changed the registry after state ${basedOn} was read; re-read and retry`,
+    );
+  }
+}
+
+/** Applies `change` to the latest state and commits it, re-reading and re-applying after a lost race. */
+async function changeState<T>(c: Ctx, change: (state: RegistryState) => Promise<T>): Promise<T> {
+  for (let i = 0; ; i++) {
+    const { seq, state } = await latestState(c);
+    const out = await change(state);
+    try {
+      await commitState(c, seq, state);
+      return out;
+    } catch (e) {
+      if (!(e instanceof RegistryConflictError) || i + 1 >= MAX_TRIES) throw e;
+    }
+  }
+}
+
+function info(c: Ctx, f: VersionFile, state: RegistryState): ModelVersionInfo {
+  return {
+    name: f.name,
+    version: f.version,
+    createdAt: f.createdAt,
+    bundleId: f.bundleId,
+    wape: f.wape,
+    routes: f.routes,
+    runId: f.runId,
+    description: f.description,
+    aliases: Object.entries(state.aliases)
+      .filter(([, v]) => v === f.version)
+      .map(([a]) => a)
+      .sort(),
+    source: where(c, f.bundle),
+  };
+}
+
+async function registerVersion(c: Ctx, bundleDir: string, opts: RegisterOptions): Promise<RegisterResult> {
+  const manifest = await verifyBundle(bundleDir);
+  const alias = opts.alias ?? 'champion';
+  if (!isValidAlias(alias))
+    throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+  // The upload comes first, under a fresh id: a claimed version always has its whole bundle.
+  const bundle = `bundles/${randomUUID()}`;
+  for (const rel of await filesBelow(bundleDir)) {
+    await parentOf(c, `${c.o.name}/${bundle}/${rel}`);
+    await c.store.put(`${c.o.name}/${bundle}/${rel}`, await readFile(join(bundleDir, ...rel.split('/'))));
+  }
+  let file: VersionFile | undefined;
+  for (let i = 0; !file; i++) {
+    if (i >= MAX_TRIES) throw new RegistryConflictError(`${where(c, 'versions')}: no version number won in ${i} tries`);
+    const version = ((await versionNumbers(c)).at(-1) ?? 0) + 1;
+    const candidate: VersionFile = {
+      name: c.o.name,
+      version,
+      createdAt: new Date().toISOString(),
+      bundleId: manifest.bundleId,
+      wape: manifest.backtest.wape,
+      runId: opts.runId ?? manifest.lineage.trackingRunId ?? null,
+      description: opts.description ?? null,
+      bundle,
+      routes: routeCounts(manifest.routing),
+    };
+    const body = `${JSON.stringify(candidate, null, 2)}\n`;
+    await parentOf(c, `${c.o.name}/versions/${version}.json`);
+    if (await c.store.putIfAbsent(`${c.o.name}/versions/${version}.json`, body)) file = candidate;
+  }
+  const won = file;
+  return changeState(c, async (state) => {
+    state.events.push({ at: won.createdAt, action: 'register', version: won.version });
+    const championVersion = state.aliases[alias];
+    const champion = championVersion === undefined ? undefined : await readVersionFile(c, championVersion);
+    const decision = decidePromotion(
+      opts.promote ?? 'manual',
+      won.wape,
+      champion && { version: champion.version, wape: champion.wape },
+    );
+    if (decision.promote) moveAlias(state, alias, won.version, decision.reason);
+    return { version: won.version, promoted: decision.promote, reason: decision.reason, info: info(c, won, state) };
+  });
+}
+
+async function versionOf(c: Ctx, ref: number | string, state: RegistryState): Promise<number> {
+  const text = String(ref).trim();
+  const numbers = await versionNumbers(c);
+  const file = where(c, 'state');
+  if (/^\d+$/.test(text)) {
+    const v = Number(text);
+    if (!numbers.includes(v))
+      throw new UnknownAliasError(
+        file,
+        text,
+        `version ${text} does not exist (versions: ${numbers.join(', ') || 'none'}); ` +
+          `${numbers.length ? 'see `cvc models list`' : NO_VERSION_HINT}`,
+      );
+    return v;
+  }
+  if (text === 'latest') {
+    if (numbers.length === 0) throw new UnknownAliasError(file, text, `no versions registered yet; ${NO_VERSION_HINT}`);
+    return numbers.at(-1)!;
+  }
+  const v = state.aliases[text];
+  if (v === undefined) {
+    const known = Object.keys(state.aliases).sort().join(', ') || 'none';
+    throw new UnknownAliasError(
+      file,
+      text,
+      `unknown alias "${text}" (aliases: ${known}); ` +
+        `${numbers.length ? 'see `cvc models list`, and `cvc models promote <version>` to set it' : NO_VERSION_HINT}`,
+    );
+  }
+  return v;
+}
+
+async function showVersion(c: Ctx, ref: number | string, state?: RegistryState): Promise<VersionFile> {
+  const s = state ?? (await latestState(c)).state;
+  const v = await versionOf(c, ref, s);
+  const f = await readVersionFile(c, v);
+  if (!f) throw new UnknownAliasError(where(c, 'versions'), String(ref), `version ${v} has no version file`);
+  return f;
+}
+
+async function setAlias(c: Ctx, alias: string, version: number, reason = 'set by user'): Promise<void> {
+  if (!isValidAlias(alias))
+    throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
+  if ((await versionNumbers(c)).length === 0) {
+    const what = `no registry "${c.o.name}" here yet; run \`cvc train\` to register a first version`;
+    throw new MlopsInputError(`${where(c)}: ${what}`);
+  }
+  await changeState(c, async (state) => moveAlias(state, alias, await versionOf(c, version, state), reason));
+}
+
+async function rollback(c: Ctx, alias = 'champion'): Promise<{ from: number; to: number }> {
+  const file = where(c, 'state');
+  return changeState(c, async (state) => {
+    const from = state.aliases[alias];
+    if (from === undefined) throw new UnknownAliasError(file, alias, `unknown alias "${alias}": nothing to roll back`);
+    const to = state.previous[alias]?.pop();
+    if (to === undefined)
+      throw new UnknownAliasError(file, alias, `alias "${alias}" has no previous version to roll back to`);
+    state.aliases[alias] = to;
+    state.events.push({ at: new Date().toISOString(), action: 'rollback', alias, version: to, from });
+    return { from, to };
+  });
+}
+
+/** Downloads the version's bundle into the cache (once per bundle upload), verified against its manifest. */
+async function resolveVersion(c: Ctx, ref: number | string): Promise<ResolvedVersion> {
+  const { state } = await latestState(c);
+  const f = await showVersion(c, ref, state);
+  const dir = join(c.o.cacheDir, c.o.name, `${f.version}-${f.bundle.slice('bundles/'.length)}`, 'bundle');
+  const cached = await verifyBundle(dir).then(
+    () => true,
+    () => false,
+  );
+  if (!cached) {
+    const tmp = join(dirname(dir), `.download-${randomUUID()}`);
+    try {
+      const prefix = `${c.o.name}/${f.bundle}/`;
+      const files = await c.store.listRecursive(`${c.o.name}/${f.bundle}`);
+      if (files.length === 0) throw new UnknownAliasError(where(c, f.bundle), String(ref), 'bundle files are missing');
+      for (const file of files) {
+        const target = join(tmp, ...file.path.slice(prefix.length).split('/'));
+        await mkdir(dirname(target), { recursive: true });
+        await writeFile(target, await c.store.read(file.path));
+      }
+      await verifyBundle(tmp);
+      // Another infer may have finished the same download first (and be reading it): its copy is as good
+      // as ours. Only a copy that fails verification (a crash mid-write of an older cvc) is replaced.
+      const placed = await rename(tmp, dir).then(
+        () => true,
+        () => false,
+      );
+      if (
+        !placed &&
+        !(await verifyBundle(dir).then(
+          () => true,
+          () => false,
+        ))
+      ) {
+        await rm(dir, { recursive: true, force: true });
+        await rename(tmp, dir);
+      }
+    } finally {
+      await rm(tmp, { recursive: true, force: true });
+    }
+  }
+  await verifyBundle(dir);
+  return { version: f.version, bundleDir: dir, info: info(c, f, state) };
+}
+
+export function remoteRegistry(o: RemoteRegistryOptions): ModelRegistry {
+  const c = open(o);
+  return {
+    backend: 'azure',
+    name: o.name,
+    register: (dir, opts) => registerVersion(c, dir, opts ?? {}),
+    list: async () => {
+      const { state } = await latestState(c);
+      const out: ModelVersionInfo[] = [];
+      for (const v of await versionNumbers(c)) {
+        const f = await readVersionFile(c, v);
+        if (f) out.push(info(c, f, state));
+      }
+      return out;
+    },
+    show: async (ref) => {
+      const { state } = await latestState(c);
+      return info(c, await showVersion(c, ref, state), state);
+    },
+    setAlias: (alias, version) => setAlias(c, alias, version),
+    promote: (version, alias) => setAlias(c, alias ?? 'champion', version, 'promoted by user'),
+    rollback: (alias) => rollback(c, alias),
+    resolve: (ref) => resolveVersion(c, ref),
+  };
+}
