@@ -26,7 +26,7 @@ export interface LocalRegistryOptions {
   lock?: LockOptions;
 }
 
-const versionFileSchema = z
+export const versionFileSchema = z
   .object({
     name: z.string(),
     version: z.number().int().positive(),

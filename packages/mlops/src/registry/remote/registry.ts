@@ -18,7 +18,7 @@ import { routeCounts } from '../../bundle/routing.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
 import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
 import { emptyState, registryStateSchema, type RegistryState } from '../local/state.js';
-import { moveAlias } from '../local/registry.js';
+import { moveAlias, versionFileSchema as localVersionFileSchema } from '../local/registry.js';
 
 export interface RemoteRegistryOptions {
   /** The registry root URL (no query string: credentials come from the environment). */
@@ -30,15 +30,9 @@ export interface RemoteRegistryOptions {
   storage?: Storage;
 }
 
-const versionFileSchema = z
-  .object({
-    name: z.string(),
-    version: z.number().int().positive(),
-    createdAt: z.string(),
-    bundleId: z.string(),
-    wape: z.number().nullable(),
-    runId: z.string().nullable(),
-    description: z.string().nullable(),
+// A local version record plus where its bundle lives and the routes a listing shows without a download.
+const versionFileSchema = localVersionFileSchema
+  .extend({
     /** The bundle's folder under <name>/ (bundles/<id>). */
     bundle: z.string().regex(/^bundles\/[0-9a-f-]{36}$/),
     routes: z.object({ stores: z.record(z.string(), z.number()), fallback: z.string() }).nullable(),
