@@ -8,6 +8,7 @@ export {
   type Accuracy,
   type RollingMetrics,
   type StoreBucketAccuracy,
+  type DayAccuracy,
   type BucketName,
 } from './metrics.js';
 export {
@@ -19,6 +20,7 @@ export {
   type Baseline,
   type Thresholds,
   type LakeFacts,
+  type Contributor,
 } from './alerts.js';
 export { ACCURACY_TABLE, ACCURACY_COLUMNS, ACCURACY_KEY, monitorTables, type MonitorTables } from './tables.js';
 export { monitorSummary } from './summary.js';

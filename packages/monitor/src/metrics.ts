@@ -36,10 +36,22 @@ export interface StoreBucketAccuracy extends Accuracy {
   bucket: BucketName;
 }
 
+/** One store's sums on one observed day of the window (every as-of date that forecast it, open days only). */
+export interface DayAccuracy {
+  date: string;
+  n: number;
+  absError: number;
+  actual: number;
+  error: number;
+  inInterval: number;
+}
+
 export interface RollingMetrics {
   window: { from: string; to: string } | null;
   rows: StoreBucketAccuracy[];
   byStore: Map<string, Accuracy & { model: string }>;
+  /** Per store, its observed days in date order: what the alerts name as the days that drive them. */
+  storeDays: Map<string, DayAccuracy[]>;
   chain: Accuracy;
   chainByBucket: Record<string, Accuracy>;
   /** Chain accuracy per observed day and bucket, for the page's chart. */
@@ -95,7 +107,16 @@ export async function rollingMetrics(
   const last = await maxDay(conn, accuracyTable, 'forecast_date');
   const chain = finish(empty());
   if (last == null)
-    return { window: null, rows: [], byStore: new Map(), chain, chainByBucket: {}, daily: [], closed: 0 };
+    return {
+      window: null,
+      rows: [],
+      byStore: new Map(),
+      storeDays: new Map(),
+      chain,
+      chainByBucket: {},
+      daily: [],
+      closed: 0,
+    };
   const to = String(last);
   const from = formatIsoDay(addDays(parseIsoDay(to), -(windowDays - 1)));
   const scan = await scanSql(conn, accuracyTable, { filters: { forecast_date: { gte: from } } });
@@ -157,7 +178,34 @@ export async function rollingMetrics(
         wape: Number(r['wape'] ?? NaN),
         coverage: Number(r['coverage']),
       }));
-    return { window: { from, to }, rows: out, byStore, chain, chainByBucket, daily, closed: Number(closedRows ?? 0) };
+    const storeDays = new Map<string, DayAccuracy[]>();
+    const perDay = (
+      await conn.runAndReadAll(`SELECT store_id, forecast_date::VARCHAR AS d, ${sums}
+        FROM accuracy_window GROUP BY store_id, forecast_date ORDER BY store_id, forecast_date`)
+    ).getRowObjectsJS();
+    for (const r of perDay) {
+      const id = String(r['store_id']);
+      let list = storeDays.get(id);
+      if (!list) storeDays.set(id, (list = []));
+      list.push({
+        date: String(r['d']),
+        n: Number(r['n']),
+        absError: Number(r['ae']),
+        actual: Number(r['act']),
+        error: Number(r['err']),
+        inInterval: Number(r['cov']),
+      });
+    }
+    return {
+      window: { from, to },
+      rows: out,
+      byStore,
+      storeDays,
+      chain,
+      chainByBucket,
+      daily,
+      closed: Number(closedRows ?? 0),
+    };
   } finally {
     await conn.run('DROP VIEW IF EXISTS accuracy_window');
   }

@@ -152,7 +152,16 @@ export async function runMonitor(opts: MonitorOptions): Promise<MonitorResult> {
 
 async function emptyMetrics(): Promise<RollingMetrics> {
   const a = { n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0, wape: NaN, bias: NaN, coverage: NaN };
-  return { window: null, rows: [], byStore: new Map(), chain: a, chainByBucket: {}, daily: [], closed: 0 };
+  return {
+    window: null,
+    rows: [],
+    byStore: new Map(),
+    storeDays: new Map(),
+    chain: a,
+    chainByBucket: {},
+    daily: [],
+    closed: 0,
+  };
 }
 
 /** One monitoring run per call, named after the day, with the chain's rolling figures. */

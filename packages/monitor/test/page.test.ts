@@ -78,6 +78,7 @@ describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
         window: null,
         rows: [],
         byStore: new Map(),
+        storeDays: new Map(),
         chain: { n: 0, days: 0, absError: 0, actual: 0, error: 0, inInterval: 0, wape: NaN, bias: NaN, coverage: NaN },
         chainByBucket: {},
         daily: [],
