@@ -3,7 +3,9 @@
 import { randomUUID } from 'node:crypto';
 import { addDays, formatIsoDay, parseIsoDay, silentLogger, type LoadedConfig, type Logger } from '@cvc/core';
 import { appendDemoSales, demoDaysAfter, type LevelShift } from '@cvc/demo-source';
+import type { RollingMetrics } from '@cvc/monitor';
 import { runDaily, type DailyResult } from './commands/daily.js';
+import { fmt } from './context.js';
 
 export interface SimulateOptions {
   loaded: LoadedConfig;
@@ -27,4 +29,32 @@ export async function simulateDays(opts: SimulateOptions): Promise<DailyResult[]
     out.push(r);
   }
   return out;
+}
+
+/** What the demo's line for one simulated day reads from that day's `cvc daily`. */
+export type SimulatedDay = Pick<DailyResult, 'today' | 'steps' | 'alerts'> & {
+  monitor: { metrics: Pick<RollingMetrics, 'chain' | 'byStore' | 'daily'> } | null;
+};
+
+/**
+ * The demo's summary line for one simulated day. The run is the morning after the sales day, so the
+ * line says which observed days its rolling chain WAPE covers and over how many open stores (on New
+ * Year's Day only the airport counters open: the run of 2 January is judged on those few), and how
+ * many stores each alert names.
+ */
+export function simulatedDayLine(r: SimulatedDay, appended: number): string {
+  const m = r.monitor?.metrics;
+  const days = m?.daily.map((d) => d.date).sort() ?? [];
+  const first = days[0];
+  const last = days.at(-1);
+  const span = first === undefined ? '' : first === last ? first : `${first}..${last}`;
+  const wape = m ? `${fmt.pct(m.chain.wape)}${span ? ` (${span}, ${m.byStore.size} open store(s))` : ''}` : 'n/a';
+  const alerts = r.alerts.map((a) => {
+    const who = [a.stores.length > 0 ? `${a.stores.length} stores` : '', a.chain ? 'the chain' : ''].filter(Boolean);
+    return who.length > 0 ? `${a.kind} (${who.join(' and ')})` : a.kind;
+  });
+  return (
+    `daily ${r.today}: ${appended} sales rows, ${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; ` +
+    `chain WAPE ${wape}; alerts: ${alerts.join(', ') || 'none'}`
+  );
 }

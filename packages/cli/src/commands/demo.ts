@@ -9,7 +9,7 @@ import { trainAndRegister } from '@cvc/train';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { createContext, fmt, type GlobalOptions, type RunContext } from '../context.js';
 import { isoDate, modelList, nonNegativeInt, positiveInt } from './options.js';
-import { simulateDays } from '../simulate.js';
+import { simulateDays, simulatedDayLine } from '../simulate.js';
 import { DEFAULT_CONFIG, cvcCommand } from '../invocation.js';
 import { leaderboardLines, plural } from './backtest.js';
 import { InvalidArgumentError } from 'commander';
@@ -196,13 +196,7 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
                 ...(o.shiftStores ? { shift: { stores: o.shiftStores, factor: o.shiftFactor } } : {}),
                 log: ctx.log,
                 onDay: (r, appended) => {
-                  const m = r.monitor;
-                  lines.push(
-                    `daily ${r.today}: ${appended} sales rows, ` +
-                      `${r.steps.map((s) => `${s.step} ${s.outcome}`).join(', ')}; ` +
-                      `chain WAPE ${m ? fmt.pct(m.metrics.chain.wape) : 'n/a'}; ` +
-                      `alerts: ${r.alerts.map((a) => a.kind).join(', ') || 'none'}`,
-                  );
+                  lines.push(simulatedDayLine(r, appended));
                   ctx.progress({ phase: 'daily', done: ++simulatedDone, total: days, detail: r.today });
                 },
               });
