@@ -50,7 +50,10 @@ export function simulatedDayLine(r: SimulatedDay, appended: number): string {
   const span = first === undefined ? '' : first === last ? first : `${first}..${last}`;
   const wape = m ? `${fmt.pct(m.chain.wape)}${span ? ` (${span}, ${m.byStore.size} open store(s))` : ''}` : 'n/a';
   const alerts = r.alerts.map((a) => {
-    const who = [a.stores.length > 0 ? `${a.stores.length} stores` : '', a.chain ? 'the chain' : ''].filter(Boolean);
+    const who = [
+      a.stores.length > 0 ? `${a.stores.length} store${a.stores.length === 1 ? '' : 's'}` : '',
+      a.chain ? 'the chain' : '',
+    ].filter(Boolean);
     return who.length > 0 ? `${a.kind} (${who.join(' and ')})` : a.kind;
   });
   return (

@@ -50,6 +50,7 @@ describe('simulatedDayLine', () => {
       steps,
       alerts: [
         { kind: 'bias', message: '', stores: ['2', '7'], chain: false, numbers: {} },
+        { kind: 'coverage', message: '', stores: ['7'], chain: false, numbers: {} },
         { kind: 'accuracy_drift', message: '', stores: [], chain: true, numbers: {} },
       ],
       monitor: {
@@ -66,7 +67,8 @@ describe('simulatedDayLine', () => {
       },
     };
     expect(simulatedDayLine(day, 132)).toContain(
-      'chain WAPE 16.2% (2026-01-01..2026-01-08, 1 open store(s)); alerts: bias (2 stores), accuracy_drift (the chain)',
+      'chain WAPE 16.2% (2026-01-01..2026-01-08, 1 open store(s)); alerts: bias (2 stores), coverage (1 store), ' +
+        'accuracy_drift (the chain)',
     );
   });
 });
