@@ -3,7 +3,7 @@
 // shaped the table rebuilds it; one beyond its last day does not, and still reaches the new days.
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { scanSql } from '@cvc/lakehouse';
+import { history, loadSnapshot, scanSql, setProperties } from '@cvc/lakehouse';
 import { runIngest } from '../src/index.js';
 import { configFor, tempDir, withDuckDb, writeSmallSource } from './helpers.js';
 
@@ -94,6 +94,14 @@ test('unchanged promotions are reused, not checked again; changed or quarantined
   expect(changed).toMatchObject({ reused: false, s: { rebuilt: false, versions: { promotions: expect.any(Number) } } });
   const again = await run('2025-01-15');
   expect(again.reused).toBe(true);
+  // A lake written before fingerprints were kept: checked once, and the fingerprint alone is committed.
+  const promotions = join(loaded.paths.lake, 'promotions');
+  const before = (await loadSnapshot(promotions)).version;
+  await setProperties(promotions, { 'cvc.sourceFingerprint': '' });
+  const upgraded = await run('2025-01-16');
+  expect(upgraded).toMatchObject({ reused: false, s: { versions: { promotions: before + 2 } } });
+  expect((await history(promotions))[0]).toMatchObject({ operation: 'SET TBLPROPERTIES' });
+  expect((await run('2025-01-17')).reused).toBe(true);
   // The reused rows are the promotions table's: February's campaign reaches the new days at 45 %.
   await withDuckDb(source(), (c) =>
     c.run(`INSERT INTO daily_sales SELECT 1, DATE '2025-02-02', 100, 10, true, TIMESTAMP '2025-02-03 03:00:00'`),
