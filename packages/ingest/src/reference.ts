@@ -6,7 +6,16 @@ import type { HolidayRow, LakeTables, PromotionRow } from '@cvc/feature-table';
 
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 import { HOLIDAYS_COLUMNS, PROMOTIONS_COLUMNS, SCHEDULE_COLUMNS, STORES_COLUMNS } from '@cvc/feature-table';
-import { createTable, loadSnapshot, overwrite, tableExists, type ColumnDef, type CommitMetadata } from '@cvc/lakehouse';
+import {
+  createTable,
+  createView,
+  loadSnapshot,
+  overwrite,
+  setProperties,
+  tableExists,
+  type ColumnDef,
+  type CommitMetadata,
+} from '@cvc/lakehouse';
 import { DuckDBDateValue, type DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
 import { quoteName } from './names.js';
@@ -26,6 +35,15 @@ export interface ReferenceData {
   stores: StoreRow[];
   /** The valid promotions stay in DuckDB (PROMOTIONS_TEMP); a run reads only those its windows need. */
   promotions: number;
+  /** Content hash of the valid promotions (what the `promotions` Delta table is compared with). */
+  promotionsContent: string;
+  /**
+   * Fingerprint of the raw promotions as the source gave them, kept on the `promotions` table when
+   * their check quarantined nothing; null when it did (every run checks them again and quarantines).
+   */
+  promotionsFingerprint: string | null;
+  /** True when the source's promotions were the ones last checked, so the table's rows were reused. */
+  promotionsReused: boolean;
   holidays: HolidayRow[];
   /** The planned opening schedule; null when the source has none configured. */
   schedule: ScheduleRow[] | null;
@@ -92,18 +110,80 @@ async function varcharRows(
   );
 }
 
-/** `scheduleName`: the config key and file glob or table of the schedule, for its errors. */
+/** Table property of `promotions`: the raw fingerprint (`rawFingerprint`) its rows were checked from. */
+export const SOURCE_FINGERPRINT_PROPERTY = 'cvc.sourceFingerprint';
+/** Part of the fingerprint: bump it when PROMOTIONS_CHECK changes what it keeps, so rows are checked again. */
+const PROMOTIONS_CHECK_VERSION = 1;
+
+/**
+ * A cheap fingerprint of the staged raw rows as a set (count, sum and XOR of two 64-bit row hashes):
+ * no casts, no regular expressions, no md5. Equal fingerprints mean the source sent the same rows.
+ */
+export async function rawFingerprint(conn: DuckDBConnection, raw: string, fields: readonly string[]): Promise<string> {
+  const cols = fields.map((f) => quoteName(f, 'duckdb')).join(', ');
+  const r = (
+    await conn.runAndReadAll(
+      `SELECT count(*)::VARCHAR || ':' || coalesce(sum(hash(${cols})::HUGEINT), 0)::VARCHAR || ':' ||
+        coalesce(bit_xor(hash(${cols}, 'cvc')), 0)::VARCHAR AS v FROM ${quoteName(raw, 'duckdb')}`,
+    )
+  ).getRowObjectsJS();
+  return `v${PROMOTIONS_CHECK_VERSION}:${String(r[0]?.['v'])}`;
+}
+
+/**
+ * The checked promotions of the last run, when the source sent exactly the rows they were checked
+ * from and that check quarantined none: PROMOTIONS_TEMP becomes a view of the `promotions` table,
+ * and its content hash is the one stored with it. A daily run so neither checks nor hashes half a
+ * million unchanged rows. Null: check them (no table, another fingerprint, or bad rows last time).
+ */
+async function reuseCheckedPromotions(
+  conn: DuckDBConnection,
+  table: string | undefined,
+  fingerprint: string,
+): Promise<string | null> {
+  if (table === undefined || !(await tableExists(table))) return null;
+  // The view and the properties come from one snapshot, so a concurrent rewrite cannot split them.
+  const snap = await createView(conn, PROMOTIONS_TEMP, table);
+  const hash = snap.properties[HASH_PROPERTY];
+  if (snap.properties[SOURCE_FINGERPRINT_PROPERTY] === fingerprint && hash) return hash;
+  await conn.run(`DROP VIEW ${quoteName(PROMOTIONS_TEMP, 'duckdb')}`);
+  return null;
+}
+
+/**
+ * `scheduleName`: the config key and file glob or table of the schedule, for its errors.
+ * `promotionsTable`: the lake's `promotions` table, whose rows are reused when the source's are unchanged.
+ */
 export async function loadReference(
   conn: DuckDBConnection,
   source: Source,
   scheduleName = 'store schedule',
+  promotionsTable?: string,
 ): Promise<ReferenceData> {
   await source.stageStores(conn, 'cvc_raw_stores');
   const st = checkStores(await varcharRows(conn, 'cvc_raw_stores', STORE_FIELDS));
   const promoStaged = await source.stagePromotions(conn, 'cvc_raw_promotions');
-  const promoBad = promoStaged
-    ? await checkInSql(conn, 'cvc_raw_promotions', PROMOTIONS_TEMP, PROMOTIONS_CHECK)
-    : (await createEmptyChecked(conn, PROMOTIONS_TEMP, PROMOTIONS_CHECK), []);
+  const fingerprint = promoStaged
+    ? await rawFingerprint(
+        conn,
+        'cvc_raw_promotions',
+        PROMOTIONS_CHECK.fields.map((f) => f.name),
+      )
+    : null;
+  const reused = fingerprint === null ? null : await reuseCheckedPromotions(conn, promotionsTable, fingerprint);
+  const promoBad =
+    reused !== null
+      ? []
+      : promoStaged
+        ? await checkInSql(conn, 'cvc_raw_promotions', PROMOTIONS_TEMP, PROMOTIONS_CHECK)
+        : (await createEmptyChecked(conn, PROMOTIONS_TEMP, PROMOTIONS_CHECK), []);
+  const promotionsContent =
+    reused ??
+    `sql:${await sqlContentHash(
+      conn,
+      PROMOTIONS_TEMP,
+      PROMOTIONS_COLUMNS.map((c) => quoteName(c.name, 'duckdb')),
+    )}`;
   const holStaged = await source.stageHolidays(conn, 'cvc_raw_holidays');
   const holBad = holStaged
     ? await checkInSql(conn, 'cvc_raw_holidays', HOLIDAYS_TEMP, HOLIDAYS_CHECK)
@@ -152,7 +232,17 @@ export async function loadReference(
   });
   app.closeSync();
   const bad = [...st.bad, ...promoBad, ...holBad];
-  return { stores: st.stores, promotions, holidays, schedule, bad, placeIdx };
+  return {
+    stores: st.stores,
+    promotions,
+    promotionsContent,
+    promotionsFingerprint: promoBad.length === 0 ? fingerprint : null,
+    promotionsReused: reused !== null,
+    holidays,
+    schedule,
+    bad,
+    placeIdx,
+  };
 }
 
 export function contentHash(value: unknown): string {
@@ -195,21 +285,32 @@ async function rowsSelect(
 /** Rows in JS (small tables) or a checked DuckDB temp table (rn, then the table's columns). */
 type TableRows = Cell[][] | { temp: string };
 
-/** Rewrites one reference Delta table if its content hash changed; returns the new version or null. */
+/**
+ * Rewrites one reference Delta table if its content hash changed; returns the new version or null.
+ * `known`: the content hash when the caller already has it, and properties kept with the rows (set
+ * alone, in a commit of their own, when only they changed).
+ */
 async function syncTable(
   conn: DuckDBConnection,
   table: string,
   columns: ColumnDef[],
   rows: TableRows,
   metadata: CommitMetadata,
+  known: { hash?: string; properties?: Record<string, string> } = {},
 ): Promise<number | null> {
   const names = columns.map((c) => quoteName(c.name, 'duckdb'));
-  const hash = Array.isArray(rows)
-    ? contentHash(rows)
-    : `sql:${await sqlContentHash(conn, quoteName(rows.temp, 'duckdb'), names)}`;
+  const hash =
+    known.hash ??
+    (Array.isArray(rows)
+      ? contentHash(rows)
+      : `sql:${await sqlContentHash(conn, quoteName(rows.temp, 'duckdb'), names)}`);
+  const kept = known.properties ?? {};
   if (await tableExists(table)) {
     const snap = await loadSnapshot(table);
-    if (snap.properties[HASH_PROPERTY] === hash) return null;
+    if (snap.properties[HASH_PROPERTY] === hash) {
+      const stale = Object.entries(kept).some(([k, v]) => (snap.properties[k] ?? '') !== v);
+      return stale ? (await setProperties(table, kept, { metadata })).version : null;
+    }
   } else {
     await createTable(conn, table, { columns, ifNotExists: true, metadata });
   }
@@ -217,7 +318,7 @@ async function syncTable(
     ? await rowsSelect(conn, columns, rows)
     : `SELECT ${names.join(', ')} FROM ${quoteName(rows.temp, 'duckdb')}`;
   try {
-    return (await overwrite(conn, table, select, { metadata, properties: { [HASH_PROPERTY]: hash } })).version;
+    return (await overwrite(conn, table, select, { metadata, properties: { ...kept, [HASH_PROPERTY]: hash } })).version;
   } finally {
     if (Array.isArray(rows)) await conn.run(`DROP TABLE IF EXISTS ${select.slice(select.lastIndexOf(' ') + 1)}`);
   }
@@ -228,13 +329,46 @@ async function syncTable(
  * their ends cut at it (a campaign's later days cannot have shaped the table's rows yet).
  */
 export async function promotionsHash(conn: DuckDBConnection, lastDay: string): Promise<string> {
-  const day = `DATE '${formatIsoDay(parseIsoDay(lastDay))}'`;
-  return sqlContentHash(
-    conn,
-    PROMOTIONS_TEMP,
-    ['store_id', 'start_date', `least(end_date, ${day})`, 'discount_pct'],
-    `start_date <= ${day}`,
+  const day = dayLiteral(lastDay);
+  return sqlContentHash(conn, PROMOTIONS_TEMP, promotionValuesAt(day), `start_date <= ${day}`);
+}
+
+const dayLiteral = (iso: string) => `DATE '${formatIsoDay(parseIsoDay(iso))}'`;
+const promotionValuesAt = (day: string) => ['store_id', 'start_date', `least(end_date, ${day})`, 'discount_pct'];
+
+/** promotionsHash of the same promotions at an earlier day, as the feature table keeps it. */
+export interface KnownPromotionsHash {
+  day: string;
+  hash: string;
+}
+
+/**
+ * promotionsHash at `lastDay`, moved on from one known at an earlier day of the same promotions
+ * instead of hashing them all again. The hash is a set sum (count, sum, XOR), and between the two days
+ * only promotions that end after the earlier one change their value (their end is cut at the later
+ * day) or join (they start between the days): their old terms are taken out and their new ones put in.
+ */
+export async function promotionsHashFrom(
+  conn: DuckDBConnection,
+  lastDay: string,
+  known: KnownPromotionsHash | undefined,
+): Promise<string> {
+  if (known === undefined || known.day > lastDay) return promotionsHash(conn, lastDay);
+  if (known.day === lastDay) return known.hash;
+  const before = dayLiteral(known.day);
+  const after = dayLiteral(lastDay);
+  const moved = `coalesce(end_date > ${before}, true)`;
+  const parts = (h: string) => h.split(':').map(BigInt) as [bigint, bigint, bigint];
+  // A kept value that is not count:sum:xor (hand-edited property) is only a missed shortcut.
+  if (!/^[0-9]+:[0-9]+:[0-9]+$/.test(known.hash)) return promotionsHash(conn, lastDay);
+  const [n0, s0, x0] = parts(known.hash);
+  const [n1, s1, x1] = parts(
+    await sqlContentHash(conn, PROMOTIONS_TEMP, promotionValuesAt(before), `start_date <= ${before} AND ${moved}`),
   );
+  const [n2, s2, x2] = parts(
+    await sqlContentHash(conn, PROMOTIONS_TEMP, promotionValuesAt(after), `start_date <= ${after} AND ${moved}`),
+  );
+  return `${n0 - n1 + n2}:${s0 - s1 + s2}:${x0 ^ x1 ^ x2}`;
 }
 
 /** The valid promotions that overlap days [fromDay, toDay] (day numbers): all a run's windows need. */
@@ -298,7 +432,11 @@ export async function writeReferenceTables(
       ]),
       metadata,
     ),
-    promotions: await syncTable(conn, tables.promotions, PROMOTIONS_COLUMNS, { temp: PROMOTIONS_TEMP }, metadata),
+    promotions: await syncTable(conn, tables.promotions, PROMOTIONS_COLUMNS, { temp: PROMOTIONS_TEMP }, metadata, {
+      hash: ref.promotionsContent,
+      // Empty when this run quarantined promotions: the next run checks them again (and quarantines them).
+      properties: { [SOURCE_FINGERPRINT_PROPERTY]: ref.promotionsFingerprint ?? '' },
+    }),
     holidays: await syncTable(conn, tables.holidays, HOLIDAYS_COLUMNS, { temp: HOLIDAYS_TEMP }, metadata),
     // Emptied, not left behind, when the source no longer has a schedule: infer would still read it.
     ...(ref.schedule !== null || (await tableExists(tables.storeSchedule))

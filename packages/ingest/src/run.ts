@@ -49,7 +49,7 @@ import {
   contentHash,
   loadReference,
   promotionsBetween,
-  promotionsHash,
+  promotionsHashFrom,
   STORES_TEMP,
   writeReferenceTables,
   type ReferenceData,
@@ -115,14 +115,14 @@ async function openDuckDb(memoryLimit: string): Promise<{ conn: DuckDBConnection
 }
 
 /** What the known-future covariates of days up to `lastDay` depend on; a change means every store is recomputed. */
-async function referenceHash(
-  conn: DuckDBConnection,
+function referenceHash(
   ref: ReferenceData,
   lastDay: string,
+  promotionsHash: string,
   pandemic: unknown,
   extra: readonly string[],
   statics: StoreStatics,
-): Promise<string> {
+): string {
   const horizon = formatIsoDay(parseIsoDay(lastDay) + DEFAULT_HOLIDAY_DISTANCE_CAP);
   // Every row carries its store's statics, so a changed value rewrites the table (no statics: hash as before).
   const staticsOf = (id: string) => (statics.size > 0 ? [statics.get(id) ?? null] : []);
@@ -137,8 +137,8 @@ async function referenceHash(
       ...staticsOf(s.storeId),
     ]),
     // Campaigns and holidays beyond the table's last day cannot have shaped its rows yet. The
-    // promotions are hashed where they are, in DuckDB.
-    promotions: await promotionsHash(conn, lastDay),
+    // promotions are hashed where they are, in DuckDB (promotionsHashFrom).
+    promotions: promotionsHash,
     holidays: ref.holidays.filter((h) => h.date <= horizon).map((h) => [h.state, h.city, h.date]),
     pandemic,
     extra,
@@ -248,10 +248,12 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
         : `source.tables.storeSchedule (${src.tables.storeSchedule ?? ''})`;
     let ref: ReferenceData;
     try {
-      ref = await loadReference(conn, source, scheduleName);
+      ref = await loadReference(conn, source, scheduleName, tables.promotions);
     } catch (err) {
       throw missingColumnError(err, 'source.storeColumns.statics', staticNames, "the source's store master");
     }
+    if (ref.promotionsReused)
+      progress({ stage: 'reference', message: 'promotions unchanged since they were checked: their rows are reused' });
     const storeStatics = await loadStoreStatics(
       conn,
       'cvc_raw_stores',
@@ -337,8 +339,16 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
     const firstDay = rebuildFromScratch ? latestMin : minOf(state.firstDay, latestMin);
     const lastDay = rebuildFromScratch ? latestMax : maxOf(state.lastDay, latestMax);
     const pandemic = cfg.pandemic;
+    // The promotions part of the hash, moved on from the one the table keeps when they are the same promotions.
+    const keptPromotions = state.promotionsHash?.of === ref.promotionsContent ? state.promotionsHash : undefined;
+    const promotionsHashes = new Map<string, string>();
+    const promotionsHashAt = async (day: string) => {
+      const known = promotionsHashes.get(day) ?? (await promotionsHashFrom(conn, day, keptPromotions));
+      promotionsHashes.set(day, known);
+      return known;
+    };
     const refHashBefore = state.lastDay
-      ? await referenceHash(conn, ref, state.lastDay, pandemic, extra, storeStatics)
+      ? referenceHash(ref, state.lastDay, await promotionsHashAt(state.lastDay), pandemic, extra, storeStatics)
       : null;
     const rebuilt = rebuildFromScratch || refHashBefore !== state.referenceHash || firstDay !== state.firstDay;
 
@@ -365,7 +375,12 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
       ...watermarkProps,
       [PROP.firstDay]: firstDay ?? '',
       [PROP.lastDay]: lastDay ?? '',
-      [PROP.referenceHash]: lastDay ? await referenceHash(conn, ref, lastDay, pandemic, extra, storeStatics) : '',
+      [PROP.referenceHash]: lastDay
+        ? referenceHash(ref, lastDay, await promotionsHashAt(lastDay), pandemic, extra, storeStatics)
+        : '',
+      [PROP.promotionsHash]: lastDay
+        ? JSON.stringify({ of: ref.promotionsContent, day: lastDay, hash: await promotionsHashAt(lastDay) })
+        : '',
       [PROP.extra]: JSON.stringify(extra),
       [PROP.future]: JSON.stringify(future),
       [PROP.statics]: JSON.stringify(statics),

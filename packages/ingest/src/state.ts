@@ -10,6 +10,8 @@ export const PROP = {
   firstDay: 'cvc.ingest.firstDay',
   lastDay: 'cvc.ingest.lastDay',
   referenceHash: 'cvc.ingest.referenceHash',
+  /** The promotions part of referenceHash: {of: promotions content hash, day, hash}, so a daily run moves it on. */
+  promotionsHash: 'cvc.ingest.promotionsHash',
   extra: 'cvc.ingest.extraColumns',
   /** The carried columns that are known ahead (source.columns.future); readers put them with the future inputs. */
   future: FUTURE_COLUMNS_PROPERTY,
@@ -27,6 +29,8 @@ export interface IngestState {
   firstDay: string | null;
   lastDay: string | null;
   referenceHash: string | null;
+  /** promotionsHash at `day` of the promotions whose content hash is `of` (null: not kept). */
+  promotionsHash: { of: string; day: string; hash: string } | null;
   extra: string[];
   statics: StaticColumn[];
 }
@@ -41,6 +45,7 @@ export async function readIngestState(features: string): Promise<IngestState> {
       firstDay: null,
       lastDay: null,
       referenceHash: null,
+      promotionsHash: null,
       extra: [],
       statics: [],
     };
@@ -56,7 +61,20 @@ export async function readIngestState(features: string): Promise<IngestState> {
     firstDay: p[PROP.firstDay] || null,
     lastDay: p[PROP.lastDay] || null,
     referenceHash: p[PROP.referenceHash] || null,
+    promotionsHash: keptPromotionsHash(p[PROP.promotionsHash]),
     extra: p[PROP.extra] ? (JSON.parse(p[PROP.extra]) as string[]) : [],
     statics: p[PROP.statics] ? (JSON.parse(p[PROP.statics]) as StaticColumn[]) : [],
   };
+}
+
+function keptPromotionsHash(value: string | undefined): IngestState['promotionsHash'] {
+  if (!value) return null;
+  try {
+    const v = JSON.parse(value) as Record<string, unknown>;
+    const ok = typeof v['of'] === 'string' && typeof v['day'] === 'string' && typeof v['hash'] === 'string';
+    return ok ? { of: v['of'] as string, day: v['day'] as string, hash: v['hash'] as string } : null;
+  } catch {
+    // Only a shortcut: a property that does not parse means hashing the promotions again.
+    return null;
+  }
 }

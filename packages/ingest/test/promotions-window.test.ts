@@ -3,7 +3,7 @@
 // shaped the table rebuilds it; one beyond its last day does not, and still reaches the new days.
 import { join } from 'node:path';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { scanSql } from '@cvc/lakehouse';
+import { history, loadSnapshot, scanSql, setProperties } from '@cvc/lakehouse';
 import { runIngest } from '../src/index.js';
 import { configFor, tempDir, withDuckDb, writeSmallSource } from './helpers.js';
 
@@ -62,4 +62,51 @@ test('a change to a promotion that already applied rebuilds the table with it', 
   expect(again).toMatchObject({ rebuilt: false, rowsMerged: 0 });
   expect(again.versions.features).toBeNull();
   expect(again.versions.promotions).toBeNull();
+});
+
+const REUSED = 'promotions unchanged since they were checked: their rows are reused';
+
+test('unchanged promotions are reused, not checked again; changed or quarantined ones are checked', async () => {
+  // Promotion 7 ends before it starts: quarantined by every run that checks it.
+  await writeSmallSource(source(), `INSERT INTO promotions VALUES (7, 1, '2025-01-09', '2025-01-08', 5)`);
+  const loaded = configFor(dir);
+  const run = async (day: string) => {
+    await nextDay(day);
+    const messages: string[] = [];
+    const s = await runIngest({ loaded, today: '2025-02-28', onProgress: (p) => messages.push(p.message) });
+    return { s, reused: messages.includes(REUSED) };
+  };
+  await runIngest({ loaded, today: '2025-01-12' });
+  // The last check quarantined a row: the promotions are checked again, and the row quarantined again.
+  const withBad = await run('2025-01-11');
+  expect(withBad.reused).toBe(false);
+  expect(withBad.s.quarantinedByReason).toEqual({ invalid_promotion: 1 });
+  await withDuckDb(source(), (c) => c.run(`DELETE FROM promotions WHERE promo_id = 7`));
+  const fixed = await run('2025-01-12');
+  expect(fixed.reused).toBe(false);
+  expect(fixed.s.rowsQuarantined).toBe(0);
+  // Same rows as the last check, which quarantined none: reused, and nothing is written but the new day.
+  const same = await run('2025-01-13');
+  expect(same).toMatchObject({ reused: true, s: { rebuilt: false, rowsMerged: 2, versions: { promotions: null } } });
+  // One promotion the table has not reached yet changes: checked again and rewritten, no rebuild.
+  await withDuckDb(source(), (c) => c.run(`UPDATE promotions SET discount_pct = 45 WHERE promo_id = 3`));
+  const changed = await run('2025-01-14');
+  expect(changed).toMatchObject({ reused: false, s: { rebuilt: false, versions: { promotions: expect.any(Number) } } });
+  const again = await run('2025-01-15');
+  expect(again.reused).toBe(true);
+  // A lake written before fingerprints were kept: checked once, and the fingerprint alone is committed.
+  const promotions = join(loaded.paths.lake, 'promotions');
+  const before = (await loadSnapshot(promotions)).version;
+  await setProperties(promotions, { 'cvc.sourceFingerprint': '' });
+  const upgraded = await run('2025-01-16');
+  expect(upgraded).toMatchObject({ reused: false, s: { versions: { promotions: before + 2 } } });
+  expect((await history(promotions))[0]).toMatchObject({ operation: 'SET TBLPROPERTIES' });
+  expect((await run('2025-01-17')).reused).toBe(true);
+  // The reused rows are the promotions table's: February's campaign reaches the new days at 45 %.
+  await withDuckDb(source(), (c) =>
+    c.run(`INSERT INTO daily_sales SELECT 1, DATE '2025-02-02', 100, 10, true, TIMESTAMP '2025-02-03 03:00:00'`),
+  );
+  const feb = await runIngest({ loaded, today: '2025-02-28' });
+  expect(feb.versions.promotions).toBeNull();
+  expect(await promo(loaded.paths.lake, `store_id = '1' AND date = DATE '2025-02-02'`)).toEqual([0.45]);
 });

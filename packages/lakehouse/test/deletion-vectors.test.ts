@@ -2,7 +2,8 @@
 // few matched rows deleted instead of copying the file, read the same by our reader and by delta-rs
 // (its DataFusion reader, which honours DVs) at every version, through a checkpoint, OPTIMIZE and VACUUM.
 
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
@@ -250,6 +251,54 @@ print(json.dumps(out))`,
     const n = await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t)} x`);
     expect(n[0]!['n']).toBe(20000);
     if (deltaRs) expect(theirs(t, (await loadSnapshot(t)).version)).toEqual(await ours(t));
+  }, 60_000);
+
+  it("reads a DV at an absolute path ('p', as other engines write it) and merges on top of it", async () => {
+    const t = path.join(tmp.dir, 'absolute');
+    await createTable(conn, t, {
+      columns: COLS,
+      clusterBy: ['store_id', 'date'],
+      properties: { 'delta.enableDeletionVectors': 'true' },
+    });
+    await append(conn, t, TARGET, { maxRowsPerFile: 5000 });
+    await merge(conn, t, upsert(1, [3, 5], '2024-01-05'), { on: ['store_id', 'date'] });
+    const expected = await ours(t);
+    // The PROTOCOL.md 'p' descriptor: pathOrInlineDv is the absolute path of the DV file, as a URI. The
+    // table's DV file moves outside it (a name of another shape, a folder name that needs escaping) and
+    // the commit points at it, as a file: URI.
+    const snap = await loadSnapshot(t);
+    const marked = snap.files.find((f) => f.dv)!;
+    const outside = path.join(tmp.dir, 'dv store', 'moved.bin');
+    mkdirSync(path.dirname(outside));
+    renameSync(path.join(t, dvRelativePath(marked.dv!)!), outside);
+    const commit = path.join(t, '_delta_log', `${String(snap.version).padStart(20, '0')}.json`);
+    const uri = pathToFileURL(outside).href;
+    const lines = readFileSync(commit, 'utf8')
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, any>);
+    for (const l of lines)
+      if (l['add']?.deletionVector) Object.assign(l['add'].deletionVector, { storageType: 'p', pathOrInlineDv: uri });
+    writeFileSync(commit, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    expect((await loadSnapshot(t)).files.find((f) => f.dv)!.dv).toMatchObject({
+      storageType: 'p',
+      pathOrInlineDv: uri,
+    });
+    expect(uri).toContain('dv%20store');
+    expect(await ours(t)).toEqual(expected);
+    if (deltaRs) expect(theirs(t, snap.version)).toEqual(expected);
+    // A merge into the same file reads the old DV from there and writes the union to a DV file of the table.
+    await merge(conn, t, upsert(2, [3, 7], '2024-01-05'), { on: ['store_id', 'date'] });
+    const after = (await loadSnapshot(t)).files.find((f) => f.path === marked.path)!;
+    expect(after.dv).toMatchObject({ storageType: 'u', cardinality: 3 });
+    expect(await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t)} x`)).toEqual([{ n: 20000 }]);
+    // Another scheme (an object store that is not the table's) is refused, naming the DV.
+    lines.forEach((l) => l['add']?.deletionVector && (l['add'].deletionVector.pathOrInlineDv = 's3://bucket/dv.bin'));
+    writeFileSync(commit, lines.map((l) => JSON.stringify(l)).join('\n') + '\n');
+    await expect(scanSql(conn, t, { version: snap.version })).rejects.toMatchObject({
+      code: 'UNSUPPORTED_FEATURE',
+      message: expect.stringContaining('s3://bucket/dv.bin'),
+    });
   }, 60_000);
 });
 

@@ -48,7 +48,44 @@ class ChunkAppender {
     this.chunk = DuckDBDataChunk.create(types);
   }
 
+  private pending: (Int32Array | Float64Array)[][] = [];
+  private pendingRows = 0;
+
+  /**
+   * Short runs (a daily run's windows are a few days per store) are gathered into one chunk before
+   * they are appended: a chunk append per store cost more than computing the store's covariates.
+   */
   append(columns: readonly (Int32Array | Float64Array)[], n: number): void {
+    if (n >= CHUNK) {
+      this.flush();
+      this.appendNow(columns, n);
+      return;
+    }
+    if (this.pendingRows + n > CHUNK) this.flush();
+    this.pending.push(columns.map((c) => c.subarray(0, n)));
+    this.pendingRows += n;
+  }
+
+  /** Appends the gathered runs; call before closing the appender. */
+  flush(): void {
+    if (this.pendingRows === 0) return;
+    const runs = this.pending;
+    const n = this.pendingRows;
+    const joined = runs[0]!.map((first, k) => {
+      const out = first instanceof Float64Array ? new Float64Array(n) : new Int32Array(n);
+      let at = 0;
+      for (const run of runs) {
+        out.set(run[k] as never, at);
+        at += run[k]!.length;
+      }
+      return out;
+    });
+    this.pending = [];
+    this.pendingRows = 0;
+    this.appendNow(joined, n);
+  }
+
+  private appendNow(columns: readonly (Int32Array | Float64Array)[], n: number): void {
     for (let off = 0; off < n; off += CHUNK) {
       const end = Math.min(n, off + CHUNK);
       this.chunk.rowCount = end - off; // also drops the vectors cached for the previous size
@@ -129,6 +166,7 @@ export async function stageKnownFuture(
       span,
     );
   }
+  placeOut.flush();
   placeApp.flushSync();
   placeApp.closeSync();
 
@@ -159,6 +197,7 @@ export async function stageKnownFuture(
     );
     total += n;
   }
+  storeOut.flush();
   storeApp.flushSync();
   storeApp.closeSync();
   return total;

@@ -1,12 +1,16 @@
 // Deletion vectors as Delta's `deletionVectors` feature stores them (PROTOCOL.md, "Deletion Vectors"):
 // a descriptor on `add`/`remove` naming the bitmap of the file's deleted row indexes, kept inline
 // ('i', Z85 in the log) or in a DV file of the table ('u': `<prefix>/deletion_vector_<uuid>.bin`,
-// the UUID Z85-encoded in the descriptor). A DV file is a version byte (1), then per DV: its size
-// (int32 BE), the bitmap, a CRC-32 of the bitmap (BE); a descriptor's offset points at the size.
+// the UUID Z85-encoded in the descriptor) or at an absolute path ('p', a URI: other engines write
+// them; cvc reads them on local disk). A DV file is a version byte (1), then per DV: its size (int32
+// BE), the bitmap, a CRC-32 of the bitmap (BE); a descriptor's offset points at the size.
 
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { crc32 } from 'node:zlib';
 import { DeltaError } from '../errors.js';
+import { LocalStorage } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { deserializeRowIndexes, serializeRowIndexes } from './roaring.js';
 import { z85Decode, z85Encode } from './z85.js';
@@ -75,6 +79,19 @@ function dvFileOf(storage: Storage, dv: DeletionVectorDescriptor): string | unde
   return p.startsWith(`${root}/`) ? decodeURIComponent(p.slice(root.length + 1)) : undefined;
 }
 
+/**
+ * A 'p' DV outside the table: the storage of its folder and its name there. The protocol keeps the
+ * absolute path as a URI; `file:` URIs and absolute local paths are read from disk. Undefined for
+ * other schemes (an object store other than the table's), which are refused.
+ */
+function absoluteDvLocation(uri: string): { storage: Storage; name: string } | undefined {
+  let full: string;
+  if (uri.startsWith('file:')) full = fileURLToPath(new URL(uri));
+  else if (uri.startsWith('/')) full = decodeURIComponent(uri);
+  else return undefined;
+  return { storage: new LocalStorage(path.dirname(full)), name: path.basename(full) };
+}
+
 /** The DV file a descriptor references, for vacuum (undefined: inline or outside the table). */
 export function referencedDvFile(storage: Storage, dv: DeletionVectorDescriptor | undefined): string | undefined {
   if (!dv) return undefined;
@@ -103,21 +120,24 @@ export async function readDeletedRows(
       throw fail((e as Error).message, e);
     }
   } else {
-    let file: string | undefined;
+    let where: { storage: Storage; name: string } | undefined;
     try {
-      file = dvFileOf(storage, dv);
+      const inTable = dvFileOf(storage, dv);
+      where = inTable !== undefined ? { storage, name: inTable } : absoluteDvLocation(dv.pathOrInlineDv);
     } catch (e) {
       throw fail((e as Error).message, e);
     }
-    if (file === undefined) {
+    if (where === undefined) {
       throw new DeltaError(
         'UNSUPPORTED_FEATURE',
         table,
         version,
-        `deletion vector of ${dataFile} is outside the table (${dv.pathOrInlineDv})`,
+        `deletion vector of ${dataFile} is at ${dv.pathOrInlineDv}, outside the table: only file: URIs and ` +
+          'absolute local paths are read there',
       );
     }
-    const body = await storage.readIfExists(file);
+    const file = where.storage === storage ? where.name : dv.pathOrInlineDv;
+    const body = await where.storage.readIfExists(where.name);
     if (!body) {
       throw new DeltaError('MISSING_FILE', table, version, `deletion vector file ${file} of ${dataFile} is missing`);
     }
