@@ -7,7 +7,13 @@
 // but the all-folds calibration's seasonal profile.
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig } from '../packages/core/src/index.js';
+import {
+  DAY_CLASSES,
+  actualWindow,
+  applyIntervalCalibration,
+  dayClassesOf,
+  loadConfig,
+} from '../packages/core/src/index.js';
 import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
 import { calibrateIntervals } from '../packages/backtest/src/post.js';
 import type { FoldOutcome } from '../packages/backtest/src/chain.js';
@@ -55,7 +61,7 @@ const { conn, close } = await openDuckDb();
 const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
 close();
 const t1 = performance.now();
-const { report } = calibrateIntervals(outcomes, series);
+const { report, byFold } = calibrateIntervals(outcomes, series);
 const t2 = performance.now();
 const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`);
 console.log(
@@ -68,4 +74,28 @@ for (const r of report) {
     .map(([k, v]) => `f${k} ${pct(v)}`)
     .join('  ');
   console.log(`${r.model.padEnd(14)} ${pct(r.rawLater).padStart(8)} ${pct(r.calibratedLater).padStart(10)}  ${byFold}`);
+}
+if (argv.includes('--by-class')) {
+  // Calibrated coverage per known-future day class and fold: which days the calibration misses.
+  const byId = new Map(series.map((s) => [s.storeId, s]));
+  for (const o of outcomes.sort((a, b) => a.model.localeCompare(b.model) || a.fold - b.fold)) {
+    const cal = byFold[o.model]?.get(o.fold);
+    if (!cal) continue;
+    const inside = DAY_CLASSES.map(() => 0);
+    const days = DAY_CLASSES.map(() => 0);
+    for (const raw of o.forecasts) {
+      const s = byId.get(raw.storeId)!;
+      const cls = dayClassesOf(s, raw.start, raw.p50.length);
+      const f = applyIntervalCalibration(cal, raw, 1, cls);
+      const a = actualWindow(s, raw.start, raw.p50.length);
+      for (let h = 0; h < raw.p50.length; h++) {
+        const y = a.sales[h]!;
+        if (!(a.isOpen[h]! > 0) || !Number.isFinite(y) || !Number.isFinite(raw.p50[h]!)) continue;
+        days[cls[h]!]!++;
+        if (y >= f.p10[h]! && y <= f.p90[h]!) inside[cls[h]!]!++;
+      }
+    }
+    const cells = DAY_CLASSES.map((c, k) => `${c} ${pct(inside[k]! / days[k]!)} (${days[k]} d)`);
+    console.log(`${o.model.padEnd(14)} f${o.fold}  ${cells.join('  ')}`);
+  }
 }

@@ -8,7 +8,7 @@
 // (season.ts) each residual is also divided by its week's difficulty, and the calibrated half-widths
 // around p50 are multiplied by it, so offsets learned on calm weeks stretch over a hard season.
 import { addDays, parseIsoDay } from '../calendar/days.js';
-import type { QuantileForecast } from '../forecaster.js';
+import type { QuantileForecast, StoreSeries } from '../forecaster.js';
 import { weekOfYear } from './season.js';
 
 /** Last horizon day (1-based, inclusive) of each bucket; the last bucket takes every later day. */
@@ -17,6 +17,38 @@ export const HORIZON_BUCKET_ENDS = [7, 14, 28, 35] as const;
 export function horizonBucket(day: number): number {
   for (let b = 0; b < HORIZON_BUCKET_ENDS.length; b++) if (day <= HORIZON_BUCKET_ENDS[b]!) return b;
   return HORIZON_BUCKET_ENDS.length - 1;
+}
+
+/**
+ * Known-future day classes the offsets are conditioned on (Mondrian conformal): models that do not
+ * read promotions or holidays (the baselines) miss those days by another size than plain days, and
+ * a single offset over all days under-covers exactly the days a campaign or holiday moves.
+ */
+export const DAY_CLASSES = ['plain', 'promo', 'holiday'] as const;
+const PLAIN = 0;
+const PROMO = 1;
+const HOLIDAY = 2;
+
+/**
+ * The class of each of the `n` days from `start` of a store, from its known-future inputs (what infer
+ * has for a forecast window too): a promotion day, else a holiday or a day next to one, else plain.
+ * Days the series does not reach are plain.
+ */
+export function dayClassesOf(s: StoreSeries, start: string, n: number): Uint8Array {
+  const out = new Uint8Array(n).fill(PLAIN);
+  const at = parseIsoDay(start) - parseIsoDay(s.start);
+  const promo = s.future['promo'];
+  const holiday = s.future['is_holiday'];
+  const toNext = s.future['days_to_next_holiday'];
+  const since = s.future['days_since_last_holiday'];
+  for (let h = 0; h < n; h++) {
+    const t = at + h;
+    if (t < 0) continue;
+    if ((promo?.[t] ?? 0) > 0) out[h] = PROMO;
+    else if ((holiday?.[t] ?? 0) > 0 || (toNext?.[t] ?? Infinity) <= 1 || (since?.[t] ?? Infinity) <= 1)
+      out[h] = HOLIDAY;
+  }
+  return out;
 }
 
 /** Offsets in half-widths, one per horizon bucket: p10 - lo * (p50 - p10) and p90 + hi * (p90 - p50). */
@@ -36,6 +68,12 @@ export interface IntervalCalibration {
    * written before it existed).
    */
   season?: number[];
+  /**
+   * Per day class (DAY_CLASSES order), offsets added to the chain's or the store's on days of that
+   * class: the class's own conformal offset minus the pooled one, shrunk toward 0 while the class has
+   * few residuals. Absent (bundles written before it): no class adjustment.
+   */
+  classes?: IntervalOffsets[];
 }
 
 /** One out-of-fold forecast with the actuals of its window; `open` 0 marks days not to learn from. */
@@ -50,6 +88,8 @@ export interface CalibrationSample {
   start?: string;
   /** The backtest fold the forecast comes from: an interval narrows only where every fold agrees. */
   fold?: number;
+  /** Each day's class (dayClassesOf); without it every day is plain and no class offsets are learned. */
+  dayClass?: ArrayLike<number>;
 }
 
 export interface CalibrationOptions {
@@ -168,6 +208,8 @@ export function learnIntervalCalibration(
   const season = opts.season?.map((d) => d ** exponent);
   const chain = residuals();
   const perStore = new Map<string, Residuals>();
+  const byClass = DAY_CLASSES.map(() => residuals());
+  const classed = samples.some((s) => s.dayClass !== undefined);
   for (const s of samples) {
     let st = perStore.get(s.storeId);
     if (!st) perStore.set(s.storeId, (st = residuals()));
@@ -190,6 +232,7 @@ export function learnIntervalCalibration(
       const lo = ((m - y) / hard[h]! - (m - s.p10[h]!)) / lowerHalf(s.p10[h]!, m);
       const hi = ((y - m) / hard[h]! - (s.p90[h]! - m)) / upperHalf(s.p90[h]!, m);
       for (const r of [chain, st]) addResidual(r, s.fold, b, lo, hi);
+      if (classed) addResidual(byClass[s.dayClass?.[h] ?? PLAIN] ?? byClass[PLAIN]!, s.fold, b, lo, hi);
     }
   }
   // Narrowing is shrunk by the folds behind it (folds / (folds + 2)), widening is not: a calm fold that
@@ -225,8 +268,29 @@ export function learnIntervalCalibration(
       });
     stores[id] = { lo: blend('lo'), hi: blend('hi') };
   }
-  return { coverage, chain: pooled, stores, ...(season ? { season } : {}) };
+  // A class's offset is its own conformal quantile, shrunk toward the pooled one while it has few
+  // residuals, stored as the difference so it adds to a store's own offset as well as the chain's.
+  const classes = classed
+    ? byClass.map((r) => {
+        const own = offsets(r);
+        const delta = (side: 'lo' | 'hi') =>
+          r[side].map((x, b) =>
+            x.length === 0 ? 0 : (x.length / (x.length + CLASS_SHRINK_POINTS)) * (own[side][b]! - pooled[side][b]!),
+          );
+        return { lo: delta('lo'), hi: delta('hi') };
+      })
+    : undefined;
+  return { coverage, chain: pooled, stores, ...(season ? { season } : {}), ...(classes ? { classes } : {}) };
 }
+
+/**
+ * A day class with this many residuals in a bucket gets half of its own offset's difference from the
+ * pooled one. Default demo, 150 stores, folds 1-3 calibrated on the folds before each (no classes ->
+ * 100 / 20 / 10 / 5 points): ets 72.9 -> 75.0 / 76.8 / 77.2 / 77.4 %, weekday_mean 76.7 -> 78.2 / 80.0 /
+ * 80.4 / 80.7 %, seasonal_naive 72.4 -> 73.7 / 75.0 / 75.3 / 75.5 %, lgbm 83.3 -> 83.2 / 83.2 / 83.1 /
+ * 83.1 %; one offset per class over all horizon buckets instead widened lgbm to 83.9 %.
+ */
+const CLASS_SHRINK_POINTS = 10;
 
 /**
  * The forecast with calibrated p10/p90 (p50 untouched). `firstDay`: the horizon day (1-based) of
@@ -236,8 +300,12 @@ export function applyIntervalCalibration(
   cal: IntervalCalibration,
   f: QuantileForecast,
   firstDay = 1,
+  /** The forecast days' classes (dayClassesOf); needed when the calibration has class offsets. */
+  dayClass?: ArrayLike<number>,
 ): QuantileForecast {
   const off = cal.stores[f.storeId] ?? cal.chain;
+  if (cal.classes && !dayClass)
+    throw new Error("interval calibration: class offsets need each forecast day's class (dayClassesOf)");
   const p10 = new Float64Array(f.p50.length);
   const p90 = new Float64Array(f.p50.length);
   const hard = dayDifficulty(cal.season, f.start, f.p50.length);
@@ -249,12 +317,22 @@ export function applyIntervalCalibration(
       p90[h] = f.p90[h]!;
       continue;
     }
-    const lo = m - f.p10[h]! + off.lo[b]! * lowerHalf(f.p10[h]!, m);
-    const hi = f.p90[h]! - m + off.hi[b]! * upperHalf(f.p90[h]!, m);
+    const cls = cal.classes?.[dayClass![h]!];
+    const lo = m - f.p10[h]! + (off.lo[b]! + (cls?.lo[b] ?? 0)) * lowerHalf(f.p10[h]!, m);
+    const hi = f.p90[h]! - m + (off.hi[b]! + (cls?.hi[b] ?? 0)) * upperHalf(f.p90[h]!, m);
     p10[h] = Math.min(m, Math.max(0, m - hard[h]! * lo));
     p90[h] = Math.max(m, m + hard[h]! * hi);
   }
   return { ...f, p10, p90 };
+}
+
+/** The forecast of store `s` calibrated, its days' classes read from the store's known-future inputs. */
+export function calibrateStoreForecast(
+  cal: IntervalCalibration,
+  f: QuantileForecast,
+  s: StoreSeries,
+): QuantileForecast {
+  return applyIntervalCalibration(cal, f, 1, cal.classes ? dayClassesOf(s, f.start, f.p50.length) : undefined);
 }
 
 /** Share of open, known days whose actual lies in [p10, p90], and how many days that counts. */
