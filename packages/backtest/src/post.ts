@@ -6,6 +6,7 @@
 import {
   actualWindow,
   applyIntervalCalibration,
+  dayClassesOf,
   intervalCoverage,
   learnIntervalCalibration,
   parseIsoDay,
@@ -41,10 +42,21 @@ export function actualsOf(series: readonly StoreSeries[]): Actuals {
   return (storeId, start, n) => actualWindow(byId.get(storeId)!, start, n);
 }
 
-function sample(f: QuantileForecast, actuals: Actuals, fold?: number): CalibrationSample {
+/** Each forecast day's class from the store's known-future inputs (as infer reads them). */
+type DayClasses = (storeId: string, start: string, n: number) => Uint8Array;
+function dayClassesFor(series: readonly StoreSeries[]): DayClasses {
+  const byId = new Map(series.map((s) => [s.storeId, s]));
+  return (storeId, start, n) => dayClassesOf(byId.get(storeId)!, start, n);
+}
+
+function sample(f: QuantileForecast, actuals: Actuals, fold?: number, classes?: DayClasses): CalibrationSample {
   const a = actuals(f.storeId, f.start, f.p50.length);
   const s = { storeId: f.storeId, start: f.start, p10: f.p10, p50: f.p50, p90: f.p90, actual: a.sales, open: a.isOpen };
-  return fold === undefined ? s : { ...s, fold };
+  return {
+    ...s,
+    ...(fold === undefined ? {} : { fold }),
+    ...(classes ? { dayClass: classes(f.storeId, f.start, f.p50.length) } : {}),
+  };
 }
 
 const MIN_WEIGHT = 0.02;
@@ -81,6 +93,7 @@ export function ensembleOutcomes(
   memberCalibration: Record<string, ReadonlyMap<number, IntervalCalibration>> = {},
 ): { outcomes: FoldOutcome[]; weights: EnsembleWeights } {
   const actuals = actualsOf(series);
+  const classes = dayClassesFor(series);
   const formatOf = new Map(series.map((s) => [s.storeId, s.statics['format'] ?? '']));
   const byFold = new Map<number, Map<string, Map<string, QuantileForecast>>>(); // fold -> store -> member -> forecast
   for (const o of outcomes) {
@@ -123,7 +136,7 @@ export function ensembleOutcomes(
       const fs = members.map((k) => {
         const f = m.get(k);
         const cal = memberCalibration[k]?.get(fold);
-        return f && cal ? applyIntervalCalibration(cal, f) : f;
+        return f && cal ? applyIntervalCalibration(cal, f, 1, classes(storeId, f.start, f.p50.length)) : f;
       });
       const wv = weightsFor(w, storeId, formatOf.get(storeId) ?? '');
       forecasts.push({
@@ -201,6 +214,7 @@ export function calibrateIntervals(
 } {
   const coverage = opts.coverage ?? 0.8;
   const actuals = actualsOf(series);
+  const classes = dayClassesFor(series);
   const byModel = new Map<string, Map<number, CalibrationSample[]>>();
   for (const o of outcomes) {
     if (o.error || o.fold < (opts.fromFold ?? 0)) continue;
@@ -208,7 +222,7 @@ export function calibrateIntervals(
     byModel.set(o.model, folds);
     folds.set(
       o.fold,
-      o.forecasts.map((f) => sample(f, actuals, o.fold)),
+      o.forecasts.map((f) => sample(f, actuals, o.fold, classes)),
     );
   }
   const profiles = new Map<number, number[]>();
@@ -237,7 +251,7 @@ export function calibrateIntervals(
       for (const s of folds.get(order[i]!)!) {
         rawLater.push(s);
         const raw = { p10: Float64Array.from(s.p10), p50: Float64Array.from(s.p50), p90: Float64Array.from(s.p90) };
-        const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: s.start!, ...raw });
+        const f = applyIntervalCalibration(cal, { storeId: s.storeId, start: s.start!, ...raw }, 1, s.dayClass);
         calFold.push({ ...s, p10: f.p10, p90: f.p90 });
       }
       calibratedByFold[order[i]!] = intervalCoverage(calFold).coverage;

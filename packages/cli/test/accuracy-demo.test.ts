@@ -3,7 +3,7 @@
 // later folds and brings the chosen model's p10-p90 coverage near 80 %, and train puts both into the
 // bundle, which infer applies.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyIntervalCalibration, type LoadedConfig } from '@cvc/core';
+import { applyIntervalCalibration, dayClassesOf, type LoadedConfig } from '@cvc/core';
 import { forecasterFactories } from '@cvc/models';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { UnifiedForecaster, readBundle, readManifest } from '@cvc/mlops';
@@ -75,6 +75,8 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     const manifest = await readManifest(bundle.bundleDir);
     // lgbm carries its own calibration; the ensemble mixes its members' calibrated intervals.
     expect(Object.keys(manifest.calibration ?? {})).toEqual(['lgbm']);
+    // Offsets per known-future day class (plain, promo, holiday) travel with it.
+    expect(manifest.calibration!['lgbm']!.classes).toHaveLength(3);
     expect(manifest.models.map((m) => m.kind).sort()).toEqual(['ensemble', 'lgbm']);
     const members = bt.ensembleWeights!.members;
     expect(trained.models.map((m) => m.kind)).toEqual(expect.arrayContaining(members));
@@ -95,7 +97,8 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     const routed = await allLgbm.predict({ series: cut, horizon: 35 });
     let widened = 0;
     for (const [i, f] of routed.entries()) {
-      const want = applyIntervalCalibration(manifest.calibration!['lgbm']!, raw[i]!);
+      const classes = dayClassesOf(cut[i]!, raw[i]!.start, 35);
+      const want = applyIntervalCalibration(manifest.calibration!['lgbm']!, raw[i]!, 1, classes);
       expect(Array.from(f.p90)).toEqual(Array.from(want.p90));
       expect(Array.from(f.p10)).toEqual(Array.from(want.p10));
       if (f.p90.some((v, h) => v !== raw[i]!.p90[h])) widened++;

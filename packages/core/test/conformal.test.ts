@@ -2,7 +2,9 @@
 // the calibration did not see, per horizon bucket, and a noisier store gets wider offsets of its own.
 import { expect, test } from 'vitest';
 import {
+  DAY_CLASSES,
   applyIntervalCalibration,
+  dayClassesOf,
   horizonBucket,
   intervalCoverage,
   learnIntervalCalibration,
@@ -41,13 +43,14 @@ function samples(seed: number, n: number, sigma: (store: number, h: number) => n
 
 const calibrate = (cal: ReturnType<typeof learnIntervalCalibration>, s: readonly CalibrationSample[]) =>
   s.map((x) => {
-    const f = applyIntervalCalibration(cal, {
+    const raw = {
       storeId: x.storeId,
       start: x.start ?? '2025-01-01',
       p10: Float64Array.from(x.p10),
       p50: Float64Array.from(x.p50),
       p90: Float64Array.from(x.p90),
-    });
+    };
+    const f = applyIntervalCalibration(cal, raw, 1, x.dayClass);
     return { ...x, p10: f.p10, p90: f.p90 };
   });
 
@@ -83,6 +86,72 @@ test('too-narrow intervals reach 80 % +- 3 on unseen data, in every horizon buck
   // Later buckets need wider offsets; p10 never goes below zero and p50 is untouched.
   expect(cal.chain.hi[3]!).toBeGreaterThan(cal.chain.hi[0]!);
   for (const s of after) expect(Math.min(...s.p10)).toBeGreaterThanOrEqual(0);
+});
+
+test('day classes from known-future inputs: a promotion day, else a holiday or a day next to one, else plain', () => {
+  expect(DAY_CLASSES).toEqual(['plain', 'promo', 'holiday']);
+  const n = 10;
+  const col = (v: number[]) => Float64Array.from(v);
+  const s: StoreSeries = {
+    storeId: '1',
+    start: '2025-01-01',
+    sales: new Float64Array(4),
+    past: {},
+    future: {
+      promo: col([0, 0, 0, 0, 0.2, 0.2, 0, 0, 0, 0]),
+      is_holiday: col([0, 0, 0, 0, 0, 1, 0, 0, 1, 0]),
+      days_to_next_holiday: col([5, 4, 3, 2, 1, 0, 2, 1, 0, 30]),
+      days_since_last_holiday: col([30, 30, 30, 30, 30, 0, 1, 2, 0, 1]),
+    },
+    statics: {},
+  };
+  // From 2025-01-03 (index 2) on: beyond the series' inputs a day is plain.
+  expect(Array.from(dayClassesOf(s, '2025-01-03', n))).toEqual([0, 0, 1, 1, 2, 2, 2, 2, 0, 0]);
+});
+
+test('Mondrian offsets: promotion days whose errors are 3x larger reach 80 % +- 3, and so do plain days', () => {
+  // Every fifth day is a promotion a model does not see: its errors are three times the plain days'.
+  const promoDay = (h: number) => h % 5 === 2;
+  const withClasses = (x: CalibrationSample[]) =>
+    x.map((s) => ({ ...s, dayClass: Uint8Array.from(s.p50, (_, h) => (promoDay(h) ? 1 : 0)) }));
+  const sigma = (_s: number, h: number) => (promoDay(h) ? 0.3 : 0.1);
+  const learnOn = withClasses(samples(21, 400, sigma));
+  const judgeOn = withClasses(samples(22, 400, sigma));
+  // Coverage of the days of one class only (the others masked as closed).
+  const coverageOf = (x: readonly CalibrationSample[], cls: number) =>
+    intervalCoverage(
+      x.map((s) => ({ ...s, open: Float64Array.from(s.open, (o, h) => (s.dayClass![h] === cls ? o : 0)) })),
+    ).coverage;
+  const pooled = learnIntervalCalibration(learnOn.map(({ dayClass: _c, ...x }) => x));
+  expect(pooled.classes).toBeUndefined();
+  const pooledAfter = calibrate(pooled, judgeOn);
+  expect(coverageOf(pooledAfter, 1)).toBeLessThan(0.65);
+  expect(coverageOf(pooledAfter, 0)).toBeGreaterThan(0.85);
+
+  const mondrian = learnIntervalCalibration(learnOn);
+  expect(mondrian.classes).toHaveLength(3);
+  expect(mondrian.classes![2]).toEqual({ lo: [0, 0, 0, 0], hi: [0, 0, 0, 0] }); // no holiday residuals: no shift
+  const after = calibrate(mondrian, judgeOn);
+  for (const cls of [0, 1]) {
+    expect(coverageOf(after, cls)).toBeGreaterThan(0.77);
+    expect(coverageOf(after, cls)).toBeLessThan(0.83);
+  }
+  // The class offsets need the days' classes: applying them blind is an error, not a silent plain day.
+  const [first] = judgeOn;
+  const bare = { storeId: first!.storeId, start: '2025-01-01', p10: first!.p10, p50: first!.p50, p90: first!.p90 };
+  expect(() => applyIntervalCalibration(mondrian, bare as never)).toThrow(/day's class/);
+});
+
+test('a day class with few residuals is shrunk toward the pooled offset', () => {
+  // Only one forecast's day 3 is a promotion (and a wild miss): it must not move every promotion day far.
+  const sigma = () => 0.1;
+  const base = samples(23, 200, sigma).map((s) => ({ ...s, dayClass: new Uint8Array(35) }));
+  base[0]!.dayClass[2] = 1;
+  (base[0]!.actual as Float64Array)[2] = (base[0]!.p50[2] as number) * 3;
+  const cal = learnIntervalCalibration(base);
+  const full = 2 / 0.05 - 1 - cal.chain.hi[0]!; // the promotion's own offset minus the pooled one
+  expect(cal.classes![1]!.hi[0]!).toBeGreaterThan(0);
+  expect(cal.classes![1]!.hi[0]!).toBeLessThan(full / 5);
 });
 
 test('a noisier store gets its own wider offsets, the others the chain-level ones', () => {

@@ -24,7 +24,7 @@ describe('bundle round trip', () => {
   it('writes, reads and routes each store to its model', async () => {
     const dir = join(await tempDir(), 'b');
     const manifest = await writeBundle(dir, bundleInput());
-    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.formatVersion).toBe(3);
     expect(manifest.files.map((f) => f.path)).toEqual([
       'MLmodel',
       'code/cvc_pyfunc.py',
@@ -126,14 +126,41 @@ describe('bundle bad input', () => {
     expect([f!.p10[0], f!.p50[0], f!.p90[0], f!.p90[34]]).toEqual([8, 10, 11.5, 11.5]);
   });
 
+  it("applies the offsets of each forecast day's known-future class: promotion days wider than plain", async () => {
+    const dir = join(await tempDir(), 'b');
+    const none = [0, 0, 0, 0];
+    const calibration = {
+      lgbm: {
+        coverage: 0.8,
+        chain: { lo: none, hi: none },
+        stores: {},
+        // plain, promo, holiday: a promotion day gets one half-width more on each side.
+        classes: [
+          { lo: none, hi: none },
+          { lo: [1, 1, 1, 1], hi: [1, 1, 1, 1] },
+          { lo: none, hi: none },
+        ],
+      },
+    };
+    await writeBundle(dir, bundleInput({ calibration }));
+    const uf = await readBundle(dir, factories);
+    expect(uf.manifest.calibration?.['lgbm']?.classes).toHaveLength(3);
+    const s = series('1', 200);
+    const promo = new Float64Array(235);
+    promo[200 + 3] = 0.2; // forecast day 4 is a promotion day
+    const [f] = await uf.predict({ series: [{ ...s, future: { promo } }], horizon: 35 });
+    // The constant lgbm forecasts 9 / 10 / 11: a plain day keeps them, the promotion day doubles the spread.
+    expect([f!.p10[2], f!.p90[2], f!.p10[3], f!.p90[3]]).toEqual([9, 11, 8, 12]);
+  });
+
   it('refuses a newer format version and a broken manifest', async () => {
     const dir = await makeBundle(join(await tempDir(), 'b'));
     const mf = join(dir, 'manifest.json');
     const m = JSON.parse(await readFile(mf, 'utf8')) as Record<string, unknown>;
-    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 3, somethingNew: true }));
+    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 4, somethingNew: true }));
     const err = await readManifest(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleVersionError);
-    expect((err as Error).message).toMatch(/manifest.json: bundle format version 3 is newer/);
+    expect((err as Error).message).toMatch(/manifest.json: bundle format version 4 is newer/);
 
     await writeFile(mf, JSON.stringify({ ...m, routing: { stores: {}, fallback: 'nope' } }));
     await expect(readManifest(dir)).rejects.toThrow(/routing.fallback/);

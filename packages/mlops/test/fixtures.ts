@@ -4,6 +4,7 @@ import { mkdtemp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FitReport, Forecaster, ForecasterFactory, QuantileForecast, StoreSeries } from '@cvc/core';
+import { addDays, formatIsoDay, parseIsoDay } from '@cvc/core';
 import { writeBundle, type WriteBundleInput } from '../src/index.js';
 
 export class ConstantForecaster implements Forecaster {
@@ -20,7 +21,7 @@ export class ConstantForecaster implements Forecaster {
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
     return series.map((s) => ({
       storeId: s.storeId,
-      start: 'x',
+      start: formatIsoDay(addDays(parseIsoDay(s.start), s.sales.length)), // the day after the history
       p10: new Float64Array(horizon).fill(this.value - 1),
       p50: new Float64Array(horizon).fill(this.value),
       p90: new Float64Array(horizon).fill(this.value + 1),

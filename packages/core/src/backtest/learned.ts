@@ -5,7 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
-import type { IntervalCalibration } from './conformal.js';
+import { DAY_CLASSES, type IntervalCalibration } from './conformal.js';
 
 const offsets = z.object({ lo: z.array(z.number()), hi: z.array(z.number()) }).strict();
 export const intervalCalibrationSchema = z
@@ -14,6 +14,7 @@ export const intervalCalibrationSchema = z
     chain: offsets,
     stores: z.record(z.string(), offsets),
     season: z.array(z.number().positive()).optional(),
+    classes: z.array(offsets).length(DAY_CLASSES.length).optional(),
   })
   .strict();
 const weights = z.array(z.number().min(0));

@@ -6,9 +6,10 @@ import { z } from 'zod';
 /**
  * Bumped when a reader of the previous version could not read the new layout correctly. 2: a model's
  * `calibration` may carry a seasonal difficulty profile (`season`), which a version-1 reader would
- * reject; version-1 bundles still load (their calibration applies as before).
+ * reject; version-1 bundles still load (their calibration applies as before). 3: it may carry offsets
+ * per known-future day class (`classes`), which a version-2 reader would reject; older bundles load.
  */
-export const BUNDLE_FORMAT_VERSION = 2;
+export const BUNDLE_FORMAT_VERSION = 3;
 export const MANIFEST_FILE = 'manifest.json';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');

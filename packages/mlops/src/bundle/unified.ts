@@ -1,6 +1,6 @@
 // UnifiedForecaster: a loaded bundle as one object. predict() sends each store to its model, one
 // predict() call per model kind, and returns the forecasts in input order with the kind that made them.
-import { applyIntervalCalibration, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
+import { calibrateStoreForecast, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
 import { MlopsInputError } from '../errors.js';
 import type { BundleManifest } from './manifest.js';
 import { routeStore, type RouteReason } from './routing.js';
@@ -62,7 +62,10 @@ export class UnifiedForecaster {
       const raw = await model.predict(g.series, horizon);
       // The backtest's conformal offsets for this kind turn its raw p10/p90 into calibrated ones.
       const cal = this.manifest.calibration?.[kind];
-      const forecasts = cal ? raw.map((f) => applyIntervalCalibration(cal, f)) : raw;
+      // Offsets per day class read each forecast day's class from the store's known-future window.
+      const seriesOf = new Map(g.series.map((s) => [s.storeId, s]));
+      const calibrate = (f: QuantileForecast) => calibrateStoreForecast(cal!, f, seriesOf.get(f.storeId)!);
+      const forecasts = cal ? raw.map(calibrate) : raw;
       // Models return one forecast per store; match by id, not position, in case a model reorders.
       const byStore = new Map(forecasts.map((f) => [f.storeId, f]));
       g.idx.forEach((at, j) => {

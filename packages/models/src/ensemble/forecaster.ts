@@ -13,7 +13,7 @@ import {
   type ForecasterFactory,
   type QuantileForecast,
   type StoreSeries,
-  applyIntervalCalibration,
+  calibrateStoreForecast,
   intervalCalibrationSchema,
 } from '@cvc/core';
 import { mixForecasts, weightsFor } from './weights.js';
@@ -107,12 +107,14 @@ export class EnsembleForecaster implements Forecaster {
   async predict(series: readonly StoreSeries[], horizon: number): Promise<QuantileForecast[]> {
     const names = this.p.weights.members;
     const byMember: Map<string, QuantileForecast>[] = [];
+    const seriesOf = new Map(series.map((s) => [s.storeId, s]));
     for (const kind of names) {
       const model = this.members.get(kind);
       if (!model) throw new ForecastInputError(`ensemble: member "${kind}" is not fitted or loaded`);
       const cal = this.p.memberCalibration[kind];
       const raw = await model.predict(series, horizon);
-      byMember.push(new Map(raw.map((f) => [f.storeId, cal ? applyIntervalCalibration(cal, f) : f])));
+      const calibrate = (f: QuantileForecast) => calibrateStoreForecast(cal!, f, seriesOf.get(f.storeId)!);
+      byMember.push(new Map(raw.map((f) => [f.storeId, cal ? calibrate(f) : f])));
     }
     return series.map((s) => {
       const w = weightsFor(this.p.weights, s.storeId, s.statics['format'] ?? '');

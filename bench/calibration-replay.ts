@@ -1,0 +1,118 @@
+// Recomputes the interval calibration and the coverage table of a finished backtest from its
+// checkpointed out-of-fold forecasts, without refitting any model: the fast loop for calibration work.
+//   node --conditions=source --import tsx bench/calibration-replay.ts [--config configs/cvc.yaml]
+//     [--checkpoint <key under data/backtest-checkpoints>]  (default: the newest)
+// The series are read from the run's feature table; only days before each fold's window feed that
+// fold's calibration, so extra days ingested after the backtest (the demo's fortnight) change nothing
+// but the all-folds calibration's seasonal profile.
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  DAY_CLASSES,
+  actualWindow,
+  applyIntervalCalibration,
+  dayClassesOf,
+  loadConfig,
+} from '../packages/core/src/index.js';
+import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
+import { calibrateIntervals } from '../packages/backtest/src/post.js';
+import type { FoldOutcome } from '../packages/backtest/src/chain.js';
+
+const argv = process.argv.slice(2);
+const arg = (name: string, dflt?: string): string | undefined => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : dflt;
+};
+const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
+const root = join(loaded.paths.data, 'backtest-checkpoints');
+const newest = () =>
+  readdirSync(root)
+    .map((k) => ({ k, t: statSync(join(root, k)).mtimeMs }))
+    .sort((a, b) => b.t - a.t)[0]?.k;
+const key = arg('checkpoint') ?? newest();
+if (!key) throw new Error(`${root}: no backtest checkpoint`);
+const t0 = performance.now();
+const outcomes: FoldOutcome[] = [];
+for (const model of readdirSync(join(root, key)).sort()) {
+  for (const dir of readdirSync(join(root, key, model))) {
+    const file = join(root, key, model, dir, 'forecasts.json');
+    if (!existsSync(file)) continue;
+    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
+      forecasts: { storeId: string; start: string; p10: number[]; p50: number[]; p90: number[] }[];
+    };
+    outcomes.push({
+      model,
+      fold: Number(dir.replace('fold-', '')),
+      forecasts: saved.forecasts.map((f) => ({
+        storeId: f.storeId,
+        start: f.start,
+        p10: Float64Array.from(f.p10),
+        p50: Float64Array.from(f.p50),
+        p90: Float64Array.from(f.p90),
+      })),
+      fitSeconds: 0,
+      predictSeconds: 0,
+      metrics: {},
+      resumed: true,
+    });
+  }
+}
+const { conn, close } = await openDuckDb();
+const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
+close();
+const t1 = performance.now();
+const { report, byFold } = calibrateIntervals(outcomes, series);
+const t2 = performance.now();
+// Raw coverage per (model, fold): how far the calibration had to move each fold.
+const byStore = new Map(series.map((s) => [s.storeId, s]));
+const rawByFold = new Map<string, number>();
+for (const o of outcomes) {
+  let inside = 0;
+  let days = 0;
+  for (const f of o.forecasts) {
+    const a = actualWindow(byStore.get(f.storeId)!, f.start, f.p50.length);
+    for (let h = 0; h < f.p50.length; h++) {
+      const y = a.sales[h]!;
+      if (!(a.isOpen[h]! > 0) || !Number.isFinite(y) || !Number.isFinite(f.p50[h]!)) continue;
+      days++;
+      if (y >= f.p10[h]! && y <= f.p90[h]!) inside++;
+    }
+  }
+  rawByFold.set(`${o.model}|${o.fold}`, inside / days);
+}
+const pct = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '   -  ' : `${(100 * x).toFixed(1)}%`);
+console.log(
+  `checkpoint ${key}: ${series.length} stores; read ${((t1 - t0) / 1000).toFixed(1)} s, ` +
+    `calibrate ${((t2 - t1) / 1000).toFixed(1)} s`,
+);
+console.log('model           raw f1+  calib f1+  by fold (raw / calibrated)');
+for (const r of report) {
+  const byFold = Object.entries(r.calibratedByFold ?? {})
+    .map(([k, v]) => `f${k} ${pct(rawByFold.get(`${r.model}|${k}`))} / ${pct(v)}`)
+    .join('  ');
+  console.log(`${r.model.padEnd(14)} ${pct(r.rawLater).padStart(8)} ${pct(r.calibratedLater).padStart(10)}  ${byFold}`);
+}
+if (argv.includes('--by-class')) {
+  // Calibrated coverage per known-future day class and fold: which days the calibration misses.
+  const byId = new Map(series.map((s) => [s.storeId, s]));
+  for (const o of outcomes.sort((a, b) => a.model.localeCompare(b.model) || a.fold - b.fold)) {
+    const cal = byFold[o.model]?.get(o.fold);
+    if (!cal) continue;
+    const inside = DAY_CLASSES.map(() => 0);
+    const days = DAY_CLASSES.map(() => 0);
+    for (const raw of o.forecasts) {
+      const s = byId.get(raw.storeId)!;
+      const cls = dayClassesOf(s, raw.start, raw.p50.length);
+      const f = applyIntervalCalibration(cal, raw, 1, cls);
+      const a = actualWindow(s, raw.start, raw.p50.length);
+      for (let h = 0; h < raw.p50.length; h++) {
+        const y = a.sales[h]!;
+        if (!(a.isOpen[h]! > 0) || !Number.isFinite(y) || !Number.isFinite(raw.p50[h]!)) continue;
+        days[cls[h]!]!++;
+        if (y >= f.p10[h]! && y <= f.p90[h]!) inside[cls[h]!]!++;
+      }
+    }
+    const cells = DAY_CLASSES.map((c, k) => `${c} ${pct(inside[k]! / days[k]!)} (${days[k]} d)`);
+    console.log(`${o.model.padEnd(14)} f${o.fold}  ${cells.join('  ')}`);
+  }
+}

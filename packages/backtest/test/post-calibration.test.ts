@@ -1,0 +1,137 @@
+// The backtest's interval calibration on out-of-fold forecasts: fold k is calibrated on folds < k only,
+// and a model blind to promotions gets wider offsets on promotion days (Mondrian conformal by day class).
+import { describe, expect, it } from 'vitest';
+import {
+  actualWindow,
+  addDays,
+  applyIntervalCalibration,
+  dayClassesOf,
+  formatIsoDay,
+  makeRng,
+  parseIsoDay,
+  type QuantileForecast,
+  type StoreSeries,
+} from '@cvc/core';
+import type { FoldOutcome } from '../src/chain.js';
+import { calibrateIntervals } from '../src/post.js';
+
+const START = '2023-01-01';
+const DAYS = parseIsoDay('2025-12-31') - parseIsoDay(START);
+const FOLD_STARTS = ['2025-03-01', '2025-03-29', '2025-04-26', '2025-05-24'];
+const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
+const levelOf = (k: number) => 1000 * (1 + (k % 5));
+
+/** Stores at a flat level with 8 % noise; on promotion days (about 1 in 7) sales rise 0-80 %. */
+function chain(stores: number): StoreSeries[] {
+  const r = makeRng(5);
+  return Array.from({ length: stores }, (_, k) => {
+    const promo = Float64Array.from({ length: DAYS }, () => (r() < 0.15 ? 0.2 : 0));
+    const sales = Float64Array.from(promo, (p) => levelOf(k) * (1 + 0.08 * gauss(r)) * (p > 0 ? 1 + 0.8 * r() : 1));
+    const future = { is_open: new Float64Array(DAYS).fill(1), promo };
+    return { storeId: String(k), start: START, sales, past: {}, future, statics: {} };
+  });
+}
+
+/** A model that ignores promotions: the level with a +-6 % interval. */
+function blindOutcomes(series: readonly StoreSeries[], widen: (fold: number) => number = () => 1): FoldOutcome[] {
+  return FOLD_STARTS.map((start, fold) => ({
+    model: 'blind',
+    fold,
+    forecasts: series.map((s, k): QuantileForecast => {
+      const p50 = new Float64Array(35).fill(levelOf(k));
+      return {
+        storeId: s.storeId,
+        start,
+        p10: p50.map((m) => m * (1 - 0.06 * widen(fold))),
+        p50,
+        p90: p50.map((m) => m * (1 + 0.06 * widen(fold))),
+      };
+    }),
+    fitSeconds: 0,
+    predictSeconds: 0,
+    metrics: {},
+    resumed: false,
+  }));
+}
+
+/** Calibrated coverage of the later folds' days of one class (0 plain, 1 promotion). */
+function classCoverage(
+  series: readonly StoreSeries[],
+  outcomes: readonly FoldOutcome[],
+  byFold: ReturnType<typeof calibrateIntervals>['byFold'],
+  cls: number,
+): number {
+  let inside = 0;
+  let days = 0;
+  for (const o of outcomes) {
+    const cal = byFold[o.model]!.get(o.fold);
+    if (!cal) continue;
+    o.forecasts.forEach((raw, k) => {
+      const classes = dayClassesOf(series[k]!, raw.start, 35);
+      const f = applyIntervalCalibration(cal, raw, 1, classes);
+      const a = actualWindow(series[k]!, raw.start, 35);
+      for (let h = 0; h < 35; h++) {
+        if (classes[h] !== cls) continue;
+        days++;
+        if (a.sales[h]! >= f.p10[h]! && a.sales[h]! <= f.p90[h]!) inside++;
+      }
+    });
+  }
+  return inside / days;
+}
+
+describe('backtest interval calibration', () => {
+  const series = chain(60);
+
+  it('learns day-class offsets: unseen promotion days get 76-87 % on later folds, plain days 76-84 %', () => {
+    const outcomes = blindOutcomes(series);
+    const { calibration, byFold, report } = calibrateIntervals(outcomes, series);
+    const promo = calibration['blind']!.classes![1]!;
+    expect(Math.min(...promo.hi)).toBeGreaterThan(1); // promotion days: over a half-width more above
+    // Offsets that narrow are shrunk while few folds back them, so promotion days err on the wide side.
+    expect(classCoverage(series, outcomes, byFold, 1)).toBeGreaterThan(0.76);
+    expect(classCoverage(series, outcomes, byFold, 1)).toBeLessThan(0.87);
+    expect(classCoverage(series, outcomes, byFold, 0)).toBeGreaterThan(0.76);
+    expect(classCoverage(series, outcomes, byFold, 0)).toBeLessThan(0.84);
+    expect(report[0]!.calibratedLater).toBeGreaterThan(0.76);
+    expect(report[0]!.calibratedLater).toBeLessThan(0.84);
+  });
+
+  it('without the promotion flag in the inputs, one offset for every day under-covers promotion days', () => {
+    const outcomes = blindOutcomes(series);
+    const unflagged = series.map((s) => ({ ...s, future: { is_open: s.future['is_open']! } }));
+    const { byFold } = calibrateIntervals(outcomes, unflagged);
+    expect(classCoverage(series, outcomes, byFold, 1)).toBeLessThan(0.65);
+    expect(classCoverage(series, outcomes, byFold, 0)).toBeGreaterThan(0.86);
+  });
+
+  it('calibrates fold k on folds before it only', () => {
+    const base = calibrateIntervals(blindOutcomes(series), series).byFold['blind']!;
+    // Fold 3's intervals three times wider: folds 1 and 2 calibrate exactly as before, fold 3 is not
+    // calibrated on itself, and the all-folds calibration (for the bundle) does change.
+    const changed = calibrateIntervals(
+      blindOutcomes(series, (k) => (k === 3 ? 3 : 1)),
+      series,
+    ).byFold['blind']!;
+    for (const k of [1, 2, 3]) expect(changed.get(k)).toEqual(base.get(k));
+    // Fold 1's wider: fold 2 and 3, which learn on it, do change.
+    const earlier = calibrateIntervals(
+      blindOutcomes(series, (k) => (k === 1 ? 3 : 1)),
+      series,
+    ).byFold['blind']!;
+    expect(earlier.get(1)).toEqual(base.get(1));
+    expect(earlier.get(2)).not.toEqual(base.get(2));
+  });
+
+  it("a forecast day past the series' known-future inputs is plain", () => {
+    const last = series.map((s, k) => ({
+      storeId: s.storeId,
+      start: formatIsoDay(addDays(parseIsoDay(START), DAYS - 10)),
+      p10: new Float64Array(35).fill(levelOf(k) * 0.9),
+      p50: new Float64Array(35).fill(levelOf(k)),
+      p90: new Float64Array(35).fill(levelOf(k) * 1.1),
+    }));
+    const classes = dayClassesOf(series[0]!, last[0]!.start, 35);
+    expect(Array.from(classes.subarray(10))).toEqual(new Array(25).fill(0));
+  });
+});
