@@ -113,7 +113,7 @@ describe('MLflow REST client', () => {
     ).rejects.toThrow(/unexpected response at run.info/);
   });
 
-  it('takes its first retry backoff from CVC_MLFLOW_RETRY_BASE_MS, doubled each retry; refuses a bad value', async () => {
+  it('takes its first retry backoff from CVC_MLFLOW_RETRY_BASE_MS (doubled per retry); refuses junk', async () => {
     const waits: number[] = [];
     const log = { warn: (fields: Record<string, unknown>) => waits.push(fields['waitMs'] as number) };
     const env = { CVC_MLFLOW_RETRY_BASE_MS: '4' };
