@@ -10,8 +10,8 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts'],
     pool: 'forks',
     // Vitest's default is one fork per core minus one: a single fork, files one after another, on the
-    // 2-core CI machine. Most of a file's time is one busy core (a single-threaded wasm fit, a CLI child
-    // process starting, a Python oracle or MLflow server starting), so two files at once fill both cores.
+    // 2-core CI machine. Much of a file's time uses one core (a single-threaded wasm fit, a CLI child
+    // process or an oracle starting): two suites sharing 2 cores slowed each file only 1.1-1.35x.
     // `--maxWorkers=1` on the command line still runs them one at a time.
     maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 120_000,
