@@ -9,7 +9,8 @@ import { startMlflow, type MlflowServer } from '../../mlops/test/mlflow-server.j
 import { cvc, project, type CliRun } from './helpers.js';
 
 const SECRET = 'S3cr3tPW-7781xq';
-const env = { CVC_TEST_PW: SECRET, MLFLOW_TRACKING_URI: '' };
+// A 5 ms first backoff: the unreachable-server cases make all 6 attempts without sleeping 15 s each.
+const env = { CVC_TEST_PW: SECRET, MLFLOW_TRACKING_URI: '', CVC_MLFLOW_RETRY_BASE_MS: '5' };
 
 function filesUnder(dir: string): string[] {
   if (!existsSync(dir)) return [];

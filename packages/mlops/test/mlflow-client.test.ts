@@ -9,7 +9,9 @@ import {
   createMlflowClient,
   downloadArtifacts,
   MlflowError,
+  mlflowClientFor,
   mlflowTarget,
+  MlopsInputError,
   openTracker,
   splitBatches,
 } from './imports.js';
@@ -109,6 +111,25 @@ describe('MLflow REST client', () => {
     await expect(
       createMlflowClient({ uri }).call('POST', 'runs/create', {}, z.object({ run: z.object({ info: z.object({}) }) })),
     ).rejects.toThrow(/unexpected response at run.info/);
+  });
+
+  it('takes its first retry backoff from CVC_MLFLOW_RETRY_BASE_MS (doubled per retry); refuses junk', async () => {
+    const waits: number[] = [];
+    const log = { warn: (fields: Record<string, unknown>) => waits.push(fields['waitMs'] as number) };
+    const env = { CVC_MLFLOW_RETRY_BASE_MS: '4' };
+    const client = mlflowClientFor({ uri: 'http://127.0.0.1:9' }, log as never, env);
+    await expect(client.call('GET', 'experiments/get-by-name', {}, z.object({}))).rejects.toThrow(
+      /unreachable after 6 attempts/,
+    );
+    // Each wait is base x 2^retry with +-25 % jitter (the default base is 500 ms).
+    expect(waits).toHaveLength(5);
+    waits.forEach((w, k) => expect(Math.abs(w - 4 * 2 ** k)).toBeLessThanOrEqual(4 * 2 ** k * 0.25 + 0.5));
+    expect(() => mlflowClientFor({ uri: 'http://x' }, undefined, { CVC_MLFLOW_RETRY_BASE_MS: '1s' })).toThrow(
+      MlopsInputError,
+    );
+    expect(() => mlflowClientFor({ uri: 'http://x' }, undefined, { CVC_MLFLOW_RETRY_BASE_MS: '1s' })).toThrow(
+      /CVC_MLFLOW_RETRY_BASE_MS: expected a whole number of milliseconds/,
+    );
   });
 
   it('picks the tracking target from config, then env, with the token from config or env', () => {

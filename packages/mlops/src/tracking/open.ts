@@ -2,6 +2,7 @@
 // tables otherwise. The token comes from config or DATABRICKS_TOKEN / MLFLOW_TRACKING_TOKEN and is
 // only ever put in the Authorization header.
 import { maskUserinfo, type Logger } from '@cvc/core';
+import { MlopsInputError } from '../errors.js';
 import { createMlflowClient, type MlflowClient } from './mlflow/client.js';
 import { createMlflowTracker } from './mlflow/tracker.js';
 import { createLocalTracker } from './local/tracker.js';
@@ -32,6 +33,18 @@ export function mlflowTarget(
   return token ? { uri, token } : { uri };
 }
 
+/**
+ * Test seam: CVC_MLFLOW_RETRY_BASE_MS sets the first retry backoff (default 500 ms, doubled each retry),
+ * so the CLI tests of an unreachable server make every attempt without sleeping 15 s.
+ */
+function retryBaseMs(env: NodeJS.ProcessEnv): number | undefined {
+  const raw = env.CVC_MLFLOW_RETRY_BASE_MS;
+  if (raw === undefined || raw === '') return undefined;
+  if (!/^\d{1,6}$/.test(raw))
+    throw new MlopsInputError(`CVC_MLFLOW_RETRY_BASE_MS: expected a whole number of milliseconds, got "${raw}"`);
+  return Number(raw);
+}
+
 export function mlflowClientFor(
   target: MlflowTarget,
   log?: Logger,
@@ -41,6 +54,7 @@ export function mlflowClientFor(
     uri: target.uri,
     token: target.token,
     env,
+    retryBaseMs: retryBaseMs(env),
     warn: log ? (msg, fields) => log.warn(fields ?? {}, msg) : undefined,
   });
 }
