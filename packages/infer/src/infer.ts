@@ -266,6 +266,8 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       ...(opts.shard ? { shardStores: stores } : {}),
       onReplan: (attempt, error) =>
         log.warn({ shard: shardTag, attempt, error: error.message }, 'forecast write conflicted; re-planning'),
+      onOptimizeSkipped: (error) =>
+        log.warn({ error: error.message }, 'compaction lost a race to a shard; skipped (the next run compacts)'),
     });
     const { rows, commit, optimizeVersion } = written;
     log.info(

@@ -41,6 +41,10 @@ export async function writeForecastRows(
     onReplan?: (attempt: number, error: Error) => void;
     /** Runs once between planning and the first commit attempt (tests commit a concurrent infer there). */
     beforeCommit?: () => Promise<void>;
+    /** The same between the OPTIMIZE's planning and its commit. */
+    beforeOptimizeCommit?: () => Promise<void>;
+    /** Told when the OPTIMIZE lost a race and was skipped (the rows are written; a later run compacts). */
+    onOptimizeSkipped?: (error: Error) => void;
   },
 ): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null }> {
   await ensureTable(conn, table, FORECASTS);
@@ -105,9 +109,18 @@ export async function writeForecastRows(
   // A shard never compacts: its compaction would remove files the other shards' writes are planned on,
   // so they would re-plan again and again; `cvc lake optimize` (a step after the shards) compacts.
   if (meta.shardStores) return { rows: n, commit, optimizeVersion: null };
-  const compact = await optimize(conn, table, {
-    metadata: { operation: 'infer optimize', runId: meta.runId },
-    ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
-  });
-  return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
+  try {
+    const compact = await optimize(conn, table, {
+      metadata: { operation: 'infer optimize', runId: meta.runId },
+      ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
+      ...(meta.beforeOptimizeCommit ? { beforeCommit: meta.beforeOptimizeCommit } : {}),
+    });
+    return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
+  } catch (e) {
+    // A shard of the same date rewrote a file this compaction planned on. The forecast is committed;
+    // compaction is only upkeep, which the next infer or `cvc lake optimize` does.
+    if (!isDeltaError(e, 'CONFLICT')) throw e;
+    meta.onOptimizeSkipped?.(e);
+    return { rows: n, commit, optimizeVersion: null };
+  }
 }

@@ -88,3 +88,23 @@ it('a shard infer that loses the race to an unsharded one re-plans and replaces 
   const want = Object.fromEntries(STORES.map((s) => [s, SHARD.includes(s) ? 'shard' : 'full']));
   expect(await owners(a, table)).toEqual(want);
 });
+
+it('an unsharded infer whose compaction loses a race to a shard keeps its rows and skips the compaction', async () => {
+  const table = join(dir, 'optimize-second');
+  const [a, b] = [await connect(), await connect()];
+  // Another date's file, so the unsharded run's OPTIMIZE has two small files to compact.
+  await unsharded(a, table, { asOf: '2025-06-29', runId: 'day-before' });
+  const skipped: string[] = [];
+  const r = await unsharded(a, table, {
+    beforeOptimizeCommit: async () => void (await shard(b, table)),
+    onOptimizeSkipped: (e: Error) => skipped.push(e.message),
+  });
+  expect(r.optimizeVersion).toBeNull();
+  expect(skipped).toHaveLength(1);
+  expect(skipped[0]).toMatch(/OPTIMIZE planned on version \d+ conflicts/);
+  const want = Object.fromEntries(STORES.map((s) => [s, SHARD.includes(s) ? 'shard' : 'full']));
+  const sql = `SELECT store_id, min(run_id) AS run FROM (${await scanSql(a, table)})
+    WHERE as_of_date = DATE '${AS_OF}' GROUP BY store_id`;
+  const rows = (await a.runAndReadAll(sql)).getRowObjectsJS();
+  expect(Object.fromEntries(rows.map((x) => [String(x['store_id']), String(x['run'])]))).toEqual(want);
+});
