@@ -85,12 +85,14 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
       const { ctx, registry } = open('models gc');
       if (!registry.collectGarbage)
         throw new InputError(
-          `models gc: works on a registry on Azure storage (registry.root an Azure URL); this one is ${registry.backend}`,
+          `models gc: works on a registry on Azure storage (registry.root an Azure URL); ` +
+            `this one is ${registry.backend}`,
         );
       const r = await registry.collectGarbage({ graceMs: o.graceHours * 3_600_000 });
       ctx.done({ registry: registry.name, graceHours: o.graceHours, ...r }, [
         `${registry.name}: removed ${r.collected.length} unclaimed bundle upload(s); left ${r.young.length} ` +
-          `written to in the last ${o.graceHours} h or being claimed; compacted ${r.statesCompacted} alias state file(s)`,
+          `written to in the last ${o.graceHours} h or being claimed; ` +
+          `compacted ${r.statesCompacted} alias state file(s)`,
       ]);
     });
   models
