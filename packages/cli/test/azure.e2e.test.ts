@@ -3,10 +3,11 @@
 // string never reaches the output. Registry and tracking (roots left unset) live under the lake in
 // the emulator too: train registers there, a later `cvc infer` resolves the alias from Azurite.
 
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_KEY, listBlobNames, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
+import { storageFor } from '@cvc/lakehouse';
 import { cvc, project, python } from './helpers.js';
 
 const WRONG_KEY = Buffer.from('a wrong key, secret all the same').toString('base64');
@@ -85,6 +86,39 @@ describe('cvc demo on Azurite', () => {
     const names = (JSON.parse(runs.stdout) as { runs: { name: string; status: string }[] }).runs;
     expect(names.some((r) => r.name.startsWith('train ') && r.status === 'FINISHED')).toBe(true);
     expect(`${models.stdout}${models.stderr}${infer.stdout}${infer.stderr}${runs.stdout}`).not.toContain(DEV_KEY);
+  }, 600_000);
+
+  it('`cvc models gc` removes an upload no version claims once past the grace period, and no claimed one', async () => {
+    const orphan = '00000000-0000-4000-8000-000000000000';
+    process.env['AZURE_STORAGE_CONNECTION_STRING'] = azurite.connectionString;
+    try {
+      await storageFor('az://cvclake/demo/lake/_registry').put(`cvc-forecaster/bundles/${orphan}/manifest.json`, '{}');
+    } finally {
+      delete process.env['AZURE_STORAGE_CONNECTION_STRING'];
+    }
+    const gc = (hours: string) => {
+      const r = cvc(['--config', p.config, '--json', 'models', 'gc', '--grace-hours', hours], { env });
+      if (r.code !== 0) throw new Error(`models gc failed (${r.code}): ${r.stderr.slice(-2000)}`);
+      return JSON.parse(r.stdout) as { collected: string[]; young: string[] };
+    };
+    expect(gc('24')).toMatchObject({ collected: [], young: [orphan] });
+    expect(gc('0')).toMatchObject({ collected: [orphan], young: [] });
+    const blobs = await listBlobNames(
+      azurite.connectionString,
+      'cvclake',
+      'demo/lake/_registry/cvc-forecaster/bundles/',
+    );
+    expect(blobs.some((b) => b.includes(orphan))).toBe(false);
+    expect(blobs.some((b) => b.endsWith('/manifest.json'))).toBe(true);
+    // The champion downloads again whole into an empty cache.
+    rmSync(join(p.dir, 'work', 'registry-cache'), { recursive: true, force: true });
+    const infer = cvc(['--config', p.config, '--json', 'infer'], { env });
+    expect(infer.code).toBe(0);
+    // A local registry has nothing of the kind: exit 2 saying where gc applies.
+    const local = project('demo: { stores: 4 }\n');
+    const refused = cvc(['--config', local.config, 'models', 'gc']);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/works on a registry on Azure storage .*this one is local/);
   }, 600_000);
 
   it('delta-rs reads the forecasts from Azurite', () => {

@@ -30,7 +30,7 @@ import {
   readStoreSeries,
   startStep,
 } from '@cvc/feature-table';
-import { isDeltaError, loadSnapshot } from '@cvc/lakehouse';
+import { loadSnapshot } from '@cvc/lakehouse';
 import {
   bundleHistoryDays,
   missingCovariates,
@@ -60,9 +60,6 @@ export interface InferOptions {
   log?: Logger;
   onProgress?: ProgressFn;
 }
-
-/** Attempts of a shard's write when a concurrent shard's commit really conflicts (both rewrote one file). */
-const SHARD_WRITE_ATTEMPTS = 5;
 
 export interface SkippedStore {
   storeId: string;
@@ -254,32 +251,24 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
       if (f.route !== 'routed') fallbackStores++;
     }
     const featureVersion = (await loadSnapshot(tables.features)).version;
-    const write = () =>
-      writeForecastRows(conn, outTable, forecasts, {
-        targetFileSizeBytes: opts.loaded.config.lake.targetFileSizeMb * 2 ** 20,
-        asOf,
-        horizon,
-        bundleVersion: opts.bundleVersion,
-        runId: opts.runId,
-        lineage: {
-          bundleId: manifest.bundleId,
-          featureTable: tables.features,
-          featureVersion,
-          ...(shardTag ? { shard: shardTag } : {}),
-        },
-        ...(opts.shard ? { shardStores: stores } : {}),
-      });
-    let written: Awaited<ReturnType<typeof write>> | undefined;
-    // Disjoint shards do not conflict; two shards that both had to rewrite one mixed file (a compaction
-    // of several shards' rows) do: the loser re-plans on the new version, as Delta says to.
-    for (let attempt = 1; written === undefined; attempt++) {
-      try {
-        written = await write();
-      } catch (e) {
-        if (!opts.shard || !isDeltaError(e, 'CONFLICT') || attempt >= SHARD_WRITE_ATTEMPTS) throw e;
-        log.warn({ shard: shardTag, attempt, error: e.message }, 'shard write conflicted; re-planning');
-      }
-    }
+    const written = await writeForecastRows(conn, outTable, forecasts, {
+      targetFileSizeBytes: opts.loaded.config.lake.targetFileSizeMb * 2 ** 20,
+      asOf,
+      horizon,
+      bundleVersion: opts.bundleVersion,
+      runId: opts.runId,
+      lineage: {
+        bundleId: manifest.bundleId,
+        featureTable: tables.features,
+        featureVersion,
+        ...(shardTag ? { shard: shardTag } : {}),
+      },
+      ...(opts.shard ? { shardStores: stores } : {}),
+      onReplan: (attempt, error) =>
+        log.warn({ shard: shardTag, attempt, error: error.message }, 'forecast write conflicted; re-planning'),
+      onOptimizeSkipped: (error) =>
+        log.warn({ error: error.message }, 'compaction lost a race to a shard; skipped (the next run compacts)'),
+    });
     const { rows, commit, optimizeVersion } = written;
     log.info(
       { asOf, stores: forecasts.length, skipped: skipped.length, rows, version: commit.version },

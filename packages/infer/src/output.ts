@@ -2,7 +2,10 @@
 // A rerun for the same as-of date replaces that date's rows in one commit (replaceWhere), so readers
 // see the old forecast or the new one, never a mix. A shard (`--shard i/n`) replaces only its stores'
 // rows of that date: shards of one date commit side by side, as their predicates select disjoint rows.
-import { optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
+// When a concurrent commit really conflicts (an unsharded run and a shard of the same date, or two
+// shards that both rewrote one mixed file), the loser re-plans its replace on the new version, as
+// Delta's conflict rules say to: the result is that of the two runs one after the other.
+import { isDeltaError, optimize, replaceWhere, stageColumns, type ColumnDef, type CommitResult } from '@cvc/lakehouse';
 import { FORECASTS, ensureTable } from '@cvc/feature-table';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { formatIsoDay, parseIsoDay } from '@cvc/core';
@@ -10,6 +13,9 @@ import type { RoutedForecast } from '@cvc/mlops';
 
 /** A store id as a SQL string literal (ids come from the feature table, yet may hold a quote). */
 const literal = (v: string) => `'${v.replaceAll("'", "''")}'`;
+
+/** Attempts of the replace when a concurrent infer of the same date really conflicts (then it re-plans). */
+export const WRITE_ATTEMPTS = 5;
 
 /** The forecast table's columns, as declared in @cvc/feature-table (FORECASTS). */
 export const FORECAST_COLUMNS: readonly ColumnDef[] = FORECASTS.columns;
@@ -31,6 +37,14 @@ export async function writeForecastRows(
      * rows of the as-of date are replaced. Absent: the whole date.
      */
     shardStores?: readonly string[];
+    /** Told of each conflict the write re-plans after (attempt = the attempt that lost). */
+    onReplan?: (attempt: number, error: Error) => void;
+    /** Runs once between planning and the first commit attempt (tests commit a concurrent infer there). */
+    beforeCommit?: () => Promise<void>;
+    /** The same between the OPTIMIZE's planning and its commit. */
+    beforeOptimizeCommit?: () => Promise<void>;
+    /** Told when the OPTIMIZE lost a race and was skipped (the rows are written; a later run compacts). */
+    onOptimizeSkipped?: (error: Error) => void;
   },
 ): Promise<{ rows: number; commit: CommitResult; optimizeVersion: number | null }> {
   await ensureTable(conn, table, FORECASTS);
@@ -70,25 +84,43 @@ export async function writeForecastRows(
   // The predicate is built from a parsed ISO date and quoted store ids; row values are staged, not spliced.
   const day = `as_of_date = DATE '${formatIsoDay(parseIsoDay(meta.asOf))}'`;
   const predicate = meta.shardStores ? `${day} AND store_id IN (${meta.shardStores.map(literal).join(', ')})` : day;
-  const commit = await replaceWhere(conn, table, predicate, 'SELECT *, now() AS created_at FROM infer_rows', {
-    metadata: {
-      operation: 'infer',
-      runId: meta.runId,
-      asOf: meta.asOf,
-      bundleVersion: meta.bundleVersion,
-      rows: n,
-      ...meta.lineage,
-    },
-  });
+  const metadata = {
+    operation: 'infer',
+    runId: meta.runId,
+    asOf: meta.asOf,
+    bundleVersion: meta.bundleVersion,
+    rows: n,
+    ...meta.lineage,
+  };
+  const sql = 'SELECT *, now() AS created_at FROM infer_rows';
+  let commit: CommitResult | undefined;
+  for (let attempt = 1; commit === undefined; attempt++) {
+    try {
+      const hook = attempt === 1 && meta.beforeCommit ? { beforeCommit: meta.beforeCommit } : {};
+      commit = await replaceWhere(conn, table, predicate, sql, { metadata, ...hook });
+    } catch (e) {
+      if (!isDeltaError(e, 'CONFLICT') || attempt >= WRITE_ATTEMPTS) throw e;
+      meta.onReplan?.(attempt, e);
+    }
+  }
   // Written clustered (the table's (as_of_date, store_id) order). The incremental OPTIMIZE compacts the
   // small daily files (and any a rerun's replaceWhere left unclustered), never full-size clustered ones;
   // with a single small file it commits nothing. It runs under the caller's run lock, like the write.
   // A shard never compacts: its compaction would remove files the other shards' writes are planned on,
   // so they would re-plan again and again; `cvc lake optimize` (a step after the shards) compacts.
   if (meta.shardStores) return { rows: n, commit, optimizeVersion: null };
-  const compact = await optimize(conn, table, {
-    metadata: { operation: 'infer optimize', runId: meta.runId },
-    ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
-  });
-  return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
+  try {
+    const compact = await optimize(conn, table, {
+      metadata: { operation: 'infer optimize', runId: meta.runId },
+      ...(meta.targetFileSizeBytes !== undefined ? { targetFileSizeBytes: meta.targetFileSizeBytes } : {}),
+      ...(meta.beforeOptimizeCommit ? { beforeCommit: meta.beforeOptimizeCommit } : {}),
+    });
+    return { rows: n, commit, optimizeVersion: compact.version !== commit.version ? compact.version : null };
+  } catch (e) {
+    // A shard of the same date rewrote a file this compaction planned on. The forecast is committed;
+    // compaction is only upkeep, which the next infer or `cvc lake optimize` does.
+    if (!isDeltaError(e, 'CONFLICT')) throw e;
+    meta.onOptimizeSkipped?.(e);
+    return { rows: n, commit, optimizeVersion: null };
+  }
 }

@@ -57,6 +57,8 @@ export {
   remoteRegistry,
   readRemoteState,
   commitRemoteState,
+  compactRemoteState,
+  CLAIM_WINDOW_MS,
   type RemoteRegistryOptions,
 } from './registry/remote/registry.js';
 export { mlflowRegistry, type MlflowRegistryOptions } from './registry/mlflow/registry.js';

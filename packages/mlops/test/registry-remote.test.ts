@@ -8,9 +8,13 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backends, DEV_KEY, startAzurite } from '../../lakehouse/test/backends.js';
+import { storageFor } from '@cvc/lakehouse';
 import {
+  CLAIM_WINDOW_MS,
   commitRemoteState,
+  compactRemoteState,
   isInputError,
+  type GarbageReport,
   readBundle,
   readRemoteState,
   RegistryConflictError,
@@ -18,6 +22,8 @@ import {
   UnknownAliasError,
 } from './imports.js';
 import { factories, makeBundle, tempDir } from './fixtures.js';
+
+const exec = promisify(execFile);
 
 describe.each(backends())('registry on $name storage', (backend) => {
   beforeAll(() => backend.start(), 120_000);
@@ -87,7 +93,6 @@ describe.each(backends())('registry on $name storage', (backend) => {
     const bundle = await makeBundle(join(tmp, 'b'));
     const reg = remoteRegistry({ root, name: 'm', cacheDir });
     const inProcess = Array.from({ length: 4 }, () => reg.register(bundle, { promote: 'always' }));
-    const exec = promisify(execFile);
     const worker = join(import.meta.dirname, 'register-remote-worker.ts');
     const children = Array.from({ length: 2 }, () =>
       exec('npx', ['tsx', '--conditions', 'source', worker, root, bundle, '2', cacheDir], {
@@ -130,6 +135,144 @@ describe.each(backends())('registry on $name storage', (backend) => {
     const { state } = await readRemoteState(o);
     expect(Object.keys(state.aliases).sort()).toEqual([...aliases, 'champion'].sort());
   }, 120_000);
+
+  it('an upload killed before its version claim is collected after the grace period, never a claimed one', async () => {
+    const tmp = await tempDir();
+    const o = { root: backend.table('reg4'), name: 'm', cacheDir: join(tmp, 'cache') };
+    const reg = remoteRegistry(o);
+    const bundle = await makeBundle(join(tmp, 'b'));
+    await reg.register(bundle, { promote: 'always' });
+    const worker = join(import.meta.dirname, 'register-crash-worker.ts');
+    const crash = (when: string) =>
+      exec(process.execPath, ['--conditions=source', '--import', 'tsx', worker, o.root, bundle, o.cacheDir, when], {
+        cwd: join(import.meta.dirname, '..'),
+        env: process.env,
+      }).then(
+        (r) => r.stdout,
+        (e: { signal?: string }) => e.signal,
+      );
+    // One child killed mid-upload, one right after its bundle claim: neither claimed a version.
+    expect(await crash('upload')).toBe('SIGKILL');
+    expect(await crash('claim')).toBe('SIGKILL');
+    const store = storageFor(o.root);
+    const folders = async () => new Set((await store.listRecursive('m/bundles')).map((f) => f.path.split('/')[2]));
+    expect((await folders()).size).toBe(3);
+    expect(await backend.names(o.root, 'm/versions')).toEqual(['1.json']);
+    expect(await backend.names(o.root, 'm/bundle-fates')).toHaveLength(2);
+    const v1 = (await reg.show(1)).source.split('/').at(-1);
+
+    // Within the grace period nothing goes.
+    const kept = await reg.collectGarbage!({ graceMs: 3_600_000 });
+    expect(kept).toMatchObject({ collected: [] });
+    expect(kept.young).toHaveLength(2);
+    // Past it the crashed upload goes; the claimed one waits for twice the claim window.
+    const crashedClaim = (await store.listNames('m/bundle-fates'))
+      .map((n) => n.replace(/\.json$/, ''))
+      .find((id) => id !== v1)!;
+    const r = await reg.collectGarbage!({ graceMs: 0 });
+    expect(r.collected).toHaveLength(1);
+    expect(r.young).toEqual([crashedClaim]);
+    // As if that claim had been made 2.5 claim windows ago: no registration claims a version that late.
+    const at = new Date(Date.now() - 2.5 * CLAIM_WINDOW_MS).toISOString();
+    await store.put(`m/bundle-fates/${crashedClaim}.json`, JSON.stringify({ fate: 'claimed', at }));
+    expect((await reg.collectGarbage!({ graceMs: 0 })).collected).toEqual([crashedClaim]);
+    expect(await folders()).toEqual(new Set([v1]));
+
+    // The claimed version 1 is whole, however old, and the next registration goes on at 2.
+    const fresh = remoteRegistry({ ...o, cacheDir: join(tmp, 'cache2') });
+    expect((await readBundle((await fresh.resolve(1)).bundleDir, factories)).manifest.backtest.wape).toBe(0.2);
+    expect((await reg.register(bundle)).version).toBe(2);
+    expect((await reg.collectGarbage!({ graceMs: 0 })).collected).toEqual([]);
+  }, 180_000);
+
+  it('gc run at each step of a registration, with no grace period, removes no bundle a version claims', async () => {
+    const tmp = await tempDir();
+    const o = { root: backend.table('reg5'), name: 'm', cacheDir: join(tmp, 'cache') };
+    const gc = remoteRegistry(o);
+    const reports: GarbageReport[] = [];
+    // gc (grace 0: every unclaimed upload counts as abandoned) runs once mid-upload, once between the
+    // upload and its claim, once between the claim and the version claim.
+    const points = new Set(['mid-upload', 'before-claim', 'after-claim']);
+    let bundlePuts = 0;
+    const at = async (point: string) => {
+      if (points.delete(point)) reports.push(await gc.collectGarbage!({ graceMs: 0 }));
+    };
+    const real = storageFor(o.root);
+    const storage = new Proxy(real, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        return async (...args: unknown[]) => {
+          const path = String(args[0]);
+          const fate = key === 'putIfAbsent' && path.includes('/bundle-fates/');
+          if (fate) await at('before-claim');
+          const out = (await (value as (...a: unknown[]) => Promise<unknown>).apply(target, args)) as unknown;
+          if (key === 'put' && path.includes('/bundles/') && ++bundlePuts === 2) await at('mid-upload');
+          if (fate && out === true) await at('after-claim');
+          return out;
+        };
+      },
+    });
+    const reg = remoteRegistry({ ...o, storage });
+    const r = await reg.register(await makeBundle(join(tmp, 'b')), { promote: 'always' });
+    const fresh = remoteRegistry({ ...o, cacheDir: join(tmp, 'cache2') });
+    expect((await readBundle((await fresh.resolve(r.version)).bundleDir, factories)).manifest.backtest.wape).toBe(0.2);
+    expect(points.size).toBe(0);
+    // The first two uploads were collected under it (it uploaded again); the claimed third was left.
+    expect(reports.map((x) => [x.collected.length, x.young.length])).toEqual([
+      [1, 0],
+      [1, 0],
+      [0, 1],
+    ]);
+    // The files the first upload went on putting after its collection go in the next gc.
+    await gc.collectGarbage!({ graceMs: 0 });
+    const left = new Set((await real.listRecursive('m/bundles')).map((f) => f.path.split('/')[2]));
+    expect(left).toEqual(new Set([r.info.source.split('/').at(-1)]));
+  }, 180_000);
+
+  it('the alias log is compacted under concurrent moves; a stale writer still gets its conflict', async () => {
+    const tmp = await tempDir();
+    const o = { root: backend.table('reg6'), name: 'm', cacheDir: join(tmp, 'cache') };
+    const reg = remoteRegistry(o);
+    await reg.register(await makeBundle(join(tmp, 'b1')));
+    await reg.register(await makeBundle(join(tmp, 'b2')));
+    const stale = await readRemoteState(o);
+    await reg.setAlias('champion', 1);
+    await reg.setAlias('champion', 2);
+    expect(await compactRemoteState(o, 0)).toBe(3);
+    expect(await backend.names(o.root, 'm/state')).toEqual(['000000000004.json']);
+    // The stale writer's file (state 3) was compacted away, so its put succeeds: it is still a conflict,
+    // and its file is gone again.
+    stale.state.aliases['stale'] = 1;
+    const err = await commitRemoteState(o, stale.seq, stale.state).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RegistryConflictError);
+    expect(await backend.names(o.root, 'm/state')).toEqual(['000000000004.json']);
+    expect((await readRemoteState(o)).state.aliases).toEqual({ champion: 2 });
+
+    // Alias moves while compactions (keeping only the newest state) and readers run beside them.
+    const aliases = Array.from({ length: 10 }, (_, i) => `a${i}`);
+    let reads = 0;
+    const compactAndRead = async () => {
+      for (let i = 0; i < 15; i++) {
+        await compactRemoteState(o, 0);
+        expect((await readRemoteState(o)).seq).toBeGreaterThanOrEqual(4);
+        reads++;
+      }
+    };
+    await Promise.all([...aliases.map((a, i) => reg.setAlias(a, (i % 2) + 1)), compactAndRead(), compactAndRead()]);
+    expect(reads).toBe(30);
+    const { seq, state } = await readRemoteState(o);
+    expect(Object.keys(state.aliases).sort()).toEqual([...aliases, 'champion'].sort());
+    // Each move applied once: no writer re-applied a change that had in fact been kept.
+    for (const a of aliases) expect(state.events.filter((e) => e.alias === a)).toHaveLength(1);
+    expect(seq).toBe(14);
+
+    // Writers compact on their own every 50th change, keeping the last 10 states.
+    for (let i = 0; seq + i < 50; i++) await reg.setAlias('champion', (i % 2) + 1);
+    expect(await backend.names(o.root, 'm/state')).toEqual(
+      Array.from({ length: 11 }, (_, i) => `0000000000${40 + i}.json`),
+    );
+  }, 180_000);
 });
 
 describe('registry on Azurite with a wrong account key', () => {

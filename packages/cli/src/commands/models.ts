@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
+import { InputError } from '@cvc/core';
 import { exportBundle, openRegistry, registrySettings, type VersionRoutes } from '@cvc/mlops';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
-import { positiveInt } from './options.js';
+import { nonNegativeInt, positiveInt } from './options.js';
 
 /** `lgbm 120, nbeats 28 (fallback lgbm)`: stores per model kind. */
 function routesText(r: VersionRoutes | null): string {
@@ -75,6 +76,24 @@ export function registerModels(program: Command, globals: () => GlobalOptions): 
       const { ctx, registry } = open('models rollback');
       const r = await registry.rollback(o.alias);
       ctx.done({ alias: o.alias, ...r }, [`${registry.name}: ${o.alias} moved back from version ${r.from} to ${r.to}`]);
+    });
+  models
+    .command('gc')
+    .description('remove bundle uploads no version claims (crashed registrations) and compact the alias log (Azure)')
+    .option('--grace-hours <n>', 'leave uploads written to in the last n hours', nonNegativeInt('--grace-hours'), 24)
+    .action(async (o: { graceHours: number }) => {
+      const { ctx, registry } = open('models gc');
+      if (!registry.collectGarbage)
+        throw new InputError(
+          `models gc: works on a registry on Azure storage (registry.root an Azure URL); ` +
+            `this one is ${registry.backend}`,
+        );
+      const r = await registry.collectGarbage({ graceMs: o.graceHours * 3_600_000 });
+      ctx.done({ registry: registry.name, graceHours: o.graceHours, ...r }, [
+        `${registry.name}: removed ${r.collected.length} unclaimed bundle upload(s); left ${r.young.length} ` +
+          `written to in the last ${o.graceHours} h or being claimed; ` +
+          `compacted ${r.statesCompacted} alias state file(s)`,
+      ]);
     });
   models
     .command('export <versionOrAlias> <file>')

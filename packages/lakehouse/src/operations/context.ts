@@ -22,6 +22,8 @@ export interface CommitOptions {
    * holds this appId at this version or later, the operation does nothing and returns `skipped: true`.
    */
   txn?: AppTransaction;
+  /** Runs once after planning, before the first commit attempt (tests put a concurrent writer's commit here). */
+  beforeCommit?: () => Promise<void>;
 }
 
 export interface AppTransaction {

@@ -31,6 +31,8 @@ export interface OptimizeOptions {
   targetRowsPerFile?: number;
   metadata?: CommitMetadata;
   maxRetries?: number;
+  /** Runs once after planning, before the first commit attempt (tests put a concurrent writer's commit here). */
+  beforeCommit?: () => Promise<void>;
 }
 
 function rowsOf(f: ActiveFile): number {

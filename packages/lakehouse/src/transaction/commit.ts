@@ -48,6 +48,8 @@ export interface PreparedCommit {
 
 export interface CommitSettings {
   maxRetries?: number | undefined;
+  /** Runs once after planning, before the first commit attempt (tests put a concurrent writer's commit here). */
+  beforeCommit?: (() => Promise<void>) | undefined;
 }
 
 function commitInfo(prepared: PreparedCommit): CommitInfo {
@@ -74,6 +76,7 @@ export async function commit(
 ): Promise<CommitResult> {
   const maxRetries = settings.maxRetries ?? 20;
   await storage.mkdirs(LOG_DIR);
+  await settings.beforeCommit?.();
   let version = prepared.readVersion === undefined ? 0 : prepared.readVersion + 1;
   for (let attempt = 0; ; attempt++) {
     // commitInfo goes first, as Spark writes it, so history() can stop at the first line.

@@ -60,4 +60,18 @@ export interface ModelRegistry {
   /** Moves `alias` (default champion) back to the version it pointed to before. */
   rollback(alias?: string): Promise<{ from: number; to: number }>;
   resolve(aliasOrVersion: number | string): Promise<ResolvedVersion>;
+  /**
+   * Registry on an object store only: removes bundle uploads no version claims once idle for `graceMs`
+   * (a registration that crashed mid-upload) and compacts the alias log.
+   */
+  collectGarbage?(opts: { graceMs: number }): Promise<GarbageReport>;
+}
+
+export interface GarbageReport {
+  /** Bundle folders removed: uploads no version claims, idle past the grace period. */
+  collected: string[];
+  /** Unclaimed folders left alone: written to within the grace period, or claimed by a live registration. */
+  young: string[];
+  /** State files of the alias log removed by its compaction. */
+  statesCompacted: number;
 }

@@ -28,6 +28,11 @@ export const registryStateSchema = z
         })
         .strict(),
     ),
+    /**
+     * Registry on an object store only: ids of the last state commits, newest last. A writer whose commit
+     * file was taken again after a compaction removed it tells a real commit from a stale one by them.
+     */
+    commits: z.array(z.string()).optional(),
   })
   .strict();
 

@@ -5,7 +5,11 @@
 //   <name>/versions/<v>.json     claims version v (the first writer wins; a loser tries v + 1)
 //   <name>/state/<seq>.json      registry.json's content after change <seq>; a writer that read <seq> - 1
 //                                and finds <seq> taken is stale: it re-reads and re-applies its change.
+//                                Every 50th change removes the states more than 10 behind (compaction).
+//   <name>/bundle-fates/<id>.json  "claimed" (a registration is about to claim a version for bundles/<id>)
+//                                or "collected" (gc removes the folder): whoever creates it first decides.
 // resolve() downloads a version's bundle into a local cache directory, so infer loads a local bundle.
+// collectGarbage() removes bundle folders no version claims (an upload that crashed), never a claimed one.
 import { randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
@@ -16,7 +20,14 @@ import { verifyBundle } from '../../bundle/read.js';
 import { filesBelow } from '../../files.js';
 import { routeCounts } from '../../bundle/routing.js';
 import { decidePromotion, isValidAlias } from '../promotion.js';
-import type { ModelRegistry, ModelVersionInfo, RegisterOptions, RegisterResult, ResolvedVersion } from '../registry.js';
+import type {
+  GarbageReport,
+  ModelRegistry,
+  ModelVersionInfo,
+  RegisterOptions,
+  RegisterResult,
+  ResolvedVersion,
+} from '../registry.js';
 import { emptyState, registryStateSchema, type RegistryState } from '../local/state.js';
 import { moveAlias, versionFileSchema as localVersionFileSchema } from '../local/registry.js';
 
@@ -42,6 +53,21 @@ type VersionFile = z.infer<typeof versionFileSchema>;
 
 /** Concurrent writers retry this often before giving up (each try costs one lost race). */
 const MAX_TRIES = 200;
+/** A state remembers the ids of this many last commits (see commitState). */
+const COMMITS_KEPT = 200;
+/** Every COMPACT_EVERY-th state commit removes the state files more than KEEP_STATES behind it. */
+const COMPACT_EVERY = 50;
+const KEEP_STATES = 10;
+/**
+ * A registration claims a version within this long of claiming its bundle, or gives up; gc leaves a
+ * claimed bundle without a version alone for twice as long (and at least its grace period).
+ */
+export const CLAIM_WINDOW_MS = 10 * 60_000;
+/** Uploads of one registration when gc collected the earlier ones (each seen idle past the grace period). */
+const MAX_UPLOADS = 5;
+
+const fateSchema = z.object({ fate: z.enum(['claimed', 'collected']), at: z.string() }).strict();
+type Fate = z.infer<typeof fateSchema>;
 
 interface Ctx {
   o: RemoteRegistryOptions;
@@ -97,15 +123,24 @@ export async function readRemoteState(o: RemoteRegistryOptions): Promise<{ seq: 
   return latestState(open(o));
 }
 
-async function latestState(c: Ctx): Promise<{ seq: number; state: RegistryState }> {
-  const seqs = (await c.store.listNames(`${c.o.name}/state`))
+async function stateSeqs(c: Ctx): Promise<number[]> {
+  return (await c.store.listNames(`${c.o.name}/state`))
     .map((n) => /^(\d{12})\.json$/.exec(n)?.[1])
     .filter((n): n is string => n !== undefined)
     .map(Number);
-  if (seqs.length === 0) return { seq: 0, state: emptyState() };
-  const seq = Math.max(...seqs);
-  const rel = `state/${stateName(seq)}`;
-  return { seq, state: parseJson(c, rel, await c.store.read(`${c.o.name}/${rel}`), registryStateSchema) };
+}
+
+async function latestState(c: Ctx): Promise<{ seq: number; state: RegistryState }> {
+  for (let i = 0; ; i++) {
+    const seqs = await stateSeqs(c);
+    if (seqs.length === 0) return { seq: 0, state: emptyState() };
+    const seq = Math.max(...seqs);
+    const rel = `state/${stateName(seq)}`;
+    const buf = await c.store.readIfExists(`${c.o.name}/${rel}`);
+    if (buf) return { seq, state: parseJson(c, rel, buf, registryStateSchema) };
+    // Compacted away after the listing: newer states exist, so list again.
+    if (i >= MAX_TRIES) throw new RegistryConflictError(`${where(c, rel)}: removed under every read`);
+  }
 }
 
 /**
@@ -118,13 +153,41 @@ export async function commitRemoteState(o: RemoteRegistryOptions, basedOn: numbe
 
 async function commitState(c: Ctx, basedOn: number, state: RegistryState): Promise<void> {
   const rel = `state/${stateName(basedOn + 1)}`;
-  const body = `${JSON.stringify(registryStateSchema.parse(state), null, 2)}\n`;
-  await parentOf(c, `${c.o.name}/${rel}`);
-  if (!(await c.store.putIfAbsent(`${c.o.name}/${rel}`, body))) {
-    throw new RegistryConflictError(
+  const id = randomUUID();
+  const next = { ...state, commits: [...(state.commits ?? []), id].slice(-COMMITS_KEPT) };
+  const body = `${JSON.stringify(registryStateSchema.parse(next), null, 2)}\n`;
+  const stale = () =>
+    new RegistryConflictError(
       `${where(c, rel)}: another writer changed the registry after state ${basedOn} was read; re-read and retry`,
     );
+  await parentOf(c, `${c.o.name}/${rel}`);
+  if (!(await c.store.putIfAbsent(`${c.o.name}/${rel}`, body))) throw stale();
+  // A compaction may have removed <seq> after another writer made it, so a stale writer can create it
+  // again. Compaction always keeps the newest state, so such a file is never the newest one, and every
+  // state built on a real commit carries its id. A file the newest state does not know is stale: it is
+  // removed (no reader takes it: they read the newest) and the writer re-reads, as after a lost put.
+  if (Math.max(...(await stateSeqs(c))) > basedOn + 1) {
+    const { state: newest } = await latestState(c);
+    if (!(newest.commits ?? []).includes(id)) {
+      await c.store.delete(`${c.o.name}/${rel}`);
+      throw stale();
+    }
   }
+  if ((basedOn + 1) % COMPACT_EVERY === 0) await compactStates(c, KEEP_STATES);
+}
+
+/** Removes the state files more than `keep` behind the newest (which holds the whole event log). */
+export async function compactRemoteState(o: RemoteRegistryOptions, keep = KEEP_STATES): Promise<number> {
+  return compactStates(open(o), keep);
+}
+
+async function compactStates(c: Ctx, keep: number): Promise<number> {
+  const seqs = await stateSeqs(c);
+  if (seqs.length === 0) return 0;
+  const floor = Math.max(...seqs) - Math.max(0, keep);
+  const old = seqs.filter((s) => s < floor);
+  for (const s of old) await c.store.delete(`${c.o.name}/state/${stateName(s)}`);
+  return old.length;
 }
 
 /** Applies `change` to the latest state and commits it, re-reading and re-applying after a lost race. */
@@ -159,20 +222,107 @@ function info(c: Ctx, f: VersionFile, state: RegistryState): ModelVersionInfo {
   };
 }
 
+const fateRel = (c: Ctx, id: string) => `${c.o.name}/bundle-fates/${id}.json`;
+
+/** Creates the bundle's fate file if it has none; false when another writer decided its fate first. */
+async function putFate(c: Ctx, id: string, fate: Fate): Promise<boolean> {
+  await parentOf(c, fateRel(c, id));
+  return c.store.putIfAbsent(fateRel(c, id), `${JSON.stringify(fate)}\n`);
+}
+
+async function readFate(c: Ctx, id: string): Promise<Fate | undefined> {
+  const buf = await c.store.readIfExists(fateRel(c, id));
+  return buf && parseJson(c, `bundle-fates/${id}.json`, buf, fateSchema);
+}
+
+/** The bundle folders the version files name. */
+async function claimedBundles(c: Ctx): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const v of await versionNumbers(c)) {
+    const f = await readVersionFile(c, v);
+    if (f) out.add(f.bundle.slice('bundles/'.length));
+  }
+  return out;
+}
+
+/**
+ * Removes bundle folders no version claims (a registration that crashed before its version claim) once
+ * their newest file is older than `graceMs`; never a claimed one. An unclaimed folder is collected only
+ * after gc creates its fate file ("collected"): a registration creates the same file ("claimed") before
+ * it claims a version, so exactly one of them decides. A folder a registration claimed but no version
+ * names (it crashed between the two, or is still claiming) is left for max(grace, 2 x CLAIM_WINDOW_MS):
+ * a registration gives up claiming after CLAIM_WINDOW_MS. Also compacts the alias log.
+ */
+async function collectGarbage(c: Ctx, graceMs: number): Promise<GarbageReport> {
+  const now = Date.now();
+  const files = await c.store.listRecursive(`${c.o.name}/bundles`);
+  const folders = new Map<string, { paths: string[]; newest: number }>();
+  for (const f of files) {
+    const id = f.path.slice(`${c.o.name}/bundles/`.length).split('/')[0]!;
+    const entry = folders.get(id) ?? { paths: [], newest: 0 };
+    entry.paths.push(f.path);
+    entry.newest = Math.max(entry.newest, f.modifiedMs);
+    folders.set(id, entry);
+  }
+  const claimed = await claimedBundles(c);
+  const report: GarbageReport = { collected: [], young: [], statesCompacted: 0 };
+  for (const [id, folder] of [...folders].sort(([a], [b]) => a.localeCompare(b))) {
+    if (claimed.has(id)) continue;
+    let fate = await readFate(c, id);
+    if (fate === undefined) {
+      if (now - folder.newest < graceMs) {
+        report.young.push(id);
+        continue;
+      }
+      const mine: Fate = { fate: 'collected', at: new Date(now).toISOString() };
+      fate = (await putFate(c, id, mine)) ? mine : await readFate(c, id);
+    }
+    if (fate?.fate !== 'collected') {
+      // Claimed: by a registration still claiming a version, or one that crashed before it did. A version
+      // may have been claimed since the listing above: look again right before removing.
+      const idle = fate ? now - Date.parse(fate.at) : 0;
+      if (idle < Math.max(graceMs, 2 * CLAIM_WINDOW_MS)) {
+        report.young.push(id);
+        continue;
+      }
+      if ((await claimedBundles(c)).has(id)) continue;
+    }
+    for (const p of folder.paths) await c.store.delete(p);
+    report.collected.push(id);
+  }
+  report.statesCompacted = await compactStates(c, KEEP_STATES);
+  return report;
+}
+
 async function registerVersion(c: Ctx, bundleDir: string, opts: RegisterOptions): Promise<RegisterResult> {
   const manifest = await verifyBundle(bundleDir);
   const alias = opts.alias ?? 'champion';
   if (!isValidAlias(alias))
     throw new MlopsInputError(`alias "${alias}": letters, digits, _ and -, starting with a letter`);
-  // The upload comes first, under a fresh id: a claimed version always has its whole bundle.
-  const bundle = `bundles/${randomUUID()}`;
-  for (const rel of await filesBelow(bundleDir)) {
-    await parentOf(c, `${c.o.name}/${bundle}/${rel}`);
-    await c.store.put(`${c.o.name}/${bundle}/${rel}`, await readFile(join(bundleDir, ...rel.split('/'))));
+  // The upload comes first, under a fresh id: a claimed version always has its whole bundle. Its fate
+  // file then claims it against gc; if gc got there first (the upload sat idle past the grace period),
+  // the folder is being removed and the bundle goes up again under a new id.
+  let bundle = '';
+  let claimedAt = 0;
+  for (let i = 0; bundle === ''; i++) {
+    if (i >= MAX_UPLOADS)
+      throw new RegistryConflictError(`${where(c, 'bundles')}: gc collected each of ${i} uploads; run again`);
+    const id = randomUUID();
+    for (const rel of await filesBelow(bundleDir)) {
+      await parentOf(c, `${c.o.name}/bundles/${id}/${rel}`);
+      await c.store.put(`${c.o.name}/bundles/${id}/${rel}`, await readFile(join(bundleDir, ...rel.split('/'))));
+    }
+    claimedAt = Date.now();
+    if (await putFate(c, id, { fate: 'claimed', at: new Date(claimedAt).toISOString() })) bundle = `bundles/${id}`;
   }
   let file: VersionFile | undefined;
   for (let i = 0; !file; i++) {
     if (i >= MAX_TRIES) throw new RegistryConflictError(`${where(c, 'versions')}: no version number won in ${i} tries`);
+    // Past the window gc may take the claimed bundle for a crashed registration's: claim nothing.
+    if (Date.now() - claimedAt > CLAIM_WINDOW_MS)
+      throw new RegistryConflictError(
+        `${where(c, bundle)}: no version claimed within ${CLAIM_WINDOW_MS / 60_000} min of the upload; run again`,
+      );
     const version = ((await versionNumbers(c)).at(-1) ?? 0) + 1;
     const candidate: VersionFile = {
       name: c.o.name,
@@ -336,5 +486,6 @@ export function remoteRegistry(o: RemoteRegistryOptions): ModelRegistry {
     promote: (version, alias) => setAlias(c, alias ?? 'champion', version, 'promoted by user'),
     rollback: (alias) => rollback(c, alias),
     resolve: (ref) => resolveVersion(c, ref),
+    collectGarbage: (opts) => collectGarbage(c, opts.graceMs),
   };
 }
