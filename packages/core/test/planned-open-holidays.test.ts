@@ -30,6 +30,13 @@ test('a store closed on Christmas and New Year last year is planned closed on th
   expect(closedDays(plannedOpen(reopened), from)).toEqual([]);
 });
 
+test('a store opened a week before last Christmas learns it: holidays do not count toward its weekly pattern', () => {
+  // Its only Wednesdays before New Year were Christmas 2024 (closed) and New Year itself.
+  const from = '2025-12-21';
+  const young = store('2024-12-20', from, ['2024-12-25', '2025-01-01']);
+  expect(closedDays(plannedOpen(young), from)).toEqual(['2025-12-25', '2026-01-01']);
+});
+
 test('no past occurrence in view keeps the weekly rule; an explicit schedule row still wins', () => {
   const from = '2025-12-21';
   // Opened in June 2025: no Christmas yet in its history.

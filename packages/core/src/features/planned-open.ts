@@ -79,6 +79,12 @@ export function learnedHolidayClosures(input: PlannedOpenInput): Set<number> {
   const lookFrom = Math.max(start, start + t - HOLIDAY_LOOKBACK_DAYS);
   const past =
     t > 0 && lookFrom < start + t ? holidaysBetween(lookFrom, start + t - 1, input.place, input.regional) : [];
+  // The weekly pattern a past closure is checked against leaves holidays out: a store that opened a week
+  // before Christmas has only that Christmas as its Wednesday, which must not read as "shut on Wednesdays".
+  const patternFrom = Math.max(start, lookFrom - 7 * OPEN_PATTERN_WEEKS);
+  const workdays = Float64Array.from(input.history);
+  for (const h of holidaysBetween(patternFrom, start + t - 1, input.place, input.regional))
+    workdays[h.day - start] = Number.NaN;
   // Most recent known occurrence first, per holiday.
   const closedLast = new Map<string, boolean>();
   for (let k = past.length - 1; k >= 0; k--) {
@@ -88,9 +94,7 @@ export function learnedHolidayClosures(input: PlannedOpenInput): Set<number> {
     const i = h.day - start;
     const v = input.history[i]!;
     if (!Number.isFinite(v)) continue;
-    const usuallyOpen = weeklyOpenPattern(input.start, Array.prototype.slice.call(input.history, 0, i))[
-      dayOfWeek(h.day)
-    ]!;
+    const usuallyOpen = weeklyOpenPattern(input.start, workdays.subarray(0, i))[dayOfWeek(h.day)]!;
     closedLast.set(key, v <= 0 && usuallyOpen === 1);
   }
   for (const h of ahead) if (closedLast.get(holidayKey(h)) === true) closures.add(h.day);
