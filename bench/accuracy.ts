@@ -26,11 +26,13 @@ const folds = arg('folds');
 const seed = Number(arg('seed', '42'));
 const models = arg('models')?.split(',').filter(Boolean);
 
+const asOf = arg('as-of') ? `, asOf: "${arg('as-of')}"` : '';
+const backtest = folds ? `backtest: { folds: ${folds} }\n` : '';
 const dir = mkdtempSync(join(tmpdir(), 'cvc-accuracy-'));
 mkdirSync(join(dir, 'configs'));
 writeFileSync(
   join(dir, 'configs', 'cvc.yaml'),
-  `demo: { stores: ${stores}, seed: ${seed}${arg('as-of') ? `, asOf: "${arg('as-of')}"` : ''} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}${arg('yaml', '')}\n`,
+  `demo: { stores: ${stores}, seed: ${seed}${asOf} }\n${backtest}${arg('yaml', '')}\n`,
 );
 const loaded = loadConfig(join(dir, 'configs', 'cvc.yaml'));
 const t0 = performance.now();

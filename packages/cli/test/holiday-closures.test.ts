@@ -51,7 +51,7 @@ describe('holiday closures in the planned is_open', () => {
     bt = await runBacktest({ loaded: world, models: [] });
   }, 600_000);
 
-  it('the backtest fold and infer at its cutoff forecast the store closed last year closed, the other open', async () => {
+  it('a backtest fold and infer at its cutoff forecast the store closed last year closed, the other open', async () => {
     const fold = bt.folds[0]!;
     const on = (p50: ArrayLike<number>, day: string) => p50[parseIsoDay(day) - parseIsoDay(fold.testStart)]!;
     const forecasts = bt.outcomes.find((o) => o.model === 'weekday_mean' && o.fold === 0)!.forecasts;
