@@ -3,7 +3,12 @@ import { expect, test } from 'vitest';
 import { formatIsoDay, parseIsoDay, plannedOpen, type PlannedOpenInput } from '../src/index.js';
 
 /** A store's open flags from `start` to the day before `from`: open, except on `closed` days and closed weekdays. */
-function store(start: string, from: string, closed: readonly string[], closedWeekday?: number): PlannedOpenInput {
+function store(
+  start: string,
+  from: string,
+  closed: readonly string[],
+  closedWeekday?: number,
+): PlannedOpenInput & { history: number[] } {
   const s = parseIsoDay(start);
   const shut = new Set(closed.map(parseIsoDay));
   const history = Array.from({ length: parseIsoDay(from) - s }, (_, i) => {
