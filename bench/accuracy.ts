@@ -3,7 +3,7 @@
 // calibration are judged on), and p10-p90 coverage raw and calibrated on earlier folds.
 //   node --conditions=source --import tsx bench/accuracy.ts [--stores 150] [--folds 4]
 //     [--models lgbm,nbeats,tft,ensemble]
-//     [--seed 42] [--workers 2] [--per-fold] [--keep]
+//     [--seed 42] [--as-of 2026-01-20] [--workers 2] [--per-fold] [--keep]
 //     [--yaml 'models: { nbeats: { closureFeatures: true } }']  (a YAML line added to the config)
 // Defaults are the default demo's (150 stores, 4 folds, the config's models plus ensemble).
 // Needs dist/ for the workers:
@@ -26,11 +26,13 @@ const folds = arg('folds');
 const seed = Number(arg('seed', '42'));
 const models = arg('models')?.split(',').filter(Boolean);
 
+const asOf = arg('as-of') ? `, asOf: "${arg('as-of')}"` : '';
+const backtest = folds ? `backtest: { folds: ${folds} }\n` : '';
 const dir = mkdtempSync(join(tmpdir(), 'cvc-accuracy-'));
 mkdirSync(join(dir, 'configs'));
 writeFileSync(
   join(dir, 'configs', 'cvc.yaml'),
-  `demo: { stores: ${stores}, seed: ${seed} }\n${folds ? `backtest: { folds: ${folds} }\n` : ''}${arg('yaml', '')}\n`,
+  `demo: { stores: ${stores}, seed: ${seed}${asOf} }\n${backtest}${arg('yaml', '')}\n`,
 );
 const loaded = loadConfig(join(dir, 'configs', 'cvc.yaml'));
 const t0 = performance.now();

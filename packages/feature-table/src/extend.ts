@@ -17,15 +17,25 @@ import { storeKnownFuture, type KnownFutureInputs } from './known-future-inputs.
 
 /**
  * The known-future covariates of the `days` days after the last day of `s.sales`. is_open is planned,
- * not observed: the store's planned schedule where the source has one, else its weekly pattern over
- * the last weeks of history (plannedOpen); the store master's opening and closing dates still apply.
+ * not observed: the store's planned schedule where the source has one, else the holidays it closed on
+ * last year and its weekly pattern over the last weeks of history (plannedOpen); the store master's
+ * opening and closing dates still apply.
  */
 export function futureWindow(inputs: KnownFutureInputs, s: StoreSeries, days: number): KnownFutureColumns {
   const t = s.sales.length;
   const windowStart = formatIsoDay(addDays(parseIsoDay(s.start), t));
   const history = s.future['is_open']?.subarray(0, t) ?? new Float64Array(0);
   const schedule = inputs.schedules?.get(s.storeId);
-  const open = plannedOpen({ start: s.start, history, from: windowStart, days, ...(schedule ? { schedule } : {}) });
+  const store = inputs.stores.get(s.storeId);
+  const open = plannedOpen({
+    start: s.start,
+    history,
+    from: windowStart,
+    days,
+    ...(schedule ? { schedule } : {}),
+    ...(store ? { place: { state: store.state, city: store.city ?? null } } : {}),
+    regional: inputs.regionalHolidays,
+  });
   return storeKnownFuture(inputs, s.storeId, windowStart, days, open);
 }
 

@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   FUTURE_COVARIATES,
+  HOLIDAY_LOOKBACK_DAYS,
   InputError,
   JobError,
   addDays,
@@ -108,8 +109,9 @@ export async function inferSeries(
   const tables = lakeTables(loaded);
   const { asOf, horizon } = opts;
   // As many days as the bundle's most demanding model declared it reads (LightGBM's features reach a
-  // year back), so a forecast sees what training saw.
-  const historyDays = bundleHistoryDays(manifest);
+  // year back), so a forecast sees what training saw, and never fewer than the planned-open rule looks
+  // back for last year's holiday closures, so infer plans the days a backtest fold plans.
+  const historyDays = Math.max(bundleHistoryDays(manifest), HOLIDAY_LOOKBACK_DAYS);
   const from = formatIsoDay(addDays(parseIsoDay(asOf), -(historyDays - 1)));
   const all = await readStoreSeries(conn, tables, { from, to: asOf });
   const series = all.filter((s) => (!opts.stores || opts.stores.has(s.storeId)) && inShard(s.storeId, opts.shard));
