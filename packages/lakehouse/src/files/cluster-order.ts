@@ -11,10 +11,27 @@ export const CLUSTERING_PROVIDER = 'liquid';
 const rankBits = (keys: number): number => Math.min(21, Math.floor(63 / keys));
 
 /**
- * `fromSql` (a SELECT) wrapped so that its rows can be ordered by `orderBy`; the helper columns it
- * adds are named cvc_z* and are dropped by the caller's column list.
+ * The distinct values of key `k` that its ranks are taken over: from the rows themselves, or from
+ * `values` (a SELECT of one column of the key's type) when the caller has them cheaper than a scan of
+ * the source, which may be a join of millions of rows. They must be exactly the values the rows hold:
+ * a value missing there would leave its rows without a Z value.
  */
-export function clusterOrder(keys: readonly string[], fromSql: string): { fromSql: string; orderBy: string } {
+function distinctValues(k: string, values: string | undefined): string {
+  return values === undefined
+    ? `SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc`
+    : `SELECT DISTINCT cvc_v FROM (${values}) AS cvc_kv(cvc_v)`;
+}
+
+/**
+ * `fromSql` (a SELECT) wrapped so that its rows can be ordered by `orderBy`; the helper columns it
+ * adds are named cvc_z* and are dropped by the caller's column list. `keyValues`: per key, a SELECT of
+ * exactly its distinct values (see distinctValues); a key without one is scanned from `fromSql`.
+ */
+export function clusterOrder(
+  keys: readonly string[],
+  fromSql: string,
+  keyValues: Readonly<Record<string, string>> = {},
+): { fromSql: string; orderBy: string } {
   if (keys.length === 0) return { fromSql, orderBy: '' };
   const tieBreak = keys.map((k) => `${ident(k)} NULLS LAST`).join(', ');
   if (keys.length === 1) return { fromSql, orderBy: tieBreak };
@@ -34,7 +51,7 @@ export function clusterOrder(keys: readonly string[], fromSql: string): { fromSq
     );
     return `cvc_zk${i} AS (SELECT cvc_v, ${spread.join(' + ')} AS cvc_zpart FROM (
     SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r, count(*) OVER () AS cvc_m
-    FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc)))`;
+    FROM (${distinctValues(k, keyValues[k])})))`;
   });
   const joins = keys
     .map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`)
