@@ -96,15 +96,15 @@ describe('clustering keys by type', () => {
     expect([...zs].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0))).toEqual(zs);
   });
 
-  it("an overwrite given the keys' values writes the same files, row for row in order, as one that scans them", async () => {
+  it("an overwrite given the keys' values writes the same files, row for row, as one that scans them", async () => {
     const columns = [
       { name: 'store_id', type: 'VARCHAR' as const },
       { name: 'date', type: 'DATE' as const },
       { name: 'v', type: 'DOUBLE' as const },
     ];
-    // 30 stores with different spans of days; store_idx 1..30 maps to text ids, as ingest's are.
-    const src = `SELECT ('S' || (1 + i % 30))::VARCHAR AS store_id, DATE '2024-01-01' + (i // 30 + (i % 30) % 7)::INTEGER AS date,
-      i * 0.5 AS v FROM range(900) r(i)`;
+    // 30 stores with shifted spans of days and text ids, as ingest's are.
+    const src = `SELECT ('S' || (1 + i % 30))::VARCHAR AS store_id,
+      DATE '2024-01-01' + (i // 30 + (i % 30) % 7)::INTEGER AS date, i * 0.5 AS v FROM range(900) r(i)`;
     const read = async (t: string) => {
       const files = (await loadSnapshot(t)).files.map((f) => path.join(t, f.path));
       const out: unknown[][] = [];
