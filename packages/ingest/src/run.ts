@@ -34,7 +34,7 @@ import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { EmptySourceError, IngestOptionError, QuarantineError } from './errors.js';
 import { closedDays, collectObservations, findChanges } from './features/observations.js';
 import { stageKnownFuture, type StoreWindow } from './features/known-future-stage.js';
-import { featureRowsSelect } from './features/rows.js';
+import { featureKeyValues, featureRowsSelect } from './features/rows.js';
 import { missingColumnError, takeFutureRows, writeFutureCovariates } from './features/future-rows.js';
 import { runSalesGate } from './quality/sales-gate.js';
 import { loadStoreStatics, type StoreStatics } from './quality/store-statics.js';
@@ -143,6 +143,28 @@ function referenceHash(
     pandemic,
     extra,
   });
+}
+
+/**
+ * Stages the known-future covariates of `windows` (stageKnownFuture) and returns their row count. A
+ * function of its own so that the promotions and inputs it reads into JS (all 490 k promotions of a
+ * 2,000-store rebuild) can be collected before the feature commit, the run's peak of memory.
+ */
+async function knownFutureRows(
+  conn: DuckDBConnection,
+  ref: ReferenceData,
+  windows: readonly StoreWindow[],
+  pandemic: Parameters<typeof buildKnownFutureInputs>[3],
+): Promise<number> {
+  const closed = await closedDays(conn, 'cvc_obs');
+  // Only the promotions that overlap the windows: a daily run's few days need a few thousand.
+  const promotions = await promotionsBetween(
+    conn,
+    Math.min(...windows.map((w) => w.fromDay)),
+    Math.max(...windows.map((w) => w.toDay)),
+  );
+  const inputs = buildKnownFutureInputs(ref.stores, promotions, ref.holidays, pandemic);
+  return stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
 }
 
 function salesRange(
@@ -468,15 +490,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             'cvc_obs',
             extra,
           );
-        const closed = await closedDays(conn, 'cvc_obs');
-        // Only the promotions that overlap the windows: a daily run's few days need a few thousand.
-        const promotions = await promotionsBetween(
-          conn,
-          Math.min(...windows.map((w) => w.fromDay)),
-          Math.max(...windows.map((w) => w.toDay)),
-        );
-        const inputs = buildKnownFutureInputs(ref.stores, promotions, ref.holidays, pandemic);
-        rowsMerged = await stageKnownFuture(conn, 'cvc_kf', windows, inputs, closed);
+        rowsMerged = await knownFutureRows(conn, ref, windows, pandemic);
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.
         const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra, staticNames);
@@ -497,6 +511,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
           // A --full run after source.columns or storeColumns.statics changed also changes the schema.
           result = await overwrite(conn, tables.features, select, {
             schema: featureTableColumns(extra, statics),
+            clusterKeyValues: featureKeyValues('cvc_kf', STORES_TEMP),
             metadata: lineage(rowsMerged),
             properties,
             maxRowsPerFile: await rowsPerFile(),

@@ -36,3 +36,16 @@ export function featureRowsSelect(
       statics.length > 0 ? `\n    LEFT JOIN ${q(storeStatics)} x ON x.store_id = s.store_id` : ''
     }`;
 }
+
+/**
+ * The distinct clustering keys (store_id, date) of featureRowsSelect's rows, from its narrow store
+ * part alone: every row of `${prefix}_store` is one feature row (its store and place rows always
+ * exist), so these are exactly the rows' values, without running the select's joins to find them.
+ */
+export function featureKeyValues(prefix: string, stores: string): Record<'store_id' | 'date', string> {
+  const k = q(`${prefix}_store`);
+  return {
+    store_id: `SELECT s.store_id FROM ${q(stores)} s WHERE s.store_idx IN (SELECT DISTINCT store_idx FROM ${k})`,
+    date: `SELECT DISTINCT DATE '1970-01-01' + day FROM ${k}`,
+  };
+}

@@ -11,34 +11,53 @@ export const CLUSTERING_PROVIDER = 'liquid';
 const rankBits = (keys: number): number => Math.min(21, Math.floor(63 / keys));
 
 /**
- * `fromSql` (a SELECT) wrapped so that its rows can be ordered by `orderBy`; the helper columns it
- * adds are named cvc_z* and are dropped by the caller's column list.
+ * The distinct values of key `k` that its ranks are taken over: from the rows themselves, or from
+ * `values` (a SELECT of one column of the key's type) when the caller has them cheaper than a scan of
+ * the source, which may be a join of millions of rows. They must be exactly the values the rows hold:
+ * a value missing there would leave its rows without a Z value.
  */
-export function clusterOrder(keys: readonly string[], fromSql: string): { fromSql: string; orderBy: string } {
+function distinctValues(k: string, values: string | undefined): string {
+  return values === undefined
+    ? `SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc`
+    : `SELECT DISTINCT cvc_v FROM (${values}) AS cvc_kv(cvc_v)`;
+}
+
+/**
+ * `fromSql` (a SELECT) wrapped so that its rows can be ordered by `orderBy`; the helper columns it
+ * adds are named cvc_z* and are dropped by the caller's column list. `keyValues`: per key, a SELECT of
+ * exactly its distinct values (see distinctValues); a key without one is scanned from `fromSql`.
+ */
+export function clusterOrder(
+  keys: readonly string[],
+  fromSql: string,
+  keyValues: Readonly<Record<string, string>> = {},
+): { fromSql: string; orderBy: string } {
   if (keys.length === 0) return { fromSql, orderBy: '' };
   const tieBreak = keys.map((k) => `${ident(k)} NULLS LAST`).join(', ');
   if (keys.length === 1) return { fromSql, orderBy: tieBreak };
   const bits = rankBits(keys.length);
   // Each key's distinct values ranked once (a few thousand stores or days), joined back by hash:
   // cheaper than window functions over every (wide) row, and the source is not materialised (the
-  // DISTINCT scans read only the key columns). Ranks are scaled to `bits` bits, then bit-interleaved;
-  // the only full sort left is the caller's ORDER BY.
-  const ranks = keys.map(
-    (k, i) => `cvc_zk${i} AS (SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r,
-    count(*) OVER () AS cvc_m FROM (SELECT DISTINCT ${ident(k)} AS cvc_v FROM cvc_zsrc))`,
-  );
+  // DISTINCT scans read only the key columns). Ranks are scaled to `bits` bits and bit-interleaved.
+  // A key's bits land on their own positions of the curve, so each distinct value's share of the Z
+  // value is computed once with its rank and a row's Z value is the sum of its keys' shares: one
+  // addition per row instead of an expression of `bits` x keys terms. The only full sort left is the
+  // caller's ORDER BY.
+  const ranks = keys.map((k, i) => {
+    const scaled = `((cvc_r * ${2 ** bits}::BIGINT) // cvc_m)`;
+    const spread = Array.from(
+      { length: bits },
+      (_, b) => `(((${scaled} >> ${b}) & 1) << ${b * keys.length + (keys.length - 1 - i)})`,
+    );
+    return `cvc_zk${i} AS (SELECT cvc_v, ${spread.join(' + ')} AS cvc_zpart FROM (
+    SELECT cvc_v, dense_rank() OVER (ORDER BY cvc_v NULLS LAST) - 1 AS cvc_r, count(*) OVER () AS cvc_m
+    FROM (${distinctValues(k, keyValues[k])})))`;
+  });
   const joins = keys
     .map((k, i) => `LEFT JOIN cvc_zk${i} ON s.${ident(k)} IS NOT DISTINCT FROM cvc_zk${i}.cvc_v`)
     .join(' ');
-  const scaled = keys.map((_, i) => `((cvc_zk${i}.cvc_r * ${2 ** bits}::BIGINT) // cvc_zk${i}.cvc_m)`);
-  const terms: string[] = [];
-  for (let b = 0; b < bits; b++) {
-    scaled.forEach((s, i) => {
-      const shift = b * keys.length + (keys.length - 1 - i);
-      terms.push(`(((${s} >> ${b}) & 1) << ${shift})`);
-    });
-  }
+  const z = keys.map((_, i) => `cvc_zk${i}.cvc_zpart`).join(' + ');
   const wrapped = `WITH cvc_zsrc AS NOT MATERIALIZED (${fromSql}), ${ranks.join(', ')}
-    SELECT s.*, (${terms.join(' + ')}) AS cvc_z FROM cvc_zsrc AS s ${joins}`;
+    SELECT s.*, (${z}) AS cvc_z FROM cvc_zsrc AS s ${joins}`;
   return { fromSql: wrapped, orderBy: `cvc_z, ${tieBreak}` };
 }

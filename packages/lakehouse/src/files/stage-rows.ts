@@ -78,13 +78,23 @@ export async function stage(
   opts: {
     where?: string;
     clusterBy?: readonly string[];
+    /** Per clustering key, a SELECT of exactly the distinct values the rows hold (clusterOrder). */
+    clusterKeyValues?: Readonly<Record<string, string>>;
   } = {},
 ): Promise<Staged> {
   const name = ident(`cvc_stage_${randomUUID().replaceAll('-', '')}`);
   const where = opts.where ? ` WHERE ${opts.where}` : '';
   // Rows of a clustered table are staged in clustering order (cast first, so keys sort by their type).
   const cast = `SELECT ${castList(schema)} FROM (${fromSql}) AS cvc_source${where}`;
-  const cluster = clusterOrder(opts.clusterBy ?? [], cast);
+  // Key values are cast like the rows, so they join and rank as the rows' keys do.
+  const keyValues: Record<string, string> = {};
+  for (const [k, sql] of Object.entries(opts.clusterKeyValues ?? {})) {
+    const f = schema.find((x) => x.name === k);
+    if (!f) throw new DeltaError('INVALID_ARGUMENT', table, version, `clustering key values for unknown column ${k}`);
+    keyValues[k] =
+      `SELECT ${f.sqlType ? `CAST(cvc_v AS ${f.sqlType})` : 'cvc_v'} FROM (${fragment(sql)}) AS cvc_kv(cvc_v)`;
+  }
+  const cluster = clusterOrder(opts.clusterBy ?? [], cast, keyValues);
   const sql = cluster.orderBy
     ? `SELECT ${castList(schema)} FROM (${cluster.fromSql}) AS cvc_sorted ORDER BY ${cluster.orderBy}`
     : cast;
@@ -112,8 +122,9 @@ export async function stageSource(
   schema: readonly SchemaField[],
   sourceSql: string,
   clusterBy: readonly string[] = [],
+  clusterKeyValues: Readonly<Record<string, string>> = {},
 ): Promise<Staged> {
   const source = fragment(sourceSql);
   await checkSourceColumns(conn, table, version, schema, source);
-  return stage(conn, table, version, schema, source, { clusterBy });
+  return stage(conn, table, version, schema, source, { clusterBy, clusterKeyValues });
 }

@@ -44,6 +44,7 @@ async function withStagedSource<T>(
   ctx: WriteContext,
   sourceSql: string,
   fn: (s: Staged) => Promise<T>,
+  clusterKeyValues: Readonly<Record<string, string>> = {},
 ): Promise<T> {
   const staged = await stageSource(
     conn,
@@ -52,6 +53,7 @@ async function withStagedSource<T>(
     ctx.snapshot.schema,
     sourceSql,
     ctx.snapshot.clusteringColumns,
+    clusterKeyValues,
   );
   try {
     return await fn(staged);
@@ -126,61 +128,72 @@ export async function append(
 /**
  * `schema`: the columns the table has after the overwrite (Delta's overwriteSchema), committed as a
  * new metaData action with the rows; omitted or unchanged, the table keeps its schema.
+ * `clusterKeyValues`: per clustering key, a SELECT of exactly the distinct values the rows hold, when
+ * the caller has them cheaper than a scan of `sourceSql` (a Z-order ranks each key's values).
  */
 export async function overwrite(
   conn: DuckDBConnection,
   table: string,
   sourceSql: string,
-  opts: WriteOptions & { schema?: readonly ColumnDef[] } = {},
+  opts: WriteOptions & {
+    schema?: readonly ColumnDef[];
+    clusterKeyValues?: Readonly<Record<string, string>>;
+  } = {},
 ): Promise<CommitResult> {
   const ctx = await withSchema(await openForWrite(table), opts.schema, opts.properties);
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   if (ctx.snapshot.files.length > 0) assertMayRemove(ctx, 'overwrite');
-  return withStagedSource(conn, ctx, sourceSql, async (staged) => {
-    const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile,
-      dataChange: true,
-      indexedColumns: ctx.indexedColumns,
-      clusteringProvider: clusteredBy(ctx),
-    });
-    const nowMs = Date.now();
-    const removes: Action[] = ctx.snapshot.files.map((f) => ({ remove: removeAction(f, true, nowMs) }));
-    const removed = ctx.snapshot.files.map((f) => f.path);
-    return commit(
-      ctx.storage,
-      table,
-      {
-        operation: 'WRITE',
-        operationParameters: { mode: 'Overwrite' },
-        metrics: {
-          numFiles: adds.length,
-          numOutputRows: staged.rowCount,
-          numRemovedFiles: removes.length,
-          numOutputBytes: adds.reduce((s, a) => s + a.size, 0),
+  return withStagedSource(
+    conn,
+    ctx,
+    sourceSql,
+    async (staged) => {
+      const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
+        maxRowsPerFile: opts.maxRowsPerFile,
+        dataChange: true,
+        indexedColumns: ctx.indexedColumns,
+        clusteringProvider: clusteredBy(ctx),
+      });
+      const nowMs = Date.now();
+      const removes: Action[] = ctx.snapshot.files.map((f) => ({ remove: removeAction(f, true, nowMs) }));
+      const removed = ctx.snapshot.files.map((f) => f.path);
+      return commit(
+        ctx.storage,
+        table,
+        {
+          operation: 'WRITE',
+          operationParameters: { mode: 'Overwrite' },
+          metrics: {
+            numFiles: adds.length,
+            numOutputRows: staged.rowCount,
+            numRemovedFiles: removes.length,
+            numOutputBytes: adds.reduce((s, a) => s + a.size, 0),
+          },
+          actions: [
+            ...(ctx.schemaChange ? [{ metaData: ctx.snapshot.metadata }] : []),
+            ...propertyActions(ctx.snapshot, ctx.schemaChange ? undefined : opts.properties),
+            ...txnActions(opts.txn),
+            ...removes,
+            ...adds.map((add) => ({ add })),
+          ],
+          readVersion: ctx.snapshot.version,
+          isBlindAppend: false,
+          scope: {
+            readPaths: removed,
+            removedPaths: removed,
+            readsAllData: true,
+            appIds: opts.txn ? [opts.txn.appId] : [],
+            domains: [],
+          },
+          userMetadata: opts.metadata,
+          checkpointInterval: ctx.checkpointInterval,
         },
-        actions: [
-          ...(ctx.schemaChange ? [{ metaData: ctx.snapshot.metadata }] : []),
-          ...propertyActions(ctx.snapshot, ctx.schemaChange ? undefined : opts.properties),
-          ...txnActions(opts.txn),
-          ...removes,
-          ...adds.map((add) => ({ add })),
-        ],
-        readVersion: ctx.snapshot.version,
-        isBlindAppend: false,
-        scope: {
-          readPaths: removed,
-          removedPaths: removed,
-          readsAllData: true,
-          appIds: opts.txn ? [opts.txn.appId] : [],
-          domains: [],
-        },
-        userMetadata: opts.metadata,
-        checkpointInterval: ctx.checkpointInterval,
-      },
-      opts,
-    );
-  });
+        opts,
+      );
+    },
+    opts.clusterKeyValues,
+  );
 }
 
 /**
