@@ -4,6 +4,7 @@
 // and prints pooled WAPE per model, on every fold and on folds 1.., beside the best single model.
 //   node --conditions=source --import tsx bench/ensemble-replay.ts [--config configs/cvc.yaml]
 //     [--checkpoints data/backtest-checkpoints/<key>] [--members lgbm,nbeats,tft] [--per-fold]
+// (--members as `cvc backtest` takes --models: the baselines join only when fewer than two are named)
 // Actuals come from the config's feature table as it is now; a daily ingest after the backtest may
 // have corrected a few of the last fold's days, so the members' figures are printed to compare with
 // the original run's.
@@ -11,7 +12,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
 import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
-import { calibrateIntervals, ensembleOutcomes, type FoldOutcome } from '../packages/backtest/src/index.js';
+import {
+  calibrateIntervals,
+  ensembleMembers,
+  ensembleOutcomes,
+  type FoldOutcome,
+} from '../packages/backtest/src/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -58,9 +64,11 @@ const { conn, close } = await openDuckDb();
 const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
 close();
 const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
-const members = arg('members', 'lgbm,nbeats,tft')!
-  .split(',')
-  .filter((m) => outcomes.some((o) => o.model === m));
+// Members as `cvc backtest` picks them: the models asked for (--members, else the config's), not the
+// baselines beside them unless fewer than two were asked.
+const present = [...new Set(outcomes.map((o) => o.model))];
+const asked = arg('members')?.split(',') ?? loaded.config.backtest.models;
+const members = ensembleMembers(asked, present, () => true);
 const cal = calibrateIntervals(outcomes, series);
 const t0 = performance.now();
 const ens = ensembleOutcomes(outcomes, members, folds, series, cal.byFold);
@@ -92,7 +100,10 @@ const wape = (k: string) => {
 const models = [...new Set([...outcomes, ...ens.outcomes].map((o) => o.model))].sort(
   (a, b) => wape(`${a}|all`) - wape(`${b}|all`),
 );
-console.log(`checkpoints ${dir}: ${series.length} stores, folds ${folds.join(' ')}; learning and mixing the ensemble took ${ms.toFixed(0)} ms`);
+console.log(`members ${members.join(', ')}`);
+console.log(
+  `checkpoints ${dir}: ${series.length} stores, folds ${folds.join(' ')}; learning and mixing the ensemble took ${ms.toFixed(0)} ms`,
+);
 console.log(
   `model           WAPE    WAPE f1+${argv.includes('--per-fold') ? folds.map((k) => `   fold ${k}`).join('') : ''}`,
 );

@@ -2,7 +2,7 @@
 // stride shorter than the horizon an earlier fold's last days fall after the next cutoff.
 import { expect, test } from 'vitest';
 import { addDays, formatIsoDay, parseIsoDay, type StoreSeries } from '@cvc/core';
-import { ensembleOutcomes, type FoldOutcome } from '../src/index.js';
+import { ensembleMembers, ensembleOutcomes, type FoldOutcome } from '../src/index.js';
 
 const START = '2025-01-01';
 const DAYS = 120;
@@ -56,4 +56,18 @@ test("fold k's weights ignore an earlier fold's days after fold k's cutoff", () 
   expect(calm.outcomes.find((o) => o.fold === 1)!.metrics['learned_samples']).toBe(3);
   // The weights kept for training learn every fold's days: there the dip counts.
   expect(dip.weights).not.toEqual(calm.weights);
+});
+
+test('the ensemble mixes the models asked for; the baselines join only when fewer than two were asked', () => {
+  const run = ['weekday_mean', 'ets', 'seasonal_naive', 'lgbm', 'nbeats', 'tft', 'ensemble'];
+  const ok = (m: string) => m !== 'tft'; // tft failed on every fold
+  expect(ensembleMembers(['lgbm', 'nbeats', 'tft', 'ensemble'], run, ok)).toEqual(['lgbm', 'nbeats']);
+  expect(ensembleMembers(['lgbm', 'ensemble'], run, ok)).toEqual([
+    'weekday_mean',
+    'ets',
+    'seasonal_naive',
+    'lgbm',
+    'nbeats',
+  ]);
+  expect(ensembleMembers(['weekday_mean', 'lgbm', 'ensemble'], run, ok)).toEqual(['weekday_mean', 'lgbm']);
 });
