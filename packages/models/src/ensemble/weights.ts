@@ -91,7 +91,7 @@ export function fitSimplexL1(
   };
   let b = ids[0]!;
   for (const k of ids) if (lossOf(fs[k]!) < lossOf(fs[b]!)) b = k;
-  const w = Array.from({ length: m }, (_, k) => (k === b ? 1 : 0));
+  const w: number[] = Array.from({ length: m }, (_, k) => (k === b ? 1 : 0));
   const yhat = Float64Array.from(fs[b]!);
   const r = new Float64Array(n);
   const a = new Float64Array(n);
