@@ -14,6 +14,7 @@ import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } fr
 import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
 import {
   calibrateIntervals,
+  chooseModels,
   ensembleMembers,
   ensembleOutcomes,
   type FoldOutcome,
@@ -88,6 +89,7 @@ const add = (key: string, f: QuantileForecast) => {
 };
 for (const o of [...outcomes, ...ens.outcomes]) {
   for (const f of o.forecasts) {
+    add(`${o.model}|${o.fold}|${f.storeId}`, f);
     add(`${o.model}|all`, f);
     add(`${o.model}|${o.fold}`, f);
     if (o.fold > 0) add(`${o.model}|later`, f);
@@ -104,11 +106,31 @@ console.log(`members ${members.join(', ')}`);
 console.log(
   `checkpoints ${dir}: ${series.length} stores, folds ${folds.join(' ')}; learning and mixing the ensemble took ${ms.toFixed(0)} ms`,
 );
+// The per-store choice as the backtest makes it (no short-history stores: every store here has folds).
+const scores = [...outcomes, ...ens.outcomes].flatMap((o) =>
+  o.forecasts.map((f) => {
+    const key = `${o.model}|${o.fold}|${f.storeId}`;
+    const e = pooled.get(key)!;
+    return { model: o.model, fold: o.fold, storeId: f.storeId, wape: wape(key), absError: e.err, actualSum: e.act };
+  }),
+);
+const { choices } = chooseModels(scores, {
+  tieTolerance: loaded.config.backtest.tieTolerance,
+  minFolds: Math.max(1, Math.ceil(folds.length / 2)),
+  shortHistoryStores: new Set(),
+  allStores: series.map((s) => s.storeId),
+});
+const chosen = (m: string) => choices.filter((c) => c.model === m).length;
 console.log(
-  `model           WAPE    WAPE f1+${argv.includes('--per-fold') ? folds.map((k) => `   fold ${k}`).join('') : ''}`,
+  `model           WAPE    WAPE f1+  chosen${argv.includes('--per-fold') ? folds.map((k) => `   fold ${k}`).join('') : ''}`,
 );
 for (const m of models) {
-  const cells = [m.padEnd(14), wape(`${m}|all`).toFixed(4), wape(`${m}|later`).toFixed(4).padStart(9)];
+  const cells = [
+    m.padEnd(14),
+    wape(`${m}|all`).toFixed(4),
+    wape(`${m}|later`).toFixed(4).padStart(9),
+    String(chosen(m)).padStart(7),
+  ];
   if (argv.includes('--per-fold')) cells.push(...folds.map((k) => wape(`${m}|${k}`).toFixed(4).padStart(8)));
   console.log(cells.join(' '));
 }
