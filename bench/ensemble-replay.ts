@@ -25,6 +25,7 @@ const arg = (name: string, dflt?: string): string | undefined => {
   const i = argv.indexOf(`--${name}`);
   return i >= 0 ? argv[i + 1] : dflt;
 };
+const perFold = argv.includes('--per-fold');
 const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
 const root = join(loaded.paths.data, 'backtest-checkpoints');
 const dir =
@@ -104,7 +105,8 @@ const models = [...new Set([...outcomes, ...ens.outcomes].map((o) => o.model))].
 );
 console.log(`members ${members.join(', ')}`);
 console.log(
-  `checkpoints ${dir}: ${series.length} stores, folds ${folds.join(' ')}; learning and mixing the ensemble took ${ms.toFixed(0)} ms`,
+  `checkpoints ${dir}: ${series.length} stores, folds ${folds.join(' ')}; ` +
+    `learning and mixing the ensemble took ${ms.toFixed(0)} ms`,
 );
 // The per-store choice as the backtest makes it (no short-history stores: every store here has folds).
 const scores = [...outcomes, ...ens.outcomes].flatMap((o) =>
@@ -121,9 +123,7 @@ const { choices } = chooseModels(scores, {
   allStores: series.map((s) => s.storeId),
 });
 const chosen = (m: string) => choices.filter((c) => c.model === m).length;
-console.log(
-  `model           WAPE    WAPE f1+  chosen${argv.includes('--per-fold') ? folds.map((k) => `   fold ${k}`).join('') : ''}`,
-);
+console.log(`model           WAPE    WAPE f1+  chosen${perFold ? folds.map((k) => `   fold ${k}`).join('') : ''}`);
 for (const m of models) {
   const cells = [
     m.padEnd(14),
@@ -131,7 +131,7 @@ for (const m of models) {
     wape(`${m}|later`).toFixed(4).padStart(9),
     String(chosen(m)).padStart(7),
   ];
-  if (argv.includes('--per-fold')) cells.push(...folds.map((k) => wape(`${m}|${k}`).toFixed(4).padStart(8)));
+  if (perFold) cells.push(...folds.map((k) => wape(`${m}|${k}`).toFixed(4).padStart(8)));
   console.log(cells.join(' '));
 }
 const single = models.filter((m) => m !== 'ensemble');
@@ -147,5 +147,6 @@ const check = (label: string, k: string) => {
 check(`every fold, best ${best}`, 'all');
 check('folds 1..', 'later');
 console.log(
-  `chain weights on every fold: ${ens.weights.members.map((m, k) => `${m} ${ens.weights.chain[k]!.toFixed(3)}`).join(', ')}`,
+  `chain weights on every fold: ` +
+    ens.weights.members.map((m, k) => `${m} ${ens.weights.chain[k]!.toFixed(3)}`).join(', '),
 );

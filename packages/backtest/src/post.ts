@@ -1,7 +1,8 @@
 // What the backtest learns from its own out-of-fold forecasts, always on earlier folds and judged on
 // later ones: the ensemble's weights (its forecast for fold k mixes the members with weights learned
-// on folds < k, on their days up to fold k's cutoff only; fold 0 uses equal weights) and each model's interval calibration (the coverage of
-// fold k's intervals calibrated on folds < k is what the report shows). The versions learned on every
+// on folds < k, on their days up to fold k's cutoff only; fold 0 uses equal weights) and each model's
+// interval calibration (the coverage of fold k's intervals calibrated on folds < k is what the report
+// shows). The versions learned on every
 // fold are what `cvc train` puts into the bundle.
 import {
   actualWindow,

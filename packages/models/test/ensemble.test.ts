@@ -108,7 +108,7 @@ test('a member much worse than the best over the chain gets no weight anywhere',
   expect(w.stores['2']![0]! + w.stores['2']![1]!).toBeCloseTo(1, 9);
 });
 
-test('the fit reaches the least absolute error over the simplex (checked on a fine grid), never above the best member', () => {
+test('the fit reaches the least absolute error on the simplex (a fine grid), never above the best member', () => {
   // Three members with different biases and day-to-day noise: the optimum is an interior mix.
   const samples = ['1', '2', '3', '4'].map((id, i): EnsembleSample => {
     const actual = Float64Array.from({ length: 35 }, (_, h) => 1000 + 300 * Math.sin(h + i));
