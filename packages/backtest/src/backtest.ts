@@ -139,6 +139,21 @@ export function resolveModels(names: readonly string[]): string[] {
   return [...new Set([...BASELINE_KINDS, ...resolveModelsAsked(names)])];
 }
 
+/**
+ * The models the ensemble mixes: the ones asked for, not the baselines that always run beside them
+ * (on the default demo the baselines, 1.4-1.7x lgbm's error, collapse in the Black-Friday and December
+ * folds, and a mix learned on calm folds carries that in: bench/ensemble-replay.ts). With fewer than
+ * two asked models there is nothing to combine but the baselines, so they join.
+ */
+export function ensembleMembers(
+  asked: readonly string[],
+  models: readonly string[],
+  ok: (model: string) => boolean,
+): string[] {
+  const chosen = models.filter((m) => m !== ENSEMBLE_KIND && asked.includes(m) && ok(m));
+  return chosen.length >= 2 ? chosen : models.filter((m) => m !== ENSEMBLE_KIND && ok(m));
+}
+
 const MIN_CONTEXT_DAYS = 28;
 
 /** Per store, the `days`-day forecast window after `cutoff` built as infer builds it (futureWindow). */
@@ -352,7 +367,9 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
     const coverage = cal.report;
     let ensembleWeights: EnsembleWeights | null = null;
     if (models.includes(ENSEMBLE_KIND)) {
-      const members = models.filter((m) => m !== ENSEMBLE_KIND && outcomes.some((o) => o.model === m && !o.error));
+      const members = ensembleMembers(opts.models ?? cfg.backtest.models, models, (m) =>
+        outcomes.some((o) => o.model === m && !o.error),
+      );
       const ens = ensembleOutcomes(
         outcomes,
         members,

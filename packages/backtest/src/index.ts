@@ -1,4 +1,5 @@
 export {
+  ensembleMembers,
   foldWindows,
   learnedFilePath,
   runBacktest,

@@ -1,7 +1,8 @@
 // What the backtest learns from its own out-of-fold forecasts, always on earlier folds and judged on
 // later ones: the ensemble's weights (its forecast for fold k mixes the members with weights learned
-// on folds < k; fold 0 uses equal weights) and each model's interval calibration (the coverage of
-// fold k's intervals calibrated on folds < k is what the report shows). The versions learned on every
+// on folds < k, on their days up to fold k's cutoff only; fold 0 uses equal weights) and each model's
+// interval calibration (the coverage of fold k's intervals calibrated on folds < k is what the report
+// shows). The versions learned on every
 // fold are what `cvc train` puts into the bundle.
 import {
   actualWindow,
@@ -106,26 +107,32 @@ export function ensembleOutcomes(
       stores.set(f.storeId, m);
     }
   }
-  const samplesOf = (fold: number): EnsembleSample[] =>
+  const samplesOf = (fold: number): { start: number; sample: EnsembleSample }[] =>
     [...(byFold.get(fold) ?? new Map<string, Map<string, QuantileForecast>>())].map(([storeId, m]) => {
       const any = [...m.values()][0]!;
       const a = actuals(storeId, any.start, any.p50.length);
       const nan = new Float64Array(any.p50.length).fill(Number.NaN);
-      return {
+      const sample = {
         storeId,
         format: formatOf.get(storeId) ?? '',
         members: members.map((k) => m.get(k)?.p50 ?? nan),
         actual: a.sales,
         open: a.isOpen,
       };
+      return { start: parseIsoDay(any.start), sample };
     });
   const out: FoldOutcome[] = [];
-  const learned: EnsembleSample[] = [];
+  const learned: { start: number; sample: EnsembleSample }[] = [];
   for (const fold of [...folds].sort((a, b) => a - b)) {
     const t0 = performance.now();
+    // Folds overlap when the stride is shorter than the horizon: an earlier fold's last days fall after
+    // this fold's cutoff, so they are left out of what this fold's weights learn from.
+    const starts = [...(byFold.get(fold)?.values() ?? [])].flatMap((m) => [...m.values()].map((f) => f.start));
+    const cutoffNext = starts.length > 0 ? Math.min(...starts.map(parseIsoDay)) : Number.POSITIVE_INFINITY;
+    const known = learned.map((l) => knownBefore(l.sample, cutoffNext - l.start)).filter((x) => x !== null);
     const w =
-      learned.length > 0
-        ? learnEnsembleWeights(members, learned)
+      known.length > 0
+        ? learnEnsembleWeights(members, known)
         : { members: [...members], chain: members.map(() => 1 / members.length), formats: {}, stores: {} };
     const forecasts: QuantileForecast[] = [];
     for (const [storeId, m] of byFold.get(fold) ?? []) {
@@ -165,12 +172,20 @@ export function ensembleOutcomes(
       forecasts,
       fitSeconds: (performance.now() - t0) / 1000,
       predictSeconds: 0,
-      metrics: { learned_samples: learned.length },
+      metrics: { learned_samples: known.length },
       resumed: false,
     });
     learned.push(...samplesOf(fold));
   }
-  return { outcomes: out, weights: pruneMembers(learnEnsembleWeights(members, learned)) };
+  const all = learned.map((l) => l.sample);
+  return { outcomes: out, weights: pruneMembers(learnEnsembleWeights(members, all)) };
+}
+
+/** The sample with only its first `days` days open to learning (null when none is). */
+function knownBefore(s: EnsembleSample, days: number): EnsembleSample | null {
+  if (days >= s.actual.length) return s;
+  if (days <= 0) return null;
+  return { ...s, open: Float64Array.from(s.open, (o, h) => (h < days ? o : 0)) };
 }
 
 /**

@@ -8,7 +8,9 @@ export {
   EnsembleForecaster,
   ensembleFactory,
   ENSEMBLE_KIND,
+  fitSimplexL1,
   learnEnsembleWeights,
+  lineMinL1,
   mixForecasts,
   weightsFor,
 } from './ensemble/index.js';

@@ -26,71 +26,116 @@ export interface EnsembleWeightOptions {
   storeShrinkFolds?: number;
   /** A format's weights count as much as the chain's after this many stores. */
   formatShrinkStores?: number;
+  /** At most this many sweeps of line searches (each over every member and pair; default 50). */
   iterations?: number;
 }
 
 const equal = (m: number) => new Array<number>(m).fill(1 / m);
 
 /**
- * Weights minimising sum |y - sum_m w_m f_m| over the simplex, by exponentiated subgradient steps
- * (multiplicative updates keep weights non-negative and summing to one). A day where a member has
- * no forecast is skipped; members never available keep a small weight that the mix renormalises.
+ * argmin over t in [lo, hi] of sum_i |r_i - t a_i|: a convex piecewise-linear function whose
+ * unconstrained minimum is the weighted median of r_i / a_i (weights |a_i|), so clamping it is exact.
+ */
+export function lineMinL1(r: ArrayLike<number>, a: ArrayLike<number>, lo: number, hi: number): number {
+  const q: number[] = [];
+  const wt: number[] = [];
+  let total = 0;
+  for (let i = 0; i < r.length; i++) {
+    if (a[i]! === 0) continue;
+    q.push(r[i]! / a[i]!);
+    wt.push(Math.abs(a[i]!));
+    total += Math.abs(a[i]!);
+  }
+  if (q.length === 0) return 0;
+  const order = Uint32Array.from(q.keys()).sort((x, y) => q[x]! - q[y]!);
+  let acc = 0;
+  for (const i of order) {
+    acc += wt[i]!;
+    if (acc >= total / 2) return Math.min(hi, Math.max(lo, q[i]!));
+  }
+  return Math.min(hi, Math.max(lo, q[order[order.length - 1]!]!));
+}
+
+/**
+ * Weights minimising sum |y - sum_m w_m f_m| over the simplex. The loss is convex and piecewise linear,
+ * so each step is an exact line search (a weighted median): mass moved from one member to another,
+ * or the whole mix moved toward one member, until a sweep gains nothing. It starts on the member with
+ * the lowest error, so the result is never worse than the best single member on the samples. A day
+ * where a member has no forecast is skipped; inactive members keep weight 0.
  */
 export function fitSimplexL1(
   samples: readonly EnsembleSample[],
   m: number,
-  iterations = 150,
+  maxSweeps = 150,
   active?: readonly boolean[],
 ): number[] {
-  // Multiplicative updates never revive a zero weight: inactive members stay out.
   const on = active ?? new Array<boolean>(m).fill(true);
-  const n = on.filter(Boolean).length;
-  let w = on.map((a) => (a ? 1 / n : 0));
-  let scale = 0;
-  let days = 0;
+  const ids = Array.from({ length: m }, (_, k) => k).filter((k) => on[k]);
+  const ys: number[] = [];
+  const fs: number[][] = Array.from({ length: m }, () => []);
   for (const s of samples) {
     for (let h = 0; h < s.actual.length; h++) {
-      if (s.open[h]! > 0 && Number.isFinite(s.actual[h]!)) {
-        scale += Math.abs(s.actual[h]!);
-        days++;
-      }
+      const y = s.actual[h]!;
+      if (!(s.open[h]! > 0) || !Number.isFinite(y)) continue;
+      if (ids.some((k) => !Number.isFinite(s.members[k]![h]!))) continue;
+      ys.push(y);
+      for (const k of ids) fs[k]!.push(s.members[k]![h]!);
     }
   }
-  if (days === 0 || scale === 0) return w;
-  const g = new Float64Array(m);
-  let best = w;
-  let bestLoss = Number.POSITIVE_INFINITY;
-  for (let it = 0; it < iterations; it++) {
-    g.fill(0);
-    let loss = 0;
-    for (const s of samples) {
-      for (let h = 0; h < s.actual.length; h++) {
-        const y = s.actual[h]!;
-        if (!(s.open[h]! > 0) || !Number.isFinite(y)) continue;
-        let yhat = 0;
-        let ok = true;
-        for (let k = 0; k < m; k++) {
-          const f = s.members[k]![h]!;
-          if (!Number.isFinite(f)) ok = false;
-          else yhat += w[k]! * f;
-        }
-        if (!ok) continue;
-        loss += Math.abs(y - yhat);
-        const sign = yhat > y ? 1 : yhat < y ? -1 : 0;
-        for (let k = 0; k < m; k++) g[k] += sign * s.members[k]![h]!;
+  const n = ys.length;
+  if (n === 0 || ids.length === 0) return on.map((a) => (a ? 1 / Math.max(1, ids.length) : 0));
+  const lossOf = (yhat: ArrayLike<number>) => {
+    let l = 0;
+    for (let i = 0; i < n; i++) l += Math.abs(ys[i]! - yhat[i]!);
+    return l;
+  };
+  let b = ids[0]!;
+  for (const k of ids) if (lossOf(fs[k]!) < lossOf(fs[b]!)) b = k;
+  const w: number[] = Array.from({ length: m }, (_, k) => (k === b ? 1 : 0));
+  const yhat = Float64Array.from(fs[b]!);
+  const r = new Float64Array(n);
+  const a = new Float64Array(n);
+  let loss = lossOf(yhat);
+  const scale = ys.reduce((acc, y) => acc + Math.abs(y), 0) || 1;
+  // Moves t along a direction whose per-day change is a; kept only when it lowers the loss.
+  const tryMove = (lo: number, hi: number, apply: (t: number) => void) => {
+    for (let i = 0; i < n; i++) r[i] = ys[i]! - yhat[i]!;
+    const t = lineMinL1(r, a, lo, hi);
+    if (t === 0) return 0;
+    let next = 0;
+    for (let i = 0; i < n; i++) next += Math.abs(r[i]! - t * a[i]!);
+    if (!(next < loss)) return 0;
+    const gain = loss - next;
+    apply(t);
+    for (let i = 0; i < n; i++) yhat[i] += t * a[i]!;
+    loss = next;
+    return gain;
+  };
+  for (let sweep = 0; sweep < maxSweeps; sweep++) {
+    let gained = 0;
+    for (const j of ids) {
+      // The whole mix toward member j: w <- w + t (e_j - w), t in [-w_j / (1 - w_j), 1].
+      for (let i = 0; i < n; i++) a[i] = fs[j]![i]! - yhat[i]!;
+      const lo = w[j]! < 1 ? -w[j]! / (1 - w[j]!) : 0;
+      gained += tryMove(lo, 1, (t) => {
+        for (const k of ids) w[k] = (1 - t) * w[k]! + (k === j ? t : 0);
+      });
+      // Mass t from member k to member j, t in [-w_j, w_k].
+      for (const k of ids) {
+        if (k === j) continue;
+        for (let i = 0; i < n; i++) a[i] = fs[j]![i]! - fs[k]![i]!;
+        gained += tryMove(-w[j]!, w[k]!, (t) => {
+          w[j] += t;
+          w[k] -= t;
+        });
       }
     }
-    if (loss < bestLoss) {
-      bestLoss = loss;
-      best = w;
-    }
-    // Step in units of the mean actual, decaying, so the update is scale-free.
-    const eta = 2 / Math.sqrt(it + 1);
-    const next = w.map((wk, k) => wk * Math.exp((-eta * g[k]!) / scale));
-    const z = next.reduce((a, b) => a + b, 0);
-    w = z > 0 && Number.isFinite(z) ? next.map((x) => x / z) : best;
+    if (gained <= 1e-9 * scale) break;
   }
-  return best;
+  // Clean the rounding left by the moves: non-negative, summing to one.
+  const clipped = w.map((x) => Math.max(0, x));
+  const z = clipped.reduce((acc, x) => acc + x, 0);
+  return clipped.map((x) => x / z);
 }
 
 const mix = (a: readonly number[], b: readonly number[], wa: number) => a.map((x, k) => wa * x + (1 - wa) * b[k]!);
@@ -135,7 +180,7 @@ export function learnEnsembleWeights(
   const m = members.length;
   const kStore = opts.storeShrinkFolds ?? 3;
   const kFormat = opts.formatShrinkStores ?? 5;
-  const iterations = opts.iterations ?? 150;
+  const iterations = opts.iterations ?? 50;
   const kBest = opts.bestShrinkFolds ?? 3;
   // At every level the fitted mix is shrunk, by its folds, toward the chain's best single member: a
   // store's own best over a fold or two is mostly noise, the chain's is the model to fall back on.
