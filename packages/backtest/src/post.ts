@@ -258,8 +258,14 @@ export function calibrateIntervals(
     byFold[model] = new Map();
     for (let i = 1; i < order.length; i++) {
       // The difficulty profile fold i is calibrated with only knows the days before its window.
-      const season = seasonAt(Math.min(...folds.get(order[i]!)!.map((s) => parseIsoDay(s.start!))));
-      const earlier = order.slice(0, i).flatMap((k) => folds.get(k)!);
+      const cutoff = Math.min(...folds.get(order[i]!)!.map((s) => parseIsoDay(s.start!)));
+      const season = seasonAt(cutoff);
+      // Folds overlap when the stride is shorter than the horizon: an earlier fold's days on or after
+      // this fold's first forecast day were not yet observed at its cutoff, so they are not learned from.
+      const earlier = order
+        .slice(0, i)
+        .flatMap((k) => folds.get(k)!)
+        .map((s) => observedBefore(s, cutoff));
       const cal = learnIntervalCalibration(earlier, { coverage, folds: i, season });
       byFold[model].set(order[i]!, cal);
       const calFold: CalibrationSample[] = [];
@@ -284,4 +290,11 @@ export function calibrateIntervals(
     });
   }
   return { calibration, report, byFold };
+}
+
+/** The sample with its days from `cutoff` (a day number) on marked closed, so no learner reads them. */
+function observedBefore(s: CalibrationSample, cutoff: number): CalibrationSample {
+  const days = cutoff - parseIsoDay(s.start!);
+  if (days >= s.open.length) return s;
+  return { ...s, open: Float64Array.from(s.open, (o, h) => (h < days ? o : 0)) };
 }

@@ -123,6 +123,27 @@ describe('backtest interval calibration', () => {
     expect(earlier.get(2)).not.toEqual(base.get(2));
   });
 
+  it("learns nothing from an earlier fold's days on or after the later fold's cutoff", () => {
+    const base = calibrateIntervals(blindOutcomes(series), series).byFold['blind']!;
+    // Folds start 28 days apart and forecast 35: fold 0's last 7 days are fold 1's first 7, unknown at
+    // fold 1's cutoff. Fold 0's intervals there 5x wider must not move fold 1's calibration.
+    const outcomes = blindOutcomes(series).map((o) =>
+      o.fold !== 0
+        ? o
+        : {
+            ...o,
+            forecasts: o.forecasts.map((f) => ({
+              ...f,
+              p10: f.p10.map((v, h) => (h >= 28 ? f.p50[h]! - 5 * (f.p50[h]! - v) : v)),
+              p90: f.p90.map((v, h) => (h >= 28 ? f.p50[h]! + 5 * (v - f.p50[h]!) : v)),
+            })),
+          },
+    );
+    const changed = calibrateIntervals(outcomes, series).byFold['blind']!;
+    expect(changed.get(1)).toEqual(base.get(1));
+    expect(changed.get(2)).not.toEqual(base.get(2)); // fold 2's cutoff is after those days
+  });
+
   it("a forecast day past the series' known-future inputs is plain", () => {
     const last = series.map((s, k) => ({
       storeId: s.storeId,
