@@ -82,7 +82,7 @@ describe('DefaultAzureCredential against HTTPS Azurite with OAuth', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('writes a table and reads it back with managed-identity tokens; delta-rs reads it with a bearer token', async () => {
+  it('writes and reads back a table with managed-identity tokens; delta-rs reads it with a bearer token', async () => {
     const table = 'az://tokens/lake/t';
     const wrote = await worker('write', table, 'good');
     expect(wrote.error, wrote.error?.message).toBeUndefined();
