@@ -67,15 +67,15 @@ export interface Azurite {
 }
 
 /**
- * Azurite on a free port. With `tls` (a PEM cert and key) it serves HTTPS, and with `oauth` it accepts
- * bearer tokens too, checking their issuer, audience and expiry (not their signature): its `--oauth
+ * Azurite on a free port (or `port`). With `tls` (a PEM cert and key) it serves HTTPS, and with `oauth`
+ * it accepts bearer tokens too, checking their issuer, audience and expiry (not their signature): its `--oauth
  * basic`, which Azurite allows over HTTPS only.
  */
 export async function startAzurite(
-  opts: { tls?: { cert: string; key: string }; oauth?: boolean } = {},
+  opts: { tls?: { cert: string; key: string }; oauth?: boolean; port?: number } = {},
 ): Promise<Azurite> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-azurite-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
   const extra = opts.tls ? ['--cert', opts.tls.cert, '--key', opts.tls.key] : [];
   if (opts.oauth) extra.push('--oauth', 'basic');
   const child = spawn(
