@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything the tests need beyond `npm run setup`: the Python oracles (delta-rs, MLflow, LightGBM's
 # Python package, pyspark + delta-spark), Chromium for the report test, a headless JDK for Spark, and
-# the delta-spark jars from Maven Central (fetched here once, so the Spark test never downloads).
+# the delta-spark and hadoop-azure jars from Maven Central (fetched here once, so the Spark test never
+# downloads).
 # Safe to rerun.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,10 +27,10 @@ fi
 python3 -m pip install -q -r requirements-test.txt 2>/dev/null \
   || python3 -m pip install -q --break-system-packages -r requirements-test.txt
 
-# One Spark session with the same settings as the Spark test: ivy resolves delta-spark's jars from
-# Maven Central into ~/.ivy2.5.2 now, and the test finds them there.
+# One Spark session with the same settings as the Spark test: ivy resolves delta-spark's and
+# hadoop-azure's (wasb://) jars from Maven Central into ~/.ivy2.5.2 now, and the test finds them there.
 if command -v java >/dev/null 2>&1; then
   python3 packages/cli/test/spark-compare.py '[]' >/dev/null
 else
-  echo "setup-test: no java, so the delta-spark jars were not fetched; the Spark test will fail" >&2
+  echo "setup-test: no java, so the delta-spark and hadoop-azure jars were not fetched; the Spark test will fail" >&2
 fi

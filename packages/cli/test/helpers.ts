@@ -34,10 +34,17 @@ export function project(yaml: string): { dir: string; config: string } {
 /** Runs a Python snippet (the delta-rs oracle) and returns its stdout. */
 export const python = (code: string): string => pythonText(code);
 
-/** `cvc` as a child process that runs alongside others (several shards at once). */
-export function cvcAsync(args: string[], opts: { env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
+/**
+ * `cvc` as a child process that runs alongside others (several shards at once), or beside a server in this
+ * process; `replaceEnv` is its whole environment (nothing inherited).
+ */
+export function cvcAsync(
+  args: string[],
+  opts: { env?: NodeJS.ProcessEnv; replaceEnv?: NodeJS.ProcessEnv } = {},
+): Promise<CliRun> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...opts.env } });
+    const env = opts.replaceEnv ?? { ...process.env, ...opts.env };
+    const child = spawn(process.execPath, [BIN, ...args], { env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));

@@ -1,8 +1,13 @@
 # Reads Delta tables with delta-spark and with delta-rs in one process (one JVM for all tables) and
 # prints, per table version, what each reader saw: row count, a checksum of the sorted rows, and the
 # first differing row. Used by the Spark interop tests; argv[1] is a JSON list of
-# {"name", "path", "version"}. A table Spark refuses is reported with its error, not raised, so one
-# bad table does not hide the others.
+# {"name", "path", "version"}, plus for a table on Azurite "deltarsPath" (its az:// URL) and
+# "storageOptions" (delta-rs's), "path" being Spark's wasb:// URL. A table Spark refuses is reported
+# with its error, not raised, so one bad table does not hide the others.
+#
+# Azure: hadoop-azure's wasb:// driver reads Blob Storage; its emulator mode (an account named in
+# fs.azure.storage.emulator.account.name) sends every request to Azurite at 127.0.0.1:10000 with the
+# emulator's published key. abfs:// would need a DFS (ADLS Gen2) endpoint, which Azurite does not have.
 import datetime
 import hashlib
 import json
@@ -42,16 +47,21 @@ def spark_rows(spark, path, version):
     return df.columns, [tuple(r) for r in df.select(cols).collect()]
 
 
-def deltars_table(path, version):
-    dt = DeltaTable(path, version=version)
+# hadoop-azure, at the Hadoop version pyspark 4.0 ships (hadoop-client-api 3.4.1), from Maven Central.
+HADOOP_AZURE = 'org.apache.hadoop:hadoop-azure:3.4.1'
+EMULATOR_ACCOUNT = 'devstoreaccount1.blob.core.windows.net'
+
+
+def deltars_table(path, version, storage_options=None):
+    dt = DeltaTable(path, version=version, storage_options=storage_options)
     if 'deletionVectors' in (dt.protocol().reader_features or []):
         # delta-rs's pyarrow path refuses the feature; its DataFusion reader honours deletion vectors.
         return pa.table(QueryBuilder().register('t', dt).execute('select * from t').read_all())
     return dt.to_pyarrow_table()
 
 
-def deltars_rows(path, version, columns):
-    t = deltars_table(path, version)
+def deltars_rows(path, version, columns, storage_options=None):
+    t = deltars_table(path, version, storage_options)
     arrays = []
     for name in columns:
         a = t.column(name)
@@ -78,12 +88,15 @@ def main():
                # Small tables: Delta's default of 50 partitions per log replay costs more than the reads.
                .config('spark.databricks.delta.snapshotPartitions', '2')
                # A short-lived JVM: the C1 compiler alone and the serial GC cost far less CPU at start.
-               .config('spark.driver.extraJavaOptions', '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC'))
-    spark = configure_spark_with_delta_pip(builder).getOrCreate()
+               .config('spark.driver.extraJavaOptions', '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC')
+               .config('spark.hadoop.fs.azure.storage.emulator.account.name', EMULATOR_ACCOUNT))
+    spark = configure_spark_with_delta_pip(builder, extra_packages=[HADOOP_AZURE]).getOrCreate()
     spark.sparkContext.setLogLevel('ERROR')
     out = []
     features = {}
     for s in specs:
+        # Progress on stderr (the result is stdout's last line): shows where a slow run spends its time.
+        print(f"spark-compare: {s['name']}@{s['version']}", file=sys.stderr, flush=True)
         entry = {'name': s['name'], 'version': s['version']}
         try:
             columns, rows = spark_rows(spark, s['path'], s['version'])
@@ -96,7 +109,8 @@ def main():
             out.append(entry)
             continue
         n_spark, h_spark, lines_spark = digest(rows)
-        n_rs, h_rs, lines_rs = digest(deltars_rows(s['path'], s['version'], columns))
+        rs_path = s.get('deltarsPath', s['path'])
+        n_rs, h_rs, lines_rs = digest(deltars_rows(rs_path, s['version'], columns, s.get('storageOptions')))
         entry.update({'columns': columns, 'spark': {'rows': n_spark, 'sha256': h_spark},
                       'deltars': {'rows': n_rs, 'sha256': h_rs}})
         if h_spark != h_rs:

@@ -2,20 +2,30 @@
 // writes, at its latest and an earlier version, row for row what delta-rs reads; and a lake written
 // by cvc before its protocols listed `invariants` becomes readable after the next write. One JVM
 // (one Python process) reads everything: starting it is the slow part. scripts/setup-test.sh
-// installs pyspark, delta-spark, a JDK and the delta jars; without them this test fails, saying so.
-import { execFileSync } from 'node:child_process';
+// installs pyspark, delta-spark, a JDK and the delta and hadoop-azure jars; without them this test fails.
+// The same JVM also reads every table of a demo lake on Azurite through hadoop-azure's wasb:// driver in
+// its emulator mode, which reaches Azurite only at 127.0.0.1:10000 (that port must be free).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import net from 'node:net';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { append, createTable, merge, optimize } from '@cvc/lakehouse';
-import { cvc, project } from './helpers.js';
+import { DEV_ACCOUNT, DEV_KEY, listBlobNames, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
+import { cvcAsync, project } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
+
+const execFileAsync = promisify(execFile);
 
 interface Spec {
   name: string;
   path: string;
   version: number;
+  /** For a table on Azurite: `path` is Spark's wasb:// URL, these are delta-rs's. */
+  deltarsPath?: string;
+  storageOptions?: Record<string, string>;
 }
 interface Read {
   name: string;
@@ -58,14 +68,36 @@ function deltaTables(root: string): Array<[string, string]> {
     .filter(([, p]) => existsSync(join(p, '_delta_log')));
 }
 
+/** hadoop-azure's emulator mode (CloudStorageAccount.getDevelopmentStorageAccount) has this port built in. */
+const EMULATOR_PORT = 10000;
+
+async function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/** The latest version of every Delta table in an Azure container, by its path under the container. */
+async function azureTables(connectionString: string, container: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const name of await listBlobNames(connectionString, container, '')) {
+    const m = /^(.+)\/_delta_log\/(\d{20})\.json$/.exec(name);
+    if (m) out.set(m[1]!, Math.max(out.get(m[1]!) ?? -1, Number(m[2])));
+  }
+  return out;
+}
+
 /** The demo with `days` simulated days of `cvc daily` after infer. */
-function demo(dir: string, config: string, days: number): void {
-  const r = cvc(['--config', config, '--json', 'demo', '--days', String(days)]);
+// Child processes run async: a worker blocked for minutes starves vitest's RPC ("Timeout calling onTaskUpdate").
+async function demo(dir: string, config: string, days: number): Promise<void> {
+  const r = await cvcAsync(['--config', config, '--json', 'demo', '--days', String(days)]);
   if (r.code !== 0) throw new Error(`demo failed (${r.code}) in ${dir}: ${r.stderr.slice(-2000)}`);
 }
 
-function infer(config: string): void {
-  const r = cvc(['--config', config, '--json', 'infer', '--horizon', '35']);
+async function infer(config: string): Promise<void> {
+  const r = await cvcAsync(['--config', config, '--json', 'infer', '--horizon', '35']);
   if (r.code !== 0) throw new Error(`infer failed (${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
@@ -121,6 +153,7 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
   let reads: Read[];
   let specs: Spec[];
   let sparkSeconds: number;
+  let azurite: Azurite | undefined;
   const dirs: string[] = [];
   const byName = (name: string, version: number) => reads.find((r) => r.name === name && r.version === version)!;
 
@@ -130,20 +163,20 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     const p = project(CONFIG);
     dirs.push(p.dir);
     // Two simulated days of `cvc daily` add monitor's forecast_accuracy.
-    demo(p.dir, p.config, 2);
-    infer(p.config);
+    await demo(p.dir, p.config, 2);
+    await infer(p.config);
     // A lake from the old cvc: the demo's clustered tables with the old protocol; then a new infer writes.
     const old = project(CONFIG);
     dirs.push(old.dir);
     // No simulated days: the old cvc had no daily runs, and they would checkpoint past version 0.
-    demo(old.dir, old.config, 0);
+    await demo(old.dir, old.config, 0);
     const oldLake = join(old.dir, 'data', 'lake');
     for (const [, t] of deltaTables(oldLake)) {
       if (readFileSync(join(t, '_delta_log', '00000000000000000000.json'), 'utf8').includes('"clustering"'))
         writeOldProtocol(t);
     }
     cpSync(join(oldLake, 'features'), join(old.dir, 'features-untouched'), { recursive: true });
-    infer(old.config);
+    await infer(old.config);
     const lib = join(p.dir, 'lakehouse-table');
     await lakehouseTable(lib);
 
@@ -167,13 +200,45 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     );
     for (let v = 0; v <= latestVersion(lib); v++) specs.push({ name: 'lakehouse-table', path: lib, version: v });
 
+    // The same demo with its lake (registry and tracking below it) on Azurite; Spark reads each table's
+    // latest version through wasb://, delta-rs through az:// with the emulator's endpoint.
+    if (!(await portFree(EMULATOR_PORT))) {
+      throw new Error(
+        `127.0.0.1:${EMULATOR_PORT} is in use: hadoop-azure's wasb emulator mode reaches Azurite only there`,
+      );
+    }
+    azurite = await startAzurite({ port: EMULATOR_PORT });
+    const az = project(`${CONFIG}lake: { root: az://sparklake/demo/lake, localDir: ../work }\n`);
+    dirs.push(az.dir);
+    const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CVC_LAKE_CACHE: join(az.dir, 'cache') };
+    const r = await cvcAsync(['--config', az.config, '--json', 'demo', '--days', '2'], { env });
+    if (r.code !== 0) throw new Error(`demo on Azurite failed (${r.code}): ${r.stderr.slice(-2000)}`);
+    const storageOptions = {
+      account_name: DEV_ACCOUNT,
+      account_key: DEV_KEY,
+      endpoint: azurite.blobEndpoint,
+      allow_http: 'true',
+    };
+    for (const [table, version] of await azureTables(azurite.connectionString, 'sparklake')) {
+      specs.push({
+        name: `azure:${table.split('/').at(-1)!}`,
+        path: `wasb://sparklake@devstoreaccount1.blob.core.windows.net/${table}`,
+        version,
+        deltarsPath: `az://sparklake/${table}`,
+        storageOptions,
+      });
+    }
+
     const started = Date.now();
-    const out = execFileSync('python3', [resolve(__dirname, 'spark-compare.py'), JSON.stringify(specs)], {
-      encoding: 'utf8',
-      maxBuffer: 64 * 1024 * 1024,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 900_000,
-    });
+    const { stdout: out } = await execFileAsync(
+      'python3',
+      [resolve(__dirname, 'spark-compare.py'), JSON.stringify(specs)],
+      {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 900_000,
+      },
+    );
     sparkSeconds = (Date.now() - started) / 1000;
     const lines = out.trim().split('\n');
     reads = JSON.parse(lines[lines.length - 1]!) as Read[];
@@ -181,7 +246,8 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
       `spark-compare: ${specs.length} table versions read by delta-spark and delta-rs in ${sparkSeconds.toFixed(1)} s`,
     );
   }, 1_500_000);
-  afterAll(() => {
+  afterAll(async () => {
+    await azurite?.stop();
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
@@ -204,6 +270,21 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     expect(byName('bip_vprevisao_lojas_futuro', bip - 1).spark!.rows).toBe(
       byName('bip_vprevisao_lojas_futuro', bip).spark!.rows,
     );
+  });
+
+  it('reads every table of a demo lake on Azurite through wasb://, as delta-rs reads it from there', () => {
+    const az = reads.filter((r) => r.name.startsWith('azure:'));
+    const names = new Set(az.map((r) => r.name.slice('azure:'.length)));
+    // The lake's tables, and tracking's under it (the registry holds bundles, not Delta tables).
+    for (const t of [...DEMO_TABLES, 'runs', 'params', 'metrics', 'tags']) expect(names, t).toContain(t);
+    for (const r of az) {
+      expect(r.sparkError, r.name).toBeUndefined();
+      expect(r.firstDifference, r.name).toBeUndefined();
+      expect(r.spark, r.name).toEqual(r.deltars);
+    }
+    for (const t of DEMO_TABLES) expect(az.find((r) => r.name === `azure:${t}`)!.spark!.rows, t).toBeGreaterThan(0);
+    // The demo's daily runs merged into `features` with a deletion vector, read by Spark from the blobs too.
+    expect(az.find((r) => r.name === 'azure:features')!.features).toContain('deletionVectors');
   });
 
   it('clustered tables list invariants with clustering, as Spark itself would', () => {

@@ -36,6 +36,14 @@ export class DeltaError extends Error {
   }
 }
 
+/**
+ * The storage account refused the credential, or no credential could be had: the user's to fix (a key,
+ * a SAS, a token's audience or expiry, a role on the container), so the CLI exits 2. Still code 'IO'.
+ */
+export class StorageAuthError extends DeltaError {
+  readonly exitCode = 2;
+}
+
 export function isDeltaError(e: unknown, code?: DeltaErrorCode): e is DeltaError {
   return e instanceof DeltaError && (code === undefined || e.code === code);
 }

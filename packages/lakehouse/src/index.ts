@@ -1,6 +1,6 @@
 // @cvc/lakehouse: Delta Lake tables written through DuckDB. See README.md for the API.
 
-export { DeltaError, isDeltaError, type DeltaErrorCode } from './errors.js';
+export { DeltaError, StorageAuthError, isDeltaError, type DeltaErrorCode } from './errors.js';
 export type { ColumnDef, DeltaColumnType, SchemaField } from './schema.js';
 export type { AddFile, FileStats, Metadata, Protocol, RemoveFile, DomainMetadata, CommitInfo } from './log/actions.js';
 export { loadSnapshot, tableExists, type Snapshot, type ActiveFile, type TimeTravel } from './snapshot.js';

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import * as blob from '@azure/storage-blob';
-import { append, createTable, DeltaError, loadSnapshot } from '../src/index.js';
+import { append, createTable, DeltaError, loadSnapshot, StorageAuthError } from '../src/index.js';
 import { azureAuthKind, maskAzureSecrets } from '../src/storage/azure-client.js';
 import { isAzureLocation, parseAzureLocation } from '../src/storage/azure-location.js';
 import { DEV_ACCOUNT, DEV_KEY, startAzurite, type Azurite } from './backends.js';
@@ -168,6 +168,10 @@ describe('Azure credential paths against Azurite', () => {
       expect(e).toBeInstanceOf(DeltaError);
       expect((e as DeltaError).code).toBe('IO');
       expect((e as DeltaError).message).toMatch(/HTTP 403/);
+      // A refused credential is the user's to fix: exit 2 from the CLI, naming account, container and kind.
+      expect(e).toBeInstanceOf(StorageAuthError);
+      expect((e as StorageAuthError).exitCode).toBe(2);
+      expect((e as Error).message).toContain(`account ${DEV_ACCOUNT}, container auth-${kind} refused the ${kind}`);
       const seen = `${(e as Error).message} ${(e as Error).stack ?? ''} ${JSON.stringify(e)}`;
       const secret = Object.values(bad)[0]!;
       expect(seen).not.toContain(secret);

@@ -66,9 +66,18 @@ export interface Azurite {
   stop(): Promise<void>;
 }
 
-export async function startAzurite(): Promise<Azurite> {
+/**
+ * Azurite on a free port (or `port`). With `tls` (a PEM cert and key) it serves HTTPS, and with `oauth`
+ * it accepts bearer tokens too, checking their issuer, audience and expiry (not their signature): its `--oauth
+ * basic`, which Azurite allows over HTTPS only.
+ */
+export async function startAzurite(
+  opts: { tls?: { cert: string; key: string }; oauth?: boolean; port?: number } = {},
+): Promise<Azurite> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-azurite-'));
-  const port = await freePort();
+  const port = opts.port ?? (await freePort());
+  const extra = opts.tls ? ['--cert', opts.tls.cert, '--key', opts.tls.key] : [];
+  if (opts.oauth) extra.push('--oauth', 'basic');
   const child = spawn(
     process.execPath,
     [
@@ -82,6 +91,7 @@ export async function startAzurite(): Promise<Azurite> {
       '--silent',
       '--skipApiVersionCheck',
       '--disableProductStyleUrl',
+      ...extra,
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -93,12 +103,13 @@ export async function startAzurite(): Promise<Azurite> {
     out += d.toString();
   });
   await waitForPort(port, child, () => out);
-  const blobEndpoint = `http://127.0.0.1:${port}/${DEV_ACCOUNT}`;
+  const scheme = opts.tls ? 'https' : 'http';
+  const blobEndpoint = `${scheme}://127.0.0.1:${port}/${DEV_ACCOUNT}`;
   return {
     port,
     blobEndpoint,
     connectionString:
-      `DefaultEndpointsProtocol=http;AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
+      `DefaultEndpointsProtocol=${scheme};AccountName=${DEV_ACCOUNT};AccountKey=${DEV_KEY};` +
       `BlobEndpoint=${blobEndpoint};`,
     stop: async () => {
       if (child.exitCode === null) {

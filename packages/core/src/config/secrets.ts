@@ -30,6 +30,8 @@ export function envSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
     'AZURE_STORAGE_ACCOUNT_KEY',
     'AZURE_STORAGE_SAS_TOKEN',
     'AZURE_CLIENT_SECRET',
+    // App Service's managed-identity header: whoever holds it can ask the local endpoint for tokens.
+    'IDENTITY_HEADER',
   ];
   for (const name of azure) {
     const v = env[name];

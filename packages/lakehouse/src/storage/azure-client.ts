@@ -7,8 +7,10 @@
 //                               or token paths, e.g. a private endpoint or Azurite; default
 //                               https://<account>.blob.core.windows.net)
 //   none of these: @azure/identity's DefaultAzureCredential (managed identity, service principal
-//   from AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, Azure CLI login).
-// The values are secrets: they are only handed to the SDK, never put in a message.
+//   from AZURE_CLIENT_ID/AZURE_TENANT_ID/AZURE_CLIENT_SECRET, Azure CLI login), whose bearer
+//   tokens the SDK asks for and sends itself (scope https://storage.azure.com/.default).
+// The values (and App Service's IDENTITY_HEADER) are secrets: they are only handed to the SDK, never
+// put in a message.
 
 import type { ContainerClient } from '@azure/storage-blob';
 import { AzureLocationError, type AzureLocation } from './azure-location.js';
@@ -18,6 +20,7 @@ export const AZURE_SECRET_ENV = [
   'AZURE_STORAGE_ACCOUNT_KEY',
   'AZURE_STORAGE_SAS_TOKEN',
   'AZURE_CLIENT_SECRET',
+  'IDENTITY_HEADER',
 ] as const;
 
 export type AzureAuthKind = 'connection-string' | 'account-key' | 'sas' | 'default-credential';
@@ -46,6 +49,12 @@ export function maskAzureSecrets(text: string, env: NodeJS.ProcessEnv = process.
   let out = text;
   for (const s of azureSecrets(env).sort((a, b) => b.length - a.length)) out = out.split(s).join('***');
   return out;
+}
+
+/** The account a location resolves to, for messages: from the URL, the env, or the connection string. */
+export function accountLabel(loc: AzureLocation, env: NodeJS.ProcessEnv = process.env): string {
+  const fromConn = /(?:^|;)AccountName=([^;]+)/i.exec(env['AZURE_STORAGE_CONNECTION_STRING'] ?? '')?.[1];
+  return loc.account ?? env['AZURE_STORAGE_ACCOUNT_NAME'] ?? fromConn ?? '(unknown account)';
 }
 
 const clients = new Map<string, Promise<ContainerClient>>();

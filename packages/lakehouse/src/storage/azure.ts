@@ -12,8 +12,8 @@ import { mkdirSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BlockBlobClient, ContainerClient } from '@azure/storage-blob';
-import { DeltaError } from '../errors.js';
-import { containerClient, maskAzureSecrets } from './azure-client.js';
+import { DeltaError, StorageAuthError } from '../errors.js';
+import { accountLabel, azureAuthKind, containerClient, maskAzureSecrets, type AzureAuthKind } from './azure-client.js';
 import { AzureLocationError, parseAzureLocation, type AzureLocation } from './azure-location.js';
 import type { FileInfo, Storage } from './storage.js';
 
@@ -35,6 +35,22 @@ function errorCodeOf(e: unknown): string {
   const code = (e as { code?: unknown }).code;
   return typeof code === 'string' ? code : ((e as Error).name ?? 'error');
 }
+
+/** @azure/identity's failures to get a token at all (no status: the storage request was never sent). */
+const CREDENTIAL_ERRORS = new Set([
+  'CredentialUnavailableError',
+  'AuthenticationError',
+  'AggregateAuthenticationError',
+]);
+
+const AUTH_HINT: Record<AzureAuthKind, string> = {
+  'connection-string': 'check the key in AZURE_STORAGE_CONNECTION_STRING',
+  'account-key': 'check AZURE_STORAGE_ACCOUNT_KEY',
+  sas: "check AZURE_STORAGE_SAS_TOKEN's expiry and permissions",
+  'default-credential':
+    'DefaultAzureCredential is in use: its token must be for https://storage.azure.com and unexpired, and its ' +
+    'identity needs a Storage Blob Data role on the container',
+};
 
 /** One GET for the whole blob (downloadToBuffer asks for the properties first: two round trips). */
 async function getWhole(b: BlockBlobClient): Promise<Buffer> {
@@ -88,7 +104,19 @@ export class AzureStorage implements Storage {
     if (e instanceof DeltaError) return e;
     const status = statusOf(e);
     const detail = maskAzureSecrets(`${status === undefined ? '' : `HTTP ${status} `}${errorCodeOf(e)}`);
-    return new DeltaError('IO', this.root, undefined, `azure ${op} of ${relPath || '(table root)'} failed: ${detail}`);
+    const what = `azure ${op} of ${relPath || '(table root)'} failed: ${detail}`;
+    const name = e instanceof Error ? e.name : '';
+    if (status === 401 || status === 403 || CREDENTIAL_ERRORS.has(name)) {
+      // Which account and container refused which kind of credential; never the credential itself.
+      const kind = azureAuthKind();
+      const where = `account ${accountLabel(this.location)}, container ${this.location.container}`;
+      const why =
+        status === undefined
+          ? `no token for ${where}: ${maskAzureSecrets(((e as Error).message.split('\n')[0] ?? '').slice(0, 300))}`
+          : `${where} refused the ${kind} credential`;
+      return new StorageAuthError('IO', this.root, undefined, `${what}; ${why}; ${AUTH_HINT[kind]}`);
+    }
+    return new DeltaError('IO', this.root, undefined, what);
   }
 
   private async call<T>(op: string, relPath: string, fn: (b: BlockBlobClient) => Promise<T>): Promise<T> {
