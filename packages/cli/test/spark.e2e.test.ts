@@ -202,9 +202,14 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
 
     // The same demo with its lake (registry and tracking below it) on Azurite; Spark reads each table's
     // latest version through wasb://, delta-rs through az:// with the emulator's endpoint.
+    // Another run of this file (a second suite on the same machine) may hold the port for a while.
+    const waitUntil = Date.now() + 600_000;
+    while (!(await portFree(EMULATOR_PORT)) && Date.now() < waitUntil) {
+      await new Promise((r) => setTimeout(r, 2000));
+    }
     if (!(await portFree(EMULATOR_PORT))) {
       throw new Error(
-        `127.0.0.1:${EMULATOR_PORT} is in use: hadoop-azure's wasb emulator mode reaches Azurite only there`,
+        `127.0.0.1:${EMULATOR_PORT} has been in use for 10 min: wasb's emulator mode reaches Azurite only there`,
       );
     }
     azurite = await startAzurite({ port: EMULATOR_PORT });
