@@ -1,6 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BusyError, InputError, JobError, type LoadedConfig } from '@cvc/core';
+import { BusyError, HOLIDAY_LOOKBACK_DAYS, InputError, JobError, type LoadedConfig } from '@cvc/core';
 import { acquireLock, resolveBundle, runInfer } from '@cvc/infer';
 import { readManifest } from '@cvc/mlops';
 import { modelHistoryDays } from '@cvc/models';
@@ -50,7 +50,9 @@ describe('runInfer', () => {
     expect(days).toBeLessThan(manifest.context + 371);
     const asOf = '2010-01-01';
     const run = runInfer({ loaded: world, ...bundle, runId: 'x', asOf });
-    await expect(run).rejects.toThrow(`no feature rows in the ${days} days up to it`);
+    // At least the planned-open rule's look-back, so last year's holiday closures are seen as in the backtest.
+    const read = Math.max(days, HOLIDAY_LOOKBACK_DAYS);
+    await expect(run).rejects.toThrow(`no feature rows in the ${read} days up to it`);
   });
 
   it('forecasts fewer days and from an earlier as-of date when asked', async () => {
