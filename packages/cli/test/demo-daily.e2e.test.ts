@@ -3,12 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cvc, project, python } from './helpers.js';
+import { cvc, cvcAsync, project, python } from './helpers.js';
 
 describe('cvc demo with simulated days', () => {
-  it('runs cvc daily for each simulated day and fills forecast_accuracy and the monitoring page', () => {
+  it('runs cvc daily for each simulated day and fills forecast_accuracy and the monitoring page', async () => {
     const p = project('demo: { stores: 6, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [] }\n');
-    const r = cvc([
+    const r = await cvcAsync([
       '--config',
       p.config,
       '--json',

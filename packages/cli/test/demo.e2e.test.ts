@@ -3,7 +3,7 @@
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cvc, project, python } from './helpers.js';
+import { cvc, cvcAsync, project, python } from './helpers.js';
 
 const STORES = 8;
 let p: { dir: string; config: string };
@@ -25,7 +25,7 @@ function filesUnder(dir: string): string[] {
 }
 
 describe('cvc demo (reduced)', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // All three models, with budgets small enough for CI: this is the pipeline, not a benchmark.
     p = project(
       `demo: { stores: ${STORES}, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [lgbm, nbeats, tft] }\n` +
@@ -34,7 +34,7 @@ describe('cvc demo (reduced)', () => {
         '  tft: { epochs: 1, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n',
     );
     // --days 0: the simulated days are checked by demo-daily.e2e.test.ts; here infer's table holds one as-of date.
-    const r = cvc(['--config', p.config, '--json', 'demo', '--days', '0']);
+    const r = await cvcAsync(['--config', p.config, '--json', 'demo', '--days', '0']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
     summary = JSON.parse(r.stdout) as Record<string, any>;
   }, 900_000);

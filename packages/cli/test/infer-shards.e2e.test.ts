@@ -55,7 +55,7 @@ describe('sharded infer', () => {
         .map((i) => cvcAsync([...q, 'backtest', '--shard', `${i}/2`, '--run-id', 'bt']))
         .map(async (p) => json(await p)),
     );
-    train = cvc([...q, 'train', '--from', '2024-01-01', '--promote', 'always']);
+    train = await cvcAsync([...q, 'train', '--from', '2024-01-01', '--promote', 'always']);
     json(train);
     fresh = await fourShards();
     json(cvc([...q, 'infer']));

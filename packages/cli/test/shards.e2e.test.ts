@@ -2,12 +2,11 @@
 // unsharded run of the same data. What "the same rows" means here: the per-store models (the
 // baselines) give bit-identical forecasts and metrics; LightGBM is one global model per run, so a
 // shard's model is trained on its stores only: same rows (keys), different values.
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtestLearnedFile, shardOfStore, type LoadedConfig } from '@cvc/core';
 import { lakeTables, openDuckDb, readLatestBacktestChoice } from '@cvc/feature-table';
-import { BIN, cvc, python, type CliRun } from './helpers.js';
+import { cvc, cvcAsync, python, type CliRun } from './helpers.js';
 import { ingestedWorld } from './world.js';
 
 const SHARDS = 4;
@@ -27,17 +26,6 @@ async function latestChoice(): Promise<string | undefined> {
   } finally {
     close();
   }
-}
-
-function cvcAsync(args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: process.env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
 }
 
 interface Table {
@@ -65,7 +53,7 @@ describe('sharded backtest', () => {
       stores: 10,
       yaml: 'backtest: { folds: 2, stride: 14, models: [lgbm], workers: 1 }\nmodels:\n  lgbm: { numBoostRound: 20 }\n',
     });
-    const full = cvc(['--config', world.file, '--json', 'backtest']);
+    const full = await cvcAsync(['--config', world.file, '--json', 'backtest']);
     if (full.code !== 0) throw new Error(`unsharded backtest failed: ${full.stderr.slice(-2000)}`);
     fullRun = String((JSON.parse(full.stdout) as { runId: string }).runId);
     // The shards plan on the same table version and race for the next ones.
