@@ -10,11 +10,13 @@ function run(withLogger: boolean) {
   const script = `const { Dataset, setLogger } = await import(${JSON.stringify(src)});
 const lines = [];
 if (${withLogger}) setLogger((level, msg) => lines.push(level + ' ' + msg));
-const n = 2000, c = 6; const X = new Float64Array(n * c), y = new Float64Array(n);
+const n = 20000, c = 64; const X = new Float64Array(n * c), y = new Float64Array(n);
 for (let i = 0; i < n; i++) { for (let j = 0; j < c; j++) X[i * c + j] = -((i + j) % 5); y[i] = i % 7; }
-// Negative codes in categorical columns: LightGBM warns about each, from its OpenMP workers.
+// Negative codes in categorical columns: LightGBM warns about each from whichever thread bins it. The
+// calling thread's level is Fatal (verbose=-1), so only a worker's warning can arrive: enough columns
+// that the worker bins some even when it wakes late on a loaded machine (with 6, the caller took all).
 const params = { verbose: -1, num_threads: 2 };
-Dataset.fromMatrix(X, { nrow: n, ncol: c, label: y, categorical: [0, 1, 2, 3, 4, 5], params });
+Dataset.fromMatrix(X, { nrow: n, ncol: c, label: y, categorical: Array.from({ length: c }, (_, j) => j), params });
 // Lines arrive through a thread-safe function: give them up to 60 s on a loaded machine.
 for (let t = 0; t < 600 && ${withLogger} && !lines.some((l) => l.includes('categorical')); t++) {
   await new Promise((r) => setTimeout(r, 100));
