@@ -2,6 +2,8 @@
 // checkpointed out-of-fold forecasts, without refitting any model: the fast loop for calibration work.
 //   node --conditions=source --import tsx bench/calibration-replay.ts [--config configs/cvc.yaml]
 //     [--checkpoint <key under data/backtest-checkpoints>]  (default: the newest)
+//     [--members lgbm,nbeats,tft]  (the ensemble's members; default: the config's backtest.models)
+//     [--by-class]  (calibrated coverage per fold by day class and horizon bucket)
 // The series are read from the run's feature table; only days before each fold's window feed that
 // fold's calibration, so extra days ingested after the backtest (the demo's fortnight) change nothing
 // but the all-folds calibration's seasonal profile.
@@ -9,13 +11,17 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DAY_CLASSES,
+  HORIZON_BUCKET_ENDS,
   actualWindow,
   applyIntervalCalibration,
   dayClassesOf,
+  horizonBucket,
   loadConfig,
 } from '../packages/core/src/index.js';
 import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
-import { calibrateIntervals } from '../packages/backtest/src/post.js';
+import { ensembleMembers } from '../packages/backtest/src/backtest.js';
+import { learnFromFolds } from '../packages/backtest/src/post.js';
+import { ENSEMBLE_KIND } from '../packages/models/src/index.js';
 import type { FoldOutcome } from '../packages/backtest/src/chain.js';
 
 const argv = process.argv.slice(2);
@@ -61,7 +67,15 @@ const { conn, close } = await openDuckDb();
 const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
 close();
 const t1 = performance.now();
-const { report, byFold } = calibrateIntervals(outcomes, series);
+// The ensemble, when the config's models list it, is remixed from its members' checkpoints (its weights
+// learned on earlier folds, as `cvc backtest` does) and calibrated on its own out-of-fold residuals.
+const present = [...new Set(outcomes.map((o) => o.model))];
+const asked = arg('members')?.split(',') ?? loaded.config.backtest.models;
+const members = asked.includes(ENSEMBLE_KIND) || arg('members') ? ensembleMembers(asked, present, () => true) : [];
+const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
+const learned = learnFromFolds(outcomes, series, members.length > 0 ? { members, folds } : null);
+if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
+const { report, byFold } = learned;
 const t2 = performance.now();
 // Raw coverage per (model, fold): how far the calibration had to move each fold.
 const byStore = new Map(series.map((s) => [s.storeId, s]));
@@ -93,13 +107,16 @@ for (const r of report) {
   console.log(`${r.model.padEnd(14)} ${pct(r.rawLater).padStart(8)} ${pct(r.calibratedLater).padStart(10)}  ${byFold}`);
 }
 if (argv.includes('--by-class')) {
-  // Calibrated coverage per known-future day class and fold: which days the calibration misses.
+  // Calibrated coverage per fold, by known-future day class and by horizon bucket: which days the
+  // calibration misses.
   const byId = new Map(series.map((s) => [s.storeId, s]));
   for (const o of outcomes.sort((a, b) => a.model.localeCompare(b.model) || a.fold - b.fold)) {
     const cal = byFold[o.model]?.get(o.fold);
     if (!cal) continue;
     const inside = DAY_CLASSES.map(() => 0);
     const days = DAY_CLASSES.map(() => 0);
+    const bucketIn = HORIZON_BUCKET_ENDS.map(() => 0);
+    const bucketDays = HORIZON_BUCKET_ENDS.map(() => 0);
     for (const raw of o.forecasts) {
       const s = byId.get(raw.storeId)!;
       const cls = dayClassesOf(s, raw.start, raw.p50.length);
@@ -109,10 +126,14 @@ if (argv.includes('--by-class')) {
         const y = a.sales[h]!;
         if (!(a.isOpen[h]! > 0) || !Number.isFinite(y) || !Number.isFinite(raw.p50[h]!)) continue;
         days[cls[h]!]!++;
-        if (y >= f.p10[h]! && y <= f.p90[h]!) inside[cls[h]!]!++;
+        bucketDays[horizonBucket(h + 1)]!++;
+        if (y < f.p10[h]! || y > f.p90[h]!) continue;
+        inside[cls[h]!]!++;
+        bucketIn[horizonBucket(h + 1)]!++;
       }
     }
     const cells = DAY_CLASSES.map((c, k) => `${c} ${pct(inside[k]! / days[k]!)} (${days[k]} d)`);
-    console.log(`${o.model.padEnd(14)} f${o.fold}  ${cells.join('  ')}`);
+    const buckets = HORIZON_BUCKET_ENDS.map((end, b) => `h<=${end} ${pct(bucketIn[b]! / bucketDays[b]!)}`);
+    console.log(`${o.model.padEnd(14)} f${o.fold}  ${cells.join('  ')}  |  ${buckets.join('  ')}`);
   }
 }

@@ -12,13 +12,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
 import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
-import {
-  calibrateIntervals,
-  chooseModels,
-  ensembleMembers,
-  ensembleOutcomes,
-  type FoldOutcome,
-} from '../packages/backtest/src/index.js';
+import { chooseModels, ensembleMembers, ensembleOutcomes, type FoldOutcome } from '../packages/backtest/src/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -71,9 +65,8 @@ const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
 const present = [...new Set(outcomes.map((o) => o.model))];
 const asked = arg('members')?.split(',') ?? loaded.config.backtest.models;
 const members = ensembleMembers(asked, present, () => true);
-const cal = calibrateIntervals(outcomes, series);
 const t0 = performance.now();
-const ens = ensembleOutcomes(outcomes, members, folds, series, cal.byFold);
+const ens = ensembleOutcomes(outcomes, members, folds, series);
 const ms = performance.now() - t0;
 
 const byId = new Map(series.map((s) => [s.storeId, s]));

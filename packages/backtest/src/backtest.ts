@@ -43,7 +43,7 @@ import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
 import { backtestProgress } from './progress.js';
-import { calibrateIntervals, ensembleCoverage, ensembleOutcomes, type CoverageRow } from './post.js';
+import { learnFromFolds, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
 export interface BacktestOptions {
@@ -360,28 +360,19 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
       heavy.onActivity,
     );
 
-    // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals are
-    // calibrated on its out-of-fold residuals (both learned on earlier folds, judged on later ones).
-    const cal = calibrateIntervals(outcomes, series);
-    const calibration = cal.calibration;
-    const coverage = cal.report;
-    let ensembleWeights: EnsembleWeights | null = null;
-    if (models.includes(ENSEMBLE_KIND)) {
-      const members = ensembleMembers(opts.models ?? cfg.backtest.models, models, (m) =>
-        outcomes.some((o) => o.model === m && !o.error),
-      );
-      const ens = ensembleOutcomes(
-        outcomes,
-        members,
-        folds.map((f) => f.fold),
-        series,
-        cal.byFold,
-      );
-      outcomes.push(...ens.outcomes);
-      ensembleWeights = ens.weights;
-      // The ensemble mixes its members' calibrated intervals (as infer will): no calibration of its own.
-      coverage.push(ensembleCoverage(ens.outcomes, series));
-    }
+    // The ensemble mixes the other models' out-of-fold forecasts; then every model's intervals, the
+    // ensemble's too, are calibrated on its out-of-fold residuals (both learned on earlier folds, judged
+    // on later ones).
+    const members = models.includes(ENSEMBLE_KIND)
+      ? ensembleMembers(opts.models ?? cfg.backtest.models, models, (m) =>
+          outcomes.some((o) => o.model === m && !o.error),
+        )
+      : null;
+    const learned = learnFromFolds(outcomes, series, members ? { members, folds: folds.map((f) => f.fold) } : null);
+    if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
+    const ensembleWeights: EnsembleWeights | null = learned.ensemble?.weights ?? null;
+    const calibration = learned.calibration;
+    const coverage = learned.report;
     const learnedFile = learnedFilePath(loaded, runId);
     await mkdir(join(learnedFile, '..'), { recursive: true });
     await writeFile(`${learnedFile}.tmp`, `${JSON.stringify({ runId, calibration, ensemble: ensembleWeights })}\n`);

@@ -146,9 +146,14 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       const memberParams = Object.fromEntries(
         ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]),
       );
-      const memberCalibration = Object.fromEntries(
-        ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]),
-      );
+      // The ensemble mixes its members' raw quantiles; the bundle's calibration for the ensemble kind,
+      // learned on the ensemble's own out-of-fold residuals, calibrates the mix (as the backtest did). A
+      // backtest run from before that learned none: its members' calibrations are mixed, as it did then.
+      const memberCalibration = learned?.calibration[ENSEMBLE_KIND]
+        ? {}
+        : Object.fromEntries(
+            ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]),
+          );
       bundled.set(
         ENSEMBLE_KIND,
         new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted),

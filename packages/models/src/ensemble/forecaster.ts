@@ -42,7 +42,10 @@ const paramsSchema = z
       ),
     /** Hyperparameters of each member, used when the ensemble fits its members itself. */
     memberParams: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
-    /** Each member's interval calibration, applied before mixing, as the backtest mixed them. */
+    /**
+     * Each member's interval calibration, applied before mixing: bundles written before the backtest
+     * calibrated the ensemble's own mix. Newer bundles leave it empty and calibrate the mix instead.
+     */
     memberCalibration: z.record(z.string(), intervalCalibrationSchema).default({}),
   })
   .strict();
