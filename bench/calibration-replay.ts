@@ -7,7 +7,7 @@
 // The series are read from the run's feature table; only days before each fold's window feed that
 // fold's calibration, so extra days ingested after the backtest (the demo's fortnight) change nothing
 // but the all-folds calibration's seasonal profile.
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DAY_CLASSES,
@@ -18,11 +18,9 @@ import {
   horizonBucket,
   loadConfig,
 } from '../packages/core/src/index.js';
-import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
-import { ensembleMembers } from '../packages/backtest/src/backtest.js';
+import { ensembleMembers, readReplayRun } from '../packages/backtest/src/index.js';
 import { learnFromFolds } from '../packages/backtest/src/post.js';
 import { ENSEMBLE_KIND } from '../packages/models/src/index.js';
-import type { FoldOutcome } from '../packages/backtest/src/chain.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -38,34 +36,7 @@ const newest = () =>
 const key = arg('checkpoint') ?? newest();
 if (!key) throw new Error(`${root}: no backtest checkpoint`);
 const t0 = performance.now();
-const outcomes: FoldOutcome[] = [];
-for (const model of readdirSync(join(root, key)).sort()) {
-  for (const dir of readdirSync(join(root, key, model))) {
-    const file = join(root, key, model, dir, 'forecasts.json');
-    if (!existsSync(file)) continue;
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as {
-      forecasts: { storeId: string; start: string; p10: number[]; p50: number[]; p90: number[] }[];
-    };
-    outcomes.push({
-      model,
-      fold: Number(dir.replace('fold-', '')),
-      forecasts: saved.forecasts.map((f) => ({
-        storeId: f.storeId,
-        start: f.start,
-        p10: Float64Array.from(f.p10),
-        p50: Float64Array.from(f.p50),
-        p90: Float64Array.from(f.p90),
-      })),
-      fitSeconds: 0,
-      predictSeconds: 0,
-      metrics: {},
-      resumed: true,
-    });
-  }
-}
-const { conn, close } = await openDuckDb();
-const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
-close();
+const { outcomes, series } = await readReplayRun(loaded, join(root, key));
 const t1 = performance.now();
 // The ensemble, when the config's models list it, is remixed from its members' checkpoints (its weights
 // learned on earlier folds, as `cvc backtest` does) and calibrated on its own out-of-fold residuals.

@@ -8,11 +8,15 @@
 // Actuals come from the config's feature table as it is now; a daily ingest after the backtest may
 // have corrected a few of the last fold's days, so the members' figures are printed to compare with
 // the original run's.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
-import { lakeTables, openDuckDb, readStoreSeries } from '../packages/feature-table/src/index.js';
-import { chooseModels, ensembleMembers, ensembleOutcomes, type FoldOutcome } from '../packages/backtest/src/index.js';
+import {
+  chooseModels,
+  ensembleMembers,
+  ensembleOutcomes,
+  readReplayRun,
+} from '../packages/backtest/src/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {
@@ -30,35 +34,7 @@ const dir =
     return join(root, keys[0]!);
   })();
 
-interface Saved {
-  forecasts: { storeId: string; start: string; p10: number[]; p50: number[]; p90: number[] }[];
-}
-const outcomes: FoldOutcome[] = [];
-for (const model of readdirSync(dir)) {
-  for (const f of readdirSync(join(dir, model))) {
-    const file = join(dir, model, f, 'forecasts.json');
-    if (!f.startsWith('fold-') || !existsSync(file)) continue;
-    const saved = JSON.parse(readFileSync(file, 'utf8')) as Saved;
-    outcomes.push({
-      model,
-      fold: Number(f.slice(5)),
-      forecasts: saved.forecasts.map((x) => ({
-        storeId: x.storeId,
-        start: x.start,
-        p10: Float64Array.from(x.p10),
-        p50: Float64Array.from(x.p50),
-        p90: Float64Array.from(x.p90),
-      })),
-      fitSeconds: 0,
-      predictSeconds: 0,
-      metrics: {},
-      resumed: true,
-    });
-  }
-}
-const { conn, close } = await openDuckDb();
-const series = (await readStoreSeries(conn, lakeTables(loaded))).filter((s) => s.sales.length > 0);
-close();
+const { outcomes, series } = await readReplayRun(loaded, dir);
 const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
 // Members as `cvc backtest` picks them: the models asked for (--members, else the config's), not the
 // baselines beside them unless fewer than two were asked.

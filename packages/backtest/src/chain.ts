@@ -1,7 +1,7 @@
 // One model walked through every fold, in order, so that neural models can fine-tune fold to fold
 // (warm start) instead of training from zero. Runs the same way in a worker thread or in-process.
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { seriesAsOf, withFutureWindow, type Forecaster, type QuantileForecast, type StoreSeries } from '@cvc/core';
 import { forecasterFactory } from '@cvc/models';
@@ -81,12 +81,17 @@ interface SavedFold {
 const foldDir = (job: ChainJob, fold: number) => join(job.checkpointDir, `fold-${fold}`);
 const lastModelDir = (job: ChainJob, fold: number) => join(foldDir(job, fold), 'last-model');
 
-async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome | null> {
-  const file = join(foldDir(job, fold), 'forecasts.json');
+/**
+ * One fold's checkpoint (<modelDir>/fold-<k>/forecasts.json) as the FoldOutcome it recorded, or null
+ * when the fold has not finished. What a resumed chain and the replay benches both read.
+ */
+export async function readFoldCheckpoint(modelDir: string, model: string, fold: number): Promise<FoldOutcome | null> {
+  const dir = join(modelDir, `fold-${fold}`);
+  const file = join(dir, 'forecasts.json');
   if (!existsSync(file)) return null;
   const saved = JSON.parse(await readFile(file, 'utf8')) as SavedFold;
   return {
-    model: job.model,
+    model,
     fold,
     forecasts: saved.forecasts.map((f) => ({
       storeId: f.storeId,
@@ -102,8 +107,27 @@ async function readCheckpoint(job: ChainJob, fold: number): Promise<FoldOutcome 
     ...(saved.params ? { params: saved.params } : {}),
     ...(saved.history ? { history: saved.history } : {}),
     ...(saved.stopReason ? { stopReason: saved.stopReason } : {}),
-    ...(existsSync(lastModelDir(job, fold)) ? { modelDir: lastModelDir(job, fold) } : {}),
+    ...(existsSync(join(dir, 'last-model')) ? { modelDir: join(dir, 'last-model') } : {}),
   };
+}
+
+/**
+ * Every finished fold of every model under a run's checkpoint directory (<runDir>/<model>/fold-<k>),
+ * ordered by model then fold.
+ */
+export async function readRunCheckpoints(runDir: string): Promise<FoldOutcome[]> {
+  const out: FoldOutcome[] = [];
+  for (const model of (await readdir(runDir)).sort()) {
+    const folds = (await readdir(join(runDir, model)))
+      .filter((d) => /^fold-\d+$/.test(d))
+      .map((d) => Number(d.slice('fold-'.length)))
+      .sort((a, b) => a - b);
+    for (const fold of folds) {
+      const o = await readFoldCheckpoint(join(runDir, model), model, fold);
+      if (o) out.push(o);
+    }
+  }
+  return out;
 }
 
 async function writeCheckpoint(job: ChainJob, o: FoldOutcome): Promise<void> {
@@ -158,7 +182,7 @@ export async function runChain(
   const factory = await forecasterFactory(job.model);
   let previous: Forecaster | undefined;
   for (const f of job.folds) {
-    const done = await readCheckpoint(job, f.fold);
+    const done = await readFoldCheckpoint(job.checkpointDir, job.model, f.fold);
     if (done) {
       previous =
         job.warmStart && existsSync(join(foldDir(job, f.fold), 'model'))

@@ -112,6 +112,7 @@ export function ensembleOutcomes(
       const sample = {
         storeId,
         format: formatOf.get(storeId) ?? '',
+        fold,
         members: members.map((k) => m.get(k)?.p50 ?? nan),
         actual: a.sales,
         open: a.isOpen,

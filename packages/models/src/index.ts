@@ -8,6 +8,7 @@ export {
   EnsembleForecaster,
   ensembleFactory,
   ENSEMBLE_KIND,
+  fitMinimaxFolds,
   fitSimplexL1,
   learnEnsembleWeights,
   lineMinL1,

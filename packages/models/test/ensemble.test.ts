@@ -15,11 +15,12 @@ import {
   type EnsembleSample,
 } from '../src/index.js';
 
-function sample(storeId: string, format: string, biases: number[], days = 35): EnsembleSample {
+function sample(storeId: string, format: string, biases: number[], days = 35, fold = 0): EnsembleSample {
   const actual = Float64Array.from({ length: days }, (_, h) => 1000 + 300 * Math.sin(h));
   return {
     storeId,
     format,
+    fold,
     members: biases.map((b) => actual.map((y) => y * b)),
     actual,
     open: new Float64Array(days).fill(1),
@@ -29,7 +30,7 @@ function sample(storeId: string, format: string, biases: number[], days = 35): E
 test('weights favour the accurate member and mix two opposite biases half and half', () => {
   const good = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.01, 1.4]), sample('2', 'mall', [0.99, 1.5])]);
   expect(good.chain[0]!).toBeGreaterThan(0.9);
-  const both = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.2, 0.8])], { bestShrinkFolds: 0 });
+  const both = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.2, 0.8])]);
   expect(both.chain[0]!).toBeCloseTo(0.5, 1);
   for (const w of [good.chain, both.chain]) {
     expect(w.every((x) => x >= 0)).toBe(true);
@@ -37,23 +38,21 @@ test('weights favour the accurate member and mix two opposite biases half and ha
   }
 });
 
-test('a store with one fold is shrunk toward its format, a format with few stores toward the chain', () => {
+test('a store is shrunk toward its format by its store-folds, a format toward the chain by its own', () => {
   const mall = ['1', '2', '3', '4', '5', '6'].map((id) => sample(id, 'mall', [1.02, 1.5]));
   const odd = sample('9', 'street', [1.5, 1.02]); // the only street store prefers the other member
-  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], {
-    storeShrinkFolds: 2,
-    formatShrinkStores: 5,
-    bestShrinkFolds: 0,
-    maxRelativeError: Infinity,
-  });
+  const w = learnEnsembleWeights(['a', 'b'], [...mall, odd], { storeShrinkStoreFolds: 2, formatShrinkStoreFolds: 5 });
   const own = w.stores['9']![1]!;
-  // One fold against a prior worth 2: a third of its own (about 1) and two thirds of its format's, whose
-  // one store against a prior worth 5 stores is a sixth of itself and five sixths of the chain's.
+  // One store-fold against a prior worth 2: a third of its own (about 1) and two thirds of its format's,
+  // whose one store-fold against a prior worth 5 is a sixth of itself and five sixths of the chain's.
   const chainB = w.chain[1]!;
   expect(chainB).toBeLessThan(0.2);
   const formatB = w.formats['street']![1]!;
   expect(formatB).toBeCloseTo(1 / 6 + (5 / 6) * chainB, 1);
   expect(own).toBeCloseTo(1 / 3 + (2 / 3) * formatB, 1);
+  // By default the prior counts every store-fold behind it: 1 street store-fold against the chain's 7.
+  const d = learnEnsembleWeights(['a', 'b'], [...mall, odd]);
+  expect(d.formats['street']![1]!).toBeCloseTo(1 / 8 + (7 / 8) * d.chain[1]!, 1);
 });
 
 function store(id: string, days: number): StoreSeries {
@@ -90,22 +89,36 @@ test('an ensemble of two baselines saves, reloads and forecasts the weighted mix
   expect(() => new EnsembleForecaster({ weights: { ...weights, chain: [1] } })).toThrow(/one weight per member/);
 });
 
-test('with one fold behind it the chain leans on the best single member', () => {
-  // One calm fold where a mix looks best: the chain keeps three quarters on the best single member.
-  const all = { maxRelativeError: Infinity };
-  const w = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.25, 0.8]), sample('2', 'mall', [1.25, 0.8])], all);
-  const mixed = learnEnsembleWeights(['a', 'b'], [sample('1', 'mall', [1.25, 0.8])], { ...all, bestShrinkFolds: 0 });
-  expect(mixed.chain[1]!).toBeCloseTo(5 / 9, 1); // 1.25 w + 0.8 (1 - w) = 1
-  expect(w.chain[1]!).toBeCloseTo(3 / 4 + mixed.chain[1]! / 4, 2);
+test('the chain mix is no worse than the best member on any earlier fold, however the folds sum', () => {
+  // Member b is 2 % low on folds 0 and 1 and 25 % low on fold 2; a is 10 % high throughout. b is the
+  // best member over the three folds; the least total error mixes in 5/7 of a, which is worse than b
+  // alone on folds 0 and 1. The minimax fit stops where every fold gains: 2/7.4 of a.
+  const folds = [0.98, 0.98, 0.75].flatMap((b, fold) => ['1', '2'].map((id) => sample(id, 'mall', [1.1, b], 35, fold)));
+  const w = learnEnsembleWeights(['a', 'b'], folds);
+  const foldError = (fold: number, v: readonly number[]) =>
+    folds
+      .filter((s) => s.fold === fold)
+      .reduce((acc, s) => {
+        let e = 0;
+        for (let h = 0; h < 35; h++)
+          e += Math.abs(s.actual[h]! - v[0]! * s.members[0]![h]! - v[1]! * s.members[1]![h]!);
+        return acc + e;
+      }, 0);
+  for (const fold of [0, 1, 2])
+    expect(foldError(fold, w.chain)).toBeLessThanOrEqual(foldError(fold, [0, 1]) * (1 + 1e-9));
+  expect(w.chain[0]!).toBeCloseTo(2 / 7.4, 2);
+  // Each store's folds are the chain's here: its own mix is the chain's.
+  expect(w.stores['1']![0]!).toBeCloseTo(w.chain[0]!, 2);
 });
 
-test('a member much worse than the best over the chain gets no weight anywhere', () => {
+test('a member that only makes some earlier fold worse gets no weight', () => {
+  // c helps fold 0 (opposite bias to a) but is far off on fold 1: any weight on it loses fold 1.
   const w = learnEnsembleWeights(
-    ['a', 'b', 'c'],
-    [sample('1', 'mall', [1.1, 0.9, 1.5]), sample('2', 'street', [1.12, 0.9, 0.7])],
+    ['a', 'c'],
+    [sample('1', 'mall', [1.1, 0.9], 35, 0), sample('1', 'mall', [1.0, 1.6], 35, 1)],
   );
-  for (const v of [w.chain, ...Object.values(w.formats), ...Object.values(w.stores)]) expect(v[2]).toBe(0);
-  expect(w.stores['2']![0]! + w.stores['2']![1]!).toBeCloseTo(1, 9);
+  // fold 1's a is exact, so a's error there is 0 and any c makes that fold worse
+  expect(w.chain[1]!).toBeLessThan(1e-3);
 });
 
 test('the fit reaches the least absolute error on the simplex (a fine grid), never above the best member', () => {
