@@ -153,7 +153,7 @@ describe('bundle bad input', () => {
     expect([f!.p10[2], f!.p90[2], f!.p10[3], f!.p90[3]]).toEqual([9, 11, 8, 12]);
   });
 
-  it('applies the width rule before the offsets; a format-3 bundle without it applies them on the raw width', async () => {
+  it('applies the width rule before the offsets; a format-3 bundle applies them on the raw width', async () => {
     const offsets = { lo: [1, 1, 1, 1], hi: [1, 1, 1, 1] };
     const ones = Array.from({ length: 35 }, () => 1);
     const widthScale = { lo: ones, hi: ones.map((x, h) => (h === 0 ? 0.5 : x)) };

@@ -15,7 +15,7 @@ import {
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
-import { scanSql } from '@cvc/lakehouse';
+import { scanSql, tableExists } from '@cvc/lakehouse';
 import type { DuckDBConnection } from '@duckdb/node-api';
 
 /** One model's out-of-fold raw forecasts of a backtest run, and the cutoffs (with the gap) they start after. */
@@ -31,6 +31,8 @@ export async function readBacktestRawForecasts(
   table: string,
   runId: string,
 ): Promise<Map<string, BacktestRawForecasts>> {
+  const out = new Map<string, BacktestRawForecasts>();
+  if (!(await tableExists(table))) return out;
   const scan = await scanSql(conn, table, { filters: { run_id: runId } });
   const rows = (
     await conn.runAndReadAll(
@@ -43,7 +45,6 @@ export async function readBacktestRawForecasts(
     )
   ).getRowObjectsJS();
   const arr = (v: unknown) => Float64Array.from(v as (number | null)[], (x) => (x === null ? Number.NaN : x));
-  const out = new Map<string, BacktestRawForecasts>();
   for (const r of rows) {
     const model = String(r['model']);
     const m = out.get(model) ?? { forecasts: [], gaps: new Map<string, number>() };
