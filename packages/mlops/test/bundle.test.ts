@@ -24,7 +24,7 @@ describe('bundle round trip', () => {
   it('writes, reads and routes each store to its model', async () => {
     const dir = join(await tempDir(), 'b');
     const manifest = await writeBundle(dir, bundleInput());
-    expect(manifest.formatVersion).toBe(3);
+    expect(manifest.formatVersion).toBe(4);
     expect(manifest.files.map((f) => f.path)).toEqual([
       'MLmodel',
       'code/cvc_pyfunc.py',
@@ -153,14 +153,39 @@ describe('bundle bad input', () => {
     expect([f!.p10[2], f!.p90[2], f!.p10[3], f!.p90[3]]).toEqual([9, 11, 8, 12]);
   });
 
+  it('applies the width rule before the offsets; a format-3 bundle applies them on the raw width', async () => {
+    const offsets = { lo: [1, 1, 1, 1], hi: [1, 1, 1, 1] };
+    const ones = Array.from({ length: 35 }, () => 1);
+    const widthScale = { lo: ones, hi: ones.map((x, h) => (h === 0 ? 0.5 : x)) };
+    const dir = join(await tempDir(), 'b');
+    await writeBundle(
+      dir,
+      bundleInput({ calibration: { lgbm: { coverage: 0.8, chain: offsets, stores: {}, widthScale } } }),
+    );
+    const [f] = await (await readBundle(dir, factories)).predict({ series: [series('1', 200)], horizon: 35 });
+    // The constant lgbm forecasts 9 / 10 / 11: day 1's upper half-width is halved to 0.5, then one
+    // half-width (0.5) is added: 11, where day 2 gets 1 + 1.
+    expect([f!.p10[0], f!.p90[0], f!.p90[1]]).toEqual([8, 11, 12]);
+
+    const old = join(await tempDir(), 'b');
+    await writeBundle(old, bundleInput({ calibration: { lgbm: { coverage: 0.8, chain: offsets, stores: {} } } }));
+    const mf = join(old, 'manifest.json');
+    const m = JSON.parse(await readFile(mf, 'utf8')) as Record<string, unknown>;
+    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 3 }));
+    const uf = await readBundle(old, factories);
+    expect(uf.manifest.formatVersion).toBe(3);
+    const [g] = await uf.predict({ series: [series('1', 200)], horizon: 35 });
+    expect([g!.p10[0], g!.p90[0]]).toEqual([8, 12]);
+  });
+
   it('refuses a newer format version and a broken manifest', async () => {
     const dir = await makeBundle(join(await tempDir(), 'b'));
     const mf = join(dir, 'manifest.json');
     const m = JSON.parse(await readFile(mf, 'utf8')) as Record<string, unknown>;
-    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 4, somethingNew: true }));
+    await writeFile(mf, JSON.stringify({ ...m, formatVersion: 5, somethingNew: true }));
     const err = await readManifest(dir).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BundleVersionError);
-    expect((err as Error).message).toMatch(/manifest.json: bundle format version 4 is newer/);
+    expect((err as Error).message).toMatch(/manifest.json: bundle format version 5 is newer/);
 
     await writeFile(mf, JSON.stringify({ ...m, routing: { stores: {}, fallback: 'nope' } }));
     await expect(readManifest(dir)).rejects.toThrow(/routing.fallback/);

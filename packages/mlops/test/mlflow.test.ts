@@ -231,7 +231,7 @@ print(json.dumps({'champion': mv.version, 'challenger': ch.version, 'source': mv
     // Second resolve hits the verified cache.
     expect((await reg.resolve(3)).bundleDir).toBe(resolved.bundleDir);
     expect(JSON.parse(await readFile(join(resolved.bundleDir, 'manifest.json'), 'utf8'))).toMatchObject({
-      formatVersion: 3,
+      formatVersion: 4,
     });
     await tracker.close();
   });

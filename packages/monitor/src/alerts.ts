@@ -5,6 +5,7 @@ import type { Accuracy, DayAccuracy, RollingMetrics } from './metrics.js';
 export type AlertKind =
   | 'accuracy_drift'
   | 'coverage'
+  | 'coverage_high'
   | 'bias'
   | 'stale_data'
   | 'stores_skipped'
@@ -57,6 +58,8 @@ export interface Baseline {
 export interface Thresholds {
   driftRatio: number;
   minCoverage: number;
+  /** Coverage above this alerts as `coverage_high`: an interval that holds nearly every actual is too wide. */
+  maxCoverage: number;
   maxBias: number;
   minDays: number;
   maxStaleDays: number;
@@ -198,6 +201,19 @@ export function accuracyAlerts(m: RollingMetrics, baseline: Baseline | null, t: 
     worse: (x, y) => x - y,
     show: (x) => fmtPct(x),
     miss: () => (d) => d.n - d.inInterval,
+  });
+  // The high side, judged like the low one (same days, stores and chain): an interval covering 95 % is as
+  // wrong as one covering 65 %, it only errs toward caution (default demo before the width rule: 95.5 %
+  // at horizons 1-7).
+  check({
+    kind: 'coverage_high',
+    fails: (a) =>
+      a.coverage > t.maxCoverage ? { coverage: round(a.coverage), maxCoverage: t.maxCoverage, days: a.days } : null,
+    message: (n, chain) => `p10-p90 coverage above ${t.maxCoverage} for ${n} store(s)${chain ? ' and the chain' : ''}`,
+    figure: (a) => a.coverage,
+    worse: (x, y) => y - x,
+    show: (x) => fmtPct(x),
+    miss: () => (d) => d.inInterval,
   });
   check({
     kind: 'bias',

@@ -112,6 +112,7 @@ describe('a chain-only alert', () => {
     const thresholds = {
       driftRatio: 1.5,
       minCoverage: 0.65,
+      maxCoverage: 0.95,
       maxBias: 1,
       minDays: 2,
       maxStaleDays: 3,

@@ -11,8 +11,12 @@ import {
   type Forecaster,
   type LoadedConfig,
   type Logger,
+  type BacktestLearned,
+  type IntervalCalibration,
   type ProgressFn,
+  type StoreSeries,
 } from '@cvc/core';
+import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   ENSEMBLE_KIND,
   EnsembleForecaster,
@@ -25,6 +29,7 @@ import { lastFeatureDay, openDuckDb, readStoreSeries, readUnmergedShardRuns, sta
 import { loadSnapshot } from '@cvc/lakehouse';
 import { configHash, covariatesOf, writeBundle, type BundleManifest } from '@cvc/mlops';
 import { readLatestChoice, type BacktestChoice } from './choice.js';
+import { anchoredCalibration, finalRawForecasts, readBacktestRawForecasts } from './interval-widths.js';
 
 export interface TrainOptions {
   loaded: LoadedConfig;
@@ -140,24 +145,35 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
       progress({ phase, done: 1, total: 1, detail: 'fitted' });
     }
+    // The ensemble mixes its members' raw quantiles and the bundle's calibration for the ensemble kind,
+    // learned on the ensemble's own out-of-fold residuals, calibrates the mix (as the backtest did); so
+    // its raw widths are anchored like any model's. A backtest from before that learned no ensemble
+    // calibration: the members' (anchored) calibrations are mixed, as it did then.
+    const ensembleOf = (memberCalibration: Record<string, IntervalCalibration>) =>
+      new EnsembleForecaster(
+        {
+          weights: ensembleWeights!,
+          memberParams: Object.fromEntries(
+            ensembleWeights!.members.map((k) => [k, modelSettings(cfg.models, k).params]),
+          ),
+          memberCalibration,
+        },
+        fitted,
+      );
+    let ensemble = ensembleWeights && learned?.calibration[ENSEMBLE_KIND] ? ensembleOf({}) : null;
+    const anchorable = new Map<string, Forecaster>(fitted);
+    if (ensemble) anchorable.set(ENSEMBLE_KIND, ensemble);
+    // The backtest's offsets, on the raw widths they were learned on (interval-widths.ts).
+    const calibration = learned
+      ? await anchorCalibrations(conn, tables.backtestForecasts, learned, anchorable, series, cfg.forecast.horizon, log)
+      : undefined;
     const bundled = new Map<string, Forecaster>();
     for (const kind of routing.kinds) if (kind !== ENSEMBLE_KIND) bundled.set(kind, fitted.get(kind)!);
     if (ensembleWeights) {
-      const memberParams = Object.fromEntries(
-        ensembleWeights.members.map((k) => [k, modelSettings(cfg.models, k).params]),
+      ensemble ??= ensembleOf(
+        Object.fromEntries(ensembleWeights.members.filter((k) => calibration?.[k]).map((k) => [k, calibration![k]!])),
       );
-      // The ensemble mixes its members' raw quantiles; the bundle's calibration for the ensemble kind,
-      // learned on the ensemble's own out-of-fold residuals, calibrates the mix (as the backtest did). A
-      // backtest run from before that learned none: its members' calibrations are mixed, as it did then.
-      const memberCalibration = learned?.calibration[ENSEMBLE_KIND]
-        ? {}
-        : Object.fromEntries(
-            ensembleWeights.members.filter((k) => learned?.calibration[k]).map((k) => [k, learned!.calibration[k]!]),
-          );
-      bundled.set(
-        ENSEMBLE_KIND,
-        new EnsembleForecaster({ weights: ensembleWeights, memberParams, memberCalibration }, fitted),
-      );
+      bundled.set(ENSEMBLE_KIND, ensemble);
       const routed = Object.values(routing.stores).filter((k) => k === ENSEMBLE_KIND).length;
       reports.push({
         kind: ENSEMBLE_KIND,
@@ -173,7 +189,7 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
     const manifest = await writeBundle(opts.bundleDir, {
       models: bundled,
       historyDays,
-      ...(learned ? { calibration: learned.calibration } : {}),
+      ...(calibration ? { calibration } : {}),
       routing: { stores: routing.stores, fallback: routing.fallback },
       horizon: cfg.forecast.horizon,
       context: cfg.forecast.context,
@@ -206,6 +222,38 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
   } finally {
     close();
   }
+}
+
+/**
+ * Each fitted model's learned calibration with the width rule of interval-widths.ts; a model whose
+ * backtest forecasts are not in the lake (or that cannot forecast from the folds' cutoffs) keeps the
+ * learned calibration unanchored, and the log says so.
+ */
+async function anchorCalibrations(
+  conn: DuckDBConnection,
+  table: string,
+  learned: BacktestLearned,
+  fitted: ReadonlyMap<string, Forecaster>,
+  series: readonly StoreSeries[],
+  horizon: number,
+  log: Logger,
+): Promise<Record<string, IntervalCalibration>> {
+  const out: Record<string, IntervalCalibration> = { ...learned.calibration };
+  const raw = await readBacktestRawForecasts(conn, table, learned.runId);
+  for (const [kind, cal] of Object.entries(learned.calibration)) {
+    const model = fitted.get(kind);
+    const backtest = raw.get(kind);
+    if (!model) continue;
+    const served = backtest ? await finalRawForecasts(model, series, horizon, backtest) : null;
+    if (!backtest || !served) {
+      log.warn({ model: kind, runId: learned.runId }, 'interval calibration stored without the width rule');
+      continue;
+    }
+    out[kind] = anchoredCalibration(cal, backtest, served);
+    const h1 = out[kind].widthScale!;
+    log.info({ model: kind, widthScaleH1: { lo: h1.lo[0], hi: h1.hi[0] } }, 'interval widths anchored');
+  }
+  return out;
 }
 
 /** A fresh temporary directory for a bundle before it is registered. */

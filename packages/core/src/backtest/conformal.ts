@@ -74,6 +74,14 @@ export interface IntervalCalibration {
    * few residuals. Absent (bundles written before it): no class adjustment.
    */
   classes?: IntervalOffsets[];
+  /**
+   * Per horizon day (index day - 1), the factor on the raw lower and upper half-widths before the
+   * offsets apply (widthScaleFor): the offsets were learned in units of the backtest's raw widths, and a
+   * model refitted on other weeks (the final fit's validation origins in December) brings other raw
+   * widths; the factor puts them back to the widths the offsets were learned on. Absent: 1 (the
+   * backtest's own folds before anchoring, bundles written before it existed).
+   */
+  widthScale?: IntervalOffsets;
 }
 
 /** One out-of-fold forecast with the actuals of its window; `open` 0 marks days not to learn from. */
@@ -328,6 +336,7 @@ export function applyIntervalCalibration(
   const p10 = new Float64Array(f.p50.length);
   const p90 = new Float64Array(f.p50.length);
   const hard = dayDifficulty(cal.season, f.start, f.p50.length);
+  const scale = cal.widthScale;
   for (let h = 0; h < f.p50.length; h++) {
     const m = f.p50[h]!;
     const b = horizonBucket(h + firstDay);
@@ -337,12 +346,64 @@ export function applyIntervalCalibration(
       continue;
     }
     const cls = cal.classes?.[dayClass![h]!];
-    const lo = m - f.p10[h]! + (off.lo[b]! + (cls?.lo[b] ?? 0)) * lowerHalf(f.p10[h]!, m);
-    const hi = f.p90[h]! - m + (off.hi[b]! + (cls?.hi[b] ?? 0)) * upperHalf(f.p90[h]!, m);
+    // The raw interval at the width the offsets were learned on (anchored), then the offsets, once.
+    const rawLo = m - (m - f.p10[h]!) * (scale?.lo[h + firstDay - 1] ?? 1);
+    const rawHi = m + (f.p90[h]! - m) * (scale?.hi[h + firstDay - 1] ?? 1);
+    const lo = m - rawLo + (off.lo[b]! + (cls?.lo[b] ?? 0)) * lowerHalf(rawLo, m);
+    const hi = rawHi - m + (off.hi[b]! + (cls?.hi[b] ?? 0)) * upperHalf(rawHi, m);
     p10[h] = Math.min(m, Math.max(0, m - hard[h]! * lo));
     p90[h] = Math.max(m, m + hard[h]! * hi);
   }
   return { ...f, p10, p90 };
+}
+
+/** Median raw relative half-widths per horizon day (index day - 1): (p50 - p10) / p50 and (p90 - p50) / p50. */
+export interface RawWidths {
+  lo: number[];
+  hi: number[];
+}
+
+/**
+ * The typical raw interval of a set of forecasts that all start on horizon day 1: per horizon day, the
+ * median over forecasts with p50 > 0 of each side's half-width relative to p50 (NaN where none has one).
+ * The backtest's out-of-fold forecasts give the widths its offsets were learned on; a fitted model's
+ * forecasts from the same cutoffs give the widths it serves.
+ */
+export function rawHalfWidths(
+  forecasts: readonly { p10: ArrayLike<number>; p50: ArrayLike<number>; p90: ArrayLike<number> }[],
+): RawWidths {
+  const n = Math.max(0, ...forecasts.map((f) => f.p50.length));
+  const lo: number[][] = Array.from({ length: n }, () => []);
+  const hi: number[][] = Array.from({ length: n }, () => []);
+  for (const f of forecasts) {
+    for (let h = 0; h < f.p50.length; h++) {
+      const m = f.p50[h]!;
+      if (!(m > 0) || !Number.isFinite(f.p10[h]!) || !Number.isFinite(f.p90[h]!)) continue;
+      lo[h]!.push(Math.max(0, m - f.p10[h]!) / m);
+      hi[h]!.push(Math.max(0, f.p90[h]! - m) / m);
+    }
+  }
+  const median = (v: number[]) => {
+    if (v.length === 0) return Number.NaN;
+    const s = Float64Array.from(v).sort();
+    const k = (s.length - 1) / 2;
+    return (s[Math.floor(k)]! + s[Math.ceil(k)]!) / 2;
+  };
+  return { lo: lo.map(median), hi: hi.map(median) };
+}
+
+/**
+ * The stored width rule (IntervalCalibration.widthScale): per horizon day and side, the width the
+ * offsets were learned on over the width the model serves; 1 where either is unknown or zero (a point
+ * forecast cannot be stretched).
+ */
+export function widthScaleFor(learnedOn: RawWidths, served: RawWidths): IntervalOffsets {
+  const ratio = (a: number[], b: number[]) =>
+    b.map((x, h) => {
+      const r = (a[h] ?? Number.NaN) / x;
+      return Number.isFinite(r) && r > 0 ? r : 1;
+    });
+  return { lo: ratio(learnedOn.lo, served.lo), hi: ratio(learnedOn.hi, served.hi) };
 }
 
 /** The forecast of store `s` calibrated, its days' classes read from the store's known-future inputs. */

@@ -15,6 +15,10 @@ export const intervalCalibrationSchema = z
     stores: z.record(z.string(), offsets),
     season: z.array(z.number().positive()).optional(),
     classes: z.array(offsets).length(DAY_CLASSES.length).optional(),
+    widthScale: z
+      .object({ lo: z.array(z.number().positive()), hi: z.array(z.number().positive()) })
+      .strict()
+      .optional(),
   })
   .strict();
 const weights = z.array(z.number().min(0));

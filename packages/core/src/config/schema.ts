@@ -291,6 +291,8 @@ const monitorSchema = z
     driftRatio: z.number().positive().default(1.5),
     /** Share of actuals inside p10-p90 below which coverage alerts. */
     minCoverage: z.number().min(0).max(1).default(0.65),
+    /** Share above which coverage alerts too: intervals too wide (15 points over the nominal 80 %, as 0.65 under). */
+    maxCoverage: z.number().min(0).max(1).default(0.95),
     /** |bias| (sum(yhat - actual) / sum(actual)) above this alerts. */
     maxBias: z.number().positive().default(0.1),
     /** A store needs this many observed open days in the window before it can alert. */

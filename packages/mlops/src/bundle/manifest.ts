@@ -8,8 +8,10 @@ import { z } from 'zod';
  * `calibration` may carry a seasonal difficulty profile (`season`), which a version-1 reader would
  * reject; version-1 bundles still load (their calibration applies as before). 3: it may carry offsets
  * per known-future day class (`classes`), which a version-2 reader would reject; older bundles load.
+ * 4: it may carry the width rule (`widthScale`, the final model's raw widths brought to the backtest's),
+ * which a version-3 reader would reject; older bundles load (their offsets apply on the raw widths).
  */
-export const BUNDLE_FORMAT_VERSION = 3;
+export const BUNDLE_FORMAT_VERSION = 4;
 export const MANIFEST_FILE = 'manifest.json';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
