@@ -87,6 +87,9 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     const ensemble = unified.models.get('ensemble')!;
     // The ensemble mixes its members' raw quantiles; the bundle's ensemble calibration calibrates the mix.
     expect(ensemble.params['memberCalibration']).toEqual({});
+    // Its raw mix is anchored to the backtest's raw widths like any model's (the width rule, interval-widths.ts).
+    expect(manifest.calibration!['ensemble']!.widthScale?.hi).toHaveLength(35);
+    expect(manifest.calibration!['lgbm']!.widthScale?.hi).toHaveLength(35);
     // Every store sent to lgbm: the routed intervals are the raw model's with the bundle's offsets.
     const allLgbm = new UnifiedForecaster(
       { ...manifest, routing: { stores: {}, fallback: 'lgbm' } },
