@@ -63,8 +63,11 @@ export class Booster {
     this.validNames.push(name);
   }
 
-  /** Runs `rounds` boosting iterations on the thread pool; `finished` when no split was possible. */
-  update(rounds = 1): Promise<{ iterations: number; finished: boolean }> {
+  /**
+   * Runs `rounds` boosting iterations on the thread pool; `finished` when no split was possible,
+   * `threads` the OpenMP threads they ran with (the booster's num_threads).
+   */
+  update(rounds = 1): Promise<{ iterations: number; finished: boolean; threads: number }> {
     return nativeAsync('LGBM_BoosterUpdateOneIter', () => this.handle.update(rounds));
   }
 

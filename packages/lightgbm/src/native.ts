@@ -19,7 +19,7 @@ export interface NativeDataset {
 
 export interface NativeBooster {
   addValidData(ds: NativeDataset): void;
-  update(rounds: number): Promise<{ iterations: number; finished: boolean }>;
+  update(rounds: number): Promise<{ iterations: number; finished: boolean; threads: number }>;
   rollback(): void;
   getEval(dataIdx: number): Float64Array;
   evalNames(): string[];

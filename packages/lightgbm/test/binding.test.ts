@@ -174,6 +174,23 @@ describe('concurrency', () => {
   });
 });
 
+describe('threads', () => {
+  // omp_set_num_threads is per thread and LightGBM calls it where the booster is created (the main
+  // thread), while the rounds run on a pool thread: without the binding carrying it over, they ran
+  // with the pool thread's default, every core, whatever num_threads said.
+  it('trains on the pool thread with the num_threads the booster was created with', async () => {
+    const tr = regression(2000, 4, 13);
+    const ds = Dataset.fromMatrix(tr.X, { nrow: tr.nrow, ncol: tr.ncol, label: tr.y });
+    for (const n of [1, 3]) {
+      const booster = Booster.create(ds, { ...base, num_threads: n });
+      const r = await booster.update(2);
+      expect(r.threads).toBe(n);
+      booster.free();
+    }
+    ds.free();
+  });
+});
+
 describe('logging', () => {
   it("sends LightGBM's log to our logger", async () => {
     const lines: string[] = [];

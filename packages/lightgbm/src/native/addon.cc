@@ -260,6 +260,10 @@ class Booster : public Napi::ObjectWrap<Booster> {
  public:
   BoosterHandle handle = nullptr;
   int busy = 0;  // async workers currently using the handle
+  // OpenMP threads for training, as LightGBM set them from num_threads when the booster was created.
+  // omp_set_num_threads is per thread: LightGBM sets it on the creating (main) thread only, and the
+  // pool thread that runs the rounds would otherwise use its own default (all cores).
+  int threads = 0;
   std::vector<std::pair<std::shared_ptr<int>, Napi::ObjectReference>> datasets;
 
   static void Define(Napi::Env env, Napi::Object exports) {
@@ -323,6 +327,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     Napi::Object obj = Data(env).booster.New({});
     Booster* b = Booster::Unwrap(obj);
     b->handle = out;
+    b->threads = omp_get_max_threads();  // what LGBM_BoosterCreate just set from num_threads
     g_live_boosters += 1;
     b->Hold(dsObj);
     return obj;
@@ -353,7 +358,8 @@ class Booster : public Napi::ObjectWrap<Booster> {
   }
 
   // Runs `rounds` boosting iterations off the main thread. Resolves to
-  // { iterations: rounds actually run, finished: true if LightGBM could not split any more }.
+  // { iterations: rounds actually run, finished: true if LightGBM could not split any more,
+  //   threads: the OpenMP threads the rounds ran with }.
   class UpdateWorker : public Napi::AsyncWorker {
    public:
     UpdateWorker(Napi::Env env, Booster* b, Napi::Object self, int rounds)
@@ -363,6 +369,8 @@ class Booster : public Napi::ObjectWrap<Booster> {
     }
     Napi::Promise Promise() { return deferred_.Promise(); }
     void Execute() override {
+      if (booster_->threads > 0) omp_set_num_threads(booster_->threads);
+      threads_ = omp_get_max_threads();
       RegisterLogOnThisThread();
       for (int i = 0; i < rounds_; ++i) {
         int is_finished = 0;
@@ -382,6 +390,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
       Napi::Object out = Napi::Object::New(Env());
       out.Set("iterations", done_);
       out.Set("finished", finished_);
+      out.Set("threads", threads_);
       deferred_.Resolve(out);
     }
     void OnError(const Napi::Error& e) override {
@@ -395,6 +404,7 @@ class Booster : public Napi::ObjectWrap<Booster> {
     Napi::ObjectReference self_;
     int rounds_;
     int done_ = 0;
+    int threads_ = 0;
     bool finished_ = false;
   };
 
