@@ -1,7 +1,7 @@
 // The LightGBM forecaster against the shared contract, on synthetic stores with promotions,
 // holidays and closures: it must beat seasonal-naive by a clear margin and round-trip save/load.
 import { execFileSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,8 @@ describe('lgbm forecaster', () => {
     dirs.push(dir);
     await model.save(dir);
     expect((await readdir(dir)).sort()).toEqual(['lgbm.json', 'model.txt']);
+    // A fixed histogram layout: left to LightGBM's timing race, the model would depend on the load.
+    expect(await readFile(join(dir, 'model.txt'), 'utf8')).toContain('[force_col_wise: 1]');
     const loaded = await lgbmFactory.load(dir);
     expect(loaded.kind).toBe('lgbm');
     const again = await loaded.predict(data.history, H);

@@ -357,6 +357,10 @@ function lightgbmParams(p: LgbmParams, seed: number): LightGBMParams {
     lambda_l2: p.lambdaL2,
     max_bin: p.maxBin,
     num_threads: p.numThreads,
+    // Left unset, LightGBM times a col-wise and a row-wise histogram pass at construction and keeps the
+    // faster: on a busy machine the winner varies and so do the models' last bits. A fixed layout gives
+    // the same forecasts at any load (packages/lightgbm README, "Histogram layout").
+    force_col_wise: true,
     seed,
     verbose: -1,
   };
