@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   formatIsoDay,
   learnedHolidayClosures,
@@ -17,12 +18,10 @@ import {
 import { lakeTables, openDuckDb, readKnownFutureInputs, readStoreSeries } from '../packages/feature-table/src/index.js';
 import { foldWindows } from '../packages/backtest/src/index.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt?: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
+const { values: flags } = parseArgs({
+  options: { config: { type: 'string', default: 'configs/cvc.yaml' }, cutoff: { type: 'string' } },
+});
+const loaded = loadConfig(flags.config);
 const cfg = loaded.config;
 const tables = lakeTables(loaded);
 const horizon = cfg.forecast.horizon;
@@ -34,7 +33,7 @@ const firstDay = formatIsoDay(Math.min(...series.map((s) => parseIsoDay(s.start)
 const lastDay = formatIsoDay(Math.max(...series.map((s) => parseIsoDay(s.start) + s.sales.length - 1)));
 const { folds: count, stride, gap, minHistory } = cfg.backtest;
 const folds = planFolds({ firstDay, lastDay, folds: count, stride, horizon, gap, minHistory });
-const cutoff = arg('cutoff') ?? folds.at(-1)!.cutoff;
+const cutoff = flags.cutoff ?? folds.at(-1)!.cutoff;
 const windows = foldWindows(known, series, cutoff, horizon);
 const ids = Object.keys(windows).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 
