@@ -59,9 +59,16 @@ def parse_args() -> argparse.Namespace:
 def read_table(path: str, **equal):
     """A Delta table as pandas, rows filtered here (column = value, or in a list/set) rather than by
     delta-rs' filters: an equality filter on run_id returned no rows from a table that has them."""
-    from deltalake import DeltaTable
+    import pyarrow as pa
+    from deltalake import DeltaTable, QueryBuilder
 
-    df = DeltaTable(path).to_pandas()
+    dt = DeltaTable(path)
+    if "deletionVectors" in (dt.protocol().reader_features or []):
+        # delta-rs' pyarrow path refuses deletion vectors (the feature table has them after a daily
+        # ingest); its DataFusion reader applies them.
+        df = pa.table(QueryBuilder().register("t", dt).execute("select * from t").read_all()).to_pandas()
+    else:
+        df = dt.to_pandas()
     for col, want in equal.items():
         df = df[df[col].isin(want) if isinstance(want, (list, set, tuple)) else df[col] == want]
     return df
@@ -119,6 +126,7 @@ def store_frames(lake: str, stores: list[str], last_day: str):
     first = ft["date"].min()
     days = pd.date_range(first, pd.Timestamp(last_day), freq="D")
     master = read_table(os.path.join(lake, "stores")).set_index("store_id")
+    regional, schedules = planning_inputs(lake)
     out = {}
     for sid, g in ft.groupby("store_id"):
         g = g.set_index("date").sort_index().reindex(days)
@@ -130,17 +138,73 @@ def store_frames(lake: str, stores: list[str], last_day: str):
             f[c] = g[c].astype(float)
         f[FUTURE] = f[FUTURE].fillna(0.0)
         f["is_open_actual"] = g["is_open"].astype(float).fillna(0.0)
+        f["is_open_flag"] = g["is_open"].astype(float)  # NaN = unknown, as cvc's series holds it
         row = master.loc[sid]
         statics = {c: str(g[c].dropna().iloc[0]) if g[c].notna().any() else str(row.get(c)) for c in STATICS}
         opened = row.get("opened_on")
         closed = row.get("closed_on")
+        city = row.get("city")
         out[sid] = {
             "frame": f,
+            # cvc's series of the store starts at its first row in the feature table, not the chain's.
+            "first_day": g.index[g["store_id"].notna()].min(),
             "statics": statics,
             "opened_on": None if opened is None or pd.isna(opened) else str(pd.Timestamp(opened).date()),
             "closed_on": None if closed is None or pd.isna(closed) else str(pd.Timestamp(closed).date()),
+            "state": str(row.get("state")),
+            "city": None if city is None or pd.isna(city) else str(city),
+            "regional": regional,
+            "schedule": schedules.get(sid, []),
         }
     return out
+
+
+def planning_inputs(lake: str) -> tuple[list[dict], dict[str, list[dict]]]:
+    """The state and city holidays (state_holidays) and each store's planned schedule (store_schedule,
+    when the source has one) that cvc's plannedOpen reads, in the order cvc reads them."""
+    import pandas as pd
+
+    hol = read_table(os.path.join(lake, "state_holidays"))
+    hol["date"] = pd.to_datetime(hol["holiday_date"]).dt.date.astype(str)
+    hol = hol.sort_values(["date", "state", "city"], na_position="last")
+    city = lambda v: None if v is None or pd.isna(v) else v  # noqa: E731
+    regional = [
+        {"state": r.state, "city": city(r.city), "name": r.name, "date": r.date} for r in hol.itertuples(index=False)
+    ]
+    schedules: dict[str, list[dict]] = {}
+    path = os.path.join(lake, "store_schedule")
+    if os.path.isdir(os.path.join(path, "_delta_log")):
+        sch = read_table(path).sort_values(["store_id", "weekday", "schedule_date"], na_position="last")
+        for r in sch.itertuples(index=False):
+            dated = r.weekday is None or pd.isna(r.weekday)
+            entry = {"date": str(pd.Timestamp(r.schedule_date).date())} if dated else {"weekday": int(r.weekday)}
+            schedules.setdefault(str(r.store_id), []).append({**entry, "open": bool(r.is_open)})
+    return regional, schedules
+
+
+def planned_is_open(s: dict, cutoff: str, horizon: int) -> list[int]:
+    """The store's planned is_open over the `horizon` days after `cutoff`, from its history up to the
+    cutoff only, as cvc plans a fold's window (lib.planned_open)."""
+    import pandas as pd
+
+    f = s["frame"]
+    # From the store's own first day, unknown flags kept unknown: the days before it opened are not
+    # closed days to the weekly pattern (cvc's series has none), else a store opened weeks before a
+    # holiday it closed on would read "usually closed" on that weekday and its closure would not count.
+    history = f.loc[s["first_day"] : pd.Timestamp(cutoff), "is_open_flag"].tolist()
+    first = str((pd.Timestamp(cutoff) + pd.Timedelta(days=1)).date())
+    return lib.planned_open(
+        str(s["first_day"].date()),
+        history,
+        first,
+        horizon,
+        s["opened_on"],
+        s["closed_on"],
+        s["state"],
+        s["city"],
+        s["regional"],
+        s["schedule"],
+    )
 
 
 def fold_inputs(stores: dict, ids: list[str], cutoff: str, horizon: int):
@@ -157,10 +221,7 @@ def fold_inputs(stores: dict, ids: list[str], cutoff: str, horizon: int):
         f = s["frame"]
         hist = f.loc[:cut]
         fut = f.loc[: window[-1], FUTURE].copy()
-        history = hist["is_open_actual"].tolist()
-        fut.loc[window, "is_open"] = lib.planned_open(
-            str(f.index[0].date()), history, str(window[0].date()), horizon, s["opened_on"], s["closed_on"]
-        )
+        fut.loc[window, "is_open"] = planned_is_open(s, cutoff, horizon)
         statics = pd.DataFrame([s["statics"]])
         targets.append(
             TimeSeries.from_series(hist["sales"].astype("float32"), freq="D").with_static_covariates(statics)

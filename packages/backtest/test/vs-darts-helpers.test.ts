@@ -7,12 +7,16 @@ import {
   addDays,
   fnv1a32,
   formatIsoDay,
+  holidaysBetween,
   knownFutureCovariates,
+  learnedHolidayClosures,
   makeRng,
   parseIsoDay,
   planFolds,
   plannedOpen,
   scoreWindow,
+  type RegionalHoliday,
+  type ScheduleEntry,
 } from '@cvc/core';
 import { python } from '../../../test-support/python.js';
 
@@ -88,6 +92,85 @@ describe('bench/vs_darts_lib.py against cvc', () => {
       });
       return Array.from(kf.is_open);
     });
+    expect(got).toEqual(want);
+  });
+
+  it("plans last year's holiday closures as cvc does: same holiday and place, usual weekday, schedule first", () => {
+    const rng = makeRng(13);
+    const years = [2021, 2022, 2023, 2024, 2025, 2026];
+    const regional: RegionalHoliday[] = years.flatMap((y) => [
+      { state: 'SP', city: null, name: 'Revolução Constitucionalista', date: `${y}-07-09` },
+      { state: 'SP', city: 'São Paulo', name: 'Aniversário de São Paulo', date: `${y}-01-25` },
+      { state: 'sp', city: 'SAO PAULO', name: 'Consciência Negra', date: `${y}-11-20` },
+      { state: 'RJ', city: null, name: 'São Jorge', date: `${y}-04-23` },
+    ]);
+    const places = [
+      { state: 'SP', city: null },
+      { state: 'SP', city: 'São Paulo' },
+      { state: 'SP', city: 'Campinas' },
+      { state: 'RJ', city: 'Rio de Janeiro' },
+    ];
+    // Window starts near the holidays that matter: New Year, Carnival and Easter, Tiradentes, the regional ones.
+    const starts = ['2024-12-20', '2025-02-25', '2025-04-10', '2024-07-01', '2025-01-15', '2024-11-10', '2025-12-22'];
+    const cases = Array.from({ length: 60 }, (_, k) => {
+      const from = formatIsoDay(parseIsoDay(starts[k % starts.length]!) + Math.floor(rng() * 10));
+      const n = 300 + Math.floor(rng() * 400);
+      const start = formatIsoDay(parseIsoDay(from) - n);
+      const place = places[Math.floor(rng() * places.length)]!;
+      const closedOnHolidays = rng() < 0.6;
+      const holidays = new Set(
+        holidaysBetween(parseIsoDay(start), parseIsoDay(from) - 1, place, regional).map((h) => h.day),
+      );
+      const sundayClosed = rng() < 0.4;
+      const history = Array.from({ length: n }, (_, i) => {
+        const d = parseIsoDay(start) + i;
+        if (rng() < 0.03) return Number.NaN;
+        if (holidays.has(d) && closedOnHolidays) return rng() < 0.85 ? 0 : 1;
+        if (sundayClosed && (d + 3) % 7 === 6) return 0;
+        return rng() < 0.05 ? 0 : 1;
+      });
+      const pick = rng();
+      const schedule: ScheduleEntry[] =
+        pick < 0.15
+          ? [{ weekday: 6, open: false }]
+          : pick < 0.3
+            ? [
+                { date: formatIsoDay(parseIsoDay(from) + Math.floor(rng() * 14)), open: true },
+                { weekday: 2, open: false },
+              ]
+            : [];
+      const opened = formatIsoDay(parseIsoDay(start) - Math.floor(rng() * 100));
+      return { start, history, from, place, schedule, opened };
+    });
+    // One regional list for every case: argv holds one argument of at most 128 KiB.
+    const script = `
+import json, sys
+sys.path.insert(0, sys.argv[1])
+import vs_darts_lib as lib
+arg = json.loads(sys.argv[2])
+print(json.dumps([lib.planned_open(*c, arg["regional"], s) for c, s in zip(arg["calls"], arg["schedules"])]))`;
+    const calls = cases.map((c) => [
+      c.start,
+      c.history.map((v) => (Number.isNaN(v) ? null : v)),
+      c.from,
+      35,
+      c.opened,
+      null,
+      c.place.state,
+      c.place.city,
+    ]);
+    const schedules = cases.map((c) => c.schedule);
+    const got = python<number[][]>(script, bench, JSON.stringify({ regional, calls, schedules }));
+    let withClosures = 0;
+    const want = cases.map((c) => {
+      const input = { start: c.start, history: c.history, from: c.from, days: 35, place: c.place, regional };
+      if (learnedHolidayClosures(input).size > 0) withClosures++;
+      const open = plannedOpen({ ...input, schedule: c.schedule });
+      const store = { state: c.place.state, city: c.place.city, openedOn: c.opened, closedOn: null };
+      return Array.from(knownFutureCovariates({ store, from: c.from, days: 35, isOpen: open }).is_open);
+    });
+    // The rule is exercised: many windows hold a holiday planned closed that the weekly pattern plans open.
+    expect(withClosures).toBeGreaterThan(15);
     expect(got).toEqual(want);
   });
 

@@ -2,32 +2,23 @@
 // small per-as-of files into clustered ones, commits nothing when there is nothing to compact, and
 // delta-rs reads the same rows.
 import { python } from '../../../test-support/python.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { history, loadSnapshot } from '@cvc/lakehouse';
-import type { RoutedForecast } from '@cvc/mlops';
 import { writeForecastRows } from '../src/index.js';
+import { routedForecasts, tempDir } from './forecast-rows.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cvc-infer-optimize-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('cvc-infer-optimize-');
 
-function forecasts(stores: number, start: string): RoutedForecast[] {
-  return Array.from({ length: stores }, (_, s) => {
-    const p50 = Array.from({ length: 35 }, (_, k) => 100 + s + k);
-    return {
-      storeId: String(s + 1),
-      start,
-      p10: p50.map((v) => v - 10),
-      p50,
-      p90: p50.map((v) => v + 10),
-      modelKind: 'lgbm',
-      route: 'routed',
-    } as unknown as RoutedForecast;
-  });
-}
+const forecasts = (stores: number, start: string) =>
+  routedForecasts(
+    Array.from({ length: stores }, (_, s) => String(s + 1)),
+    start,
+    35,
+    (s) => 100 + s,
+    10,
+  );
 
 it('infer OPTIMIZEs the forecast table after its write, incrementally', async () => {
   const instance = await DuckDBInstance.create(':memory:');

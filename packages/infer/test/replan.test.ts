@@ -2,37 +2,22 @@
 // commits second conflicts (its predicate selects rows the winner wrote) and re-plans its replace on the
 // new version, so the table ends as if the two had run one after the other. The race is forced: the
 // other run commits between the first run's planning and its commit (the `beforeCommit` hook).
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { shardOfStore } from '@cvc/core';
 import { history, scanSql } from '@cvc/lakehouse';
-import type { RoutedForecast } from '@cvc/mlops';
 import { writeForecastRows } from '../src/index.js';
+import { routedForecasts, tempDir } from './forecast-rows.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'cvc-infer-replan-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = tempDir('cvc-infer-replan-');
 
 const STORES = Array.from({ length: 12 }, (_, i) => String(i + 1));
 const SHARD = STORES.filter((s) => shardOfStore(s, 2) === 0);
 const AS_OF = '2025-06-30';
 
-function forecasts(stores: readonly string[], level: number): RoutedForecast[] {
-  return stores.map((storeId) => {
-    const p50 = Array.from({ length: 7 }, (_, k) => level + k);
-    return {
-      storeId,
-      start: '2025-07-01',
-      p10: p50.map((v) => v - 1),
-      p50,
-      p90: p50.map((v) => v + 1),
-      modelKind: 'lgbm',
-      route: 'routed',
-    } as unknown as RoutedForecast;
-  });
-}
+const forecasts = (stores: readonly string[], level: number) =>
+  routedForecasts(stores, '2025-07-01', 7, () => level, 1);
 
 async function connect(): Promise<DuckDBConnection> {
   return (await DuckDBInstance.create(':memory:')).connect();

@@ -29,6 +29,23 @@ describe.each(backends())('registry on $name storage', (backend) => {
   beforeAll(() => backend.start(), 120_000);
   afterAll(() => backend.stop());
 
+  /** Registry "m" at `table` on this backend, its download cache in a fresh temp dir (`tmp`). */
+  async function registryAt(table: string) {
+    const tmp = await tempDir();
+    const o = { root: backend.table(table), name: 'm', cacheDir: join(tmp, 'cache') };
+    return { tmp, o, reg: remoteRegistry(o) };
+  }
+
+  /** Two versions registered, the state read by a writer that goes stale, then the champion moved to 1. */
+  async function staleAfterTwoVersions(table: string) {
+    const { tmp, o, reg } = await registryAt(table);
+    await reg.register(await makeBundle(join(tmp, 'b1')));
+    await reg.register(await makeBundle(join(tmp, 'b2')));
+    const stale = await readRemoteState(o);
+    await reg.setAlias('champion', 1);
+    return { o, reg, stale };
+  }
+
   it('registers, promotes, rolls back and resolves to a verified local copy of the bundle', async () => {
     const tmp = await tempDir();
     const root = backend.table('reg1');
@@ -117,13 +134,7 @@ describe.each(backends())('registry on $name storage', (backend) => {
   }, 300_000);
 
   it('a stale alias writer gets a conflict; concurrent alias changes are all kept', async () => {
-    const tmp = await tempDir();
-    const o = { root: backend.table('reg3'), name: 'm', cacheDir: join(tmp, 'cache') };
-    const reg = remoteRegistry(o);
-    await reg.register(await makeBundle(join(tmp, 'b1')));
-    await reg.register(await makeBundle(join(tmp, 'b2')));
-    const stale = await readRemoteState(o);
-    await reg.setAlias('champion', 1);
+    const { o, reg, stale } = await staleAfterTwoVersions('reg3');
     stale.state.aliases['champion'] = 2;
     const err = await commitRemoteState(o, stale.seq, stale.state).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RegistryConflictError);
@@ -137,9 +148,7 @@ describe.each(backends())('registry on $name storage', (backend) => {
   }, 120_000);
 
   it('an upload killed before its version claim is collected after the grace period, never a claimed one', async () => {
-    const tmp = await tempDir();
-    const o = { root: backend.table('reg4'), name: 'm', cacheDir: join(tmp, 'cache') };
-    const reg = remoteRegistry(o);
+    const { tmp, o, reg } = await registryAt('reg4');
     const bundle = await makeBundle(join(tmp, 'b'));
     await reg.register(bundle, { promote: 'always' });
     const worker = join(import.meta.dirname, 'register-crash-worker.ts');
@@ -186,9 +195,7 @@ describe.each(backends())('registry on $name storage', (backend) => {
   }, 180_000);
 
   it('gc run at each step of a registration, with no grace period, removes no bundle a version claims', async () => {
-    const tmp = await tempDir();
-    const o = { root: backend.table('reg5'), name: 'm', cacheDir: join(tmp, 'cache') };
-    const gc = remoteRegistry(o);
+    const { tmp, o, reg: gc } = await registryAt('reg5');
     const reports: GarbageReport[] = [];
     // gc (grace 0: every unclaimed upload counts as abandoned) runs once mid-upload, once between the
     // upload and its claim, once between the claim and the version claim.
@@ -231,13 +238,7 @@ describe.each(backends())('registry on $name storage', (backend) => {
   }, 180_000);
 
   it('the alias log is compacted under concurrent moves; a stale writer still gets its conflict', async () => {
-    const tmp = await tempDir();
-    const o = { root: backend.table('reg6'), name: 'm', cacheDir: join(tmp, 'cache') };
-    const reg = remoteRegistry(o);
-    await reg.register(await makeBundle(join(tmp, 'b1')));
-    await reg.register(await makeBundle(join(tmp, 'b2')));
-    const stale = await readRemoteState(o);
-    await reg.setAlias('champion', 1);
+    const { o, reg, stale } = await staleAfterTwoVersions('reg6');
     await reg.setAlias('champion', 2);
     expect(await compactRemoteState(o, 0)).toBe(3);
     expect(await backend.names(o.root, 'm/state')).toEqual(['000000000004.json']);

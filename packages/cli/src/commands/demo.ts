@@ -13,6 +13,7 @@ import { simulateDays, simulatedDayLine } from '../simulate.js';
 import { DEFAULT_CONFIG, cvcCommand } from '../invocation.js';
 import { leaderboardLines, plural } from './backtest.js';
 import { InvalidArgumentError } from 'commander';
+import { demoOutputs, removeOutputs } from './demo-fresh.js';
 
 function storeList(v: string): number[] {
   const ids = v.split(',').map((s) => Number(s.trim()));
@@ -93,7 +94,11 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
       'worker threads for the heavy models in the backtest (default: config backtest.workers)',
       positiveInt('--workers'),
     )
-    .option('--fresh', 'regenerate the demo source even if it exists', false)
+    .option(
+      '--fresh',
+      'start over: remove the lake tables, checkpoints, reports, registry and tracking, regenerate the source',
+      false,
+    )
     .option(
       '--days <n>',
       'days of `cvc daily` simulated after training (default: config demo.simulateDays, 14; 0: none)',
@@ -122,6 +127,11 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         const ctx = createContext('demo', globals());
         const t0 = performance.now();
         const lines: string[] = [];
+        if (o.fresh) {
+          const removed = await removeOutputs(demoOutputs(ctx.loaded));
+          ctx.log.info({ removed }, 'demo --fresh: earlier outputs removed');
+          if (removed.length > 0) lines.push(`fresh: removed an earlier demo's outputs (${removed.length} paths)`);
+        }
         const exists = existsSync(ctx.loaded.paths.demoSource);
         if (!exists || o.fresh) {
           const s = await initSource(ctx, o);
@@ -139,6 +149,14 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
           `ingest: ${fmt.int(ingest.rowsRead)} rows read, ${fmt.int(ingest.rowsQuarantined)} quarantined -> ` +
             `${lakeTables(ctx.loaded).features}`,
         );
+        // An earlier demo's simulated days stay in the source and the lake: the folds then end after the as-of
+        // date. That continues the earlier run, so it is said, not refused.
+        const asOfDay = o.asOf ?? ctx.loaded.config.demo.asOf;
+        if (ingest.lastDay !== null && ingest.lastDay > asOfDay) {
+          const why = `the lake holds sales through ${ingest.lastDay}, after the as-of date ${asOfDay}`;
+          ctx.log.warn({ lastDay: ingest.lastDay, asOf: asOfDay }, `${why}: an earlier demo's simulated days`);
+          lines.push(`note: ${why} (an earlier demo's simulated days): backtest folds end there; --fresh starts over`);
+        }
 
         const bt = await runBacktestJob({
           loaded: ctx.loaded,

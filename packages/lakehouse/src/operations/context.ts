@@ -1,14 +1,18 @@
 // What every operation starts from: the latest snapshot, checked writable, and the options all
 // commits share (caller lineage, table properties, retries).
 
-import type { Action, Metadata } from '../log/actions.js';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import type { Action, AddFile, Metadata } from '../log/actions.js';
 import { loadSnapshotFrom, type Snapshot } from '../snapshot.js';
 import { storageFor } from '../storage/local.js';
 import type { Storage } from '../storage/storage.js';
 import { checkpointInterval } from '../transaction/checkpoint-policy.js';
-import type { CommitMetadata, CommitResult } from '../transaction/commit.js';
+import type { CommitMetadata, CommitResult, PreparedCommit } from '../transaction/commit.js';
 import { assertPropertiesSupported, assertWritable, protocolUpgrade } from '../transaction/protocol.js';
 import { indexedColumnCount } from '../files/stats.js';
+import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
+import { writeStaged } from '../files/parquet.js';
+import type { Staged } from '../files/stage-rows.js';
 
 export interface CommitOptions {
   /** Caller lineage stored as commitInfo.userMetadata (JSON), returned by history(). */
@@ -95,4 +99,41 @@ export function alreadyApplied(
 
 export function txnActions(txn: AppTransaction | undefined): Action[] {
   return txn ? [{ txn: { appId: txn.appId, version: txn.version, lastUpdated: Date.now() } }] : [];
+}
+
+/**
+ * Writes staged rows as new data files of the table and describes each as an add action with its stats.
+ * New files of a clustered table are written in clustering order, so they count as clustered.
+ */
+export function writeNewFiles(
+  conn: DuckDBConnection,
+  ctx: WriteContext,
+  staged: Staged,
+  maxRowsPerFile: number | undefined,
+): Promise<AddFile[]> {
+  return writeStaged(conn, ctx.storage, ctx.table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
+    maxRowsPerFile,
+    dataChange: true,
+    indexedColumns: ctx.indexedColumns,
+    clusteringProvider: ctx.snapshot.clusteringColumns.length > 0 ? CLUSTERING_PROVIDER : undefined,
+  });
+}
+
+/**
+ * The commit fields of an operation whose result depends on the whole table (not a blind append): its
+ * conflict scope (the files it read and removes, its app transaction), the caller's lineage and the
+ * checkpoint policy.
+ */
+export function readingCommit(
+  ctx: WriteContext,
+  opts: CommitOptions,
+  read: Pick<PreparedCommit['scope'], 'readPaths' | 'removedPaths' | 'readPredicate'>,
+): Pick<PreparedCommit, 'readVersion' | 'isBlindAppend' | 'scope' | 'userMetadata' | 'checkpointInterval'> {
+  return {
+    readVersion: ctx.snapshot.version,
+    isBlindAppend: false,
+    scope: { ...read, readsAllData: true, appIds: opts.txn ? [opts.txn.appId] : [], domains: [] },
+    userMetadata: opts.metadata,
+    checkpointInterval: ctx.checkpointInterval,
+  };
 }

@@ -6,7 +6,14 @@ import { DeltaError } from '../errors.js';
 import { fragment } from '../sql.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
-import { alreadyApplied, openForWrite, propertyActions, txnActions, type CommitOptions } from './context.js';
+import {
+  alreadyApplied,
+  openForWrite,
+  propertyActions,
+  readingCommit,
+  txnActions,
+  type CommitOptions,
+} from './context.js';
 import { rewriteMatching } from './rewrite-matching.js';
 
 export async function deleteWhere(
@@ -41,17 +48,7 @@ export async function deleteWhere(
         numCopiedRows: rewrite.rowsCopied,
       },
       actions: [...propertyActions(ctx.snapshot, opts.properties), ...txnActions(opts.txn), ...rewrite.actions],
-      readVersion: ctx.snapshot.version,
-      isBlindAppend: false,
-      scope: {
-        readPaths: rewrite.scanned,
-        removedPaths: rewrite.removed,
-        readsAllData: true,
-        appIds: opts.txn ? [opts.txn.appId] : [],
-        domains: [],
-      },
-      userMetadata: opts.metadata,
-      checkpointInterval: ctx.checkpointInterval,
+      ...readingCommit(ctx, opts, { readPaths: rewrite.scanned, removedPaths: rewrite.removed }),
     },
     opts,
   );

@@ -16,8 +16,7 @@ import {
 } from '../deletion-vectors/descriptor.js';
 import type { Action, AddFile } from '../log/actions.js';
 import type { ActiveFile } from '../log/replay.js';
-import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
-import { writeQueryInOrder, writeStaged } from '../files/parquet.js';
+import { writeQueryInOrder } from '../files/parquet.js';
 import { stage, stageSource } from '../files/stage-rows.js';
 import { computeStats } from '../files/stats.js';
 import { assertFilesExist, filesSelect, liveSelect } from '../read/scan.js';
@@ -30,7 +29,9 @@ import {
   alreadyApplied,
   openForWrite,
   propertyActions,
+  readingCommit,
   txnActions,
+  writeNewFiles,
   type WriteContext,
   type WriteOptions,
 } from './context.js';
@@ -243,14 +244,7 @@ export async function merge(
         const union = parts.map((p) => `(${p})`).join(' UNION ALL ');
         const out = await stage(conn, table, snapshot.version, snapshot.schema, union, { clusterBy });
         cleanup.push(out.drop);
-        adds.push(
-          ...(await writeStaged(conn, storage, table, snapshot.version, snapshot.schema, out, {
-            maxRowsPerFile: opts.maxRowsPerFile,
-            dataChange: true,
-            indexedColumns: ctx.indexedColumns,
-            clusteringProvider: clusterBy.length > 0 ? CLUSTERING_PROVIDER : undefined,
-          })),
-        );
+        adds.push(...(await writeNewFiles(conn, ctx, out, opts.maxRowsPerFile)));
         rowsWritten = out.rowCount;
       }
     } catch (e) {
@@ -294,17 +288,7 @@ export async function merge(
           numTargetFilesSkipped: snapshot.files.length - candidates.length,
         },
         actions,
-        readVersion: snapshot.version,
-        isBlindAppend: false,
-        scope: {
-          readPaths: candidates.map((f) => f.path),
-          removedPaths: removed,
-          readsAllData: true,
-          appIds: opts.txn ? [opts.txn.appId] : [],
-          domains: [],
-        },
-        userMetadata: opts.metadata,
-        checkpointInterval: ctx.checkpointInterval,
+        ...readingCommit(ctx, opts, { readPaths: candidates.map((f) => f.path), removedPaths: removed }),
       },
       opts,
     );

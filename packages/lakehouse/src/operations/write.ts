@@ -7,7 +7,6 @@ import { fragment } from '../sql.js';
 import { parseStats, type Action, type AddFile } from '../log/actions.js';
 import { decodePath } from '../log/replay.js';
 import { filesSelect } from '../read/scan.js';
-import { writeStaged } from '../files/parquet.js';
 import { stageSource, type Staged } from '../files/stage-rows.js';
 import { commit, type CommitResult } from '../transaction/commit.js';
 import { isAppendOnly } from '../transaction/protocol.js';
@@ -15,12 +14,13 @@ import {
   alreadyApplied,
   openForWrite,
   propertyActions,
+  readingCommit,
   txnActions,
+  writeNewFiles,
   type WriteContext,
   type WriteOptions,
 } from './context.js';
 import { removeAction, rewriteMatching } from './rewrite-matching.js';
-import { CLUSTERING_PROVIDER } from '../files/cluster-order.js';
 import { filterSql, resolveFilters, skipFiles, type Filters } from '../read/skipping.js';
 import { parseSchemaString, toSchemaString, type ColumnDef } from '../schema.js';
 
@@ -62,11 +62,6 @@ async function withStagedSource<T>(
   }
 }
 
-/** New files of a clustered table are written in clustering order, so they count as clustered. */
-function clusteredBy(ctx: WriteContext): string | undefined {
-  return ctx.snapshot.clusteringColumns.length > 0 ? CLUSTERING_PROVIDER : undefined;
-}
-
 function assertMayRemove(ctx: WriteContext, operation: string): void {
   if (isAppendOnly(ctx.snapshot.metadata)) {
     throw new DeltaError(
@@ -88,12 +83,7 @@ export async function append(
   const skip = alreadyApplied(ctx, 'WRITE', opts.txn);
   if (skip) return skip;
   return withStagedSource(conn, ctx, sourceSql, async (staged) => {
-    const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile,
-      dataChange: true,
-      indexedColumns: ctx.indexedColumns,
-      clusteringProvider: clusteredBy(ctx),
-    });
+    const adds = await writeNewFiles(conn, ctx, staged, opts.maxRowsPerFile);
     const props = propertyActions(ctx.snapshot, opts.properties);
     return commit(
       ctx.storage,
@@ -149,12 +139,7 @@ export async function overwrite(
     ctx,
     sourceSql,
     async (staged) => {
-      const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-        maxRowsPerFile: opts.maxRowsPerFile,
-        dataChange: true,
-        indexedColumns: ctx.indexedColumns,
-        clusteringProvider: clusteredBy(ctx),
-      });
+      const adds = await writeNewFiles(conn, ctx, staged, opts.maxRowsPerFile);
       const nowMs = Date.now();
       const removes: Action[] = ctx.snapshot.files.map((f) => ({ remove: removeAction(f, true, nowMs) }));
       const removed = ctx.snapshot.files.map((f) => f.path);
@@ -177,17 +162,7 @@ export async function overwrite(
             ...removes,
             ...adds.map((add) => ({ add })),
           ],
-          readVersion: ctx.snapshot.version,
-          isBlindAppend: false,
-          scope: {
-            readPaths: removed,
-            removedPaths: removed,
-            readsAllData: true,
-            appIds: opts.txn ? [opts.txn.appId] : [],
-            domains: [],
-          },
-          userMetadata: opts.metadata,
-          checkpointInterval: ctx.checkpointInterval,
+          ...readingCommit(ctx, opts, { readPaths: removed, removedPaths: removed }),
         },
         opts,
       );
@@ -247,12 +222,7 @@ export async function replaceWhere(
     const candidates = resolved === undefined ? undefined : skipFiles(ctx.snapshot.files, resolved);
     const rewrite = await rewriteMatching(conn, ctx, predicate, opts.maxRowsPerFile, candidates);
     if (rewrite.removed.length > 0) assertMayRemove(ctx, 'replaceWhere');
-    const adds = await writeStaged(conn, ctx.storage, table, ctx.snapshot.version, ctx.snapshot.schema, staged, {
-      maxRowsPerFile: opts.maxRowsPerFile,
-      dataChange: true,
-      indexedColumns: ctx.indexedColumns,
-      clusteringProvider: clusteredBy(ctx),
-    });
+    const adds = await writeNewFiles(conn, ctx, staged, opts.maxRowsPerFile);
     return commit(
       ctx.storage,
       table,
@@ -272,21 +242,14 @@ export async function replaceWhere(
           ...rewrite.actions,
           ...adds.map((add) => ({ add })),
         ],
-        readVersion: ctx.snapshot.version,
-        isBlindAppend: false,
-        scope: {
-          // What the result depends on: the files holding matching rows (all removed here) and any
-          // matching row a winner adds (rowsMatch checks those exactly). A winner that rewrote a file
-          // without matching rows changes nothing we replace, so scanned-only files are not listed.
+        // What the result depends on: the files holding matching rows (all removed here) and any
+        // matching row a winner adds (rowsMatch checks those exactly). A winner that rewrote a file
+        // without matching rows changes nothing we replace, so scanned-only files are not listed.
+        ...readingCommit(ctx, opts, {
           readPaths: rewrite.removed,
           removedPaths: rewrite.removed,
-          readsAllData: true,
           readPredicate: resolved,
-          appIds: opts.txn ? [opts.txn.appId] : [],
-          domains: [],
-        },
-        userMetadata: opts.metadata,
-        checkpointInterval: ctx.checkpointInterval,
+        }),
         rowsMatch: (added) => filesWithMatches(conn, ctx, predicate, added),
       },
       opts,

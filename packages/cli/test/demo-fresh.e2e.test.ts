@@ -1,0 +1,72 @@
+// `cvc demo --fresh` after a demo that simulated days: the earlier run's simulated days, folds, registry
+// versions, tracked runs and reports are gone, and the new backtest's folds are those of a demo in an empty
+// folder. Through the built CLI at a small size (baselines only); tables read back by delta-rs.
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { cvc, cvcAsync, project, python } from './helpers.js';
+
+/** Backtest cutoffs per run and the last feature day, as delta-rs reads them. */
+function lakeFolds(lake: string): { cutoffs: Record<string, string[]>; lastDay: string; lastDayProp: string } {
+  const out = python(`
+import json
+import pyarrow as pa
+from deltalake import DeltaTable, QueryBuilder
+b = DeltaTable(${JSON.stringify(join(lake, 'backtest_forecasts'))}).to_pandas(columns=["run_id", "cutoff"])
+cutoffs = {r: sorted(g.cutoff.astype(str).unique().tolist()) for r, g in b.groupby("run_id")}
+f = DeltaTable(${JSON.stringify(join(lake, 'features'))})
+last = pa.table(QueryBuilder().register("f", f).execute("select max(date) as d from f").read_all()).column("d")[0]
+prop = f.metadata().configuration.get("cvc.ingest.lastDay", "")
+print(json.dumps({"cutoffs": cutoffs, "lastDay": str(last), "lastDayProp": prop}))`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof lakeFolds>;
+}
+
+describe('cvc demo --fresh', () => {
+  it('starts over from an earlier demo with simulated days: default folds, one registry version', async () => {
+    const p = project('demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [] }\n');
+    const lake = join(p.dir, 'data', 'lake');
+    const first = await cvcAsync(['--config', p.config, '--json', 'demo', '--days', '3']);
+    if (first.code !== 0) throw new Error(`demo failed (${first.code}): ${first.stderr.slice(-2000)}`);
+    const before = lakeFolds(lake);
+    // The first run started from an empty folder: its folds are the default ones, its lake ran on 3 days.
+    expect(before.lastDay).toBe('2025-07-03');
+    const [defaultCutoffs] = Object.values(before.cutoffs);
+    expect(defaultCutoffs).toHaveLength(2);
+    expect(defaultCutoffs!.at(-1)! < '2025-06-30').toBe(true);
+
+    // Without --fresh the demo continues the earlier run, and says its folds now end after the as-of date.
+    const again = await cvcAsync(['--config', p.config, 'demo', '--days', '0']);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain('note: the lake holds sales through 2025-07-03, after the as-of date 2025-06-30');
+
+    const fresh = await cvcAsync(['--config', p.config, '--json', 'demo', '--fresh', '--days', '0']);
+    if (fresh.code !== 0) throw new Error(`demo --fresh failed (${fresh.code}): ${fresh.stderr.slice(-2000)}`);
+    const s = JSON.parse(fresh.stdout) as { backtest: { runId: string }; train: { version: string } };
+    const after = lakeFolds(lake);
+    expect(after).toEqual({
+      cutoffs: { [s.backtest.runId]: defaultCutoffs },
+      lastDay: '2025-06-30',
+      lastDayProp: '2025-06-30',
+    });
+    expect(String(s.train.version)).toBe('1');
+    expect(readdirSync(join(p.dir, 'data', 'reports')).filter((f) => f.startsWith('monitor-'))).toEqual([]);
+    expect(readdirSync(join(p.dir, 'data', 'backtest-runs'))).toEqual([s.backtest.runId]);
+    // The earlier run's tracked runs went with it: its daily monitor runs are gone, the new run tracked some.
+    const runs = JSON.parse(cvc(['--config', p.config, '--json', 'runs', 'list']).stdout) as {
+      runs: Array<{ name: string }>;
+    };
+    expect(runs.runs.length).toBeGreaterThan(0);
+    expect(runs.runs.filter((r) => r.name.startsWith('monitor'))).toEqual([]);
+  }, 900_000);
+
+  it('refuses (exit 2) a lake that is not on local disk, before writing anything', () => {
+    const p = project('lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n');
+    const r = cvc(['--config', p.config, 'demo', '--fresh'], {
+      env: { AZURE_STORAGE_ACCOUNT_NAME: 'devstoreaccount1' },
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("demo --fresh clears the demo's outputs on local disk only");
+    expect(r.stderr).toContain('lake.root az://cvclake/demo/lake');
+    expect(existsSync(join(p.dir, 'data', 'demo', 'source.duckdb'))).toBe(false);
+  });
+});
