@@ -9,10 +9,11 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     pool: 'forks',
-    // One fork on the 2-core CI machine (vitest's default, cores - 1). Two files at a time measured
-    // about 0.55x the wall time, but a file's long synchronous step (a child process, an oracle) then
-    // ran past vitest's 60 s worker RPC timeout ("Timeout calling onTaskUpdate") in 3 of 3 full runs.
-    maxWorkers: Math.max(1, availableParallelism() - 1),
+    // Two files at a time even on the 2-core CI machine (vitest's default there, cores - 1, is one):
+    // most files wait on child processes (the CLI, Python oracles, Azurite, Spark). Tests run every
+    // child process asynchronously (test-support/child.ts): a worker blocked in a synchronous one
+    // misses vitest's fixed 60 s worker RPC timeout ("Timeout calling onTaskUpdate"), which fails the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
     testTimeout: 120_000,
     hookTimeout: 300_000,
     reporters: ['default'],

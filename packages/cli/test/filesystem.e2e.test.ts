@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, cvc, project } from './helpers.js';
+import { runChild } from '../../../test-support/child.js';
 
 const NOBODY = 65534;
 const AS_NOBODY = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
@@ -37,11 +38,11 @@ function chownTree(path: string, uid: number): void {
 }
 
 /** A small demo world through the CLI: source, ingest, a baseline bundle as champion, its forecasts. */
-function world(): { dir: string; config: string; data: string } {
+async function world(): Promise<{ dir: string; config: string; data: string }> {
   const p = project('demo: { stores: 3, from: "2025-01-01", asOf: "2025-03-31" }\n');
   const train = ['train', '--from', '2025-01-01', '--models', 'seasonal_naive', '--promote', 'always'];
   for (const args of [['demo', 'init'], ['ingest'], train, ['infer']]) {
-    const r = cvc(['--config', p.config, '--log-level', 'warn', ...args]);
+    const r = await cvc(['--config', p.config, '--log-level', 'warn', ...args]);
     if (r.code !== 0) throw new Error(`cvc ${args.join(' ')} failed (${r.code}): ${r.stderr}`);
   }
   return { ...p, data: join(p.dir, 'data') };
@@ -63,8 +64,8 @@ describe('read-only and full disks', () => {
     }
   });
 
-  it('runs the read-only commands on a read-only data dir; writing commands name it', () => {
-    const w = world();
+  it('runs the read-only commands on a read-only data dir; writing commands name it', async () => {
+    const w = await world();
     mountReadOnly(w.data);
     const probe = spawnSync('touch', [join(w.data, 'probe')]);
     expect(probe.status, 'the bind mount must refuse writes').not.toBe(0);
@@ -73,40 +74,50 @@ describe('read-only and full disks', () => {
       ['runs', 'list'],
       ['models', 'list'],
     ]) {
-      const r = cvc(['--config', w.config, '--log-level', 'warn', ...args]);
+      const r = await cvc(['--config', w.config, '--log-level', 'warn', ...args]);
       expect(r.stderr, args.join(' ')).not.toMatch(/not writable/);
       expect(r.code, `${args.join(' ')}: ${r.stderr}`).toBe(0);
     }
-    const show = cvc(['--config', w.config, '--log-level', 'warn', 'forecast', 'show', '--store', '1']);
+    const show = await cvc(['--config', w.config, '--log-level', 'warn', 'forecast', 'show', '--store', '1']);
     expect(show.stdout).toMatch(/store 1/i);
-    const ingest = cvc(['--config', w.config, 'ingest']);
+    const ingest = await cvc(['--config', w.config, 'ingest']);
     expect(ingest.code).toBe(2);
     expect(ingest.stderr).toContain(w.data);
   }, 300_000);
 
-  it('names the table dir it may not write, exit 2, instead of a raw EACCES', () => {
-    const w = world();
+  it('names the table dir it may not write, exit 2, instead of a raw EACCES', async () => {
+    const w = await world();
     chmodSync(w.dir, 0o755);
     chownTree(w.dir, NOBODY);
     const features = join(w.data, 'lake', 'features');
     chmodSync(features, 0o555);
     chmodSync(join(features, '_delta_log'), 0o555);
-    const r = spawnSync(
+    const r = await runChild(
       'setpriv',
       [...AS_NOBODY, process.execPath, BIN, '--config', w.config, '--log-level', 'warn', 'ingest', '--full'],
-      { encoding: 'utf8', env: { ...process.env, HOME: w.dir }, cwd: w.dir },
+      { env: { ...process.env, HOME: w.dir }, cwd: w.dir },
     );
     expect(r.stderr).toMatch(new RegExp(`^cvc: ${features}\\S* is not accessible: permission denied`, 'm'));
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(r.status).toBe(2);
   }, 300_000);
 
-  it('names the path when the disk fills up', () => {
-    const w = world();
+  it('names the path when the disk fills up', async () => {
+    const w = await world();
     const tracking = join(w.data, 'tracking');
     spawnSync('rm', ['-rf', tracking]);
     mountTmpfs(tracking, '8k');
-    const r = cvc(['--config', w.config, '--log-level', 'warn', 'train', '--from', '2025-01-01', '--models', 'ets']);
+    const r = await cvc([
+      '--config',
+      w.config,
+      '--log-level',
+      'warn',
+      'train',
+      '--from',
+      '2025-01-01',
+      '--models',
+      'ets',
+    ]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`^cvc: no space left on device writing ${tracking}[/ ]`, 'm'));
   }, 300_000);
