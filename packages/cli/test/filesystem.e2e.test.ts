@@ -1,8 +1,7 @@
 // Read-only and full disks, for real: tests run as root, where chmod stops nothing, so a read-only data
 // dir is a read-only bind mount, a table dir cvc may not write is chmod 555 with cvc run as `nobody`
 // (setpriv), and a full disk is a tiny tmpfs. Without mount or setpriv these tests fail, never skip.
-import { spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -13,22 +12,22 @@ const NOBODY = 65534;
 const AS_NOBODY = ['--reuid', String(NOBODY), '--regid', String(NOBODY), '--clear-groups'];
 const mounted: string[] = [];
 
-function sh(cmd: string, args: string[]): void {
-  const r = spawnSync(cmd, args, { encoding: 'utf8' });
+async function sh(cmd: string, args: string[]): Promise<void> {
+  const r = await runChild(cmd, args);
   if (r.status !== 0) {
-    throw new Error(`${cmd} ${args.join(' ')} failed (needs root with CAP_SYS_ADMIN): ${r.stderr || r.error}`);
+    throw new Error(`${cmd} ${args.join(' ')} failed (needs root with CAP_SYS_ADMIN): ${r.stderr}`);
   }
 }
 
-function mountReadOnly(dir: string): void {
-  sh('mount', ['--bind', dir, dir]);
+async function mountReadOnly(dir: string): Promise<void> {
+  await sh('mount', ['--bind', dir, dir]);
   mounted.push(dir);
-  sh('mount', ['-o', 'remount,bind,ro', dir]);
+  await sh('mount', ['-o', 'remount,bind,ro', dir]);
 }
 
-function mountTmpfs(dir: string, size: string): void {
+async function mountTmpfs(dir: string, size: string): Promise<void> {
   mkdirSync(dir, { recursive: true });
-  sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  await sh('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
   mounted.push(dir);
 }
 
@@ -48,26 +47,26 @@ async function world(): Promise<{ dir: string; config: string; data: string }> {
   return { ...p, data: join(p.dir, 'data') };
 }
 
-afterEach(() => {
-  while (mounted.length) spawnSync('umount', [mounted.pop()!]);
+afterEach(async () => {
+  while (mounted.length) await runChild('umount', [mounted.pop()!]);
 });
 
 describe('read-only and full disks', () => {
-  beforeAll(() => {
+  beforeAll(async () => {
     // The mechanisms these tests rely on must be here: fail loudly otherwise.
     const probe = mkdtempSync(join(tmpdir(), 'cvc-probe-'));
-    mountTmpfs(join(probe, 'm'), '16k');
-    spawnSync('umount', [mounted.pop()!]);
-    const who = spawnSync('setpriv', [...AS_NOBODY, 'id', '-u'], { encoding: 'utf8' });
+    await mountTmpfs(join(probe, 'm'), '16k');
+    await runChild('umount', [mounted.pop()!]);
+    const who = await runChild('setpriv', [...AS_NOBODY, 'id', '-u']);
     if (who.stdout.trim() !== String(NOBODY)) {
-      throw new Error(`setpriv cannot run a process as uid ${NOBODY}: ${who.stderr || who.error}`);
+      throw new Error(`setpriv cannot run a process as uid ${NOBODY}: ${who.stderr}`);
     }
   });
 
   it('runs the read-only commands on a read-only data dir; writing commands name it', async () => {
     const w = await world();
-    mountReadOnly(w.data);
-    const probe = spawnSync('touch', [join(w.data, 'probe')]);
+    await mountReadOnly(w.data);
+    const probe = await runChild('touch', [join(w.data, 'probe')]);
     expect(probe.status, 'the bind mount must refuse writes').not.toBe(0);
     for (const args of [
       ['forecast', 'show', '--store', '1'],
@@ -105,8 +104,8 @@ describe('read-only and full disks', () => {
   it('names the path when the disk fills up', async () => {
     const w = await world();
     const tracking = join(w.data, 'tracking');
-    spawnSync('rm', ['-rf', tracking]);
-    mountTmpfs(tracking, '8k');
+    rmSync(tracking, { recursive: true, force: true });
+    await mountTmpfs(tracking, '8k');
     const r = await cvc([
       '--config',
       w.config,
