@@ -113,8 +113,10 @@ describe('cvc flags and config values, as the README shows them', () => {
       ['train', '--from', '2021-02-30'],
       ['train', '--from', '2021', '--to', '2021-02-29'],
     ];
-    for (const args of cases) {
-      const r = await cvc(['--config', '/nowhere/cvc.yaml', ...args]);
+    // Side by side: each run only parses its flags, and one after another they outlast a test timeout under load.
+    const runs = await Promise.all(cases.map((args) => cvc(['--config', '/nowhere/cvc.yaml', ...args])));
+    for (const [i, args] of cases.entries()) {
+      const r = runs[i]!;
       const flag = args[args.length - 2]!;
       expect(r.code, args.join(' ')).toBe(2);
       const value = args[args.length - 1];
