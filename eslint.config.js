@@ -23,4 +23,21 @@ export default tseslint.config(
       'max-len': ['error', { code: 120, tabWidth: 2 }],
     },
   },
+  {
+    // A vitest worker blocked in a synchronous child process misses vitest's fixed 60 s worker RPC
+    // timeout and fails the whole run: tests start children through test-support/child.ts.
+    files: ['packages/*/test/**/*.ts', 'test-support/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: ['node:child_process', 'child_process'].map((name) => ({
+            name,
+            importNames: ['spawnSync', 'execFileSync', 'execSync'],
+            message: 'use runChild from test-support/child.ts (a blocked worker fails the run)',
+          })),
+        },
+      ],
+    },
+  },
 );

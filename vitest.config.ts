@@ -9,11 +9,14 @@ export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts'],
     pool: 'forks',
-    // One fork on the 2-core CI machine (vitest's default, cores - 1). Two files at a time measured
-    // about 0.55x the wall time, but a file's long synchronous step (a child process, an oracle) then
-    // ran past vitest's 60 s worker RPC timeout ("Timeout calling onTaskUpdate") in 3 of 3 full runs.
-    maxWorkers: Math.max(1, availableParallelism() - 1),
-    testTimeout: 120_000,
+    // Two files at a time even on the 2-core CI machine (vitest's default there, cores - 1, is one):
+    // most files wait on child processes (the CLI, Python oracles, Azurite, Spark). Tests run every
+    // child process asynchronously (test-support/child.ts): a worker blocked in a synchronous one
+    // misses vitest's fixed 60 s worker RPC timeout ("Timeout calling onTaskUpdate"), which fails the run.
+    maxWorkers: Math.max(2, availableParallelism() - 1),
+    // Generous: the shared 2-core build machines run tests at load averages of 20-30, where a test that
+    // starts a few CLI or Python processes has taken over 120 s. A hung test still fails.
+    testTimeout: 300_000,
     hookTimeout: 300_000,
     reporters: ['default'],
   },

@@ -1,6 +1,5 @@
 // The HTML report opened in headless Chromium (Debian's package): it must load offline without a
 // console error and hold the leaderboard and every chart.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,6 +11,7 @@ import { parseCvcConfig } from '@cvc/models';
 import { storesToChart, writeReport, writeStoreCharts } from '../src/report.js';
 import { trackBacktest } from '../src/track.js';
 import type { BacktestResult } from '../src/backtest.js';
+import { runChild } from '../../../test-support/child.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 function series(id: string, format: string, n: number): StoreSeries {
@@ -155,9 +155,9 @@ function result(): BacktestResult {
 }
 
 /** The DOM headless Chromium builds from the report file; fails on a console error. */
-function dumpDom(file: string): string {
+async function dumpDom(file: string): Promise<string> {
   const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
-  const r = spawnSync(
+  const r = await runChild(
     'chromium',
     [
       '--headless',
@@ -174,19 +174,18 @@ function dumpDom(file: string): string {
       '--dump-dom',
       `file://${file}`,
     ],
-    { encoding: 'utf8', timeout: 90_000 },
+    { timeoutMs: 90_000 },
   );
-  expect(r.error).toBeUndefined();
   expect(r.status).toBe(0);
   const consoleErrors = r.stderr.split('\n').filter((l) => /CONSOLE|Uncaught|SyntaxError/.test(l));
   expect(consoleErrors).toEqual([]);
   return r.stdout;
 }
 
-describe.skipIf(!useOracle('chromium'))('backtest report', () => {
+describe.skipIf(!(await useOracle('chromium')))('backtest report', () => {
   it('opens in headless Chromium with no console error, the leaderboard and every chart', async () => {
     const file = await writeReport(join(mkdtempSync(join(tmpdir(), 'cvc-report-')), 'report.html'), result());
-    const dom = dumpDom(file);
+    const dom = await dumpDom(file);
     expect(dom).toContain('<h2>Leaderboard</h2>');
     expect(dom).toMatch(
       /data-table="coverage".*<td>lgbm<\/td><td>80.0%<\/td><td>70.0%<\/td><td>71.0%<\/td><td>79.5%<\/td>/s,
@@ -267,7 +266,7 @@ describe.skipIf(!useOracle('chromium'))('backtest report', () => {
     expect(parent.artifacts).toEqual(['store-charts/store-1.svg']);
 
     const file = await writeReport(join(dir, 'report.html'), r);
-    const dom = dumpDom(file);
+    const dom = await dumpDom(file);
     const table = new RegExp('data-table="importance"[^>]*>(.*?)</table>', 's').exec(dom)?.[1] ?? '';
     expect(dom).toContain('<h2>LightGBM feature importance</h2>');
     expect(dom.match(/data-chart="importance"/g)).toHaveLength(1);

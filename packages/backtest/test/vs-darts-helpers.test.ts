@@ -23,7 +23,7 @@ import { python } from '../../../test-support/python.js';
 const bench = fileURLToPath(new URL('../../../bench', import.meta.url));
 
 /** Calls `lib.<fn>(*args)` for each argument list and returns the results. */
-function lib<T>(fn: string, calls: unknown[][]): T[] {
+function lib<T>(fn: string, calls: unknown[][]): Promise<T[]> {
   const script = `
 import json, math, sys
 sys.path.insert(0, sys.argv[1])
@@ -34,33 +34,33 @@ print(json.dumps([getattr(lib, ${JSON.stringify(fn)})(*c) for c in calls]))`;
 }
 
 describe('bench/vs_darts_lib.py against cvc', () => {
-  it('plans the same fold cutoffs as the backtest', () => {
+  it('plans the same fold cutoffs as the backtest', async () => {
     const plans = [
       { firstDay: '2019-01-01', lastDay: '2025-12-31', folds: 4, stride: 28, horizon: 35, gap: 0, minHistory: 180 },
       { firstDay: '2024-01-01', lastDay: '2025-03-01', folds: 3, stride: 14, horizon: 35, gap: 2, minHistory: 180 },
       { firstDay: '2020-02-29', lastDay: '2024-02-29', folds: 6, stride: 7, horizon: 10, gap: 0, minHistory: 30 },
     ];
-    const got = lib<unknown>(
+    const got = await lib<unknown>(
       'plan_folds',
       plans.map((p) => [p.firstDay, p.lastDay, p.folds, p.stride, p.horizon, p.gap, p.minHistory]),
     );
     expect(got).toEqual(plans.map((p) => planFolds(p)));
   });
 
-  it('hashes store ids as the shards do, so the --stores subset is the same on every machine', () => {
+  it('hashes store ids as the shards do, so the --stores subset is the same on every machine', async () => {
     const ids = ['1', '42', '150', 'loja-Pinheiros', 'São Paulo 7', '店舗', ''];
     expect(
-      lib<number>(
+      await lib<number>(
         'fnv1a32',
         ids.map((s) => [s]),
       ),
     ).toEqual(ids.map((s) => fnv1a32(s)));
-    const [picked] = lib<string[]>('pick_stores', [[ids, 3]]);
+    const [picked] = await lib<string[]>('pick_stores', [[ids, 3]]);
     const byHash = [...ids].sort((a, b) => fnv1a32(a) - fnv1a32(b) || (a < b ? -1 : 1));
     expect(picked).toEqual(byHash.slice(0, 3));
   });
 
-  it("plans a fold's opening days as infer does: learned weekly pattern within the store's dates", () => {
+  it("plans a fold's opening days as infer does: learned weekly pattern within the store's dates", async () => {
     const rng = makeRng(7);
     const cases: { start: string; history: number[]; from: string; opened: string; closed: string | null }[] = [];
     for (let k = 0; k < 40; k++) {
@@ -78,7 +78,7 @@ describe('bench/vs_darts_lib.py against cvc', () => {
       const closed = rng() < 0.5 ? formatIsoDay(parseIsoDay(from) + Math.floor(rng() * 35)) : null;
       cases.push({ start, history, from, opened, closed });
     }
-    const got = lib<number[]>(
+    const got = await lib<number[]>(
       'planned_open',
       cases.map((c) => [c.start, c.history.map((v) => (Number.isNaN(v) ? null : v)), c.from, 35, c.opened, c.closed]),
     );
@@ -95,7 +95,7 @@ describe('bench/vs_darts_lib.py against cvc', () => {
     expect(got).toEqual(want);
   });
 
-  it("plans last year's holiday closures as cvc does: same holiday and place, usual weekday, schedule first", () => {
+  it("plans last year's holiday closures as cvc does: same holiday and place, usual weekday, schedule first", async () => {
     const rng = makeRng(13);
     const years = [2021, 2022, 2023, 2024, 2025, 2026];
     const regional: RegionalHoliday[] = years.flatMap((y) => [
@@ -160,7 +160,7 @@ print(json.dumps([lib.planned_open(*c, arg["regional"], s) for c, s in zip(arg["
       c.place.city,
     ]);
     const schedules = cases.map((c) => c.schedule);
-    const got = python<number[][]>(script, bench, JSON.stringify({ regional, calls, schedules }));
+    const got = await python<number[][]>(script, bench, JSON.stringify({ regional, calls, schedules }));
     let withClosures = 0;
     const want = cases.map((c) => {
       const input = { start: c.start, history: c.history, from: c.from, days: 35, place: c.place, regional };
@@ -174,7 +174,7 @@ print(json.dumps([lib.planned_open(*c, arg["regional"], s) for c, s in zip(arg["
     expect(got).toEqual(want);
   });
 
-  it('scores WAPE and p10-p90 coverage over the days cvc scores', () => {
+  it('scores WAPE and p10-p90 coverage over the days cvc scores', async () => {
     const rng = makeRng(11);
     const windows = Array.from({ length: 30 }, () => {
       const n = 35;
@@ -201,7 +201,7 @@ for w in json.loads(sys.argv[2]):
     out.append([s.n, s.abs_error, s.actual_sum, s.wape, s.coverage])
 print(json.dumps({'windows': out, 'pooled': pooled.wape}))`;
     const nulls = (a: number[]) => a.map((v) => (Number.isNaN(v) ? null : v));
-    const got = python<{ windows: number[][]; pooled: number }>(
+    const got = await python<{ windows: number[][]; pooled: number }>(
       script,
       bench,
       JSON.stringify(windows.map((w) => ({ ...w, actual: nulls(w.actual), p50: nulls(w.p50) }))),

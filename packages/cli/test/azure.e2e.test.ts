@@ -25,7 +25,7 @@ describe('cvc demo on Azurite', () => {
         'lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n',
     );
     env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CVC_LAKE_CACHE: join(p.dir, 'cache') };
-    run = cvc(['--config', p.config, '--json', 'demo', '--days', '1'], { env });
+    run = await cvc(['--config', p.config, '--json', 'demo', '--days', '1'], { env });
   }, 900_000);
   afterAll(async () => {
     await azurite.stop();
@@ -70,18 +70,18 @@ describe('cvc demo on Azurite', () => {
     );
     expect(existsSync(join(p.dir, 'data', 'registry'))).toBe(false);
     expect(existsSync(join(p.dir, 'data', 'tracking'))).toBe(false);
-    const models = cvc(['--config', p.config, '--json', 'models', 'list'], { env });
+    const models = await cvc(['--config', p.config, '--json', 'models', 'list'], { env });
     expect(models.code).toBe(0);
     const listed = JSON.parse(models.stdout) as { backend: string; versions: { version: number; aliases: string[] }[] };
     expect(listed.backend).toBe('azure');
     const champion = listed.versions.find((v) => v.aliases.includes('champion'))!.version;
-    const infer = cvc(['--config', p.config, '--json', 'infer'], { env });
+    const infer = await cvc(['--config', p.config, '--json', 'infer'], { env });
     if (infer.code !== 0) throw new Error(`infer failed (${infer.code}): ${infer.stderr.slice(-2000)}`);
     expect((JSON.parse(infer.stdout) as { bundleVersion: string }).bundleVersion).toBe(String(champion));
     // The bundle infer loaded is a verified download in the local work dir.
     expect(readdirSync(join(p.dir, 'work', 'registry-cache', 'cvc-forecaster')).length).toBeGreaterThan(0);
     // `cvc runs list` reads the tracking tables from the emulator; the train run is there.
-    const runs = cvc(['--config', p.config, '--json', 'runs', 'list'], { env });
+    const runs = await cvc(['--config', p.config, '--json', 'runs', 'list'], { env });
     expect(runs.code).toBe(0);
     const names = (JSON.parse(runs.stdout) as { runs: { name: string; status: string }[] }).runs;
     expect(names.some((r) => r.name.startsWith('train ') && r.status === 'FINISHED')).toBe(true);
@@ -96,13 +96,13 @@ describe('cvc demo on Azurite', () => {
     } finally {
       delete process.env['AZURE_STORAGE_CONNECTION_STRING'];
     }
-    const gc = (hours: string) => {
-      const r = cvc(['--config', p.config, '--json', 'models', 'gc', '--grace-hours', hours], { env });
+    const gc = async (hours: string) => {
+      const r = await cvc(['--config', p.config, '--json', 'models', 'gc', '--grace-hours', hours], { env });
       if (r.code !== 0) throw new Error(`models gc failed (${r.code}): ${r.stderr.slice(-2000)}`);
       return JSON.parse(r.stdout) as { collected: string[]; young: string[] };
     };
-    expect(gc('24')).toMatchObject({ collected: [], young: [orphan] });
-    expect(gc('0')).toMatchObject({ collected: [orphan], young: [] });
+    expect(await gc('24')).toMatchObject({ collected: [], young: [orphan] });
+    expect(await gc('0')).toMatchObject({ collected: [orphan], young: [] });
     const blobs = await listBlobNames(
       azurite.connectionString,
       'cvclake',
@@ -112,16 +112,16 @@ describe('cvc demo on Azurite', () => {
     expect(blobs.some((b) => b.endsWith('/manifest.json'))).toBe(true);
     // The champion downloads again whole into an empty cache.
     rmSync(join(p.dir, 'work', 'registry-cache'), { recursive: true, force: true });
-    const infer = cvc(['--config', p.config, '--json', 'infer'], { env });
+    const infer = await cvc(['--config', p.config, '--json', 'infer'], { env });
     expect(infer.code).toBe(0);
     // A local registry has nothing of the kind: exit 2 saying where gc applies.
     const local = project('demo: { stores: 4 }\n');
-    const refused = cvc(['--config', local.config, 'models', 'gc']);
+    const refused = await cvc(['--config', local.config, 'models', 'gc']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(/works on a registry on Azure storage .*this one is local/);
   }, 600_000);
 
-  it('delta-rs reads the forecasts from Azurite', () => {
+  it('delta-rs reads the forecasts from Azurite', async () => {
     const s = JSON.parse(run.stdout) as Record<string, any>;
     const opts = {
       account_name: 'devstoreaccount1',
@@ -129,7 +129,7 @@ describe('cvc demo on Azurite', () => {
       endpoint: azurite.blobEndpoint,
       allow_http: 'true',
     };
-    const out = python(`
+    const out = await python(`
 import json
 from deltalake import DeltaTable
 dt = DeltaTable("az://cvclake/demo/lake/bip_vprevisao_lojas_futuro", storage_options=${JSON.stringify(opts)})
@@ -140,9 +140,9 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique())}))`);
     expect(r.rows).toBeGreaterThanOrEqual(s['infer'].rows);
   });
 
-  it('never prints the account key', () => {
+  it('never prints the account key', async () => {
     expect(`${run.stdout}${run.stderr}`).not.toContain(DEV_KEY);
-    const bad = cvc(['--config', p.config, 'forecast', 'show', '--store', '1'], {
+    const bad = await cvc(['--config', p.config, 'forecast', 'show', '--store', '1'], {
       env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString.replace(DEV_KEY, WRONG_KEY) },
     });
     expect(bad.code).not.toBe(0);

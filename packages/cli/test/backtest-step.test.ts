@@ -34,8 +34,8 @@ describe('backtest job', () => {
     expect(first.timings.find((t) => t.model === 'lgbm')).toMatchObject({ foldsOk: 0, foldsFailed: 2 });
   });
 
-  it('writes Delta tables that delta-rs reads, one choice row per store', () => {
-    const out = python(`
+  it('writes Delta tables that delta-rs reads, one choice row per store', async () => {
+    const out = await python(`
 import json
 from deltalake import DeltaTable
 c = DeltaTable(${JSON.stringify(first.tables.choice)}).to_pandas()

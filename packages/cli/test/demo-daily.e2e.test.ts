@@ -3,12 +3,12 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cvc, cvcAsync, project, python } from './helpers.js';
+import { cvc, project, python } from './helpers.js';
 
 describe('cvc demo with simulated days', () => {
   it('runs cvc daily for each simulated day and fills forecast_accuracy and the monitoring page', async () => {
     const p = project('demo: { stores: 6, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [] }\n');
-    const r = await cvcAsync([
+    const r = await cvc([
       '--config',
       p.config,
       '--json',
@@ -29,7 +29,7 @@ describe('cvc demo with simulated days', () => {
     expect(s.daily.every((d) => d.exitCode === 0 && d.steps.every((x) => x.outcome === 'ok'))).toBe(true);
     expect(s.monitoringPage).toBe(join(p.dir, 'data', 'reports', 'monitor-2025-07-04.html'));
     expect(readFileSync(s.monitoringPage, 'utf8')).toContain('data-chart="wape-over-time"');
-    const out = python(`
+    const out = await python(`
 import json
 from deltalake import DeltaTable
 df = DeltaTable(${JSON.stringify(join(p.dir, 'data', 'lake', 'forecast_accuracy'))}).to_pandas()
@@ -41,7 +41,7 @@ print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist())
       asOf: ['2025-06-30', '2025-07-01', '2025-07-02'],
     });
     // A later cron run finds nothing new: every step succeeds, stale_data fires, --fail-on alert exits 4.
-    const late = cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-20', '--fail-on', 'alert']);
+    const late = await cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-20', '--fail-on', 'alert']);
     expect(late.code).toBe(4);
     const doc = JSON.parse(late.stdout) as {
       today: string;
@@ -59,7 +59,7 @@ print(json.dumps({"days": sorted(df.forecast_date.astype(str).unique().tolist())
     expect(doc).toMatchObject({ today: '2025-07-20', exitCode: 0, monitor: { lastFeatureDay: '2025-07-03' } });
     expect(doc.alerts.find((a) => a.kind === 'stale_data')?.numbers['chain']).toMatchObject({ ageDays: 17 });
     expect(late.stderr).toMatch(/alert\(s\) fired: .*stale_data.* \(--fail-on alert\)/);
-    expect(cvc(['--config', p.config, 'demo', '--shift-stores', 'two']).code).toBe(2);
+    expect((await cvc(['--config', p.config, 'demo', '--shift-stores', 'two'])).code).toBe(2);
     expect(existsSync(join(p.dir, 'data', 'lake', 'daily.lock'))).toBe(false);
   }, 900_000);
 });

@@ -3,13 +3,13 @@
 import { readFileSync, writeFileSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { cvc, cvcAsync, project, python } from './helpers.js';
+import { cvc, project, python } from './helpers.js';
 
 const STORES = 8;
 let p: { dir: string; config: string };
 let summary: Record<string, any>;
 
-function deltaRead(table: string, code: string): string {
+function deltaRead(table: string, code: string): Promise<string> {
   return python(`
 import json
 from deltalake import DeltaTable
@@ -34,7 +34,7 @@ describe('cvc demo (reduced)', () => {
         '  tft: { epochs: 1, windowsPerEpoch: 512, fineTuneEpochs: 1, warmStart: true }\n',
     );
     // --days 0: the simulated days are checked by demo-daily.e2e.test.ts; here infer's table holds one as-of date.
-    const r = await cvcAsync(['--config', p.config, '--json', 'demo', '--days', '0']);
+    const r = await cvc(['--config', p.config, '--json', 'demo', '--days', '0']);
     if (r.code !== 0) throw new Error(`demo failed (${r.code}): ${r.stderr.slice(-2000)}`);
     summary = JSON.parse(r.stdout) as Record<string, any>;
   }, 900_000);
@@ -56,11 +56,11 @@ describe('cvc demo (reduced)', () => {
     expect(summary['infer'].rows).toBe(summary['infer'].storesForecast * 35);
   });
 
-  it('forecasts exactly the stores the tables say are open and fresh on the as-of date, and skips the rest', () => {
+  it('forecasts exactly the stores open and fresh on the as-of date by the tables, and skips the rest', async () => {
     // From the demo's own feature and stores tables: a store is forecast when it has a row on the as-of
     // date, a known sales day within infer.staleDays (7) of it and no closing before the next day.
     const lake = dirname(summary['infer'].table as string);
-    const out = python(`
+    const out = await python(`
 import json
 from datetime import date, timedelta
 from deltalake import DeltaTable
@@ -77,7 +77,7 @@ expected = sorted((on_day & fresh) - closed)
 print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
     const t = JSON.parse(out) as { all: string[]; expected: string[] };
     const forecast = JSON.parse(
-      deltaRead(summary['infer'].table, 'print(json.dumps(sorted(set(df.store_id))))'),
+      await deltaRead(summary['infer'].table, 'print(json.dumps(sorted(set(df.store_id))))'),
     ) as string[];
     const skipped = (summary['infer'].skipped as { storeId: string }[]).map((s) => s.storeId).sort();
     expect(t.expected.length).toBeGreaterThan(STORES / 2);
@@ -86,8 +86,8 @@ print(json.dumps({"all": sorted(set(f.store_id)), "expected": expected}))`);
     expect([...forecast, ...skipped].sort()).toEqual(t.all);
   });
 
-  it('writes bip_vprevisao_lojas_futuro that delta-rs reads: stores x horizon rows, p10 <= p50 <= p90', () => {
-    const out = deltaRead(
+  it('writes bip_vprevisao_lojas_futuro that delta-rs reads: stores x horizon rows, p10 <= p50 <= p90', async () => {
+    const out = await deltaRead(
       summary['infer'].table,
       `
 print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()),
@@ -115,13 +115,13 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()),
     ]);
   });
 
-  it('reruns infer idempotently: the same rows, a new run id, one commit', () => {
-    const again = cvc(['--config', p.config, '--json', 'infer', '--horizon', '35']);
+  it('reruns infer idempotently: the same rows, a new run id, one commit', async () => {
+    const again = await cvc(['--config', p.config, '--json', 'infer', '--horizon', '35']);
     expect(again.code).toBe(0);
     const s = JSON.parse(again.stdout) as { runId: string; rows: number; tableVersion: number };
     expect(s.runId).not.toBe(summary['infer'].runId);
     expect(s.tableVersion).toBe(summary['infer'].tableVersion + 1);
-    const out = deltaRead(
+    const out = await deltaRead(
       summary['infer'].table,
       `print(json.dumps({"rows": len(df), "runs": df.run_id.unique().tolist()}))`,
     );
@@ -130,14 +130,14 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()),
     expect(r.runs).toEqual([s.runId]);
   });
 
-  it('shows a store forecast beside its history', () => {
-    const r = cvc(['--config', p.config, 'forecast', 'show', '--store', '1', '--svg', join(p.dir, 's.svg')]);
+  it('shows a store forecast beside its history', async () => {
+    const r = await cvc(['--config', p.config, 'forecast', 'show', '--store', '1', '--svg', join(p.dir, 's.svg')]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/store 1: forecast as of 2025-06-30/);
     expect(readFileSync(join(p.dir, 's.svg'), 'utf8')).toMatch(/^<svg/);
   });
 
-  it('refuses a tampered bundle with exit 2 and leaves the table as it was', () => {
+  it('refuses a tampered bundle with exit 2 and leaves the table as it was', async () => {
     const bundleDir = summary['train'].bundleDir as string;
     const model =
       filesUnder(join(bundleDir, 'models')).find((f) => !f.endsWith('.json')) ??
@@ -145,10 +145,10 @@ print(json.dumps({"rows": len(df), "stores": int(df.store_id.nunique()),
     const bytes = readFileSync(model);
     bytes[bytes.length - 2] ^= 1; // same size, one bit flipped
     writeFileSync(model, bytes);
-    const before = deltaRead(summary['infer'].table, 'print(dt.version())').trim();
-    const r = cvc(['--config', p.config, 'infer']);
+    const before = (await deltaRead(summary['infer'].table, 'print(dt.version())')).trim();
+    const r = await cvc(['--config', p.config, 'infer']);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/sha256 [0-9a-f]{64} does not match the manifest/);
-    expect(deltaRead(summary['infer'].table, 'print(dt.version())').trim()).toBe(before);
+    expect((await deltaRead(summary['infer'].table, 'print(dt.version())')).trim()).toBe(before);
   });
 });

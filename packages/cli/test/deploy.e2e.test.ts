@@ -2,7 +2,7 @@
 // would run are run here: each index with its env var / {{input}} set, all at once as the orchestrator
 // starts them, then the merge; the sharded run ends with a choice for every store. The daily infer
 // shards (a CronJob of an Indexed Job, a scheduled Databricks for-each) leave every store's forecast.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -11,6 +11,7 @@ import { shardOfStore, type LoadedConfig } from '@cvc/core';
 import { lakeTables, openDuckDb, readLatestBacktestChoice } from '@cvc/feature-table';
 import { trainAndRegister } from '@cvc/train';
 import { BIN, deltaRows, type CliRun } from './helpers.js';
+import { runChild } from '../../../test-support/child.js';
 import { ingestedWorld } from './world.js';
 
 const ROOT = resolve(__dirname, '../../..');
@@ -34,20 +35,20 @@ interface K8sJob {
   spec: K8sJobSpec;
 }
 
-function k8sDocs<T>(file: string): T[] {
-  const yaml = spawnSync(
+async function k8sDocs<T>(file: string): Promise<T[]> {
+  const yaml = await runChild(
     'python3',
     ['-c', 'import json,sys,yaml; print(json.dumps(list(yaml.safe_load_all(sys.stdin))))'],
-    { input: readFileSync(join(ROOT, file)), encoding: 'utf8' },
+    { input: readFileSync(join(ROOT, file), 'utf8') },
   );
   expect(yaml.status).toBe(0);
   return JSON.parse(yaml.stdout) as T[];
 }
 
 /** Every store of the world has its 35 forecast rows of the as-of date, each written by its shard's run. */
-function forecastRunsByStore(): Map<string, Set<string>> {
+async function forecastRunsByStore(): Promise<Map<string, Set<string>>> {
   const table = join(world.paths.lake, world.config.lake.tables.forecasts);
-  const rows = deltaRows(table, ['store_id', 'forecast_date'], { keep: ['run_id'] });
+  const rows = await deltaRows(table, ['store_id', 'forecast_date'], { keep: ['run_id'] });
   const runs = new Map<string, Set<string>>();
   for (const r of rows) {
     const set = runs.get(String(r['store_id'])) ?? new Set<string>();
@@ -90,13 +91,7 @@ describe('deploy manifests', () => {
   }, 300_000);
 
   it('Kubernetes: the Indexed Job maps JOB_COMPLETION_INDEX to --shard; its pods and the merge Job run', async () => {
-    const yaml = spawnSync(
-      'python3',
-      ['-c', 'import json,sys,yaml; print(json.dumps(list(yaml.safe_load_all(sys.stdin))))'],
-      { input: readFileSync(join(ROOT, 'deploy/kubernetes/backtest-shards.yaml')), encoding: 'utf8' },
-    );
-    expect(yaml.status).toBe(0);
-    const [shards, merge] = JSON.parse(yaml.stdout) as [K8sJob, K8sJob];
+    const [shards, merge] = (await k8sDocs<K8sJob>('deploy/kubernetes/backtest-shards.yaml')) as [K8sJob, K8sJob];
     expect(shards.spec.completionMode).toBe('Indexed');
     const n = shards.spec.completions!;
     expect(shards.spec.parallelism).toBe(n);
@@ -164,7 +159,7 @@ describe('deploy manifests', () => {
   });
 
   it('Kubernetes: the infer CronJob runs an Indexed Job; its pods each write their shard of the forecast', async () => {
-    const [cron] = k8sDocs<{ kind: string; spec: { jobTemplate: { spec: K8sJobSpec } } }>(
+    const [cron] = await k8sDocs<{ kind: string; spec: { jobTemplate: { spec: K8sJobSpec } } }>(
       'deploy/kubernetes/infer-shards.yaml',
     );
     expect(cron!.kind).toBe('CronJob');
@@ -186,18 +181,20 @@ describe('deploy manifests', () => {
       expect(s.shard).toBe(`${i}/${n}`);
       return s.runId;
     });
-    const byStore = forecastRunsByStore();
+    const byStore = await forecastRunsByStore();
     expect(byStore.size).toBe(6);
     for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, n)]]);
     // The compaction CronJob after the shards (shards never compact): the shard files become one, same rows.
-    const compact = k8sDocs<{ spec: { jobTemplate: { spec: K8sJobSpec } } }>('deploy/kubernetes/infer-shards.yaml')[1];
+    const compact = (
+      await k8sDocs<{ spec: { jobTemplate: { spec: K8sJobSpec } } }>('deploy/kubernetes/infer-shards.yaml')
+    )[1];
     const c = compact!.spec.jobTemplate.spec.template.spec.containers[0]!;
     const done = await run([...c.command, ...c.args], env);
     if (done.code !== 0) throw new Error(`compaction failed: ${done.stderr.slice(-1500)}`);
     const result = JSON.parse(done.stdout) as { tables: { filesRemoved: number; filesAdded: number }[] };
     expect(result.tables[0]!.filesRemoved).toBeGreaterThanOrEqual(n);
     expect(result.tables[0]!.filesAdded).toBe(1);
-    expect(forecastRunsByStore()).toEqual(byStore);
+    expect(await forecastRunsByStore()).toEqual(byStore);
   });
 
   it('Databricks: the scheduled infer for-each task runs one shard per input', async () => {
@@ -232,7 +229,7 @@ describe('deploy manifests', () => {
       if (r.code !== 0) throw new Error(`infer iteration ${i} failed: ${r.stderr.slice(-1500)}`);
       return (JSON.parse(r.stdout) as { runId: string }).runId;
     });
-    const byStore = forecastRunsByStore();
+    const byStore = await forecastRunsByStore();
     for (const [store, set] of byStore) expect([...set]).toEqual([ids[shardOfStore(store, inputs.length)]]);
     // The compaction task runs after every shard (shards never compact); it keeps the rows as they are.
     const compact = job.tasks[1]!;
@@ -241,6 +238,6 @@ describe('deploy manifests', () => {
     const done = await run(['python3', join(ROOT, 'deploy/databricks/run_cvc.py'), ...params], env);
     if (done.code !== 0) throw new Error(`compaction failed: ${done.stderr.slice(-1500)}`);
     expect((JSON.parse(done.stdout) as { tables: { filesAdded: number }[] }).tables[0]!.filesAdded).toBe(1);
-    expect(forecastRunsByStore()).toEqual(byStore);
+    expect(await forecastRunsByStore()).toEqual(byStore);
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { shardOfStore, type LoadedConfig } from '@cvc/core';
 import { acquireLock } from '@cvc/infer';
-import { cvc, cvcAsync, deltaRows, python, type CliRun } from './helpers.js';
+import { cvc, deltaRows, python, type CliRun } from './helpers.js';
 import { ingestedWorld } from './world.js';
 
 const SHARDS = 4;
@@ -22,9 +22,9 @@ let again: { runs: CliRun[]; rows: Record<string, unknown>[] };
 
 async function fourShards(): Promise<{ runs: CliRun[]; rows: Record<string, unknown>[] }> {
   const runs = await Promise.all(
-    Array.from({ length: SHARDS }, (_, i) => cvcAsync([...q, 'infer', '--shard', `${i}/${SHARDS}`])),
+    Array.from({ length: SHARDS }, (_, i) => cvc([...q, 'infer', '--shard', `${i}/${SHARDS}`])),
   );
-  return { runs, rows: deltaRows(table, KEYS, { keep: ['run_id'] }) };
+  return { runs, rows: await deltaRows(table, KEYS, { keep: ['run_id'] }) };
 }
 
 /** Each row was written by the shard owning its store; the rows without run_id. */
@@ -51,15 +51,13 @@ describe('sharded infer', () => {
     table = join(world.paths.lake, world.config.lake.tables.forecasts);
     // A sharded backtest left unmerged: train's first step merges it.
     await Promise.all(
-      [0, 1]
-        .map((i) => cvcAsync([...q, 'backtest', '--shard', `${i}/2`, '--run-id', 'bt']))
-        .map(async (p) => json(await p)),
+      [0, 1].map((i) => cvc([...q, 'backtest', '--shard', `${i}/2`, '--run-id', 'bt'])).map(async (p) => json(await p)),
     );
-    train = await cvcAsync([...q, 'train', '--from', '2024-01-01', '--promote', 'always']);
+    train = await cvc([...q, 'train', '--from', '2024-01-01', '--promote', 'always']);
     json(train);
     fresh = await fourShards();
-    json(cvc([...q, 'infer']));
-    unsharded = deltaRows(table, KEYS);
+    json(await cvc([...q, 'infer']));
+    unsharded = await deltaRows(table, KEYS);
     again = await fourShards();
   }, 900_000);
 
@@ -82,10 +80,10 @@ describe('sharded infer', () => {
     expect(checkOwners(again)).toEqual(unsharded);
   });
 
-  it('a rerun of one shard replaces only its stores rows', () => {
-    const before = deltaRows(table, KEYS, { keep: ['run_id'] });
-    const again = json(cvc([...q, 'infer', '--shard', `2/${SHARDS}`]));
-    const after = deltaRows(table, KEYS, { keep: ['run_id'] });
+  it('a rerun of one shard replaces only its stores rows', async () => {
+    const before = await deltaRows(table, KEYS, { keep: ['run_id'] });
+    const again = json(await cvc([...q, 'infer', '--shard', `2/${SHARDS}`]));
+    const after = await deltaRows(table, KEYS, { keep: ['run_id'] });
     expect(after.length).toBe(before.length);
     after.forEach((r, i) => {
       const mine = shardOfStore(String(r['store_id']), SHARDS) === 2;
@@ -98,8 +96,8 @@ describe('sharded infer', () => {
     const lock = await acquireLock(`${table}.shard-1-of-${SHARDS}.lock`, { runId: 'test', timeoutSec: 1 });
     try {
       const [same, other] = await Promise.all([
-        cvcAsync([...q, 'infer', '--shard', `1/${SHARDS}`]),
-        cvcAsync([...q, 'infer', '--shard', `3/${SHARDS}`]),
+        await cvc([...q, 'infer', '--shard', `1/${SHARDS}`]),
+        await cvc([...q, 'infer', '--shard', `3/${SHARDS}`]),
       ]);
       expect(same.code).toBe(3);
       expect(same.stderr).toMatch(/holds the lock .*shard-1-of-4\.lock/);
@@ -107,7 +105,7 @@ describe('sharded infer', () => {
     } finally {
       await lock.release();
     }
-    const history = python(`
+    const history = await python(`
 import json
 from deltalake import DeltaTable
 h = DeltaTable(${JSON.stringify(table)}).history()
@@ -119,18 +117,18 @@ print(json.dumps([json.loads(c["userMetadata"]).get("shard") for c in h
     expect(tags.filter((t) => t !== null).sort()).toEqual(want);
   });
 
-  it('train --shard and infer --shard merge are input errors saying why', () => {
-    const t = cvc(['--config', world.file, 'train', '--from', '2024-01-01', '--shard', '0/2']);
+  it('train --shard and infer --shard merge are input errors saying why', async () => {
+    const t = await cvc(['--config', world.file, 'train', '--from', '2024-01-01', '--shard', '0/2']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/train is not sharded; its models are global/);
-    const i = cvc(['--config', world.file, 'infer', '--shard', 'merge']);
+    const i = await cvc(['--config', world.file, 'infer', '--shard', 'merge']);
     expect(i.code).toBe(2);
     expect(i.stderr).toMatch(/infer --shard takes i\/n/);
   });
 
-  it('train refuses a newer sharded backtest with a shard missing, naming it', () => {
-    json(cvc([...q, 'backtest', '--shard', '1/3', '--run-id', 'part']));
-    const t = cvc(['--config', world.file, 'train', '--from', '2024-01-01']);
+  it('train refuses a newer sharded backtest with a shard missing, naming it', async () => {
+    json(await cvc([...q, 'backtest', '--shard', '1/3', '--run-id', 'part']));
+    const t = await cvc(['--config', world.file, 'train', '--from', '2024-01-01']);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/run "part" lacks shard\(s\) 0\/3, 2\/3/);
   });

@@ -2,29 +2,12 @@
 // and a small demo's summary, kept as plain-text file snapshots under test/snapshots/ for review.
 // Paths, run ids, times and timestamps are replaced by <placeholders>; the demo backtests only the
 // baselines, which are deterministic, so its figures are real. Runs from dist/ (build first).
-import { spawn } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { append, scanSql } from '@cvc/lakehouse';
-import { BIN, project, type CliRun } from './helpers.js';
-
-/** The CLI without blocking the test worker (a blocked worker misses vitest's own messages). */
-function cvc(args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliRun> {
-  return new Promise((done, fail) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: opts.cwd ?? resolve(__dirname, '../../..'),
-      env: { ...process.env, ...opts.env },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += String(c)));
-    child.stderr.on('data', (c: Buffer) => (stderr += String(c)));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code: code ?? -1, stdout, stderr }));
-  });
-}
+import { cvc, project } from './helpers.js';
 
 const snap = (name: string) => join(__dirname, 'snapshots', `${name}.txt`);
 

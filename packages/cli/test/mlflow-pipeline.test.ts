@@ -24,7 +24,7 @@ let world: LoadedConfig;
 let bt: BacktestJobResult;
 let inferred: InferResult | undefined;
 
-describe.skipIf(!useOracle('mlflow'))('pipeline tracked in MLflow', () => {
+describe.skipIf(!(await useOracle('mlflow')))('pipeline tracked in MLflow', () => {
   beforeAll(async () => {
     server = await startMlflow();
     world = await ingestedWorld({
@@ -100,7 +100,7 @@ print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.star
       expect(resolved.length).toBeGreaterThan(0);
       for (const key of resolved) expect(ets.params).toContain(key);
 
-      const list = cvc(['--config', world.file, '--json', 'runs', 'list']);
+      const list = await cvc(['--config', world.file, '--json', 'runs', 'list']);
       expect(list.code, list.stderr).toBe(0);
       const listed = z
         .object({
@@ -116,7 +116,7 @@ print(json.dumps({"status": p.info.status, "span": p.info.end_time - p.info.star
       expect(row.duration).toMatch(/^\d+(s|m\d\ds)$/);
       expect(row.headline).toMatch(/^wape_\w+=\d\.\d{4}$/);
       // The id the backtest logged and named its report after (cvc.run_id), not only MLflow's.
-      const shown = cvc(['--config', world.file, '--json', 'runs', 'show', bt.runId]);
+      const shown = await cvc(['--config', world.file, '--json', 'runs', 'show', bt.runId]);
       expect(shown.code, shown.stderr).toBe(0);
       const run = z
         .object({

@@ -16,8 +16,8 @@ describe('cvc monitor', () => {
     config = lake.loaded.file;
   }, 120_000);
 
-  it('reports alerts as JSON and exits 0 by default, 4 with --fail-on alert', () => {
-    const ok = cvc(['--config', config, '--json', 'monitor', '--today', '2025-03-13']);
+  it('reports alerts as JSON and exits 0 by default, 4 with --fail-on alert', async () => {
+    const ok = await cvc(['--config', config, '--json', 'monitor', '--today', '2025-03-13']);
     expect(ok.code).toBe(0);
     const doc = JSON.parse(ok.stdout) as {
       command: string;
@@ -27,11 +27,11 @@ describe('cvc monitor', () => {
     expect(doc.command).toBe('monitor');
     expect(doc.added).toBe(4 * (11 + 10));
     expect(doc.alerts.find((a) => a.kind === 'accuracy_drift')?.stores).toEqual(['3']);
-    const failed = cvc(['--config', config, 'monitor', '--today', '2025-03-13', '--fail-on', 'alert']);
+    const failed = await cvc(['--config', config, 'monitor', '--today', '2025-03-13', '--fail-on', 'alert']);
     expect(failed.code).toBe(4);
     expect(failed.stdout).toMatch(/ALERT accuracy_drift: .*\[3\]/);
     expect(failed.stderr).toMatch(/alert\(s\) fired: .*accuracy_drift/);
-    expect(cvc(['--config', config, 'monitor', '--fail-on', 'sometimes']).code).toBe(2);
+    expect((await cvc(['--config', config, 'monitor', '--fail-on', 'sometimes'])).code).toBe(2);
   });
 });
 
@@ -39,8 +39,8 @@ describe('cvc daily', () => {
   it(
     "explains its exit codes, and exits with ingest's code when ingest fails " +
       'and the lake has no data to fall back on',
-    () => {
-      const help = cvc(['daily', '--help']);
+    async () => {
+      const help = await cvc(['daily', '--help']);
       expect(help.code).toBe(0);
       expect(help.stdout).toMatch(
         new RegExp(
@@ -49,7 +49,7 @@ describe('cvc daily', () => {
         ),
       );
       const p = project('source: { duckdb: { path: ../nowhere/source.duckdb } }\n');
-      const r = cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-01']);
+      const r = await cvc(['--config', p.config, '--json', 'daily', '--today', '2025-07-01']);
       const doc = JSON.parse(r.stdout) as {
         exitCode: number;
         steps: Array<{ step: string; outcome: string; exitCode?: number }>;

@@ -49,18 +49,18 @@ describe('secrets never leak', () => {
     ['a wrong type', `${MSSQL}${DB}    port: \${CVC_TEST_PW}\n`, /source\.mssql\.port: expected a number/],
     ['a misspelt parent key', `${MSSQL}  msql:\n    password: \${CVC_TEST_PW}\n`, /source\.msql: expected no such key/],
     ['a URI in a misspelt key', 'tracking:\n  urii: http://u:${CVC_TEST_PW}@h\n', /tracking\.urii: expected no/],
-  ])('in a config error for %s', (_what, yaml, message) => {
+  ])('in a config error for %s', async (_what, yaml, message) => {
     const p = project(yaml);
-    const r = cvc(['--config', p.config, 'ingest'], { env });
+    const r = await cvc(['--config', p.config, 'ingest'], { env });
     expectNoSecret(r, p.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(message);
     expect(r.stderr).toContain('${CVC_TEST_PW}');
   });
 
-  it('in a config error for a literal value under a secret key of the wrong type', () => {
+  it('in a config error for a literal value under a secret key of the wrong type', async () => {
     const p = project(`tracking:\n  token: [${SECRET}]\n`);
-    const r = cvc(['--config', p.config, 'ingest'], { env });
+    const r = await cvc(['--config', p.config, 'ingest'], { env });
     expectNoSecret(r, join(p.dir, 'data'));
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/tracking\.token: expected string.*not shown/);
@@ -69,7 +69,7 @@ describe('secrets never leak', () => {
   it('in the tracking info line, retry warnings and the final error (user:password@ in tracking.uri)', async () => {
     const port = await closedPort();
     const p = project(`tracking:\n  uri: http://cvc:\${CVC_TEST_PW}@127.0.0.1:${port}\n`);
-    const r = cvc(['--config', p.config, '--log-level', 'debug', 'train', '--from', '2024'], { env });
+    const r = await cvc(['--config', p.config, '--log-level', 'debug', 'train', '--from', '2024'], { env });
     expectNoSecret(r, p.dir);
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('tracking to MLflow');
@@ -83,7 +83,7 @@ describe('secrets never leak', () => {
     const port = await closedPort();
     const p = project('lake:\n  root: ../data/lake\n');
     const uri = `http://cvc:${SECRET}@127.0.0.1:${port}`;
-    const r = cvc(['--config', p.config, 'models', 'list'], { env: { ...env, MLFLOW_TRACKING_URI: uri } });
+    const r = await cvc(['--config', p.config, 'models', 'list'], { env: { ...env, MLFLOW_TRACKING_URI: uri } });
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/unreachable after 6 attempts/);
     expectNoSecret(r, p.dir);
@@ -96,10 +96,10 @@ describe('secrets never leak', () => {
     }, 200_000);
     afterAll(async () => server?.stop());
 
-    it('sends user:password@ as Basic auth, so the URI works and the secret is not echoed', () => {
+    it('sends user:password@ as Basic auth, so the URI works and the secret is not echoed', async () => {
       const uri = server.uri.replace('http://', 'http://cvc:${CVC_TEST_PW}@');
       const p = project(`tracking:\n  uri: ${uri}\n`);
-      const r = cvc(['--config', p.config, '--json', 'models', 'list'], { env });
+      const r = await cvc(['--config', p.config, '--json', 'models', 'list'], { env });
       expect(r.stderr).not.toMatch(/^cvc: /m);
       expect(r.code).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ backend: 'mlflow', versions: [] });

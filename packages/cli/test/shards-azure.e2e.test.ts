@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEV_KEY, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
 import { shardOfStore } from '@cvc/core';
-import { cvc, cvcAsync, deltaRows, project, python, type CliRun } from './helpers.js';
+import { cvc, deltaRows, project, python, type CliRun } from './helpers.js';
 
 const SHARDS = 4;
 let azurite: Azurite;
@@ -31,21 +31,19 @@ describe('sharded backtest on Azurite', () => {
       ['demo', 'init'],
       ['ingest', '--full'],
     ]) {
-      const r = cvc([...q, ...step], { env });
+      const r = await cvc([...q, ...step], { env });
       if (r.code !== 0) throw new Error(`${step.join(' ')} failed: ${r.stderr.slice(-1500)}`);
     }
     shards = await Promise.all(
       Array.from({ length: SHARDS }, (_, i) =>
-        cvcAsync([...q, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'az'], { env }),
+        cvc([...q, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'az'], { env }),
       ),
     );
-    merge = cvc([...q, '--json', 'backtest', '--shard', 'merge', '--run-id', 'az'], { env });
-    const trained = cvc([...q, 'train', '--from', '2024-01-01', '--promote', 'always'], { env });
+    merge = await cvc([...q, '--json', 'backtest', '--shard', 'merge', '--run-id', 'az'], { env });
+    const trained = await cvc([...q, 'train', '--from', '2024-01-01', '--promote', 'always'], { env });
     if (trained.code !== 0) throw new Error(`train failed (${trained.code}): ${trained.stderr.slice(-1500)}`);
     inferShards = await Promise.all(
-      Array.from({ length: SHARDS }, (_, i) =>
-        cvcAsync([...q, '--json', 'infer', '--shard', `${i}/${SHARDS}`], { env }),
-      ),
+      Array.from({ length: SHARDS }, (_, i) => cvc([...q, '--json', 'infer', '--shard', `${i}/${SHARDS}`], { env })),
     );
     const forecasts = 'az://cvclake/shards/lake/bip_vprevisao_lojas_futuro';
     const storageOptions = {
@@ -55,16 +53,16 @@ describe('sharded backtest on Azurite', () => {
       allow_http: 'true',
     };
     const keys = ['store_id', 'forecast_date'];
-    shardedRows = deltaRows(forecasts, keys, { keep: ['run_id'], storageOptions });
-    const one = cvc([...q, 'infer'], { env });
+    shardedRows = await deltaRows(forecasts, keys, { keep: ['run_id'], storageOptions });
+    const one = await cvc([...q, 'infer'], { env });
     if (one.code !== 0) throw new Error(`unsharded infer failed: ${one.stderr.slice(-1500)}`);
-    unshardedRows = deltaRows(forecasts, keys, { storageOptions });
+    unshardedRows = await deltaRows(forecasts, keys, { storageOptions });
   }, 900_000);
   afterAll(async () => {
     await azurite?.stop();
   });
 
-  it('all shards and the merge succeed; the blob tables hold every store once, no row twice', () => {
+  it('all shards and the merge succeed; the blob tables hold every store once, no row twice', async () => {
     shards.forEach((r, i) => {
       if (r.code !== 0) throw new Error(`shard ${i} failed: ${r.stderr.slice(-1500)}`);
     });
@@ -76,7 +74,7 @@ describe('sharded backtest on Azurite', () => {
       endpoint: azurite.blobEndpoint,
       allow_http: 'true',
     };
-    const out = python(`
+    const out = await python(`
 import json
 from deltalake import DeltaTable
 o = ${JSON.stringify(opts)}

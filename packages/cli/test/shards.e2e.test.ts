@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { backtestLearnedFile, shardOfStore, type LoadedConfig } from '@cvc/core';
 import { lakeTables, openDuckDb, readLatestBacktestChoice } from '@cvc/feature-table';
-import { cvc, cvcAsync, python, type CliRun } from './helpers.js';
+import { cvc, python, type CliRun } from './helpers.js';
 import { ingestedWorld } from './world.js';
 
 const SHARDS = 4;
@@ -33,8 +33,8 @@ interface Table {
 }
 
 /** Every row of a run (run_id dropped) read by delta-rs, sorted, so two runs compare as lists. */
-function runRows(table: string, runId: string, keys: string[]): Table {
-  const out = python(`
+async function runRows(table: string, runId: string, keys: string[]): Promise<Table> {
+  const out = await python(`
 import json
 from deltalake import DeltaTable
 df = DeltaTable(${JSON.stringify(table)}).to_pandas()
@@ -53,20 +53,21 @@ describe('sharded backtest', () => {
       stores: 10,
       yaml: 'backtest: { folds: 2, stride: 14, models: [lgbm], workers: 1 }\nmodels:\n  lgbm: { numBoostRound: 20 }\n',
     });
-    const full = await cvcAsync(['--config', world.file, '--json', 'backtest']);
+    const full = await cvc(['--config', world.file, '--json', 'backtest']);
     if (full.code !== 0) throw new Error(`unsharded backtest failed: ${full.stderr.slice(-2000)}`);
     fullRun = String((JSON.parse(full.stdout) as { runId: string }).runId);
     // The shards plan on the same table version and race for the next ones.
     shardRuns = await Promise.all(
       Array.from({ length: SHARDS }, (_, i) =>
-        cvcAsync(['--config', world.file, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'sh']),
+        cvc(['--config', world.file, '--json', 'backtest', '--shard', `${i}/${SHARDS}`, '--run-id', 'sh']),
       ),
     );
-    shardChoices = shardRuns.map(
-      (_, i) => runRows(`${world.paths.lake}/model_choice`, `sh.s${i}-${SHARDS}`, ['store_id']).rows,
-    );
+    shardChoices = [];
+    for (let i = 0; i < SHARDS; i++) {
+      shardChoices.push((await runRows(`${world.paths.lake}/model_choice`, `sh.s${i}-${SHARDS}`, ['store_id'])).rows);
+    }
     latest.push(await latestChoice());
-    merge = cvc(['--config', world.file, '--json', 'backtest', '--shard', 'merge', '--run-id', 'sh']);
+    merge = await cvc(['--config', world.file, '--json', 'backtest', '--shard', 'merge', '--run-id', 'sh']);
     latest.push(await latestChoice());
   }, 900_000);
 
@@ -90,11 +91,11 @@ describe('sharded backtest', () => {
     expect(stores.size).toBe(10);
   });
 
-  it('the merge moves every shard row under the run: baselines bit-identical, no row lost or doubled', () => {
+  it('the merge moves every shard row under the run: baselines bit-identical, no row lost or doubled', async () => {
     if (merge.code !== 0) throw new Error(`merge failed (${merge.code}): ${merge.stderr.slice(-2000)}`);
     const keys = ['model', 'fold', 'store_id', 'forecast_date'];
-    const a = runRows(`${world.paths.lake}/backtest_forecasts`, fullRun, keys).rows;
-    const b = runRows(`${world.paths.lake}/backtest_forecasts`, 'sh', keys).rows;
+    const a = (await runRows(`${world.paths.lake}/backtest_forecasts`, fullRun, keys)).rows;
+    const b = (await runRows(`${world.paths.lake}/backtest_forecasts`, 'sh', keys)).rows;
     expect(b.length).toBe(a.length);
     const key = (r: Record<string, unknown>) => keys.map((k) => String(r[k])).join('|');
     expect(new Set(b.map(key)).size).toBe(b.length);
@@ -108,40 +109,40 @@ describe('sharded backtest', () => {
     expect(lgbm(b)).not.toEqual(lgbm(a));
 
     const mkeys = ['model', 'fold', 'store_id'];
-    const ma = runRows(`${world.paths.lake}/backtest_metrics`, fullRun, mkeys).rows;
-    const mb = runRows(`${world.paths.lake}/backtest_metrics`, 'sh', mkeys).rows;
+    const ma = (await runRows(`${world.paths.lake}/backtest_metrics`, fullRun, mkeys)).rows;
+    const mb = (await runRows(`${world.paths.lake}/backtest_metrics`, 'sh', mkeys)).rows;
     expect(base(mb)).toEqual(base(ma));
     expect(mb.map((r) => mkeys.map((k) => String(r[k])).join('|'))).toEqual(
       ma.map((r) => mkeys.map((k) => String(r[k])).join('|')),
     );
     for (let i = 0; i < SHARDS; i++) {
-      expect(runRows(`${world.paths.lake}/backtest_forecasts`, `sh.s${i}-${SHARDS}`, keys).rows).toEqual([]);
+      expect((await runRows(`${world.paths.lake}/backtest_forecasts`, `sh.s${i}-${SHARDS}`, keys)).rows).toEqual([]);
     }
   });
 
-  it("the merged choice covers every store once, with one global best, and train's learned file exists", () => {
+  it("the merged choice covers every store once, with one global best, and train's learned file exists", async () => {
     const s = JSON.parse(merge.stdout) as { shards: number; stores: number; globalBest: string };
     expect(s.shards).toBe(SHARDS);
-    const full = runRows(`${world.paths.lake}/model_choice`, fullRun, ['store_id']).rows;
-    const sh = runRows(`${world.paths.lake}/model_choice`, 'sh', ['store_id']).rows;
+    const full = (await runRows(`${world.paths.lake}/model_choice`, fullRun, ['store_id'])).rows;
+    const sh = (await runRows(`${world.paths.lake}/model_choice`, 'sh', ['store_id'])).rows;
     expect(sh.map((r) => r['store_id'])).toEqual(full.map((r) => r['store_id']));
     expect(new Set(sh.map((r) => r['global_best']))).toEqual(new Set([s.globalBest]));
     for (const r of sh) if (r['reason'] === 'global-best') expect(r['model']).toBe(s.globalBest);
     expect(existsSync(backtestLearnedFile(world.paths.data, 'sh'))).toBe(true);
     for (let i = 0; i < SHARDS; i++)
-      expect(runRows(`${world.paths.lake}/model_choice`, `sh.s${i}-${SHARDS}`, ['store_id']).rows).toEqual([]);
+      expect((await runRows(`${world.paths.lake}/model_choice`, `sh.s${i}-${SHARDS}`, ['store_id'])).rows).toEqual([]);
   });
 
-  it('a second merge finds the run merged; a shard missing is an input error naming it', () => {
-    const again = cvc(['--config', world.file, '--json', 'backtest', '--shard', 'merge', '--run-id', 'sh']);
+  it('a second merge finds the run merged; a shard missing is an input error naming it', async () => {
+    const again = await cvc(['--config', world.file, '--json', 'backtest', '--shard', 'merge', '--run-id', 'sh']);
     expect(again.code).toBe(0);
     expect((JSON.parse(again.stdout) as { alreadyMerged: boolean }).alreadyMerged).toBe(true);
-    const one = cvc(['--config', world.file, 'backtest', '--shard', '1/3', '--run-id', 'part', '--folds', '1']);
+    const one = await cvc(['--config', world.file, 'backtest', '--shard', '1/3', '--run-id', 'part', '--folds', '1']);
     expect(one.code).toBe(0);
-    const bad = cvc(['--config', world.file, 'backtest', '--shard', 'merge', '--run-id', 'part']);
+    const bad = await cvc(['--config', world.file, 'backtest', '--shard', 'merge', '--run-id', 'part']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/lacks shard\(s\) 0\/3, 2\/3/);
-    const flag = cvc(['--config', world.file, 'backtest', '--shard', '4/4', '--run-id', 'x']);
+    const flag = await cvc(['--config', world.file, 'backtest', '--shard', '4/4', '--run-id', 'x']);
     expect(flag.code).toBe(2);
     expect(flag.stderr).toMatch(/--shard expects i\/n/);
   });

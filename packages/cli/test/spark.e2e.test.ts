@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { append, createTable, merge, optimize } from '@cvc/lakehouse';
 import { DEV_ACCOUNT, DEV_KEY, listBlobNames, startAzurite, type Azurite } from '../../lakehouse/test/backends.js';
-import { cvcAsync, project } from './helpers.js';
+import { cvc, project } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 const execFileAsync = promisify(execFile);
@@ -92,12 +92,12 @@ async function azureTables(connectionString: string, container: string): Promise
 /** The demo with `days` simulated days of `cvc daily` after infer. */
 // Child processes run async: a worker blocked for minutes starves vitest's RPC ("Timeout calling onTaskUpdate").
 async function demo(dir: string, config: string, days: number): Promise<void> {
-  const r = await cvcAsync(['--config', config, '--json', 'demo', '--days', String(days)]);
+  const r = await cvc(['--config', config, '--json', 'demo', '--days', String(days)]);
   if (r.code !== 0) throw new Error(`demo failed (${r.code}) in ${dir}: ${r.stderr.slice(-2000)}`);
 }
 
 async function infer(config: string): Promise<void> {
-  const r = await cvcAsync(['--config', config, '--json', 'infer', '--horizon', '35']);
+  const r = await cvc(['--config', config, '--json', 'infer', '--horizon', '35']);
   if (r.code !== 0) throw new Error(`infer failed (${r.code}): ${r.stderr.slice(-2000)}`);
 }
 
@@ -149,7 +149,7 @@ async function lakehouseTable(table: string): Promise<void> {
   if (compacted.metrics['numFilesAdded'] !== 1) throw new Error('optimize did not compact the table');
 }
 
-describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
+describe.skipIf(!(await useOracle('spark')))('Spark reads what cvc writes', () => {
   let reads: Read[];
   let specs: Spec[];
   let sparkSeconds: number;
@@ -216,7 +216,7 @@ describe.skipIf(!useOracle('spark'))('Spark reads what cvc writes', () => {
     const az = project(`${CONFIG}lake: { root: az://sparklake/demo/lake, localDir: ../work }\n`);
     dirs.push(az.dir);
     const env = { AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString, CVC_LAKE_CACHE: join(az.dir, 'cache') };
-    const r = await cvcAsync(['--config', az.config, '--json', 'demo', '--days', '2'], { env });
+    const r = await cvc(['--config', az.config, '--json', 'demo', '--days', '2'], { env });
     if (r.code !== 0) throw new Error(`demo on Azurite failed (${r.code}): ${r.stderr.slice(-2000)}`);
     const storageOptions = {
       account_name: DEV_ACCOUNT,

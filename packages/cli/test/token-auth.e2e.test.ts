@@ -15,7 +15,7 @@ import {
   type IdentityEndpoint,
   type TokenKind,
 } from '../../lakehouse/test/token-auth.js';
-import { cvcAsync, project, type CliRun } from './helpers.js';
+import { cvc, project, type CliRun } from './helpers.js';
 
 let certs: string;
 let azurite: Azurite;
@@ -25,7 +25,7 @@ let ca = '';
 
 function run(kind: TokenKind, ...args: string[]): Promise<CliRun> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(AZURE_|IDENTITY_|MSI_)/.test(k)));
-  return cvcAsync(['--config', p.config, ...args], {
+  return cvc(['--config', p.config, ...args], {
     replaceEnv: {
       ...env,
       NODE_EXTRA_CA_CERTS: ca,
@@ -41,7 +41,7 @@ function run(kind: TokenKind, ...args: string[]): Promise<CliRun> {
 describe('cvc on an Azure lake with managed-identity tokens (HTTPS Azurite, OAuth)', () => {
   beforeAll(async () => {
     certs = mkdtempSync(join(tmpdir(), 'cvc-token-cli-'));
-    const tls = selfSignedCert(certs);
+    const tls = await selfSignedCert(certs);
     ca = tls.ca;
     azurite = await startAzurite({ tls: { cert: tls.cert, key: tls.key }, oauth: true });
     identity = await startIdentityEndpoint();

@@ -1,11 +1,12 @@
 // The lock shared by infer and the local registry: locks left by dead, foreign, reused or ancient
 // owners are broken; a live one is waited on and the timeout names the command that clears it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { acquireLockFile, clearLockHint, currentBootId, processStartTicks, type LockOwner } from '../src/index.js';
+import { runChild } from '../../../test-support/child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvc-lockfile-'));
 const children: ChildProcess[] = [];
@@ -126,7 +127,7 @@ describe('lock file', () => {
     expect(clearLockHint(path)).toBe(hint);
   });
 
-  it('leaves no lock file when the disk is full (ENOSPC while writing the owner)', () => {
+  it('leaves no lock file when the disk is full (ENOSPC while writing the owner)', async () => {
     // A real full disk: a 64 KiB tmpfs in a private mount namespace, filled before the lock is taken.
     const mnt = mkdtempSync(join(tmpdir(), 'cvc-lockfull-'));
     const src = resolve(__dirname, '../src/lock-file.ts');
@@ -139,7 +140,7 @@ describe('lock file', () => {
       `console.log(JSON.stringify({ r, files: readdirSync('${mnt}') }));`,
     ].join('\n');
     const cmd = `mount -t tmpfs -o size=64k tmpfs '${mnt}' && node --import tsx --input-type=module -e "$0"`;
-    const out = spawnSync('unshare', ['-m', 'sh', '-c', cmd, script], { encoding: 'utf8' });
+    const out = await runChild('unshare', ['-m', 'sh', '-c', cmd, script]);
     rmSync(mnt, { recursive: true, force: true });
     expect(out.stderr).toBe('');
     expect(JSON.parse(out.stdout)).toEqual({ r: 'ENOSPC', files: ['fill'] });

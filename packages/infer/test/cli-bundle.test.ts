@@ -3,7 +3,7 @@
 // passes and the model text itself is what must be refused: exit 2 naming the file, no crash
 // signal, nothing from LightGBM on stdout.
 import { createHash } from 'node:crypto';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { processStartTicks } from '@cvc/core';
 import { LgbmForecaster } from '@cvc/models';
 import { exportBundle, signBundle, writeBundle } from '@cvc/mlops';
 import { lgbmSynthetic } from '../../../bench/lgbm-synthetic.js';
+import { runChild } from '../../../test-support/child.js';
 
 export const CLI = resolve(__dirname, '../../cli/dist/bin.js');
 const root = mkdtempSync(join(tmpdir(), 'cvc-badbundle-'));
@@ -22,8 +23,8 @@ afterAll(() => {
   if (!process.env.KEEP) rmSync(root, { recursive: true, force: true });
 });
 
-export function cvc(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } });
+function cvc(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runChild(process.execPath, [CLI, ...args], { cwd, env: { ...process.env, ...env } });
 }
 
 beforeAll(async () => {
@@ -82,9 +83,9 @@ const cases: [string, (b: Buffer) => Buffer][] = [
 
 describe('cvc infer --bundle with a damaged LightGBM model', () => {
   for (const [name, damage] of cases) {
-    it(`${name}: exit 2 naming the file, no signal, nothing on stdout`, () => {
+    it(`${name}: exit 2 naming the file, no signal, nothing on stdout`, async () => {
       const dir = damaged(name.replaceAll(' ', '-'), damage);
-      const r = cvc(root, ['infer', '--horizon', '7', '--bundle', dir]);
+      const r = await cvc(root, ['infer', '--horizon', '7', '--bundle', dir]);
       expect(r.signal).toBeNull();
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');
@@ -118,7 +119,7 @@ describe('cvc infer --bundle x.tar.gz temp files', () => {
       const oldOrphan = leftover('old', undefined, 2 * 3600);
       const newOrphan = leftover('new');
       // The lake is empty, so the run ends (exit 2) after the bundle was extracted and loaded.
-      const r = cvc(root, ['infer', '--horizon', '7', '--bundle', archive], { TMPDIR: tmp });
+      const r = await cvc(root, ['infer', '--horizon', '7', '--bundle', archive], { TMPDIR: tmp });
       expect(r.stderr).toContain('feature table');
       expect(r.status).toBe(2);
       expect([dead, reused, oldOrphan].filter(existsSync)).toEqual([]);
@@ -148,15 +149,15 @@ describe('cvc infer with registry.signingKey', () => {
       [wrong, 'does not match registry.signingKey'],
     ] as const;
     for (const [dir, why] of refused) {
-      const r = run(dir);
+      const r = await run(dir);
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(`${join(dir, 'manifest.sig')}: ${why}`);
       expect(r.stdout + r.stderr).not.toContain(key);
     }
-    const ok = run(signed);
+    const ok = await run(signed);
     expect(ok.stderr).toContain('feature table'); // past the bundle checks, stopped by the empty lake
     expect(ok.stdout + ok.stderr).not.toContain(key);
     // Without a key the unsigned bundle is accepted, as before.
-    expect(cvc(root, ['infer', '--horizon', '7', '--bundle', good]).stderr).toContain('feature table');
+    expect((await cvc(root, ['infer', '--horizon', '7', '--bundle', good])).stderr).toContain('feature table');
   });
 });

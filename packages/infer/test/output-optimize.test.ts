@@ -44,7 +44,7 @@ it('infer OPTIMIZEs the forecast table after its write, incrementally', async ()
   expect(row).toEqual({ n: 3 * 12 * 35, d: 3 });
   conn.closeSync();
   instance.closeSync();
-  const n = python<number>(
+  const n = await python<number>(
     `import sys
 from deltalake import DeltaTable
 print(DeltaTable(sys.argv[1]).to_pyarrow_table().num_rows)`,

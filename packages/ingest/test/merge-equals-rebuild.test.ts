@@ -85,7 +85,7 @@ test('daily merges equal a full rebuild row for row on the demo source', async (
   // every version of the merged table: the same row count and sales total as our reader.
   const latest = (await loadSnapshot(table)).version;
   const versions = Array.from({ length: latest }, (_, i) => i + 1);
-  const theirs = python<Array<[number, number]>>(
+  const theirs = await python<Array<[number, number]>>(
     `import sys, json
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder

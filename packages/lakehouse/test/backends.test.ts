@@ -24,6 +24,8 @@ import { backends } from './backends.js';
 import { connect, python, rows } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
+const deltaRs = await useOracle('delta-rs');
+
 const COLUMNS = [
   { name: 'store_id', type: 'VARCHAR' as const, nullable: false },
   { name: 'date', type: 'DATE' as const, nullable: false },
@@ -188,9 +190,9 @@ describe.each(backends())('lakehouse on $name', (backend) => {
     expect((await vacuum(t, { retentionHours: 0, enforceRetention: false })).deleted).toEqual([]);
     expect(await dvFiles()).toHaveLength(1);
     expect(await sum()).toEqual(expected);
-    if (!useOracle('delta-rs')) return;
+    if (!deltaRs) return;
     // delta-rs reads the DV from this backend too (its DataFusion reader; the pyarrow path refuses DVs).
-    const theirs = python<[number, number]>(
+    const theirs = await python<[number, number]>(
       `import json, sys
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder
@@ -203,14 +205,14 @@ print(json.dumps([r['n'], r['s']]))`,
     expect(theirs).toEqual([expected.n, Number(expected.s)]);
   }, 60_000);
 
-  it.runIf(useOracle('delta-rs'))(
+  it.runIf(deltaRs)(
     'delta-rs reads every version we wrote, from this backend',
     async () => {
       const t = backend.table('deltars');
       await createTable(conn, t, { columns: COLUMNS });
       await append(conn, t, VALUES);
       await merge(conn, t, row('2', '2025-01-02', '7'), { on: ['store_id', 'date'] });
-      const got = python<Array<Array<[string, number | null]>>>(
+      const got = await python<Array<Array<[string, number | null]>>>(
         `
 import json, sys
 from deltalake import DeltaTable

@@ -31,6 +31,8 @@ import { protocolUpgrade } from '../src/transaction/protocol.js';
 import { useOracle } from '../../../test-support/oracles.js';
 import { connect, python, rows, tempDir } from './helpers.js';
 
+const deltaRs = await useOracle('delta-rs');
+
 const COLS = [
   { name: 'store_id', type: 'VARCHAR' as const, nullable: false },
   { name: 'date', type: 'DATE' as const, nullable: false },
@@ -87,7 +89,6 @@ describe('deletion vector format', () => {
 describe('merge with deletion vectors', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
-  const deltaRs = useOracle('delta-rs');
   beforeAll(async () => {
     conn = await connect();
   });
@@ -117,11 +118,11 @@ print(json.dumps(out))`,
       t,
       JSON.stringify(versions),
     );
-  const theirs = (t: string, version: number) => theirsAt(t, [version])[0];
+  const theirs = async (t: string, version: number) => (await theirsAt(t, [version]))[0];
   /** Our reader and delta-rs agree at every version from 1 to `latest`. */
   const agreeAtEveryVersion = async (t: string, latest: number) => {
     const versions = Array.from({ length: latest }, (_, i) => i + 1);
-    const all = theirsAt(t, versions);
+    const all = await theirsAt(t, versions);
     for (const v of versions) expect(all[v - 1]).toEqual(await ours(t, v));
   };
 
@@ -214,7 +215,7 @@ print(json.dumps(out))`,
     const optimized = await loadSnapshot(t);
     expect(optimized.files.some((f) => f.dv)).toBe(false);
     expect(await ours(t)).toEqual(await model());
-    if (deltaRs) expect(theirs(t, optimized.version)).toEqual(await model());
+    if (deltaRs) expect(await theirs(t, optimized.version)).toEqual(await model());
 
     // VACUUM keeps the DV files retained versions need; at zero retention only the live ones (none now).
     const dvFiles = () => readdirSync(t).filter((f) => f.startsWith('deletion_vector_'));
@@ -228,7 +229,7 @@ print(json.dumps(out))`,
     await vacuum(t, { retentionHours: 0, enforceRetention: false });
     expect(dvFiles()).toHaveLength(0);
     expect(await ours(t)).toEqual(await model());
-    if (deltaRs) expect(theirs(t, optimized.version)).toEqual(await model());
+    if (deltaRs) expect(await theirs(t, optimized.version)).toEqual(await model());
     expect((await history(t)).map((h) => h.operation)).toContain('OPTIMIZE');
   }, 180_000);
 
@@ -250,7 +251,7 @@ print(json.dumps(out))`,
     expect(readdirSync(t).filter((f) => f.startsWith('deletion_vector_'))).toEqual([dvRelativePath(live[0]!.dv!)]);
     const n = await rows(conn, `SELECT count(*)::INTEGER AS n FROM ${await scanSql(conn, t)} x`);
     expect(n[0]!['n']).toBe(20000);
-    if (deltaRs) expect(theirs(t, (await loadSnapshot(t)).version)).toEqual(await ours(t));
+    if (deltaRs) expect(await theirs(t, (await loadSnapshot(t)).version)).toEqual(await ours(t));
   }, 60_000);
 
   it("reads a DV at an absolute path ('p', as other engines write it) and merges on top of it", async () => {
@@ -286,7 +287,7 @@ print(json.dumps(out))`,
     });
     expect(uri).toContain('dv%20store');
     expect(await ours(t)).toEqual(expected);
-    if (deltaRs) expect(theirs(t, snap.version)).toEqual(expected);
+    if (deltaRs) expect(await theirs(t, snap.version)).toEqual(expected);
     // A merge into the same file reads the old DV from there and writes the union to a DV file of the table.
     await merge(conn, t, upsert(2, [3, 7], '2024-01-05'), { on: ['store_id', 'date'] });
     const after = (await loadSnapshot(t)).files.find((f) => f.path === marked.path)!;

@@ -85,7 +85,7 @@ function batch(seed: number, n: number, day: string): string {
     FROM range(${n})`;
 }
 
-describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
+describe.skipIf(!(await useOracle('delta-rs')))('interop with delta-rs', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
   beforeAll(async () => {
@@ -131,7 +131,7 @@ describe.skipIf(!useOracle('delta-rs'))('interop with delta-rs', () => {
     const latest = (await loadSnapshot(table)).version;
     expect(latest).toBe(11);
 
-    const theirs = python<{
+    const theirs = await python<{
       versions: Row[][];
       version: number;
       history: number;
@@ -191,7 +191,7 @@ print(json.dumps(out))`,
     expect(hist[hist.length - 2]!.metadata).toEqual({ source: 'test', watermark: '2025-01-03' });
 
     // delta-rs checkpoints our table; we read its checkpoint, clustering domain included.
-    python(
+    await python(
       `from deltalake import DeltaTable
 import sys
 DeltaTable(sys.argv[1]).create_checkpoint()
@@ -205,7 +205,7 @@ print('null')`,
 
   it('we read tables delta-rs wrote, after its optimize, vacuum and checkpoint', async () => {
     const table = `${tmp.dir}/theirs`;
-    const out = python<{ readable: Record<string, Row[]>; unreadable: number[]; latest: number }>(
+    const out = await python<{ readable: Record<string, Row[]>; unreadable: number[]; latest: number }>(
       `${NORMALISE_PY}
 import pyarrow as pa
 from deltalake import write_deltalake
@@ -257,7 +257,7 @@ print(json.dumps({'readable': readable, 'unreadable': unreadable, 'latest': late
     // And we can keep writing to it.
     await append(conn, table, `SELECT * FROM (${await scanSql(conn, table)}) LIMIT 2`);
     await checkpoint(conn, table);
-    const after = python<Row[]>(
+    const after = await python<Row[]>(
       `${NORMALISE_PY}
 print(json.dumps(read(sys.argv[1])))`,
       table,

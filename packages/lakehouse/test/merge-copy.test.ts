@@ -9,6 +9,8 @@ import { append, createTable, loadSnapshot, merge, scanSql } from '../src/index.
 import { connect, python, rows, tempDir } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
+const deltaRs = await useOracle('delta-rs');
+
 const COLS = [
   { name: 'store_id', type: 'VARCHAR' as const, nullable: false },
   { name: 'date', type: 'DATE' as const, nullable: false },
@@ -91,8 +93,8 @@ describe('merge copies touched files in order', () => {
     expect(got).toEqual(expected);
     const inRemoved = removed.reduce((s, p) => s + before.get(p)!.length, 0);
     expect(r.metrics['numTargetRowsCopied']).toBe(inRemoved - Number(r.metrics['numTargetRowsUpdated']));
-    if (useOracle('delta-rs')) {
-      const theirs = python<Array<[string, string, number]>>(
+    if (deltaRs) {
+      const theirs = await python<Array<[string, string, number]>>(
         `
 import json, sys
 from deltalake import DeltaTable

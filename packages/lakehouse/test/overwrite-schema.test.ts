@@ -6,7 +6,7 @@ import { createTable, loadSnapshot, overwrite, scanSql, type ColumnDef } from '.
 import { connect, python, rows, tempDir } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
-describe.skipIf(!useOracle('delta-rs'))('overwrite with a new schema', () => {
+describe.skipIf(!(await useOracle('delta-rs')))('overwrite with a new schema', () => {
   let conn: DuckDBConnection;
   const tmp = tempDir();
   beforeAll(async () => {
@@ -42,7 +42,7 @@ describe.skipIf(!useOracle('delta-rs'))('overwrite with a new schema', () => {
     // The same schema again writes no metaData action.
     const again = await overwrite(conn, table, `SELECT 'B' AS store_id, 1.0 AS size_m2`, { schema: after });
     expect(again.version).toBe(r.version + 1);
-    const theirs = python<{ now: unknown[]; old: unknown[]; cols: string[] }>(
+    const theirs = await python<{ now: unknown[]; old: unknown[]; cols: string[] }>(
       `import json, sys
 from deltalake import DeltaTable
 now = DeltaTable(sys.argv[1], version=int(sys.argv[2]))

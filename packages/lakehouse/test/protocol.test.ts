@@ -169,7 +169,7 @@ describe('protocol', () => {
   it('delta-rs reads the upgraded table and its protocol', async () => {
     const t = await oldTable();
     await append(conn, t, batch('2', 2));
-    const out = python<{ rows: number; features: string[]; version: number }>(
+    const out = await python<{ rows: number; features: string[]; version: number }>(
       `
 import json, sys
 from deltalake import DeltaTable
@@ -185,7 +185,7 @@ print(json.dumps({'rows': dt.to_pyarrow_table().num_rows, 'features': dt.protoco
     const t = path.join(tmp.dir, 'deltars-writes');
     await createTable(conn, t, { columns: COLS });
     await append(conn, t, batch('1', 1));
-    python(
+    await python(
       `
 import datetime, json, sys
 import pyarrow as pa

@@ -72,7 +72,7 @@ function worker(action: 'write' | 'read', table: string, kind: TokenKind): Promi
 describe('DefaultAzureCredential against HTTPS Azurite with OAuth', () => {
   beforeAll(async () => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'cvc-token-auth-'));
-    tls = selfSignedCert(dir);
+    tls = await selfSignedCert(dir);
     azurite = await startAzurite({ tls: { cert: tls.cert, key: tls.key }, oauth: true });
     identity = await startIdentityEndpoint();
   }, 90_000);
@@ -97,7 +97,7 @@ describe('DefaultAzureCredential against HTTPS Azurite with OAuth', () => {
     const saved = process.env['SSL_CERT_FILE'];
     process.env['SSL_CERT_FILE'] = tls.ca;
     try {
-      const got = python<{ rows: number; total: number; version: number }>(
+      const got = await python<{ rows: number; total: number; version: number }>(
         `
 import json, sys
 from deltalake import DeltaTable

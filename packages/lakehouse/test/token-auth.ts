@@ -5,7 +5,7 @@
 // takes the same code path here as in production; only the token's issuer is not Azure AD (Azurite checks
 // a token's issuer, audience and expiry, not its signature).
 
-import { execFileSync } from 'node:child_process';
+import { runChild } from '../../../test-support/child.js';
 import { writeFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
@@ -17,11 +17,14 @@ import path from 'node:path';
  * NODE_EXTRA_CA_CERTS, rustls's SSL_CERT_FILE), `cert` + `key` what Azurite serves. Two certificates, not
  * one self-signed: rustls (delta-rs) refuses a CA certificate used as the server's own.
  */
-export function selfSignedCert(dir: string): { ca: string; cert: string; key: string } {
+export async function selfSignedCert(dir: string): Promise<{ ca: string; cert: string; key: string }> {
   const f = (name: string) => path.join(dir, name);
-  const openssl = (args: string[]) => execFileSync('openssl', args, { stdio: 'ignore' });
+  const openssl = async (args: string[]) => {
+    const r = await runChild('openssl', args);
+    if (r.status !== 0) throw new Error(`openssl ${args[0]} failed: ${r.stderr.slice(-2000)}`);
+  };
   const key = ['-newkey', 'rsa:2048', '-nodes'];
-  openssl([
+  await openssl([
     'req',
     '-x509',
     ...key,
@@ -34,9 +37,9 @@ export function selfSignedCert(dir: string): { ca: string; cert: string; key: st
     '-out',
     f('ca.pem'),
   ]);
-  openssl(['req', ...key, '-subj', '/CN=127.0.0.1', '-keyout', f('key.pem'), '-out', f('server.csr')]);
+  await openssl(['req', ...key, '-subj', '/CN=127.0.0.1', '-keyout', f('key.pem'), '-out', f('server.csr')]);
   writeFileSync(f('server.ext'), 'basicConstraints=critical,CA:FALSE\nsubjectAltName=IP:127.0.0.1\n');
-  openssl(
+  await openssl(
     ['x509', '-req', '-in', f('server.csr'), '-CA', f('ca.pem'), '-CAkey', f('ca.key'), '-CAcreateserial'].concat([
       '-days',
       '2',

@@ -69,7 +69,7 @@ describe('vacuum and retention', () => {
     expect(parquet()).toHaveLength(all.length - done.deleted.length);
 
     for (const v of retained) expect(await sums(t, v)).toEqual(before.get(v));
-    const theirs = python<Record<string, { n: number; s: number }>>(
+    const theirs = await python<Record<string, { n: number; s: number }>>(
       `
 import json, sys
 from deltalake import DeltaTable

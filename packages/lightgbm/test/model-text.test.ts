@@ -1,13 +1,13 @@
 // Malformed model text must never crash the process or print on stdout: each corruption is loaded
 // in a child process (a crash there is a signal, not a failed assertion here), which must exit
 // normally with a ModelFileError naming the file and write nothing on stdout.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Booster, checkModelText, Dataset, ModelTextError, train } from '../src/index.js';
 import { regression } from './synthetic.js';
+import { runChild } from '../../../test-support/child.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'cvc-lgbm-model-'));
 let model = '';
@@ -24,14 +24,14 @@ beforeAll(async () => {
 });
 
 /** Loads `text` from a file in a child process through Booster.load; returns its exit, signal and output. */
-function loadInChild(name: string, text: string | Buffer) {
+async function loadInChild(name: string, text: string | Buffer) {
   const file = join(dir, name);
   writeFileSync(file, text);
   const src = resolve(__dirname, '../src/index.ts');
   const script = `const { Booster } = await import(${JSON.stringify(src)});
 try { await Booster.load(${JSON.stringify(file)}); console.error('LOADED'); }
 catch (e) { console.error('ERROR ' + e.name + ' ' + e.message); process.exitCode = 2; }`;
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const r = await runChild(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
   return { file, status: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -72,7 +72,7 @@ const corruptions: [string, (m: string) => string | Buffer][] = [
 describe('model text check', () => {
   it('accepts what LightGBM writes, and the model loads from it', async () => {
     expect(checkModelText(model)).not.toContain('tree_sizes=');
-    const r = loadInChild('good.txt', model);
+    const r = await loadInChild('good.txt', model);
     expect(r.stderr).toContain('LOADED');
     expect(r.stdout).toBe('');
     expect(Booster.fromModelString(model).numFeature()).toBe(5);
@@ -86,10 +86,10 @@ describe('model text check', () => {
   });
 
   for (const [name, corrupt] of corruptions) {
-    it(`refuses a model with ${name}: no crash, nothing on stdout, the file named`, () => {
+    it(`refuses a model with ${name}: no crash, nothing on stdout, the file named`, async () => {
       const bad = corrupt(model);
       expect(() => checkModelText(Buffer.isBuffer(bad) ? bad.toString('utf8') : bad)).toThrow(ModelTextError);
-      const r = loadInChild(`${name.replaceAll(/\W+/g, '-')}.txt`, bad);
+      const r = await loadInChild(`${name.replaceAll(/\W+/g, '-')}.txt`, bad);
       expect(r.signal).toBeNull();
       expect(r.status).toBe(2);
       expect(r.stdout).toBe('');

@@ -1,9 +1,9 @@
 // LightGBM logs from OpenMP worker threads too (e.g. while binning features in parallel), and its
 // log callback and level are per thread: those lines must reach our logger, never stdout, even
 // with verbose=-1. Run in a child process, so its stdout is the real one.
-import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runChild } from '../../../test-support/child.js';
 
 function run(withLogger: boolean) {
   const src = resolve(__dirname, '../src/index.ts');
@@ -22,15 +22,15 @@ for (let t = 0; t < 600 && ${withLogger} && !lines.some((l) => l.includes('categ
   await new Promise((r) => setTimeout(r, 100));
 }
 console.error(JSON.stringify(lines));`;
-  return spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  return runChild(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
 }
 
 describe('native log lines', () => {
-  it('never reach stdout, with or without a logger; with one they reach it', () => {
-    const silent = run(false);
+  it('never reach stdout, with or without a logger; with one they reach it', async () => {
+    const silent = await run(false);
     expect(silent.status).toBe(0);
     expect(silent.stdout).toBe('');
-    const logged = run(true);
+    const logged = await run(true);
     expect(logged.status).toBe(0);
     expect(logged.stdout).toBe('');
     const lines = JSON.parse(logged.stderr.trim().split('\n').at(-1)!) as string[];

@@ -27,7 +27,7 @@ afterAll(async () => {
   await server?.stop();
 });
 
-describe.skipIf(!useOracle('mlflow'))('MLflow tracking', () => {
+describe.skipIf(!(await useOracle('mlflow')))('MLflow tracking', () => {
   it('logs a parent run with child runs, big batches and artifacts that MLflow reads back', async () => {
     const tracker = await openTracker(
       { uri: null, experiment: 'cvc-validate', root: '/nonexistent' },
@@ -161,7 +161,7 @@ print(json.dumps({
   });
 });
 
-describe.skipIf(!useOracle('mlflow'))('MLflow Model Registry', () => {
+describe.skipIf(!(await useOracle('mlflow')))('MLflow Model Registry', () => {
   it('registers bundles from run artifacts, promotes by WAPE, rolls back and resolves for infer', async () => {
     const tmp = await tempDir();
     const tracker = await openTracker({ uri: server.uri, experiment: 'cvc-train', root: '' }, { env: {} });

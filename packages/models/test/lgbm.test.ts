@@ -1,6 +1,5 @@
 // The LightGBM forecaster against the shared contract, on synthetic stores with promotions,
 // holidays and closures: it must beat seasonal-naive by a clear margin and round-trip save/load.
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +8,7 @@ import { coverage, lgbmSynthetic, seasonalNaive, wape } from '../../../bench/lgb
 import { ForecastInputError, type QuantileForecast } from '@cvc/core';
 import { LgbmForecaster, lgbmFactory } from '../src/lgbm/index.js';
 import { summarizeStops } from '../src/lgbm/forecaster.js';
+import { runChild } from '../../../test-support/child.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 const H = 35;
@@ -145,7 +145,7 @@ describe('lgbm stop reason', () => {
   });
 });
 
-describe.skipIf(!useOracle('python-lightgbm'))('saved model in Python', () => {
+describe.skipIf(!(await useOracle('python-lightgbm')))('saved model in Python', () => {
   it('opens with lightgbm.Booster(model_file=...)', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lgbm-fc-py-'));
     dirs.push(dir);
@@ -158,7 +158,9 @@ describe.skipIf(!useOracle('python-lightgbm'))('saved model in Python', () => {
         'meta=json.load(open(sys.argv[1]+"/lgbm.json"))\n' +
         'print(json.dumps({"features": b.feature_name(), "names": meta["layout"]["names"]}))\n',
     );
-    const out = JSON.parse(execFileSync('python3', [script, dir], { encoding: 'utf8' })) as {
+    const r = await runChild('python3', [script, dir]);
+    expect(r.status, r.stderr).toBe(0);
+    const out = JSON.parse(r.stdout) as {
       features: string[];
       names: string[];
     };

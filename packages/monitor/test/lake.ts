@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { python } from '../../../test-support/python.js';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import { loadConfig, type LoadedConfig } from '@cvc/core';
 import { append, createTable, merge, type ColumnDef } from '@cvc/lakehouse';
@@ -129,14 +129,10 @@ export async function testLake(yaml = ''): Promise<TestLake> {
 /** delta-rs (Python deltalake) reads the table at its latest version: every row, key and actual. */
 export function readWithDeltaRs(
   table: string,
-): Array<{ store_id: string; as_of_date: string; forecast_date: string; actual: number }> {
-  const script = `import json, sys, os
+): Promise<Array<{ store_id: string; as_of_date: string; forecast_date: string; actual: number }>> {
+  const script = `import json, sys
 from deltalake import DeltaTable
 t = DeltaTable(sys.argv[1]).to_pyarrow_table(columns=["store_id", "as_of_date", "forecast_date", "actual"])
-print(json.dumps(t.to_pylist(), default=str))
-sys.stdout.flush(); os._exit(0)`;
-  const r = spawnSync('python3', ['-c', script, table], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
-  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr.slice(-2000)}`);
-  const lines = r.stdout.trim().split('\n');
-  return JSON.parse(lines[lines.length - 1]!);
+print(json.dumps(t.to_pylist(), default=str))`;
+  return python(script, table);
 }

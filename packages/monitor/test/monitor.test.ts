@@ -34,12 +34,12 @@ describe('runMonitor', () => {
     first = await runMonitor({ loaded: lake.loaded, runId: 'm1', today: '2025-03-11' });
   }, 120_000);
 
-  it('adds one row per forecast day whose actual has arrived', () => {
+  it('adds one row per forecast day whose actual has arrived', async () => {
     // Forecast as of day a covers a+1..a+35; actuals run to 03-10. 4 stores for as-of 03-01..03-09,
     // 3 for 03-10 (none observed).
     const perStore = asOfs.slice(0, -1).reduce((s, _a, i) => s + (9 - i), 0);
     expect(first.update).toMatchObject({ added: 4 * perStore, updated: 0 });
-    expect(readWithDeltaRs(first.table)).toHaveLength(4 * perStore);
+    expect(await readWithDeltaRs(first.table)).toHaveLength(4 * perStore);
   });
 
   it('adds nothing on a rerun and commits nothing', async () => {
@@ -53,7 +53,7 @@ describe('runMonitor', () => {
     const r = await runMonitor({ loaded: lake.loaded, runId: 'm3', today: '2025-03-12', track: false });
     // 03-11 is covered by as-of 03-01..03-10: 4 stores x 9 + 3 stores x 1; 03-05 by as-of 03-01..03-04.
     expect(r.update).toMatchObject({ added: 4 * 9 + 3, updated: 4 });
-    const rows = readWithDeltaRs(r.table);
+    const rows = await readWithDeltaRs(r.table);
     const corrected = rows.filter((x) => x.store_id === '2' && x.forecast_date === '2025-03-05');
     expect(corrected.map((x) => x.actual)).toEqual([5000, 5000, 5000, 5000]);
     expect(rows).toHaveLength(4 * 45 + 4 * 9 + 3);
@@ -111,7 +111,7 @@ describe('runMonitor on a long history', () => {
     expect(r.update.added).toBe(4 * observed);
     // Forecast days 03-02..04-10 are 40 days: two chunks of CHUNK_DAYS (28), two commits after the create.
     expect(r.update.version).toBe(2);
-    expect(readWithDeltaRs(r.table)).toHaveLength(4 * observed);
+    expect(await readWithDeltaRs(r.table)).toHaveLength(4 * observed);
   }, 120_000);
 });
 
@@ -131,7 +131,7 @@ describe('runMonitor on closed days', () => {
       track: false,
       page: false,
     });
-    const rows = readWithDeltaRs(r.table);
+    const rows = await readWithDeltaRs(r.table);
     const closedRows = rows.filter((x) => x.forecast_date === '2025-03-05');
     expect(closedRows.map((x) => x.actual)).toEqual(Array(12).fill(0));
     expect(r.metrics.closed).toBe(12);

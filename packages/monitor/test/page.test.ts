@@ -1,6 +1,5 @@
 // The monitoring page written by runMonitor, opened in headless Chromium (Debian's package): it loads
 // offline without a console error and holds the alert list, both charts over time and the worst stores.
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,11 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { runMonitor } from '../src/index.js';
 import { renderMonitorPage } from '../src/page.js';
 import { FIRST_DAY, testLake } from './lake.js';
+import { runChild } from '../../../test-support/child.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
-function dumpDom(file: string): { status: number | null; dom: string; consoleErrors: string[] } {
+async function dumpDom(file: string): Promise<{ status: number | null; dom: string; consoleErrors: string[] }> {
   const profile = mkdtempSync(join(tmpdir(), 'cvc-chromium-'));
-  const r = spawnSync(
+  const r = await runChild(
     'chromium',
     [
       '--headless',
@@ -29,7 +29,7 @@ function dumpDom(file: string): { status: number | null; dom: string; consoleErr
       '--dump-dom',
       `file://${file}`,
     ],
-    { encoding: 'utf8', timeout: 90_000 },
+    { timeoutMs: 90_000 },
   );
   return {
     status: r.status,
@@ -38,7 +38,7 @@ function dumpDom(file: string): { status: number | null; dom: string; consoleErr
   };
 }
 
-describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
+describe.skipIf(!(await useOracle('chromium')))('monitoring page', () => {
   it('opens in headless Chromium with the alerts, accuracy and coverage over time and the worst stores', async () => {
     const lake = await testLake('monitor: { minDays: 3 }\n');
     await lake.addActuals('2025-01-01', FIRST_DAY);
@@ -48,7 +48,7 @@ describe.skipIf(!useOracle('chromium'))('monitoring page', () => {
     await lake.close('2025-03-04');
     const r = await runMonitor({ loaded: lake.loaded, runId: 'page-run', today: '2025-03-21', track: false });
     expect(r.page).toBe(join(lake.loaded.paths.data, 'reports', 'monitor-2025-03-21.html'));
-    const { status, dom, consoleErrors } = dumpDom(r.page!);
+    const { status, dom, consoleErrors } = await dumpDom(r.page!);
     expect(status).toBe(0);
     expect(consoleErrors).toEqual([]);
     expect(dom).toContain('<h1>Forecast monitoring, 2025-03-21</h1>');
