@@ -4,11 +4,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { cvc, cvcAsync, project, python } from './helpers.js';
+import { cvc, project, python } from './helpers.js';
 
 /** Backtest cutoffs per run and the last feature day, as delta-rs reads them. */
-function lakeFolds(lake: string): { cutoffs: Record<string, string[]>; lastDay: string; lastDayProp: string } {
-  const out = python(`
+async function lakeFolds(
+  lake: string,
+): Promise<{ cutoffs: Record<string, string[]>; lastDay: string; lastDayProp: string }> {
+  const out = await python(`
 import json
 import pyarrow as pa
 from deltalake import DeltaTable, QueryBuilder
@@ -18,16 +20,16 @@ f = DeltaTable(${JSON.stringify(join(lake, 'features'))})
 last = pa.table(QueryBuilder().register("f", f).execute("select max(date) as d from f").read_all()).column("d")[0]
 prop = f.metadata().configuration.get("cvc.ingest.lastDay", "")
 print(json.dumps({"cutoffs": cutoffs, "lastDay": str(last), "lastDayProp": prop}))`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as ReturnType<typeof lakeFolds>;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Awaited<ReturnType<typeof lakeFolds>>;
 }
 
 describe('cvc demo --fresh', () => {
   it('starts over from an earlier demo with simulated days: default folds, one registry version', async () => {
     const p = project('demo: { stores: 4, asOf: "2025-06-30" }\nbacktest: { folds: 2, models: [] }\n');
     const lake = join(p.dir, 'data', 'lake');
-    const first = await cvcAsync(['--config', p.config, '--json', 'demo', '--days', '3']);
+    const first = await cvc(['--config', p.config, '--json', 'demo', '--days', '3']);
     if (first.code !== 0) throw new Error(`demo failed (${first.code}): ${first.stderr.slice(-2000)}`);
-    const before = lakeFolds(lake);
+    const before = await lakeFolds(lake);
     // The first run started from an empty folder: its folds are the default ones, its lake ran on 3 days.
     expect(before.lastDay).toBe('2025-07-03');
     const [defaultCutoffs] = Object.values(before.cutoffs);
@@ -35,14 +37,14 @@ describe('cvc demo --fresh', () => {
     expect(defaultCutoffs!.at(-1)! < '2025-06-30').toBe(true);
 
     // Without --fresh the demo continues the earlier run, and says its folds now end after the as-of date.
-    const again = await cvcAsync(['--config', p.config, 'demo', '--days', '0']);
+    const again = await cvc(['--config', p.config, 'demo', '--days', '0']);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('note: the lake holds sales through 2025-07-03, after the as-of date 2025-06-30');
 
-    const fresh = await cvcAsync(['--config', p.config, '--json', 'demo', '--fresh', '--days', '0']);
+    const fresh = await cvc(['--config', p.config, '--json', 'demo', '--fresh', '--days', '0']);
     if (fresh.code !== 0) throw new Error(`demo --fresh failed (${fresh.code}): ${fresh.stderr.slice(-2000)}`);
     const s = JSON.parse(fresh.stdout) as { backtest: { runId: string }; train: { version: string } };
-    const after = lakeFolds(lake);
+    const after = await lakeFolds(lake);
     expect(after).toEqual({
       cutoffs: { [s.backtest.runId]: defaultCutoffs },
       lastDay: '2025-06-30',
@@ -52,16 +54,16 @@ describe('cvc demo --fresh', () => {
     expect(readdirSync(join(p.dir, 'data', 'reports')).filter((f) => f.startsWith('monitor-'))).toEqual([]);
     expect(readdirSync(join(p.dir, 'data', 'backtest-runs'))).toEqual([s.backtest.runId]);
     // The earlier run's tracked runs went with it: its daily monitor runs are gone, the new run tracked some.
-    const runs = JSON.parse(cvc(['--config', p.config, '--json', 'runs', 'list']).stdout) as {
+    const runs = JSON.parse((await cvc(['--config', p.config, '--json', 'runs', 'list'])).stdout) as {
       runs: Array<{ name: string }>;
     };
     expect(runs.runs.length).toBeGreaterThan(0);
     expect(runs.runs.filter((r) => r.name.startsWith('monitor'))).toEqual([]);
   }, 900_000);
 
-  it('refuses (exit 2) a lake that is not on local disk, before writing anything', () => {
+  it('refuses (exit 2) a lake that is not on local disk, before writing anything', async () => {
     const p = project('lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n');
-    const r = cvc(['--config', p.config, 'demo', '--fresh'], {
+    const r = await cvc(['--config', p.config, 'demo', '--fresh'], {
       env: { AZURE_STORAGE_ACCOUNT_NAME: 'devstoreaccount1' },
     });
     expect(r.code).toBe(2);
