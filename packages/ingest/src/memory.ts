@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
  * A full collection of the JS heap. The known-future stage of a rebuild leaves ~200 MB of garbage
  * (promotion objects, per-store typed arrays) that V8 does not collect while the feature commit runs
  * in DuckDB's threads, and that commit is the run's peak of memory: collected, the peak RSS stays
- * under 1 GiB with DuckDB's limit at DEFAULT_MEMORY_LIMIT (bench/ingest-scale.ts).
+ * lower at the same DuckDB limit.
  */
 export function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
@@ -15,8 +15,8 @@ export function collectGarbage(): void {
 }
 
 /**
- * Ingest's DuckDB memory limit. The rebuild's sorted feature stage spills below ~1 GB: at 2,000
- * stores it took 12.9 CPU s at 512 MB, 9.4 at 640 MB and 7.9 at 768 MB (bench/ingest-stages.ts --sql);
- * 768 MB put the run's peak RSS over 1 GiB.
+ * Ingest's DuckDB memory limit. The rebuild's sorted feature stage spills below ~1 GB (at 2,000 stores,
+ * isolated: 12.9 CPU s at 512 MB, 9.4 at 640 MB, 7.9 at 768 MB), but 640 MB put the whole run's peak
+ * RSS at 1,127-1,149 MiB in 2 of 3 runs (bench/ingest-scale.ts, 2 December 2026): 512 MB stays.
  */
-export const DEFAULT_MEMORY_LIMIT = '640MB';
+export const DEFAULT_MEMORY_LIMIT = '512MB';
