@@ -56,6 +56,7 @@ import {
 } from './reference.js';
 import { duckLiteral } from './names.js';
 import { createSpillDir, sweepSpillDirs, type SpillDir } from './spill-dir.js';
+import { collectGarbage, DEFAULT_MEMORY_LIMIT } from './memory.js';
 import { openSource } from './sources/open.js';
 import type { MssqlSourceOptions } from './sources/mssql/index.js';
 import { STORE_FIELDS, type SalesRange, type Source } from './sources/source.js';
@@ -257,7 +258,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
   }
 
   const source = openSource(opts.loaded, log, opts.mssql);
-  const db = await openDuckDb(opts.memoryLimit ?? '512MB');
+  const db = await openDuckDb(opts.memoryLimit ?? DEFAULT_MEMORY_LIMIT);
   const { conn } = db;
   let spill: SpillDir | null = null;
   try {
@@ -491,6 +492,7 @@ export async function runIngest(opts: RunIngestOptions): Promise<IngestSummary> 
             extra,
           );
         rowsMerged = await knownFutureRows(conn, ref, windows, pandemic);
+        if (rebuilt) collectGarbage();
         progress({ stage: 'features', message: 'known-future covariates computed', rows: rowsMerged });
         // Each (store, day) of the windows is one feature row, so the row count is known before writing.
         const select = featureRowsSelect('cvc_kf', STORES_TEMP, 'cvc_obs', extra, staticNames);

@@ -10,7 +10,7 @@ import type { SchemaField } from '../schema.js';
 import { literal } from '../sql.js';
 import type { Storage } from '../storage/storage.js';
 import type { Staged } from './stage-rows.js';
-import { computeStats, trimStats } from './stats.js';
+import { fileStats, trimStats } from './stats.js';
 
 export const DEFAULT_MAX_ROWS_PER_FILE = 1_000_000;
 
@@ -44,21 +44,23 @@ export async function writeStaged(
   const fileCount = Math.ceil(staged.rowCount / maxRows);
   const adds: AddFile[] = [];
   const written: string[] = [];
+  const locations: string[] = [];
   try {
     for (let i = 0; i < fileCount; i++) {
       const start = Math.floor((i * staged.rowCount) / fileCount);
       const end = Math.floor(((i + 1) * staged.rowCount) / fileCount);
       const slice =
         fileCount === 1 ? staged.name : `(SELECT * FROM ${staged.name} WHERE rowid >= ${start} AND rowid < ${end})`;
-      const all = await computeStats(conn, schema, slice);
+      const name = dataFileName();
+      const location = storage.writeLocation(name);
+      written.push(name);
+      locations.push(location);
+      await conn.run(`COPY (SELECT * FROM ${slice} AS s) TO ${literal(location)} (FORMAT parquet, COMPRESSION snappy)`);
+      // Stats from the written file's footer (written locally first, also for a remote store): no
+      // second scan of the rows. A NULL in a non-nullable column fails the write before it is published.
+      const all = await fileStats(conn, schema, location);
       checkNullability(table, version, schema, all);
       const stats = trimStats(all, schema, opts.indexedColumns);
-      const name = dataFileName();
-      written.push(name);
-      await conn.run(
-        `COPY (SELECT * FROM ${slice} AS s)
-         TO ${literal(storage.writeLocation(name))} (FORMAT parquet, COMPRESSION snappy)`,
-      );
       const info = await storage.finishWrite(name);
       if (!info) throw new DeltaError('IO', table, version, `data file ${name} was not written`);
       const add: AddFile = {
@@ -73,7 +75,9 @@ export async function writeStaged(
       adds.push(add);
     }
   } catch (e) {
-    // Nothing references these files yet: removing them now spares vacuum the work.
+    // Nothing references these files yet: removing them now spares vacuum the work (a remote store's
+    // local copies too: a file whose stats failed was written but never published).
+    await Promise.all(locations.map((l) => rm(l, { force: true }).catch(() => undefined)));
     await Promise.all(written.map((n) => storage.delete(n).catch(() => undefined)));
     throw e;
   }
@@ -83,7 +87,7 @@ export async function writeStaged(
 /**
  * Writes the rows of `selectSql` to one data file in the order the query yields them: DuckDB keeps
  * the order of a single-table scan with a WHERE when preserve_insertion_order is on, which it is for
- * the duration of the COPY. Stats are read back from the written file (a columnar scan), so the
+ * the duration of the COPY. Stats are read back from the written file's footer (fileStats), so the
  * rows are never staged. Used to copy a clustered file minus some rows without sorting it again.
  */
 export async function writeQueryInOrder(
@@ -107,7 +111,7 @@ export async function writeQueryInOrder(
     } finally {
       if (restore) await conn.run('SET preserve_insertion_order = false');
     }
-    const all = await computeStats(conn, schema, `read_parquet(${literal(location)})`);
+    const all = await fileStats(conn, schema, location);
     if (all.numRecords === 0) {
       // Never published: only the local file exists (on local storage it is the data file itself).
       await rm(location, { force: true });
