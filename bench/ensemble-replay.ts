@@ -11,12 +11,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
-import {
-  chooseModels,
-  ensembleMembers,
-  ensembleOutcomes,
-  readReplayRun,
-} from '../packages/backtest/src/index.js';
+import { chooseModels, ensembleMembers, ensembleOutcomes, readReplayRun } from '../packages/backtest/src/index.js';
 
 const argv = process.argv.slice(2);
 const arg = (name: string, dflt?: string): string | undefined => {
