@@ -60,6 +60,11 @@ export interface Thresholds {
   minCoverage: number;
   /** Coverage above this alerts as `coverage_high`: an interval that holds nearly every actual is too wide. */
   maxCoverage: number;
+  /**
+   * A store's coverage alert also needs its observed days to be this unlikely under the nominal 80 %
+   * (one-sided binomial tail): over a week or two a calibrated store covers every day by chance often.
+   */
+  coverageAlpha: number;
   maxBias: number;
   minDays: number;
   maxStaleDays: number;
@@ -106,6 +111,31 @@ function describeContributor(c: Contributor, value: (x: number) => string): stri
   const head = c.chainShare === null ? value(c.value) : `${fmtPct(c.chainShare)} of the chain's miss`;
   const days = c.days.map((d) => `${d.date} ${Math.round(d.share * 100)} %`).join(', ');
   return `${c.store} (${head}${days ? `; ${days}` : ''})`;
+}
+
+/** Nominal share of actuals inside p10-p90. */
+const NOMINAL_COVERAGE = 0.8;
+
+/** P(X <= k) (side 'low') or P(X >= k) (side 'high') for X ~ Binomial(n, p). */
+export function binomialTail(k: number, n: number, p: number, side: 'low' | 'high'): number {
+  let pmf = (1 - p) ** n; // P(X = 0)
+  let tail = 0;
+  for (let x = 0; x <= n; x++) {
+    if (side === 'low' ? x <= k : x >= k) tail += pmf;
+    pmf *= ((n - x) / (x + 1)) * (p / (1 - p));
+  }
+  return Math.min(1, tail);
+}
+
+/**
+ * Whether a store's coverage is evidence and not chance. Its forecasts of one day (several as-of dates)
+ * share that day's actual, so the independent trials are its observed days, each counted covered in
+ * the store's share. The chain (null) pools every store and is judged on the threshold alone.
+ */
+function coverageSurprising(a: Accuracy, id: string | null, side: 'low' | 'high', alpha: number): boolean {
+  if (id === null) return true;
+  const covered = Math.round(a.coverage * a.days);
+  return binomialTail(covered, a.days, NOMINAL_COVERAGE, side) < alpha;
 }
 
 export function accuracyAlerts(m: RollingMetrics, baseline: Baseline | null, t: Thresholds): Alert[] {
@@ -194,21 +224,25 @@ export function accuracyAlerts(m: RollingMetrics, baseline: Baseline | null, t: 
   }
   check({
     kind: 'coverage',
-    fails: (a) =>
-      a.coverage < t.minCoverage ? { coverage: round(a.coverage), minCoverage: t.minCoverage, days: a.days } : null,
+    fails: (a, id) =>
+      a.coverage < t.minCoverage && coverageSurprising(a, id, 'low', t.coverageAlpha)
+        ? { coverage: round(a.coverage), minCoverage: t.minCoverage, days: a.days }
+        : null,
     message: (n, chain) => `p10-p90 coverage below ${t.minCoverage} for ${n} store(s)${chain ? ' and the chain' : ''}`,
     figure: (a) => a.coverage,
     worse: (x, y) => x - y,
     show: (x) => fmtPct(x),
     miss: () => (d) => d.n - d.inInterval,
   });
-  // The high side, judged like the low one (same days, stores and chain): an interval covering 95 % is as
-  // wrong as one covering 65 %, it only errs toward caution (default demo before the width rule: 95.5 %
-  // at horizons 1-7).
+  // The high side, judged like the low one (same days, stores, chain and evidence rule): an interval
+  // covering 95 % is as wrong as one covering 65 %, it only errs toward caution (default demo before the
+  // width rule: 95.5 % at horizons 1-7).
   check({
     kind: 'coverage_high',
-    fails: (a) =>
-      a.coverage > t.maxCoverage ? { coverage: round(a.coverage), maxCoverage: t.maxCoverage, days: a.days } : null,
+    fails: (a, id) =>
+      a.coverage > t.maxCoverage && coverageSurprising(a, id, 'high', t.coverageAlpha)
+        ? { coverage: round(a.coverage), maxCoverage: t.maxCoverage, days: a.days }
+        : null,
     message: (n, chain) => `p10-p90 coverage above ${t.maxCoverage} for ${n} store(s)${chain ? ' and the chain' : ''}`,
     figure: (a) => a.coverage,
     worse: (x, y) => y - x,

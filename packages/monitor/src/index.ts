@@ -13,6 +13,7 @@ export {
 } from './metrics.js';
 export {
   accuracyAlerts,
+  binomialTail,
   lakeAlerts,
   promisedWape,
   type Alert,

@@ -113,6 +113,7 @@ describe('a chain-only alert', () => {
       driftRatio: 1.5,
       minCoverage: 0.65,
       maxCoverage: 0.95,
+      coverageAlpha: 0.05,
       maxBias: 1,
       minDays: 2,
       maxStaleDays: 3,

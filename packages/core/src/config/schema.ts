@@ -293,6 +293,11 @@ const monitorSchema = z
     minCoverage: z.number().min(0).max(1).default(0.65),
     /** Share above which coverage alerts too: intervals too wide (15 points over the nominal 80 %, as 0.65 under). */
     maxCoverage: z.number().min(0).max(1).default(0.95),
+    /**
+     * A store's coverage alert also needs its observed days to be this unlikely under the nominal 80 %
+     * (binomial tail over days): a calibrated store covers all of 10 days with probability 0.8^10 = 11 %.
+     */
+    coverageAlpha: z.number().gt(0).max(1).default(0.05),
     /** |bias| (sum(yhat - actual) / sum(actual)) above this alerts. */
     maxBias: z.number().positive().default(0.1),
     /** A store needs this many observed open days in the window before it can alert. */
