@@ -9,9 +9,7 @@ export {
   ensembleFactory,
   ENSEMBLE_KIND,
   fitMinimaxFolds,
-  fitSimplexL1,
   learnEnsembleWeights,
-  lineMinL1,
   mixForecasts,
   weightsFor,
 } from './ensemble/index.js';

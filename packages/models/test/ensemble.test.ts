@@ -8,10 +8,8 @@ import type { StoreSeries } from '@cvc/core';
 import {
   EnsembleForecaster,
   ensembleFactory,
-  fitSimplexL1,
   forecasterFactory,
   learnEnsembleWeights,
-  lineMinL1,
   type EnsembleSample,
 } from '../src/index.js';
 
@@ -119,40 +117,4 @@ test('a member that only makes some earlier fold worse gets no weight', () => {
   );
   // fold 1's a is exact, so a's error there is 0 and any c makes that fold worse
   expect(w.chain[1]!).toBeLessThan(1e-3);
-});
-
-test('the fit reaches the least absolute error on the simplex (a fine grid), never above the best member', () => {
-  // Three members with different biases and day-to-day noise: the optimum is an interior mix.
-  const samples = ['1', '2', '3', '4'].map((id, i): EnsembleSample => {
-    const actual = Float64Array.from({ length: 35 }, (_, h) => 1000 + 300 * Math.sin(h + i));
-    const f = (bias: number, wobble: number) => actual.map((y, h) => y * bias + wobble * Math.cos(3 * h + i));
-    return {
-      storeId: id,
-      format: 'mall',
-      members: [f(1.04, 60), f(0.97, 90), f(1.0, 150)],
-      actual,
-      open: new Float64Array(35).fill(1),
-    };
-  });
-  const loss = (w: readonly number[]) => {
-    let l = 0;
-    for (const s of samples)
-      for (let h = 0; h < 35; h++) l += Math.abs(s.actual[h]! - w.reduce((a, x, k) => a + x * s.members[k]![h]!, 0));
-    return l;
-  };
-  let grid = Number.POSITIVE_INFINITY;
-  for (let i = 0; i <= 100; i++)
-    for (let j = 0; i + j <= 100; j++) grid = Math.min(grid, loss([i / 100, j / 100, 1 - (i + j) / 100]));
-  const w = fitSimplexL1(samples, 3);
-  expect(w.every((x) => x >= 0)).toBe(true);
-  expect(w.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
-  expect(loss(w)).toBeLessThanOrEqual(grid * (1 + 1e-9));
-  for (const k of [0, 1, 2]) expect(loss(w)).toBeLessThanOrEqual(loss([0, 1, 2].map((j) => (j === k ? 1 : 0))));
-});
-
-test('a line search finds the weighted median of r / a, clamped to its interval', () => {
-  // Loss |1 - t| + |2 - t| + 3 |3 - t|: ratios 1, 2, 3 with weights 1, 1, 3 put the median at 3.
-  expect(lineMinL1([1, 2, 9], [1, 1, 3], -10, 10)).toBe(3);
-  expect(lineMinL1([1, 2, 9], [1, 1, 3], 0, 1)).toBe(1);
-  expect(lineMinL1([1, 2], [0, 0], 0, 1)).toBe(0);
 });
