@@ -94,3 +94,33 @@ export async function addDay(path: string, day: string, corrections = 0): Promis
     instance.closeSync();
   }
 }
+
+/**
+ * Prints every DuckDB statement that ran longer than `minMs` of wall time, with its CPU time (user +
+ * system of every thread, so DuckDB's work counts) and its text cut to `width` characters: wraps the
+ * connection methods once, for the whole process.
+ */
+export function traceDuckDbStatements(minMs: number, width: number): void {
+  const duck = createRequire(new URL('../packages/ingest/package.json', import.meta.url))(
+    '@duckdb/node-api',
+  ) as typeof import('@duckdb/node-api');
+  const proto = duck.DuckDBConnection.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
+  for (const name of ['run', 'runAndReadAll', 'streamAndReadAll']) {
+    const orig = proto[name]!;
+    proto[name] = async function (this: unknown, ...a: unknown[]) {
+      const w = performance.now();
+      const c = process.cpuUsage();
+      try {
+        return await orig.apply(this, a);
+      } finally {
+        const ms = performance.now() - w;
+        const u = process.cpuUsage(c);
+        if (ms > minMs)
+          console.log(
+            `    sql ${ms.toFixed(0).padStart(6)} ms ${((u.user + u.system) / 1000).toFixed(0).padStart(6)} cpu-ms ` +
+              String(a[0]).replace(/\s+/g, ' ').slice(0, width),
+          );
+      }
+    };
+  }
+}

@@ -7,34 +7,10 @@ import { cpSync, existsSync, mkdirSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIngest } from '../packages/ingest/src/index.js';
-import { addDay, benchConfig, DEMO_AS_OF, median } from './ingest-common.js';
-import { createRequire } from 'node:module';
+import { addDay, benchConfig, DEMO_AS_OF, median, traceDuckDbStatements } from './ingest-common.js';
 
 // --sql: every DuckDB statement over 20 ms of wall time, with its CPU time (all threads) and its text.
-if (process.argv.includes('--sql')) {
-  const duck = createRequire(new URL('../packages/ingest/package.json', import.meta.url))(
-    '@duckdb/node-api',
-  ) as typeof import('@duckdb/node-api');
-  const proto = duck.DuckDBConnection.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const name of ['run', 'runAndReadAll', 'streamAndReadAll']) {
-    const orig = proto[name]!;
-    proto[name] = async function (this: unknown, ...a: unknown[]) {
-      const w = performance.now();
-      const c = process.cpuUsage();
-      try {
-        return await orig.apply(this, a);
-      } finally {
-        const ms = performance.now() - w;
-        const u = process.cpuUsage(c);
-        if (ms > 20)
-          console.log(
-            `    sql ${ms.toFixed(0).padStart(5)} ms ${((u.user + u.system) / 1000).toFixed(0).padStart(5)} cpu-ms ` +
-              String(a[0]).replace(/\s+/g, ' ').slice(0, 150),
-          );
-      }
-    };
-  }
-}
+if (process.argv.includes('--sql')) traceDuckDbStatements(20, 150);
 
 const stores = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 2000);
 const runsAt = process.argv.indexOf('--runs');

@@ -6,36 +6,12 @@
 // With --sql, also every DuckDB statement over 100 ms, with its wall and CPU time (all threads) and its text.
 // Usage: node --conditions=source --import tsx bench/ingest-stages.ts [stores, default 2000] [--daily] [--sql]
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runIngest } from '../packages/ingest/src/index.js';
-import { addDay, benchConfig, DEMO_AS_OF } from './ingest-common.js';
+import { addDay, benchConfig, DEMO_AS_OF, traceDuckDbStatements } from './ingest-common.js';
 
-if (process.argv.includes('--sql')) {
-  const duck = createRequire(new URL('../packages/ingest/package.json', import.meta.url))(
-    '@duckdb/node-api',
-  ) as typeof import('@duckdb/node-api');
-  const proto = duck.DuckDBConnection.prototype as unknown as Record<string, (...a: unknown[]) => Promise<unknown>>;
-  for (const name of ['run', 'runAndReadAll', 'streamAndReadAll']) {
-    const orig = proto[name]!;
-    proto[name] = async function (this: unknown, ...a: unknown[]) {
-      const w = performance.now();
-      const c = process.cpuUsage();
-      try {
-        return await orig.apply(this, a);
-      } finally {
-        const ms = performance.now() - w;
-        const u = process.cpuUsage(c);
-        if (ms > 100)
-          console.log(
-            `    sql ${ms.toFixed(0).padStart(6)} ms ${((u.user + u.system) / 1000).toFixed(0).padStart(6)} cpu-ms ` +
-              String(a[0]).replace(/\s+/g, ' ').slice(0, 140),
-          );
-      }
-    };
-  }
-}
+if (process.argv.includes('--sql')) traceDuckDbStatements(100, 140);
 
 const stores = Number(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : 2000);
 const path = join(tmpdir(), 'cvc-bench-sources', `scale-${stores}.duckdb`);
