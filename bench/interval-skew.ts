@@ -4,6 +4,7 @@
 // actuals the monitor stored (forecast_accuracy), per bundle version.
 //   node --conditions=source --import tsx bench/interval-skew.ts [--config configs/cvc.yaml]
 //     [--run <backtest run id>] [--from 2025-12-31] [--to 2026-01-13]
+import { parseArgs } from 'node:util';
 import {
   actualWindow,
   applyIntervalCalibration,
@@ -19,15 +20,18 @@ import { calibrateIntervals } from '../packages/backtest/src/post.js';
 import type { FoldOutcome } from '../packages/backtest/src/chain.js';
 import { readBacktestRawForecasts } from '../packages/train/src/interval-widths.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt?: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
+const { values: flags } = parseArgs({
+  options: {
+    config: { type: 'string', default: 'configs/cvc.yaml' },
+    run: { type: 'string' },
+    from: { type: 'string', default: '2025-12-31' },
+    to: { type: 'string', default: '2026-01-13' },
+  },
+});
+const loaded = loadConfig(flags.config);
 const tables = lakeTables(loaded);
-const from = arg('from', '2025-12-31')!;
-const to = arg('to', '2026-01-13')!;
+const from = flags.from;
+const to = flags.to;
 const { conn, close } = await openDuckDb();
 const bucketName = (b: number) => `${b === 0 ? 1 : HORIZON_BUCKET_ENDS[b - 1]! + 1}-${HORIZON_BUCKET_ENDS[b]}`;
 
@@ -46,7 +50,7 @@ function add(label: string, model: string, day: number, p10: number, p50: number
 
 // The backtest: its raw out-of-fold forecasts from the lake, calibrated as its report calibrates them.
 const runSql = `SELECT run_id FROM ${await scanSql(conn, tables.modelChoice)} t ORDER BY created_at DESC LIMIT 1`;
-const run = arg('run') ?? String((await conn.runAndReadAll(runSql)).getRowObjectsJS()[0]?.['run_id']);
+const run = flags.run ?? String((await conn.runAndReadAll(runSql)).getRowObjectsJS()[0]?.['run_id']);
 const raw = await readBacktestRawForecasts(conn, tables.backtestForecasts, run);
 const series = (await readStoreSeries(conn, tables)).filter((s) => s.sales.length > 0);
 const byId = new Map(series.map((s) => [s.storeId, s]));
