@@ -8,7 +8,7 @@ export {
   EnsembleForecaster,
   ensembleFactory,
   ENSEMBLE_KIND,
-  fitMinimaxFolds,
+  fitMinimaxCells,
   learnEnsembleWeights,
   mixForecasts,
   weightsFor,

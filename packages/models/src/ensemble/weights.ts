@@ -1,9 +1,10 @@
 // Non-negative weights (summing to one) over member models' forecasts, learned on out-of-fold
 // backtest forecasts, per store, shrunk toward the store format's and the chain's weights when a store
-// has few folds behind it. The folds are the evidence: members trade places from one fold to the next
-// (a December fold can double a neural model's error), so a mix is fitted to be no worse than the
-// level above it on ANY earlier fold (minimax over folds), not merely on their sum.
-import type { EnsembleWeights } from '@cvc/core';
+// has few folds behind it. The evidence is cut into cells, one earlier fold's days in one horizon
+// bucket: members trade places from one fold to the next (a December fold can double a neural
+// model's error) and from the first week to the fifth, so the chain's mix is fitted to stay close to
+// whichever member was best in EACH cell (minimax regret), not to the member best on their sum.
+import { horizonBucket, type EnsembleWeights } from '@cvc/core';
 
 /** One store x fold: each member's p50 (NaN where a member has none) and the actuals to fit. */
 export interface EnsembleSample {
@@ -13,7 +14,7 @@ export interface EnsembleSample {
   members: readonly ArrayLike<number>[];
   actual: ArrayLike<number>;
   open: ArrayLike<number>;
-  /** The backtest fold it comes from: the unit the minimax fit guards (absent: one fold). */
+  /** The backtest fold it comes from: with the horizon bucket, the cell the minimax fit guards (absent: one fold). */
   fold?: number;
 }
 
@@ -54,32 +55,36 @@ export function bestMember(samples: readonly EnsembleSample[], m: number): numbe
   return Array.from({ length: m }, (_, k) => (k === b ? 1 : 0));
 }
 
-/** One fold's open days with every member forecast: actuals and each member's p50 as columns. */
-interface FoldBlock {
+/**
+ * One cell of evidence, an earlier fold's open days in one horizon bucket (days 1-7, 8-14, 15-28,
+ * 29-35, as the interval calibration buckets them) with every member forecast: actuals and each
+ * member's p50 as columns.
+ */
+interface CellBlock {
   ys: Float64Array;
   fs: Float64Array[];
 }
 
-function foldBlocks(samples: readonly EnsembleSample[], m: number): FoldBlock[] {
-  const byFold = new Map<number, { ys: number[]; fs: number[][] }>();
+function cellBlocks(samples: readonly EnsembleSample[], m: number): CellBlock[] {
+  const byCell = new Map<string, { ys: number[]; fs: number[][] }>();
   for (const s of samples) {
-    const key = s.fold ?? 0;
-    let b = byFold.get(key);
-    if (!b) byFold.set(key, (b = { ys: [], fs: Array.from({ length: m }, () => []) }));
     for (let h = 0; h < s.actual.length; h++) {
       const y = s.actual[h]!;
       if (!(s.open[h]! > 0) || !Number.isFinite(y)) continue;
       if (s.members.some((f) => !Number.isFinite(f[h]!))) continue;
+      const key = `${s.fold ?? 0}|${horizonBucket(h + 1)}`;
+      let b = byCell.get(key);
+      if (!b) byCell.set(key, (b = { ys: [], fs: Array.from({ length: m }, () => []) }));
       b.ys.push(y);
       for (let k = 0; k < m; k++) b.fs[k]!.push(s.members[k]![h]!);
     }
   }
-  return [...byFold.values()]
+  return [...byCell.values()]
     .filter((b) => b.ys.length > 0)
     .map((b) => ({ ys: Float64Array.from(b.ys), fs: b.fs.map((f) => Float64Array.from(f)) }));
 }
 
-const lossOf = (b: FoldBlock, w: readonly number[]) => {
+const lossOf = (b: CellBlock, w: readonly number[]) => {
   let l = 0;
   for (let i = 0; i < b.ys.length; i++) {
     let yhat = 0;
@@ -91,24 +96,34 @@ const lossOf = (b: FoldBlock, w: readonly number[]) => {
 
 const GOLDEN = (Math.sqrt(5) - 1) / 2;
 
+/** What a cell's error is measured against: a fixed mix, or the member best in that very cell. */
+export type MinimaxBaseline = readonly number[] | 'best-in-cell';
+
 /**
- * Weights over the simplex minimising the worst earlier fold's absolute error relative to `baseline`'s
- * on that fold: max_j L_j(w) / L_j(baseline). Starts at `start` and keeps a move only when it lowers
- * that worst ratio, so with start = baseline the mix is no worse than the baseline on any fold; it
- * moves away from the baseline only as far as every fold agrees. The objective is convex, so each step
- * (mass from one member to another) is a golden-section line search.
+ * Weights over the simplex minimising the worst cell's (earlier fold x horizon bucket) absolute error
+ * relative to the baseline's in that cell: max_c L_c(w) / L_c(baseline). Starts at `start` and keeps
+ * a move only when it lowers that worst ratio. Against a fixed mix started there, the result is no
+ * worse than that mix in any cell. Against 'best-in-cell' it is the minimax regret: it stays on a
+ * member that leads every cell and hedges between members that take turns. The objective is convex,
+ * so each step (mass from one member to another) is a golden-section line search.
  */
-export function fitMinimaxFolds(
+export function fitMinimaxCells(
   samples: readonly EnsembleSample[],
   m: number,
   start: readonly number[],
-  baseline: readonly number[],
+  baseline: MinimaxBaseline,
   maxSweeps = 50,
 ): number[] {
-  const blocks = foldBlocks(samples, m);
+  const blocks = cellBlocks(samples, m);
   const w = [...start];
   if (blocks.length === 0 || m < 2) return w;
-  const base = blocks.map((b) => Math.max(lossOf(b, baseline), 1e-9 * b.ys.reduce((a, y) => a + Math.abs(y), 1)));
+  const one = (k: number) => Array.from({ length: m }, (_, j) => (j === k ? 1 : 0));
+  const baseLoss = (b: CellBlock) =>
+    baseline === 'best-in-cell'
+      ? Math.min(...Array.from({ length: m }, (_, k) => lossOf(b, one(k))))
+      : lossOf(b, baseline);
+  // A cell its baseline forecasts exactly must still count, not divide by zero.
+  const base = blocks.map((b) => Math.max(baseLoss(b), 1e-9 * b.ys.reduce((a, y) => a + Math.abs(y), 1)));
   // yhat per block for the current w, updated incrementally as mass moves.
   const yhat = blocks.map((b) => {
     const out = new Float64Array(b.ys.length);
@@ -179,12 +194,13 @@ export function fitMinimaxFolds(
 }
 
 /**
- * Per-store weights shrunk toward per-format weights, those toward the chain's. The chain's mix is
- * fitted from the best single member and kept no worse than it on any earlier fold; a format's mix
- * no worse than the chain's on any fold of its stores, a store's no worse than its format's on any of
- * its own folds. Each level's own mix then counts by its store-folds against the store-folds behind
- * the level above (a store with 3 folds under a chain of 450 store-folds keeps 3/453 of its own):
- * on the demo the members trade places from fold to fold far more than from store to store.
+ * Per-store weights shrunk toward per-format weights, those toward the chain's. The chain's mix starts
+ * at the member best over all the evidence and minimises the worst cell's error relative to the member
+ * best in that cell (minimax regret over earlier fold x horizon bucket); a format's mix is kept no
+ * worse than the chain's in any cell of its stores, a store's no worse than its format's in any of
+ * its own. Each level's own mix then counts by its store-folds against the store-folds behind the
+ * level above (a store with 3 folds under a chain of 450 store-folds keeps 3/453 of its own): on the
+ * demo the members trade places from fold to fold far more than from store to store.
  */
 export function learnEnsembleWeights(
   members: readonly string[],
@@ -195,7 +211,7 @@ export function learnEnsembleWeights(
   const iterations = opts.iterations ?? 50;
   const storeFolds = (list: readonly EnsembleSample[]) => new Set(list.map((s) => `${s.storeId}|${s.fold ?? 0}`)).size;
   const best = bestMember(samples, m);
-  const chain = fitMinimaxFolds(samples, m, best, best, iterations);
+  const chain = fitMinimaxCells(samples, m, best, 'best-in-cell', iterations);
   const kFormat = opts.formatShrinkStoreFolds ?? storeFolds(samples);
   const byFormat = new Map<string, EnsembleSample[]>();
   const byStore = new Map<string, EnsembleSample[]>();
@@ -206,7 +222,7 @@ export function learnEnsembleWeights(
   const formats: Record<string, number[]> = {};
   for (const [fmt, list] of byFormat) {
     const n = storeFolds(list);
-    formats[fmt] = mix(fitMinimaxFolds(list, m, chain, chain, iterations), chain, n / (n + kFormat));
+    formats[fmt] = mix(fitMinimaxCells(list, m, chain, chain, iterations), chain, n / (n + kFormat));
   }
   const stores: Record<string, number[]> = {};
   for (const [id, list] of byStore) {
@@ -214,7 +230,7 @@ export function learnEnsembleWeights(
     const prior = formats[fmt] ?? chain;
     const k = opts.storeShrinkStoreFolds ?? storeFolds(byFormat.get(fmt) ?? samples);
     const n = storeFolds(list);
-    stores[id] = mix(fitMinimaxFolds(list, m, prior, prior, iterations), prior, n / (n + k));
+    stores[id] = mix(fitMinimaxCells(list, m, prior, prior, iterations), prior, n / (n + k));
   }
   return { members: [...members], chain, formats, stores };
 }
