@@ -3,7 +3,7 @@
 // later folds and brings the chosen model's p10-p90 coverage near 80 %, and train puts both into the
 // bundle, which infer applies.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { applyIntervalCalibration, dayClassesOf, type LoadedConfig } from '@cvc/core';
+import { applyIntervalCalibration, dayClassesOf, readBacktestLearned, type LoadedConfig } from '@cvc/core';
 import { forecasterFactories } from '@cvc/models';
 import { resolveBundle, runInfer } from '@cvc/infer';
 import { UnifiedForecaster, readBundle, readManifest } from '@cvc/mlops';
@@ -87,6 +87,9 @@ describe('ensemble and calibrated intervals on a small demo', () => {
     const ensemble = unified.models.get('ensemble')!;
     // The ensemble mixes its members' raw quantiles; the bundle's ensemble calibration calibrates the mix.
     expect(ensemble.params['memberCalibration']).toEqual({});
+    // Its weights are the ones the backtest learned over every fold (learned.json), as infer mixes them.
+    const learned = await readBacktestLearned(world.paths.data, bt.runId);
+    expect(ensemble.params['weights']).toEqual(learned!.ensemble);
     // Its raw mix is anchored to the backtest's raw widths like any model's (the width rule, interval-widths.ts).
     expect(manifest.calibration!['ensemble']!.widthScale?.hi).toHaveLength(35);
     expect(manifest.calibration!['lgbm']!.widthScale?.hi).toHaveLength(35);
