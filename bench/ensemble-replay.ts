@@ -1,7 +1,8 @@
 // The ensemble scored on a finished backtest's out-of-fold forecasts, without refitting any member:
 // reads every model's fold checkpoints (data/backtest-checkpoints/<key>/<model>/fold-k/forecasts.json),
 // calibrates and mixes them exactly as `cvc backtest` does (weights for fold k learned on folds < k)
-// and prints pooled WAPE per model, on every fold and on folds 1.., beside the best single model.
+// and prints pooled WAPE per model, on every fold and on folds 1.., beside the best single model, and
+// the ensemble against the best single model fold by fold (the noise the pooled figure sits in).
 //   node --conditions=source --import tsx bench/ensemble-replay.ts [--config configs/cvc.yaml]
 //     [--checkpoints data/backtest-checkpoints/<key>] [--members lgbm,nbeats,tft] [--per-fold]
 // (--members as `cvc backtest` takes --models: the baselines join only when fewer than two are named)
@@ -110,6 +111,20 @@ const check = (label: string, k: string) => {
 };
 check(`every fold, best ${best}`, 'all');
 check('folds 1..', 'later');
+// The noise the aggregate figure sits in: the ensemble against the best single model of folds 1.. and
+// against each fold's own leader, fold by fold (members trade places from one fold to the next).
+const laterFolds = folds.filter((k) => k > 0);
+const bestLaterModel = single.reduce((a, b) => (wape(`${b}|later`) < wape(`${a}|later`) ? b : a));
+const perFoldRatio = (k: number, m: string) => (wape(`ensemble|${k}`) / wape(`${m}|${k}`)).toFixed(3);
+const leaderOf = (k: number) => single.reduce((a, b) => (wape(`${b}|${k}`) < wape(`${a}|${k}`) ? b : a));
+console.log(
+  `per fold, ensemble / ${bestLaterModel} (best single of folds 1..): ` +
+    laterFolds.map((k) => `fold ${k} ${perFoldRatio(k, bestLaterModel)}`).join(', '),
+);
+console.log(
+  `per fold, ensemble / that fold's best single: ` +
+    laterFolds.map((k) => `fold ${k} ${perFoldRatio(k, leaderOf(k))} (${leaderOf(k)})`).join(', '),
+);
 console.log(
   `chain weights on every fold: ` +
     ens.weights.members.map((m, k) => `${m} ${ens.weights.chain[k]!.toFixed(3)}`).join(', '),
