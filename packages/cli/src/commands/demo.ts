@@ -96,7 +96,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     )
     .option(
       '--fresh',
-      'start over: remove the lake tables, checkpoints, reports, registry and tracking, regenerate the source',
+      'start over: remove the lake tables, checkpoints, reports, registry and tracking, regenerate the source ' +
+        '(refused while a cvc daily or infer holds its lock)',
       false,
     )
     .option(
