@@ -21,19 +21,24 @@ import {
 import { ensembleMembers, readReplayRun } from '../packages/backtest/src/index.js';
 import { learnFromFolds } from '../packages/backtest/src/post.js';
 import { ENSEMBLE_KIND } from '../packages/models/src/index.js';
+import { benchFlags } from './flags.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt?: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
+const flags = benchFlags(
+  {
+    config: { type: 'string', default: 'configs/cvc.yaml' },
+    checkpoint: { type: 'string' },
+    members: { type: 'string' },
+    'by-class': { type: 'boolean', default: false },
+  },
+  'calibration-replay.ts [--config <file>] [--checkpoint <key>] [--members <list>] [--by-class]',
+);
+const loaded = loadConfig(flags.config);
 const root = join(loaded.paths.data, 'backtest-checkpoints');
 const newest = () =>
   readdirSync(root)
     .map((k) => ({ k, t: statSync(join(root, k)).mtimeMs }))
     .sort((a, b) => b.t - a.t)[0]?.k;
-const key = arg('checkpoint') ?? newest();
+const key = flags.checkpoint ?? newest();
 if (!key) throw new Error(`${root}: no backtest checkpoint`);
 const t0 = performance.now();
 const { outcomes, series } = await readReplayRun(loaded, join(root, key));
@@ -41,8 +46,8 @@ const t1 = performance.now();
 // The ensemble, when the config's models list it, is remixed from its members' checkpoints (its weights
 // learned on earlier folds, as `cvc backtest` does) and calibrated on its own out-of-fold residuals.
 const present = [...new Set(outcomes.map((o) => o.model))];
-const asked = arg('members')?.split(',') ?? loaded.config.backtest.models;
-const members = asked.includes(ENSEMBLE_KIND) || arg('members') ? ensembleMembers(asked, present, () => true) : [];
+const asked = flags.members?.split(',') ?? loaded.config.backtest.models;
+const members = asked.includes(ENSEMBLE_KIND) || flags.members ? ensembleMembers(asked, present, () => true) : [];
 const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
 const learned = learnFromFolds(outcomes, series, members.length > 0 ? { members, folds } : null);
 if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
@@ -77,7 +82,7 @@ for (const r of report) {
     .join('  ');
   console.log(`${r.model.padEnd(14)} ${pct(r.rawLater).padStart(8)} ${pct(r.calibratedLater).padStart(10)}  ${byFold}`);
 }
-if (argv.includes('--by-class')) {
+if (flags['by-class']) {
   // Calibrated coverage per fold, by known-future day class and by horizon bucket: which days the
   // calibration misses.
   const byId = new Map(series.map((s) => [s.storeId, s]));

@@ -13,17 +13,22 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { actualWindow, errorByHorizonDay, loadConfig, type QuantileForecast } from '../packages/core/src/index.js';
 import { chooseModels, ensembleMembers, ensembleOutcomes, readReplayRun } from '../packages/backtest/src/index.js';
+import { benchFlags } from './flags.js';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, dflt?: string): string | undefined => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 ? argv[i + 1] : dflt;
-};
-const perFold = argv.includes('--per-fold');
-const loaded = loadConfig(arg('config', 'configs/cvc.yaml')!);
+const flags = benchFlags(
+  {
+    config: { type: 'string', default: 'configs/cvc.yaml' },
+    checkpoints: { type: 'string' },
+    members: { type: 'string' },
+    'per-fold': { type: 'boolean', default: false },
+  },
+  'ensemble-replay.ts [--config <file>] [--checkpoints <dir>] [--members <list>] [--per-fold]',
+);
+const perFold = flags['per-fold'];
+const loaded = loadConfig(flags.config);
 const root = join(loaded.paths.data, 'backtest-checkpoints');
 const dir =
-  arg('checkpoints') ??
+  flags.checkpoints ??
   (() => {
     const keys = existsSync(root) ? readdirSync(root) : [];
     if (keys.length !== 1) throw new Error(`give --checkpoints: ${root} holds ${keys.length} runs`);
@@ -35,7 +40,7 @@ const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
 // Members as `cvc backtest` picks them: the models asked for (--members, else the config's), not the
 // baselines beside them unless fewer than two were asked.
 const present = [...new Set(outcomes.map((o) => o.model))];
-const asked = arg('members')?.split(',') ?? loaded.config.backtest.models;
+const asked = flags.members?.split(',') ?? loaded.config.backtest.models;
 const members = ensembleMembers(asked, present, () => true);
 const t0 = performance.now();
 const ens = ensembleOutcomes(outcomes, members, folds, series);

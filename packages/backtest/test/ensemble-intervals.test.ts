@@ -2,36 +2,16 @@
 // cancel in the mix, so quantiles mixed from members that each cover 80 % cover more; the backtest
 // used to report (and infer to serve) that mix of calibrated members as it was (default demo: 84.1 %).
 import { describe, expect, it } from 'vitest';
-import {
-  actualWindow,
-  applyIntervalCalibration,
-  makeRng,
-  parseIsoDay,
-  type QuantileForecast,
-  type StoreSeries,
-} from '@cvc/core';
+import { actualWindow, applyIntervalCalibration, makeRng, type QuantileForecast, type StoreSeries } from '@cvc/core';
 import type { FoldOutcome } from '../src/chain.js';
 import { learnFromFolds } from '../src/post.js';
+import { flatChain, foldOutcomes, gauss, levelOf } from './synthetic-folds.js';
 
-const START = '2024-01-01';
-const DAYS = parseIsoDay('2025-12-31') - parseIsoDay(START);
-const FOLD_STARTS = ['2025-03-01', '2025-03-29', '2025-04-26', '2025-05-24'];
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-const levelOf = (k: number) => 1000 * (1 + (k % 5));
 const STORES = 60;
 
 /** Stores at a flat level with 8 % day-to-day noise. */
-function chain(): StoreSeries[] {
-  const r = makeRng(11);
-  return Array.from({ length: STORES }, (_, k) => ({
-    storeId: String(k),
-    start: START,
-    sales: Float64Array.from({ length: DAYS }, () => levelOf(k) * (1 + 0.08 * gauss(r))),
-    past: {},
-    future: { is_open: new Float64Array(DAYS).fill(1) },
-    statics: { format: 'mall' },
-  }));
-}
+const chain = (): StoreSeries[] =>
+  flatChain({ stores: STORES, start: '2024-01-01', seed: 11, statics: { format: 'mall' } });
 
 /**
  * A member whose median misses the level by its own independent 8 % noise (an error of 0.08 x sqrt(2) of
@@ -41,10 +21,8 @@ function chain(): StoreSeries[] {
 function member(model: string, seed: number): FoldOutcome[] {
   const r = makeRng(seed);
   const half = 0.6 * 1.2816 * 0.08 * Math.SQRT2;
-  return FOLD_STARTS.map((start, fold) => ({
-    model,
-    fold,
-    forecasts: Array.from({ length: STORES }, (_, k): QuantileForecast => {
+  return foldOutcomes(model, (start) =>
+    Array.from({ length: STORES }, (_, k): QuantileForecast => {
       const p50 = Float64Array.from({ length: 35 }, () => levelOf(k) * (1 + 0.08 * gauss(r)));
       return {
         storeId: String(k),
@@ -54,11 +32,7 @@ function member(model: string, seed: number): FoldOutcome[] {
         p90: p50.map((m) => m + half * levelOf(k)),
       };
     }),
-    fitSeconds: 0,
-    predictSeconds: 0,
-    metrics: {},
-    resumed: false,
-  }));
+  );
 }
 
 /** Coverage of the later folds when each fold mixes its members' calibrated intervals half and half. */

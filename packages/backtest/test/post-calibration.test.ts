@@ -7,37 +7,24 @@ import {
   applyIntervalCalibration,
   dayClassesOf,
   formatIsoDay,
-  makeRng,
   parseIsoDay,
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
 import type { FoldOutcome } from '../src/chain.js';
 import { calibrateIntervals } from '../src/post.js';
+import { daysFrom, flatChain, foldOutcomes, levelOf } from './synthetic-folds.js';
 
 const START = '2023-01-01';
-const DAYS = parseIsoDay('2025-12-31') - parseIsoDay(START);
-const FOLD_STARTS = ['2025-03-01', '2025-03-29', '2025-04-26', '2025-05-24'];
-const gauss = (r: () => number) => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-const levelOf = (k: number) => 1000 * (1 + (k % 5));
+const DAYS = daysFrom(START);
 
 /** Stores at a flat level with 8 % noise; on promotion days (about 1 in 7) sales rise 0-80 %. */
-function chain(stores: number): StoreSeries[] {
-  const r = makeRng(5);
-  return Array.from({ length: stores }, (_, k) => {
-    const promo = Float64Array.from({ length: DAYS }, () => (r() < 0.15 ? 0.2 : 0));
-    const sales = Float64Array.from(promo, (p) => levelOf(k) * (1 + 0.08 * gauss(r)) * (p > 0 ? 1 + 0.8 * r() : 1));
-    const future = { is_open: new Float64Array(DAYS).fill(1), promo };
-    return { storeId: String(k), start: START, sales, past: {}, future, statics: {} };
-  });
-}
+const chain = (stores: number): StoreSeries[] => flatChain({ stores, start: START, seed: 5, promoShare: 0.15 });
 
 /** A model that ignores promotions: the level with a +-6 % interval. */
 function blindOutcomes(series: readonly StoreSeries[], widen: (fold: number) => number = () => 1): FoldOutcome[] {
-  return FOLD_STARTS.map((start, fold) => ({
-    model: 'blind',
-    fold,
-    forecasts: series.map((s, k): QuantileForecast => {
+  return foldOutcomes('blind', (start, fold) =>
+    series.map((s, k): QuantileForecast => {
       const p50 = new Float64Array(35).fill(levelOf(k));
       return {
         storeId: s.storeId,
@@ -47,11 +34,7 @@ function blindOutcomes(series: readonly StoreSeries[], widen: (fold: number) => 
         p90: p50.map((m) => m * (1 + 0.06 * widen(fold))),
       };
     }),
-    fitSeconds: 0,
-    predictSeconds: 0,
-    metrics: {},
-    resumed: false,
-  }));
+  );
 }
 
 /** Calibrated coverage of the later folds' days of one class (0 plain, 1 promotion). */

@@ -1,9 +1,10 @@
 // `cvc demo --fresh` after a demo that simulated days: the earlier run's simulated days, folds, registry
 // versions, tracked runs and reports are gone, and the new backtest's folds are those of a demo in an empty
 // folder. Through the built CLI at a small size (baselines only); tables read back by delta-rs.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { acquireLockFile } from '@cvc/core';
 import { cvc, project, python } from './helpers.js';
 
 /** Backtest cutoffs per run and the last feature day, as delta-rs reads them. */
@@ -60,6 +61,49 @@ describe('cvc demo --fresh', () => {
     expect(runs.runs.length).toBeGreaterThan(0);
     expect(runs.runs.filter((r) => r.name.startsWith('monitor'))).toEqual([]);
   }, 900_000);
+
+  it('refuses (exit 2) while a daily or infer run holds its lock, removes nothing, lets go of its locks', async () => {
+    // Small, so that a --fresh that went ahead (the bug) fails the checks below soon.
+    const p = project(
+      'demo: { stores: 2, simulateDays: 0 }\nbacktest: { folds: 1, models: [] }\n' +
+        'lake: { tables: { forecasts: store_forecasts } }\n',
+    );
+    const lake = join(p.dir, 'data', 'lake');
+    // An earlier demo's outputs, as far as --fresh can tell: a lake table and a report.
+    const outputs = [join(lake, 'features', 'part-0.parquet'), join(p.dir, 'data', 'reports', 'backtest.html')];
+    for (const f of outputs) {
+      mkdirSync(join(f, '..'), { recursive: true });
+      writeFileSync(f, 'earlier demo');
+    }
+    const daily = join(lake, 'daily.lock');
+    const infer = join(lake, 'store_forecasts.lock');
+    const shard = join(lake, 'store_forecasts.shard-1-of-2.lock');
+    for (const [path, command] of [
+      [daily, 'cvc daily'],
+      [infer, 'cvc infer'],
+      [shard, 'cvc infer --shard'],
+    ] as const) {
+      // This test's process stands for the cron run: alive, so its lock is not stale.
+      const held = await acquireLockFile(path, {
+        timeoutMs: 0,
+        holder: 'run cron-run-1',
+        onTimeout: () => new Error(`${path} held`),
+      });
+      try {
+        const r = await cvc(['--config', p.config, 'demo', '--fresh']);
+        expect(r.code).toBe(2);
+        expect(r.stderr).toContain(`demo --fresh: a running ${command} (pid ${process.pid} on `);
+        expect(r.stderr).toContain(`run cron-run-1, since`);
+        expect(r.stderr).toContain(`holds ${path}`);
+        for (const f of outputs) expect(existsSync(f)).toBe(true);
+        expect(existsSync(join(p.dir, 'data', 'demo', 'source.duckdb'))).toBe(false);
+        // The locks it took before the held one are released, not left behind.
+        expect(readdirSync(lake).filter((f) => f.endsWith('.lock') && join(lake, f) !== path)).toEqual([]);
+      } finally {
+        await held.release();
+      }
+    }
+  });
 
   it('refuses (exit 2) a lake that is not on local disk, before writing anything', async () => {
     const p = project('lake:\n  root: az://cvclake/demo/lake\n  localDir: ../work\n');

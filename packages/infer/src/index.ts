@@ -1,5 +1,5 @@
 export { runInfer, type InferOptions, type InferResult, type SkippedStore } from './infer.js';
-export { acquireLock } from './lock.js';
+export { acquireLock, inferLockPath } from './lock.js';
 export { writeForecastRows, FORECAST_COLUMNS } from './output.js';
 export { resolveBundle, sweepBundleTemps, type BundleRef } from './bundle-ref.js';
 export { storeForecastView, textChart, svgChart, type StoreForecastView } from './show.js';

@@ -2,7 +2,7 @@
 // `context` days from the feature table plus the known-future covariates of the forecast window,
 // forecasts p10/p50/p90 and replaces that as-of date's rows in `bip_vprevisao_lojas_futuro`. With
 // `--shard i/n` it forecasts only the stores of that shard and replaces only their rows of the date.
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
@@ -40,9 +40,8 @@ import {
   type BundleManifest,
   type RoutedForecast,
 } from '@cvc/mlops';
-import { acquireLock } from './lock.js';
+import { acquireLock, inferLockPath } from './lock.js';
 import { writeForecastRows } from './output.js';
-import { isRemoteLake, lakeTable } from '@cvc/core';
 
 export interface InferOptions {
   loaded: LoadedConfig;
@@ -198,14 +197,11 @@ export async function runInfer(opts: InferOptions): Promise<InferResult> {
   const factories = await forecasterFactories(manifest.models.map((m) => m.kind));
   const forecaster = await readBundle(opts.bundleDir, factories, { signingKey: cfg.registry.signingKey });
 
-  // A remote lake's lock file is local (it serializes this machine's runs); across machines the
-  // table's optimistic concurrency decides.
-  const lockDir = isRemoteLake(loaded.paths.lake) ? (loaded.paths.lakeLocal ?? loaded.paths.data) : loaded.paths.lake;
-  await mkdir(lockDir, { recursive: true });
   // One lock per shard: shards of a date run side by side, two runs of one shard do not.
   const shardTag = opts.shard ? `${opts.shard.index}/${opts.shard.count}` : null;
-  const lockName = opts.shard ? `.shard-${opts.shard.index}-of-${opts.shard.count}.lock` : '.lock';
-  const lock = await acquireLock(`${lakeTable(lockDir, cfg.lake.tables.forecasts)}${lockName}`, {
+  const lockPath = inferLockPath(loaded, opts.shard);
+  await mkdir(dirname(lockPath), { recursive: true });
+  const lock = await acquireLock(lockPath, {
     runId: opts.runId,
     timeoutSec: cfg.infer.lockTimeoutSec,
     maxAgeSec: cfg.infer.lockMaxAgeSec,

@@ -2,7 +2,30 @@
 // infer.lockTimeoutSec, then gives up with BusyError (exit 3), naming who holds the lock and how to
 // clear it. A lock left by a dead run (same host, gone or reused pid, earlier boot, stopped
 // heartbeat, older than infer.lockMaxAgeSec) is broken without waiting: see @cvc/core lock-file.
-import { BusyError, acquireLockFile, clearLockHint, type HeldLock, type LockOwner } from '@cvc/core';
+import {
+  BusyError,
+  acquireLockFile,
+  clearLockHint,
+  isRemoteLake,
+  lakeTable,
+  type HeldLock,
+  type LoadedConfig,
+  type LockOwner,
+} from '@cvc/core';
+
+/**
+ * Where infer's lock lives: beside the forecast table, one per shard. A remote lake's lock file is local
+ * (it serializes this machine's runs); across machines the table's optimistic concurrency decides.
+ */
+export function inferLockPath(
+  loaded: Pick<LoadedConfig, 'config' | 'paths'>,
+  shard?: { index: number; count: number },
+): string {
+  const { paths } = loaded;
+  const dir = isRemoteLake(paths.lake) ? (paths.lakeLocal ?? paths.data) : paths.lake;
+  const name = shard ? `.shard-${shard.index}-of-${shard.count}.lock` : '.lock';
+  return `${lakeTable(dir, loaded.config.lake.tables.forecasts)}${name}`;
+}
 
 export interface InferLockOptions {
   runId: string;

@@ -3,13 +3,12 @@
 // min/max stats on a string column compare text, so a file holding stores 1..1000 in numeric order
 // would carry the text range '1'..'999' and no one-store read could skip it.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, loadSnapshot, overwrite, scanSql } from '../src/index.js';
 import type { ActiveFile } from '../src/log/replay.js';
 import { planBins } from '../src/operations/optimize.js';
 import { clusterOrder } from '../src/files/cluster-order.js';
-import { connect, tempDir } from './helpers.js';
+import { tempLake } from './helpers.js';
 
 function file(name: string, min: unknown, rows: number): ActiveFile {
   return {
@@ -21,14 +20,9 @@ function file(name: string, min: unknown, rows: number): ActiveFile {
   } as unknown as ActiveFile;
 }
 
-describe('clustering keys by type', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('clustering keys by type', () => {
   it('OPTIMIZE bins neighbouring files of a numeric key by number, not by text', () => {
     const files = [file('a', 10, 10), file('b', 9, 10), file('c', 2, 10), file('d', 11, 10), file('e', 100, 10)];
     // Unclustered files are all rewritten; two of 10 rows fill a bin of 20: 2 with 9, 10 with 11, then

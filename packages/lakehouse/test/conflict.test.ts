@@ -1,14 +1,13 @@
 // The conflict check: which concurrent commits force a re-run, and which are retried transparently.
 
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, DeltaError, deleteWhere, loadSnapshot, optimize, replaceWhere } from '../src/index.js';
 import { LocalStorage } from '../src/storage/local.js';
 import { commit, type PreparedCommit } from '../src/transaction/commit.js';
 import { findConflict, type ConflictScope } from '../src/transaction/conflict.js';
 import type { SchemaField } from '../src/schema.js';
-import { connect, tempDir } from './helpers.js';
+import { tempLake } from './helpers.js';
 
 const blind: ConflictScope = { readPaths: [], removedPaths: [], readsAllData: false, appIds: [], domains: [] };
 const add = (p: string, dataChange = true) => ({
@@ -112,14 +111,9 @@ describe('findConflict', () => {
   });
 });
 
-describe('commit retries', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('commit retries', () => {
   async function table(name: string): Promise<string> {
     const t = path.join(tmp.dir, name);
     await createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER' }] });

@@ -5,8 +5,7 @@
 import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import {
   append,
   checkpoint,
@@ -29,7 +28,7 @@ import { LocalStorage } from '../src/storage/local.js';
 import { findConflict } from '../src/transaction/conflict.js';
 import { protocolUpgrade } from '../src/transaction/protocol.js';
 import { useOracle } from '../../../test-support/oracles.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 
 const deltaRs = await useOracle('delta-rs');
 
@@ -42,10 +41,9 @@ const COLS = [
 const TARGET = `SELECT (range % 40)::VARCHAR AS store_id, DATE '2024-01-01' + (range // 40)::INTEGER AS date,
   range::DOUBLE AS sales FROM range(20000)`;
 
-describe('deletion vector format', () => {
-  const tmp = tempDir();
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('deletion vector format', () => {
   it('reads the protocol examples: the inline DV and the relative path with a random prefix', () => {
     const inline = z85Decode('wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L');
     expect(deserializeRowIndexes(inline.subarray(0, 40))).toEqual([3, 4, 7, 11, 18, 29]);
@@ -87,13 +85,6 @@ describe('deletion vector format', () => {
 });
 
 describe('merge with deletion vectors', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
-
   const ours = async (t: string, version?: number) =>
     (
       await rows(

@@ -2,10 +2,9 @@
 
 import { appendFileSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, DeltaError, loadSnapshot, scanSql } from '../src/index.js';
-import { connect, tempDir } from './helpers.js';
+import { tempLake } from './helpers.js';
 
 async function caught(p: Promise<unknown>): Promise<DeltaError> {
   try {
@@ -17,14 +16,9 @@ async function caught(p: Promise<unknown>): Promise<DeltaError> {
   throw new Error('expected a DeltaError');
 }
 
-describe('clear errors', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('clear errors', () => {
   async function table(name: string): Promise<string> {
     const t = path.join(tmp.dir, name);
     await createTable(conn, t, { columns: [{ name: 'x', type: 'INTEGER', nullable: false }] });

@@ -1,17 +1,11 @@
 // A write split by maxRowsPerFile makes files of equal size (issue 13): a small tail file would be
 // rewritten by the next incremental OPTIMIZE, so a daily run after a rebuild would re-compact it.
 import path from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { expect, it } from 'vitest';
 import { append, createTable, loadSnapshot, optimize } from '../src/index.js';
-import { connect, tempDir } from './helpers.js';
+import { tempLake } from './helpers.js';
 
-let conn: DuckDBConnection;
-const tmp = tempDir();
-beforeAll(async () => {
-  conn = await connect();
-});
-afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
 it('splits 10 rows at 4 per file into 4 + 3 + 3, and OPTIMIZE then finds nothing small', async () => {
   const t = path.join(tmp.dir, 't');

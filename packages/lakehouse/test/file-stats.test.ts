@@ -3,11 +3,10 @@
 // a column holding NaN (DuckDB writes no min/max for it), a long string (its max is truncated), a
 // column of NULLs only, several row groups, timestamps below the millisecond.
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { computeStats, fileStats } from '../src/files/stats.js';
 import { parseSchemaString } from '../src/schema.js';
-import { connect, tempDir } from './helpers.js';
+import { tempLake } from './helpers.js';
 
 const FIELDS: [string, string][] = [
   ['b', 'byte'],
@@ -48,14 +47,9 @@ const ROWS = `SELECT (i % 100 - 50)::TINYINT AS b, (i % 3000 - 7)::SMALLINT AS s
     NULL::DOUBLE AS nothing
   FROM range(300000) r(i)`;
 
-describe('stats from the Parquet footer', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('stats from the Parquet footer', () => {
   it('equal the stats of a scan of every value, column by column', async () => {
     const file = path.join(tmp.dir, 'a.parquet');
     await conn.run(`COPY (${ROWS}) TO '${file}' (FORMAT parquet, COMPRESSION snappy)`);

@@ -1,7 +1,7 @@
 // delta-rs (the Python `deltalake` package) as the oracle: it must read every version we write,
 // and we must read what it writes, including after its optimize, vacuum and checkpoint.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   append,
@@ -18,7 +18,7 @@ import {
   scanSql,
   setProperties,
 } from '../src/index.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 type Row = Record<string, unknown>;
@@ -85,14 +85,9 @@ function batch(seed: number, n: number, day: string): string {
     FROM range(${n})`;
 }
 
-describe.skipIf(!(await useOracle('delta-rs')))('interop with delta-rs', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe.skipIf(!(await useOracle('delta-rs')))('interop with delta-rs', () => {
   it('delta-rs reads every version we write, with schema, history and clustering', async () => {
     const table = `${tmp.dir}/ours`;
     await createTable(conn, table, {

@@ -3,10 +3,9 @@
 // Checked row for row against the plain-SQL meaning of an upsert, and against delta-rs.
 
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, loadSnapshot, merge, scanSql } from '../src/index.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
 const deltaRs = await useOracle('delta-rs');
@@ -21,14 +20,10 @@ const COLS = [
 const TARGET = `SELECT (range % 40)::VARCHAR AS store_id, DATE '2024-01-01' + (range // 40)::INTEGER AS date,
   range::DOUBLE AS sales FROM range(20000)`;
 
+const { conn, tmp } = await tempLake();
+await conn.run(`SET preserve_insertion_order = false`); // as ingest runs it
+
 describe('merge copies touched files in order', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-    await conn.run(`SET preserve_insertion_order = false`); // as ingest runs it
-  });
-  afterAll(() => tmp.cleanup());
   let n = 0;
 
   async function clusteredTable(): Promise<string> {

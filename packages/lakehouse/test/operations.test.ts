@@ -3,8 +3,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import {
   append,
   createTable,
@@ -21,7 +20,7 @@ import {
   setProperties,
   vacuum,
 } from '../src/index.js';
-import { connect, rows, tempDir } from './helpers.js';
+import { rows, tempLake } from './helpers.js';
 
 const COLS = [
   { name: 'store_id', type: 'VARCHAR' as const },
@@ -29,13 +28,9 @@ const COLS = [
   { name: 'sales', type: 'DOUBLE' as const },
 ];
 
+const { conn, tmp } = await tempLake();
+
 describe('operations', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
   let n = 0;
   let n0 = 1000;
   async function fresh(opts: { clusterBy?: string[]; properties?: Record<string, string> } = {}): Promise<string> {

@@ -1,22 +1,13 @@
 // overwrite with `schema` (Delta's overwriteSchema): the rows and the new schema land in one commit,
 // earlier versions keep theirs, and delta-rs reads both.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { createTable, loadSnapshot, overwrite, scanSql, type ColumnDef } from '../src/index.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 import { useOracle } from '../../../test-support/oracles.js';
 
-describe.skipIf(!(await useOracle('delta-rs')))('overwrite with a new schema', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => {
-    conn.closeSync();
-    tmp.cleanup();
-  });
+const { conn, tmp } = await tempLake();
 
+describe.skipIf(!(await useOracle('delta-rs')))('overwrite with a new schema', () => {
   it('replaces the columns in the same commit as the rows; old versions keep theirs', async () => {
     const table = `${tmp.dir}/t`;
     const before: ColumnDef[] = [

@@ -3,8 +3,7 @@
 
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import {
   append,
   createTable,
@@ -20,7 +19,7 @@ import {
   type ColumnDef,
 } from '../src/index.js';
 import { findConflict } from '../src/transaction/conflict.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 
 const COLS: ColumnDef[] = [
   { name: 'store_id', type: 'VARCHAR', nullable: false },
@@ -47,13 +46,9 @@ function writeOldProtocol(table: string, protocol: object = OLD_PROTOCOL): void 
   writeFileSync(file, lines.join('\n'));
 }
 
+const { conn, tmp } = await tempLake();
+
 describe('protocol', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
   let n = 0;
   async function oldTable(columns: ColumnDef[] = COLS): Promise<string> {
     const t = path.join(tmp.dir, `old${n++}`);

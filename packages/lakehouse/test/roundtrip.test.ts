@@ -1,7 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, createView, loadSnapshot, scanSql } from '../src/index.js';
-import { connect, rows, tempDir } from './helpers.js';
+import { rows, tempLake } from './helpers.js';
 
 const COLUMNS = [
   { name: 'i', type: 'INTEGER' as const, nullable: false },
@@ -13,14 +12,9 @@ const COLUMNS = [
   { name: 'ts', type: 'TIMESTAMP WITH TIME ZONE' as const },
 ];
 
-describe('round trip of every cvc type', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('round trip of every cvc type', () => {
   it('writes and reads back values, nulls and stats', async () => {
     const table = `${tmp.dir}/types`;
     await createTable(conn, table, { columns: COLUMNS, name: 'types', description: 'all types' });

@@ -3,10 +3,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DuckDBConnection } from '@duckdb/node-api';
+import { describe, expect, it } from 'vitest';
 import { append, createTable, history, merge, optimize, overwrite, scanSql, vacuum } from '../src/index.js';
-import { connect, python, rows, tempDir } from './helpers.js';
+import { python, rows, tempLake } from './helpers.js';
 
 const COLS = [
   { name: 'store_id', type: 'VARCHAR' as const },
@@ -14,14 +13,9 @@ const COLS = [
   { name: 'sales', type: 'DOUBLE' as const },
 ];
 
-describe('vacuum and retention', () => {
-  let conn: DuckDBConnection;
-  const tmp = tempDir();
-  beforeAll(async () => {
-    conn = await connect();
-  });
-  afterAll(() => tmp.cleanup());
+const { conn, tmp } = await tempLake();
 
+describe('vacuum and retention', () => {
   const sums = async (t: string, version: number) =>
     rows(conn, `SELECT count(*)::INTEGER AS n, sum(sales)::DOUBLE AS s FROM ${await scanSql(conn, t, { version })} x`);
 

@@ -2,7 +2,7 @@
 // cron. Transient failures are retried with backoff; when ingest fails but the lake's data is still
 // fresh enough, the forecast is made from it and an alert says so. Alerts go to alerts.webhook.
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Command } from 'commander';
 import { DuckDBInstance } from '@duckdb/node-api';
 import {
@@ -70,6 +70,11 @@ export interface DailyResult {
 
 const message = (err: unknown) => (err instanceof Error ? err.message : String(err)).split('\n')[0]!;
 
+/** The lock `cvc daily` holds over its whole chain (on local disk, also for a remote lake). */
+export function dailyLockPath(loaded: Pick<LoadedConfig, 'paths'>): string {
+  return join(loaded.paths.lakeLocal ?? loaded.paths.lake, 'daily.lock');
+}
+
 export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
   const t0 = performance.now();
   const { loaded, runId } = opts;
@@ -92,9 +97,8 @@ export async function runDaily(opts: DailyOptions): Promise<DailyResult> {
   };
 
   // One lock for the whole chain: a second cron run waits, then exits 3 without touching anything.
-  const lockDir = loaded.paths.lakeLocal ?? loaded.paths.lake;
-  const lockPath = join(lockDir, 'daily.lock');
-  await mkdir(lockDir, { recursive: true }); // the first run of a new project has no lake yet
+  const lockPath = dailyLockPath(loaded);
+  await mkdir(dirname(lockPath), { recursive: true }); // the first run of a new project has no lake yet
   const timeoutSec = loaded.config.infer.lockTimeoutSec;
   const lock = await acquireLockFile(lockPath, {
     timeoutMs: timeoutSec * 1000,

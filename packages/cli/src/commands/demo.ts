@@ -13,7 +13,7 @@ import { simulateDays, simulatedDayLine } from '../simulate.js';
 import { DEFAULT_CONFIG, cvcCommand } from '../invocation.js';
 import { leaderboardLines, plural } from './backtest.js';
 import { InvalidArgumentError } from 'commander';
-import { demoOutputs, removeOutputs } from './demo-fresh.js';
+import { demoOutputs, releaseAll, removeOutputs, takeRunLocks } from './demo-fresh.js';
 
 function storeList(v: string): number[] {
   const ids = v.split(',').map((s) => Number(s.trim()));
@@ -96,7 +96,8 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
     )
     .option(
       '--fresh',
-      'start over: remove the lake tables, checkpoints, reports, registry and tracking, regenerate the source',
+      'start over: remove the lake tables, checkpoints, reports, registry and tracking, regenerate the source ' +
+        '(refused while a cvc daily or infer holds its lock)',
       false,
     )
     .option(
@@ -128,7 +129,9 @@ export function registerDemo(program: Command, globals: () => GlobalOptions): vo
         const t0 = performance.now();
         const lines: string[] = [];
         if (o.fresh) {
-          const removed = await removeOutputs(demoOutputs(ctx.loaded));
+          const outputs = demoOutputs(ctx.loaded);
+          const locks = await takeRunLocks(ctx.loaded, ctx.runId);
+          const removed = await removeOutputs(outputs).finally(() => releaseAll(locks));
           ctx.log.info({ removed }, 'demo --fresh: earlier outputs removed');
           if (removed.length > 0) lines.push(`fresh: removed an earlier demo's outputs (${removed.length} paths)`);
         }

@@ -1,0 +1,16 @@
+// A bench script's flags through node:util parseArgs: an unknown flag, or one without its value, stops
+// the script with one line naming it and the usage, exit 2, instead of being ignored or a stack trace.
+import { basename } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export function benchFlags<const O extends Options>(options: O, usage: string) {
+  try {
+    return parseArgs({ args: process.argv.slice(2), options, strict: true, allowPositionals: false }).values;
+  } catch (err) {
+    const script = basename(process.argv[1] ?? 'bench');
+    process.stderr.write(`${script}: ${err instanceof Error ? err.message : String(err)}\nusage: ${usage}\n`);
+    process.exit(2);
+  }
+}
