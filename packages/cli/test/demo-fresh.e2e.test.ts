@@ -62,7 +62,7 @@ describe('cvc demo --fresh', () => {
     expect(runs.runs.filter((r) => r.name.startsWith('monitor'))).toEqual([]);
   }, 900_000);
 
-  it('refuses (exit 2) while a daily or infer run holds its lock, removes nothing, lets go of its locks', async () => {
+  it('refuses (exit 3, busy) while a daily or infer run holds its lock, removes nothing, lets go of its locks', async () => {
     // Small, so that a --fresh that went ahead (the bug) fails the checks below soon.
     const p = project(
       'demo: { stores: 2, simulateDays: 0 }\nbacktest: { folds: 1, models: [] }\n' +
@@ -91,7 +91,7 @@ describe('cvc demo --fresh', () => {
       });
       try {
         const r = await cvc(['--config', p.config, 'demo', '--fresh']);
-        expect(r.code).toBe(2);
+        expect(r.code).toBe(3);
         expect(r.stderr).toContain(`demo --fresh: a running ${command} (pid ${process.pid} on `);
         expect(r.stderr).toContain(`run cron-run-1, since`);
         expect(r.stderr).toContain(`holds ${path}`);

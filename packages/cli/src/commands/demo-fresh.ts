@@ -4,7 +4,15 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { InputError, acquireLockFile, clearLockHint, isRemoteLake, type HeldLock, type LoadedConfig } from '@cvc/core';
+import {
+  BusyError,
+  InputError,
+  acquireLockFile,
+  clearLockHint,
+  isRemoteLake,
+  type HeldLock,
+  type LoadedConfig,
+} from '@cvc/core';
 import { lakeTables } from '@cvc/feature-table';
 import { inferLockPath } from '@cvc/infer';
 import { mlflowTarget, trackingSettings } from '@cvc/mlops';
@@ -48,7 +56,8 @@ export async function removeOutputs(paths: readonly string[]): Promise<string[]>
 
 /**
  * Takes, without waiting, the locks a running `cvc daily` (cron) or `cvc infer` (any shard) on this lake
- * holds, so --fresh never removes tables under them. One held by a live run: exit 2 naming its holder;
+ * holds, so --fresh never removes tables under them. One held by a live run: BusyError (exit 3, as a busy
+ * daily or infer) naming its holder;
  * a stale one is broken as those commands break it. Release them once the outputs are removed: the
  * demo's own infer and simulated days take them again.
  */
@@ -76,7 +85,7 @@ export async function takeRunLocks(loaded: Pick<LoadedConfig, 'config' | 'paths'
           holder: `demo --fresh, run ${runId}`,
           onTimeout: (o) => {
             const who = o ? `pid ${o.pid} on ${o.host}, ${o.holder ?? 'a run'}, since ${o.startedAt}` : 'another run';
-            return new InputError(
+            return new BusyError(
               `demo --fresh: a running ${command} (${who}) holds ${path}, and --fresh would remove the tables ` +
                 `it writes; let it finish and rerun; ${clearLockHint(path)}`,
             );
