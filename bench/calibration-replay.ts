@@ -4,6 +4,7 @@
 //     [--checkpoint <key under data/backtest-checkpoints>]  (default: the newest)
 //     [--members lgbm,nbeats,tft]  (the ensemble's members; default: the config's backtest.models)
 //     [--by-class]  (calibrated coverage per fold by day class and horizon bucket)
+//     [--no-origins]  (baselines calibrated on their backtest folds only, without same-season origins)
 // The series are read from the run's feature table; only days before each fold's window feed that
 // fold's calibration, so extra days ingested after the backtest (the demo's fortnight) change nothing
 // but the all-folds calibration's seasonal profile.
@@ -19,7 +20,7 @@ import {
   loadConfig,
 } from '../packages/core/src/index.js';
 import { ensembleMembers, readReplayRun } from '../packages/backtest/src/index.js';
-import { learnFromFolds } from '../packages/backtest/src/post.js';
+import { calibrationOrigins, learnFromFolds } from '../packages/backtest/src/post.js';
 import { ENSEMBLE_KIND } from '../packages/models/src/index.js';
 import { benchFlags } from './flags.js';
 
@@ -49,7 +50,10 @@ const present = [...new Set(outcomes.map((o) => o.model))];
 const asked = flags.members?.split(',') ?? loaded.config.backtest.models;
 const members = asked.includes(ENSEMBLE_KIND) || flags.members ? ensembleMembers(asked, present, () => true) : [];
 const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
-const learned = learnFromFolds(outcomes, series, members.length > 0 ? { members, folds } : null);
+// --no-origins: the baselines calibrated on their backtest folds only (as before the same-season origins).
+const learned = learnFromFolds(outcomes, series, members.length > 0 ? { members, folds } : null, {
+  ...(argv.includes('--no-origins') ? {} : { origins: calibrationOrigins(loaded.config.models, present) }),
+});
 if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
 const { report, byFold } = learned;
 const t2 = performance.now();

@@ -43,7 +43,7 @@ import type { ChainJob, FoldOutcome } from './chain.js';
 import { chooseModels, leaderboard, type LeaderRow, type StoreChoice } from './choice.js';
 import { runChains } from './pool.js';
 import { backtestProgress } from './progress.js';
-import { learnFromFolds, type CoverageRow } from './post.js';
+import { calibrationOrigins, learnFromFolds, type CoverageRow } from './post.js';
 import { writeChoice, writeForecasts, writeMetrics, type ScoredRow } from './results.js';
 
 export interface BacktestOptions {
@@ -368,7 +368,11 @@ export async function runBacktest(opts: BacktestOptions): Promise<BacktestResult
           outcomes.some((o) => o.model === m && !o.error),
         )
       : null;
-    const learned = learnFromFolds(outcomes, series, members ? { members, folds: folds.map((f) => f.fold) } : null);
+    // The baselines need no fit, so their calibration also learns from their own forecasts from the same
+    // weeks of earlier years (post.ts sameSeasonOrigins).
+    const learned = learnFromFolds(outcomes, series, members ? { members, folds: folds.map((f) => f.fold) } : null, {
+      origins: calibrationOrigins(cfg.models, models),
+    });
     if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
     const ensembleWeights: EnsembleWeights | null = learned.ensemble?.weights ?? null;
     const calibration = learned.calibration;

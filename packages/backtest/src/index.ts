@@ -21,5 +21,12 @@ export { readReplayRun, type ReplayRun } from './replay.js';
 export { renderReport, storesToChart, writeReport, writeStoreCharts, type StoreChartPick } from './report.js';
 export { trackBacktest, startBacktestTracking, foldMetrics, type LiveBacktestTracking } from './track.js';
 export { runBacktestJob, type BacktestJobResult } from './job.js';
-export { calibrateIntervals, ensembleOutcomes, pruneMembers, type CoverageRow } from './post.js';
+export {
+  calibrateIntervals,
+  calibrationOrigins,
+  ensembleOutcomes,
+  pruneMembers,
+  sameSeasonOrigins,
+  type CoverageRow,
+} from './post.js';
 export { checkShardRunName, mergeFinishedShards, mergeShardedBacktest, type ShardMergeResult } from './shards.js';

@@ -6,7 +6,9 @@
 // into the bundle.
 import {
   actualWindow,
+  addDays,
   applyIntervalCalibration,
+  formatIsoDay,
   dayClassesOf,
   intervalCoverage,
   learnIntervalCalibration,
@@ -18,7 +20,16 @@ import {
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
-import { ENSEMBLE_KIND, learnEnsembleWeights, mixForecasts, weightsFor, type EnsembleSample } from '@cvc/models';
+import {
+  ENSEMBLE_KIND,
+  baselineOriginForecasts,
+  learnEnsembleWeights,
+  modelSettings,
+  mixForecasts,
+  weightsFor,
+  type EnsembleSample,
+  type OriginForecasts,
+} from '@cvc/models';
 import type { FoldOutcome } from './chain.js';
 
 export interface CoverageRow {
@@ -183,6 +194,38 @@ function knownBefore(s: EnsembleSample, days: number): EnsembleSample | null {
   return { ...s, open: Float64Array.from(s.open, (o, h) => (h < days ? o : 0)) };
 }
 
+export interface CalibrateOptions {
+  coverage?: number;
+  fromFold?: number;
+  /**
+   * Per model that needs no fit (the baselines): its raw forecasts from any origin. Its calibration
+   * then also learns from its own forecasts from the same weeks of every earlier year (sameSeasonOrigins).
+   */
+  origins?: Readonly<Record<string, OriginForecasts>>;
+}
+
+/** Origins this many weeks either side of the same week of an earlier year join the calibration. */
+export const SEASON_ORIGIN_WEEKS = 4;
+const YEAR_DAYS = 364; // 52 weeks: an earlier year's origin on the same weekday
+
+/**
+ * The last seen days (day numbers) of the extra origins of a calibration whose first unobserved day
+ * is `cutoff`: the same weekday 52, 104, ... weeks earlier and up to SEASON_ORIGIN_WEEKS weeks either
+ * side, back to `firstDay`. A baseline's backtest folds are a few consecutive autumn weeks: from the
+ * 26 November cutoff it carries Black Week's promoted level into December, which no earlier fold
+ * showed (default demo: December coverage 63-67 %); the same weeks of earlier years did. Every
+ * window ends at least 52 - 4 weeks before the cutoff, so nothing after it is learned from.
+ */
+export function sameSeasonOrigins(cutoff: number, firstDay: number): number[] {
+  const out: number[] = [];
+  for (let y = 1; cutoff - 1 - YEAR_DAYS * y + 7 * SEASON_ORIGIN_WEEKS >= firstDay; y++)
+    for (let j = -SEASON_ORIGIN_WEEKS; j <= SEASON_ORIGIN_WEEKS; j++) {
+      const last = cutoff - 1 - YEAR_DAYS * y + 7 * j;
+      if (last >= firstDay) out.push(last);
+    }
+  return out;
+}
+
 /**
  * Per model: the interval calibration learned on every fold, and the coverage report (raw, and on
  * later folds calibrated on earlier ones). Outcomes hold forecasts from the day after the cutoff.
@@ -190,7 +233,7 @@ function knownBefore(s: EnsembleSample, days: number): EnsembleSample | null {
 export function calibrateIntervals(
   outcomes: readonly FoldOutcome[],
   series: readonly StoreSeries[],
-  opts: { coverage?: number; fromFold?: number } = {},
+  opts: CalibrateOptions = {},
 ): {
   calibration: Record<string, IntervalCalibration>;
   report: CoverageRow[];
@@ -217,10 +260,34 @@ export function calibrateIntervals(
   const calibration: Record<string, IntervalCalibration> = {};
   const report: CoverageRow[] = [];
   const byFold: Record<string, Map<number, IntervalCalibration>> = {};
+  const firstDay = Math.min(...series.map((s) => parseIsoDay(s.start)));
+  const originCache = new Map<string, CalibrationSample[]>();
   for (const [model, folds] of byModel) {
     const order = [...folds.keys()].sort((a, b) => a - b);
     const all = order.flatMap((k) => folds.get(k)!);
-    calibration[model] = learnIntervalCalibration(all, { coverage, folds: order.length, season: seasonAt(Infinity) });
+    const horizon = Math.max(0, ...all.map((s) => s.p50.length));
+    // The model's own raw forecasts from the same weeks of earlier years (models that need no fit only).
+    const extra = (cutoff: number): CalibrationSample[] => {
+      const forecastsFrom = opts.origins?.[model];
+      if (!forecastsFrom || horizon === 0) return [];
+      return sameSeasonOrigins(cutoff, firstDay).flatMap((last) => {
+        const key = `${model}|${last}`;
+        if (!originCache.has(key)) {
+          const fs = forecastsFrom(series, formatIsoDay(last), horizon);
+          originCache.set(
+            key,
+            fs.map((f) => sample(f, actuals, undefined, classes)),
+          );
+        }
+        return originCache.get(key)!;
+      });
+    };
+    const end = Math.max(...all.map((s) => parseIsoDay(s.start!) + s.p50.length));
+    calibration[model] = learnIntervalCalibration([...all, ...extra(end)], {
+      coverage,
+      folds: order.length,
+      season: seasonAt(Infinity),
+    });
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
     const calibratedByFold: Record<number, number> = {};
@@ -235,7 +302,7 @@ export function calibrateIntervals(
         .slice(0, i)
         .flatMap((k) => folds.get(k)!)
         .map((s) => observedBefore(s, cutoff));
-      const cal = learnIntervalCalibration(earlier, { coverage, folds: i, season });
+      const cal = learnIntervalCalibration([...earlier, ...extra(cutoff)], { coverage, folds: i, season });
       byFold[model].set(order[i]!, cal);
       const calFold: CalibrationSample[] = [];
       for (const s of folds.get(order[i]!)!) {
@@ -277,10 +344,23 @@ export function learnFromFolds(
   outcomes: readonly FoldOutcome[],
   series: readonly StoreSeries[],
   ensemble: { members: readonly string[]; folds: readonly number[] } | null,
-  opts: { coverage?: number } = {},
+  opts: CalibrateOptions = {},
 ): {
   ensemble: { outcomes: FoldOutcome[]; weights: EnsembleWeights } | null;
 } & ReturnType<typeof calibrateIntervals> {
   const ens = ensemble ? ensembleOutcomes(outcomes, ensemble.members, ensemble.folds, series) : null;
   return { ensemble: ens, ...calibrateIntervals([...outcomes, ...(ens?.outcomes ?? [])], series, opts) };
+}
+
+/** The extra-origin forecasters of the kinds that need no fit (the baselines), with the config's params. */
+export function calibrationOrigins(
+  models: Record<string, Record<string, unknown>>,
+  kinds: readonly string[],
+): Record<string, OriginForecasts> {
+  const out: Record<string, OriginForecasts> = {};
+  for (const kind of kinds) {
+    const f = baselineOriginForecasts(kind, modelSettings(models, kind).params);
+    if (f) out[kind] = f;
+  }
+  return out;
 }

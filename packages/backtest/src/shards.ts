@@ -26,7 +26,7 @@ import {
 import { scanSql, tableExists } from '@cvc/lakehouse';
 import { leaderboard, type StoreChoice } from './choice.js';
 import type { FoldOutcome } from './chain.js';
-import { calibrateIntervals } from './post.js';
+import { calibrateIntervals, calibrationOrigins } from './post.js';
 
 export interface ShardMergeResult {
   runId: string;
@@ -204,7 +204,10 @@ async function learnCalibration(
       p90: arr(r['p90']),
     });
   }
-  const { calibration } = calibrateIntervals([...outcomes.values()], series);
+  const models = [...new Set([...outcomes.values()].map((o) => o.model))];
+  const { calibration } = calibrateIntervals([...outcomes.values()], series, {
+    origins: calibrationOrigins(loaded.config.models, models),
+  });
   const file = backtestLearnedFile(loaded.paths.data, run);
   await mkdir(join(file, '..'), { recursive: true });
   await writeFile(`${file}.tmp`, `${JSON.stringify({ runId: run, calibration, ensemble: null })}\n`);
