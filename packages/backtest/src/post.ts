@@ -13,14 +13,19 @@ import {
   intervalCoverage,
   learnIntervalCalibration,
   parseIsoDay,
+  rawHalfWidths,
   seasonalDifficulty,
+  widthScaleFor,
   type CalibrationSample,
   type EnsembleWeights,
   type IntervalCalibration,
+  type IntervalOffsets,
   type QuantileForecast,
+  type RawWidths,
   type StoreSeries,
 } from '@cvc/core';
 import {
+  BASELINE_KINDS,
   ENSEMBLE_KIND,
   baselineOriginForecasts,
   learnEnsembleWeights,
@@ -282,12 +287,21 @@ export function calibrateIntervals(
         return originCache.get(key)!;
       });
     };
+    // A fitted model's raw widths come from its fit (LightGBM's from its validation origins: default demo,
+    // h1-14 median p90/p50 1.06 in fold 1, 1.20 in folds 2-3, at equal errors), so its offsets are
+    // learned and applied at one reference width per horizon day: the bundle's at the folds' pooled
+    // widths, onto which train's widthScale maps the final fit's (interval-widths.ts); fold i's at the
+    // earlier folds'. A baseline's band comes from its own errors at the origin, with nothing fitted:
+    // infer serves it as the backtest saw it, so its widths stay as they are.
+    const fitted = !BASELINE_KINDS.includes(model);
+    const toWidths = (reference: RawWidths, fold: number, samples: readonly CalibrationSample[]) =>
+      fitted ? atWidths(samples, widthScaleFor(reference, rawHalfWidths(folds.get(fold)!))) : [...samples];
+    const pooled = rawHalfWidths(all);
     const end = Math.max(...all.map((s) => parseIsoDay(s.start!) + s.p50.length));
-    calibration[model] = learnIntervalCalibration([...all, ...extra(end)], {
-      coverage,
-      folds: order.length,
-      season: seasonAt(Infinity),
-    });
+    calibration[model] = learnIntervalCalibration(
+      [...order.flatMap((k) => toWidths(pooled, k, folds.get(k)!)), ...extra(end)],
+      { coverage, folds: order.length, season: seasonAt(Infinity) },
+    );
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
     const calibratedByFold: Record<number, number> = {};
@@ -297,12 +311,16 @@ export function calibrateIntervals(
       const cutoff = Math.min(...folds.get(order[i]!)!.map((s) => parseIsoDay(s.start!)));
       const season = seasonAt(cutoff);
       // Folds overlap when the stride is shorter than the horizon: an earlier fold's days on or after
-      // this fold's first forecast day were not yet observed at its cutoff, so they are not learned from.
-      const earlier = order
-        .slice(0, i)
-        .flatMap((k) => folds.get(k)!)
-        .map((s) => observedBefore(s, cutoff));
-      const cal = learnIntervalCalibration([...earlier, ...extra(cutoff)], { coverage, folds: i, season });
+      // this fold's first forecast day were not yet observed at its cutoff, so they are not learned from
+      // (nor is the reference width read on them).
+      const seen = order.slice(0, i).map((k) => folds.get(k)!.map((s) => observedBefore(s, cutoff)));
+      const reference = rawHalfWidths(
+        seen.flat().map((s) => ({ ...s, p50: Float64Array.from(s.p50, (m, h) => (s.open[h]! > 0 ? m : Number.NaN)) })),
+      );
+      const earlier = seen.flatMap((samples, j) => toWidths(reference, order[j]!, samples));
+      const learned = learnIntervalCalibration([...earlier, ...extra(cutoff)], { coverage, folds: i, season });
+      const widthScale = widthScaleFor(reference, rawHalfWidths(folds.get(order[i]!)!));
+      const cal: IntervalCalibration = fitted ? { ...learned, widthScale } : learned;
       byFold[model].set(order[i]!, cal);
       const calFold: CalibrationSample[] = [];
       for (const s of folds.get(order[i]!)!) {
@@ -326,6 +344,15 @@ export function calibrateIntervals(
     });
   }
   return { calibration, report, byFold };
+}
+
+/** The samples with their raw half-widths times a per-horizon-day factor (as widthScale applies it). */
+function atWidths(samples: readonly CalibrationSample[], k: IntervalOffsets): CalibrationSample[] {
+  return samples.map((s) => ({
+    ...s,
+    p10: Float64Array.from(s.p50, (m, h) => m - (m - s.p10[h]!) * (k.lo[h] ?? 1)),
+    p90: Float64Array.from(s.p50, (m, h) => m + (s.p90[h]! - m) * (k.hi[h] ?? 1)),
+  }));
 }
 
 /** The sample with its days from `cutoff` (a day number) on marked closed, so no learner reads them. */

@@ -8,6 +8,9 @@ import {
   dayClassesOf,
   formatIsoDay,
   parseIsoDay,
+  rawHalfWidths,
+  widthScaleFor,
+  type IntervalCalibration,
   type QuantileForecast,
   type StoreSeries,
 } from '@cvc/core';
@@ -91,19 +94,49 @@ describe('backtest interval calibration', () => {
   it('calibrates fold k on folds before it only', () => {
     const base = calibrateIntervals(blindOutcomes(series), series).byFold['blind']!;
     // Fold 3's intervals three times wider: folds 1 and 2 calibrate exactly as before, fold 3 is not
-    // calibrated on itself, and the all-folds calibration (for the bundle) does change.
+    // calibrated on itself (its offsets are the same; only the factor that brings its raw widths to the
+    // earlier folds' is a third).
     const changed = calibrateIntervals(
       blindOutcomes(series, (k) => (k === 3 ? 3 : 1)),
       series,
     ).byFold['blind']!;
-    for (const k of [1, 2, 3]) expect(changed.get(k)).toEqual(base.get(k));
+    for (const k of [1, 2]) expect(changed.get(k)).toEqual(base.get(k));
+    const { widthScale, ...offsets } = changed.get(3)!;
+    expect(offsets).toEqual({ ...base.get(3)!, widthScale: undefined });
+    widthScale!.hi.forEach((x, h) => expect(x).toBeCloseTo(base.get(3)!.widthScale!.hi[h]! / 3, 9));
     // Fold 1's wider: fold 2 and 3, which learn on it, do change.
     const earlier = calibrateIntervals(
       blindOutcomes(series, (k) => (k === 1 ? 3 : 1)),
       series,
     ).byFold['blind']!;
-    expect(earlier.get(1)).toEqual(base.get(1));
+    expect({ ...earlier.get(1)!, widthScale: undefined }).toEqual({ ...base.get(1)!, widthScale: undefined });
     expect(earlier.get(2)).not.toEqual(base.get(2));
+  });
+
+  it('learns at one reference width: a fold whose fit gave narrow raw intervals does not widen the rest', () => {
+    // Same errors every fold, but fold 1's raw interval a quarter as wide (LightGBM's fold-1 fit on the
+    // default demo: median p90/p50 1.06 against 1.20). Offsets in each fold's own half-widths read fold
+    // 1's misses as 4x larger and over-covered folds 2-3 (89 %) and the bundle's next weeks.
+    const narrow = blindOutcomes(series, (k) => (k === 1 ? 0.25 : 1));
+    const { calibration, report } = calibrateIntervals(narrow, series);
+    // The bundle: the final fit's interval for the weeks after the folds, brought to the folds' pooled
+    // widths as train's widthScale does, then the offsets learned on every fold: as if all were equal.
+    const next = { ...blindOutcomes(series)[0]!, fold: 9 };
+    next.forecasts = next.forecasts.map((f) => ({ ...f, start: '2025-06-21' }));
+    const served = (outcomes: FoldOutcome[], cal: IntervalCalibration) => {
+      const widthScale = widthScaleFor(
+        rawHalfWidths(outcomes.flatMap((o) => o.forecasts)),
+        rawHalfWidths(next.forecasts),
+      );
+      return classCoverage(series, [next], { blind: new Map([[9, { ...cal, widthScale }]]) }, 0);
+    };
+    const equal = blindOutcomes(series);
+    const reference = served(equal, calibrateIntervals(equal, series).calibration['blind']!);
+    expect(Math.abs(served(narrow, calibration['blind']!) - reference)).toBeLessThan(0.01);
+    for (const k of [2, 3]) {
+      expect(report[0]!.calibratedByFold![k]).toBeGreaterThan(0.75);
+      expect(report[0]!.calibratedByFold![k]).toBeLessThan(0.85);
+    }
   });
 
   it("learns nothing from an earlier fold's days on or after the later fold's cutoff", () => {

@@ -4,7 +4,8 @@
 // and Christmas (default demo: lgbm's raw p90 at horizon 1 is p50 + 0.99 x level against + 0.15 to 0.3 in
 // the folds), so the same offsets on the wider raw interval widened it twice. Train measures the final
 // model's raw widths on the backtest's own windows (its forecasts from the folds' cutoffs) and stores,
-// per horizon day, the factor that brings them to the folds' widths; infer applies it before the offsets.
+// per horizon day, the factor that brings them to the folds' pooled median widths, the reference the
+// backtest learned the bundle's offsets at (backtest post.ts); infer applies it before the offsets.
 import {
   ForecastInputError,
   rawHalfWidths,
