@@ -30,8 +30,9 @@ const flags = benchFlags(
     checkpoint: { type: 'string' },
     members: { type: 'string' },
     'by-class': { type: 'boolean', default: false },
+    'no-origins': { type: 'boolean', default: false },
   },
-  'calibration-replay.ts [--config <file>] [--checkpoint <key>] [--members <list>] [--by-class]',
+  'calibration-replay.ts [--config <file>] [--checkpoint <key>] [--members <list>] [--by-class] [--no-origins]',
 );
 const loaded = loadConfig(flags.config);
 const root = join(loaded.paths.data, 'backtest-checkpoints');
@@ -52,7 +53,7 @@ const members = asked.includes(ENSEMBLE_KIND) || flags.members ? ensembleMembers
 const folds = [...new Set(outcomes.map((o) => o.fold))].sort((a, b) => a - b);
 // --no-origins: the baselines calibrated on their backtest folds only (as before the same-season origins).
 const learned = learnFromFolds(outcomes, series, members.length > 0 ? { members, folds } : null, {
-  ...(argv.includes('--no-origins') ? {} : { origins: calibrationOrigins(loaded.config.models, present) }),
+  ...(flags['no-origins'] ? {} : { origins: calibrationOrigins(loaded.config.models, present) }),
 });
 if (learned.ensemble) outcomes.push(...learned.ensemble.outcomes);
 const { report, byFold } = learned;
