@@ -62,7 +62,7 @@ describe('cvc demo --fresh', () => {
     expect(runs.runs.filter((r) => r.name.startsWith('monitor'))).toEqual([]);
   }, 900_000);
 
-  it('refuses (exit 3, busy) while a daily or infer run holds its lock, removes nothing, lets go of its locks', async () => {
+  it('refuses (exit 3) while a daily or infer run holds its lock, removes nothing, lets go of its locks', async () => {
     // Small, so that a --fresh that went ahead (the bug) fails the checks below soon.
     const p = project(
       'demo: { stores: 2, simulateDays: 0 }\nbacktest: { folds: 1, models: [] }\n' +
