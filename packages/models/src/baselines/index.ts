@@ -3,15 +3,18 @@ import { seriesAsOf, type ForecasterFactory, type QuantileForecast, type StoreSe
 import { localFactory, predictLocal, type PointMethod } from './local.js';
 import { exponentialSmoothing, seasonalNaive, weekdayMean } from './methods.js';
 
-export const seasonalNaiveFactory: ForecasterFactory = localFactory('seasonal_naive', seasonalNaive, {});
-export const weekdayMeanFactory: ForecasterFactory = localFactory('weekday_mean', weekdayMean, { weeks: 4 });
-export const etsFactory: ForecasterFactory = localFactory('ets', exponentialSmoothing, { fitDays: 365 });
-
-const METHODS: Record<string, { method: PointMethod; defaults: Record<string, unknown> }> = {
+// Each baseline's point method and default parameters, once: its factory and its origin forecasts read them.
+const METHODS = {
   seasonal_naive: { method: seasonalNaive, defaults: {} },
   weekday_mean: { method: weekdayMean, defaults: { weeks: 4 } },
   ets: { method: exponentialSmoothing, defaults: { fitDays: 365 } },
-};
+} satisfies Record<string, { method: PointMethod; defaults: Record<string, unknown> }>;
+
+const factory = (kind: keyof typeof METHODS): ForecasterFactory =>
+  localFactory(kind, METHODS[kind].method, METHODS[kind].defaults);
+export const seasonalNaiveFactory = factory('seasonal_naive');
+export const weekdayMeanFactory = factory('weekday_mean');
+export const etsFactory = factory('ets');
 
 /** A baseline's raw forecasts of every store from an origin (its last seen day, ISO), `horizon` days ahead. */
 export type OriginForecasts = (series: readonly StoreSeries[], cutoff: string, horizon: number) => QuantileForecast[];
@@ -23,7 +26,7 @@ export type OriginForecasts = (series: readonly StoreSeries[], cutoff: string, h
  * own (the fold's comes from the planned schedule); closed days are not learned from either way.
  */
 export function baselineOriginForecasts(kind: string, params: Record<string, unknown>): OriginForecasts | null {
-  const m = METHODS[kind];
+  const m = (METHODS as Record<string, (typeof METHODS)[keyof typeof METHODS] | undefined>)[kind];
   if (!m) return null;
   const p = { ...m.defaults, ...params };
   return (series, cutoff, horizon) =>
