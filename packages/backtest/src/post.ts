@@ -300,7 +300,7 @@ export function calibrateIntervals(
     const end = Math.max(...all.map((s) => parseIsoDay(s.start!) + s.p50.length));
     calibration[model] = learnIntervalCalibration(
       [...order.flatMap((k) => toWidths(pooled, k, folds.get(k)!)), ...extra(end)],
-      { coverage, folds: order.length, season: seasonAt(Infinity) },
+      { coverage, season: seasonAt(Infinity) },
     );
     const rawLater: CalibrationSample[] = [];
     const calLater: CalibrationSample[] = [];
@@ -318,7 +318,7 @@ export function calibrateIntervals(
         seen.flat().map((s) => ({ ...s, p50: Float64Array.from(s.p50, (m, h) => (s.open[h]! > 0 ? m : Number.NaN)) })),
       );
       const earlier = seen.flatMap((samples, j) => toWidths(reference, order[j]!, samples));
-      const learned = learnIntervalCalibration([...earlier, ...extra(cutoff)], { coverage, folds: i, season });
+      const learned = learnIntervalCalibration([...earlier, ...extra(cutoff)], { coverage, season });
       const widthScale = widthScaleFor(reference, rawHalfWidths(folds.get(order[i]!)!));
       const cal: IntervalCalibration = fitted ? { ...learned, widthScale } : learned;
       byFold[model].set(order[i]!, cal);

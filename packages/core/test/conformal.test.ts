@@ -165,14 +165,12 @@ test('a noisier store gets its own wider offsets, the others the chain-level one
   );
 });
 
-test('too-wide intervals narrow, by less when few folds are behind the estimate; widening is never shrunk', () => {
+test('too-wide intervals narrow in full when every fold behind them agrees', () => {
   const wide = samples(5, 300, () => 0.01); // +-5 % intervals around a 1 % spread: far too wide
   const full = learnIntervalCalibration(wide);
-  const oneFold = learnIntervalCalibration(wide, { folds: 1 });
+  const oneFold = learnIntervalCalibration(wide.map((x) => ({ ...x, fold: 0 })));
   expect(full.chain.lo[0]!).toBeLessThan(-0.5);
-  expect(oneFold.chain.lo[0]!).toBeCloseTo(full.chain.lo[0]! / 3, 9);
-  const narrow = samples(6, 300, () => 0.3);
-  expect(learnIntervalCalibration(narrow, { folds: 1 }).chain.hi).toEqual(learnIntervalCalibration(narrow).chain.hi);
+  expect(oneFold.chain).toEqual(full.chain);
 });
 
 test('across folds, the interval narrows no further than the fold that needs the least narrowing', () => {
@@ -187,11 +185,8 @@ test('across folds, the interval narrows no further than the fold that needs the
     samples(12, 100, () => 0.045),
     1,
   );
-  const pooled = learnIntervalCalibration([...calm, ...rough], { folds: 2 });
-  const anonymous = learnIntervalCalibration(
-    [...calm, ...rough].map(({ fold: _f, ...x }) => x),
-    { folds: 2 },
-  );
+  const pooled = learnIntervalCalibration([...calm, ...rough]);
+  const anonymous = learnIntervalCalibration([...calm, ...rough].map(({ fold: _f, ...x }) => x));
   expect(Math.min(...anonymous.chain.hi)).toBeLessThan(-0.1); // without folds: narrowed
   expect(pooled.chain.hi).toEqual([0, 0, 0, 0]);
   expect(pooled.chain.lo).toEqual([0, 0, 0, 0]);
@@ -204,8 +199,8 @@ test('across folds, the interval narrows no further than the fold that needs the
     samples(14, 300, () => 0.02),
     1,
   );
-  const both = learnIntervalCalibration([...calm, ...calmer], { folds: 2 });
-  const alone = learnIntervalCalibration(calmer, { folds: 2 });
+  const both = learnIntervalCalibration([...calm, ...calmer]);
+  const alone = learnIntervalCalibration(calmer);
   for (let b = 0; b < 4; b++) {
     expect(both.chain.hi[b]!).toBeLessThan(-0.1);
     expect(both.chain.hi[b]!).toBeCloseTo(Math.max(alone.chain.hi[b]!, both.chain.hi[b]!), 9);
@@ -246,8 +241,8 @@ test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in
   expect(season[45]!).toBeGreaterThan(1.5);
   const coverageWith = (opts: Parameters<typeof learnIntervalCalibration>[1]) =>
     intervalCoverage(calibrate(learnIntervalCalibration(learnOn, opts), heldOut)).coverage;
-  const withSeason = coverageWith({ folds: 2, season });
-  const without = coverageWith({ folds: 2 });
+  const withSeason = coverageWith({ season });
+  const without = coverageWith({});
   expect(without).toBeLessThan(0.7);
   expect(withSeason).toBeGreaterThan(0.77);
   expect(withSeason).toBeLessThan(0.83);
@@ -262,7 +257,7 @@ test('a calibration learned on calm weeks covers 80 % +- 3 of a held-out fold in
     ...fold('2025-09-05', aware),
   ];
   for (const aware of [false, true]) {
-    const cal = learnIntervalCalibration(mixed(aware), { folds: 3, season });
+    const cal = learnIntervalCalibration(mixed(aware), { season });
     const exponent = Math.log(cal.season![45]!) / Math.log(season[45]!);
     if (aware) expect(exponent).toBeLessThan(0.3);
     else expect(exponent).toBeGreaterThan(0.7);
