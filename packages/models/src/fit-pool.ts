@@ -112,7 +112,9 @@ export async function fitModels(
   opts: FitPoolOptions,
 ): Promise<Map<string, { model: Forecaster; report: FitReport }>> {
   const out = new Map<string, { model: Forecaster; report: FitReport }>();
-  await runAtMost(jobs, opts.workers, async (job, { concurrent, signal }) => {
+  // From TypeScript sources (unit tests) every fit runs here, so one at a time: never two neural fits
+  // interleaved on one TensorFlow.js engine.
+  await runAtMost(jobs, fromSource ? 1 : opts.workers, async (job, { concurrent, signal }) => {
     opts.onStart?.(job.kind);
     const here = opts.workers <= 1 || fromSource || BASELINE_KINDS.includes(job.kind);
     const fitted = here
