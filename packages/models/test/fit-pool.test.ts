@@ -64,8 +64,13 @@ describe('fit pool', () => {
 
   it('fails a bad-input fit in a worker as bad input (exit 2), with the message it has in-process', async () => {
     const bad = job('lgbm', { numOrigins: 500, validationOrigins: 400 });
-    const here = await fitModels(fitSeries, [bad], { workers: 1 }).catch((e: unknown) => e as Error);
-    const there = await fitModels(fitSeries, [bad, jobs[0]!], { workers: 2 }).catch((e: unknown) => e as Error);
+    const failure = (p: Promise<unknown>) =>
+      p.then(
+        () => new Error('the fit did not fail'),
+        (e: unknown) => e as Error,
+      );
+    const here = await failure(fitModels(fitSeries, [bad], { workers: 1 }));
+    const there = await failure(fitModels(fitSeries, [bad, jobs[0]!], { workers: 2 }));
     expect(here.message).toMatch(/^lgbm: not enough history for 500 weekly origins/);
     expect(there.message).toBe(here.message);
     expect(exitCodeOf(here)).toBe(2);
