@@ -97,7 +97,7 @@ describe('cvc train on worker threads', () => {
     child.kill('SIGINT');
     const end = await exited;
     expect(stderr).not.toMatch(/"model":"nbeats"[^\n]*"msg":"model trained"/);
-    expect(end.signal ?? end.code).toMatch(/SIGINT|130/);
+    expect(String(end.signal ?? end.code)).toMatch(/^(SIGINT|130)$/);
     // The fits ran on threads of the train process, so nothing outlives it.
     const ps = await promisify(execFile)('ps', ['-o', 'pid=', '--ppid', String(child.pid)]).catch(
       (e: { stdout: string }) => e,
