@@ -17,3 +17,13 @@ export type { EnsembleSample, EnsembleWeightOptions } from './ensemble/index.js'
 export type { HistoryContext, ModelEntry } from './entry.js';
 export { cvcConfigSchema, loadCvcConfig, parseCvcConfig } from './config.js';
 export { paramsSchemaFrom } from './params-schema.js';
+export { fitModels, type FitJob, type FitPoolOptions } from './fit-pool.js';
+export {
+  modelWorkerEnv,
+  postableError,
+  revivedError,
+  runAtMost,
+  runInWorker,
+  type PostedError,
+  type WorkerEnd,
+} from './worker-pool.js';

@@ -20,7 +20,8 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import {
   ENSEMBLE_KIND,
   EnsembleForecaster,
-  forecasterFactory,
+  MODEL_COST,
+  fitModels,
   modelHistoryDays,
   modelSettings,
   resolveModelsAsked,
@@ -42,6 +43,8 @@ export interface TrainOptions {
   /** Directory to write the bundle into (must not exist or be empty). */
   bundleDir: string;
   runId?: string;
+  /** Models fitted at once on worker threads; default config train.workers. */
+  workers?: number;
   log?: Logger;
   onProgress?: ProgressFn;
 }
@@ -122,29 +125,42 @@ export async function runTrain(opts: TrainOptions): Promise<TrainResult> {
       ...new Set([...routing.kinds.filter((k) => k !== ENSEMBLE_KIND), ...(ensembleWeights?.members ?? [])]),
     ];
 
-    const fitted = new Map<string, Forecaster>();
-    const reports: TrainResult['models'] = [];
-    // One progress phase per model, counting its epochs or boosting rounds: an ETA over models of very
-    // different cost (a baseline, then a neural net) would be a guess.
-    for (const [k, kind] of fitKinds.entries()) {
-      const phase = `train ${k + 1}/${fitKinds.length} ${kind}`;
-      progress({ phase, done: 0, total: 1, detail: 'fitting' });
-      const { params, timeBudgetSec } = modelSettings(cfg.models, kind);
-      const model = (await forecasterFactory(kind)).create(params);
-      const report = await model.fit(series, {
-        horizon: cfg.forecast.horizon,
-        contextLength: cfg.forecast.context,
-        seed: cfg.forecast.seed,
-        ...(timeBudgetSec ? { timeBudgetSec } : {}),
-        log: (msg, fields) => log.debug({ model: kind, ...fields }, msg),
-        onProgress: (q) => progress({ phase, done: q.done, total: q.total, detail: q.unit }),
-      });
-      fitted.set(kind, model);
+    // Independent fits side by side on `train.workers` worker threads (@cvc/models' fit pool), the
+    // costliest first; each forecasts bit for bit as it would fitted here. One progress phase per model,
+    // counting its epochs or boosting rounds: an ETA over models of very different cost would be a guess.
+    const order = [...fitKinds].sort((a, b) => (MODEL_COST[b] ?? 0) - (MODEL_COST[a] ?? 0));
+    const phaseOf = (kind: string) => `train ${fitKinds.indexOf(kind) + 1}/${fitKinds.length} ${kind}`;
+    const fits = await fitModels(
+      series,
+      order.map((kind) => {
+        const { params, timeBudgetSec } = modelSettings(cfg.models, kind);
+        return {
+          kind,
+          params,
+          horizon: cfg.forecast.horizon,
+          contextLength: cfg.forecast.context,
+          seed: cfg.forecast.seed,
+          ...(timeBudgetSec ? { timeBudgetSec } : {}),
+        };
+      }),
+      {
+        workers: opts.workers ?? cfg.train.workers,
+        onStart: (kind) => progress({ phase: phaseOf(kind), done: 0, total: 1, detail: 'fitting' }),
+        onProgress: (kind, q) => progress({ phase: phaseOf(kind), done: q.done, total: q.total, detail: q.unit }),
+        log: (kind, msg, fields) => log.debug({ model: kind, ...fields }, msg),
+        onFitted: (kind, report) => {
+          const routed = Object.values(routing.stores).filter((k) => k === kind).length;
+          log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
+          progress({ phase: phaseOf(kind), done: 1, total: 1, detail: 'fitted' });
+        },
+      },
+    );
+    const fitted = new Map<string, Forecaster>(fitKinds.map((kind) => [kind, fits.get(kind)!.model]));
+    const reports: TrainResult['models'] = fitKinds.map((kind) => {
+      const { report } = fits.get(kind)!;
       const routed = Object.values(routing.stores).filter((k) => k === kind).length;
-      reports.push({ kind, stores: routed, fitSeconds: report.seconds, metrics: report.metrics });
-      log.info({ model: kind, seconds: report.seconds, stores: routed }, 'model trained');
-      progress({ phase, done: 1, total: 1, detail: 'fitted' });
-    }
+      return { kind, stores: routed, fitSeconds: report.seconds, metrics: report.metrics };
+    });
     // The ensemble mixes its members' raw quantiles and the bundle's calibration for the ensemble kind,
     // learned on the ensemble's own out-of-fold residuals, calibrates the mix (as the backtest did); so
     // its raw widths are anchored like any model's. A backtest from before that learned no ensemble

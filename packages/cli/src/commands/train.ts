@@ -5,7 +5,7 @@ import { mergeFinishedShards } from '@cvc/backtest';
 import { InputError } from '@cvc/core';
 import type { PromoteRule } from '@cvc/mlops';
 import { createContext, fmt, type GlobalOptions } from '../context.js';
-import { modelList, requireInput, yearOrDate } from './options.js';
+import { modelList, positiveInt, requireInput, yearOrDate } from './options.js';
 import { plural } from './backtest.js';
 
 interface TrainFlags {
@@ -15,6 +15,7 @@ interface TrainFlags {
   promote?: PromoteRule;
   alias: string;
   shard?: string;
+  workers?: number;
 }
 
 export function registerTrain(program: Command, globals: () => GlobalOptions): void {
@@ -35,6 +36,11 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
       yearOrDate('--to', 'end'),
     )
     .option('--models <list>', 'train these models instead of the backtest choice', modelList)
+    .option(
+      '--workers <n>',
+      'models fitted at once on worker threads (default: config train.workers)',
+      positiveInt('--workers'),
+    )
     .addOption(
       new Option('--promote <rule>', 'promotion rule for the new version (default: config registry.promote)').choices([
         'manual',
@@ -69,6 +75,7 @@ export function registerTrain(program: Command, globals: () => GlobalOptions): v
         from,
         ...(o.to ? { to: o.to } : {}),
         ...(o.models ? { models: o.models } : {}),
+        ...(o.workers ? { workers: o.workers } : {}),
         ...(o.promote ? { promote: o.promote } : {}),
         alias: o.alias,
         runId: ctx.runId,

@@ -261,6 +261,8 @@ const trainSchema = z
       .regex(/^\d{4}(-\d{2}-\d{2})?$/, 'a year (2021) or a date as YYYY-MM-DD')
       .nullable()
       .default(null),
+    /** Models fitted at once, each on its own worker thread (1: one after the other, in-process). */
+    workers: z.number().int().positive().default(2),
   })
   .strict()
   .prefault({});
