@@ -14,3 +14,11 @@ export function benchFlags<const O extends Options>(options: O, usage: string) {
     process.exit(2);
   }
 }
+
+/** The flags of the benches that score a backtest run against its demo fortnight (interval-skew, interval-split). */
+export const fortnightFlags = {
+  config: { type: 'string', default: 'configs/cvc.yaml' },
+  run: { type: 'string' },
+  from: { type: 'string', default: '2025-12-31' },
+  to: { type: 'string', default: '2026-01-13' },
+} as const;

@@ -4,7 +4,6 @@
 // actuals the monitor stored (forecast_accuracy), per bundle version.
 //   node --conditions=source --import tsx bench/interval-skew.ts [--config configs/cvc.yaml]
 //     [--run <backtest run id>] [--from 2025-12-31] [--to 2026-01-13]
-import { parseArgs } from 'node:util';
 import {
   actualWindow,
   applyIntervalCalibration,
@@ -19,15 +18,9 @@ import { scanSql } from '../packages/lakehouse/src/index.js';
 import { calibrateIntervals } from '../packages/backtest/src/post.js';
 import type { FoldOutcome } from '../packages/backtest/src/chain.js';
 import { readBacktestRawForecasts } from '../packages/train/src/interval-widths.js';
+import { benchFlags, fortnightFlags } from './flags.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    config: { type: 'string', default: 'configs/cvc.yaml' },
-    run: { type: 'string' },
-    from: { type: 'string', default: '2025-12-31' },
-    to: { type: 'string', default: '2026-01-13' },
-  },
-});
+const flags = benchFlags(fortnightFlags, 'interval-skew.ts [--config <file>] [--run <id>] [--from <day>] [--to <day>]');
 const loaded = loadConfig(flags.config);
 const tables = lakeTables(loaded);
 const from = flags.from;

@@ -9,7 +9,6 @@
 // binomial spread if store-days were independent, and every 14 target dates' coverage in the backtest.
 //   node --conditions=source --import tsx bench/interval-split.ts [--config configs/cvc.yaml]
 //     [--run <backtest run id>] [--from 2025-12-31] [--to 2026-01-13] [--models lgbm,ets]
-import { parseArgs } from 'node:util';
 import {
   actualWindow,
   addDays,
@@ -35,16 +34,12 @@ import { readBacktestRawForecasts } from '../packages/train/src/interval-widths.
 import { inferSeries, resolveBundle } from '../packages/infer/src/index.js';
 import { readBundle, readManifest } from '../packages/mlops/src/index.js';
 import { forecasterFactories } from '../packages/models/src/index.js';
+import { benchFlags, fortnightFlags } from './flags.js';
 
-const { values: flags } = parseArgs({
-  options: {
-    config: { type: 'string', default: 'configs/cvc.yaml' },
-    run: { type: 'string' },
-    from: { type: 'string', default: '2025-12-31' },
-    to: { type: 'string', default: '2026-01-13' },
-    models: { type: 'string' },
-  },
-});
+const flags = benchFlags(
+  { ...fortnightFlags, models: { type: 'string' } },
+  'interval-split.ts [--config <file>] [--run <id>] [--from <day>] [--to <day>] [--models <list>]',
+);
 const loaded = loadConfig(flags.config);
 const tables = lakeTables(loaded);
 const { conn, close } = await openDuckDb();

@@ -55,6 +55,18 @@ export interface FoldOutcome {
   modelDir?: string;
 }
 
+/** A fold that produced no forecasts: its model failed there (scored as a failed fold, never chosen). */
+export const failedFold = (model: string, fold: number, error: string): FoldOutcome => ({
+  model,
+  fold,
+  forecasts: [],
+  fitSeconds: 0,
+  predictSeconds: 0,
+  metrics: {},
+  resumed: false,
+  error,
+});
+
 /** What a chain is doing now, for progress lines: fitting (with epochs or rounds so far) or predicting a fold. */
 export interface ChainActivity {
   model: string;
@@ -249,16 +261,7 @@ export async function runChain(
       onFold(outcome);
     } catch (err) {
       previous = undefined;
-      onFold({
-        model: job.model,
-        fold: f.fold,
-        forecasts: [],
-        fitSeconds: 0,
-        predictSeconds: 0,
-        metrics: {},
-        resumed: false,
-        error: err instanceof Error ? err.message : String(err),
-      });
+      onFold(failedFold(job.model, f.fold, err instanceof Error ? err.message : String(err)));
     }
   }
 }

@@ -4,7 +4,7 @@
 // path is exercised by the CLI's end-to-end test, which runs the build.
 import { modelWorkerEnv, runAtMost, runInWorker } from '@cvc/models';
 import type { ChainActivity, ChainJob, FoldOutcome } from './chain.js';
-import { runChain } from './chain.js';
+import { failedFold, runChain } from './chain.js';
 
 const fromSource = import.meta.url.endsWith('.ts');
 const workerUrl = new URL('./chain-worker.js', import.meta.url);
@@ -60,18 +60,7 @@ export async function runChains(
         : runChainInWorker(job, concurrent, record, onActivity));
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      for (const f of job.folds)
-        if (!seen.has(f.fold))
-          onFold({
-            model: job.model,
-            fold: f.fold,
-            forecasts: [],
-            fitSeconds: 0,
-            predictSeconds: 0,
-            metrics: {},
-            resumed: false,
-            error: msg,
-          });
+      for (const f of job.folds) if (!seen.has(f.fold)) onFold(failedFold(job.model, f.fold, msg));
     }
   });
 }
